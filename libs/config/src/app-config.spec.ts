@@ -1,0 +1,47 @@
+import { ConfigError, loadConfig } from './app-config';
+
+const validEnv = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/agentq',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  AGENTQ_ADMIN_TOKEN: 'admin-token-for-tests-0123456789',
+  AGENTQ_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+describe('loadConfig', () => {
+  it('applies defaults to a minimal environment', () => {
+    const config = loadConfig(validEnv);
+    expect(config.http.port).toBe(3000);
+    expect(config.redis.prefix).toBe('agentq');
+    expect(config.worker.concurrency).toBe(10);
+    expect(config.masterKeys.previous).toEqual([]);
+  });
+
+  it('names every missing variable', () => {
+    expect(() => loadConfig({})).toThrow(ConfigError);
+    try {
+      loadConfig({});
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual(
+        expect.arrayContaining([
+          'DATABASE_URL is required',
+          'REDIS_URL is required',
+          'AGENTQ_ADMIN_TOKEN is required',
+          'AGENTQ_MASTER_KEY is required',
+        ]),
+      );
+    }
+  });
+
+  it('rejects malformed values with the variable name', () => {
+    const attempt = () =>
+      loadConfig({ ...validEnv, AGENTQ_MASTER_KEY: 'short', WORKER_CONCURRENCY: 'many' });
+    expect(attempt).toThrow(/AGENTQ_MASTER_KEY must be 32 bytes/);
+    expect(attempt).toThrow(/WORKER_CONCURRENCY/);
+  });
+
+  it('parses the list of previous master keys', () => {
+    const old = Buffer.alloc(32, 1).toString('base64');
+    const config = loadConfig({ ...validEnv, AGENTQ_PREVIOUS_MASTER_KEYS: ` ${old} ,` });
+    expect(config.masterKeys.previous).toEqual([old]);
+  });
+});

@@ -1,0 +1,59 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ExecutionInput {
+  message?: string;
+  messages?: ChatMessage[];
+}
+
+export interface ExecutionOutput {
+  text: string;
+  finishReason: string | null;
+  model: string;
+  responseId?: string | null;
+}
+
+export interface ExecutionError {
+  code: string;
+  message: string;
+  retryable?: boolean;
+}
+
+@Entity('agent_executions')
+export class AgentExecution {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid') tenantId!: string;
+  @Column('uuid') agentId!: string;
+  @Column('uuid', { nullable: true }) sessionId!: string | null;
+  @Column('text', { default: 'queued' }) status!: ExecutionStatus;
+  @Column('smallint', { default: 5 }) priority!: number;
+  @Column('jsonb') input!: ExecutionInput;
+  @Column('jsonb', { nullable: true }) output!: ExecutionOutput | null;
+  @Column('jsonb', { nullable: true }) error!: ExecutionError | null;
+  @Column('integer', { default: 0 }) attempts!: number;
+  @Column('integer', { default: 3 }) maxAttempts!: number;
+  @Column('integer', { nullable: true }) timeoutMs!: number | null;
+  @Column('timestamptz', { nullable: true }) runAt!: Date | null;
+  @Column('text', { nullable: true }) model!: string | null;
+  @Column('integer', { default: 0 }) promptTokens!: number;
+  @Column('integer', { default: 0 }) completionTokens!: number;
+  /** Generated: prompt + completion. */
+  @Column({ type: 'integer', insert: false, update: false }) totalTokens!: number;
+  /** USD, numeric(20,9), kept as a decimal string. */
+  @Column('numeric', { precision: 20, scale: 9, default: 0 }) costUsd!: string;
+  @Column('integer', { nullable: true }) durationMs!: number | null;
+  @Column('timestamptz', { default: () => 'now()' }) queuedAt!: Date;
+  @Column('timestamptz', { nullable: true }) startedAt!: Date | null;
+  @Column('timestamptz', { nullable: true }) completedAt!: Date | null;
+  @Column('text', { nullable: true }) workerId!: string | null;
+  @Column('text', { nullable: true }) idempotencyKey!: string | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
+}

@@ -1,0 +1,32 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const AGENT_STATUSES = ['draft', 'active', 'paused', 'archived'] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+export interface LlmConfig {
+  model: string;
+  temperature?: number;
+  maxTokens?: number;
+  topP?: number;
+  stop?: string[];
+}
+
+@Entity('agents')
+export class Agent {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid') tenantId!: string;
+  @Column('uuid') providerId!: string;
+  @Column('text') name!: string;
+  @Column('text') role!: string;
+  @Column('text', { nullable: true }) backstory!: string | null;
+  @Column('text', { nullable: true }) goal!: string | null;
+  @Column('text', { nullable: true }) description!: string | null;
+  @Column('text', { default: 'active' }) status!: AgentStatus;
+  @Column('jsonb') llmConfig!: LlmConfig;
+  @Column('boolean', { default: false }) enableMemory!: boolean;
+  @Column('integer', { nullable: true }) maxConcurrency!: number | null;
+  @Column('text', { nullable: true }) space!: string | null;
+  @Column('text', { nullable: true }) owner!: string | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
+}

@@ -1,0 +1,14 @@
+import { CreateTenantsAndApiKeys1763900000000 } from './1763900000000-CreateTenantsAndApiKeys';
+import { CreateProvidersAndAgents1763900000001 } from './1763900000001-CreateProvidersAndAgents';
+import { CreateExecutionsAndUsage1763900000002 } from './1763900000002-CreateExecutionsAndUsage';
+import { CreateAgentContext1763900000003 } from './1763900000003-CreateAgentContext';
+import { CreateWorkers1763900000004 } from './1763900000004-CreateWorkers';
+
+/** Every migration, oldest first. A new migration is added here as well as in this folder. */
+export const MIGRATIONS = [
+  CreateTenantsAndApiKeys1763900000000,
+  CreateProvidersAndAgents1763900000001,
+  CreateExecutionsAndUsage1763900000002,
+  CreateAgentContext1763900000003,
+  CreateWorkers1763900000004,
+];
