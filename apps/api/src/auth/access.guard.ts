@@ -1,0 +1,49 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { Request } from 'express';
+import { ForbiddenScopeError, UnauthorizedError } from '../common/api-errors';
+import { ApiKeyAuthenticator } from './api-key-authenticator.service';
+import { secretsEqual } from './api-key-secret';
+import { ACCESS_POLICY, AccessPolicy, AuthContext } from './auth.decorators';
+import { bearerToken } from './bearer-token';
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Every route needs a tenant API key unless marked @Public() or @AdminOnly().
+ * Reads need the `read` scope, anything else `write`.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: ApiKeyAuthenticator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const policy =
+      this.reflector.getAllAndOverride<AccessPolicy>(ACCESS_POLICY, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? 'api-key';
+    if (policy === 'public') return true;
+
+    const request = context.switchToHttp().getRequest<Request & { auth?: AuthContext }>();
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw new UnauthorizedError('Authorization: Bearer <token> is required');
+
+    if (policy === 'admin') {
+      if (!secretsEqual(token, this.config.adminToken)) throw new UnauthorizedError('invalid admin token');
+      return true;
+    }
+
+    const auth = await this.authenticator.authenticate(token);
+    if (!auth) throw new UnauthorizedError();
+    const scope = READ_METHODS.has(request.method) ? 'read' : 'write';
+    if (!auth.scopes.includes(scope)) throw new ForbiddenScopeError(scope);
+    request.auth = auth;
+    return true;
+  }
+}

@@ -1,0 +1,55 @@
+import { HttpStatus } from '@nestjs/common';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A typed, expected failure; ApiExceptionFilter turns it into `{ error: { code, message, details? } }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: HttpStatus,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends ApiError {
+  constructor(resource: string) {
+    super(HttpStatus.NOT_FOUND, 'not_found', `${resource} not found`);
+  }
+}
+
+export class ValidationFailedError extends ApiError {
+  constructor(details: FieldError[], message = 'request validation failed') {
+    super(HttpStatus.BAD_REQUEST, 'validation_failed', message, details);
+  }
+}
+
+export class ConflictError extends ApiError {
+  constructor(code: string, message: string) {
+    super(HttpStatus.CONFLICT, code, message);
+  }
+}
+
+export class UnauthorizedError extends ApiError {
+  constructor(message = 'missing or invalid API key') {
+    super(HttpStatus.UNAUTHORIZED, 'unauthorized', message);
+  }
+}
+
+export class ForbiddenScopeError extends ApiError {
+  constructor(scope: string) {
+    super(HttpStatus.FORBIDDEN, 'insufficient_scope', `this API key lacks the '${scope}' scope`);
+  }
+}
+
+export class ServiceUnavailableError extends ApiError {
+  constructor(message: string) {
+    super(HttpStatus.SERVICE_UNAVAILABLE, 'service_unavailable', message);
+  }
+}

@@ -1,0 +1,28 @@
+import { executionJobOptions, toBullPriority } from './execution.job';
+import { jitteredExponentialDelay } from './retry-policy';
+
+describe('execution job contract', () => {
+  it('maps API priority 10 (most urgent) to BullMQ priority 1 (first)', () => {
+    expect(toBullPriority(10)).toBe(1);
+    expect(toBullPriority(1)).toBe(10);
+  });
+
+  it('uses the execution id as the job id', () => {
+    const options = executionJobOptions({
+      executionId: 'e1',
+      tenantId: 't1',
+      priority: 5,
+      delayMs: 0,
+      maxAttempts: 3,
+    });
+    expect(options).toMatchObject({ jobId: 'e1', attempts: 3, priority: 6 });
+    expect(options.delay).toBeUndefined();
+  });
+
+  it('backs off exponentially within jitter bounds', () => {
+    expect(jitteredExponentialDelay(1, 1000, 60_000, () => 1)).toBe(1000);
+    expect(jitteredExponentialDelay(3, 1000, 60_000, () => 1)).toBe(4000);
+    expect(jitteredExponentialDelay(3, 1000, 60_000, () => 0)).toBe(1000);
+    expect(jitteredExponentialDelay(20, 1000, 60_000, () => 1)).toBe(60_000);
+  });
+});
