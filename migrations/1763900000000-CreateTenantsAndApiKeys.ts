@@ -24,7 +24,9 @@ export class CreateTenantsAndApiKeys1763900000000 implements MigrationInterface 
         last_used_at timestamptz,
         revoked_at timestamptz
       )`);
-    await db.query(`CREATE INDEX api_keys_tenant_created_idx ON api_keys (tenant_id, created_at DESC)`);
+    await db.query(
+      `CREATE INDEX api_keys_tenant_created_idx ON api_keys (tenant_id, created_at DESC)`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

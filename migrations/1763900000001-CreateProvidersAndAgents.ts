@@ -44,7 +44,9 @@ export class CreateProvidersAndAgents1763900000001 implements MigrationInterface
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`CREATE INDEX agents_tenant_created_idx ON agents (tenant_id, created_at DESC, id)`);
+    await db.query(
+      `CREATE INDEX agents_tenant_created_idx ON agents (tenant_id, created_at DESC, id)`,
+    );
     await db.query(`CREATE INDEX agents_provider_idx ON agents (provider_id)`);
   }
 

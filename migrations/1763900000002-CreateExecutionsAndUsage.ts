@@ -16,7 +16,9 @@ export class CreateExecutionsAndUsage1763900000002 implements MigrationInterface
         updated_at timestamptz NOT NULL DEFAULT now(),
         ended_at timestamptz
       )`);
-    await db.query(`CREATE INDEX sessions_tenant_created_idx ON sessions (tenant_id, created_at DESC, id)`);
+    await db.query(
+      `CREATE INDEX sessions_tenant_created_idx ON sessions (tenant_id, created_at DESC, id)`,
+    );
     await db.query(`
       CREATE TABLE agent_executions (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -84,7 +86,9 @@ export class CreateExecutionsAndUsage1763900000002 implements MigrationInterface
         timed_executions bigint NOT NULL DEFAULT 0,
         PRIMARY KEY (agent_id, day, model)
       )`);
-    await db.query(`CREATE INDEX agent_usage_daily_tenant_day_idx ON agent_usage_daily (tenant_id, day)`);
+    await db.query(
+      `CREATE INDEX agent_usage_daily_tenant_day_idx ON agent_usage_daily (tenant_id, day)`,
+    );
     await db.query(`
       CREATE TABLE agent_usage_stats (
         agent_id uuid PRIMARY KEY REFERENCES agents(id) ON DELETE CASCADE,

@@ -17,7 +17,9 @@ export class CreateAgentContext1763900000003 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         last_accessed_at timestamptz
       )`);
-    await db.query(`CREATE INDEX agent_memories_search_idx ON agent_memories USING gin (search_vector)`);
+    await db.query(
+      `CREATE INDEX agent_memories_search_idx ON agent_memories USING gin (search_vector)`,
+    );
     await db.query(
       `CREATE INDEX agent_memories_agent_rank_idx ON agent_memories (agent_id, importance DESC, created_at DESC)`,
     );
@@ -31,7 +33,9 @@ export class CreateAgentContext1763900000003 implements MigrationInterface {
         payload jsonb NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`CREATE INDEX session_events_session_created_idx ON session_events (session_id, created_at)`);
+    await db.query(
+      `CREATE INDEX session_events_session_created_idx ON session_events (session_id, created_at)`,
+    );
     await db.query(`
       CREATE TABLE agent_messages (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -45,8 +49,12 @@ export class CreateAgentContext1763900000003 implements MigrationInterface {
         content text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`CREATE INDEX agent_messages_from_idx ON agent_messages (from_agent_id, created_at DESC)`);
-    await db.query(`CREATE INDEX agent_messages_to_idx ON agent_messages (to_agent_id, created_at DESC)`);
+    await db.query(
+      `CREATE INDEX agent_messages_from_idx ON agent_messages (from_agent_id, created_at DESC)`,
+    );
+    await db.query(
+      `CREATE INDEX agent_messages_to_idx ON agent_messages (to_agent_id, created_at DESC)`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -5,7 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 
-const databaseUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const databaseUrl = new URL(
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+);
 const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
 function reachable(host, port, timeoutMs = 1000) {
@@ -49,18 +51,29 @@ async function main() {
   });
   await ensure('Redis', redisUrl, 6379, (port) => {
     const status = run('redis-server', [
-      '--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port),
-      '--save', '', '--appendonly', 'no',
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
     ]);
     if (status !== 0) throw new Error('redis-server is not installed; set REDIS_URL');
   });
 
   const jestArgs = process.argv.slice(2);
-  const steps = jestArgs.length > 0 ? [] : [
-    ['npm', ['run', '--silent', 'lint']],
-    ['npm', ['run', '--silent', 'typecheck']],
-    ['npm', ['run', '--silent', 'build']],
-  ];
+  const steps =
+    jestArgs.length > 0
+      ? []
+      : [
+          ['npm', ['run', '--silent', 'lint']],
+          ['npm', ['run', '--silent', 'typecheck']],
+          ['npm', ['run', '--silent', 'build']],
+        ];
   steps.push(['npx', ['jest', ...jestArgs]]);
   for (const [command, args] of steps) {
     const status = run(command, args);

@@ -86,14 +86,16 @@ describe('migrations', () => {
       ),
     ).rejects.toThrow(/llm_providers_one_default_per_tenant/);
     await expect(
-      dataSource.query(`INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'a', 'echo')`, [
-        tenantId,
-      ]),
+      dataSource.query(
+        `INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'a', 'echo')`,
+        [tenantId],
+      ),
     ).rejects.toThrow(/llm_providers_tenant_name_key/);
     await expect(
-      dataSource.query(`INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'c', 'gpt')`, [
-        tenantId,
-      ]),
+      dataSource.query(
+        `INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'c', 'gpt')`,
+        [tenantId],
+      ),
     ).rejects.toThrow(/check constraint/);
   });
 });

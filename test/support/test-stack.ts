@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '@agentq/config';
 import {
   createTestDatabase,
@@ -9,6 +9,7 @@ import {
   TestDatabase,
 } from '@agentq/testing';
 import { createApiApp } from '../../apps/api/src/create-api-app';
+import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { HttpClient } from './http-client';
 
 export interface TestTenant {
@@ -22,12 +23,18 @@ export interface TestStack {
   api: INestApplication;
   http: HttpClient;
   adminToken: string;
+  workers: INestApplicationContext[];
   createTenant(name?: string): Promise<TestTenant>;
+  /** Starts one more in-process worker (same database and prefix), with env overrides. */
+  startWorker(env?: NodeJS.ProcessEnv): Promise<INestApplicationContext>;
+  stopWorker(worker: INestApplicationContext): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface TestStackOptions {
   env?: NodeJS.ProcessEnv;
+  /** In-process workers to start with the API. */
+  workers?: number;
 }
 
 /** The API, in process, on a fresh database and Redis prefix of its own. */
@@ -38,19 +45,36 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const api = await createApiApp(config);
   await api.listen(0, '127.0.0.1');
   const http = new HttpClient((await api.getUrl()).replace('[::1]', '127.0.0.1'));
+  const workers: INestApplicationContext[] = [];
+  const startWorker = async (env: NodeJS.ProcessEnv = {}) => {
+    const worker = await createWorkerApp(
+      testAppConfig(database.url, prefix, { ...options.env, ...env }),
+    );
+    workers.push(worker);
+    return worker;
+  };
+  for (let i = 0; i < (options.workers ?? 0); i += 1) await startWorker();
 
   return {
     config,
     database,
     api,
     http,
+    workers,
     adminToken: TEST_ADMIN_TOKEN,
+    startWorker,
+    async stopWorker(worker) {
+      workers.splice(workers.indexOf(worker), 1);
+      await worker.close();
+    },
     async createTenant(name = 'test tenant') {
       const answer = await http.post('/v1/admin/tenants', { name }, TEST_ADMIN_TOKEN);
-      if (answer.status !== 201) throw new Error(`tenant creation failed: ${JSON.stringify(answer.body)}`);
+      if (answer.status !== 201)
+        throw new Error(`tenant creation failed: ${JSON.stringify(answer.body)}`);
       return { id: answer.body.id, apiKey: answer.body.apiKey.key };
     },
     async stop() {
+      await Promise.all(workers.splice(0).map((worker) => worker.close()));
       await api.close();
       await database.drop();
       await deleteRedisKeys(prefix);

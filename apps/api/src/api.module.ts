@@ -1,10 +1,19 @@
+import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { AppConfig, ConfigModule } from '@agentq/config';
+import { APP_CONFIG, AppConfig, ConfigModule } from '@agentq/config';
 import { DatabaseModule } from '@agentq/database';
+import { redisOptionsFromUrl } from '@agentq/jobs';
+import { AdminModule } from './admin/admin.module';
+import { AgentsModule } from './agents/agents.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
+import { ProvidersModule } from './providers/providers.module';
+import { QueueBoardModule } from './queue-board/queue-board.module';
+import { UsageModule } from './usage/usage.module';
 
 @Module({})
 export class ApiModule {
@@ -14,8 +23,23 @@ export class ApiModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot('agentq-api'),
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => ({
+            // No offline queue: while Redis is down an enqueue fails at once (503), never hangs.
+            connection: { ...redisOptionsFromUrl(c.redis.url), enableOfflineQueue: false },
+            prefix: c.redis.prefix,
+          }),
+        }),
         AuthModule,
         HealthModule,
+        AdminModule,
+        ApiKeysModule,
+        ProvidersModule,
+        AgentsModule,
+        ExecutionsModule,
+        UsageModule,
+        QueueBoardModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };

@@ -39,7 +39,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-function describeIssues(env: NodeJS.ProcessEnv, issues: { path: PropertyKey[]; message: string }[]) {
+function describeIssues(
+  env: NodeJS.ProcessEnv,
+  issues: { path: PropertyKey[]; message: string }[],
+) {
   return issues.map((issue) => {
     const name = issue.path.join('.');
     const missing = env[name] === undefined || env[name] === '';

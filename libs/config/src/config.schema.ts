@@ -1,20 +1,16 @@
 import { z } from 'zod';
 
-const masterKey = z
-  .string()
-  .refine((value) => Buffer.from(value, 'base64').length === 32, {
-    message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
-  });
+const masterKey = z.string().refine((value) => Buffer.from(value, 'base64').length === 32, {
+  message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
+});
 
-const redisUrl = z
-  .string()
-  .refine((value) => /^rediss?:\/\//.test(value), { message: 'must be a redis:// or rediss:// URL' });
+const redisUrl = z.string().refine((value) => /^rediss?:\/\//.test(value), {
+  message: 'must be a redis:// or rediss:// URL',
+});
 
-const postgresUrl = z
-  .string()
-  .refine((value) => /^postgres(ql)?:\/\//.test(value), {
-    message: 'must be a postgres:// or postgresql:// URL',
-  });
+const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value), {
+  message: 'must be a postgres:// or postgresql:// URL',
+});
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -42,7 +38,12 @@ export const environmentSchema = z.object({
   AGENTQ_PREVIOUS_MASTER_KEYS: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(masterKey)),
   /** Jobs one worker process runs at the same time. */
   WORKER_CONCURRENCY: positiveInt(10),
@@ -51,7 +52,10 @@ export const environmentSchema = z.object({
   /** Provider call timeout when an execution does not set timeoutMs. */
   EXECUTION_DEFAULT_TIMEOUT_MS: positiveInt(120_000),
   /** Largest accepted JSON body. */
-  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'like 512kb or 1mb').default('1mb'),
+  HTTP_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'like 512kb or 1mb')
+    .default('1mb'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /** `json` for production log shippers, `pretty` for a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),

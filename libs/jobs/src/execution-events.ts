@@ -10,7 +10,11 @@ export const EXECUTION_EVENT_TYPES = [
 ] as const;
 export type ExecutionEventType = (typeof EXECUTION_EVENT_TYPES)[number];
 
-export const TERMINAL_EVENT_TYPES: readonly ExecutionEventType[] = ['succeeded', 'failed', 'cancelled'];
+export const TERMINAL_EVENT_TYPES: readonly ExecutionEventType[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+];
 
 /** A lifecycle event, published on Redis pub/sub and streamed to clients over SSE. */
 export interface ExecutionEvent {

@@ -2,3 +2,5 @@ export * from './test-database';
 export * from './test-redis';
 export * from './test-services';
 export * from './test-app-config';
+export * from './accounting-check';
+export * from './fake-provider-server';

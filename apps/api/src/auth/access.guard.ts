@@ -35,7 +35,8 @@ export class AccessGuard implements CanActivate {
     if (!token) throw new UnauthorizedError('Authorization: Bearer <token> is required');
 
     if (policy === 'admin') {
-      if (!secretsEqual(token, this.config.adminToken)) throw new UnauthorizedError('invalid admin token');
+      if (!secretsEqual(token, this.config.adminToken))
+        throw new UnauthorizedError('invalid admin token');
       return true;
     }
 

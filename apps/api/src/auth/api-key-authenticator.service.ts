@@ -13,7 +13,8 @@ export class ApiKeyAuthenticator {
   async authenticate(secret: string): Promise<AuthContext | null> {
     if (!looksLikeApiKey(secret)) return null;
     // Looking up by hash: the secret itself never reaches the database or a comparison.
-    const rows: { id: string; tenant_id: string; scopes: ApiKeyScope[] }[] =
+    // TypeORM answers an UPDATE with [rows, affectedCount].
+    const [rows]: [{ id: string; tenant_id: string; scopes: ApiKeyScope[] }[], number] =
       await this.dataSource.query(
         `UPDATE api_keys SET last_used_at = now()
           WHERE key_hash = $1 AND revoked_at IS NULL

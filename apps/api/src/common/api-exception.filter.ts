@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import { Response } from 'express';
 import { ApiError } from './api-errors';
 
@@ -23,29 +30,45 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toErrorBody(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : exception);
+    if (status === HttpStatus.INTERNAL_SERVER_ERROR) {
+      this.logger.error(exception instanceof Error ? exception.stack : exception);
+    } else if (status >= 500) {
+      this.logger.warn(`${status}: ${body.error.message}`);
+    }
     if (response.headersSent) return;
     response.status(status).json(body);
   }
 
   private toErrorBody(exception: unknown) {
     if (exception instanceof ApiError) {
-      const error = { code: exception.code, message: exception.message, details: exception.details };
+      const error = {
+        code: exception.code,
+        message: exception.message,
+        details: exception.details,
+      };
       return { status: exception.status, body: { error } };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const answer = exception.getResponse();
       const message =
-        typeof answer === 'string' ? answer : String((answer as { message?: unknown }).message ?? exception.message);
+        typeof answer === 'string'
+          ? answer
+          : String((answer as { message?: unknown }).message ?? exception.message);
       return { status, body: { error: { code: HTTP_CODES[status] ?? 'error', message } } };
     }
-    const bodyParserError = exception as { type?: string; status?: number };
-    if (bodyParserError?.type === 'entity.too.large') {
-      return { status: 413, body: { error: { code: 'payload_too_large', message: 'request body too large' } } };
-    }
-    if (bodyParserError?.type === 'entity.parse.failed') {
-      return { status: 400, body: { error: { code: 'invalid_json', message: 'request body is not valid JSON' } } };
+    // body-parser's http-errors (413 too large, 415 charset, ...) arrive before Nest sees the route.
+    const httpError = exception as { expose?: boolean; status?: number; message?: string };
+    if (
+      httpError?.expose === true &&
+      typeof httpError.status === 'number' &&
+      httpError.status < 500
+    ) {
+      const code = HTTP_CODES[httpError.status] ?? 'bad_request';
+      return {
+        status: httpError.status,
+        body: { error: { code, message: String(httpError.message) } },
+      };
     }
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,

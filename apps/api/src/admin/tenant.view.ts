@@ -1,0 +1,31 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Tenant } from '@agentq/database';
+
+export class TenantView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class TenantPage {
+  @ApiProperty({ type: [TenantView] }) data!: TenantView[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+class FirstApiKeyView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() prefix!: string;
+  @ApiProperty({ description: 'the secret; shown once, store it now' }) key!: string;
+}
+
+/** The answer to creating a tenant: it and its first API key (read + write). */
+export class CreatedTenantView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: FirstApiKeyView }) apiKey!: FirstApiKeyView;
+}
+
+export function toTenantView(row: Tenant): TenantView {
+  return { id: row.id, name: row.name, createdAt: row.createdAt, updatedAt: row.updatedAt };
+}

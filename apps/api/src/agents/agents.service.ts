@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Agent } from '@agentq/database';
+import { DataSource } from 'typeorm';
+import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { NotFoundError } from '../common/api-errors';
+import { definedOnly } from '../common/defined-only';
+import { newestFirstPage, Page } from '../common/newest-first-page';
+import { FOREIGN_KEY_VIOLATION, isConstraintViolation } from '../common/postgres-error';
+import { ProvidersService } from '../providers/providers.service';
+import { CreateAgentDto } from './dto/create-agent.dto';
+import { ListAgentsQuery } from './dto/list-agents.query';
+import { UpdateAgentDto } from './dto/update-agent.dto';
+import { llmConfigSchema } from './llm-config.schema';
+
+const AGENTS_PROVIDER_FK = 'agents_provider_id_fkey';
+
+@Injectable()
+export class AgentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly providers: ProvidersService,
+  ) {}
+
+  async create(tenantId: string, body: CreateAgentDto): Promise<Agent> {
+    const agents = this.dataSource.getRepository(Agent);
+    const agent = agents.create({
+      tenantId,
+      providerId: await this.providers.resolveForAgent(tenantId, body.providerId),
+      name: body.name,
+      role: body.role,
+      backstory: body.backstory ?? null,
+      goal: body.goal ?? null,
+      description: body.description ?? null,
+      llmConfig: llmConfigSchema.parse(body.llmConfig),
+      status: body.status ?? 'active',
+      enableMemory: body.enableMemory ?? false,
+      maxConcurrency: body.maxConcurrency ?? null,
+      space: body.space ?? null,
+      owner: body.owner ?? null,
+    });
+    await withProviderGuard(() => agents.insert(agent));
+    return agent;
+  }
+
+  list(tenantId: string, query: ListAgentsQuery): Promise<Page<Agent>> {
+    const agents = this.dataSource
+      .getRepository(Agent)
+      .createQueryBuilder('a')
+      .where('a.tenant_id = :tenantId', { tenantId });
+    if (query.status) agents.andWhere('a.status = :status', { status: query.status });
+    if (query.providerId)
+      agents.andWhere('a.provider_id = :providerId', { providerId: query.providerId });
+    if (query.space) agents.andWhere('a.space = :space', { space: query.space });
+    if (query.owner) agents.andWhere('a.owner = :owner', { owner: query.owner });
+    return newestFirstPage(agents, 'a', query);
+  }
+
+  async get(tenantId: string, id: string): Promise<Agent> {
+    const agent = await this.dataSource.getRepository(Agent).findOneBy({ id, tenantId });
+    if (!agent) throw new NotFoundError('agent');
+    return agent;
+  }
+
+  async update(tenantId: string, id: string, changes: UpdateAgentDto): Promise<Agent> {
+    const agents = this.dataSource.getRepository(Agent);
+    const update = definedOnly<QueryDeepPartialEntity<Agent>>({
+      providerId:
+        changes.providerId === undefined
+          ? undefined
+          : await this.providers.resolveForAgent(tenantId, changes.providerId),
+      name: changes.name,
+      role: changes.role,
+      backstory: changes.backstory,
+      goal: changes.goal,
+      description: changes.description,
+      llmConfig:
+        changes.llmConfig === undefined ? undefined : llmConfigSchema.parse(changes.llmConfig),
+      status: changes.status,
+      enableMemory: changes.enableMemory,
+      maxConcurrency: changes.maxConcurrency,
+      space: changes.space,
+      owner: changes.owner,
+    });
+    if (Object.keys(update).length > 0) {
+      const { affected } = await withProviderGuard(() => agents.update({ id, tenantId }, update));
+      if (affected === 0) throw new NotFoundError('agent');
+    }
+    return this.get(tenantId, id);
+  }
+
+  /** Memories, executions and usage rows go with the agent (ON DELETE CASCADE). */
+  async remove(tenantId: string, id: string): Promise<void> {
+    const { affected } = await this.dataSource.getRepository(Agent).delete({ id, tenantId });
+    if (affected === 0) throw new NotFoundError('agent');
+  }
+}
+
+/** The provider was deleted between our check and the write: answer as if it never existed. */
+async function withProviderGuard<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isConstraintViolation(error, FOREIGN_KEY_VIOLATION, AGENTS_PROVIDER_FK)) {
+      throw new NotFoundError('provider');
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { API_KEY_SCOPES, ApiKey, ApiKeyScope } from '@agentq/database';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { generateApiKeySecret } from '../auth/api-key-secret';
+import { AuthContext } from '../auth/auth.decorators';
+import { ForbiddenScopeError, NotFoundError } from '../common/api-errors';
+import { CreatedApiKeyView } from './api-key.view';
+
+export interface NewApiKey {
+  name: string;
+  scopes?: ApiKeyScope[];
+}
+
+@Injectable()
+export class ApiKeysService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Issues a key; `manager` lets the caller include it in its own transaction. */
+  async create(
+    tenantId: string,
+    key: NewApiKey,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<CreatedApiKeyView> {
+    const secret = generateApiKeySecret();
+    const row = manager.create(ApiKey, {
+      tenantId,
+      name: key.name,
+      prefix: secret.prefix,
+      keyHash: secret.hash,
+      scopes: key.scopes ?? [...API_KEY_SCOPES],
+    });
+    await manager.insert(ApiKey, row);
+    return {
+      id: row.id,
+      name: row.name,
+      prefix: row.prefix,
+      key: secret.key,
+      scopes: row.scopes,
+      createdAt: row.createdAt,
+    };
+  }
+
+  /** A key may only issue keys with scopes it has itself: a write-only key cannot mint a reader. */
+  issueForCaller(caller: AuthContext, key: NewApiKey): Promise<CreatedApiKeyView> {
+    const missing = (key.scopes ?? API_KEY_SCOPES).find((scope) => !caller.scopes.includes(scope));
+    if (missing) throw new ForbiddenScopeError(missing);
+    return this.create(caller.tenantId, key);
+  }
+
+  list(tenantId: string): Promise<ApiKey[]> {
+    return this.dataSource
+      .getRepository(ApiKey)
+      .find({ where: { tenantId }, order: { createdAt: 'DESC', id: 'DESC' } });
+  }
+
+  /** Revoking twice is harmless; the guard refuses a revoked key on its next request. */
+  async revoke(tenantId: string, id: string): Promise<void> {
+    const keys = this.dataSource.getRepository(ApiKey);
+    const { affected } = await keys.update(
+      { id, tenantId, revokedAt: IsNull() },
+      { revokedAt: () => 'now()' },
+    );
+    if (affected === 0 && !(await keys.existsBy({ id, tenantId }))) {
+      throw new NotFoundError('API key');
+    }
+  }
+}

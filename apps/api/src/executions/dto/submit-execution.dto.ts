@@ -1,0 +1,137 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+export const EXECUTION_LIMITS = {
+  messageChars: 100_000,
+  messages: 200,
+  maxDelayMs: 30 * 24 * 3_600_000,
+  maxAttempts: 20,
+  minTimeoutMs: 1_000,
+  maxTimeoutMs: 3_600_000,
+  maxWaitSeconds: 60,
+} as const;
+
+export class ChatMessageDto {
+  @ApiProperty({ enum: ['system', 'user', 'assistant'] })
+  @IsIn(['system', 'user', 'assistant'])
+  role!: 'system' | 'user' | 'assistant';
+
+  @ApiProperty({ maxLength: EXECUTION_LIMITS.messageChars })
+  @IsString()
+  @MaxLength(EXECUTION_LIMITS.messageChars)
+  content!: string;
+}
+
+/** Either a single `message` or a `messages` conversation. */
+export class ExecutionInputDto {
+  @ApiPropertyOptional({ example: 'Summarise the attached report in three bullet points.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, EXECUTION_LIMITS.messageChars)
+  message?: string;
+
+  @ApiPropertyOptional({ type: [ChatMessageDto] })
+  @IsOptional()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(EXECUTION_LIMITS.messages)
+  @ValidateNested({ each: true })
+  @Type(() => ChatMessageDto)
+  messages?: ChatMessageDto[];
+}
+
+export class SubmitExecutionDto {
+  @ApiProperty({ type: ExecutionInputDto })
+  @ValidateNested()
+  @Type(() => ExecutionInputDto)
+  input!: ExecutionInputDto;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 10,
+    default: 5,
+    description: '10 is the most urgent',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  priority?: number;
+
+  @ApiPropertyOptional({ description: 'Run no sooner than this many milliseconds from now' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(EXECUTION_LIMITS.maxDelayMs)
+  delayMs?: number;
+
+  @ApiPropertyOptional({ description: 'ISO 8601 time to run at (instead of delayMs)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  runAt?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: EXECUTION_LIMITS.maxAttempts, default: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(EXECUTION_LIMITS.maxAttempts)
+  maxAttempts?: number;
+
+  @ApiPropertyOptional({
+    minimum: EXECUTION_LIMITS.minTimeoutMs,
+    maximum: EXECUTION_LIMITS.maxTimeoutMs,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(EXECUTION_LIMITS.minTimeoutMs)
+  @Max(EXECUTION_LIMITS.maxTimeoutMs)
+  timeoutMs?: number;
+
+  @ApiPropertyOptional({
+    description: 'Same key, same execution: a retried submission is not run twice',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  idempotencyKey?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  sessionId?: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: EXECUTION_LIMITS.maxWaitSeconds,
+    description:
+      'Seconds to wait for the result; 200 with the finished execution if it ends in time',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(EXECUTION_LIMITS.maxWaitSeconds)
+  wait?: number;
+}
+
+export class SubmitExecutionBatchDto {
+  @ApiProperty({ type: [SubmitExecutionDto], maxItems: 1000 })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => SubmitExecutionDto)
+  executions!: SubmitExecutionDto[];
+}

@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { AgentExecution, TERMINAL_STATUSES } from '@agentq/database';
+import {
+  cancelledOutcome,
+  ExecutionEventPublisher,
+  recordTerminalOutcomes,
+  withTransactionRetry,
+} from '@agentq/executions';
+import { channels, reportRedisHealth } from '@agentq/jobs';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { ConflictError } from '../common/api-errors';
+import { ExecutionQueue } from './execution-queue.service';
+import { ExecutionReader } from './execution-reader.service';
+
+/**
+ * Cancelling wins the terminal transition first (so it is counted once, as cancelled), then
+ * removes a waiting job or tells the workers to abort a running one.
+ */
+@Injectable()
+export class ExecutionCancellation implements OnApplicationShutdown {
+  private readonly logger = new Logger(ExecutionCancellation.name);
+  private readonly control: Redis;
+  private readonly channel: string;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly reader: ExecutionReader,
+    private readonly queue: ExecutionQueue,
+    private readonly events: ExecutionEventPublisher,
+  ) {
+    this.control = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
+    reportRedisHealth(this.control, this.logger, 'cancel publisher');
+    this.channel = channels.cancelRequests(config.redis.prefix);
+  }
+
+  async cancel(tenantId: string, executionId: string): Promise<AgentExecution> {
+    const execution = await this.reader.get(tenantId, executionId);
+    if (TERMINAL_STATUSES.includes(execution.status)) throw alreadyTerminal(execution);
+    const [won] = await withTransactionRetry(() =>
+      recordTerminalOutcomes(this.dataSource.manager, [cancelledOutcome(executionId)]),
+    );
+    if (!won) throw alreadyTerminal(await this.reader.get(tenantId, executionId));
+
+    const removed = await this.queue.removeIfNotActive(executionId);
+    if (!removed) await this.control.publish(this.channel, executionId).catch(() => undefined);
+    this.events.publish([
+      {
+        type: 'cancelled',
+        executionId,
+        tenantId,
+        agentId: execution.agentId,
+        status: 'cancelled',
+        at: new Date().toISOString(),
+      },
+    ]);
+    this.logger.log(
+      `execution ${executionId}: cancelled (${removed ? 'removed from queue' : 'abort sent'})`,
+    );
+    return this.reader.get(tenantId, executionId);
+  }
+
+  onApplicationShutdown() {
+    this.control.disconnect();
+  }
+}
+
+function alreadyTerminal(execution: AgentExecution) {
+  return new ConflictError('already_terminal', `the execution already ended: ${execution.status}`);
+}

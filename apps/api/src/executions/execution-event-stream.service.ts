@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { channels, ExecutionEvent, reportRedisHealth, TERMINAL_EVENT_TYPES } from '@agentq/jobs';
+import Redis from 'ioredis';
+
+type Listener = (event: ExecutionEvent) => void;
+
+/** One Redis subscription per API process, fanned out in memory to SSE clients and waiters. */
+@Injectable()
+export class ExecutionEventStream implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ExecutionEventStream.name);
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly subscriber: Redis;
+  private readonly channel: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.subscriber = new Redis(config.redis.url, {
+      maxRetriesPerRequest: null,
+      lazyConnect: true,
+    });
+    reportRedisHealth(this.subscriber, this.logger, 'event subscriber');
+    this.channel = channels.executionEvents(config.redis.prefix);
+  }
+
+  async onModuleInit() {
+    this.subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
+    // Not awaited: the API must start (and answer 503 on submissions) even while Redis is down.
+    this.subscriber
+      .connect()
+      .then(() => this.subscriber.subscribe(this.channel))
+      .catch((error: Error) => this.logger.warn(`event subscriber: ${error.message}`));
+  }
+
+  listen(executionId: string, listener: Listener): () => void {
+    let set = this.listeners.get(executionId);
+    if (!set) this.listeners.set(executionId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(executionId);
+    };
+  }
+
+  /** Resolves when a terminal event arrives or the time is up, whichever is first. */
+  waitForTerminal(
+    executionId: string,
+    timeoutMs: number,
+  ): { done: Promise<void>; cancel: () => void } {
+    let stop = () => undefined as void;
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, timeoutMs);
+      const unlisten = this.listen(executionId, (event) => {
+        if (TERMINAL_EVENT_TYPES.includes(event.type)) finish();
+      });
+      function finish() {
+        clearTimeout(timer);
+        unlisten();
+        resolve();
+      }
+      stop = finish;
+    });
+    return { done, cancel: () => stop() };
+  }
+
+  private dispatch(message: string) {
+    let event: ExecutionEvent;
+    try {
+      event = JSON.parse(message);
+    } catch {
+      return;
+    }
+    for (const listener of this.listeners.get(event.executionId) ?? []) listener(event);
+  }
+
+  onApplicationShutdown() {
+    this.subscriber.disconnect();
+  }
+}

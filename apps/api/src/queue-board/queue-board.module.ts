@@ -1,0 +1,28 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule } from '@bull-board/nestjs';
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { QUEUES } from '@agentq/jobs';
+import { adminBasicAuth } from './admin-basic-auth.middleware';
+
+export const QUEUE_BOARD_ROUTE = '/admin/queues';
+
+/** Bull Board at /admin/queues, behind the admin token. */
+@Module({
+  imports: [
+    BullModule.registerQueue({ name: QUEUES.executions }),
+    BullBoardModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        route: QUEUE_BOARD_ROUTE,
+        adapter: ExpressAdapter,
+        middleware: adminBasicAuth(config.adminToken),
+        boardOptions: { uiConfig: { boardTitle: 'agentq queues' } },
+      }),
+    }),
+    BullBoardModule.forFeature({ name: QUEUES.executions, adapter: BullMQAdapter }),
+  ],
+})
+export class QueueBoardModule {}

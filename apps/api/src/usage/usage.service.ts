@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { NotFoundError } from '../common/api-errors';
+import { UsageDimension, UsageQuery } from './dto/usage.query';
+
+const DIMENSION_COLUMNS: Record<UsageDimension, { column: string; field: string }> = {
+  agent: { column: 'agent_id', field: 'agentId' },
+  day: { column: "to_char(day, 'YYYY-MM-DD')", field: 'day' },
+  model: { column: 'model', field: 'model' },
+};
+
+const toNumber = (value: string | number | null) => (value === null ? 0 : Number(value));
+
+/** Reads the rollups only: the per-agent lifetime row and the daily table. */
+@Injectable()
+export class UsageService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async agentStats(tenantId: string, agentId: string) {
+    const [agent] = await this.dataSource.query(
+      `SELECT id FROM agents WHERE id = $1 AND tenant_id = $2`,
+      [agentId, tenantId],
+    );
+    if (!agent) throw new NotFoundError('agent');
+    const [[lifetime], [periods]] = await Promise.all([
+      this.dataSource.query(`SELECT * FROM agent_usage_stats WHERE agent_id = $1`, [agentId]),
+      this.dataSource.query(
+        `SELECT
+           COALESCE(sum(executions) FILTER (WHERE day = today), 0) AS today,
+           COALESCE(sum(executions) FILTER (WHERE day >= date_trunc('week', today)::date), 0) AS week,
+           COALESCE(sum(executions) FILTER (WHERE day >= date_trunc('month', today)::date), 0) AS month
+         FROM agent_usage_daily, (SELECT (now() AT TIME ZONE 'UTC')::date AS today) t
+         WHERE agent_id = $1 AND day >= date_trunc('month', today)::date - 7`,
+        [agentId],
+      ),
+    ]);
+    return {
+      agentId,
+      totalExecutions: toNumber(lifetime?.total_executions ?? 0),
+      successfulExecutions: toNumber(lifetime?.successful_executions ?? 0),
+      failedExecutions: toNumber(lifetime?.failed_executions ?? 0),
+      cancelledExecutions: toNumber(lifetime?.cancelled_executions ?? 0),
+      promptTokens: toNumber(lifetime?.prompt_tokens ?? 0),
+      completionTokens: toNumber(lifetime?.completion_tokens ?? 0),
+      totalTokens: toNumber(lifetime?.total_tokens ?? 0),
+      totalCostUsd: lifetime?.total_cost_usd ?? '0.000000000',
+      avgResponseTimeMs:
+        lifetime && Number(lifetime.timed_executions) > 0
+          ? Math.round(Number(lifetime.total_duration_ms) / Number(lifetime.timed_executions))
+          : null,
+      executionsToday: toNumber(periods.today),
+      executionsThisWeek: toNumber(periods.week),
+      executionsThisMonth: toNumber(periods.month),
+      lastExecutedAt: lifetime?.last_executed_at ?? null,
+    };
+  }
+
+  async usage(tenantId: string, query: UsageQuery) {
+    const groupBy: UsageDimension[] = [
+      ...new Set(query.groupBy ?? (['agent'] as UsageDimension[])),
+    ];
+    const to = (query.to ?? new Date().toISOString()).slice(0, 10);
+    const from = (query.from ?? new Date(Date.now() - 29 * 86_400_000).toISOString()).slice(0, 10);
+    const dimensions = groupBy.map((dimension) => DIMENSION_COLUMNS[dimension]);
+    const select = dimensions.map((d) => `${d.column} AS "${d.field}"`);
+    const rows: Record<string, string>[] = await this.dataSource.query(
+      `SELECT ${[...select, ''].join(', ')}
+              sum(executions) AS executions, sum(succeeded) AS succeeded, sum(failed) AS failed,
+              sum(cancelled) AS cancelled, sum(prompt_tokens) AS "promptTokens",
+              sum(completion_tokens) AS "completionTokens", sum(total_tokens) AS "totalTokens",
+              sum(cost_usd) AS "costUsd",
+              round(sum(total_duration_ms)::numeric / NULLIF(sum(timed_executions), 0)) AS "avgDurationMs"
+         FROM agent_usage_daily
+        WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date
+        GROUP BY ${dimensions.map((_, i) => i + 1).join(', ')}
+        ORDER BY ${dimensions.map((_, i) => i + 1).join(', ')}`,
+      [tenantId, from, to],
+    );
+    return {
+      from,
+      to,
+      groupBy,
+      data: rows.map((row) => ({
+        ...Object.fromEntries(dimensions.map((d) => [d.field, row[d.field]])),
+        executions: toNumber(row.executions),
+        succeeded: toNumber(row.succeeded),
+        failed: toNumber(row.failed),
+        cancelled: toNumber(row.cancelled),
+        promptTokens: toNumber(row.promptTokens),
+        completionTokens: toNumber(row.completionTokens),
+        totalTokens: toNumber(row.totalTokens),
+        costUsd: row.costUsd,
+        avgDurationMs: row.avgDurationMs === null ? null : toNumber(row.avgDurationMs),
+      })),
+    };
+  }
+}

@@ -1,0 +1,7 @@
+import { ExecutionJobOutcome } from '@agentq/jobs';
+
+/** How one attempt ended, as the processor must report it to BullMQ. */
+export type AttemptResult =
+  | { kind: 'done'; outcome: ExecutionJobOutcome }
+  | { kind: 'retry'; error: Error & { retryAfterMs?: number } }
+  | { kind: 'failed'; code: string; message: string };

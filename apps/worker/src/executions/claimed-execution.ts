@@ -1,0 +1,30 @@
+import { ExecutionInput, LlmConfig, ModelPricing, ProviderType } from '@agentq/database';
+
+/** Everything one attempt needs, loaded by the same statement that marks it running. */
+export interface ClaimedExecution {
+  id: string;
+  tenantId: string;
+  agentId: string;
+  sessionId: string | null;
+  input: ExecutionInput;
+  attempts: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  agent: {
+    role: string;
+    backstory: string | null;
+    goal: string | null;
+    status: string;
+    llmConfig: LlmConfig;
+  };
+  provider: {
+    id: string;
+    type: ProviderType;
+    baseUrl: string | null;
+    apiKeyCiphertext: string | null;
+    settings: Record<string, unknown>;
+    pricing: ModelPricing | null;
+    isActive: boolean;
+    updatedAt: Date;
+  };
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ExecutionError } from '@agentq/database';
+import { DataSource } from 'typeorm';
+import { ClaimedExecution } from './claimed-execution';
+
+const CLAIM_SQL = `
+UPDATE agent_executions e
+   SET status = 'running', attempts = e.attempts + 1, started_at = now(), worker_id = $2
+  FROM agents a
+  JOIN llm_providers p ON p.id = a.provider_id
+ WHERE e.id = $1 AND e.status IN ('queued', 'running') AND a.id = e.agent_id
+RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.attempts, e.max_attempts,
+          e.timeout_ms, a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
+          p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
+          p.settings, p.pricing, p.is_active, p.updated_at AS provider_updated_at`;
+
+/** Row-level steps of an attempt that are not terminal (terminal ones go through the batcher). */
+@Injectable()
+export class ExecutionClaims {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Marks the execution running for this attempt; null when it is already terminal. */
+  async claim(executionId: string, workerId: string): Promise<ClaimedExecution | null> {
+    // TypeORM answers an UPDATE with [rows, affectedCount].
+    const [rows] = await this.dataSource.query(CLAIM_SQL, [executionId, workerId]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      tenantId: row.tenant_id,
+      agentId: row.agent_id,
+      sessionId: row.session_id,
+      input: row.input,
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      timeoutMs: row.timeout_ms,
+      agent: {
+        role: row.role,
+        backstory: row.backstory,
+        goal: row.goal,
+        status: row.agent_status,
+        llmConfig: row.llm_config,
+      },
+      provider: {
+        id: row.provider_id,
+        type: row.provider_type,
+        baseUrl: row.base_url,
+        apiKeyCiphertext: row.api_key_ciphertext,
+        settings: row.settings,
+        pricing: row.pricing,
+        isActive: row.is_active,
+        updatedAt: row.provider_updated_at,
+      },
+    };
+  }
+
+  /** Back to `queued` with the attempt's error, while BullMQ waits out the backoff. */
+  async markRetrying(executionId: string, error: ExecutionError): Promise<boolean> {
+    const [, affected] = await this.dataSource.query(
+      `UPDATE agent_executions SET status = 'queued', error = $2
+        WHERE id = $1 AND status = 'running'`,
+      [executionId, JSON.stringify(error)],
+    );
+    return affected > 0;
+  }
+}

@@ -1,0 +1,198 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { CredentialDecryptionError } from '@agentq/crypto';
+import { ExecutionError } from '@agentq/database';
+import { ExecutionEventPublisher, TerminalOutcome } from '@agentq/executions';
+import { ExecutionEventType } from '@agentq/jobs';
+import {
+  buildSystemPrompt,
+  classifyProviderError,
+  LlmAbortReason,
+  LlmError,
+  LlmProviderAdapter,
+  toChatMessages,
+} from '@agentq/llm';
+import { computeCostUsd } from '@agentq/usage';
+import { WORKER_ID } from '../worker-identity';
+import { AttemptResult } from './attempt-result';
+import { CancellationRegistry } from './cancellation-registry.service';
+import { ClaimedExecution } from './claimed-execution';
+import { CompletionBatcher } from './completion-batcher.service';
+import { ExecutionClaims } from './execution-claims.service';
+import { ProviderAdapters } from './provider-adapters.service';
+
+export interface AttemptContext {
+  isLastAttempt: boolean;
+}
+
+/** Runs one attempt of one execution: claim, call the provider, record the outcome. */
+@Injectable()
+export class ExecutionRunner {
+  private readonly logger = new Logger(ExecutionRunner.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly claims: ExecutionClaims,
+    private readonly adapters: ProviderAdapters,
+    private readonly batcher: CompletionBatcher,
+    private readonly cancellations: CancellationRegistry,
+    private readonly events: ExecutionEventPublisher,
+  ) {}
+
+  async run(executionId: string, context: AttemptContext): Promise<AttemptResult> {
+    const execution = await this.claims.claim(executionId, WORKER_ID);
+    if (!execution) return { kind: 'done', outcome: 'already-terminal' };
+    this.publish(execution, 'started', 'running');
+
+    const problem = this.configurationProblem(execution);
+    if (problem) return this.fail(execution, problem, null);
+    let adapter: LlmProviderAdapter;
+    try {
+      adapter = this.adapters.forExecution(execution);
+    } catch (error) {
+      if (!(error instanceof CredentialDecryptionError)) throw error;
+      const failure = { code: 'provider_credentials_unreadable', message: error.message };
+      return this.fail(execution, failure, null);
+    }
+
+    const controller = this.cancellations.register(execution.id);
+    const timeoutMs = execution.timeoutMs ?? this.config.executions.defaultTimeoutMs;
+    const timer = setTimeout(() => controller.abort(new LlmAbortReason('timeout')), timeoutMs);
+    const startedAt = performance.now();
+    try {
+      return await this.callProvider(execution, adapter, controller.signal, startedAt);
+    } catch (error) {
+      const llmError = classifyProviderError(error, controller.signal);
+      const durationMs = Math.round(performance.now() - startedAt);
+      return this.handleFailure(execution, llmError, durationMs, context);
+    } finally {
+      clearTimeout(timer);
+      this.cancellations.unregister(execution.id);
+    }
+  }
+
+  private async callProvider(
+    execution: ClaimedExecution,
+    adapter: LlmProviderAdapter,
+    signal: AbortSignal,
+    startedAt: number,
+  ): Promise<AttemptResult> {
+    const { llmConfig } = execution.agent;
+    const result = await adapter.complete({
+      model: llmConfig.model,
+      systemPrompt: buildSystemPrompt(execution.agent),
+      messages: toChatMessages(execution.input),
+      temperature: llmConfig.temperature,
+      maxTokens: llmConfig.maxTokens,
+      topP: llmConfig.topP,
+      stop: llmConfig.stop,
+      signal,
+    });
+    const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
+    const pricing = computeCostUsd(usage, result.model, execution.provider.pricing ?? undefined);
+    if (!pricing.priced) {
+      this.logger.warn(
+        `execution ${execution.id}: no price for model ${result.model}; cost recorded as 0`,
+      );
+    }
+    return this.finish(execution, {
+      executionId: execution.id,
+      status: 'succeeded',
+      output: {
+        text: result.text,
+        finishReason: result.finishReason,
+        model: result.model,
+        responseId: result.responseId,
+      },
+      error: null,
+      model: result.model,
+      ...usage,
+      costUsd: pricing.costUsd,
+      durationMs: Math.round(performance.now() - startedAt),
+    });
+  }
+
+  private async handleFailure(
+    execution: ClaimedExecution,
+    error: LlmError,
+    durationMs: number,
+    context: AttemptContext,
+  ): Promise<AttemptResult> {
+    // A cancelled execution was already recorded by the API that cancelled it.
+    if (error.kind === 'aborted') return { kind: 'done', outcome: 'cancelled' };
+    const failure: ExecutionError = { code: error.code, message: error.message };
+    if (error.kind !== 'permanent' && !context.isLastAttempt) {
+      await this.claims.markRetrying(execution.id, { ...failure, retryable: true });
+      this.publish(execution, 'retrying', 'queued', failure);
+      this.logger.warn(
+        `execution ${execution.id}: attempt ${execution.attempts} failed (${error.code}), retrying`,
+      );
+      return { kind: 'retry', error };
+    }
+    return this.fail(execution, failure, durationMs);
+  }
+
+  private async fail(
+    execution: ClaimedExecution,
+    failure: ExecutionError,
+    durationMs: number | null,
+  ): Promise<AttemptResult> {
+    const recorded = await this.finish(execution, {
+      executionId: execution.id,
+      status: 'failed',
+      output: null,
+      error: failure,
+      model: execution.agent.llmConfig?.model ?? null,
+      promptTokens: 0,
+      completionTokens: 0,
+      costUsd: '0',
+      durationMs,
+    });
+    if (recorded.kind === 'done' && recorded.outcome === 'already-terminal') return recorded;
+    this.logger.warn(`execution ${execution.id}: failed (${failure.code}) ${failure.message}`);
+    return { kind: 'failed', code: failure.code, message: failure.message };
+  }
+
+  private async finish(
+    execution: ClaimedExecution,
+    outcome: TerminalOutcome,
+  ): Promise<AttemptResult> {
+    const won = await this.batcher.record(outcome);
+    if (!won) return { kind: 'done', outcome: 'already-terminal' };
+    this.publish(execution, outcome.status, outcome.status, outcome.error ?? undefined);
+    return { kind: 'done', outcome: outcome.status };
+  }
+
+  private configurationProblem(execution: ClaimedExecution): ExecutionError | null {
+    if (!execution.provider.isActive) {
+      return { code: 'provider_inactive', message: 'the agent’s provider is not active' };
+    }
+    if (execution.agent.status !== 'active') {
+      return { code: 'agent_not_active', message: `the agent is ${execution.agent.status}` };
+    }
+    if (typeof execution.agent.llmConfig?.model !== 'string') {
+      return { code: 'invalid_agent_config', message: 'llmConfig.model is missing' };
+    }
+    return null;
+  }
+
+  private publish(
+    execution: ClaimedExecution,
+    type: ExecutionEventType,
+    status: 'running' | 'queued' | TerminalOutcome['status'],
+    error?: ExecutionError,
+  ) {
+    this.events.publish([
+      {
+        type,
+        executionId: execution.id,
+        tenantId: execution.tenantId,
+        agentId: execution.agentId,
+        status,
+        attempt: execution.attempts,
+        error: error ? { code: error.code, message: error.message } : undefined,
+        at: new Date().toISOString(),
+      },
+    ]);
+  }
+}

@@ -1,0 +1,28 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { CryptoModule } from '@agentq/crypto';
+import { ExecutionsCoreModule } from '@agentq/executions';
+import { QUEUES } from '@agentq/jobs';
+import { AgentExecutionProcessor } from './agent-execution.processor';
+import { CancellationRegistry } from './cancellation-registry.service';
+import { CompletionBatcher } from './completion-batcher.service';
+import { ExecutionClaims } from './execution-claims.service';
+import { ExecutionRunner } from './execution-runner.service';
+import { ProviderAdapters } from './provider-adapters.service';
+
+@Module({
+  imports: [
+    BullModule.registerQueue({ name: QUEUES.executions }),
+    CryptoModule,
+    ExecutionsCoreModule,
+  ],
+  providers: [
+    AgentExecutionProcessor,
+    ExecutionRunner,
+    ExecutionClaims,
+    CompletionBatcher,
+    CancellationRegistry,
+    ProviderAdapters,
+  ],
+})
+export class ExecutionsModule {}

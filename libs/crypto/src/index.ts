@@ -1,0 +1,3 @@
+export * from './credential-cipher';
+export * from './credential-decryption.error';
+export * from './crypto.module';

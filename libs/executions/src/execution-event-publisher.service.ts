@@ -1,0 +1,33 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { channels, ExecutionEvent, reportRedisHealth } from '@agentq/jobs';
+import Redis from 'ioredis';
+
+/** Publishes lifecycle events on Redis pub/sub; delivery is best effort, PostgreSQL stays the truth. */
+@Injectable()
+export class ExecutionEventPublisher implements OnApplicationShutdown {
+  private readonly logger = new Logger(ExecutionEventPublisher.name);
+  private readonly redis: Redis;
+  private readonly channel: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
+    reportRedisHealth(this.redis, this.logger, 'event publisher');
+    this.channel = channels.executionEvents(config.redis.prefix);
+  }
+
+  publish(events: ExecutionEvent[]): void {
+    if (events.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const event of events) pipeline.publish(this.channel, JSON.stringify(event));
+    pipeline
+      .exec()
+      .catch((error: Error) =>
+        this.logger.warn(`could not publish ${events.length} event(s): ${error.message}`),
+      );
+  }
+
+  async onApplicationShutdown() {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

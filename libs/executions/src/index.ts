@@ -1,0 +1,5 @@
+export * from './execution-event-publisher.service';
+export * from './executions-core.module';
+export * from './record-terminal-outcomes';
+export * from './terminal-outcome';
+export * from './transient-database-error';

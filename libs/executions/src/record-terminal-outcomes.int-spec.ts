@@ -1,0 +1,91 @@
+import { createDataSource } from '@agentq/database';
+import { createTestDatabase, findAccountingDrift, TestDatabase } from '@agentq/testing';
+import { DataSource } from 'typeorm';
+import { recordTerminalOutcomes } from './record-terminal-outcomes';
+import { TerminalOutcome } from './terminal-outcome';
+
+function outcome(
+  executionId: string,
+  status: TerminalOutcome['status'],
+  tokens: number,
+): TerminalOutcome {
+  return {
+    executionId,
+    status,
+    output: status === 'succeeded' ? { text: 'ok', finishReason: 'stop', model: 'm' } : null,
+    error: status === 'failed' ? { code: 'x', message: 'x' } : null,
+    model: 'm',
+    promptTokens: tokens,
+    completionTokens: tokens * 2,
+    costUsd: (tokens * 0.000001234).toFixed(9),
+    durationMs: tokens,
+  };
+}
+
+describe('recordTerminalOutcomes', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let executionIds: string[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = createDataSource({ url: database.url, poolSize: 8 });
+    await dataSource.initialize();
+    const [{ id: tenantId }] = await dataSource.query(
+      `INSERT INTO tenants (name) VALUES ('t') RETURNING id`,
+    );
+    const [{ id: providerId }] = await dataSource.query(
+      `INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'echo', 'echo') RETURNING id`,
+      [tenantId],
+    );
+    const agents: { id: string }[] = await dataSource.query(
+      `INSERT INTO agents (tenant_id, provider_id, name, role, llm_config)
+       SELECT $1, $2, 'agent ' || n, 'r', '{"model":"m"}' FROM generate_series(1, 3) n RETURNING id`,
+      [tenantId, providerId],
+    );
+    const rows: { id: string }[] = await dataSource.query(
+      `INSERT INTO agent_executions (tenant_id, agent_id, input)
+       SELECT $1, ($2::uuid[])[1 + n % 3], '{"message":"hi"}' FROM generate_series(1, 300) n RETURNING id`,
+      [tenantId, agents.map((a) => a.id)],
+    );
+    executionIds = rows.map((row) => row.id);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('lets each execution end once when several writers race, and the rollups add up', async () => {
+    const statuses: TerminalOutcome['status'][] = ['succeeded', 'failed', 'cancelled'];
+    // Four writers deliver overlapping batches, each with different outcomes for the same ids.
+    const writers = [0, 1, 2, 3].map(async (writer) => {
+      let won = 0;
+      for (let start = writer * 10; start < executionIds.length; start += 40) {
+        const batch = executionIds
+          .slice(start, start + 60)
+          .map((id, i) => outcome(id, statuses[(i + writer) % 3], writer + 1));
+        won += (await recordTerminalOutcomes(dataSource.manager, batch)).length;
+      }
+      return won;
+    });
+    const totalWon = (await Promise.all(writers)).reduce((a, b) => a + b, 0);
+
+    const [{ terminal }] = await dataSource.query(
+      `SELECT count(*)::int AS terminal FROM agent_executions WHERE status <> 'queued'`,
+    );
+    expect(totalWon).toBe(terminal);
+    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [] });
+  });
+
+  it('ignores an outcome for an execution that already ended', async () => {
+    const [id] = executionIds;
+    const before = await dataSource.query(`SELECT * FROM agent_usage_stats ORDER BY agent_id`);
+    expect(
+      await recordTerminalOutcomes(dataSource.manager, [outcome(id, 'succeeded', 99)]),
+    ).toEqual([]);
+    expect(await dataSource.query(`SELECT * FROM agent_usage_stats ORDER BY agent_id`)).toEqual(
+      before,
+    );
+  });
+});

@@ -1,0 +1,122 @@
+import { EntityManager } from 'typeorm';
+import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
+
+/**
+ * One statement does the whole accounting step for a batch of outcomes:
+ * the conditional UPDATE lets each execution reach a terminal state once, and only the rows
+ * it actually moved (`won`) are added to the daily and lifetime rollups. Upserts are grouped
+ * and ordered by agent so concurrent batches lock rollup rows in the same order.
+ */
+const RECORD_TERMINAL_OUTCOMES_SQL = `
+WITH outcome AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS o(
+    id uuid, status text, output jsonb, error jsonb, model text,
+    prompt_tokens integer, completion_tokens integer, cost_usd numeric, duration_ms integer)
+),
+won AS (
+  UPDATE agent_executions e
+     SET status = o.status,
+         output = o.output,
+         error = o.error,
+         model = COALESCE(o.model, e.model),
+         prompt_tokens = o.prompt_tokens,
+         completion_tokens = o.completion_tokens,
+         cost_usd = o.cost_usd,
+         duration_ms = o.duration_ms,
+         completed_at = now()
+    FROM outcome o
+   WHERE e.id = o.id AND e.status IN ('queued', 'running')
+  RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.status, e.model, e.prompt_tokens,
+            e.completion_tokens, e.cost_usd, e.duration_ms, e.completed_at
+),
+daily AS (
+  INSERT INTO agent_usage_daily AS d (agent_id, day, model, tenant_id, executions, succeeded,
+    failed, cancelled, prompt_tokens, completion_tokens, total_tokens, cost_usd,
+    total_duration_ms, timed_executions)
+  SELECT agent_id, (completed_at AT TIME ZONE 'UTC')::date, COALESCE(model, ''), tenant_id,
+         count(*),
+         count(*) FILTER (WHERE status = 'succeeded'),
+         count(*) FILTER (WHERE status = 'failed'),
+         count(*) FILTER (WHERE status = 'cancelled'),
+         sum(prompt_tokens), sum(completion_tokens), sum(prompt_tokens + completion_tokens),
+         sum(cost_usd), COALESCE(sum(duration_ms), 0), count(duration_ms)
+    FROM won
+   GROUP BY 1, 2, 3, 4
+   ORDER BY 1, 2, 3
+  ON CONFLICT (agent_id, day, model) DO UPDATE SET
+    executions = d.executions + EXCLUDED.executions,
+    succeeded = d.succeeded + EXCLUDED.succeeded,
+    failed = d.failed + EXCLUDED.failed,
+    cancelled = d.cancelled + EXCLUDED.cancelled,
+    prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,
+    completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
+    total_tokens = d.total_tokens + EXCLUDED.total_tokens,
+    cost_usd = d.cost_usd + EXCLUDED.cost_usd,
+    total_duration_ms = d.total_duration_ms + EXCLUDED.total_duration_ms,
+    timed_executions = d.timed_executions + EXCLUDED.timed_executions
+),
+stats AS (
+  INSERT INTO agent_usage_stats AS s (agent_id, tenant_id, total_executions,
+    successful_executions, failed_executions, cancelled_executions, prompt_tokens,
+    completion_tokens, total_tokens, total_cost_usd, total_duration_ms, timed_executions,
+    last_executed_at)
+  SELECT agent_id, tenant_id, count(*),
+         count(*) FILTER (WHERE status = 'succeeded'),
+         count(*) FILTER (WHERE status = 'failed'),
+         count(*) FILTER (WHERE status = 'cancelled'),
+         sum(prompt_tokens), sum(completion_tokens), sum(prompt_tokens + completion_tokens),
+         sum(cost_usd), COALESCE(sum(duration_ms), 0), count(duration_ms), max(completed_at)
+    FROM won
+   GROUP BY agent_id, tenant_id
+   ORDER BY agent_id
+  ON CONFLICT (agent_id) DO UPDATE SET
+    total_executions = s.total_executions + EXCLUDED.total_executions,
+    successful_executions = s.successful_executions + EXCLUDED.successful_executions,
+    failed_executions = s.failed_executions + EXCLUDED.failed_executions,
+    cancelled_executions = s.cancelled_executions + EXCLUDED.cancelled_executions,
+    prompt_tokens = s.prompt_tokens + EXCLUDED.prompt_tokens,
+    completion_tokens = s.completion_tokens + EXCLUDED.completion_tokens,
+    total_tokens = s.total_tokens + EXCLUDED.total_tokens,
+    total_cost_usd = s.total_cost_usd + EXCLUDED.total_cost_usd,
+    total_duration_ms = s.total_duration_ms + EXCLUDED.total_duration_ms,
+    timed_executions = s.timed_executions + EXCLUDED.timed_executions,
+    last_executed_at = GREATEST(s.last_executed_at, EXCLUDED.last_executed_at)
+)
+SELECT id, tenant_id, agent_id, session_id, status FROM won`;
+
+interface WonRow {
+  id: string;
+  tenant_id: string;
+  agent_id: string;
+  session_id: string | null;
+  status: RecordedTransition['status'];
+}
+
+/** Records outcomes; returns only the transitions this call won (others were already terminal). */
+export async function recordTerminalOutcomes(
+  manager: EntityManager,
+  outcomes: readonly TerminalOutcome[],
+): Promise<RecordedTransition[]> {
+  if (outcomes.length === 0) return [];
+  const payload = outcomes.map((o) => ({
+    id: o.executionId,
+    status: o.status,
+    output: o.output,
+    error: o.error,
+    model: o.model,
+    prompt_tokens: o.promptTokens,
+    completion_tokens: o.completionTokens,
+    cost_usd: o.costUsd,
+    duration_ms: o.durationMs,
+  }));
+  const rows: WonRow[] = await manager.query(RECORD_TERMINAL_OUTCOMES_SQL, [
+    JSON.stringify(payload),
+  ]);
+  return rows.map((row) => ({
+    executionId: row.id,
+    tenantId: row.tenant_id,
+    agentId: row.agent_id,
+    sessionId: row.session_id,
+    status: row.status,
+  }));
+}

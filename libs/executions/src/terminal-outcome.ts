@@ -1,0 +1,40 @@
+import { ExecutionError, ExecutionOutput } from '@agentq/database';
+
+export type TerminalStatus = 'succeeded' | 'failed' | 'cancelled';
+
+/** What an execution ended with; recorded at most once, by whoever wins the transition. */
+export interface TerminalOutcome {
+  executionId: string;
+  status: TerminalStatus;
+  output: ExecutionOutput | null;
+  error: ExecutionError | null;
+  model: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  /** Decimal string, 9 fractional digits. */
+  costUsd: string;
+  durationMs: number | null;
+}
+
+/** A transition that won: the row's identity as it now stands. */
+export interface RecordedTransition {
+  executionId: string;
+  tenantId: string;
+  agentId: string;
+  status: TerminalStatus;
+  sessionId: string | null;
+}
+
+export function cancelledOutcome(executionId: string): TerminalOutcome {
+  return {
+    executionId,
+    status: 'cancelled',
+    output: null,
+    error: { code: 'cancelled', message: 'cancelled by request' },
+    model: null,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: '0',
+    durationMs: null,
+  };
+}

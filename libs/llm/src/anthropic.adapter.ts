@@ -1,0 +1,90 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { classifyProviderError } from './llm-errors';
+import { LlmProviderAdapter, LlmRequest, LlmResult } from './llm-provider.port';
+import { badProviderResponse, isObject, SDK_TIMEOUT_MS, tokenCount } from './sdk-call';
+
+export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
+
+/** The Messages API requires max_tokens; this applies when the agent sets none. */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
+
+export interface AnthropicAdapterOptions {
+  apiKey: string;
+  baseUrl: string;
+}
+
+/** Anthropic Messages. */
+export class AnthropicAdapter implements LlmProviderAdapter {
+  private readonly client: Anthropic;
+
+  constructor(options: AnthropicAdapterOptions) {
+    this.client = new Anthropic({
+      apiKey: options.apiKey,
+      baseURL: options.baseUrl,
+      // agentq retries through BullMQ, and the caller's signal is the deadline.
+      maxRetries: 0,
+      timeout: SDK_TIMEOUT_MS,
+    });
+  }
+
+  async complete(request: LlmRequest): Promise<LlmResult> {
+    let message: Anthropic.Message;
+    try {
+      message = await this.client.messages.create(toMessageParams(request), {
+        signal: request.signal,
+      });
+    } catch (error) {
+      throw classifyProviderError(error, request.signal);
+    }
+    return toLlmResult(message, request.model);
+  }
+}
+
+/**
+ * System turns join the system prompt: the Messages API has no system role in `messages`.
+ * temperature and topP are not sent: the API version this SDK speaks (2026-10-21) refuses
+ * sampling parameters on every model.
+ */
+function toMessageParams(request: LlmRequest): Anthropic.MessageCreateParamsNonStreaming {
+  const system = [request.systemPrompt];
+  const messages: Anthropic.MessageCreateParamsNonStreaming['messages'] = [];
+  for (const { role, content } of request.messages) {
+    if (role === 'system') system.push(content);
+    else messages.push({ role, content });
+  }
+  const systemPrompt = system.filter(Boolean).join('\n\n');
+  return {
+    model: request.model,
+    max_tokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+    system: systemPrompt || undefined,
+    messages,
+    stop_sequences: request.stop?.length ? request.stop : undefined,
+  };
+}
+
+// The SDK returns the body as text when the content type is not JSON, so check the shape.
+function toLlmResult(message: Anthropic.Message, requestedModel: string): LlmResult {
+  if (!isObject(message) || !Array.isArray(message.content)) {
+    throw badProviderResponse('a body that is not a message');
+  }
+  const text = message.content
+    .flatMap((block) => (block.type === 'text' ? [block.text] : []))
+    .join('');
+  return {
+    text,
+    promptTokens: promptTokens(message.usage),
+    completionTokens: tokenCount(message.usage?.output_tokens),
+    finishReason: message.stop_reason ?? null,
+    model: typeof message.model === 'string' && message.model ? message.model : requestedModel,
+    responseId: typeof message.id === 'string' ? message.id : null,
+  };
+}
+
+// input_tokens leaves out the cached part of the prompt; count all of it, as OpenAI does.
+function promptTokens(usage: Anthropic.Usage | undefined): number {
+  return (
+    tokenCount(usage?.input_tokens) +
+    tokenCount(usage?.cache_creation_input_tokens) +
+    tokenCount(usage?.cache_read_input_tokens)
+  );
+}

@@ -1,0 +1,54 @@
+import { ChatMessage } from '@agentq/database';
+import { countTokens } from 'gpt-tokenizer';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { classifyProviderError } from './llm-errors';
+import { LlmProviderAdapter, LlmRequest, LlmResult } from './llm-provider.port';
+
+// User text may contain strings such as <|endoftext|>; count them as text instead of throwing.
+const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
+let responsesSoFar = 0;
+
+/**
+ * A deterministic offline provider for local runs and load tests. It is not a model and calls
+ * none: it answers `echo: <last user message>` after `latencyMs`, and counts prompt and
+ * completion tokens with a real tokenizer (gpt-tokenizer, o200k_base) so that usage and cost
+ * accounting behave as they do with a real provider.
+ */
+export class EchoAdapter implements LlmProviderAdapter {
+  constructor(private readonly latencyMs = 0) {}
+
+  async complete(request: LlmRequest): Promise<LlmResult> {
+    const { signal } = request;
+    try {
+      if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal });
+      else signal.throwIfAborted();
+    } catch (error) {
+      throw classifyProviderError(error, signal);
+    }
+    const text = `echo: ${lastUserMessage(request.messages)}`;
+    responsesSoFar += 1;
+    return {
+      text,
+      promptTokens: promptTokens(request),
+      completionTokens: countTokens(text, AS_PLAIN_TEXT),
+      finishReason: 'stop',
+      model: request.model,
+      responseId: `echo-${responsesSoFar}`,
+    };
+  }
+}
+
+function lastUserMessage(messages: ChatMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    if (messages[i].role === 'user') return messages[i].content;
+  }
+  return '';
+}
+
+// Each part is counted on its own, so a long conversation is never concatenated into one string.
+function promptTokens({ systemPrompt, messages }: LlmRequest): number {
+  let total = countTokens(systemPrompt, AS_PLAIN_TEXT);
+  for (const message of messages) total += countTokens(message.content, AS_PLAIN_TEXT);
+  return total;
+}

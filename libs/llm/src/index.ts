@@ -1,0 +1,5 @@
+export * from './llm-provider.port';
+export * from './llm-adapter.factory';
+export * from './llm-abort-reason';
+export * from './llm-errors';
+export * from './system-prompt';

@@ -1,0 +1,353 @@
+import {
+  createServer,
+  IncomingHttpHeaders,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+} from 'node:http';
+import { AddressInfo } from 'node:net';
+
+export type FakeProviderApi = 'openai' | 'anthropic';
+
+export type FakeProviderBehaviour =
+  /** A successful completion. Token counts default to a rough length / 4. */
+  | {
+      kind: 'reply';
+      text?: string;
+      promptTokens?: number;
+      completionTokens?: number;
+      finishReason?: string;
+    }
+  /** An error answer in the API's own shape, with Retry-After headers when asked. */
+  | {
+      kind: 'error';
+      status: number;
+      retryAfterSeconds?: number;
+      retryAfterMs?: number;
+      /** OpenAI `error.code`, e.g. `insufficient_quota`. */
+      code?: string;
+      message?: string;
+    }
+  /** Wait, then behave as `then` (a default reply unless given). */
+  | { kind: 'delay'; ms: number; then?: FakeProviderBehaviour }
+  /** Accept the request and never answer. */
+  | { kind: 'hang' }
+  /** Reset the connection (TCP RST) without answering. */
+  | { kind: 'reset' }
+  /** A 200 with a JSON content type and a truncated body. */
+  | { kind: 'invalid-json' };
+
+export interface FakeProviderRequest {
+  api: FakeProviderApi;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown>;
+  model: string | null;
+  /** The system prompt and every message's text, one per line: for matching markers. */
+  prompt: string;
+}
+
+interface Rule {
+  matches: (request: FakeProviderRequest) => boolean;
+  behaviour: FakeProviderBehaviour;
+  timesLeft: number;
+}
+
+const DEFAULT_BEHAVIOUR: FakeProviderBehaviour = { kind: 'reply' };
+
+/**
+ * A local HTTP server that speaks OpenAI Chat Completions (`POST .../chat/completions`) and
+ * Anthropic Messages (`POST .../v1/messages`) over a real socket, for driving the real SDKs.
+ * Each request takes its behaviour from the first matching `when` rule, else the next `script`
+ * entry, else the default; every request is recorded in `requests`.
+ */
+export class FakeProviderServer {
+  readonly requests: FakeProviderRequest[] = [];
+  private readonly server: Server = createServer((request, response) => {
+    void this.handle(request, response);
+  });
+  private readonly scripted: FakeProviderBehaviour[] = [];
+  private readonly rules: Rule[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly waiters: { count: number; resolve: () => void }[] = [];
+  private defaultBehaviour = DEFAULT_BEHAVIOUR;
+  private answered = 0;
+  private baseUrl: string | null = null;
+
+  /** Listens on 127.0.0.1 on a free port; `url` has no path (append `/v1` for the OpenAI SDK). */
+  async start(): Promise<{ url: string }> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', resolve);
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    return { url: this.baseUrl };
+  }
+
+  get url(): string {
+    if (!this.baseUrl) throw new Error('the fake provider server is not started');
+    return this.baseUrl;
+  }
+
+  /** Closes every connection, hanging ones included, so the test process can exit. */
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Queues behaviours for the next requests that no rule matches, in order. */
+  script(behaviours: FakeProviderBehaviour[]): this {
+    this.scripted.push(...behaviours);
+    return this;
+  }
+
+  /** What requests do once rules and script are exhausted (a reply unless set). */
+  setDefault(behaviour: FakeProviderBehaviour): this {
+    this.defaultBehaviour = behaviour;
+    return this;
+  }
+
+  /**
+   * Requests matching `matches` get `behaviour`, `times` times (always if not given). Rules are
+   * tried in the order added, before the script: concurrent callers get deterministic answers by
+   * model or by a marker in the prompt.
+   */
+  when(
+    matches: (request: FakeProviderRequest) => boolean,
+    behaviour: FakeProviderBehaviour,
+    { times = Infinity }: { times?: number } = {},
+  ): this {
+    this.rules.push({ matches, behaviour, timesLeft: times });
+    return this;
+  }
+
+  /** Forgets requests, rules, script and default; the server keeps listening. */
+  clear(): void {
+    this.requests.length = 0;
+    this.scripted.length = 0;
+    this.rules.length = 0;
+    this.defaultBehaviour = DEFAULT_BEHAVIOUR;
+  }
+
+  /** Resolves once `count` requests in all have been received. */
+  waitForRequests(count: number): Promise<void> {
+    if (this.requests.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
+
+  private async handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (incoming.url ?? '/').split('?')[0];
+    const api = apiOf(incoming.method, path);
+    const raw = await readBody(incoming);
+    if (!api) return sendJson(response, 404, { error: { message: `no route for ${path}` } });
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return sendJson(response, 400, { error: { message: 'the body is not JSON' } });
+    }
+    const request = recordedRequest(api, incoming, path, isRecord(body) ? body : {});
+    this.record(request);
+    this.perform(this.nextBehaviour(request), request, response);
+  }
+
+  private record(request: FakeProviderRequest) {
+    this.requests.push(request);
+    for (const waiter of [...this.waiters]) {
+      if (this.requests.length < waiter.count) continue;
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }
+
+  private nextBehaviour(request: FakeProviderRequest): FakeProviderBehaviour {
+    const rule = this.rules.find(
+      (candidate) => candidate.timesLeft > 0 && candidate.matches(request),
+    );
+    if (rule) {
+      rule.timesLeft -= 1;
+      return rule.behaviour;
+    }
+    return this.scripted.shift() ?? this.defaultBehaviour;
+  }
+
+  private perform(
+    behaviour: FakeProviderBehaviour,
+    request: FakeProviderRequest,
+    response: ServerResponse,
+  ): void {
+    switch (behaviour.kind) {
+      case 'reply':
+        return this.reply(behaviour, request, response);
+      case 'error':
+        return sendError(behaviour, request.api, response);
+      case 'delay': {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.perform(behaviour.then ?? DEFAULT_BEHAVIOUR, request, response);
+        }, behaviour.ms);
+        this.timers.add(timer);
+        response.once('close', () => {
+          clearTimeout(timer);
+          this.timers.delete(timer);
+        });
+        return;
+      }
+      case 'hang':
+        return;
+      case 'reset':
+        response.socket?.resetAndDestroy();
+        return;
+      case 'invalid-json':
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"id": "truncated", "choices": [');
+        return;
+    }
+  }
+
+  private reply(
+    behaviour: Extract<FakeProviderBehaviour, { kind: 'reply' }>,
+    request: FakeProviderRequest,
+    response: ServerResponse,
+  ): void {
+    this.answered += 1;
+    const text = behaviour.text ?? `fake reply to: ${lastUserText(request.body)}`;
+    const promptTokens = behaviour.promptTokens ?? roughTokenCount(request.prompt);
+    const completionTokens = behaviour.completionTokens ?? roughTokenCount(text);
+    const model = request.model ?? 'fake-model';
+    if (request.api === 'openai') {
+      return sendJson(response, 200, {
+        id: `chatcmpl-fake-${this.answered}`,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: text, refusal: null },
+            logprobs: null,
+            finish_reason: behaviour.finishReason ?? 'stop',
+          },
+        ],
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+        },
+      });
+    }
+    return sendJson(response, 200, {
+      id: `msg_fake_${this.answered}`,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [{ type: 'text', text }],
+      stop_reason: behaviour.finishReason ?? 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: promptTokens, output_tokens: completionTokens },
+    });
+  }
+}
+
+function apiOf(method: string | undefined, path: string): FakeProviderApi | null {
+  if (method !== 'POST') return null;
+  if (path.endsWith('/chat/completions')) return 'openai';
+  if (path.endsWith('/v1/messages')) return 'anthropic';
+  return null;
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function recordedRequest(
+  api: FakeProviderApi,
+  incoming: IncomingMessage,
+  path: string,
+  body: Record<string, unknown>,
+): FakeProviderRequest {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const prompt = [body.system, ...messages.map((message) => message?.content)]
+    .map(textOf)
+    .filter(Boolean)
+    .join('\n');
+  return {
+    api,
+    method: incoming.method ?? 'POST',
+    path,
+    headers: incoming.headers,
+    body,
+    model: typeof body.model === 'string' ? body.model : null,
+    prompt,
+  };
+}
+
+/** Message content is a string or a list of parts with `text`, in both APIs. */
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : ''))
+    .join('');
+}
+
+function lastUserText(body: Record<string, unknown>): string {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const lastUser = [...messages].reverse().find((message) => message?.role === 'user');
+  return textOf(lastUser?.content);
+}
+
+// Deterministic and good enough for a fake; script exact counts when a test asserts them.
+const roughTokenCount = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  529: 'overloaded_error',
+};
+
+function sendError(
+  behaviour: Extract<FakeProviderBehaviour, { kind: 'error' }>,
+  api: FakeProviderApi,
+  response: ServerResponse,
+): void {
+  const headers: Record<string, string> = {};
+  if (behaviour.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(behaviour.retryAfterSeconds);
+  }
+  if (behaviour.retryAfterMs !== undefined)
+    headers['retry-after-ms'] = String(behaviour.retryAfterMs);
+  const message = behaviour.message ?? `fake provider error ${behaviour.status}`;
+  const body =
+    api === 'openai'
+      ? { error: { message, type: 'fake_error', param: null, code: behaviour.code ?? null } }
+      : {
+          type: 'error',
+          error: { type: ANTHROPIC_ERROR_TYPES[behaviour.status] ?? 'api_error', message },
+        };
+  sendJson(response, behaviour.status, body, headers);
+}
+
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (response.destroyed) return;
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+}
