@@ -186,7 +186,7 @@ async function main(stack: Stack): Promise<void> {
     say(`read ${shortPath(envFile)}`);
   }
 
-  const dataDir = resolve(envValue('AGENTQ_DEV_DATA_DIR') ?? join(ROOT, '.data'));
+  const dataDir = resolve(ROOT, envValue('AGENTQ_DEV_DATA_DIR') ?? '.data');
   const postgresPort = portFromEnv('AGENTQ_DEV_POSTGRES_PORT', 54329);
   const redisPort = portFromEnv('AGENTQ_DEV_REDIS_PORT', 63799);
   let apiPort = portFromEnv('PORT', 3000);

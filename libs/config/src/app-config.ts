@@ -59,6 +59,21 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): AppCon
   return { url: parsed.data.DATABASE_URL, poolSize: parsed.data.DATABASE_POOL_SIZE };
 }
 
+/** The subset key rotation needs: the database and the master keys. */
+export function loadKeyRotationConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = environmentSchema
+    .pick({ DATABASE_URL: true, AGENTQ_MASTER_KEY: true, AGENTQ_PREVIOUS_MASTER_KEYS: true })
+    .safeParse(env);
+  if (!parsed.success) throw new ConfigError(describeIssues(env, parsed.error.issues));
+  return {
+    databaseUrl: parsed.data.DATABASE_URL,
+    masterKeys: {
+      current: parsed.data.AGENTQ_MASTER_KEY,
+      previous: parsed.data.AGENTQ_PREVIOUS_MASTER_KEYS,
+    },
+  };
+}
+
 /** For entry points: a bad environment prints what is wrong and exits 1. */
 export function loadConfigOrExit<T = AppConfig>(
   env: NodeJS.ProcessEnv = process.env,

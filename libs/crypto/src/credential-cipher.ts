@@ -57,6 +57,16 @@ export class CredentialCipher {
       .join('.');
   }
 
+  /** True when the envelope was sealed with an older master key. */
+  isSealedWithOlderKey(envelope: string): boolean {
+    return parseEnvelope(envelope).keyId !== this.current.id;
+  }
+
+  /** Opens an envelope sealed with any known key and seals it again with the current one. */
+  reseal(envelope: string, aad: CredentialAad): string {
+    return this.encrypt(this.decrypt(envelope, aad), aad);
+  }
+
   /** @throws CredentialDecryptionError */
   decrypt(envelope: string, aad: CredentialAad): string {
     const { keyId, nonce, ciphertext, tag } = parseEnvelope(envelope);

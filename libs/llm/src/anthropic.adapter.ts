@@ -68,7 +68,7 @@ function toLlmResult(message: Anthropic.Message, requestedModel: string): LlmRes
     throw badProviderResponse('a body that is not a message');
   }
   const text = message.content
-    .flatMap((block) => (block.type === 'text' ? [block.text] : []))
+    .flatMap((block) => (isObject(block) && block.type === 'text' ? [block.text] : []))
     .join('');
   return {
     text,

@@ -119,19 +119,22 @@ describe('classifyProviderError', () => {
   it.each([
     ['timeout', 'timeout', 'provider_timeout'],
     ['cancelled', 'aborted', 'cancelled'],
-  ] as const)('reads an abort for %s from the signal, whatever was thrown', (reason, kind, code) => {
-    const controller = new AbortController();
-    controller.abort(new LlmAbortReason(reason));
-    for (const thrown of [
-      new openai.APIUserAbortError(),
-      new anthropic.APIUserAbortError(),
-      controller.signal.reason,
-      new DOMException('aborted', 'AbortError'),
-      openai.APIError.generate(500, {}, 'late', new Headers()),
-    ]) {
-      expect(classifyProviderError(thrown, controller.signal)).toMatchObject({ kind, code });
-    }
-  });
+  ] as const)(
+    'reads an abort for %s from the signal, whatever was thrown',
+    (reason, kind, code) => {
+      const controller = new AbortController();
+      controller.abort(new LlmAbortReason(reason));
+      for (const thrown of [
+        new openai.APIUserAbortError(),
+        new anthropic.APIUserAbortError(),
+        controller.signal.reason,
+        new DOMException('aborted', 'AbortError'),
+        openai.APIError.generate(500, {}, 'late', new Headers()),
+      ]) {
+        expect(classifyProviderError(thrown, controller.signal)).toMatchObject({ kind, code });
+      }
+    },
+  );
 
   it('reads the abort reason when the reason itself was thrown', () => {
     expect(classifyProviderError(new LlmAbortReason('timeout')).kind).toBe('timeout');
@@ -157,7 +160,11 @@ describe('classifyProviderError', () => {
   it('treats anything else as transient, keeping the original as the cause', () => {
     const original = new Error('something odd');
     const error = classifyProviderError(original);
-    expect(error).toMatchObject({ kind: 'transient', code: 'provider_error', message: 'something odd' });
+    expect(error).toMatchObject({
+      kind: 'transient',
+      code: 'provider_error',
+      message: 'something odd',
+    });
     expect(error.cause).toBe(original);
   });
 });

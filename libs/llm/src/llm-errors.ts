@@ -62,7 +62,7 @@ export class LlmError extends Error {
 }
 
 // Both SDKs are generated from the same template, so their error classes line up one to one.
-const isApiError = (error: unknown) =>
+const isApiError = (error: unknown): error is OpenAiApiError | AnthropicApiError =>
   error instanceof OpenAiApiError || error instanceof AnthropicApiError;
 const isUserAbort = (error: unknown) =>
   error instanceof OpenAiUserAbortError || error instanceof AnthropicUserAbortError;
@@ -72,6 +72,9 @@ const isConnectionError = (error: unknown) =>
   error instanceof OpenAiConnectionError || error instanceof AnthropicConnectionError;
 const isSdkError = (error: unknown) =>
   error instanceof OpenAIError || error instanceof AnthropicError;
+
+// By name where the error may come from another realm (undici's, or jest's vm) and fail instanceof.
+const nameOf = (error: unknown) => (error as { name?: unknown } | null | undefined)?.name;
 
 const NETWORK_ERROR_CODES = new Set([
   'ECONNRESET',
@@ -106,7 +109,7 @@ function abortedBy(reason: unknown, cause: unknown): LlmError {
   const timedOut =
     reason instanceof LlmAbortReason
       ? reason.kind === 'timeout'
-      : (reason as { name?: unknown } | null)?.name === 'TimeoutError'; // AbortSignal.timeout()
+      : nameOf(reason) === 'TimeoutError'; // AbortSignal.timeout()
   return timedOut
     ? new LlmError({
         kind: 'timeout',
@@ -164,10 +167,7 @@ export function classifyProviderError(error: unknown, signal?: AbortSignal): Llm
   if (error instanceof LlmError) return error;
   if (signal?.aborted) return abortedBy(signal.reason, error);
   if (error instanceof LlmAbortReason) return abortedBy(error, error);
-  if (isApiError(error)) {
-    const apiError = error as OpenAiApiError | AnthropicApiError;
-    if (apiError.status !== undefined) return fromHttpStatus(apiError, apiError.status);
-  }
+  if (isApiError(error) && error.status !== undefined) return fromHttpStatus(error, error.status);
   if (isUserAbort(error)) return abortedBy(undefined, error);
   const message = messageOf(error);
   if (isConnectionTimeout(error)) {
@@ -177,7 +177,7 @@ export function classifyProviderError(error: unknown, signal?: AbortSignal): Llm
     return new LlmError({ kind: 'transient', code: 'provider_unavailable', message, cause: error });
   }
   // A 200 whose JSON body does not parse: fetch's `response.json()` throws a SyntaxError.
-  if (error instanceof SyntaxError) {
+  if (nameOf(error) === 'SyntaxError') {
     return new LlmError({
       kind: 'transient',
       code: 'provider_bad_response',

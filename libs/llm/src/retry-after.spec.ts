@@ -20,7 +20,9 @@ describe('retryAfterMs', () => {
   });
 
   it('prefers the more precise retry-after-ms', () => {
-    expect(retryAfterMs(headers({ 'retry-after': '2', 'retry-after-ms': '1500' }), now)).toBe(1_500);
+    expect(retryAfterMs(headers({ 'retry-after': '2', 'retry-after-ms': '1500' }), now)).toBe(
+      1_500,
+    );
   });
 
   it('ignores missing and unusable values', () => {

@@ -35,7 +35,9 @@ export type FakeProviderBehaviour =
   /** Reset the connection (TCP RST) without answering. */
   | { kind: 'reset' }
   /** A 200 with a JSON content type and a truncated body. */
-  | { kind: 'invalid-json' };
+  | { kind: 'invalid-json' }
+  /** Any answer, verbatim: an HTML page from a proxy, JSON of the wrong shape, ... */
+  | { kind: 'raw'; status: number; body: string; contentType?: string };
 
 export interface FakeProviderRequest {
   api: FakeProviderApi;
@@ -65,7 +67,8 @@ const DEFAULT_BEHAVIOUR: FakeProviderBehaviour = { kind: 'reply' };
 export class FakeProviderServer {
   readonly requests: FakeProviderRequest[] = [];
   private readonly server: Server = createServer((request, response) => {
-    void this.handle(request, response);
+    // A client that goes away mid-body is not the test's concern.
+    this.handle(request, response).catch(() => response.destroy());
   });
   private readonly scripted: FakeProviderBehaviour[] = [];
   private readonly rules: Rule[] = [];
@@ -79,7 +82,10 @@ export class FakeProviderServer {
   async start(): Promise<{ url: string }> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', resolve);
+      this.server.listen(0, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
     });
     const { port } = this.server.address() as AddressInfo;
     this.baseUrl = `http://127.0.0.1:${port}`;
@@ -205,6 +211,12 @@ export class FakeProviderServer {
       case 'invalid-json':
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end('{"id": "truncated", "choices": [');
+        return;
+      case 'raw':
+        response.writeHead(behaviour.status, {
+          'content-type': behaviour.contentType ?? 'application/json',
+        });
+        response.end(behaviour.body);
         return;
     }
   }

@@ -10,10 +10,13 @@ import {
 import { Job, UnrecoverableError } from 'bullmq';
 import { ExecutionRunner } from './execution-runner.service';
 
-/** Retry-After from the provider wins; otherwise exponential backoff with jitter. */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/** Retry-After from the provider wins (up to 10 minutes); otherwise exponential backoff with jitter. */
 export function executionBackoff(attemptsMade: number, _type?: string, error?: Error): number {
   const retryAfterMs = (error as { retryAfterMs?: number } | undefined)?.retryAfterMs;
-  return retryAfterMs ?? jitteredExponentialDelay(attemptsMade);
+  if (retryAfterMs === undefined) return jitteredExponentialDelay(attemptsMade);
+  return Math.min(Math.max(0, retryAfterMs), MAX_RETRY_AFTER_MS);
 }
 
 /** BullMQ glue: translates an attempt's result into complete, retry or fail-now. */

@@ -4,14 +4,7 @@ import { CredentialDecryptionError } from '@agentq/crypto';
 import { ExecutionError } from '@agentq/database';
 import { ExecutionEventPublisher, TerminalOutcome } from '@agentq/executions';
 import { ExecutionEventType } from '@agentq/jobs';
-import {
-  buildSystemPrompt,
-  classifyProviderError,
-  LlmAbortReason,
-  LlmError,
-  LlmProviderAdapter,
-  toChatMessages,
-} from '@agentq/llm';
+import { classifyProviderError, LlmAbortReason, LlmError, LlmProviderAdapter } from '@agentq/llm';
 import { computeCostUsd } from '@agentq/usage';
 import { WORKER_ID } from '../worker-identity';
 import { AttemptResult } from './attempt-result';
@@ -19,6 +12,7 @@ import { CancellationRegistry } from './cancellation-registry.service';
 import { ClaimedExecution } from './claimed-execution';
 import { CompletionBatcher } from './completion-batcher.service';
 import { ExecutionClaims } from './execution-claims.service';
+import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
 import { ProviderAdapters } from './provider-adapters.service';
 
 export interface AttemptContext {
@@ -34,6 +28,7 @@ export class ExecutionRunner {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly claims: ExecutionClaims,
     private readonly adapters: ProviderAdapters,
+    private readonly prompts: ExecutionPromptBuilder,
     private readonly batcher: CompletionBatcher,
     private readonly cancellations: CancellationRegistry,
     private readonly events: ExecutionEventPublisher,
@@ -78,10 +73,10 @@ export class ExecutionRunner {
     startedAt: number,
   ): Promise<AttemptResult> {
     const { llmConfig } = execution.agent;
+    const prompt = await this.prompts.build(execution);
     const result = await adapter.complete({
       model: llmConfig.model,
-      systemPrompt: buildSystemPrompt(execution.agent),
-      messages: toChatMessages(execution.input),
+      ...prompt,
       temperature: llmConfig.temperature,
       maxTokens: llmConfig.maxTokens,
       topP: llmConfig.topP,

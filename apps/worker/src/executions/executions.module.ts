@@ -7,6 +7,7 @@ import { AgentExecutionProcessor } from './agent-execution.processor';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { CompletionBatcher } from './completion-batcher.service';
 import { ExecutionClaims } from './execution-claims.service';
+import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
 import { ExecutionRunner } from './execution-runner.service';
 import { ProviderAdapters } from './provider-adapters.service';
 
@@ -20,6 +21,7 @@ import { ProviderAdapters } from './provider-adapters.service';
     AgentExecutionProcessor,
     ExecutionRunner,
     ExecutionClaims,
+    ExecutionPromptBuilder,
     CompletionBatcher,
     CancellationRegistry,
     ProviderAdapters,
