@@ -17,13 +17,17 @@ interface RotationReport {
 async function main(): Promise<RotationReport> {
   const config = loadConfigOrExit(process.env, loadKeyRotationConfig);
   const cipher = new CredentialCipher(config.masterKeys);
-  const dataSource = createDataSource({ url: config.databaseUrl, applicationName: 'agentq-keys-rotate' });
+  const dataSource = createDataSource({
+    url: config.databaseUrl,
+    applicationName: 'agentq-keys-rotate',
+  });
   await dataSource.initialize();
   const report: RotationReport = { credentials: 0, resealed: 0, alreadyCurrent: 0, failed: 0 };
   try {
-    const rows: { id: string; tenant_id: string; api_key_ciphertext: string }[] = await dataSource.query(
-      `SELECT id, tenant_id, api_key_ciphertext FROM llm_providers WHERE api_key_ciphertext IS NOT NULL`,
-    );
+    const rows: { id: string; tenant_id: string; api_key_ciphertext: string }[] =
+      await dataSource.query(
+        `SELECT id, tenant_id, api_key_ciphertext FROM llm_providers WHERE api_key_ciphertext IS NOT NULL`,
+      );
     for (const row of rows) {
       report.credentials += 1;
       try {
@@ -31,7 +35,10 @@ async function main(): Promise<RotationReport> {
           report.alreadyCurrent += 1;
           continue;
         }
-        const resealed = cipher.reseal(row.api_key_ciphertext, { tenantId: row.tenant_id, providerId: row.id });
+        const resealed = cipher.reseal(row.api_key_ciphertext, {
+          tenantId: row.tenant_id,
+          providerId: row.id,
+        });
         // Compare-and-set: a credential changed meanwhile through the API is left as it is now.
         const [, changed] = await dataSource.query(
           `UPDATE llm_providers SET api_key_ciphertext = $3 WHERE id = $1 AND api_key_ciphertext = $2`,

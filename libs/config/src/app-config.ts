@@ -4,13 +4,49 @@ export interface AppConfig {
   nodeEnv: Environment['NODE_ENV'];
   database: { url: string; poolSize: number };
   redis: { url: string; prefix: string };
-  http: { port: number; bodyLimit: string };
+  http: { port: number; bodyLimit: string; trustProxy: string; shutdownGraceMs: number };
+  auth: { failureLimit: number; failureWindowSeconds: number };
+  providers: { blockPrivateUrls: boolean };
   adminToken: string;
   masterKeys: { current: string; previous: string[] };
-  worker: { concurrency: number; shutdownGraceMs: number };
+  worker: {
+    concurrency: number;
+    shutdownGraceMs: number;
+    heartbeatMs: number;
+    /** A worker whose last heartbeat is older than this is no longer live: 3 heartbeats. */
+    staleAfterMs: number;
+    /** 0: no /metrics server. */
+    metricsPort: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+  };
+  reconciler: { intervalMs: number; queuedGraceMs: number; runningMarginMs: number };
+  /** Test-only crash point of the worker (AGENTQ_FAULT_INJECTION); null in normal runs. */
+  faultInjection: FaultInjectionPoint | null;
   executions: { defaultTimeoutMs: number };
+  agentContext: {
+    memoryTokenBudget: number;
+    historyTokenBudget: number;
+    maxHandoffDepth: number;
+    sessionEventsPollMs: number;
+  };
+  contextMaintenance: {
+    intervalMs: number;
+    batchSize: number;
+    /** 0: keep payloads forever. */
+    payloadRetentionDays: number;
+    /** 0: no cap. */
+    memoryMaxPerAgent: number;
+    /** 0: no age limit. */
+    memoryMaxAgeDays: number;
+    memoryKeepImportance: number;
+    /** 0: never archive. */
+    sessionArchiveAfterDays: number;
+  };
   log: { level: Environment['LOG_LEVEL']; format: Environment['LOG_FORMAT'] };
 }
+
+export type FaultInjectionPoint = Exclude<Environment['AGENTQ_FAULT_INJECTION'], 'none'>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -26,15 +62,57 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(describeIssues(env, parsed.error.issues));
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.AGENTQ_FAULT_INJECTION !== 'none') {
+    throw new ConfigError(['AGENTQ_FAULT_INJECTION is for tests and refused in production']);
+  }
   return {
     nodeEnv: e.NODE_ENV,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
-    http: { port: e.PORT, bodyLimit: e.HTTP_BODY_LIMIT },
+    http: {
+      port: e.PORT,
+      bodyLimit: e.HTTP_BODY_LIMIT,
+      trustProxy: e.TRUST_PROXY,
+      shutdownGraceMs: e.API_SHUTDOWN_GRACE_MS,
+    },
+    auth: {
+      failureLimit: e.AUTH_FAILURE_LIMIT,
+      failureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
+    },
+    providers: { blockPrivateUrls: e.AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS },
     adminToken: e.AGENTQ_ADMIN_TOKEN,
     masterKeys: { current: e.AGENTQ_MASTER_KEY, previous: e.AGENTQ_PREVIOUS_MASTER_KEYS },
-    worker: { concurrency: e.WORKER_CONCURRENCY, shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      heartbeatMs: e.WORKER_HEARTBEAT_MS,
+      staleAfterMs: 3 * e.WORKER_HEARTBEAT_MS,
+      metricsPort: e.METRICS_PORT,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    },
+    reconciler: {
+      intervalMs: e.RECONCILER_INTERVAL_MS,
+      queuedGraceMs: e.RECONCILER_QUEUED_GRACE_MS,
+      runningMarginMs: e.RECONCILER_RUNNING_MARGIN_MS,
+    },
+    faultInjection: e.AGENTQ_FAULT_INJECTION === 'none' ? null : e.AGENTQ_FAULT_INJECTION,
     executions: { defaultTimeoutMs: e.EXECUTION_DEFAULT_TIMEOUT_MS },
+    agentContext: {
+      memoryTokenBudget: e.MEMORY_PROMPT_TOKEN_BUDGET,
+      historyTokenBudget: e.SESSION_HISTORY_TOKEN_BUDGET,
+      maxHandoffDepth: e.MAX_HANDOFF_DEPTH,
+      sessionEventsPollMs: e.SESSION_EVENTS_POLL_MS,
+    },
+    contextMaintenance: {
+      intervalMs: e.CONTEXT_MAINTENANCE_INTERVAL_MS,
+      batchSize: e.CONTEXT_MAINTENANCE_BATCH_SIZE,
+      payloadRetentionDays: e.EXECUTION_PAYLOAD_RETENTION_DAYS,
+      memoryMaxPerAgent: e.MEMORY_MAX_PER_AGENT,
+      memoryMaxAgeDays: e.MEMORY_MAX_AGE_DAYS,
+      memoryKeepImportance: e.MEMORY_KEEP_IMPORTANCE,
+      sessionArchiveAfterDays: e.SESSION_ARCHIVE_AFTER_DAYS,
+    },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
   };
 }

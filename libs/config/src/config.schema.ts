@@ -13,6 +13,9 @@ const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(valu
 });
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+/** Days, fractions allowed (0.5 is twelve hours). */
+const nonNegativeDays = (fallback: number) => z.coerce.number().min(0).default(fallback);
 
 /** Every environment variable agentq reads. `.env.example` documents each one. */
 export const environmentSchema = z.object({
@@ -49,13 +52,71 @@ export const environmentSchema = z.object({
   WORKER_CONCURRENCY: positiveInt(10),
   /** How long a stopping worker waits for active jobs before it exits. */
   WORKER_SHUTDOWN_GRACE_MS: positiveInt(30_000),
+  /** How often a worker refreshes its row in the workers registry; 3 missed beats and it is gone. */
+  WORKER_HEARTBEAT_MS: positiveInt(5_000),
+  /** Port of the worker's Prometheus /metrics endpoint; 0 turns it off. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Provider call timeout when an execution does not set timeoutMs. */
   EXECUTION_DEFAULT_TIMEOUT_MS: positiveInt(120_000),
+  /**
+   * How long a worker's lock on an active job lasts (renewed at half of it). A worker that dies
+   * holding jobs loses them to other workers after at most this plus WORKER_STALLED_INTERVAL_MS.
+   */
+  WORKER_LOCK_DURATION_MS: positiveInt(30_000),
+  /** How often each worker looks for active jobs whose lock expired and puts them back. */
+  WORKER_STALLED_INTERVAL_MS: positiveInt(30_000),
+  /** How often the reconciler compares PostgreSQL with Redis (one run at a time, cluster-wide). */
+  RECONCILER_INTERVAL_MS: positiveInt(5_000),
+  /** A `queued` execution older than this whose job is missing from Redis is enqueued again. */
+  RECONCILER_QUEUED_GRACE_MS: positiveInt(10_000),
+  /** A `running` execution with no live job lock is retried or failed this long past its timeout. */
+  RECONCILER_RUNNING_MARGIN_MS: positiveInt(15_000),
+  /** How long a stopping API lets requests in flight finish before it closes what is left. */
+  API_SHUTDOWN_GRACE_MS: positiveInt(10_000),
+  /**
+   * TEST ONLY (the fault suite): the worker kills itself (SIGKILL) at this point of its first
+   * execution. Refused when NODE_ENV=production.
+   */
+  AGENTQ_FAULT_INJECTION: z
+    .enum(['none', 'crash-after-provider', 'crash-after-commit'])
+    .default('none'),
   /** Largest accepted JSON body. */
   HTTP_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'like 512kb or 1mb')
     .default('1mb'),
+  /** Failed authentications allowed per client address per window before 429s. */
+  AUTH_FAILURE_LIMIT: positiveInt(20),
+  AUTH_FAILURE_WINDOW_SECONDS: positiveInt(60),
+  /** Express `trust proxy`: set when behind a load balancer so client addresses are real. */
+  TRUST_PROXY: z.string().default('false'),
+  /** Refuse provider base URLs that point at private, loopback or link-local addresses (SSRF). */
+  AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  /** Tokens of memories the worker may put in an agent's system prompt. */
+  MEMORY_PROMPT_TOKEN_BUDGET: nonNegativeInt(1_000),
+  /** Tokens of a session's earlier turns sent as chat history with a new execution. */
+  SESSION_HISTORY_TOKEN_BUDGET: nonNegativeInt(4_000),
+  /** Handoffs one chain may make before further requests are refused (0 turns handoffs off). */
+  MAX_HANDOFF_DEPTH: nonNegativeInt(5),
+  /** How often the API looks for new session events for its open SSE streams. */
+  SESSION_EVENTS_POLL_MS: positiveInt(500),
+  /** How often the agent-context maintenance job (retention, memory cleanup, archiving) runs. */
+  CONTEXT_MAINTENANCE_INTERVAL_MS: positiveInt(300_000),
+  /** Rows one maintenance statement touches at most; a run repeats it until done. */
+  CONTEXT_MAINTENANCE_BATCH_SIZE: positiveInt(1_000),
+  /** Execution input/output is cleared this many days after completion (0 keeps it forever). */
+  EXECUTION_PAYLOAD_RETENTION_DAYS: nonNegativeDays(30),
+  /** Memories kept per agent; above it the least important go first (0: no cap). */
+  MEMORY_MAX_PER_AGENT: nonNegativeInt(1_000),
+  /** Memories neither created nor used for this many days are deleted (0: no age limit). */
+  MEMORY_MAX_AGE_DAYS: nonNegativeDays(180),
+  /** Memories of at least this importance never expire by age (the cap still applies). */
+  MEMORY_KEEP_IMPORTANCE: z.coerce.number().int().min(1).max(11).default(9),
+  /** Sessions with no activity for this many days are archived (0: never). */
+  SESSION_ARCHIVE_AFTER_DAYS: nonNegativeDays(30),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /** `json` for production log shippers, `pretty` for a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),

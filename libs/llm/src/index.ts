@@ -3,3 +3,5 @@ export * from './llm-adapter.factory';
 export * from './llm-abort-reason';
 export * from './llm-errors';
 export * from './system-prompt';
+export * from './provider-url-policy';
+export * from './secret-redaction';

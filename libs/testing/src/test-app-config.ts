@@ -19,6 +19,8 @@ export function testAppConfig(
     AGENTQ_MASTER_KEY: TEST_MASTER_KEY,
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'pretty',
+    // Many workers share one machine in tests: no fixed metrics port.
+    METRICS_PORT: '0',
     ...overrides,
   });
 }

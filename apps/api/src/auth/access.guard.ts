@@ -2,11 +2,12 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { Request } from 'express';
-import { ForbiddenScopeError, UnauthorizedError } from '../common/api-errors';
+import { ForbiddenScopeError, RateLimitedError, UnauthorizedError } from '../common/api-errors';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { secretsEqual } from './api-key-secret';
 import { ACCESS_POLICY, AccessPolicy, AuthContext } from './auth.decorators';
 import { bearerToken } from './bearer-token';
+import { FailedAuthLimiter } from './failed-auth-limiter.service';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -19,6 +20,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: ApiKeyAuthenticator,
+    private readonly limiter: FailedAuthLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -31,17 +33,26 @@ export class AccessGuard implements CanActivate {
     if (policy === 'public') return true;
 
     const request = context.switchToHttp().getRequest<Request & { auth?: AuthContext }>();
+    const address = request.ip ?? 'unknown';
+    const blockedFor = this.limiter.blockedForSeconds(address);
+    if (blockedFor > 0) throw new RateLimitedError(blockedFor);
+    const refuse = (error: UnauthorizedError) => {
+      this.limiter.recordFailure(address);
+      return error;
+    };
+
     const token = bearerToken(request.headers.authorization);
-    if (!token) throw new UnauthorizedError('Authorization: Bearer <token> is required');
+    if (!token) throw refuse(new UnauthorizedError('Authorization: Bearer <token> is required'));
 
     if (policy === 'admin') {
-      if (!secretsEqual(token, this.config.adminToken))
-        throw new UnauthorizedError('invalid admin token');
+      if (!secretsEqual(token, this.config.adminToken)) {
+        throw refuse(new UnauthorizedError('invalid admin token'));
+      }
       return true;
     }
 
     const auth = await this.authenticator.authenticate(token);
-    if (!auth) throw new UnauthorizedError();
+    if (!auth) throw refuse(new UnauthorizedError());
     const scope = READ_METHODS.has(request.method) ? 'read' : 'write';
     if (!auth.scopes.includes(scope)) throw new ForbiddenScopeError(scope);
     request.auth = auth;

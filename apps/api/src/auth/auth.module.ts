@@ -1,9 +1,16 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard } from './access.guard';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
+import { FailedAuthLimiter } from './failed-auth-limiter.service';
 
+@Global()
 @Module({
-  providers: [ApiKeyAuthenticator, { provide: APP_GUARD, useClass: AccessGuard }],
+  providers: [
+    ApiKeyAuthenticator,
+    FailedAuthLimiter,
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
+  exports: [FailedAuthLimiter],
 })
 export class AuthModule {}

@@ -53,3 +53,13 @@ export class ServiceUnavailableError extends ApiError {
     super(HttpStatus.SERVICE_UNAVAILABLE, 'service_unavailable', message);
   }
 }
+
+export class RateLimitedError extends ApiError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'rate_limited',
+      'too many failed authentication attempts from this address; retry later',
+    );
+  }
+}

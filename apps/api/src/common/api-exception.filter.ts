@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { Response } from 'express';
-import { ApiError } from './api-errors';
+import { ApiError, RateLimitedError } from './api-errors';
 
 const HTTP_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -36,6 +36,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       this.logger.warn(`${status}: ${body.error.message}`);
     }
     if (response.headersSent) return;
+    if (exception instanceof RateLimitedError) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     response.status(status).json(body);
   }
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { CredentialCipher } from '@agentq/crypto';
 import { LlmProvider } from '@agentq/database';
+import { privateDestinationProblem } from '@agentq/llm';
 import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
@@ -29,7 +31,15 @@ export class ProvidersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cipher: CredentialCipher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** With AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS, a base URL must reach a public address. */
+  private async assertAllowedDestination(baseUrl: string | null | undefined) {
+    if (!baseUrl || !this.config.providers.blockPrivateUrls) return;
+    const problem = await privateDestinationProblem(baseUrl);
+    if (problem) throw new ValidationFailedError([{ field: 'baseUrl', message: problem }]);
+  }
 
   list(tenantId: string): Promise<LlmProvider[]> {
     return this.dataSource
@@ -50,6 +60,7 @@ export class ProvidersService {
       hasApiKey: Boolean(body.apiKey),
       baseUrl: body.baseUrl ?? null,
     });
+    await this.assertAllowedDestination(body.baseUrl);
     // The id is made here because the encrypted key is bound to it.
     const id = randomUUID();
     return this.writing(async (manager) => {
@@ -74,6 +85,7 @@ export class ProvidersService {
   }
 
   async update(tenantId: string, id: string, changes: UpdateProviderDto): Promise<LlmProvider> {
+    await this.assertAllowedDestination(changes.baseUrl);
     return this.writing(async (manager) => {
       const providers = manager.getRepository(LlmProvider);
       if (changes.isDefault) await lockDefaultProvider(manager, tenantId);

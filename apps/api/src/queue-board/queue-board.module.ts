@@ -5,6 +5,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { QUEUES } from '@agentq/jobs';
+import { FailedAuthLimiter } from '../auth/failed-auth-limiter.service';
 import { adminBasicAuth } from './admin-basic-auth.middleware';
 
 export const QUEUE_BOARD_ROUTE = '/admin/queues';
@@ -14,11 +15,11 @@ export const QUEUE_BOARD_ROUTE = '/admin/queues';
   imports: [
     BullModule.registerQueue({ name: QUEUES.executions }),
     BullBoardModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
+      inject: [APP_CONFIG, FailedAuthLimiter],
+      useFactory: (config: AppConfig, limiter: FailedAuthLimiter) => ({
         route: QUEUE_BOARD_ROUTE,
         adapter: ExpressAdapter,
-        middleware: adminBasicAuth(config.adminToken),
+        middleware: adminBasicAuth(config.adminToken, limiter),
         boardOptions: { uiConfig: { boardTitle: 'agentq queues' } },
       }),
     }),

@@ -1,0 +1,237 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { dumpRedisPrefix } from './support/redis-dump';
+import { setUpAgent } from './support/scenario';
+import { startTestStack, TestStack } from './support/test-stack';
+
+/** A small seeded PRNG (mulberry32): the same 1,200 requests on every run. */
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Json = unknown;
+
+interface Target {
+  method: string;
+  path: string;
+  valid: Record<string, Json>;
+  admin?: boolean;
+}
+
+function deeplyNested(depth: number): Json {
+  let value: Json = 'bottom';
+  for (let i = 0; i < depth; i += 1) value = i % 2 ? { a: value } : [value];
+  return value;
+}
+
+const WRONG_VALUES: Json[] = [
+  null,
+  true,
+  -1,
+  0,
+  1e308,
+  -1e308,
+  'NaN',
+  '',
+  ' ',
+  'x'.repeat(300_000),
+  [],
+  [1, 2, 3],
+  {},
+  '\u0000\uffff\ud800',
+  '2026-13-45T99:99:99Z',
+  '00000000-0000-0000-0000-000000000000',
+  deeplyNested(200),
+];
+
+describe('fuzzing the API with malformed input', () => {
+  let stack: TestStack;
+  let targets: Target[];
+  let apiKey: string;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { AUTH_FAILURE_LIMIT: '1000000' } });
+    const setup = await setUpAgent(stack);
+    apiKey = setup.tenant.apiKey;
+    const agent = `/v1/agents/${setup.agentId}`;
+    targets = [
+      {
+        method: 'POST',
+        path: `${agent}/executions`,
+        valid: {
+          input: { message: 'hi' },
+          priority: 5,
+          maxAttempts: 3,
+          delayMs: 0,
+          timeoutMs: 5000,
+          idempotencyKey: 'k',
+          wait: 0,
+        },
+      },
+      {
+        method: 'POST',
+        path: `${agent}/executions/batch`,
+        valid: { executions: [{ input: { message: 'hi' } }] },
+      },
+      {
+        method: 'POST',
+        path: '/v1/agents',
+        valid: {
+          name: 'a',
+          role: 'r',
+          llmConfig: { model: 'echo-1', temperature: 0.5, maxTokens: 10 },
+          status: 'active',
+          enableMemory: false,
+          maxConcurrency: 2,
+        },
+      },
+      { method: 'PATCH', path: agent, valid: { name: 'a', llmConfig: { model: 'echo-1' } } },
+      {
+        method: 'POST',
+        path: '/v1/providers',
+        valid: { name: 'p', type: 'echo', isDefault: false, settings: { latencyMs: 1 } },
+      },
+      {
+        method: 'PATCH',
+        path: `/v1/providers/${setup.providerId}`,
+        valid: { name: 'p2', isActive: true },
+      },
+      { method: 'POST', path: '/v1/api-keys', valid: { name: 'k', scopes: ['read'] } },
+      { method: 'POST', path: '/v1/admin/tenants', valid: { name: 't' }, admin: true },
+      { method: 'POST', path: '/v1/sessions', valid: { agentId: setup.agentId, title: 't' } },
+      {
+        method: 'POST',
+        path: `${agent}/memories`,
+        valid: { type: 'learning', content: 'c', importance: 5 },
+      },
+    ];
+  });
+
+  afterAll(() => stack.stop());
+
+  async function counts() {
+    const dataSource = stack.api.get<DataSource>(getDataSourceToken());
+    const tables: { table_name: string }[] = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
+    const result: Record<string, number> = {};
+    for (const { table_name } of tables) {
+      const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM "${table_name}"`);
+      result[table_name] = n;
+    }
+    return result;
+  }
+
+  /** One malformed request: a valid body with one thing broken, or garbage altogether. */
+  function malformed(random: () => number, target: Target) {
+    const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
+    const body: Record<string, Json> = structuredClone(target.valid);
+    const kind = Math.floor(random() * 7);
+    switch (kind) {
+      case 0: {
+        // A garbage value in a known field, plus an unknown field so the body is surely invalid.
+        body[pick(Object.keys(body))] = pick(WRONG_VALUES);
+        body[`unexpected_${Math.floor(random() * 1e6)}`] = true;
+        return { rawBody: JSON.stringify(body) };
+      }
+      case 1:
+        body[`unexpected_${Math.floor(random() * 1e6)}`] = pick(WRONG_VALUES);
+        return { rawBody: JSON.stringify(body) };
+      case 2:
+        // Anything but {} (a valid, empty PATCH).
+        return {
+          rawBody: JSON.stringify(
+            pick(WRONG_VALUES.filter((value) => JSON.stringify(value) !== '{}')),
+          ),
+        };
+      case 3: {
+        const text = JSON.stringify(body);
+        return { rawBody: text.slice(0, Math.max(1, Math.floor(random() * text.length))) };
+      }
+      case 4: {
+        // Built as text: JSON.stringify itself cannot go this deep.
+        const depth = 1_000 + Math.floor(random() * 20_000);
+        const nested = `${'{"a":['.repeat(depth)}1${']}'.repeat(depth)}`;
+        return { rawBody: JSON.stringify(body).replace(/}$/, `,"nested":${nested}}`) };
+      }
+      case 5:
+        return { rawBody: 'x'.repeat(1_100_000 + Math.floor(random() * 1_000)) };
+      default:
+        return {
+          rawBody: JSON.stringify(body),
+          headers: {
+            'content-type': pick(['text/plain', 'application/xml', 'multipart/form-data']),
+          },
+        };
+    }
+  }
+
+  it('answers 1,200 malformed requests with 4xx, no 5xx, and writes nothing', async () => {
+    const random = prng(20261123);
+    const rowsBefore = await counts();
+    const keysBefore = (
+      await dumpRedisPrefix(stack.config.redis.url, stack.config.redis.prefix)
+    ).split('\n').length;
+    const byStatus = new Map<number, number>();
+    const unexpected: string[] = [];
+    const total = 1_200;
+    for (let i = 0; i < total; i += 1) {
+      const target = targets[i % targets.length];
+      const request = malformed(random, target);
+      const token = target.admin
+        ? stack.adminToken
+        : random() < 0.05
+          ? 'aq_not_a_real_key_at_all_000'
+          : apiKey;
+      const answer = await stack.http.request(target.method, target.path, { token, ...request });
+      byStatus.set(answer.status, (byStatus.get(answer.status) ?? 0) + 1);
+      if (answer.status >= 500 || answer.status < 400) {
+        unexpected.push(
+          `${answer.status} ${target.method} ${target.path} ${request.rawBody.slice(0, 120)}`,
+        );
+      }
+    }
+    const queries = [
+      '/v1/executions?limit=0',
+      '/v1/executions?limit=abc',
+      '/v1/executions?status=done',
+      '/v1/executions?cursor=%%%',
+      '/v1/executions?from=yesterday',
+      '/v1/usage?groupBy=planet',
+      '/v1/usage?from=2026-99-99',
+      '/v1/agents?limit=-5',
+      '/v1/agents?cursor=eyJ4IjoxfQ',
+    ];
+    for (const query of queries) {
+      const answer = await stack.http.get(query, apiKey);
+      byStatus.set(answer.status, (byStatus.get(answer.status) ?? 0) + 1);
+      if (answer.status >= 500 || answer.status < 400)
+        unexpected.push(`${answer.status} GET ${query}`);
+    }
+    const sent = total + queries.length;
+    const fourXx = [...byStatus]
+      .filter(([status]) => status >= 400 && status < 500)
+      .reduce((n, [, c]) => n + c, 0);
+    const rowsAfter = await counts();
+    const rowsAdded = Object.keys(rowsAfter).reduce(
+      (n, table) => n + rowsAfter[table] - (rowsBefore[table] ?? 0),
+      0,
+    );
+    const keysAdded =
+      (await dumpRedisPrefix(stack.config.redis.url, stack.config.redis.prefix)).split('\n')
+        .length - keysBefore;
+    console.log(
+      `fuzz: ${sent} requests, ${((100 * fourXx) / sent).toFixed(1)}% 4xx, ${[...byStatus].filter(([status]) => status >= 500).reduce((n, [, c]) => n + c, 0)} 5xx, ` +
+        `${rowsAdded} rows added, ${keysAdded} Redis keys added; statuses ${JSON.stringify(Object.fromEntries(byStatus))}`,
+    );
+    expect(unexpected).toEqual([]);
+    expect(fourXx).toBe(sent);
+    expect(rowsAfter).toEqual(rowsBefore);
+    expect(keysAdded).toBe(0);
+  });
+});

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { FakeProviderServer, TEST_MASTER_KEY } from '@agentq/testing';
+import { DataSource } from 'typeorm';
+import { captureProcessOutput } from './support/capture-output';
+import { REPO_ROOT } from './support/child-process';
+import { dumpDatabase } from './support/database-dump';
+import { dumpRedisPrefix } from './support/redis-dump';
+import { setUpAgent, waitForTerminal } from './support/scenario';
+import { startTestStack, TestStack } from './support/test-stack';
+
+const dataSourceOf = (stack: TestStack) => stack.api.get<DataSource>(getDataSourceToken());
+
+describe('provider credentials are never readable', () => {
+  const canary = `sk-canary-${randomBytes(16).toString('hex')}`;
+  let fake: FakeProviderServer;
+  let stack: TestStack;
+  let output: ReturnType<typeof captureProcessOutput>;
+
+  beforeAll(async () => {
+    fake = new FakeProviderServer();
+    await fake.start();
+    output = captureProcessOutput();
+    stack = await startTestStack({ workers: 1, env: { LOG_LEVEL: 'verbose' } });
+  });
+
+  afterAll(async () => {
+    output.stop();
+    await stack.stop();
+    await fake.stop();
+  });
+
+  it('finds no plaintext key in the database, Redis or the logs after a full run', async () => {
+    // A provider that quotes the key back in its error, as some do.
+    fake.when((r) => r.prompt.includes('echo-my-key'), {
+      kind: 'error',
+      status: 401,
+      message: `Incorrect API key provided: ${canary}`,
+    });
+    const { tenant, agentId, providerId } = await setUpAgent(stack, {
+      provider: { name: 'openai', type: 'openai', apiKey: canary, baseUrl: `${fake.url}/v1` },
+      agent: { llmConfig: { model: 'gpt-4o-mini' } },
+    });
+    const ids: string[] = [];
+    for (const message of ['hello', 'echo-my-key', 'again']) {
+      const answer = await stack.http.post(
+        `/v1/agents/${agentId}/executions`,
+        { input: { message }, maxAttempts: 1 },
+        tenant.apiKey,
+      );
+      ids.push(answer.body.id);
+    }
+    for (const id of ids) await waitForTerminal(stack, tenant.apiKey, id);
+    const rejected = await stack.http.get(`/v1/executions/${ids[1]}`, tenant.apiKey);
+    expect(rejected.body.error.message).toContain('[redacted]');
+    const provider = await stack.http.get(`/v1/providers/${providerId}`, tenant.apiKey);
+    expect(provider.body.apiKeyLast4).toBe(canary.slice(-4));
+    expect(fake.requests[0].headers.authorization).toBe(`Bearer ${canary}`);
+
+    const leaksIn = (text: string) => text.includes(canary.slice(0, -4));
+    expect(leaksIn(JSON.stringify(provider.body))).toBe(false);
+    expect(leaksIn(await dumpDatabase(dataSourceOf(stack)))).toBe(false);
+    expect(leaksIn(await dumpRedisPrefix(stack.config.redis.url, stack.config.redis.prefix))).toBe(
+      false,
+    );
+    expect(output.text().length).toBeGreaterThan(0);
+    expect(leaksIn(output.text())).toBe(false);
+  });
+});
+
+describe('master key rotation (npm run keys:rotate)', () => {
+  const newKey = randomBytes(32).toString('base64');
+  let fake: FakeProviderServer;
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    fake = new FakeProviderServer();
+    await fake.start();
+    stack = await startTestStack();
+  });
+
+  afterAll(async () => {
+    await stack.stop();
+    await fake.stop();
+  });
+
+  const rotate = (env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, [join(REPO_ROOT, 'dist/apps/cli/src/rotate-keys.js')], {
+      env: { PATH: process.env.PATH, DATABASE_URL: stack.database.url, ...env },
+      encoding: 'utf8',
+    });
+
+  it('re-encrypts every credential under the new key, which alone then reads them', async () => {
+    const { tenant, agentId } = await setUpAgent(stack, {
+      provider: {
+        name: 'openai',
+        type: 'openai',
+        apiKey: 'sk-rotate-me-0000000001',
+        baseUrl: `${fake.url}/v1`,
+      },
+      agent: { llmConfig: { model: 'gpt-4o-mini' } },
+    });
+    await stack.http.post('/v1/providers', { name: 'echo', type: 'echo' }, tenant.apiKey);
+
+    const first = rotate({
+      AGENTQ_MASTER_KEY: newKey,
+      AGENTQ_PREVIOUS_MASTER_KEYS: TEST_MASTER_KEY,
+    });
+    expect(first.stdout).toContain(
+      '1 credential(s): 1 re-encrypted, 0 already under the current key, 0 failed',
+    );
+    expect(first.status).toBe(0);
+    const again = rotate({
+      AGENTQ_MASTER_KEY: newKey,
+      AGENTQ_PREVIOUS_MASTER_KEYS: TEST_MASTER_KEY,
+    });
+    expect(again.stdout).toContain('0 re-encrypted, 1 already under the current key');
+
+    // A worker that knows only the new key still calls the provider with the same key.
+    await stack.startWorker({ AGENTQ_MASTER_KEY: newKey, AGENTQ_PREVIOUS_MASTER_KEYS: '' });
+    const answer = await stack.http.post(
+      `/v1/agents/${agentId}/executions`,
+      { input: { message: 'after rotation' }, wait: 10 },
+      tenant.apiKey,
+    );
+    expect(answer.body.status).toBe('succeeded');
+    expect(fake.requests.at(-1)?.headers.authorization).toBe('Bearer sk-rotate-me-0000000001');
+  });
+
+  it('reports a credential it cannot read and exits non-zero', () => {
+    const result = rotate({ AGENTQ_MASTER_KEY: randomBytes(32).toString('base64') });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('1 failed');
+  });
+});
+
+describe('provider destinations (AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS=true)', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS: 'true' } });
+  });
+
+  afterAll(() => stack.stop());
+
+  it.each([
+    'http://127.0.0.1:11434/v1',
+    'http://169.254.169.254/v1',
+    'http://[::1]/v1',
+    'http://10.0.0.8/v1',
+  ])('refuses %s as a base URL', async (baseUrl) => {
+    const tenant = await stack.createTenant();
+    const answer = await stack.http.post(
+      '/v1/providers',
+      { name: 'internal', type: 'openai-compatible', baseUrl },
+      tenant.apiKey,
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.details[0].field).toBe('baseUrl');
+  });
+
+  it('refuses a base URL with credentials in it', async () => {
+    const tenant = await stack.createTenant();
+    const answer = await stack.http.post(
+      '/v1/providers',
+      { name: 'creds', type: 'openai-compatible', baseUrl: 'https://user:pass@example.com/v1' },
+      tenant.apiKey,
+    );
+    expect(answer.status).toBe(400);
+  });
+});
