@@ -4,6 +4,8 @@ import { Tenant } from '@agentq/database';
 export class TenantView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true }) budgetDailyUsd!: string | null;
+  @ApiProperty({ type: String, nullable: true }) budgetMonthlyUsd!: string | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -27,5 +29,12 @@ export class CreatedTenantView {
 }
 
 export function toTenantView(row: Tenant): TenantView {
-  return { id: row.id, name: row.name, createdAt: row.createdAt, updatedAt: row.updatedAt };
+  return {
+    id: row.id,
+    name: row.name,
+    budgetDailyUsd: row.budgetDailyUsd,
+    budgetMonthlyUsd: row.budgetMonthlyUsd,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
 }

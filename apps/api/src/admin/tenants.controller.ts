@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -16,7 +16,8 @@ import { NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
 import { PageQuery } from '../common/page.query';
 import { CreateTenantDto } from './dto/create-tenant.dto';
-import { CreatedTenantView, TenantPage, toTenantView } from './tenant.view';
+import { UpdateTenantDto } from './dto/update-tenant.dto';
+import { CreatedTenantView, TenantPage, TenantView, toTenantView } from './tenant.view';
 import { TenantsService } from './tenants.service';
 
 const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('tenant') });
@@ -51,6 +52,17 @@ export class TenantsController {
   async list(@Query() query: PageQuery): Promise<TenantPage> {
     const page = await this.tenants.list(query);
     return { data: page.data.map(toTenantView), nextCursor: page.nextCursor };
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename a tenant or set its spend budgets (admin token)' })
+  @ApiOkResponse({ type: TenantView })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async update(
+    @Param('id', uuidOr404) tenantId: string,
+    @Body() body: UpdateTenantDto,
+  ): Promise<TenantView> {
+    return toTenantView(await this.tenants.update(tenantId, body));
   }
 
   @Post(':id/api-keys')

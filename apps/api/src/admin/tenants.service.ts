@@ -2,11 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Tenant } from '@agentq/database';
 import { DataSource } from 'typeorm';
+import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { CreatedApiKeyView } from '../api-keys/api-key.view';
 import { ApiKeysService, NewApiKey } from '../api-keys/api-keys.service';
 import { NotFoundError } from '../common/api-errors';
 import { newestFirstPage, Page } from '../common/newest-first-page';
 import { PageQuery } from '../common/page.query';
+import { definedOnly } from '../common/defined-only';
+import { UpdateTenantDto } from './dto/update-tenant.dto';
 
 const FIRST_API_KEY: NewApiKey = { name: 'default', scopes: ['read', 'write'] };
 
@@ -33,6 +36,19 @@ export class TenantsService {
       't',
       page,
     );
+  }
+
+  async update(tenantId: string, changes: UpdateTenantDto): Promise<Tenant> {
+    const tenants = this.dataSource.getRepository(Tenant);
+    const update = definedOnly<QueryDeepPartialEntity<Tenant>>({
+      name: changes.name,
+      budgetDailyUsd: changes.budgetDailyUsd,
+      budgetMonthlyUsd: changes.budgetMonthlyUsd,
+    });
+    if (Object.keys(update).length > 0) await tenants.update({ id: tenantId }, update);
+    const tenant = await tenants.findOneBy({ id: tenantId });
+    if (!tenant) throw new NotFoundError('tenant');
+    return tenant;
   }
 
   async issueApiKey(tenantId: string, key: NewApiKey): Promise<CreatedApiKeyView> {

@@ -15,6 +15,8 @@ export class AgentView {
   @ApiProperty() enableMemory!: boolean;
   @ApiProperty({ type: 'integer', nullable: true }) maxConcurrency!: number | null;
   @ApiProperty({ type: String, nullable: true }) space!: string | null;
+  @ApiProperty({ type: String, nullable: true }) budgetDailyUsd!: string | null;
+  @ApiProperty({ type: String, nullable: true }) budgetMonthlyUsd!: string | null;
   @ApiProperty({ type: String, nullable: true }) owner!: string | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -40,6 +42,8 @@ export function toAgentView(row: Agent): AgentView {
     enableMemory: row.enableMemory,
     maxConcurrency: row.maxConcurrency,
     space: row.space,
+    budgetDailyUsd: row.budgetDailyUsd,
+    budgetMonthlyUsd: row.budgetMonthlyUsd,
     owner: row.owner,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -37,6 +37,8 @@ export class AgentsService {
       enableMemory: body.enableMemory ?? false,
       maxConcurrency: body.maxConcurrency ?? null,
       space: body.space ?? null,
+      budgetDailyUsd: body.budgetDailyUsd ?? null,
+      budgetMonthlyUsd: body.budgetMonthlyUsd ?? null,
       owner: body.owner ?? null,
     });
     await withProviderGuard(() => agents.insert(agent));
@@ -80,6 +82,8 @@ export class AgentsService {
       enableMemory: changes.enableMemory,
       maxConcurrency: changes.maxConcurrency,
       space: changes.space,
+      budgetDailyUsd: changes.budgetDailyUsd,
+      budgetMonthlyUsd: changes.budgetMonthlyUsd,
       owner: changes.owner,
     });
     if (Object.keys(update).length > 0) {

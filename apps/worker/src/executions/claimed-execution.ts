@@ -27,4 +27,11 @@ export interface ClaimedExecution {
     isActive: boolean;
     updatedAt: Date;
   };
+  /** Spend limits in USD (decimal strings), null where none is set. */
+  budgets: {
+    agentDailyUsd: string | null;
+    agentMonthlyUsd: string | null;
+    tenantDailyUsd: string | null;
+    tenantMonthlyUsd: string | null;
+  };
 }

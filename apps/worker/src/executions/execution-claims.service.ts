@@ -9,11 +9,14 @@ UPDATE agent_executions e
    SET status = 'running', attempts = e.attempts + 1, started_at = now(), worker_id = $2
   FROM agents a
   JOIN llm_providers p ON p.id = a.provider_id
+  JOIN tenants t ON t.id = a.tenant_id
  WHERE e.id = $1 AND e.status IN ('queued', 'running') AND a.id = e.agent_id
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.attempts, e.max_attempts,
           e.timeout_ms, a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
           p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
-          p.settings, p.pricing, p.is_active, p.updated_at AS provider_updated_at`;
+          p.settings, p.pricing, p.is_active, p.updated_at AS provider_updated_at,
+          a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
+          t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly`;
 
 /** Row-level steps of an attempt that are not terminal (terminal ones go through the batcher). */
 @Injectable()
@@ -52,7 +55,22 @@ export class ExecutionClaims {
         isActive: row.is_active,
         updatedAt: row.provider_updated_at,
       },
+      budgets: {
+        agentDailyUsd: row.agent_budget_daily,
+        agentMonthlyUsd: row.agent_budget_monthly,
+        tenantDailyUsd: row.tenant_budget_daily,
+        tenantMonthlyUsd: row.tenant_budget_monthly,
+      },
     };
+  }
+
+  /** Back to `queued`, error untouched: the attempt was interrupted, not failed. */
+  async release(executionId: string): Promise<boolean> {
+    const [, affected] = await this.dataSource.query(
+      `UPDATE agent_executions SET status = 'queued' WHERE id = $1 AND status = 'running'`,
+      [executionId],
+    );
+    return affected > 0;
   }
 
   /** Back to `queued` with the attempt's error, while BullMQ waits out the backoff. */

@@ -33,6 +33,9 @@ export class Agent {
   @Column('integer', { nullable: true }) maxConcurrency!: number | null;
   @Column('text', { nullable: true }) space!: string | null;
   @Column('text', { nullable: true }) owner!: string | null;
+  /** Spend limits in USD (decimal strings); null is no limit. Checked before every attempt. */
+  @Column('numeric', { precision: 20, scale: 9, nullable: true }) budgetDailyUsd!: string | null;
+  @Column('numeric', { precision: 20, scale: 9, nullable: true }) budgetMonthlyUsd!: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { AGENT_STATUSES, AgentStatus } from '@agentq/database';
 import { Omittable } from '../../common/omittable.decorator';
+import { OptionalUsdAmount } from '../../common/usd-amount.decorator';
 import { LlmConfigDto } from './llm-config.dto';
 
 const LONG_TEXT = 20_000;
@@ -100,4 +101,10 @@ export class CreateAgentDto {
   @IsString()
   @MaxLength(200)
   owner?: string | null;
+
+  @OptionalUsdAmount('spend limit per UTC day; an attempt over it fails with budget_exceeded')
+  budgetDailyUsd?: string | null;
+
+  @OptionalUsdAmount('spend limit per calendar month (UTC)')
+  budgetMonthlyUsd?: string | null;
 }

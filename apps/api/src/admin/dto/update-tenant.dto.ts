@@ -1,0 +1,18 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { OptionalUsdAmount } from '../../common/usd-amount.decorator';
+
+export class UpdateTenantDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @OptionalUsdAmount("the tenant's spend limit per UTC day, across its agents")
+  budgetDailyUsd?: string | null;
+
+  @OptionalUsdAmount("the tenant's spend limit per calendar month (UTC)")
+  budgetMonthlyUsd?: string | null;
+}

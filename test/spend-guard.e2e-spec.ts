@@ -1,0 +1,109 @@
+import { FakeProviderServer } from '@agentq/testing';
+import { setUpAgent, waitForTerminal } from './support/scenario';
+import { startTestStack, TestStack } from './support/test-stack';
+
+/** $1 per prompt token makes spend easy to read: each reply below costs exactly $1. */
+const PRICING = { 'priced-model': { inputPerMillion: '1000000', outputPerMillion: '0' } };
+
+describe('spend guard: budgets are checked before every attempt', () => {
+  let stack: TestStack;
+  let fake: FakeProviderServer;
+
+  beforeAll(async () => {
+    fake = new FakeProviderServer();
+    await fake.start();
+    fake.setDefault({ kind: 'reply', text: 'ok', promptTokens: 1, completionTokens: 0 });
+    stack = await startTestStack({ workers: 1 });
+  });
+
+  afterAll(async () => {
+    await stack.stop();
+    await fake.stop();
+  });
+
+  const agentWith = (agent: Record<string, unknown>) =>
+    setUpAgent(stack, {
+      provider: {
+        name: 'openai',
+        type: 'openai',
+        apiKey: 'sk-budget-test-0001',
+        baseUrl: `${fake.url}/v1`,
+        pricing: PRICING,
+      },
+      agent: { llmConfig: { model: 'priced-model' }, ...agent },
+    });
+
+  const run = async (apiKey: string, agentId: string, message: string, extra = {}) => {
+    const answer = await stack.http.post(
+      `/v1/agents/${agentId}/executions`,
+      { input: { message }, ...extra },
+      apiKey,
+    );
+    return waitForTerminal(stack, apiKey, answer.body.id);
+  };
+
+  it('stops an agent at its daily budget without calling the provider', async () => {
+    const { tenant, agentId } = await agentWith({ budgetDailyUsd: '2.5' });
+    for (const message of ['one', 'two', 'three']) {
+      expect(await run(tenant.apiKey, agentId, `agent-budget ${message}`)).toMatchObject({
+        status: 'succeeded',
+        usage: { costUsd: '1.000000000' },
+      });
+    }
+    const requestsBefore = fake.requests.length;
+    const refused = await run(tenant.apiKey, agentId, 'agent-budget four');
+    expect(refused).toMatchObject({ status: 'failed', error: { code: 'budget_exceeded' } });
+    expect(refused.error.message).toContain("agent's daily budget of 2.500000000 USD");
+    expect(fake.requests.length).toBe(requestsBefore);
+    const stats = await stack.http.get(`/v1/agents/${agentId}/stats`, tenant.apiKey);
+    expect(stats.body).toMatchObject({ totalCostUsd: '3.000000000', failedExecutions: 1 });
+  });
+
+  it("stops every agent of a tenant at the tenant's monthly budget (set by the admin)", async () => {
+    const { tenant, agentId } = await agentWith({});
+    const patched = await stack.http.patch(
+      `/v1/admin/tenants/${tenant.id}`,
+      { budgetMonthlyUsd: '1' },
+      stack.adminToken,
+    );
+    expect(patched.body).toMatchObject({ budgetMonthlyUsd: '1.000000000' });
+    expect((await run(tenant.apiKey, agentId, 'tenant-budget one')).status).toBe('succeeded');
+    const refused = await run(tenant.apiKey, agentId, 'tenant-budget two');
+    expect(refused).toMatchObject({ status: 'failed', error: { code: 'budget_exceeded' } });
+    expect(refused.error.message).toContain("tenant's monthly budget");
+  });
+
+  it('counts retries: a retry that finds the budget spent fails instead of calling again', async () => {
+    const { tenant, agentId } = await agentWith({ budgetDailyUsd: '0.5' });
+    fake.when(
+      (r) => r.prompt.includes('retry-after-spend'),
+      { kind: 'error', status: 503 },
+      { times: 1 },
+    );
+    const flaky = await stack.http.post(
+      `/v1/agents/${agentId}/executions`,
+      { input: { message: 'retry-after-spend' }, maxAttempts: 3 },
+      tenant.apiKey,
+    );
+    // While the flaky one waits out its backoff, another execution spends the budget.
+    expect((await run(tenant.apiKey, agentId, 'spends the budget')).status).toBe('succeeded');
+    const retried = await waitForTerminal(stack, tenant.apiKey, flaky.body.id);
+    expect(retried).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      error: { code: 'budget_exceeded' },
+    });
+    expect(fake.requests.filter((r) => r.prompt.includes('retry-after-spend'))).toHaveLength(1);
+  });
+
+  it('refuses a budget that is not a decimal string', async () => {
+    const { tenant, agentId } = await agentWith({});
+    const answer = await stack.http.patch(
+      `/v1/agents/${agentId}`,
+      { budgetDailyUsd: 12.5 },
+      tenant.apiKey,
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.details[0].field).toBe('budgetDailyUsd');
+  });
+});
