@@ -3,6 +3,8 @@ import { CreateProvidersAndAgents1763900000001 } from './1763900000001-CreatePro
 import { CreateExecutionsAndUsage1763900000002 } from './1763900000002-CreateExecutionsAndUsage';
 import { CreateAgentContext1763900000003 } from './1763900000003-CreateAgentContext';
 import { CreateWorkers1763900000004 } from './1763900000004-CreateWorkers';
+import { ExtendAgentContext1763900000005 } from './1763900000005-ExtendAgentContext';
+import { AddSpendBudgets1763900001000 } from './1763900001000-AddSpendBudgets';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -11,4 +13,6 @@ export const MIGRATIONS = [
   CreateExecutionsAndUsage1763900000002,
   CreateAgentContext1763900000003,
   CreateWorkers1763900000004,
+  ExtendAgentContext1763900000005,
+  AddSpendBudgets1763900001000,
 ];

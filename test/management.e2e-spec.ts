@@ -547,6 +547,8 @@ describe('management API: tenants, API keys, providers, agents', () => {
         maxConcurrency: 2,
         space: 'research',
         owner: 'ada',
+        budgetDailyUsd: null,
+        budgetMonthlyUsd: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

@@ -6,12 +6,14 @@ type Resources = Record<string, string>;
 /** Which of tenant B's resources a path parameter names, by the path it appears in. */
 function resourceFor(path: string, parameter: string, b: Resources): string {
   if (parameter === 'agentId') return b.agent;
+  if (parameter === 'memoryId') return b.memory;
   const collection = /^\/v1\/([a-z-]+)\/\{/.exec(path)?.[1];
   const byCollection: Record<string, string> = {
     agents: b.agent,
     providers: b.provider,
     executions: b.execution,
     'api-keys': b.apiKey,
+    sessions: b.session,
   };
   const id = collection ? byCollection[collection] : undefined;
   if (!id) throw new Error(`the isolation sweep does not know what ${parameter} in ${path} names`);
@@ -25,6 +27,9 @@ const VALID_BODIES: Record<string, unknown> = {
   'PATCH /v1/agents/{id}': { name: 'stolen' },
   'PATCH /v1/providers/{id}': { name: 'stolen' },
   'POST /v1/executions/{id}/cancel': {},
+  'POST /v1/agents/{agentId}/memories': { type: 'context', content: 'steal' },
+  'PATCH /v1/agents/{agentId}/memories/{memoryId}': { importance: 3 },
+  'POST /v1/sessions/{id}/end': {},
 };
 
 describe('tenant isolation', () => {
@@ -45,13 +50,31 @@ describe('tenant isolation', () => {
     );
     await waitForTerminal(stack, tenantB.tenant.apiKey, execution.body.id);
     const key = await stack.http.post('/v1/api-keys', { name: 'b-key' }, tenantB.tenant.apiKey);
+    const session = await stack.http.post(
+      '/v1/sessions',
+      { title: 'b-secret-session' },
+      tenantB.tenant.apiKey,
+    );
+    const memory = await stack.http.post(
+      `/v1/agents/${tenantB.agentId}/memories`,
+      { type: 'context', content: 'b-secret-memory' },
+      tenantB.tenant.apiKey,
+    );
     bIds = {
+      session: session.body.id,
+      memory: memory.body.id,
       agent: tenantB.agentId,
       provider: tenantB.providerId,
       execution: execution.body.id,
       apiKey: key.body.id,
     };
-    bSecrets = [...Object.values(bIds), 'b-secret-agent', 'b-secret-input'];
+    bSecrets = [
+      ...Object.values(bIds),
+      'b-secret-agent',
+      'b-secret-input',
+      'b-secret-session',
+      'b-secret-memory',
+    ];
   });
 
   afterAll(() => stack.stop());
@@ -98,6 +121,7 @@ describe('tenant isolation', () => {
       '/v1/executions',
       '/v1/api-keys',
       '/v1/usage',
+      '/v1/sessions',
     ]) {
       const answer = await stack.http.get(path, a.apiKey);
       expect(answer.status).toBe(200);

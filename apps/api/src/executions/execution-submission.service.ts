@@ -30,16 +30,19 @@ interface NewExecutionRow {
   run_at: string | null;
   idempotency_key: string | null;
   model: string;
+  handoff_to_agent_id: string | null;
+  store_output_as_memory: boolean;
 }
 
 const INSERT_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (tenant_id, agent_id, session_id, priority, input, max_attempts,
-                              timeout_ms, run_at, idempotency_key, model)
+                              timeout_ms, run_at, idempotency_key, model, handoff_to_agent_id,
+                              store_output_as_memory)
 SELECT $1, r.agent_id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms, r.run_at,
-       r.idempotency_key, r.model
+       r.idempotency_key, r.model, r.handoff_to_agent_id, r.store_output_as_memory
   FROM jsonb_to_recordset($2::jsonb) AS r(agent_id uuid, session_id uuid, priority smallint,
        input jsonb, max_attempts integer, timeout_ms integer, run_at timestamptz,
-       idempotency_key text, model text)
+       idempotency_key text, model text, handoff_to_agent_id uuid, store_output_as_memory boolean)
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING id, idempotency_key`;
 
@@ -68,6 +71,7 @@ export class ExecutionSubmissions {
     );
     if (problems.length > 0) throw new ValidationFailedError(problems);
     await this.assertSessionsExist(tenantId, bodies);
+    await this.assertHandoffAgentsExist(tenantId, bodies);
     await this.queue.assertAvailable();
 
     const now = Date.now();
@@ -85,6 +89,8 @@ export class ExecutionSubmissions {
           : null,
       idempotency_key: body.idempotencyKey ?? null,
       model: agent.model,
+      handoff_to_agent_id: body.handoffTo ?? null,
+      store_output_as_memory: body.storeOutputAsMemory ?? false,
     }));
     const inserted: { id: string; idempotency_key: string | null }[] = await this.dataSource.query(
       INSERT_EXECUTIONS_SQL,
@@ -138,11 +144,31 @@ export class ExecutionSubmissions {
       ...new Set(bodies.map((b) => b.sessionId).filter((id): id is string => !!id)),
     ];
     if (sessionIds.length === 0) return;
-    const found: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM sessions WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+    const found: { id: string; status: string }[] = await this.dataSource.query(
+      `SELECT id, status FROM sessions WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
       [tenantId, sessionIds],
     );
     if (found.length !== sessionIds.length) throw new NotFoundError('session');
+    const closed = found.find((session) => session.status !== 'active');
+    if (closed) {
+      throw new ConflictError(
+        'session_not_active',
+        `the session is ${closed.status}; only active sessions take executions`,
+      );
+    }
+  }
+
+  /** A handoff target must be an agent of the tenant (its status is checked at handoff time). */
+  private async assertHandoffAgentsExist(tenantId: string, bodies: SubmitExecutionDto[]) {
+    const agentIds = [
+      ...new Set(bodies.map((b) => b.handoffTo).filter((id): id is string => !!id)),
+    ];
+    if (agentIds.length === 0) return;
+    const found: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM agents WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tenantId, agentIds],
+    );
+    if (found.length !== agentIds.length) throw new NotFoundError('handoffTo agent');
   }
 
   /** Row ids in submission order; a key that hit an earlier execution resolves to that one. */

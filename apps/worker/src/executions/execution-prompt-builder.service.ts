@@ -1,6 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  buildSessionHistory,
+  inputText,
+  MEMORY_CANDIDATE_LIMIT,
+  MEMORY_CANDIDATES_SQL,
+  MemoryCandidate,
+  selectMemoriesWithinBudget,
+  SessionTurn,
+} from '@agentq/agent-context';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { ChatMessage } from '@agentq/database';
 import { buildSystemPrompt, toChatMessages } from '@agentq/llm';
+import { DataSource } from 'typeorm';
 import { ClaimedExecution } from './claimed-execution';
 
 export interface ExecutionPrompt {
@@ -8,13 +20,80 @@ export interface ExecutionPrompt {
   messages: ChatMessage[];
 }
 
-/** What the provider is asked: the agent's system prompt and the conversation to answer. */
+/** Earlier turns read for history at most; the token budget usually stops well before. */
+const HISTORY_TURN_LIMIT = 100;
+
+/**
+ * The session's earlier succeeded executions, newest first, that were created before this one.
+ * Payloads cleared by retention are left out.
+ */
+const SESSION_TURNS_SQL = `
+SELECT e.input, e.output
+  FROM agent_executions e
+ WHERE e.session_id = $1 AND e.status = 'succeeded' AND e.payload_purged_at IS NULL
+   AND (e.created_at, e.id) < (SELECT c.created_at, c.id FROM agent_executions c WHERE c.id = $2)
+ ORDER BY e.created_at DESC, e.id DESC
+ LIMIT $3`;
+
+/** Marks the chosen memories used and records on the execution which ones its prompt holds. */
+const RECORD_MEMORY_USE_SQL = `
+WITH touched AS (
+  UPDATE agent_memories SET last_accessed_at = now() WHERE id = ANY($2::uuid[]) RETURNING id
+)
+UPDATE agent_executions SET memory_ids = $2::uuid[] WHERE id = $1`;
+
+/**
+ * What the provider is asked: the agent's system prompt with its most relevant memories (when
+ * the agent has memory enabled), then the session's earlier turns as chat history (when the
+ * execution belongs to a session), then the execution's own input.
+ */
 @Injectable()
 export class ExecutionPromptBuilder {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
   async build(execution: ClaimedExecution): Promise<ExecutionPrompt> {
+    const [memories, history] = await Promise.all([
+      this.memoriesFor(execution),
+      this.historyFor(execution),
+    ]);
     return {
-      systemPrompt: buildSystemPrompt(execution.agent),
-      messages: toChatMessages(execution.input),
+      systemPrompt: buildSystemPrompt(execution.agent, memories),
+      messages: [...history, ...toChatMessages(execution.input)],
     };
+  }
+
+  /** The top memories by relevance to the input, importance and recency, within the budget. */
+  private async memoriesFor(execution: ClaimedExecution): Promise<MemoryCandidate[]> {
+    const rows: { id: string | null; type: string; content: string }[] =
+      await this.dataSource.query(MEMORY_CANDIDATES_SQL, [
+        execution.agentId,
+        inputText(execution.input),
+        MEMORY_CANDIDATE_LIMIT,
+      ]);
+    if (rows.length === 0) return []; // memory is off for this agent
+    const candidates = rows.filter((row): row is MemoryCandidate => row.id !== null);
+    const chosen = selectMemoriesWithinBudget(
+      candidates,
+      this.config.agentContext.memoryTokenBudget,
+    );
+    await this.dataSource.query(RECORD_MEMORY_USE_SQL, [
+      execution.id,
+      chosen.map((memory) => memory.id),
+    ]);
+    return chosen;
+  }
+
+  private async historyFor(execution: ClaimedExecution): Promise<ChatMessage[]> {
+    const budget = this.config.agentContext.historyTokenBudget;
+    if (!execution.sessionId || budget <= 0) return [];
+    const turns: SessionTurn[] = await this.dataSource.query(SESSION_TURNS_SQL, [
+      execution.sessionId,
+      execution.id,
+      HISTORY_TURN_LIMIT,
+    ]);
+    return buildSessionHistory(turns, budget);
   }
 }

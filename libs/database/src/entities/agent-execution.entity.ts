@@ -61,5 +61,17 @@ export class AgentExecution {
   @Column('timestamptz', { nullable: true }) completedAt!: Date | null;
   @Column('text', { nullable: true }) workerId!: string | null;
   @Column('text', { nullable: true }) idempotencyKey!: string | null;
+  /** The memories the last attempt put in the system prompt; null when memory was off. */
+  @Column('uuid', { array: true, nullable: true }) memoryIds!: string[] | null;
+  /** On success, the output is stored as a `conversation` memory of the agent. */
+  @Column('boolean', { default: false }) storeOutputAsMemory!: boolean;
+  /** On success, the output is handed to this agent (a new execution in the same session). */
+  @Column('uuid', { nullable: true }) handoffToAgentId!: string | null;
+  /** Handoffs that led to this execution: 0 for a submission, parent's + 1 for a handoff. */
+  @Column('integer', { default: 0 }) handoffDepth!: number;
+  /** The execution whose output was handed to this one. */
+  @Column('uuid', { nullable: true }) parentExecutionId!: string | null;
+  /** When retention cleared input and output (usage figures are kept). */
+  @Column('timestamptz', { nullable: true }) payloadPurgedAt!: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }

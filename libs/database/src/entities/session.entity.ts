@@ -20,4 +20,5 @@ export class Session {
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
   @Column('timestamptz', { nullable: true }) endedAt!: Date | null;
+  @Column('timestamptz', { nullable: true }) archivedAt!: Date | null;
 }

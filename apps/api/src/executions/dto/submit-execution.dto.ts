@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  IsBoolean,
   IsDateString,
   IsIn,
   IsInt,
@@ -113,6 +114,23 @@ export class SubmitExecutionDto {
   @IsOptional()
   @IsUUID()
   sessionId?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'On success, hand the output to this agent (same tenant) as a new execution in the same session',
+  })
+  @IsOptional()
+  @IsUUID()
+  handoffTo?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: "On success, store the output as a 'conversation' memory of the agent",
+  })
+  @IsOptional()
+  @IsBoolean()
+  storeOutputAsMemory?: boolean;
 
   @ApiPropertyOptional({
     minimum: 0,

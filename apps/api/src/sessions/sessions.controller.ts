@@ -1,0 +1,223 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import { SESSION_EVENT_TYPES } from '@agentq/agent-context';
+import { Request, Response } from 'express';
+import { TenantId } from '../auth/auth.decorators';
+import { NotFoundError } from '../common/api-errors';
+import { ErrorResponse } from '../common/error-response';
+import { toExecutionView } from '../executions/execution.view';
+import { CreateSessionDto } from './dto/create-session.dto';
+import { ListSessionEventsQuery } from './dto/list-session-events.query';
+import { ListSessionsQuery } from './dto/list-sessions.query';
+import { decodePosition, Position } from './oldest-first-page';
+import { DeliveredEvents, SessionEventStream } from './session-event-stream.service';
+import {
+  SessionEventPage,
+  SessionEventView,
+  SessionPage,
+  SessionView,
+  SessionWithExecutionsView,
+  toSessionEventView,
+  toSessionView,
+} from './session.view';
+import { SessionsService } from './sessions.service';
+
+const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('session') });
+const HEARTBEAT_MS = 15_000;
+const REPLAY_PAGE_SIZE = 100;
+
+@ApiTags('sessions')
+@ApiBearerAuth()
+@Controller('v1/sessions')
+export class SessionsController {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly stream: SessionEventStream,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Start a session: executions submitted with its id share history' })
+  @ApiCreatedResponse({ type: SessionView })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'agentId is not an agent of yours' })
+  async create(@TenantId() tenantId: string, @Body() body: CreateSessionDto): Promise<SessionView> {
+    return toSessionView(await this.sessions.create(tenantId, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List sessions, newest first (cursor pagination)' })
+  @ApiOkResponse({ type: SessionPage })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  async list(
+    @TenantId() tenantId: string,
+    @Query() query: ListSessionsQuery,
+  ): Promise<SessionPage> {
+    const page = await this.sessions.list(tenantId, query);
+    return { data: page.data.map(toSessionView), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A session with its executions, oldest first' })
+  @ApiOkResponse({ type: SessionWithExecutionsView })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async get(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+  ): Promise<SessionWithExecutionsView> {
+    const { session, executions, executionCount } = await this.sessions.getWithExecutions(
+      tenantId,
+      id,
+    );
+    return {
+      ...toSessionView(session),
+      executions: executions.map(toExecutionView),
+      executionCount,
+    };
+  }
+
+  @Post(':id/end')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'End a session: it takes no new executions and its handoff chains stop',
+  })
+  @ApiOkResponse({ type: SessionView })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'session_archived' })
+  async end(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+  ): Promise<SessionView> {
+    return toSessionView(await this.sessions.end(tenantId, id));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a session with its events and messages (executions stay)' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async remove(@TenantId() tenantId: string, @Param('id', uuidOr404) id: string): Promise<void> {
+    await this.sessions.remove(tenantId, id);
+  }
+
+  @Get(':id/events')
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOperation({
+    summary: 'The session event log, oldest first',
+    description:
+      'JSON pages by default. With `Accept: text/event-stream`: Server-Sent Events, first the ' +
+      'log (after `Last-Event-ID` or `?after=` when given) and then each new event as it is ' +
+      'committed; every SSE `id` is the event id. The stream ends when the session is archived.',
+  })
+  @ApiOkResponse({ type: SessionEventPage })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async events(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+    @Query() query: ListSessionEventsQuery,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.sessions.get(tenantId, id);
+    if (!request.headers.accept?.includes('text/event-stream')) {
+      const page = await this.sessions.listEvents(tenantId, id, query);
+      const body: SessionEventPage = {
+        data: page.data.map(toSessionEventView),
+        nextCursor: page.nextCursor,
+      };
+      response.status(HttpStatus.OK).json(body);
+      return;
+    }
+    const lastEventId = request.header('last-event-id') ?? query.after;
+    const from = lastEventId
+      ? await this.sessions.eventPosition(tenantId, id, lastEventId)
+      : query.cursor
+        ? decodePosition(query.cursor)
+        : null;
+    await this.streamEvents(tenantId, id, from, request, response);
+  }
+
+  private async streamEvents(
+    tenantId: string,
+    sessionId: string,
+    from: Position | null,
+    request: Request,
+    response: Response,
+  ): Promise<void> {
+    response.writeHead(HttpStatus.OK, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    // Headers out now (a quiet session may have nothing to send for a while).
+    response.write(': connected\n\n');
+    let closed = false;
+    const delivered = new DeliveredEvents();
+    const send = (event: SessionEventView) => {
+      if (closed || !delivered.firstTime(event)) return;
+      response.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      if (event.type === SESSION_EVENT_TYPES.sessionArchived) close();
+    };
+    // Listen before replaying, holding live events back until the replay is out, so that
+    // nothing falls between the two and the order stays the log's.
+    let held: SessionEventView[] | null = [];
+    const unlisten = this.stream.listen(sessionId, (event) =>
+      held ? held.push(event) : send(event),
+    );
+    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      unlisten();
+      response.end();
+    };
+    request.on('close', close);
+
+    try {
+      let position = from;
+      for (;;) {
+        const page = await this.sessions.listEvents(
+          tenantId,
+          sessionId,
+          { limit: REPLAY_PAGE_SIZE },
+          position,
+        );
+        page.data.map(toSessionEventView).forEach(send);
+        if (closed || !page.nextCursor) break;
+        position = page.positions[page.positions.length - 1];
+      }
+    } catch (error) {
+      close();
+      throw error;
+    }
+    const live = held;
+    held = null;
+    live.forEach(send);
+  }
+}

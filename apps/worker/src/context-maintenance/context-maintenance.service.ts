@@ -1,0 +1,219 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { REDACTED_MESSAGE_CONTENT, SESSION_EVENT_TYPES } from '@agentq/agent-context';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { ContextMaintenanceJobResult } from '@agentq/jobs';
+import { DataSource, QueryRunner } from 'typeorm';
+
+export type ContextMaintenancePolicy = AppConfig['contextMaintenance'];
+
+/** One run per deployment at a time, whatever the job scheduler does (session-level lock). */
+const LOCK_SQL = `SELECT pg_try_advisory_lock(hashtext('agentq:context-maintenance')) AS locked`;
+const UNLOCK_SQL = `SELECT pg_advisory_unlock(hashtext('agentq:context-maintenance'))`;
+
+/** Statements a run repeats at most per task, so one run stays bounded; the next run goes on. */
+const MAX_ROUNDS_PER_TASK = 100;
+
+const SECONDS_PER_DAY = 86_400;
+
+/**
+ * Input and output become placeholders; status, model, tokens, cost and duration stay, so the
+ * usage rollups still equal the sums over the rows. Not a status change: no session event.
+ */
+const CLEAR_EXECUTION_PAYLOADS_SQL = `
+WITH batch AS (
+  SELECT id FROM agent_executions
+   WHERE payload_purged_at IS NULL AND completed_at IS NOT NULL
+     AND completed_at < now() - make_interval(secs => $1)
+   ORDER BY completed_at
+   LIMIT $2
+     FOR UPDATE SKIP LOCKED
+)
+UPDATE agent_executions e
+   SET input = '{"redacted": true}'::jsonb,
+       output = CASE WHEN e.output IS NULL THEN NULL ELSE jsonb_build_object(
+                  'redacted', true, 'model', e.output->'model',
+                  'finishReason', e.output->'finishReason') END,
+       payload_purged_at = now()
+  FROM batch
+ WHERE e.id = batch.id`;
+
+/** Handoff messages are copies of outputs: they age out with them. */
+const CLEAR_MESSAGE_CONTENT_SQL = `
+WITH batch AS (
+  SELECT id FROM agent_messages
+   WHERE content <> $3 AND created_at < now() - make_interval(secs => $1)
+   ORDER BY created_at
+   LIMIT $2
+     FOR UPDATE SKIP LOCKED
+)
+UPDATE agent_messages m SET content = $3 FROM batch WHERE m.id = batch.id`;
+
+/** Unused for too long and not important enough to keep: least important, least recent first. */
+const DELETE_EXPIRED_MEMORIES_SQL = `
+WITH batch AS (
+  SELECT id FROM agent_memories
+   WHERE COALESCE(last_accessed_at, created_at) < now() - make_interval(secs => $1)
+     AND importance < $2
+   ORDER BY importance, COALESCE(last_accessed_at, created_at)
+   LIMIT $3
+     FOR UPDATE SKIP LOCKED
+)
+DELETE FROM agent_memories m USING batch WHERE m.id = batch.id`;
+
+/** Each agent keeps its `$1` most important memories (ties: the most recently used). */
+const DELETE_MEMORIES_OVER_CAP_SQL = `
+WITH over_cap AS (
+  SELECT agent_id, count(*) - $1 AS surplus
+    FROM agent_memories
+   GROUP BY agent_id
+  HAVING count(*) > $1
+   LIMIT $2
+),
+doomed AS (
+  SELECT m.id
+    FROM over_cap o
+   CROSS JOIN LATERAL (
+     SELECT id FROM agent_memories
+      WHERE agent_id = o.agent_id
+      ORDER BY importance, COALESCE(last_accessed_at, created_at), id
+      LIMIT o.surplus) m
+)
+DELETE FROM agent_memories m USING doomed WHERE m.id = doomed.id`;
+
+/** Sessions idle for the whole period, with nothing queued or running, are archived. */
+const ARCHIVE_IDLE_SESSIONS_SQL = `
+WITH batch AS (
+  SELECT s.id FROM sessions s
+   WHERE s.status <> 'archived' AND s.updated_at < now() - make_interval(secs => $1)
+     AND NOT EXISTS (
+       SELECT 1 FROM agent_executions e
+        WHERE e.session_id = s.id
+          AND (e.created_at >= now() - make_interval(secs => $1)
+               OR e.status IN ('queued', 'running')))
+   LIMIT $2
+     FOR UPDATE SKIP LOCKED
+),
+archived AS (
+  UPDATE sessions s SET status = 'archived', archived_at = now(), updated_at = now()
+    FROM batch WHERE s.id = batch.id
+  RETURNING s.id, s.tenant_id
+)
+INSERT INTO session_events (tenant_id, session_id, type, payload)
+SELECT tenant_id, id, '${SESSION_EVENT_TYPES.sessionArchived}', '{}' FROM archived`;
+
+/**
+ * The agent-context maintenance run: payload retention, memory cleanup (age, then the
+ * per-agent cap) and session archiving. Every step works in bounded batches.
+ */
+@Injectable()
+export class ContextMaintenance {
+  private readonly logger = new Logger(ContextMaintenance.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async run(
+    policy: ContextMaintenancePolicy = this.config.contextMaintenance,
+  ): Promise<ContextMaintenanceJobResult> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = await runner.query(LOCK_SQL);
+      if (!locked) return { skipped: 'another run holds the lock', ...nothingDone() };
+      try {
+        const result = await this.runLocked(runner, policy);
+        if (Object.values(result).some((n) => n > 0)) {
+          this.logger.log(`context maintenance: ${JSON.stringify(result)}`);
+        }
+        return result;
+      } finally {
+        await runner.query(UNLOCK_SQL);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async runLocked(
+    runner: QueryRunner,
+    policy: ContextMaintenancePolicy,
+  ): Promise<ContextMaintenanceJobResult> {
+    const result = nothingDone();
+    const batch = policy.batchSize;
+    if (policy.payloadRetentionDays > 0) {
+      const age = policy.payloadRetentionDays * SECONDS_PER_DAY;
+      result.payloadsCleared = await repeat(
+        runner,
+        CLEAR_EXECUTION_PAYLOADS_SQL,
+        [age, batch],
+        batch,
+      );
+      result.messagesCleared = await repeat(
+        runner,
+        CLEAR_MESSAGE_CONTENT_SQL,
+        [age, batch, REDACTED_MESSAGE_CONTENT],
+        batch,
+      );
+    }
+    if (policy.memoryMaxAgeDays > 0) {
+      result.memoriesExpired = await repeat(
+        runner,
+        DELETE_EXPIRED_MEMORIES_SQL,
+        [policy.memoryMaxAgeDays * SECONDS_PER_DAY, policy.memoryKeepImportance, batch],
+        batch,
+      );
+    }
+    if (policy.memoryMaxPerAgent > 0) {
+      result.memoriesOverCap = await repeat(
+        runner,
+        DELETE_MEMORIES_OVER_CAP_SQL,
+        [policy.memoryMaxPerAgent, batch],
+        // A round covers up to `batch` agents; any progress means another round may find more.
+        1,
+      );
+    }
+    if (policy.sessionArchiveAfterDays > 0) {
+      result.sessionsArchived = await repeat(
+        runner,
+        ARCHIVE_IDLE_SESSIONS_SQL,
+        [policy.sessionArchiveAfterDays * SECONDS_PER_DAY, batch],
+        batch,
+      );
+    }
+    return result;
+  }
+}
+
+function nothingDone(): Omit<ContextMaintenanceJobResult, 'skipped'> {
+  return {
+    payloadsCleared: 0,
+    messagesCleared: 0,
+    memoriesExpired: 0,
+    memoriesOverCap: 0,
+    sessionsArchived: 0,
+  };
+}
+
+/** Runs a batch statement until a round affects fewer than `fullRound` rows; returns the total. */
+async function repeat(
+  runner: QueryRunner,
+  sql: string,
+  parameters: unknown[],
+  fullRound: number,
+): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < MAX_ROUNDS_PER_TASK; round += 1) {
+    const affected = await affectedRows(runner, sql, parameters);
+    total += affected;
+    if (affected < fullRound) break;
+  }
+  return total;
+}
+
+async function affectedRows(runner: QueryRunner, sql: string, parameters: unknown[]) {
+  const result = await runner.query(sql, parameters, true);
+  return result.affected ?? 0;
+}

@@ -1,0 +1,369 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  handoffRefusal,
+  HandoffRejection,
+  HandoffSource,
+  HandoffTarget,
+  requestedHandoff,
+  SESSION_EVENT_TYPES,
+} from '@agentq/agent-context';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { ExecutionEventPublisher, RecordedTransition, TerminalOutcome } from '@agentq/executions';
+import {
+  executionJob,
+  ExecutionJobData,
+  ExecutionJobResult,
+  ExecutionJobSpec,
+  QUEUES,
+} from '@agentq/jobs';
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** A succeeded execution whose row asks for a follow-up, read before the terminal transaction. */
+interface Candidate {
+  id: string;
+  tenantId: string;
+  agentId: string;
+  sessionId: string | null;
+  sessionStatus: string | null;
+  priority: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  handoffToAgentId: string | null;
+  handoffDepth: number;
+  storeOutputAsMemory: boolean;
+  /** The agent message that started this execution, when it was itself a handoff. */
+  inReplyToId: string | null;
+}
+
+/** Which outcomes of a batch may need follow-ups, decided before the batch is committed. */
+export interface FollowUpPlan {
+  candidates: Map<string, { candidate: Candidate; outputText: string }>;
+}
+
+/** Jobs to enqueue (and events to publish) once the transaction is committed. */
+export interface CommittedFollowUps {
+  jobs: ExecutionJobSpec[];
+  queued: { executionId: string; tenantId: string; agentId: string }[];
+}
+
+export const NO_FOLLOW_UPS: CommittedFollowUps = { jobs: [], queued: [] };
+
+// Flags are fixed at insert, so reading them outside the terminal transaction is safe.
+const CANDIDATES_SQL = `
+SELECT e.id, e.tenant_id, e.agent_id, e.session_id, s.status AS session_status, e.priority,
+       e.max_attempts, e.timeout_ms, e.handoff_to_agent_id, e.handoff_depth,
+       e.store_output_as_memory,
+       (SELECT m.id FROM agent_messages m WHERE m.to_execution_id = e.id LIMIT 1) AS in_reply_to_id
+  FROM agent_executions e
+  LEFT JOIN sessions s ON s.id = e.session_id
+ WHERE e.id = ANY($1::uuid[])
+   AND (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory OR e.id = ANY($2::uuid[]))`;
+
+const INSERT_MEMORIES_SQL = `
+INSERT INTO agent_memories (id, tenant_id, agent_id, type, content, importance, metadata)
+SELECT r.id, r.tenant_id, r.agent_id, 'conversation', r.content, 5, r.metadata
+  FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id uuid, agent_id uuid, content text,
+       metadata jsonb)`;
+
+const INSERT_SESSION_EVENTS_SQL = `
+INSERT INTO session_events (tenant_id, session_id, execution_id, type, payload)
+SELECT r.tenant_id, r.session_id, r.execution_id, r.type, r.payload
+  FROM jsonb_to_recordset($1::jsonb) AS r(n integer, tenant_id uuid, session_id uuid,
+       execution_id uuid, type text, payload jsonb)
+ ORDER BY r.n`;
+
+const HANDOFF_TARGETS_SQL = `
+SELECT id, tenant_id, status, llm_config->>'model' AS model FROM agents WHERE id = ANY($1::uuid[])`;
+
+const INSERT_HANDOFF_EXECUTIONS_SQL = `
+INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
+                              timeout_ms, model, handoff_depth, parent_execution_id)
+SELECT r.id, r.tenant_id, r.agent_id, r.session_id, r.priority, r.input, r.max_attempts,
+       r.timeout_ms, r.model, r.handoff_depth, r.parent_execution_id
+  FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id uuid, agent_id uuid, session_id uuid,
+       priority smallint, input jsonb, max_attempts integer, timeout_ms integer, model text,
+       handoff_depth integer, parent_execution_id uuid)`;
+
+const INSERT_AGENT_MESSAGES_SQL = `
+INSERT INTO agent_messages (id, tenant_id, session_id, from_agent_id, to_agent_id,
+                            from_execution_id, to_execution_id, in_reply_to_id, content)
+SELECT r.id, r.tenant_id, r.session_id, r.from_agent_id, r.to_agent_id, r.from_execution_id,
+       r.to_execution_id, r.in_reply_to_id, r.content
+  FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id uuid, session_id uuid,
+       from_agent_id uuid, to_agent_id uuid, from_execution_id uuid, to_execution_id uuid,
+       in_reply_to_id uuid, content text)`;
+
+/** Completions wait for the enqueue; a Redis outage must not stall them for longer than this. */
+const ENQUEUE_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+interface SessionEventRow {
+  tenant_id: string;
+  session_id: string;
+  execution_id: string;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * What a succeeded execution sets off, written in the transaction that wins its terminal
+ * transition (so exactly once): its output stored as a memory, and a handoff — the
+ * agent_messages row and the next `queued` execution in the same session. The next job is
+ * enqueued after commit; if this process dies in between, the reconciler enqueues the row.
+ */
+@Injectable()
+export class ExecutionFollowUps {
+  private readonly logger = new Logger(ExecutionFollowUps.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(QUEUES.executions)
+    private readonly queue: Queue<ExecutionJobData, ExecutionJobResult>,
+    private readonly events: ExecutionEventPublisher,
+  ) {}
+
+  /** One query per batch, only when some outcome succeeded; most batches need no transaction. */
+  async plan(outcomes: readonly TerminalOutcome[]): Promise<FollowUpPlan> {
+    const succeeded = outcomes.filter((o) => o.status === 'succeeded' && o.output);
+    const candidates: FollowUpPlan['candidates'] = new Map();
+    if (succeeded.length === 0) return { candidates };
+    const mayHandOff = succeeded
+      .filter((o) => o.output!.text.includes('HANDOFF:'))
+      .map((o) => o.executionId);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(CANDIDATES_SQL, [
+      succeeded.map((o) => o.executionId),
+      mayHandOff,
+    ]);
+    const textById = new Map(succeeded.map((o) => [o.executionId, o.output!.text]));
+    for (const row of rows) {
+      const candidate = toCandidate(row);
+      candidates.set(candidate.id, { candidate, outputText: textById.get(candidate.id) ?? '' });
+    }
+    return { candidates };
+  }
+
+  needsTransaction(plan: FollowUpPlan): boolean {
+    return plan.candidates.size > 0;
+  }
+
+  /** Inside the terminal transaction, for the transitions it won. */
+  async apply(
+    manager: EntityManager,
+    won: readonly RecordedTransition[],
+    plan: FollowUpPlan,
+  ): Promise<CommittedFollowUps> {
+    const winners = won
+      .filter((transition) => transition.status === 'succeeded')
+      .map((transition) => plan.candidates.get(transition.executionId))
+      .filter((entry) => entry !== undefined);
+    if (winners.length === 0) return NO_FOLLOW_UPS;
+
+    const memories: Record<string, unknown>[] = [];
+    const events: SessionEventRow[] = [];
+    const requests: {
+      candidate: Candidate;
+      agentId: string;
+      message: string;
+      source: HandoffSource;
+    }[] = [];
+
+    for (const { candidate, outputText } of winners) {
+      if (candidate.storeOutputAsMemory && outputText.trim().length > 0) {
+        const memoryId = randomUUID();
+        memories.push({
+          id: memoryId,
+          tenant_id: candidate.tenantId,
+          agent_id: candidate.agentId,
+          content: outputText,
+          metadata: { source: 'execution-output', executionId: candidate.id },
+        });
+        this.sessionEvent(events, candidate, SESSION_EVENT_TYPES.memoryStored, { memoryId });
+      }
+      const request = requestedHandoff(candidate.handoffToAgentId, outputText);
+      if (request?.kind === 'rejected') {
+        this.rejectHandoff(events, candidate, request.reason, request.detail, request.agentId);
+      } else if (request) {
+        requests.push({ candidate, ...request });
+      }
+    }
+
+    const targets = await this.loadTargets(
+      manager,
+      requests.map((r) => r.agentId),
+    );
+    const executions: Record<string, unknown>[] = [];
+    const messages: Record<string, unknown>[] = [];
+    const committed: CommittedFollowUps = { jobs: [], queued: [] };
+    for (const { candidate, agentId, message, source } of requests) {
+      const target = targets.get(agentId);
+      const refusal = handoffRefusal(candidate, target, this.config.agentContext.maxHandoffDepth);
+      if (refusal) {
+        this.rejectHandoff(events, candidate, refusal.reason, refusal.detail, agentId);
+        continue;
+      }
+      const executionId = randomUUID();
+      const messageId = randomUUID();
+      executions.push({
+        id: executionId,
+        tenant_id: candidate.tenantId,
+        agent_id: agentId,
+        session_id: candidate.sessionId,
+        priority: candidate.priority,
+        input: { message },
+        max_attempts: candidate.maxAttempts,
+        timeout_ms: candidate.timeoutMs,
+        model: target!.model,
+        handoff_depth: candidate.handoffDepth + 1,
+        parent_execution_id: candidate.id,
+      });
+      messages.push({
+        id: messageId,
+        tenant_id: candidate.tenantId,
+        session_id: candidate.sessionId,
+        from_agent_id: candidate.agentId,
+        to_agent_id: agentId,
+        from_execution_id: candidate.id,
+        to_execution_id: executionId,
+        in_reply_to_id: candidate.inReplyToId,
+        content: message,
+      });
+      this.sessionEvent(events, candidate, SESSION_EVENT_TYPES.handoff, {
+        messageId,
+        fromAgentId: candidate.agentId,
+        toAgentId: agentId,
+        fromExecutionId: candidate.id,
+        toExecutionId: executionId,
+        depth: candidate.handoffDepth + 1,
+        source,
+      });
+      committed.jobs.push({
+        executionId,
+        tenantId: candidate.tenantId,
+        priority: candidate.priority,
+        delayMs: 0,
+        maxAttempts: candidate.maxAttempts,
+      });
+      committed.queued.push({ executionId, tenantId: candidate.tenantId, agentId });
+      this.logger.log(
+        `execution ${candidate.id}: handed off to agent ${agentId} as execution ${executionId}`,
+      );
+    }
+
+    if (memories.length > 0) {
+      await manager.query(INSERT_MEMORIES_SQL, [JSON.stringify(memories)]);
+    }
+    // Events first: a handoff reads before the `execution.queued` of the execution it creates.
+    if (events.length > 0) {
+      const numbered = events.map((event, n) => ({ n, ...event }));
+      await manager.query(INSERT_SESSION_EVENTS_SQL, [JSON.stringify(numbered)]);
+    }
+    if (executions.length > 0) {
+      await manager.query(INSERT_HANDOFF_EXECUTIONS_SQL, [JSON.stringify(executions)]);
+      await manager.query(INSERT_AGENT_MESSAGES_SQL, [JSON.stringify(messages)]);
+    }
+    return committed;
+  }
+
+  /** After commit: enqueue the next executions. Never throws; the reconciler heals a miss. */
+  async afterCommit(followUps: CommittedFollowUps): Promise<void> {
+    if (followUps.jobs.length === 0) return;
+    try {
+      await withTimeout(this.queue.addBulk(followUps.jobs.map(executionJob)), ENQUEUE_TIMEOUT_MS);
+    } catch (error) {
+      this.logger.error(
+        `could not enqueue ${followUps.jobs.length} handoff execution(s) ` +
+          `(${followUps.jobs.map((job) => job.executionId).join(', ')}); the reconciler will: ` +
+          (error as Error).message,
+      );
+      return;
+    }
+    const at = new Date().toISOString();
+    this.events.publish(
+      followUps.queued.map((q) => ({
+        type: 'queued' as const,
+        executionId: q.executionId,
+        tenantId: q.tenantId,
+        agentId: q.agentId,
+        status: 'queued' as const,
+        at,
+      })),
+    );
+  }
+
+  private async loadTargets(
+    manager: EntityManager,
+    agentIds: string[],
+  ): Promise<Map<string, HandoffTarget & { model: string }>> {
+    if (agentIds.length === 0) return new Map();
+    const rows: { id: string; tenant_id: string; status: string; model: string }[] =
+      await manager.query(HANDOFF_TARGETS_SQL, [[...new Set(agentIds)]]);
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        { tenantId: row.tenant_id, status: row.status, model: row.model },
+      ]),
+    );
+  }
+
+  private rejectHandoff(
+    events: SessionEventRow[],
+    candidate: Candidate,
+    reason: HandoffRejection,
+    detail: string,
+    toAgentId?: string,
+  ) {
+    this.logger.warn(`execution ${candidate.id}: handoff refused (${reason}): ${detail}`);
+    this.sessionEvent(events, candidate, SESSION_EVENT_TYPES.handoffRejected, {
+      reason,
+      detail,
+      fromAgentId: candidate.agentId,
+      toAgentId: toAgentId ?? null,
+      depth: candidate.handoffDepth,
+    });
+  }
+
+  private sessionEvent(
+    events: SessionEventRow[],
+    candidate: Candidate,
+    type: string,
+    payload: Record<string, unknown>,
+  ) {
+    if (!candidate.sessionId) return;
+    events.push({
+      tenant_id: candidate.tenantId,
+      session_id: candidate.sessionId,
+      execution_id: candidate.id,
+      type,
+      payload,
+    });
+  }
+}
+
+function toCandidate(row: Record<string, unknown>): Candidate {
+  return {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
+    agentId: row.agent_id as string,
+    sessionId: (row.session_id as string | null) ?? null,
+    sessionStatus: (row.session_status as string | null) ?? null,
+    priority: row.priority as number,
+    maxAttempts: row.max_attempts as number,
+    timeoutMs: (row.timeout_ms as number | null) ?? null,
+    handoffToAgentId: (row.handoff_to_agent_id as string | null) ?? null,
+    handoffDepth: row.handoff_depth as number,
+    storeOutputAsMemory: row.store_output_as_memory as boolean,
+    inReplyToId: (row.in_reply_to_id as string | null) ?? null,
+  };
+}
