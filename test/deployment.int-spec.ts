@@ -157,16 +157,20 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('lets the worker scale: no container name, no host port, time to drain on stop', () => {
-    const worker = services.worker;
-    expect(worker.container_name).toBeUndefined();
-    expect(worker.ports).toBeUndefined();
-    const defaultGraceMs = (
-      environmentSchema.shape.WORKER_SHUTDOWN_GRACE_MS as unknown as { parse(v: unknown): number }
-    ).parse(undefined);
-    expect(durationSeconds(worker.stop_grace_period ?? '10s') * 1000).toBeGreaterThan(
-      defaultGraceMs,
+  it('lets the worker scale: no container name, no host port', () => {
+    expect(services.worker.container_name).toBeUndefined();
+    expect(services.worker.ports).toBeUndefined();
+  });
+
+  it.each([
+    ['worker', 'WORKER_SHUTDOWN_GRACE_MS'],
+    ['api', 'API_SHUTDOWN_GRACE_MS'],
+  ])('gives %s longer than its default %s to stop before it is killed', (name, variable) => {
+    const graceMs = Number(
+      (shape[variable] as unknown as { parse(value: unknown): number }).parse(undefined),
     );
+    const stopGraceSeconds = durationSeconds(services[name].stop_grace_period ?? '10s');
+    expect(stopGraceSeconds * 1000).toBeGreaterThan(graceMs);
   });
 
   it('runs Redis the way BullMQ needs it: noeviction, append-only file', () => {

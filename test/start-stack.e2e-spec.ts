@@ -73,6 +73,7 @@ describe('npm start (start-stack)', () => {
         AGENTQ_DEV_DATA_DIR: dataDir,
         AGENTQ_ADMIN_TOKEN: '',
         AGENTQ_MASTER_KEY: '',
+        METRICS_PORT: '0', // suites run in parallel: no fixed worker metrics port
         LOG_LEVEL: 'warn',
       };
     });
@@ -188,6 +189,7 @@ describe('npm start (start-stack)', () => {
         AGENTQ_DEV_REDIS_PORT: String(redisPort),
         AGENTQ_ADMIN_TOKEN: '',
         AGENTQ_MASTER_KEY: '',
+        METRICS_PORT: '0',
         LOG_LEVEL: 'warn',
       });
       try {
@@ -210,7 +212,8 @@ describe('npm start (start-stack)', () => {
       );
       expect(order.every((index) => index > 0)).toBe(true);
       expect([...order].sort((a, b) => a - b)).toEqual(order);
-      for (const freed of [port, postgresPort, redisPort]) expect(await isPortFree(freed)).toBe(true);
+      for (const freed of [port, postgresPort, redisPort])
+        expect(await isPortFree(freed)).toBe(true);
     },
     150_000,
   );

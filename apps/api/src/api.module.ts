@@ -5,15 +5,20 @@ import { APP_CONFIG, AppConfig, ConfigModule } from '@agentq/config';
 import { DatabaseModule } from '@agentq/database';
 import { redisOptionsFromUrl } from '@agentq/jobs';
 import { AdminModule } from './admin/admin.module';
+import { AgentMessagesModule } from './agent-messages/agent-messages.module';
 import { AgentsModule } from './agents/agents.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
+import { MemoriesModule } from './memories/memories.module';
+import { ApiMetricsModule } from './metrics/api-metrics.module';
 import { ProvidersModule } from './providers/providers.module';
 import { QueueBoardModule } from './queue-board/queue-board.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
+import { WorkersModule } from './workers/workers.module';
 
 @Module({})
 export class ApiModule {
@@ -38,7 +43,12 @@ export class ApiModule {
         ProvidersModule,
         AgentsModule,
         ExecutionsModule,
+        MemoriesModule,
+        SessionsModule,
+        AgentMessagesModule,
         UsageModule,
+        WorkersModule,
+        ApiMetricsModule,
         QueueBoardModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

@@ -1,8 +1,10 @@
+import { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@agentq/config';
 import { createApiApp } from './create-api-app';
 
-const SHUTDOWN_GRACE_MS = 10_000;
+/** After the grace period, how long closing may still take before the process just exits. */
+const LAST_RESORT_MS = 5_000;
 
 async function bootstrap() {
   const config = loadConfigOrExit();
@@ -15,9 +17,26 @@ async function bootstrap() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal}: no new connections; finishing requests in flight`);
-    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
-    await app.close();
+    const graceMs = config.http.shutdownGraceMs;
+    logger.log(`${signal}: no new connections; finishing requests in flight (up to ${graceMs} ms)`);
+    // Event streams and slow clients would hold the close open: cut them at the deadline.
+    const server: Server = app.getHttpServer();
+    setTimeout(() => {
+      logger.warn('grace period over; closing the connections still open');
+      server.closeAllConnections();
+    }, graceMs).unref();
+    setTimeout(() => {
+      logger.error('the API did not close in time; exiting');
+      process.exit(1);
+    }, graceMs + LAST_RESORT_MS).unref();
+    try {
+      // Stops accepting, waits for requests in flight, then closes PostgreSQL and Redis.
+      await app.close();
+    } catch (error) {
+      logger.error(`error while stopping: ${(error as Error).message}`);
+      process.exit(1);
+    }
+    logger.log('API stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -3,7 +3,7 @@
 // keeping their data under .data/. Then migrations, the API and one worker; Ctrl-C stops it all.
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError, loadConfig } from '@agentq/config';
+import { AppConfig, ConfigError, loadConfig } from '@agentq/config';
 import {
   DevSecrets,
   DevSecretsFile,
@@ -45,25 +45,32 @@ function portFromEnv(name: string, fallback: number): number {
 }
 
 const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
-const shortPath = (path: string) => relative(process.cwd(), path) || '.';
+const shortPath = (path: string) => {
+  const short = relative(process.cwd(), path);
+  return short.startsWith('..') ? path : short || '.';
+};
 
 /** How each process is stopped, in this order: no new work, drain the worker, then storage. */
-const STOP_PLAN: { name: string; signal: NodeJS.Signals; timeoutMs: () => number }[] = [
-  { name: 'migrate', signal: 'SIGTERM', timeoutMs: () => 5_000 },
-  { name: 'api', signal: 'SIGTERM', timeoutMs: () => 10_000 },
-  {
-    name: 'worker',
-    signal: 'SIGTERM',
-    timeoutMs: () => (Number(envValue('WORKER_SHUTDOWN_GRACE_MS')) || 30_000) + 10_000,
-  },
-  { name: 'redis', signal: 'SIGTERM', timeoutMs: () => 10_000 },
+const STOP_PLAN: { name: string; signal: NodeJS.Signals }[] = [
+  { name: 'migrate', signal: 'SIGTERM' },
+  { name: 'api', signal: 'SIGTERM' },
+  { name: 'worker', signal: 'SIGTERM' },
+  { name: 'redis', signal: 'SIGTERM' },
   // SIGINT is PostgreSQL's "fast" shutdown: disconnect clients, checkpoint, exit.
-  { name: 'postgres', signal: 'SIGINT', timeoutMs: () => 30_000 },
+  { name: 'postgres', signal: 'SIGINT' },
 ];
 
 class Stack {
   private readonly processes = new Map<string, ManagedProcess>();
   private stoppingSince?: number;
+  /** How long each process gets after its signal before it is killed; set from the config. */
+  readonly stopTimeoutMs: Record<string, number> = {
+    migrate: 5_000,
+    api: 15_000,
+    worker: 40_000,
+    redis: 10_000,
+    postgres: 30_000,
+  };
 
   get isStopping(): boolean {
     return this.stoppingSince !== undefined;
@@ -93,7 +100,7 @@ class Stack {
     for (const step of STOP_PLAN) {
       const child = this.processes.get(step.name);
       if (!child || child.hasExited) continue;
-      const exit = await child.stop(step.signal, step.timeoutMs());
+      const exit = await child.stop(step.signal, this.stopTimeoutMs[step.name]);
       say(`${child.name} stopped (${describeExit(exit)})`);
     }
     if (running.length > 0) say('stopped');
@@ -118,9 +125,9 @@ class Stack {
   };
 }
 
-function checkConfiguration(env: NodeJS.ProcessEnv): void {
+function checkConfiguration(env: NodeJS.ProcessEnv): AppConfig {
   try {
-    loadConfig(env);
+    return loadConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new StackError(`${error.message}\nSee .env.example for every variable.`);
@@ -219,17 +226,27 @@ async function main(stack: Stack): Promise<void> {
     PORT: String(apiPort),
   };
   // Fail on a bad .env now, not after starting the databases.
-  checkConfiguration({
+  const config = checkConfiguration({
     ...baseEnv,
     DATABASE_URL: externalDatabase ?? 'postgres://embedded',
     REDIS_URL: externalRedis ?? 'redis://embedded',
   });
+
+  stack.stopTimeoutMs.api = config.http.shutdownGraceMs + 5_000;
+  stack.stopTimeoutMs.worker = config.worker.shutdownGraceMs + 10_000;
 
   await ensurePortFree(
     apiPort,
     undefined,
     'Stop what uses it or choose another: PORT=3001 npm start',
   );
+  if (config.worker.metricsPort > 0) {
+    await ensurePortFree(
+      config.worker.metricsPort,
+      undefined,
+      'The worker serves /metrics there: set METRICS_PORT to a free port, or 0 to turn it off.',
+    );
+  }
   if (!externalDatabase) {
     await ensurePortFree(
       postgresPort,

@@ -3,6 +3,13 @@ import { loadConfigOrExit } from '@agentq/config';
 import { createWorkerApp } from './create-worker-app';
 import { WORKER_ID } from './worker-identity';
 
+/**
+ * After the grace period, running provider calls are interrupted and their jobs handed back;
+ * if closing still takes longer than this, the process exits anyway (the jobs' locks expire
+ * and other workers take them over).
+ */
+const LAST_RESORT_MS = 15_000;
+
 async function bootstrap() {
   const config = loadConfigOrExit();
   const logger = new Logger('WorkerMain');
@@ -13,13 +20,20 @@ async function bootstrap() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal}: finishing active jobs (up to ${config.worker.shutdownGraceMs} ms)`);
-    const deadline = setTimeout(() => {
-      logger.error('grace period over; exiting with jobs still active (they will be retried)');
+    const graceMs = config.worker.shutdownGraceMs;
+    logger.log(`${signal}: no new jobs; finishing active ones (up to ${graceMs} ms)`);
+    setTimeout(() => {
+      logger.error('the worker did not stop in time; exiting with jobs still active');
       process.exit(1);
-    }, config.worker.shutdownGraceMs);
-    deadline.unref();
-    await app.close();
+    }, graceMs + LAST_RESORT_MS).unref();
+    try {
+      // Closes the BullMQ workers (active jobs finish, their outcomes committed and
+      // acknowledged), then PostgreSQL and Redis.
+      await app.close();
+    } catch (error) {
+      logger.error(`error while stopping: ${(error as Error).message}`);
+      process.exit(1);
+    }
     logger.log('worker stopped');
     process.exit(0);
   };

@@ -3,7 +3,11 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, ConfigModule } from '@agentq/config';
 import { DatabaseModule } from '@agentq/database';
 import { redisOptionsFromUrl } from '@agentq/jobs';
+import { ContextMaintenanceModule } from './context-maintenance/context-maintenance.module';
 import { ExecutionsModule } from './executions/executions.module';
+import { ExecutionReconcilerModule } from './maintenance/execution-reconciler.module';
+import { WorkerMetricsModule } from './metrics/worker-metrics.module';
+import { WorkerRegistryModule } from './registry/worker-registry.module';
 
 @Module({})
 export class WorkerModule {
@@ -20,7 +24,11 @@ export class WorkerModule {
             prefix: c.redis.prefix,
           }),
         }),
+        WorkerMetricsModule,
         ExecutionsModule,
+        ExecutionReconcilerModule,
+        ContextMaintenanceModule,
+        WorkerRegistryModule,
       ],
     };
   }

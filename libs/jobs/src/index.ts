@@ -1,5 +1,7 @@
+export * from './context-maintenance.job';
 export * from './execution-events';
 export * from './execution.job';
 export * from './queues';
+export * from './reconcile-executions.job';
 export * from './redis-connection';
 export * from './retry-policy';

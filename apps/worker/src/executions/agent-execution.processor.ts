@@ -1,5 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import {
   ExecutionJobData,
@@ -7,8 +7,11 @@ import {
   jitteredExponentialDelay,
   QUEUES,
 } from '@agentq/jobs';
-import { Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, WaitingError, WorkerOptions } from 'bullmq';
+import { CancellationRegistry } from './cancellation-registry.service';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { ExecutionRunner } from './execution-runner.service';
+import { WorkerShutdownInterruption } from './worker-shutdown';
 
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
@@ -19,32 +22,82 @@ export function executionBackoff(attemptsMade: number, _type?: string, error?: E
   return Math.min(Math.max(0, retryAfterMs), MAX_RETRY_AFTER_MS);
 }
 
+/** While PostgreSQL is unreachable, a job waits this long between tries, using no attempt. */
+const DATABASE_UNAVAILABLE_DELAY_MS = 2_000;
+
+/**
+ * @Processor options are read when BullModule creates the worker (module init), after this
+ * class's constructor has filled in the lock settings from configuration.
+ */
+const workerOptions: Partial<WorkerOptions> = { settings: { backoffStrategy: executionBackoff } };
+
 /** BullMQ glue: translates an attempt's result into complete, retry or fail-now. */
-@Processor(QUEUES.executions, { settings: { backoffStrategy: executionBackoff } })
+@Processor(QUEUES.executions, workerOptions)
 export class AgentExecutionProcessor
   extends WorkerHost
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
+  private readonly logger = new Logger(AgentExecutionProcessor.name);
+
   constructor(
     private readonly runner: ExecutionRunner,
+    private readonly cancellations: CancellationRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
+    Object.assign(workerOptions, {
+      lockDuration: config.worker.lockDurationMs,
+      stalledInterval: config.worker.stalledIntervalMs,
+    });
   }
 
   onApplicationBootstrap() {
     this.worker.concurrency = this.config.worker.concurrency;
   }
 
-  /** Stop taking jobs and let active ones finish while the database and Redis are still open. */
+  /**
+   * Stop taking jobs and let active ones finish while the database and Redis are still open.
+   * Provider calls still running when the grace period ends are interrupted and their jobs
+   * handed back to the queue, so the worker still stops cleanly and nothing waits for a stall.
+   */
   async beforeApplicationShutdown() {
-    await this.worker.close();
+    const graceMs = this.config.worker.shutdownGraceMs;
+    const deadline = setTimeout(() => {
+      const interrupted = this.cancellations.interruptAll(new WorkerShutdownInterruption());
+      this.logger.warn(
+        `shutdown grace period (${graceMs} ms) over: handing ${interrupted} running execution(s) back to the queue`,
+      );
+    }, graceMs);
+    try {
+      await this.worker.close();
+    } finally {
+      clearTimeout(deadline);
+    }
   }
 
-  async process(job: Job<ExecutionJobData, ExecutionJobResult>): Promise<ExecutionJobResult> {
+  async process(
+    job: Job<ExecutionJobData, ExecutionJobResult>,
+    token?: string,
+  ): Promise<ExecutionJobResult> {
+    const { executionId } = job.data;
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const result = await this.runner.run(job.data.executionId, { isLastAttempt });
+    let result;
+    try {
+      result = await this.runner.run(executionId, { isLastAttempt });
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      // The attempt says nothing about the execution: wait for PostgreSQL without using one.
+      this.logger.warn(
+        `execution ${executionId}: database unavailable (${(error as Error).message}); ` +
+          `trying again in ${DATABASE_UNAVAILABLE_DELAY_MS} ms without using an attempt`,
+      );
+      await job.moveToDelayed(Date.now() + DATABASE_UNAVAILABLE_DELAY_MS, token);
+      throw new DelayedError();
+    }
     switch (result.kind) {
+      case 'interrupted':
+        await job.moveToWait(token);
+        throw new WaitingError();
       case 'done':
         return { outcome: result.outcome };
       case 'retry':

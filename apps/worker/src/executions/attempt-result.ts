@@ -4,4 +4,6 @@ import { ExecutionJobOutcome } from '@agentq/jobs';
 export type AttemptResult =
   | { kind: 'done'; outcome: ExecutionJobOutcome }
   | { kind: 'retry'; error: Error & { retryAfterMs?: number } }
-  | { kind: 'failed'; code: string; message: string };
+  | { kind: 'failed'; code: string; message: string }
+  /** Stopped by a worker shutdown before any outcome: run it again, no attempt used. */
+  | { kind: 'interrupted' };

@@ -35,6 +35,12 @@ export class CancellationRegistry implements OnModuleInit, OnApplicationShutdown
     this.running.delete(executionId);
   }
 
+  /** Aborts every running provider call with `reason`; returns how many there were. */
+  interruptAll(reason: Error): number {
+    for (const controller of this.running.values()) controller.abort(reason);
+    return this.running.size;
+  }
+
   private cancel(executionId: string) {
     const controller = this.running.get(executionId);
     if (!controller) return;

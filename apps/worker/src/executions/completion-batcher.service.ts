@@ -7,6 +7,12 @@ import {
   withTransactionRetry,
 } from '@agentq/executions';
 import { DataSource } from 'typeorm';
+import { ExecutionMetrics } from '../metrics/execution-metrics.service';
+import {
+  CommittedFollowUps,
+  ExecutionFollowUps,
+  NO_FOLLOW_UPS,
+} from './execution-follow-ups.service';
 
 interface PendingOutcome {
   outcome: TerminalOutcome;
@@ -27,7 +33,11 @@ export class CompletionBatcher {
   private pending: PendingOutcome[] = [];
   private flushing: Promise<void> | null = null;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: ExecutionMetrics,
+    private readonly followUps: ExecutionFollowUps,
+  ) {}
 
   /** Resolves with the transition if this outcome won it, null if the execution was already terminal. */
   record(outcome: TerminalOutcome): Promise<RecordedTransition | null> {
@@ -46,13 +56,24 @@ export class CompletionBatcher {
   }
 
   private async commit(batch: PendingOutcome[]): Promise<void> {
+    const startedAt = performance.now();
     try {
-      const won = await withTransactionRetry(() =>
-        recordTerminalOutcomes(
-          this.dataSource.manager,
-          batch.map((item) => item.outcome),
-        ),
-      );
+      const outcomes = batch.map((item) => item.outcome);
+      const plan = await this.followUps.plan(outcomes);
+      const { won, followUps } = await withTransactionRetry(async () => {
+        if (!this.followUps.needsTransaction(plan)) {
+          const won = await recordTerminalOutcomes(this.dataSource.manager, outcomes);
+          return { won, followUps: NO_FOLLOW_UPS };
+        }
+        // Follow-ups (memories, handoffs) commit with the transitions, only for those that won.
+        return this.dataSource.transaction(async (manager) => {
+          const won = await recordTerminalOutcomes(manager, outcomes);
+          const followUps: CommittedFollowUps = await this.followUps.apply(manager, won, plan);
+          return { won, followUps };
+        });
+      });
+      this.metrics.groupCommitted(batch.length, (performance.now() - startedAt) / 1_000);
+      await this.followUps.afterCommit(followUps);
       const byId = new Map(won.map((transition) => [transition.executionId, transition]));
       for (const item of batch) item.resolve(byId.get(item.outcome.executionId) ?? null);
     } catch (error) {

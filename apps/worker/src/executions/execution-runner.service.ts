@@ -6,6 +6,7 @@ import { ExecutionEventPublisher, TerminalOutcome } from '@agentq/executions';
 import { ExecutionEventType } from '@agentq/jobs';
 import { classifyProviderError, LlmAbortReason, LlmError, LlmProviderAdapter } from '@agentq/llm';
 import { computeCostUsd } from '@agentq/usage';
+import { ExecutionMetrics } from '../metrics/execution-metrics.service';
 import { WORKER_ID } from '../worker-identity';
 import { AttemptResult } from './attempt-result';
 import { CancellationRegistry } from './cancellation-registry.service';
@@ -13,7 +14,10 @@ import { ClaimedExecution } from './claimed-execution';
 import { CompletionBatcher } from './completion-batcher.service';
 import { ExecutionClaims } from './execution-claims.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
+import { crashIfInjected } from './fault-injection';
 import { ProviderAdapters } from './provider-adapters.service';
+import { SpendGuard } from './spend-guard.service';
+import { WorkerShutdownInterruption } from './worker-shutdown';
 
 export interface AttemptContext {
   isLastAttempt: boolean;
@@ -28,26 +32,35 @@ export class ExecutionRunner {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly claims: ExecutionClaims,
     private readonly adapters: ProviderAdapters,
+    private readonly spendGuard: SpendGuard,
     private readonly prompts: ExecutionPromptBuilder,
     private readonly batcher: CompletionBatcher,
     private readonly cancellations: CancellationRegistry,
     private readonly events: ExecutionEventPublisher,
+    private readonly metrics: ExecutionMetrics,
   ) {}
 
   async run(executionId: string, context: AttemptContext): Promise<AttemptResult> {
     const execution = await this.claims.claim(executionId, WORKER_ID);
     if (!execution) return { kind: 'done', outcome: 'already-terminal' };
+    this.metrics.attemptStarted(execution);
     this.publish(execution, 'started', 'running');
 
-    const problem = this.configurationProblem(execution);
+    const problem =
+      this.configurationProblem(execution) ?? (await this.spendGuard.budgetProblem(execution));
     if (problem) return this.fail(execution, problem, null);
     let adapter: LlmProviderAdapter;
     try {
-      adapter = this.adapters.forExecution(execution);
+      adapter = await this.adapters.forExecution(execution);
     } catch (error) {
-      if (!(error instanceof CredentialDecryptionError)) throw error;
-      const failure = { code: 'provider_credentials_unreadable', message: error.message };
-      return this.fail(execution, failure, null);
+      if (error instanceof CredentialDecryptionError) {
+        const failure = { code: 'provider_credentials_unreadable', message: error.message };
+        return this.fail(execution, failure, null);
+      }
+      if (error instanceof LlmError) {
+        return this.fail(execution, { code: error.code, message: error.message }, null);
+      }
+      throw error;
     }
 
     const controller = this.cancellations.register(execution.id);
@@ -57,6 +70,9 @@ export class ExecutionRunner {
     try {
       return await this.callProvider(execution, adapter, controller.signal, startedAt);
     } catch (error) {
+      if (controller.signal.reason instanceof WorkerShutdownInterruption) {
+        return this.interrupted(execution);
+      }
       const llmError = classifyProviderError(error, controller.signal);
       const durationMs = Math.round(performance.now() - startedAt);
       return this.handleFailure(execution, llmError, durationMs, context);
@@ -83,6 +99,8 @@ export class ExecutionRunner {
       stop: llmConfig.stop,
       signal,
     });
+    this.metrics.providerResponded(execution, result.model, startedAt);
+    crashIfInjected(this.config, 'crash-after-provider', execution.id);
     const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
     const pricing = computeCostUsd(usage, result.model, execution.provider.pricing ?? undefined);
     if (!pricing.priced) {
@@ -118,6 +136,7 @@ export class ExecutionRunner {
     const failure: ExecutionError = { code: error.code, message: error.message };
     if (error.kind !== 'permanent' && !context.isLastAttempt) {
       await this.claims.markRetrying(execution.id, { ...failure, retryable: true });
+      this.metrics.attemptRetried(error.code);
       this.publish(execution, 'retrying', 'queued', failure);
       this.logger.warn(
         `execution ${execution.id}: attempt ${execution.attempts} failed (${error.code}), retrying`,
@@ -125,6 +144,15 @@ export class ExecutionRunner {
       return { kind: 'retry', error };
     }
     return this.fail(execution, failure, durationMs);
+  }
+
+  /** The worker is stopping: the row goes back to `queued` and the job back to the queue. */
+  private async interrupted(execution: ClaimedExecution): Promise<AttemptResult> {
+    await this.claims.release(execution.id);
+    this.logger.warn(
+      `execution ${execution.id}: provider call interrupted by shutdown; handed back to the queue`,
+    );
+    return { kind: 'interrupted' };
   }
 
   private async fail(
@@ -154,6 +182,8 @@ export class ExecutionRunner {
   ): Promise<AttemptResult> {
     const won = await this.batcher.record(outcome);
     if (!won) return { kind: 'done', outcome: 'already-terminal' };
+    crashIfInjected(this.config, 'crash-after-commit', execution.id);
+    this.metrics.outcomeRecorded(execution, outcome);
     this.publish(execution, outcome.status, outcome.status, outcome.error ?? undefined);
     return { kind: 'done', outcome: outcome.status };
   }

@@ -7,9 +7,11 @@ import { AgentExecutionProcessor } from './agent-execution.processor';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { CompletionBatcher } from './completion-batcher.service';
 import { ExecutionClaims } from './execution-claims.service';
+import { ExecutionFollowUps } from './execution-follow-ups.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
 import { ExecutionRunner } from './execution-runner.service';
 import { ProviderAdapters } from './provider-adapters.service';
+import { SpendGuard } from './spend-guard.service';
 
 @Module({
   imports: [
@@ -23,8 +25,10 @@ import { ProviderAdapters } from './provider-adapters.service';
     ExecutionClaims,
     ExecutionPromptBuilder,
     CompletionBatcher,
+    ExecutionFollowUps,
     CancellationRegistry,
     ProviderAdapters,
+    SpendGuard,
   ],
 })
 export class ExecutionsModule {}

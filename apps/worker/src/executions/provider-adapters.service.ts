@@ -1,6 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { CredentialCipher } from '@agentq/crypto';
-import { createLlmAdapter, LlmProviderAdapter } from '@agentq/llm';
+import {
+  createLlmAdapter,
+  LlmError,
+  LlmProviderAdapter,
+  privateDestinationProblem,
+  redactSecretInErrors,
+} from '@agentq/llm';
 import { ClaimedExecution } from './claimed-execution';
 
 const MAX_CACHED_ADAPTERS = 200;
@@ -13,25 +20,38 @@ const MAX_CACHED_ADAPTERS = 200;
 export class ProviderAdapters {
   private readonly cache = new Map<string, LlmProviderAdapter>();
 
-  constructor(private readonly cipher: CredentialCipher) {}
+  constructor(
+    private readonly cipher: CredentialCipher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
-  forExecution(execution: ClaimedExecution): LlmProviderAdapter {
+  /** @throws CredentialDecryptionError, or a permanent LlmError for a forbidden destination */
+  async forExecution(execution: ClaimedExecution): Promise<LlmProviderAdapter> {
     const { provider } = execution;
     const key = `${provider.id}:${new Date(provider.updatedAt).getTime()}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
+    if (provider.baseUrl && this.config.providers.blockPrivateUrls) {
+      const problem = await privateDestinationProblem(provider.baseUrl);
+      if (problem) {
+        throw new LlmError({ kind: 'permanent', code: 'provider_misconfigured', message: problem });
+      }
+    }
     const apiKey = provider.apiKeyCiphertext
       ? this.cipher.decrypt(provider.apiKeyCiphertext, {
           tenantId: execution.tenantId,
           providerId: provider.id,
         })
       : null;
-    const adapter = createLlmAdapter({
-      type: provider.type,
+    const adapter = redactSecretInErrors(
+      createLlmAdapter({
+        type: provider.type,
+        apiKey,
+        baseUrl: provider.baseUrl,
+        settings: provider.settings ?? {},
+      }),
       apiKey,
-      baseUrl: provider.baseUrl,
-      settings: provider.settings ?? {},
-    });
+    );
     if (this.cache.size >= MAX_CACHED_ADAPTERS) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, adapter);
     return adapter;

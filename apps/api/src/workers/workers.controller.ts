@@ -1,0 +1,19 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { toWorkerView } from './worker.view';
+import { WorkersService } from './workers.service';
+
+@ApiTags('workers')
+@ApiBearerAuth()
+@Controller('v1/workers')
+export class WorkersController {
+  constructor(private readonly workers: WorkersService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Live worker processes with their last heartbeat and the jobs each has ended',
+  })
+  async list() {
+    return { data: (await this.workers.listLive()).map(toWorkerView) };
+  }
+}

@@ -1,0 +1,17 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { ExecutionsCoreModule } from '@agentq/executions';
+import { QUEUES } from '@agentq/jobs';
+import { ExecutionReconciler } from './execution-reconciler.service';
+import { ExecutionReconcilerWorker } from './execution-reconciler.worker';
+import { ReconcilerMetrics } from './reconciler-metrics';
+
+/** The reconciler: a repeatable job that brings Redis back in line with PostgreSQL. */
+@Module({
+  imports: [
+    BullModule.registerQueue({ name: QUEUES.executions }, { name: QUEUES.executionReconciler }),
+    ExecutionsCoreModule,
+  ],
+  providers: [ExecutionReconciler, ExecutionReconcilerWorker, ReconcilerMetrics],
+})
+export class ExecutionReconcilerModule {}

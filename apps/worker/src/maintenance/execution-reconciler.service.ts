@@ -1,0 +1,258 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import {
+  ExecutionEventPublisher,
+  recordTerminalOutcomes,
+  TerminalOutcome,
+  withTransactionRetry,
+} from '@agentq/executions';
+import {
+  ExecutionJobData,
+  ExecutionJobResult,
+  executionJob,
+  ExecutionJobSpec,
+  QUEUES,
+  ReconcileExecutionsJobResult,
+} from '@agentq/jobs';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { inspectJobs, JobPresence } from './job-presence';
+import { ReconcilerMetrics } from './reconciler-metrics';
+
+const PAGE_SIZE = 1_000;
+/** Queued rows checked per run at most; the scan resumes where it stopped on the next run. */
+const MAX_QUEUED_PAGES = 20;
+
+/** `queued` rows old enough that their job must exist by now, oldest first, after a cursor. */
+const QUEUED_CANDIDATES_SQL = `
+-- queued_at as text keeps its microseconds for the cursor (a batch shares one timestamp).
+SELECT id, tenant_id, priority, run_at, attempts, max_attempts, queued_at::text AS queued_at
+  FROM agent_executions
+ WHERE status = 'queued'
+   AND queued_at < now() - make_interval(secs => $1::double precision / 1000)
+   AND (queued_at, id) > ($2::timestamptz, $3::uuid)
+ ORDER BY queued_at, id
+ LIMIT $4`;
+
+/** `running` rows past their own timeout plus the margin: their worker should be long done. */
+const OVERDUE_RUNNING_SQL = `
+SELECT id, tenant_id, agent_id, priority, run_at, attempts, max_attempts, model
+  FROM agent_executions
+ WHERE status = 'running'
+   AND started_at < now() - make_interval(
+         secs => (COALESCE(timeout_ms, $1) + $2)::double precision / 1000)
+ ORDER BY started_at
+ LIMIT $3`;
+
+/** Back to `queued` for another attempt, unless someone claimed it again meanwhile. */
+const REQUEUE_ABANDONED_SQL = `
+UPDATE agent_executions SET status = 'queued', error = $3
+ WHERE id = $1 AND status = 'running' AND attempts = $2`;
+
+interface CandidateRow {
+  id: string;
+  tenant_id: string;
+  priority: number;
+  run_at: Date | null;
+  attempts: number;
+  max_attempts: number;
+}
+
+interface QueuedRow extends CandidateRow {
+  queued_at: string;
+}
+
+interface RunningRow extends CandidateRow {
+  agent_id: string;
+  model: string | null;
+}
+
+const WORKER_LOST = {
+  code: 'worker_lost',
+  message: 'the worker running this execution stopped (no live job lock past the timeout)',
+};
+
+/**
+ * Makes Redis agree with PostgreSQL, the source of truth:
+ * - a `queued` execution whose job is missing (crash between insert and enqueue, Redis lost
+ *   data) or already finished in Redis (so `add` would be a no-op) is enqueued again;
+ * - a `running` execution past its timeout whose job has no live lock was abandoned by its
+ *   worker: with attempts left it goes back to `queued` and is enqueued, otherwise it ends
+ *   `failed` through the same conditional UPDATE as every terminal outcome, so rollups stay exact.
+ * Enqueuing is idempotent (job id = execution id); every action is logged with the execution id.
+ */
+@Injectable()
+export class ExecutionReconciler {
+  private readonly logger = new Logger(ExecutionReconciler.name);
+  /** Where the scan of queued rows resumes; per process, reset once the end is reached. */
+  private queuedCursor: { queuedAt: string; id: string } | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(QUEUES.executions)
+    private readonly executions: Queue<ExecutionJobData, ExecutionJobResult>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: ExecutionEventPublisher,
+    private readonly metrics: ReconcilerMetrics,
+  ) {}
+
+  async reconcile(): Promise<ReconcileExecutionsJobResult> {
+    const requeued = await this.requeueOrphanedQueued();
+    const { retried, failed } = await this.endAbandonedRunning();
+    return { requeued, retried, failed };
+  }
+
+  private async requeueOrphanedQueued(): Promise<number> {
+    let requeued = 0;
+    for (let page = 0; page < MAX_QUEUED_PAGES; page += 1) {
+      const cursor = this.queuedCursor ?? { queuedAt: '-infinity', id: NIL_UUID };
+      const rows: QueuedRow[] = await this.dataSource.query(QUEUED_CANDIDATES_SQL, [
+        this.config.reconciler.queuedGraceMs,
+        cursor.queuedAt,
+        cursor.id,
+        PAGE_SIZE,
+      ]);
+      const last = rows.at(-1);
+      this.queuedCursor = last ? { queuedAt: last.queued_at, id: last.id } : null;
+      requeued += await this.requeueIfOrphaned(rows);
+      if (rows.length < PAGE_SIZE) break;
+    }
+    return requeued;
+  }
+
+  private async requeueIfOrphaned(rows: QueuedRow[]): Promise<number> {
+    const presence = await inspectJobs(
+      this.executions,
+      rows.map((row) => row.id),
+    );
+    const orphans = rows.filter((row) => isGone(presence.get(row.id)));
+    if (orphans.length === 0) return 0;
+    // Re-read: an execution may have run and ended since the scan (and its job been removed).
+    const stillQueued: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM agent_executions WHERE id = ANY($1::uuid[]) AND status = 'queued'`,
+      [orphans.map((row) => row.id)],
+    );
+    const ids = new Set(stillQueued.map((row) => row.id));
+    let requeued = 0;
+    for (const row of orphans.filter((candidate) => ids.has(candidate.id))) {
+      const state = presence.get(row.id)!;
+      await this.enqueue(row, state);
+      requeued += 1;
+      this.metrics.count('requeued');
+      this.logger.warn(
+        `execution ${row.id}: queued but its job was ${state} in Redis; enqueued it again`,
+      );
+    }
+    return requeued;
+  }
+
+  private async endAbandonedRunning(): Promise<{ retried: number; failed: number }> {
+    const { executions, reconciler } = this.config;
+    const rows: RunningRow[] = await this.dataSource.query(OVERDUE_RUNNING_SQL, [
+      executions.defaultTimeoutMs,
+      reconciler.runningMarginMs,
+      PAGE_SIZE,
+    ]);
+    const presence = await inspectJobs(
+      this.executions,
+      rows.map((row) => row.id),
+    );
+    let retried = 0;
+    let failed = 0;
+    for (const row of rows) {
+      const state = presence.get(row.id)!;
+      // A live lock means a worker still has it; a pending job will be claimed again.
+      if (!isGone(state)) continue;
+      if (row.attempts < row.max_attempts) {
+        if (await this.retryAbandoned(row, state)) retried += 1;
+      } else if (await this.failAbandoned(row)) {
+        failed += 1;
+      }
+    }
+    return { retried, failed };
+  }
+
+  private async retryAbandoned(row: RunningRow, state: JobPresence): Promise<boolean> {
+    const error = { ...WORKER_LOST, retryable: true };
+    const [, moved] = await this.dataSource.query(REQUEUE_ABANDONED_SQL, [
+      row.id,
+      row.attempts,
+      JSON.stringify(error),
+    ]);
+    if (moved === 0) return false;
+    await this.enqueue(row, state);
+    this.metrics.count('retried');
+    this.publish(row, 'retrying', 'queued');
+    this.logger.warn(
+      `execution ${row.id}: running past its timeout with no live job lock (job ${state}); ` +
+        `attempt ${row.attempts} of ${row.max_attempts} abandoned, queued again`,
+    );
+    return true;
+  }
+
+  private async failAbandoned(row: RunningRow): Promise<boolean> {
+    const outcome: TerminalOutcome = {
+      executionId: row.id,
+      status: 'failed',
+      output: null,
+      error: WORKER_LOST,
+      model: row.model,
+      promptTokens: 0,
+      completionTokens: 0,
+      costUsd: '0',
+      durationMs: null,
+    };
+    const won = await withTransactionRetry(() =>
+      recordTerminalOutcomes(this.dataSource.manager, [outcome]),
+    );
+    if (won.length === 0) return false;
+    this.metrics.count('failed');
+    this.publish(row, 'failed', 'failed');
+    this.logger.warn(
+      `execution ${row.id}: running past its timeout with no live job lock and no attempt ` +
+        `left (${row.attempts} of ${row.max_attempts}); failed (${WORKER_LOST.code})`,
+    );
+    return true;
+  }
+
+  /** Adds the job again; a finished job with the same id must go first or `add` is a no-op. */
+  private async enqueue(row: CandidateRow, state: JobPresence): Promise<void> {
+    if (state === 'finished') await this.executions.remove(row.id);
+    const { name, data, opts } = executionJob(jobSpec(row));
+    await this.executions.add(name, data, opts);
+  }
+
+  private publish(row: RunningRow, type: 'retrying' | 'failed', status: 'queued' | 'failed') {
+    this.events.publish([
+      {
+        type,
+        executionId: row.id,
+        tenantId: row.tenant_id,
+        agentId: row.agent_id,
+        status,
+        attempt: row.attempts,
+        error: { code: WORKER_LOST.code, message: WORKER_LOST.message },
+        at: new Date().toISOString(),
+      },
+    ]);
+  }
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+function isGone(state: JobPresence | undefined): boolean {
+  return state === 'missing' || state === 'finished';
+}
+
+/** The job as the API would enqueue it, with only the attempts the row has left. */
+function jobSpec(row: CandidateRow): ExecutionJobSpec {
+  return {
+    executionId: row.id,
+    tenantId: row.tenant_id,
+    priority: row.priority,
+    delayMs: row.run_at ? Math.max(0, new Date(row.run_at).getTime() - Date.now()) : 0,
+    maxAttempts: Math.max(1, row.max_attempts - row.attempts),
+  };
+}

@@ -1,0 +1,112 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import {
+  QUEUES,
+  RECONCILE_EXECUTIONS_JOB,
+  RECONCILE_EXECUTIONS_SCHEDULER_ID,
+  ReconcileExecutionsJobData,
+  ReconcileExecutionsJobResult,
+  reconcileExecutionsJobOptions,
+  redisOptionsFromUrl,
+} from '@agentq/jobs';
+import { Job, Queue, Worker } from 'bullmq';
+import { ExecutionReconciler } from './execution-reconciler.service';
+import { ReconcilerMetrics } from './reconciler-metrics';
+
+type ReconcileJob = Job<ReconcileExecutionsJobData, ReconcileExecutionsJobResult>;
+
+/**
+ * Runs the reconciler as a BullMQ repeatable job on a queue of its own. Every worker upserts the
+ * one job scheduler (at boot and after each Redis reconnect, so a Redis that lost its data gets
+ * it back) and the queue's global concurrency is 1: one run at a time in the whole cluster.
+ * The BullMQ worker is built here rather than with @Processor because its lock settings come
+ * from configuration.
+ */
+@Injectable()
+export class ExecutionReconcilerWorker
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger(ExecutionReconcilerWorker.name);
+  private worker: Worker<ReconcileExecutionsJobData, ReconcileExecutionsJobResult> | null = null;
+  private lastError = { message: '', at: 0 };
+
+  constructor(
+    @InjectQueue(QUEUES.executionReconciler)
+    private readonly queue: Queue<ReconcileExecutionsJobData, ReconcileExecutionsJobResult>,
+    private readonly reconciler: ExecutionReconciler,
+    private readonly metrics: ReconcilerMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap() {
+    // Not awaited: the schedule is (re)written whenever the connection becomes ready.
+    this.queue.client
+      .then((client) => {
+        client.on('ready', () => void this.schedule());
+        return this.schedule();
+      })
+      .catch((error: Error) => this.logger.warn(`reconciler schedule: ${error.message}`));
+
+    const { redis, worker } = this.config;
+    this.worker = new Worker(QUEUES.executionReconciler, (job) => this.run(job), {
+      connection: redisOptionsFromUrl(redis.url),
+      prefix: redis.prefix,
+      concurrency: 1,
+      lockDuration: worker.lockDurationMs,
+      stalledInterval: worker.stalledIntervalMs,
+    });
+    this.worker.on('error', (error) => this.reportError(error));
+  }
+
+  /** Lets a run in progress finish while the database and Redis are still open. */
+  async beforeApplicationShutdown() {
+    await this.worker?.close();
+  }
+
+  private async schedule(): Promise<void> {
+    try {
+      await this.queue.setGlobalConcurrency(1);
+      await this.queue.upsertJobScheduler(
+        RECONCILE_EXECUTIONS_SCHEDULER_ID,
+        { every: this.config.reconciler.intervalMs },
+        { name: RECONCILE_EXECUTIONS_JOB, data: {}, opts: reconcileExecutionsJobOptions },
+      );
+    } catch (error) {
+      this.logger.warn(`could not schedule the reconciler: ${(error as Error).message}`);
+    }
+  }
+
+  private async run(job: ReconcileJob): Promise<ReconcileExecutionsJobResult> {
+    try {
+      const result = await this.reconciler.reconcile();
+      this.metrics.run('ok');
+      const acted = result.requeued + result.retried + result.failed;
+      if (acted > 0) {
+        this.logger.log(
+          `reconciler run ${job.id}: ${result.requeued} requeued, ${result.retried} retried, ` +
+            `${result.failed} failed`,
+        );
+      }
+      return result;
+    } catch (error) {
+      this.metrics.run('error');
+      this.logger.warn(`reconciler run ${job.id} failed: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  /** Once per distinct error a minute: a Redis outage repeats the same one on every reconnect. */
+  private reportError(error: Error) {
+    const now = Date.now();
+    if (error.message === this.lastError.message && now - this.lastError.at < 60_000) return;
+    this.lastError = { message: error.message, at: now };
+    this.logger.warn(`reconciler worker: ${error.message}`);
+  }
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testRunId } from '@agentq/testing';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { startProcess } from './support/child-process';
+
+/**
+ * The bench harness end to end on a tiny drain (built code, real processes). Timings are not
+ * asserted here: only that it runs, cleans up and writes a valid report whose accounting
+ * checks passed. `npm run bench` is where the numbers come from.
+ */
+describe('bench harness', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'agentq-bench-'));
+
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it('runs a small drain scenario and writes a JSON report', async () => {
+    const bench = startProcess('dist/bench/run-benchmarks.js', {
+      DATABASE_URL: process.env.DATABASE_URL,
+      REDIS_URL: process.env.REDIS_URL,
+      BENCH_SCENARIOS: 'drain',
+      BENCH_N: '200',
+      BENCH_NAIVE_N: '100',
+      BENCH_RUNS: '1',
+      BENCH_CONCURRENCY: '10',
+      BENCH_OUT_DIR: outDir,
+      // Inside this test run's names, so the global teardown removes anything left behind.
+      BENCH_NAME_PREFIX: `agentq_test_${testRunId()}_bench`,
+    });
+    const exit = await bench.exited;
+    expect({ exit, output: bench.output().slice(-3_000) }).toMatchObject({ exit: { code: 0 } });
+
+    const report = JSON.parse(readFileSync(join(outDir, 'latest.json'), 'utf8'));
+    expect(report.ok).toBe(true);
+    expect(report.machine.cpus).toBeGreaterThan(0);
+    const [drain] = report.scenarios;
+    expect(drain.id).toBe('drain');
+    expect(drain.variants.map((v: { name: string }) => v.name)).toEqual(['agentq', 'raw', 'naive']);
+    for (const variant of drain.variants) {
+      expect(variant.runs).toHaveLength(1);
+      const [run] = variant.runs;
+      expect(run.error).toBeUndefined();
+      expect(run.values.jobsPerSecond).toBeGreaterThan(0);
+      expect(variant.summary.jobsPerSecond.median).toBe(run.values.jobsPerSecond);
+      if (variant.name !== 'raw') expect(run.accounting).toEqual({ checked: true, ok: true });
+    }
+    expect(drain.ratios.map((r: { name: string }) => r.name)).toEqual([
+      'agentq / raw BullMQ (jobs/s)',
+      'agentq / naive (jobs/s)',
+    ]);
+    expect(bench.output()).toContain('agentq / raw BullMQ (jobs/s)');
+  });
+
+  it('left no database or Redis key behind', async () => {
+    const client = new Client({
+      connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    });
+    await client.connect();
+    const { rows } = await client.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+      `agentq_test_${testRunId()}_bench%`,
+    ]);
+    await client.end();
+    expect(rows).toEqual([]);
+
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `agentq-test-${testRunId()}-bench*`);
+      keys.push(...found);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+    expect(keys).toEqual([]);
+  });
+});
