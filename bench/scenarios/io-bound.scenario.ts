@@ -1,7 +1,6 @@
 import { BenchEnvironment } from '../bench-environment';
 import { ratio, ScenarioDefinition } from '../scenario';
 import { drainAgentq } from './drain-runs';
-import { CPU_METRICS } from './drain.scenario';
 
 /** I/O-bound: a 200 ms provider; throughput should follow WORKER_CONCURRENCY, not CPU. */
 export function ioBoundScenario(environment: BenchEnvironment): ScenarioDefinition {
@@ -14,7 +13,6 @@ export function ioBoundScenario(environment: BenchEnvironment): ScenarioDefiniti
     metrics: [
       { key: 'jobsPerSecond', label: 'jobs/s' },
       { key: 'efficiency', label: 'of ideal', digits: 2 },
-      CPU_METRICS[0],
     ],
     variants: ioConcurrencies.map((concurrency) => ({
       name: `c${concurrency}`,

@@ -23,7 +23,7 @@ const CRASH_LINE = /fault injection: (\S+) for execution ([0-9a-f-]{36}); SIGKIL
 describe.each([
   ['crash-after-provider', 'after the provider call, before the commit'],
   ['crash-after-commit', 'after the commit, before the acknowledgement'],
-] as const)('fault: worker crash %s (%s)', (point) => {
+] as const)('fault: worker crash %s (%s)', (point, _where) => {
   let fixture: FaultFixture;
   let queue: Queue;
 
@@ -40,7 +40,7 @@ describe.each([
 
   it('the execution ends once, recorded once; the rollups stay exact', async () => {
     const { stack, dataSource } = fixture;
-    const crashes = FULL_SCALE ? 6 : 3;
+    const crashes = FULL_SCALE ? 6 : 2;
     const perRound = FULL_SCALE ? 500 : 150;
     for (let i = 0; i < 2; i += 1) await stack.startWorker({ WORKER_CONCURRENCY: '10' });
 

@@ -7,6 +7,7 @@ import {
   FULL_SCALE,
   reportFigures,
   seconds,
+  timeUntilProgress,
   waitForAllTerminal,
 } from './support/ledger';
 import { PrivatePostgres } from './support/private-postgres';
@@ -56,6 +57,7 @@ describe('fault: PostgreSQL unavailable for 10 s mid-run', () => {
       60_000,
     );
 
+    const endedBeforeOutage = await countTerminal(dataSource, ids());
     await postgres.stop();
     const downAt = Date.now();
     const probes: { status: number; ms: number }[] = [];
@@ -67,6 +69,7 @@ describe('fault: PostgreSQL unavailable for 10 s mid-run', () => {
     }
     await postgres.start();
     const upAt = Date.now();
+    const resumed = timeUntilProgress(dataSource, ids, endedBeforeOutage, 120_000);
 
     let acceptingAgainMs = 0;
     await waitUntil(
@@ -84,6 +87,7 @@ describe('fault: PostgreSQL unavailable for 10 s mid-run', () => {
     );
     await waitForAllTerminal(dataSource, ids(), 240_000);
     const recoveryMs = Date.now() - upAt;
+    const resumedMs = await resumed;
 
     const figures = await collectFigures(dataSource, fixture.fake, accepted);
     const slowest = Math.max(...probes.map((probe) => probe.ms));
@@ -93,9 +97,9 @@ describe('fault: PostgreSQL unavailable for 10 s mid-run', () => {
       slowestAnswerWhileDown: `${slowest}ms`,
       acceptingAgainAfter: seconds(acceptingAgainMs),
       stalled: fixture.stalled.count,
-      recovery: `${seconds(recoveryMs)} (PostgreSQL back to all ended)`,
+      recovery: `resumed ${seconds(resumedMs)}, all ended ${seconds(recoveryMs)} after PostgreSQL was back`,
     });
-    expect(probes.every((probe) => probe.status === 503)).toBe(true);
+    expect(probes.every((probe) => probe.status >= 500)).toBe(true);
     expect(slowest).toBeLessThan(7_000);
     expectLedgerExact(figures);
     expect(figures.byStatus).toEqual({ succeeded: accepted.length });

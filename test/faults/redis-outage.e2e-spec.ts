@@ -7,6 +7,7 @@ import {
   FULL_SCALE,
   reportFigures,
   seconds,
+  timeUntilProgress,
   waitForAllTerminal,
 } from './support/ledger';
 import { PrivateRedis } from './support/private-redis';
@@ -56,6 +57,13 @@ describe('fault: Redis killed and restarted mid-run', () => {
     }
     await redis.start();
     const upAt = Date.now();
+    // Calls in flight when Redis died could still be recorded: count from here.
+    const resumed = timeUntilProgress(
+      dataSource,
+      ids,
+      await countTerminal(dataSource, ids()),
+      120_000,
+    );
 
     // Submissions are taken again as soon as the API's connection is back.
     let acceptedAgainMs = 0;
@@ -73,6 +81,7 @@ describe('fault: Redis killed and restarted mid-run', () => {
     );
     await waitForAllTerminal(dataSource, ids(), 240_000);
     const recoveryMs = Date.now() - upAt;
+    const resumedMs = await resumed;
 
     const figures = await collectFigures(dataSource, fixture.fake, accepted);
     const slowest503 = Math.max(...probes.map((probe) => probe.ms));
@@ -82,10 +91,49 @@ describe('fault: Redis killed and restarted mid-run', () => {
       slowest503: `${slowest503}ms`,
       acceptingAgainAfter: seconds(acceptedAgainMs),
       stalled: fixture.stalled.count,
-      recovery: `${seconds(recoveryMs)} (Redis back to all ended)`,
+      recovery: `resumed ${seconds(resumedMs)}, all ended ${seconds(recoveryMs)} after Redis was back`,
     });
     expect(probes.every((probe) => probe.status === 503)).toBe(true);
     expect(slowest503).toBeLessThan(3_000);
+    expectLedgerExact(figures);
+    expect(figures.byStatus).toEqual({ succeeded: accepted.length });
+  }, 600_000);
+
+  it('Redis comes back empty (no persistence): the reconciler re-enqueues from PostgreSQL', async () => {
+    const { stack, dataSource } = fixture;
+    const stalledBefore = fixture.stalled.count;
+    const total = FULL_SCALE ? 3_000 : 1_000;
+    const accepted: Submitted[] = await stack.submit(total, { tag: 'redis-empty' });
+    const ids = accepted.map((execution) => execution.id);
+    await waitUntil(
+      async () => (await countTerminal(dataSource, ids)) >= total * 0.15,
+      'the run to be under way',
+      60_000,
+    );
+    await redis.kill();
+    redis.wipeData();
+    await redis.start();
+    const upAt = Date.now();
+    const [{ open }] = await dataSource.query(
+      `SELECT count(*)::int AS open FROM agent_executions
+        WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running')`,
+      [ids],
+    );
+    await waitForAllTerminal(dataSource, ids, 240_000);
+    const recoveryMs = Date.now() - upAt;
+
+    const figures = await collectFigures(dataSource, fixture.fake, accepted);
+    const reconcilerLines = stack.workers
+      .map((worker) => worker.output())
+      .join('\n')
+      .match(/queued but its job was missing|no live job lock/g);
+    reportFigures('Redis restarted empty (all queue data lost) mid-run', figures, {
+      unfinishedAtLoss: open,
+      reconcilerActions: reconcilerLines?.length ?? 0,
+      stalled: fixture.stalled.count - stalledBefore,
+      recovery: `${seconds(recoveryMs)} (Redis back to all ended)`,
+    });
+    expect(reconcilerLines?.length ?? 0).toBeGreaterThan(0);
     expectLedgerExact(figures);
     expect(figures.byStatus).toEqual({ succeeded: accepted.length });
   }, 600_000);

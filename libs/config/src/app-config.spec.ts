@@ -44,4 +44,20 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...validEnv, AGENTQ_PREVIOUS_MASTER_KEYS: ` ${old} ,` });
     expect(config.masterKeys.previous).toEqual([old]);
   });
+
+  it('reads the reliability settings and refuses fault injection in production', () => {
+    const config = loadConfig(validEnv);
+    expect(config.worker).toMatchObject({ lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
+    expect(config.reconciler).toEqual({
+      intervalMs: 5_000,
+      queuedGraceMs: 10_000,
+      runningMarginMs: 15_000,
+    });
+    expect(config.faultInjection).toBeNull();
+    const crash = { ...validEnv, AGENTQ_FAULT_INJECTION: 'crash-after-commit' };
+    expect(loadConfig(crash).faultInjection).toBe('crash-after-commit');
+    expect(() => loadConfig({ ...crash, NODE_ENV: 'production' })).toThrow(
+      /AGENTQ_FAULT_INJECTION is for tests/,
+    );
+  });
 });

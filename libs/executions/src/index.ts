@@ -1,3 +1,4 @@
+export * from './database-unavailable';
 export * from './execution-event-publisher.service';
 export * from './executions-core.module';
 export * from './record-terminal-outcomes';

@@ -40,7 +40,8 @@ export class FaultStack {
   http!: HttpClient;
   readonly workers: ChildHandle[] = [];
   private workerCount = 0;
-  private apiKey = '';
+  /** The fault tenant's API key (after setUpAgent). */
+  apiKey = '';
   private agentId = '';
 
   constructor(
@@ -77,11 +78,10 @@ export class FaultStack {
 
   async startWorker(env: NodeJS.ProcessEnv = {}): Promise<ChildHandle> {
     this.workerCount += 1;
-    const worker = startNodeProcess(
-      `worker-${this.workerCount}`,
-      'apps/worker/src/main.js',
-      { ...this.baseEnv(), ...env },
-    );
+    const worker = startNodeProcess(`worker-${this.workerCount}`, 'apps/worker/src/main.js', {
+      ...this.baseEnv(),
+      ...env,
+    });
     this.workers.push(worker);
     await worker.waitForOutput(/running with concurrency/, 60_000);
     return worker;

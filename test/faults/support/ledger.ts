@@ -157,3 +157,18 @@ export function expectLedgerExact(figures: Figures): void {
 }
 
 export const seconds = (ms: number) => `${(ms / 1_000).toFixed(1)}s`;
+
+/** How long until one more of `ids` ends than `before` (the first sign work resumed). */
+export async function timeUntilProgress(
+  dataSource: DataSource,
+  ids: () => string[],
+  before: number,
+  timeoutMs: number,
+): Promise<number> {
+  return waitUntil(
+    async () => (await countTerminal(dataSource, ids())) > before,
+    'work to resume',
+    timeoutMs,
+    50,
+  );
+}

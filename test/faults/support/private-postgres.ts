@@ -117,7 +117,9 @@ export class PrivatePostgres {
         return;
       } catch (error) {
         if (Date.now() > deadline || (this.server && !this.server.running)) {
-          throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${this.output()}`);
+          throw new Error(
+            `PostgreSQL did not start: ${(error as Error).message}\n${this.output()}`,
+          );
         }
       } finally {
         await client.end().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -45,6 +45,13 @@ export class PrivateRedis {
     this.server = null;
     server?.signal('SIGKILL');
     await server?.exited;
+  }
+
+  /** Forgets everything Redis had persisted: the next start is a Redis without its data. */
+  wipeData(): void {
+    for (const entry of readdirSync(this.dir)) {
+      rmSync(join(this.dir, entry), { recursive: true, force: true });
+    }
   }
 
   async stop(): Promise<void> {

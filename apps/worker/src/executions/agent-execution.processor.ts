@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { isDatabaseUnavailable } from '@agentq/executions';
 import {
   ExecutionJobData,
   ExecutionJobResult,
@@ -9,7 +10,6 @@ import {
 } from '@agentq/jobs';
 import { DelayedError, Job, UnrecoverableError, WaitingError, WorkerOptions } from 'bullmq';
 import { CancellationRegistry } from './cancellation-registry.service';
-import { isDatabaseUnavailable } from './database-unavailable';
 import { ExecutionRunner } from './execution-runner.service';
 import { WorkerShutdownInterruption } from './worker-shutdown';
 
