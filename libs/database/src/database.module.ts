@@ -20,6 +20,7 @@ export class DatabaseModule {
               url: config.database.url,
               poolSize: config.database.poolSize,
               applicationName,
+              role: config.database.appRole,
             }),
         }),
       ],
