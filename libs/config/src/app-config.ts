@@ -154,11 +154,17 @@ export function loadDatabaseConfig(
 /** The subset key rotation needs: the database and the master keys. */
 export function loadKeyRotationConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = environmentSchema
-    .pick({ DATABASE_URL: true, AGENTQ_MASTER_KEY: true, AGENTQ_PREVIOUS_MASTER_KEYS: true })
+    .pick({
+      DATABASE_URL: true,
+      DATABASE_MAINTENANCE_ROLE: true,
+      AGENTQ_MASTER_KEY: true,
+      AGENTQ_PREVIOUS_MASTER_KEYS: true,
+    })
     .safeParse(env);
   if (!parsed.success) throw new ConfigError(describeIssues(env, parsed.error.issues));
   return {
     databaseUrl: parsed.data.DATABASE_URL,
+    maintenanceRole: parsed.data.DATABASE_MAINTENANCE_ROLE,
     masterKeys: {
       current: parsed.data.AGENTQ_MASTER_KEY,
       previous: parsed.data.AGENTQ_PREVIOUS_MASTER_KEYS,
