@@ -5,6 +5,7 @@ import { CreateAgentContext1763900000003 } from './1763900000003-CreateAgentCont
 import { CreateWorkers1763900000004 } from './1763900000004-CreateWorkers';
 import { ExtendAgentContext1763900000005 } from './1763900000005-ExtendAgentContext';
 import { AddSpendBudgets1763900001000 } from './1763900001000-AddSpendBudgets';
+import { EnableRowLevelSecurity1763900002000 } from './1763900002000-EnableRowLevelSecurity';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateWorkers1763900000004,
   ExtendAgentContext1763900000005,
   AddSpendBudgets1763900001000,
+  EnableRowLevelSecurity1763900002000,
 ];

@@ -1,5 +1,4 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { CONTEXT_MAINTENANCE_SCHEDULER_ID, QUEUES } from '@agentq/jobs';
 import { findAccountingDrift } from '@agentq/testing';
 import { Queue } from 'bullmq';
@@ -31,7 +30,7 @@ describe('agent context maintenance', () => {
           SESSION_ARCHIVE_AFTER_DAYS: '0',
         },
       });
-      db = stack.api.get<DataSource>(getDataSourceToken());
+      db = stack.db;
       setup = await setUpAgent(stack);
     });
 
@@ -149,7 +148,7 @@ describe('agent context maintenance', () => {
 
     beforeAll(async () => {
       stack = await startTestStack({ workers: 1 });
-      db = stack.api.get<DataSource>(getDataSourceToken());
+      db = stack.db;
       maintenance = stack.workers[0].get(ContextMaintenance);
       setup = await setUpAgent(stack);
     });

@@ -1,4 +1,3 @@
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { FakeProviderServer } from '@agentq/testing';
 import { DataSource } from 'typeorm';
 import { TestTenant } from './support/test-stack';
@@ -71,7 +70,7 @@ describe('agent context: memories, sessions, handoffs', () => {
         MEMORY_PROMPT_TOKEN_BUDGET: '200',
       },
     });
-    db = stack.api.get<DataSource>(getDataSourceToken());
+    db = stack.db;
     tenant = await stack.createTenant();
     const provider = await post('/v1/providers', {
       name: 'fake',

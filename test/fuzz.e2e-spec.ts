@@ -1,5 +1,3 @@
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { dumpRedisPrefix } from './support/redis-dump';
 import { setUpAgent } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -115,7 +113,7 @@ describe('fuzzing the API with malformed input', () => {
   afterAll(() => stack.stop());
 
   async function counts() {
-    const dataSource = stack.api.get<DataSource>(getDataSourceToken());
+    const dataSource = stack.db;
     const tables: { table_name: string }[] = await dataSource.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
     );

@@ -1,4 +1,3 @@
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { CredentialCipher } from '@agentq/crypto';
 import { DataSource } from 'typeorm';
 import { HttpAnswer } from './support/http-client';
@@ -19,7 +18,7 @@ describe('management API: tenants, API keys, providers, agents', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    db = stack.api.get<DataSource>(getDataSourceToken());
+    db = stack.db;
     // Every response body, so the last test can check that no provider key ever left the API.
     const request = stack.http.request.bind(stack.http);
     stack.http.request = async (...args: Parameters<typeof request>) => {

@@ -1,6 +1,4 @@
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { findAccountingDrift } from '@agentq/testing';
-import { DataSource } from 'typeorm';
 import { setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
@@ -26,7 +24,7 @@ describe('scheduling: priority, cancellation of running jobs, timeouts', () => {
       ids.push(answer.body.id);
     }
     const worker = await stack.startWorker({ WORKER_CONCURRENCY: '1' });
-    const dataSource = stack.api.get<DataSource>(getDataSourceToken());
+    const dataSource = stack.db;
     await waitFor(async () => {
       const [{ n }] = await dataSource.query(
         `SELECT count(*)::int AS n FROM agent_executions WHERE agent_id = $1 AND status = 'succeeded'`,
@@ -93,7 +91,7 @@ describe('scheduling: priority, cancellation of running jobs, timeouts', () => {
       attempts: 2,
       error: { code: 'provider_timeout' },
     });
-    expect(await findAccountingDrift(stack.api.get<DataSource>(getDataSourceToken()))).toEqual({
+    expect(await findAccountingDrift(stack.db)).toEqual({
       lifetime: [],
       daily: [],
     });
@@ -130,9 +128,7 @@ describe('when Redis is unreachable', () => {
     expect(answer.status).toBe(503);
     expect(answer.body.error.code).toBe('service_unavailable');
     expect(Date.now() - started).toBeLessThan(5_000);
-    const [{ n }] = await stack.api
-      .get<DataSource>(getDataSourceToken())
-      .query(`SELECT count(*)::int AS n FROM agent_executions`);
+    const [{ n }] = await stack.db.query(`SELECT count(*)::int AS n FROM agent_executions`);
     expect(n).toBe(0);
     const ready = await stack.http.get('/health/ready');
     expect(ready.status).toBe(503);

@@ -2,12 +2,10 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { QUEUES } from '@agentq/jobs';
 import { findAccountingDrift } from '@agentq/testing';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { AgentSetup, setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
-const dataSourceOf = (stack: TestStack) => stack.api.get<DataSource>(getDataSourceToken());
+const dataSourceOf = (stack: TestStack) => stack.db;
 
 describe('execution pipeline (echo provider)', () => {
   let stack: TestStack;

@@ -1,6 +1,4 @@
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { FakeProviderServer, findAccountingDrift } from '@agentq/testing';
-import { DataSource } from 'typeorm';
 import { setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
@@ -189,7 +187,7 @@ describe('provider calls over the OpenAI and Anthropic wire protocols', () => {
       expect(batch.status).toBe(202);
       ids.push(...batch.body.data.map((e: { id: string }) => e.id));
     }
-    const dataSource = stack.api.get<DataSource>(getDataSourceToken());
+    const dataSource = stack.db;
     const toCancel: { id: string }[] = await dataSource.query(
       `SELECT id FROM agent_executions WHERE input->>'message' LIKE 'mixed-cancel%'`,
     );

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { FakeProviderServer, TEST_MASTER_KEY } from '@agentq/testing';
-import { DataSource } from 'typeorm';
 import { captureProcessOutput } from './support/capture-output';
 import { REPO_ROOT } from './support/child-process';
 import { dumpDatabase } from './support/database-dump';
@@ -11,7 +9,7 @@ import { dumpRedisPrefix } from './support/redis-dump';
 import { setUpAgent, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
-const dataSourceOf = (stack: TestStack) => stack.api.get<DataSource>(getDataSourceToken());
+const dataSourceOf = (stack: TestStack) => stack.db;
 
 describe('provider credentials are never readable', () => {
   const canary = `sk-canary-${randomBytes(16).toString('hex')}`;

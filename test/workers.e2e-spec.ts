@@ -1,6 +1,4 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { version } from '../package.json';
 import { WorkerRegistry } from '../apps/worker/src/registry/worker-registry.service';
 import { WORKER_ID } from '../apps/worker/src/worker-identity';
@@ -19,7 +17,7 @@ describe('worker registry (GET /v1/workers)', () => {
     expect(answer.status).toBe(200);
     return answer.body.data as Record<string, unknown>[];
   };
-  const database = () => stack.api.get<DataSource>(getDataSourceToken());
+  const database = () => stack.db;
 
   beforeAll(async () => {
     stack = await startTestStack({

@@ -1,5 +1,6 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '@agentq/config';
+import { createDataSource } from '@agentq/database';
 import {
   createTestDatabase,
   createTestQueuePrefix,
@@ -8,6 +9,7 @@ import {
   testAppConfig,
   TestDatabase,
 } from '@agentq/testing';
+import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { HttpClient } from './http-client';
@@ -20,6 +22,11 @@ export interface TestTenant {
 export interface TestStack {
   config: AppConfig;
   database: TestDatabase;
+  /**
+   * The schema owner's connection, for tests to arrange and inspect rows across tenants (the
+   * API and workers act as agentq_app, under row-level security).
+   */
+  db: DataSource;
   api: INestApplication;
   http: HttpClient;
   adminToken: string;
@@ -42,6 +49,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const database = await createTestDatabase();
   const prefix = createTestQueuePrefix();
   const config = testAppConfig(database.url, prefix, options.env);
+  const db = createDataSource({ url: database.url, poolSize: 4, applicationName: 'agentq-test' });
+  await db.initialize();
   const api = await createApiApp(config);
   await api.listen(0, '127.0.0.1');
   const http = new HttpClient((await api.getUrl()).replace('[::1]', '127.0.0.1'));
@@ -58,6 +67,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   return {
     config,
     database,
+    db,
     api,
     http,
     workers,
@@ -76,6 +86,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async stop() {
       await Promise.all(workers.splice(0).map((worker) => worker.close()));
       await api.close();
+      await db.destroy();
       await database.drop();
       await deleteRedisKeys(prefix);
     },

@@ -17,9 +17,12 @@ interface RotationReport {
 async function main(): Promise<RotationReport> {
   const config = loadConfigOrExit(process.env, loadKeyRotationConfig);
   const cipher = new CredentialCipher(config.masterKeys);
+  // Every tenant's credentials: the BYPASSRLS maintenance role (the schema owner is itself
+  // subject to FORCE ROW LEVEL SECURITY, so it would see no rows unless it is a superuser).
   const dataSource = createDataSource({
     url: config.databaseUrl,
     applicationName: 'agentq-keys-rotate',
+    role: config.maintenanceRole,
   });
   await dataSource.initialize();
   const report: RotationReport = { credentials: 0, resealed: 0, alreadyCurrent: 0, failed: 0 };

@@ -17,6 +17,7 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot('agentq-worker'),
+        DatabaseModule.forMaintenance('agentq-worker'),
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) => ({

@@ -2,7 +2,14 @@ import { Environment, environmentSchema } from './config.schema';
 
 export interface AppConfig {
   nodeEnv: Environment['NODE_ENV'];
-  database: { url: string; poolSize: number };
+  database: {
+    url: string;
+    poolSize: number;
+    /** Role of every API/worker connection (row-level security applies). */
+    appRole: string;
+    /** BYPASSRLS role of the worker's cross-tenant maintenance jobs. */
+    maintenanceRole: string;
+  };
   redis: { url: string; prefix: string };
   http: { port: number; bodyLimit: string; trustProxy: string; shutdownGraceMs: number };
   auth: { failureLimit: number; failureWindowSeconds: number };
@@ -67,7 +74,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return {
     nodeEnv: e.NODE_ENV,
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: {
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      appRole: e.DATABASE_APP_ROLE,
+      maintenanceRole: e.DATABASE_MAINTENANCE_ROLE,
+    },
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     http: {
       port: e.PORT,
@@ -129,7 +141,9 @@ function describeIssues(
 }
 
 /** The subset the migration CLI needs: only DATABASE_URL. */
-export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig['database'] {
+export function loadDatabaseConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<AppConfig['database'], 'url' | 'poolSize'> {
   const parsed = environmentSchema
     .pick({ DATABASE_URL: true, DATABASE_POOL_SIZE: true })
     .safeParse(env);
@@ -140,11 +154,17 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): AppCon
 /** The subset key rotation needs: the database and the master keys. */
 export function loadKeyRotationConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = environmentSchema
-    .pick({ DATABASE_URL: true, AGENTQ_MASTER_KEY: true, AGENTQ_PREVIOUS_MASTER_KEYS: true })
+    .pick({
+      DATABASE_URL: true,
+      DATABASE_MAINTENANCE_ROLE: true,
+      AGENTQ_MASTER_KEY: true,
+      AGENTQ_PREVIOUS_MASTER_KEYS: true,
+    })
     .safeParse(env);
   if (!parsed.success) throw new ConfigError(describeIssues(env, parsed.error.issues));
   return {
     databaseUrl: parsed.data.DATABASE_URL,
+    maintenanceRole: parsed.data.DATABASE_MAINTENANCE_ROLE,
     masterKeys: {
       current: parsed.data.AGENTQ_MASTER_KEY,
       previous: parsed.data.AGENTQ_PREVIOUS_MASTER_KEYS,

@@ -12,6 +12,13 @@ const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(valu
   message: 'must be a postgres:// or postgresql:// URL',
 });
 
+/** A PostgreSQL role name (passed as a startup parameter, so kept to plain identifiers). */
+const roleName = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case PostgreSQL role name')
+    .default(fallback);
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 /** Days, fractions allowed (0.5 is twelve hours). */
@@ -24,6 +31,10 @@ export const environmentSchema = z.object({
   DATABASE_URL: postgresUrl,
   /** Connections per process in the PostgreSQL pool. */
   DATABASE_POOL_SIZE: positiveInt(10),
+  /** Role the API and worker act as: not the tables' owner, no BYPASSRLS (row-level security). */
+  DATABASE_APP_ROLE: roleName('agentq_app'),
+  /** BYPASSRLS role of the worker's internal cross-tenant jobs (reconciler, retention). */
+  DATABASE_MAINTENANCE_ROLE: roleName('agentq_maintenance'),
   /** Redis connection string; BullMQ queues and lifecycle events live here. */
   REDIS_URL: redisUrl,
   /** Prefix of every Redis key agentq writes; lets several deployments share one Redis. */

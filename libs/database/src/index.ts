@@ -1,5 +1,6 @@
 export * from './data-source';
 export * from './database.module';
+export * from './tenant-transaction';
 export * from './entities';
 export * from './entities/agent.entity';
 export * from './entities/agent-execution.entity';

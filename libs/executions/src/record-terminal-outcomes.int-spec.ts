@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { recordTerminalOutcomes } from './record-terminal-outcomes';
 import { TerminalOutcome } from './terminal-outcome';
 
+const tenantOf = new Map<string, string>();
+
 function outcome(
   executionId: string,
   status: TerminalOutcome['status'],
@@ -11,6 +13,7 @@ function outcome(
 ): TerminalOutcome {
   return {
     executionId,
+    tenantId: tenantOf.get(executionId)!,
     status,
     output: status === 'succeeded' ? { text: 'ok', finishReason: 'stop', model: 'm' } : null,
     error: status === 'failed' ? { code: 'x', message: 'x' } : null,
@@ -25,34 +28,44 @@ function outcome(
 describe('recordTerminalOutcomes', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
+  /** As the API and worker connect: row-level security applies, tenants set per group. */
+  let app: DataSource;
   let executionIds: string[];
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    dataSource = createDataSource({ url: database.url, poolSize: 8 });
-    await dataSource.initialize();
-    const [{ id: tenantId }] = await dataSource.query(
-      `INSERT INTO tenants (name) VALUES ('t') RETURNING id`,
-    );
-    const [{ id: providerId }] = await dataSource.query(
-      `INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'echo', 'echo') RETURNING id`,
-      [tenantId],
-    );
-    const agents: { id: string }[] = await dataSource.query(
-      `INSERT INTO agents (tenant_id, provider_id, name, role, llm_config)
-       SELECT $1, $2, 'agent ' || n, 'r', '{"model":"m"}' FROM generate_series(1, 3) n RETURNING id`,
-      [tenantId, providerId],
-    );
-    const rows: { id: string }[] = await dataSource.query(
-      `INSERT INTO agent_executions (tenant_id, agent_id, input)
-       SELECT $1, ($2::uuid[])[1 + n % 3], '{"message":"hi"}' FROM generate_series(1, 300) n RETURNING id`,
-      [tenantId, agents.map((a) => a.id)],
-    );
-    executionIds = rows.map((row) => row.id);
+    dataSource = createDataSource({ url: database.url, poolSize: 2 });
+    app = createDataSource({ url: database.url, poolSize: 8, role: 'agentq_app' });
+    await Promise.all([dataSource.initialize(), app.initialize()]);
+    const perTenant: string[][] = [];
+    for (const name of ['t1', 't2']) {
+      const [{ id: tenantId }] = await dataSource.query(
+        `INSERT INTO tenants (name) VALUES ($1) RETURNING id`,
+        [name],
+      );
+      const [{ id: providerId }] = await dataSource.query(
+        `INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'echo', 'echo') RETURNING id`,
+        [tenantId],
+      );
+      const agents: { id: string }[] = await dataSource.query(
+        `INSERT INTO agents (tenant_id, provider_id, name, role, llm_config)
+         SELECT $1, $2, 'agent ' || n, 'r', '{"model":"m"}' FROM generate_series(1, 3) n RETURNING id`,
+        [tenantId, providerId],
+      );
+      const rows: { id: string }[] = await dataSource.query(
+        `INSERT INTO agent_executions (tenant_id, agent_id, input)
+         SELECT $1, ($2::uuid[])[1 + n % 3], '{"message":"hi"}' FROM generate_series(1, 150) n RETURNING id`,
+        [tenantId, agents.map((a) => a.id)],
+      );
+      for (const row of rows) tenantOf.set(row.id, tenantId);
+      perTenant.push(rows.map((row) => row.id));
+    }
+    // Interleaved: every batch below mixes both tenants, as a worker's group commit does.
+    executionIds = perTenant[0].flatMap((id, i) => [id, perTenant[1][i]]);
   });
 
   afterAll(async () => {
-    await dataSource.destroy();
+    await Promise.all([dataSource.destroy(), app.destroy()]);
     await database.drop();
   });
 
@@ -65,7 +78,7 @@ describe('recordTerminalOutcomes', () => {
         const batch = executionIds
           .slice(start, start + 60)
           .map((id, i) => outcome(id, statuses[(i + writer) % 3], writer + 1));
-        won += (await recordTerminalOutcomes(dataSource.manager, batch)).length;
+        won += (await recordTerminalOutcomes(app.manager, batch)).length;
       }
       return won;
     });
@@ -81,9 +94,7 @@ describe('recordTerminalOutcomes', () => {
   it('ignores an outcome for an execution that already ended', async () => {
     const [id] = executionIds;
     const before = await dataSource.query(`SELECT * FROM agent_usage_stats ORDER BY agent_id`);
-    expect(
-      await recordTerminalOutcomes(dataSource.manager, [outcome(id, 'succeeded', 99)]),
-    ).toEqual([]);
+    expect(await recordTerminalOutcomes(app.manager, [outcome(id, 'succeeded', 99)])).toEqual([]);
     expect(await dataSource.query(`SELECT * FROM agent_usage_stats ORDER BY agent_id`)).toEqual(
       before,
     );

@@ -1,3 +1,4 @@
+import { setTransactionTenant } from '@agentq/database';
 import { EntityManager } from 'typeorm';
 import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
 
@@ -92,12 +93,38 @@ interface WonRow {
   status: RecordedTransition['status'];
 }
 
-/** Records outcomes; returns only the transitions this call won (others were already terminal). */
+/**
+ * Records outcomes; returns only the transitions this call won (others were already terminal).
+ * A batch may mix tenants: in one transaction, the statement runs once per tenant with that
+ * tenant set (row-level security), tenants in a fixed order so concurrent batches lock rollup
+ * rows in the same order. Without a transaction, it opens one.
+ */
 export async function recordTerminalOutcomes(
   manager: EntityManager,
   outcomes: readonly TerminalOutcome[],
 ): Promise<RecordedTransition[]> {
   if (outcomes.length === 0) return [];
+  if (!manager.queryRunner?.isTransactionActive) {
+    return manager.transaction((tx) => recordTerminalOutcomes(tx, outcomes));
+  }
+  const byTenant = new Map<string, TerminalOutcome[]>();
+  for (const outcome of outcomes) {
+    const group = byTenant.get(outcome.tenantId);
+    if (group) group.push(outcome);
+    else byTenant.set(outcome.tenantId, [outcome]);
+  }
+  const won: RecordedTransition[] = [];
+  for (const tenantId of [...byTenant.keys()].sort()) {
+    await setTransactionTenant(manager, tenantId);
+    won.push(...(await recordForTenant(manager, byTenant.get(tenantId)!)));
+  }
+  return won;
+}
+
+async function recordForTenant(
+  manager: EntityManager,
+  outcomes: readonly TerminalOutcome[],
+): Promise<RecordedTransition[]> {
   const payload = outcomes.map((o) => ({
     id: o.executionId,
     status: o.status,

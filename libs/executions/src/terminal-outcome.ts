@@ -5,6 +5,8 @@ export type TerminalStatus = 'succeeded' | 'failed' | 'cancelled';
 /** What an execution ended with; recorded at most once, by whoever wins the transition. */
 export interface TerminalOutcome {
   executionId: string;
+  /** The execution's tenant: the transaction is scoped to it (row-level security). */
+  tenantId: string;
   status: TerminalStatus;
   output: ExecutionOutput | null;
   error: ExecutionError | null;
@@ -25,9 +27,10 @@ export interface RecordedTransition {
   sessionId: string | null;
 }
 
-export function cancelledOutcome(executionId: string): TerminalOutcome {
+export function cancelledOutcome(executionId: string, tenantId: string): TerminalOutcome {
   return {
     executionId,
+    tenantId,
     status: 'cancelled',
     output: null,
     error: { code: 'cancelled', message: 'cancelled by request' },

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Tenant } from '@agentq/database';
-import { DataSource } from 'typeorm';
+import { inTenantTransaction, Tenant } from '@agentq/database';
+import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { CreatedApiKeyView } from '../api-keys/api-key.view';
 import { ApiKeysService, NewApiKey } from '../api-keys/api-keys.service';
@@ -20,26 +21,44 @@ export class TenantsService {
     private readonly apiKeys: ApiKeysService,
   ) {}
 
-  /** The tenant and its first API key, in one transaction: never a tenant nobody can use. */
+  /**
+   * The tenant and its first API key, in one transaction: never a tenant nobody can use. The id
+   * is made here so the transaction can run as that tenant (row-level security).
+   */
   createWithFirstKey(name: string): Promise<{ tenant: Tenant; apiKey: CreatedApiKeyView }> {
-    return this.dataSource.transaction(async (manager) => {
-      const tenant = manager.create(Tenant, { name });
+    const id = randomUUID();
+    return inTenantTransaction(this.dataSource, id, async (manager) => {
+      const tenant = manager.create(Tenant, { id, name });
       await manager.insert(Tenant, tenant);
       const apiKey = await this.apiKeys.create(tenant.id, FIRST_API_KEY, manager);
       return { tenant, apiKey };
     });
   }
 
+  /**
+   * Every tenant, for the admin token: row-level security shows the API one tenant at a time,
+   * so this reads through agentq_admin_list_tenants(), a SECURITY DEFINER function that returns
+   * the tenants table and nothing else (no keys, credentials or executions).
+   */
   list(page: PageQuery): Promise<Page<Tenant>> {
-    return newestFirstPage(
-      this.dataSource.getRepository(Tenant).createQueryBuilder('t'),
-      't',
-      page,
+    const query = this.dataSource.getRepository(Tenant).createQueryBuilder('t');
+    // Same entity mapping, rows from the function instead of the table.
+    query.expressionMap.mainAlias!.subQuery = '(SELECT * FROM agentq_admin_list_tenants())';
+    return newestFirstPage(query, 't', page);
+  }
+
+  update(tenantId: string, changes: UpdateTenantDto): Promise<Tenant> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.updateInTenant(manager, tenantId, changes),
     );
   }
 
-  async update(tenantId: string, changes: UpdateTenantDto): Promise<Tenant> {
-    const tenants = this.dataSource.getRepository(Tenant);
+  private async updateInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    changes: UpdateTenantDto,
+  ): Promise<Tenant> {
+    const tenants = manager.getRepository(Tenant);
     const update = definedOnly<QueryDeepPartialEntity<Tenant>>({
       name: changes.name,
       budgetDailyUsd: changes.budgetDailyUsd,
@@ -51,10 +70,12 @@ export class TenantsService {
     return tenant;
   }
 
-  async issueApiKey(tenantId: string, key: NewApiKey): Promise<CreatedApiKeyView> {
-    if (!(await this.dataSource.getRepository(Tenant).existsBy({ id: tenantId }))) {
-      throw new NotFoundError('tenant');
-    }
-    return this.apiKeys.create(tenantId, key);
+  issueApiKey(tenantId: string, key: NewApiKey): Promise<CreatedApiKeyView> {
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      if (!(await manager.getRepository(Tenant).existsBy({ id: tenantId }))) {
+        throw new NotFoundError('tenant');
+      }
+      return this.apiKeys.create(tenantId, key, manager);
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AgentMessage } from '@agentq/database';
-import { DataSource } from 'typeorm';
+import { AgentMessage, inTenantTransaction } from '@agentq/database';
+import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/api-errors';
 import { newestFirstPage, Page } from '../common/newest-first-page';
 import { ListAgentMessagesQuery } from './dto/list-agent-messages.query';
@@ -11,17 +11,28 @@ export class AgentMessagesService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** The handoffs an agent sent and received, newest first. */
-  async list(
+  list(
     tenantId: string,
     agentId: string,
     query: ListAgentMessagesQuery,
   ): Promise<Page<AgentMessage>> {
-    const [agent] = await this.dataSource.query(
-      `SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $2`,
-      [agentId, tenantId],
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.listInTenant(manager, tenantId, agentId, query),
     );
+  }
+
+  private async listInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    agentId: string,
+    query: ListAgentMessagesQuery,
+  ): Promise<Page<AgentMessage>> {
+    const [agent] = await manager.query(`SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $2`, [
+      agentId,
+      tenantId,
+    ]);
     if (!agent) throw new NotFoundError('agent');
-    const qb = this.dataSource
+    const qb = manager
       .getRepository(AgentMessage)
       .createQueryBuilder('msg')
       .where('msg.tenant_id = :tenantId', { tenantId });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Agent } from '@agentq/database';
-import { DataSource } from 'typeorm';
+import { Agent, inTenantTransaction } from '@agentq/database';
+import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { NotFoundError } from '../common/api-errors';
 import { definedOnly } from '../common/defined-only';
@@ -22,11 +22,16 @@ export class AgentsService {
     private readonly providers: ProvidersService,
   ) {}
 
+  private inTenant<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>) {
+    return inTenantTransaction(this.dataSource, tenantId, work);
+  }
+
   async create(tenantId: string, body: CreateAgentDto): Promise<Agent> {
+    const providerId = await this.providers.resolveForAgent(tenantId, body.providerId);
     const agents = this.dataSource.getRepository(Agent);
     const agent = agents.create({
       tenantId,
-      providerId: await this.providers.resolveForAgent(tenantId, body.providerId),
+      providerId,
       name: body.name,
       role: body.role,
       backstory: body.backstory ?? null,
@@ -41,31 +46,36 @@ export class AgentsService {
       budgetMonthlyUsd: body.budgetMonthlyUsd ?? null,
       owner: body.owner ?? null,
     });
-    await withProviderGuard(() => agents.insert(agent));
+    await withProviderGuard(() =>
+      this.inTenant(tenantId, (manager) => manager.getRepository(Agent).insert(agent)),
+    );
     return agent;
   }
 
   list(tenantId: string, query: ListAgentsQuery): Promise<Page<Agent>> {
-    const agents = this.dataSource
-      .getRepository(Agent)
-      .createQueryBuilder('a')
-      .where('a.tenant_id = :tenantId', { tenantId });
-    if (query.status) agents.andWhere('a.status = :status', { status: query.status });
-    if (query.providerId)
-      agents.andWhere('a.provider_id = :providerId', { providerId: query.providerId });
-    if (query.space) agents.andWhere('a.space = :space', { space: query.space });
-    if (query.owner) agents.andWhere('a.owner = :owner', { owner: query.owner });
-    return newestFirstPage(agents, 'a', query);
+    return this.inTenant(tenantId, (manager) => {
+      const agents = manager
+        .getRepository(Agent)
+        .createQueryBuilder('a')
+        .where('a.tenant_id = :tenantId', { tenantId });
+      if (query.status) agents.andWhere('a.status = :status', { status: query.status });
+      if (query.providerId)
+        agents.andWhere('a.provider_id = :providerId', { providerId: query.providerId });
+      if (query.space) agents.andWhere('a.space = :space', { space: query.space });
+      if (query.owner) agents.andWhere('a.owner = :owner', { owner: query.owner });
+      return newestFirstPage(agents, 'a', query);
+    });
   }
 
   async get(tenantId: string, id: string): Promise<Agent> {
-    const agent = await this.dataSource.getRepository(Agent).findOneBy({ id, tenantId });
+    const agent = await this.inTenant(tenantId, (manager) =>
+      manager.getRepository(Agent).findOneBy({ id, tenantId }),
+    );
     if (!agent) throw new NotFoundError('agent');
     return agent;
   }
 
   async update(tenantId: string, id: string, changes: UpdateAgentDto): Promise<Agent> {
-    const agents = this.dataSource.getRepository(Agent);
     const update = definedOnly<QueryDeepPartialEntity<Agent>>({
       providerId:
         changes.providerId === undefined
@@ -87,7 +97,11 @@ export class AgentsService {
       owner: changes.owner,
     });
     if (Object.keys(update).length > 0) {
-      const { affected } = await withProviderGuard(() => agents.update({ id, tenantId }, update));
+      const { affected } = await withProviderGuard(() =>
+        this.inTenant(tenantId, (manager) =>
+          manager.getRepository(Agent).update({ id, tenantId }, update),
+        ),
+      );
       if (affected === 0) throw new NotFoundError('agent');
     }
     return this.get(tenantId, id);
@@ -95,7 +109,9 @@ export class AgentsService {
 
   /** Memories, executions and usage rows go with the agent (ON DELETE CASCADE). */
   async remove(tenantId: string, id: string): Promise<void> {
-    const { affected } = await this.dataSource.getRepository(Agent).delete({ id, tenantId });
+    const { affected } = await this.inTenant(tenantId, (manager) =>
+      manager.getRepository(Agent).delete({ id, tenantId }),
+    );
     if (affected === 0) throw new NotFoundError('agent');
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { API_KEY_SCOPES, ApiKey, ApiKeyScope } from '@agentq/database';
+import { API_KEY_SCOPES, ApiKey, ApiKeyScope, inTenantTransaction } from '@agentq/database';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { generateApiKeySecret } from '../auth/api-key-secret';
 import { AuthContext } from '../auth/auth.decorators';
@@ -16,12 +16,18 @@ export interface NewApiKey {
 export class ApiKeysService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Issues a key; `manager` lets the caller include it in its own transaction. */
+  /**
+   * Issues a key; `manager` lets the caller include it in its own transaction (which must have
+   * the tenant set).
+   */
   async create(
     tenantId: string,
     key: NewApiKey,
-    manager: EntityManager = this.dataSource.manager,
+    manager?: EntityManager,
   ): Promise<CreatedApiKeyView> {
+    if (!manager) {
+      return inTenantTransaction(this.dataSource, tenantId, (tx) => this.create(tenantId, key, tx));
+    }
     const secret = generateApiKeySecret();
     const row = manager.create(ApiKey, {
       tenantId,
@@ -49,20 +55,24 @@ export class ApiKeysService {
   }
 
   list(tenantId: string): Promise<ApiKey[]> {
-    return this.dataSource
-      .getRepository(ApiKey)
-      .find({ where: { tenantId }, order: { createdAt: 'DESC', id: 'DESC' } });
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      manager
+        .getRepository(ApiKey)
+        .find({ where: { tenantId }, order: { createdAt: 'DESC', id: 'DESC' } }),
+    );
   }
 
   /** Revoking twice is harmless; the guard refuses a revoked key on its next request. */
   async revoke(tenantId: string, id: string): Promise<void> {
-    const keys = this.dataSource.getRepository(ApiKey);
-    const { affected } = await keys.update(
-      { id, tenantId, revokedAt: IsNull() },
-      { revokedAt: () => 'now()' },
-    );
-    if (affected === 0 && !(await keys.existsBy({ id, tenantId }))) {
-      throw new NotFoundError('API key');
-    }
+    await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const keys = manager.getRepository(ApiKey);
+      const { affected } = await keys.update(
+        { id, tenantId, revokedAt: IsNull() },
+        { revokedAt: () => 'now()' },
+      );
+      if (affected === 0 && !(await keys.existsBy({ id, tenantId }))) {
+        throw new NotFoundError('API key');
+      }
+    });
   }
 }

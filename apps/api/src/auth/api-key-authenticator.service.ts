@@ -13,12 +13,11 @@ export class ApiKeyAuthenticator {
   async authenticate(secret: string): Promise<AuthContext | null> {
     if (!looksLikeApiKey(secret)) return null;
     // Looking up by hash: the secret itself never reaches the database or a comparison.
-    // TypeORM answers an UPDATE with [rows, affectedCount].
-    const [rows]: [{ id: string; tenant_id: string; scopes: ApiKeyScope[] }[], number] =
+    // The tenant is not known yet, so this goes through the one narrow SECURITY DEFINER
+    // function row-level security allows for it (it also stamps last_used_at).
+    const rows: { id: string; tenant_id: string; scopes: ApiKeyScope[] }[] =
       await this.dataSource.query(
-        `UPDATE api_keys SET last_used_at = now()
-          WHERE key_hash = $1 AND revoked_at IS NULL
-          RETURNING id, tenant_id, scopes`,
+        `SELECT id, tenant_id, scopes FROM agentq_authenticate_api_key($1)`,
         [hashApiKeySecret(secret)],
       );
     if (rows.length === 0) return null;

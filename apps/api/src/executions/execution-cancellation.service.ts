@@ -41,7 +41,7 @@ export class ExecutionCancellation implements OnApplicationShutdown {
     const execution = await this.reader.get(tenantId, executionId);
     if (TERMINAL_STATUSES.includes(execution.status)) throw alreadyTerminal(execution);
     const [won] = await withTransactionRetry(() =>
-      recordTerminalOutcomes(this.dataSource.manager, [cancelledOutcome(executionId)]),
+      recordTerminalOutcomes(this.dataSource.manager, [cancelledOutcome(executionId, tenantId)]),
     );
     if (!won) throw alreadyTerminal(await this.reader.get(tenantId, executionId));
 

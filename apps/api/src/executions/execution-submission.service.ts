@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AgentExecution } from '@agentq/database';
+import { AgentExecution, inTenantTransaction } from '@agentq/database';
 import { ExecutionEventPublisher } from '@agentq/executions';
 import { ExecutionJobSpec } from '@agentq/jobs';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   ApiError,
   ConflictError,
@@ -65,13 +65,16 @@ export class ExecutionSubmissions {
     agentId: string,
     bodies: SubmitExecutionDto[],
   ): Promise<Submission[]> {
-    const agent = await this.activeAgent(tenantId, agentId);
-    const problems = bodies.flatMap((body, index) =>
-      checkSubmission(body, bodies.length > 1 ? `executions.${index}.` : ''),
-    );
-    if (problems.length > 0) throw new ValidationFailedError(problems);
-    await this.assertSessionsExist(tenantId, bodies);
-    await this.assertHandoffAgentsExist(tenantId, bodies);
+    const agent = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const active = await this.activeAgent(manager, tenantId, agentId);
+      const problems = bodies.flatMap((body, index) =>
+        checkSubmission(body, bodies.length > 1 ? `executions.${index}.` : ''),
+      );
+      if (problems.length > 0) throw new ValidationFailedError(problems);
+      await this.assertSessionsExist(manager, tenantId, bodies);
+      await this.assertHandoffAgentsExist(manager, tenantId, bodies);
+      return active;
+    });
     await this.queue.assertAvailable();
 
     const now = Date.now();
@@ -92,21 +95,29 @@ export class ExecutionSubmissions {
       handoff_to_agent_id: body.handoffTo ?? null,
       store_output_as_memory: body.storeOutputAsMemory ?? false,
     }));
-    const inserted: { id: string; idempotency_key: string | null }[] = await this.dataSource.query(
-      INSERT_EXECUTIONS_SQL,
-      [tenantId, JSON.stringify(rows)],
+    // The rows are committed before their jobs exist: a worker never picks up an id it cannot see.
+    const { createdIds, executions } = await inTenantTransaction(
+      this.dataSource,
+      tenantId,
+      async (manager) => {
+        const inserted: { id: string; idempotency_key: string | null }[] = await manager.query(
+          INSERT_EXECUTIONS_SQL,
+          [tenantId, JSON.stringify(rows)],
+        );
+        const ids = await this.resolveIds(manager, tenantId, rows, inserted);
+        return {
+          createdIds: new Set(inserted.map((row) => row.id)),
+          executions: await this.load(manager, tenantId, ids),
+        };
+      },
     );
-    const createdIds = new Set(inserted.map((row) => row.id));
-    const ids = await this.resolveIds(tenantId, rows, inserted);
-
-    const executions = await this.load(tenantId, ids);
     const toEnqueue = executions.filter((e) => createdIds.has(e.id) || e.status === 'queued');
     try {
       await this.queue.enqueue(toEnqueue.map((e) => jobSpec(e, now)));
     } catch (error) {
-      await this.dataSource.query(`DELETE FROM agent_executions WHERE id = ANY($1::uuid[])`, [
-        [...createdIds],
-      ]);
+      await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+        manager.query(`DELETE FROM agent_executions WHERE id = ANY($1::uuid[])`, [[...createdIds]]),
+      );
       throw error;
     }
     this.events.publish(
@@ -124,8 +135,8 @@ export class ExecutionSubmissions {
     return executions.map((execution) => ({ execution, created: createdIds.has(execution.id) }));
   }
 
-  private async activeAgent(tenantId: string, agentId: string) {
-    const [agent]: { id: string; status: string; model: string }[] = await this.dataSource.query(
+  private async activeAgent(manager: EntityManager, tenantId: string, agentId: string) {
+    const [agent]: { id: string; status: string; model: string }[] = await manager.query(
       `SELECT id, status, llm_config->>'model' AS model FROM agents WHERE id = $1 AND tenant_id = $2`,
       [agentId, tenantId],
     );
@@ -139,12 +150,16 @@ export class ExecutionSubmissions {
     return agent;
   }
 
-  private async assertSessionsExist(tenantId: string, bodies: SubmitExecutionDto[]) {
+  private async assertSessionsExist(
+    manager: EntityManager,
+    tenantId: string,
+    bodies: SubmitExecutionDto[],
+  ) {
     const sessionIds = [
       ...new Set(bodies.map((b) => b.sessionId).filter((id): id is string => !!id)),
     ];
     if (sessionIds.length === 0) return;
-    const found: { id: string; status: string }[] = await this.dataSource.query(
+    const found: { id: string; status: string }[] = await manager.query(
       `SELECT id, status FROM sessions WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
       [tenantId, sessionIds],
     );
@@ -159,12 +174,16 @@ export class ExecutionSubmissions {
   }
 
   /** A handoff target must be an agent of the tenant (its status is checked at handoff time). */
-  private async assertHandoffAgentsExist(tenantId: string, bodies: SubmitExecutionDto[]) {
+  private async assertHandoffAgentsExist(
+    manager: EntityManager,
+    tenantId: string,
+    bodies: SubmitExecutionDto[],
+  ) {
     const agentIds = [
       ...new Set(bodies.map((b) => b.handoffTo).filter((id): id is string => !!id)),
     ];
     if (agentIds.length === 0) return;
-    const found: { id: string }[] = await this.dataSource.query(
+    const found: { id: string }[] = await manager.query(
       `SELECT id FROM agents WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
       [tenantId, agentIds],
     );
@@ -173,6 +192,7 @@ export class ExecutionSubmissions {
 
   /** Row ids in submission order; a key that hit an earlier execution resolves to that one. */
   private async resolveIds(
+    manager: EntityManager,
     tenantId: string,
     rows: NewExecutionRow[],
     inserted: { id: string; idempotency_key: string | null }[],
@@ -184,7 +204,7 @@ export class ExecutionSubmissions {
       .map((row) => row.idempotency_key)
       .filter((key): key is string => key !== null && !byKey.has(key));
     if (missingKeys.length > 0) {
-      const existing: { id: string; idempotency_key: string }[] = await this.dataSource.query(
+      const existing: { id: string; idempotency_key: string }[] = await manager.query(
         `SELECT id, idempotency_key FROM agent_executions WHERE tenant_id = $1 AND idempotency_key = ANY($2::text[])`,
         [tenantId, missingKeys],
       );
@@ -196,8 +216,12 @@ export class ExecutionSubmissions {
     );
   }
 
-  private async load(tenantId: string, ids: string[]): Promise<AgentExecution[]> {
-    const found = await this.dataSource
+  private async load(
+    manager: EntityManager,
+    tenantId: string,
+    ids: string[],
+  ): Promise<AgentExecution[]> {
+    const found = await manager
       .getRepository(AgentExecution)
       .createQueryBuilder('e')
       .where('e.tenant_id = :tenantId AND e.id IN (:...ids)', { tenantId, ids })

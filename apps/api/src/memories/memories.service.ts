@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AgentMemory } from '@agentq/database';
-import { DataSource } from 'typeorm';
+import { AgentMemory, inTenantTransaction } from '@agentq/database';
+import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { NotFoundError } from '../common/api-errors';
 import { definedOnly } from '../common/defined-only';
@@ -20,9 +20,20 @@ export interface RankedMemory {
 export class MemoriesService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async create(tenantId: string, agentId: string, body: CreateMemoryDto): Promise<AgentMemory> {
-    await this.assertAgent(tenantId, agentId);
-    const [{ id }]: { id: string }[] = await this.dataSource.query(
+  create(tenantId: string, agentId: string, body: CreateMemoryDto): Promise<AgentMemory> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.createInTenant(manager, tenantId, agentId, body),
+    );
+  }
+
+  private async createInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    agentId: string,
+    body: CreateMemoryDto,
+  ): Promise<AgentMemory> {
+    await this.assertAgentInTenant(manager, tenantId, agentId);
+    const [{ id }]: { id: string }[] = await manager.query(
       `INSERT INTO agent_memories (tenant_id, agent_id, type, content, importance, metadata)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
       [
@@ -34,20 +45,27 @@ export class MemoriesService {
         JSON.stringify(body.metadata ?? {}),
       ],
     );
-    return this.get(tenantId, agentId, id);
+    return this.getInTenant(manager, tenantId, agentId, id);
   }
 
   /**
    * Without `q`: newest first, cursor-paginated. With `q`: the best matches by text rank, then
    * importance, then recency, as a single page.
    */
-  async list(
+  list(tenantId: string, agentId: string, query: ListMemoriesQuery): Promise<Page<RankedMemory>> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.listInTenant(manager, tenantId, agentId, query),
+    );
+  }
+
+  private async listInTenant(
+    manager: EntityManager,
     tenantId: string,
     agentId: string,
     query: ListMemoriesQuery,
   ): Promise<Page<RankedMemory>> {
-    await this.assertAgent(tenantId, agentId);
-    const qb = this.dataSource
+    await this.assertAgentInTenant(manager, tenantId, agentId);
+    const qb = manager
       .getRepository(AgentMemory)
       .createQueryBuilder('m')
       .where('m.tenant_id = :tenantId AND m.agent_id = :agentId', { tenantId, agentId });
@@ -72,15 +90,36 @@ export class MemoriesService {
     };
   }
 
-  async get(tenantId: string, agentId: string, id: string): Promise<AgentMemory> {
-    const memory = await this.dataSource
-      .getRepository(AgentMemory)
-      .findOneBy({ id, agentId, tenantId });
+  get(tenantId: string, agentId: string, id: string): Promise<AgentMemory> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.getInTenant(manager, tenantId, agentId, id),
+    );
+  }
+
+  private async getInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    agentId: string,
+    id: string,
+  ): Promise<AgentMemory> {
+    const memory = await manager.getRepository(AgentMemory).findOneBy({ id, agentId, tenantId });
     if (!memory) throw new NotFoundError('memory');
     return memory;
   }
 
-  async update(
+  update(
+    tenantId: string,
+    agentId: string,
+    id: string,
+    changes: UpdateMemoryDto,
+  ): Promise<AgentMemory> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.updateInTenant(manager, tenantId, agentId, id, changes),
+    );
+  }
+
+  private async updateInTenant(
+    manager: EntityManager,
     tenantId: string,
     agentId: string,
     id: string,
@@ -93,26 +132,39 @@ export class MemoriesService {
       metadata: changes.metadata,
     }) as QueryDeepPartialEntity<AgentMemory>;
     if (Object.keys(update).length > 0) {
-      const { affected } = await this.dataSource
+      const { affected } = await manager
         .getRepository(AgentMemory)
         .update({ id, agentId, tenantId }, update);
       if (affected === 0) throw new NotFoundError('memory');
     }
-    return this.get(tenantId, agentId, id);
+    return this.getInTenant(manager, tenantId, agentId, id);
   }
 
-  async remove(tenantId: string, agentId: string, id: string): Promise<void> {
-    const { affected } = await this.dataSource
-      .getRepository(AgentMemory)
-      .delete({ id, agentId, tenantId });
+  remove(tenantId: string, agentId: string, id: string): Promise<void> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.removeInTenant(manager, tenantId, agentId, id),
+    );
+  }
+
+  private async removeInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    agentId: string,
+    id: string,
+  ): Promise<void> {
+    const { affected } = await manager.getRepository(AgentMemory).delete({ id, agentId, tenantId });
     if (affected === 0) throw new NotFoundError('memory');
   }
 
-  private async assertAgent(tenantId: string, agentId: string): Promise<void> {
-    const [agent] = await this.dataSource.query(
-      `SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $2`,
-      [agentId, tenantId],
-    );
+  private async assertAgentInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    agentId: string,
+  ): Promise<void> {
+    const [agent] = await manager.query(`SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $2`, [
+      agentId,
+      tenantId,
+    ]);
     if (!agent) throw new NotFoundError('agent');
   }
 }

@@ -3,7 +3,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { CredentialCipher } from '@agentq/crypto';
-import { LlmProvider } from '@agentq/database';
+import { inTenantTransaction, LlmProvider } from '@agentq/database';
 import { privateDestinationProblem } from '@agentq/llm';
 import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -42,13 +42,17 @@ export class ProvidersService {
   }
 
   list(tenantId: string): Promise<LlmProvider[]> {
-    return this.dataSource
-      .getRepository(LlmProvider)
-      .find({ where: { tenantId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      manager
+        .getRepository(LlmProvider)
+        .find({ where: { tenantId }, order: { createdAt: 'ASC', id: 'ASC' } }),
+    );
   }
 
   async get(tenantId: string, id: string): Promise<LlmProvider> {
-    const provider = await this.dataSource.getRepository(LlmProvider).findOneBy({ id, tenantId });
+    const provider = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      manager.getRepository(LlmProvider).findOneBy({ id, tenantId }),
+    );
     if (!provider) throw new NotFoundError('provider');
     return provider;
   }
@@ -63,7 +67,7 @@ export class ProvidersService {
     await this.assertAllowedDestination(body.baseUrl);
     // The id is made here because the encrypted key is bound to it.
     const id = randomUUID();
-    return this.writing(async (manager) => {
+    return this.writing(tenantId, async (manager) => {
       const providers = manager.getRepository(LlmProvider);
       await lockDefaultProvider(manager, tenantId);
       const isDefault = body.isDefault ?? !(await providers.existsBy({ tenantId }));
@@ -86,7 +90,7 @@ export class ProvidersService {
 
   async update(tenantId: string, id: string, changes: UpdateProviderDto): Promise<LlmProvider> {
     await this.assertAllowedDestination(changes.baseUrl);
-    return this.writing(async (manager) => {
+    return this.writing(tenantId, async (manager) => {
       const providers = manager.getRepository(LlmProvider);
       if (changes.isDefault) await lockDefaultProvider(manager, tenantId);
       const current = await providers.findOne({
@@ -122,9 +126,9 @@ export class ProvidersService {
 
   async remove(tenantId: string, id: string): Promise<void> {
     try {
-      const { affected } = await this.dataSource
-        .getRepository(LlmProvider)
-        .delete({ id, tenantId });
+      const { affected } = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+        manager.getRepository(LlmProvider).delete({ id, tenantId }),
+      );
       if (affected === 0) throw new NotFoundError('provider');
     } catch (error) {
       if (isConstraintViolation(error, FOREIGN_KEY_VIOLATION, AGENTS_PROVIDER_FK)) {
@@ -138,8 +142,18 @@ export class ProvidersService {
   }
 
   /** The provider an agent should use: the one it names (if the tenant owns it) or the default. */
-  async resolveForAgent(tenantId: string, providerId: string | undefined): Promise<string> {
-    const providers = this.dataSource.getRepository(LlmProvider);
+  resolveForAgent(tenantId: string, providerId: string | undefined): Promise<string> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.resolveInTenant(manager, tenantId, providerId),
+    );
+  }
+
+  private async resolveInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    providerId: string | undefined,
+  ): Promise<string> {
+    const providers = manager.getRepository(LlmProvider);
     if (providerId !== undefined) {
       if (!(await providers.existsBy({ id: providerId, tenantId }))) {
         throw new NotFoundError('provider');
@@ -168,9 +182,12 @@ export class ProvidersService {
     };
   }
 
-  private async writing<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async writing<T>(
+    tenantId: string,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
     try {
-      return await this.dataSource.transaction(work);
+      return await inTenantTransaction(this.dataSource, tenantId, work);
     } catch (error) {
       if (isConstraintViolation(error, UNIQUE_VIOLATION, NAME_UNIQUE)) {
         throw new ConflictError('provider_name_taken', 'a provider with this name already exists');

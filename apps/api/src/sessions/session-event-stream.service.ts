@@ -1,13 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { SessionEvent } from '@agentq/database';
+import { SessionEvent, setTransactionTenant } from '@agentq/database';
 import { DataSource } from 'typeorm';
 import { SessionEventView } from './session.view';
 
 type Listener = (event: SessionEventView) => void;
 
 interface Watch {
+  /** The session's tenant: each poll reads a tenant's sessions with that tenant set. */
+  tenantId: string;
   listeners: Set<Listener>;
   /** created_at (microseconds, as text) of the newest event seen; null before the first. */
   newest: string | null;
@@ -29,8 +31,9 @@ SELECT ev.id, ev.tenant_id, ev.session_id, ev.execution_id, ev.type, ev.payload,
  ORDER BY ev.created_at, ev.id`;
 
 /**
- * New session events for the SSE streams of this API process: one polling query for all the
- * sessions being watched, every SESSION_EVENTS_POLL_MS, fanned out in memory. Events come from
+ * New session events for the SSE streams of this API process: one polling transaction every
+ * SESSION_EVENTS_POLL_MS, with one query per tenant being watched (row-level security: the
+ * tenant is set before each), fanned out in memory. Events come from
  * PostgreSQL (a trigger writes lifecycle events), so every process sees every event.
  */
 @Injectable()
@@ -46,9 +49,11 @@ export class SessionEventStream implements OnApplicationShutdown {
   ) {}
 
   /** Calls `listener` with every event of the session committed from now on (maybe twice). */
-  listen(sessionId: string, listener: Listener): () => void {
+  listen(tenantId: string, sessionId: string, listener: Listener): () => void {
     let watch = this.watches.get(sessionId);
-    if (!watch) this.watches.set(sessionId, (watch = { listeners: new Set(), newest: null }));
+    if (!watch) {
+      this.watches.set(sessionId, (watch = { tenantId, listeners: new Set(), newest: null }));
+    }
     watch.listeners.add(listener);
     this.timer ??= setInterval(
       () => void this.poll(),
@@ -65,13 +70,24 @@ export class SessionEventStream implements OnApplicationShutdown {
     if (this.polling || this.watches.size === 0) return;
     this.polling = true;
     try {
-      const ids = [...this.watches.keys()];
-      const rows: (SessionEvent & { created_at_us: string } & Record<string, unknown>)[] =
-        await this.dataSource.query(NEW_EVENTS_SQL, [
-          ids,
-          ids.map((id) => this.watches.get(id)!.newest),
-          SESSION_EVENTS_LOOKBACK_MS / 1_000,
-        ]);
+      const byTenant = new Map<string, string[]>();
+      for (const [sessionId, watch] of this.watches) {
+        byTenant.set(watch.tenantId, [...(byTenant.get(watch.tenantId) ?? []), sessionId]);
+      }
+      const rows = await this.dataSource.transaction(async (manager) => {
+        const found: (SessionEvent & { created_at_us: string } & Record<string, unknown>)[] = [];
+        for (const [tenantId, ids] of byTenant) {
+          await setTransactionTenant(manager, tenantId);
+          found.push(
+            ...(await manager.query(NEW_EVENTS_SQL, [
+              ids,
+              ids.map((id) => this.watches.get(id)?.newest ?? null),
+              SESSION_EVENTS_LOOKBACK_MS / 1_000,
+            ])),
+          );
+        }
+        return found;
+      });
       for (const row of rows) {
         const watch = this.watches.get(row.session_id as string);
         if (!watch) continue;

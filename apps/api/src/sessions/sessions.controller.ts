@@ -186,7 +186,7 @@ export class SessionsController {
     // Listen before replaying, holding live events back until the replay is out, so that
     // nothing falls between the two and the order stays the log's.
     let held: SessionEventView[] | null = [];
-    const unlisten = this.stream.listen(sessionId, (event) =>
+    const unlisten = this.stream.listen(tenantId, sessionId, (event) =>
       held ? held.push(event) : send(event),
     );
     const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SESSION_EVENT_TYPES } from '@agentq/agent-context';
-import { AgentExecution, Session, SessionEvent } from '@agentq/database';
-import { DataSource } from 'typeorm';
+import { AgentExecution, inTenantTransaction, Session, SessionEvent } from '@agentq/database';
+import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/api-errors';
 import { newestFirstPage, Page } from '../common/newest-first-page';
 import { PageQuery } from '../common/page.query';
@@ -29,24 +29,44 @@ SELECT tenant_id, id, '${SESSION_EVENT_TYPES.sessionEnded}', '{}' FROM ended`;
 export class SessionsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async create(tenantId: string, body: CreateSessionDto): Promise<Session> {
+  create(tenantId: string, body: CreateSessionDto): Promise<Session> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.createInTenant(manager, tenantId, body),
+    );
+  }
+
+  private async createInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    body: CreateSessionDto,
+  ): Promise<Session> {
     if (body.agentId) {
-      const [agent] = await this.dataSource.query(
-        `SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $2`,
-        [body.agentId, tenantId],
-      );
+      const [agent] = await manager.query(`SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $2`, [
+        body.agentId,
+        tenantId,
+      ]);
       if (!agent) throw new NotFoundError('agent');
     }
-    const [{ id }]: { id: string }[] = await this.dataSource.query(
+    const [{ id }]: { id: string }[] = await manager.query(
       `INSERT INTO sessions (tenant_id, agent_id, title, metadata) VALUES ($1, $2, $3, $4)
        RETURNING id`,
       [tenantId, body.agentId ?? null, body.title ?? null, JSON.stringify(body.metadata ?? {})],
     );
-    return this.get(tenantId, id);
+    return this.getInTenant(manager, tenantId, id);
   }
 
   list(tenantId: string, query: ListSessionsQuery): Promise<Page<Session>> {
-    const qb = this.dataSource
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.listInTenant(manager, tenantId, query),
+    );
+  }
+
+  private async listInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    query: ListSessionsQuery,
+  ): Promise<Page<Session>> {
+    const qb = manager
       .getRepository(Session)
       .createQueryBuilder('s')
       .where('s.tenant_id = :tenantId', { tenantId });
@@ -55,16 +75,32 @@ export class SessionsService {
     return newestFirstPage(qb, 's', query);
   }
 
-  async get(tenantId: string, id: string): Promise<Session> {
-    const session = await this.dataSource.getRepository(Session).findOneBy({ id, tenantId });
+  get(tenantId: string, id: string): Promise<Session> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.getInTenant(manager, tenantId, id),
+    );
+  }
+
+  private async getInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    id: string,
+  ): Promise<Session> {
+    const session = await manager.getRepository(Session).findOneBy({ id, tenantId });
     if (!session) throw new NotFoundError('session');
     return session;
   }
 
   /** The session with its executions in the order they were submitted. */
-  async getWithExecutions(tenantId: string, id: string) {
-    const session = await this.get(tenantId, id);
-    const [executions, count] = await this.dataSource
+  getWithExecutions(tenantId: string, id: string) {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.getWithExecutionsInTenant(manager, tenantId, id),
+    );
+  }
+
+  private async getWithExecutionsInTenant(manager: EntityManager, tenantId: string, id: string) {
+    const session = await this.getInTenant(manager, tenantId, id);
+    const [executions, count] = await manager
       .getRepository(AgentExecution)
       .createQueryBuilder('e')
       .where('e.tenant_id = :tenantId AND e.session_id = :id', { tenantId, id })
@@ -76,9 +112,19 @@ export class SessionsService {
   }
 
   /** Ends an active session (no new executions, handoffs stop); ending it again changes nothing. */
-  async end(tenantId: string, id: string): Promise<Session> {
-    await this.dataSource.query(END_SESSION_SQL, [id, tenantId]);
-    const session = await this.get(tenantId, id);
+  end(tenantId: string, id: string): Promise<Session> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.endInTenant(manager, tenantId, id),
+    );
+  }
+
+  private async endInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    id: string,
+  ): Promise<Session> {
+    await manager.query(END_SESSION_SQL, [id, tenantId]);
+    const session = await this.getInTenant(manager, tenantId, id);
     if (session.status === 'archived') {
       throw new ConflictError('session_archived', 'the session is archived');
     }
@@ -86,8 +132,18 @@ export class SessionsService {
   }
 
   /** Its events and messages go with it; its executions stay, without a session. */
-  async remove(tenantId: string, id: string): Promise<void> {
-    const { affected } = await this.dataSource.getRepository(Session).delete({ id, tenantId });
+  remove(tenantId: string, id: string): Promise<void> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.removeInTenant(manager, tenantId, id),
+    );
+  }
+
+  private async removeInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    id: string,
+  ): Promise<void> {
+    const { affected } = await manager.getRepository(Session).delete({ id, tenantId });
     if (affected === 0) throw new NotFoundError('session');
   }
 
@@ -97,7 +153,19 @@ export class SessionsService {
     page: PageQuery,
     from?: Position | null,
   ): Promise<Page<SessionEvent> & { positions: Position[] }> {
-    const qb = this.dataSource
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.listEventsInTenant(manager, tenantId, sessionId, page, from),
+    );
+  }
+
+  private listEventsInTenant(
+    manager: EntityManager,
+    tenantId: string,
+    sessionId: string,
+    page: PageQuery,
+    from?: Position | null,
+  ): Promise<Page<SessionEvent> & { positions: Position[] }> {
+    const qb = manager
       .getRepository(SessionEvent)
       .createQueryBuilder('ev')
       .where('ev.tenant_id = :tenantId AND ev.session_id = :sessionId', { tenantId, sessionId });
@@ -105,13 +173,20 @@ export class SessionsService {
   }
 
   /** Where an event id (SSE Last-Event-ID) sits in the session's log; null if it is not there. */
-  async eventPosition(
+  eventPosition(tenantId: string, sessionId: string, eventId: string): Promise<Position | null> {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.eventPositionInTenant(manager, tenantId, sessionId, eventId),
+    );
+  }
+
+  private async eventPositionInTenant(
+    manager: EntityManager,
     tenantId: string,
     sessionId: string,
     eventId: string,
   ): Promise<Position | null> {
     if (!UUID.test(eventId)) return null;
-    const [row]: { id: string; created_at: string }[] = await this.dataSource.query(
+    const [row]: { id: string; created_at: string }[] = await manager.query(
       `SELECT id, ${microsSql('created_at')} AS created_at FROM session_events
         WHERE id = $1 AND session_id = $2 AND tenant_id = $3`,
       [eventId, sessionId, tenantId],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { inTenantTransaction } from '@agentq/database';
+import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/api-errors';
 import { UsageDimension, UsageQuery } from './dto/usage.query';
 
@@ -17,15 +18,21 @@ const toNumber = (value: string | number | null) => (value === null ? 0 : Number
 export class UsageService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async agentStats(tenantId: string, agentId: string) {
-    const [agent] = await this.dataSource.query(
-      `SELECT id FROM agents WHERE id = $1 AND tenant_id = $2`,
-      [agentId, tenantId],
+  agentStats(tenantId: string, agentId: string) {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.agentStatsInTenant(manager, tenantId, agentId),
     );
+  }
+
+  private async agentStatsInTenant(manager: EntityManager, tenantId: string, agentId: string) {
+    const [agent] = await manager.query(`SELECT id FROM agents WHERE id = $1 AND tenant_id = $2`, [
+      agentId,
+      tenantId,
+    ]);
     if (!agent) throw new NotFoundError('agent');
     const [[lifetime], [periods]] = await Promise.all([
-      this.dataSource.query(`SELECT * FROM agent_usage_stats WHERE agent_id = $1`, [agentId]),
-      this.dataSource.query(
+      manager.query(`SELECT * FROM agent_usage_stats WHERE agent_id = $1`, [agentId]),
+      manager.query(
         `SELECT
            COALESCE(sum(executions) FILTER (WHERE day = today), 0) AS today,
            COALESCE(sum(executions) FILTER (WHERE day >= date_trunc('week', today)::date), 0) AS week,
@@ -56,7 +63,13 @@ export class UsageService {
     };
   }
 
-  async usage(tenantId: string, query: UsageQuery) {
+  usage(tenantId: string, query: UsageQuery) {
+    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      this.usageInTenant(manager, tenantId, query),
+    );
+  }
+
+  private async usageInTenant(manager: EntityManager, tenantId: string, query: UsageQuery) {
     const groupBy: UsageDimension[] = [
       ...new Set(query.groupBy ?? (['agent'] as UsageDimension[])),
     ];
@@ -64,7 +77,7 @@ export class UsageService {
     const from = (query.from ?? new Date(Date.now() - 29 * 86_400_000).toISOString()).slice(0, 10);
     const dimensions = groupBy.map((dimension) => DIMENSION_COLUMNS[dimension]);
     const select = dimensions.map((d) => `${d.column} AS "${d.field}"`);
-    const rows: Record<string, string>[] = await this.dataSource.query(
+    const rows: Record<string, string>[] = await manager.query(
       `SELECT ${[...select, ''].join(', ')}
               sum(executions) AS executions, sum(succeeded) AS succeeded, sum(failed) AS failed,
               sum(cancelled) AS cancelled, sum(prompt_tokens) AS "promptTokens",

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { MAINTENANCE_DATA_SOURCE } from '@agentq/database';
 import { REDACTED_MESSAGE_CONTENT, SESSION_EVENT_TYPES } from '@agentq/agent-context';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { ContextMaintenanceJobResult } from '@agentq/jobs';
@@ -111,7 +112,7 @@ export class ContextMaintenance {
   private readonly logger = new Logger(ContextMaintenance.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource(MAINTENANCE_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

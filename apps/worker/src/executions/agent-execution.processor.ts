@@ -79,11 +79,11 @@ export class AgentExecutionProcessor
     job: Job<ExecutionJobData, ExecutionJobResult>,
     token?: string,
   ): Promise<ExecutionJobResult> {
-    const { executionId } = job.data;
+    const { executionId, tenantId } = job.data;
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let result;
     try {
-      result = await this.runner.run(executionId, { isLastAttempt });
+      result = await this.runner.run(executionId, tenantId, { isLastAttempt });
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
       // The attempt says nothing about the execution: wait for PostgreSQL without using one.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ExecutionError } from '@agentq/database';
+import { ExecutionError, inTenantTransaction } from '@agentq/database';
 import { DataSource } from 'typeorm';
 import { ClaimedExecution } from './claimed-execution';
 
@@ -23,10 +23,19 @@ RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.attempts, e.ma
 export class ExecutionClaims {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Marks the execution running for this attempt; null when it is already terminal. */
-  async claim(executionId: string, workerId: string): Promise<ClaimedExecution | null> {
+  /**
+   * Marks the execution running for this attempt; null when it is already terminal (or not
+   * the job's tenant's: the job payload names the tenant, row-level security checks it).
+   */
+  async claim(
+    executionId: string,
+    tenantId: string,
+    workerId: string,
+  ): Promise<ClaimedExecution | null> {
     // TypeORM answers an UPDATE with [rows, affectedCount].
-    const [rows] = await this.dataSource.query(CLAIM_SQL, [executionId, workerId]);
+    const [rows] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      manager.query(CLAIM_SQL, [executionId, workerId]),
+    );
     const row = rows[0];
     if (!row) return null;
     return {
@@ -65,20 +74,27 @@ export class ExecutionClaims {
   }
 
   /** Back to `queued`, error untouched: the attempt was interrupted, not failed. */
-  async release(executionId: string): Promise<boolean> {
-    const [, affected] = await this.dataSource.query(
-      `UPDATE agent_executions SET status = 'queued' WHERE id = $1 AND status = 'running'`,
-      [executionId],
+  async release(execution: Pick<ClaimedExecution, 'id' | 'tenantId'>): Promise<boolean> {
+    const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      manager.query(
+        `UPDATE agent_executions SET status = 'queued' WHERE id = $1 AND status = 'running'`,
+        [execution.id],
+      ),
     );
     return affected > 0;
   }
 
   /** Back to `queued` with the attempt's error, while BullMQ waits out the backoff. */
-  async markRetrying(executionId: string, error: ExecutionError): Promise<boolean> {
-    const [, affected] = await this.dataSource.query(
-      `UPDATE agent_executions SET status = 'queued', error = $2
-        WHERE id = $1 AND status = 'running'`,
-      [executionId, JSON.stringify(error)],
+  async markRetrying(
+    execution: Pick<ClaimedExecution, 'id' | 'tenantId'>,
+    error: ExecutionError,
+  ): Promise<boolean> {
+    const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      manager.query(
+        `UPDATE agent_executions SET status = 'queued', error = $2
+          WHERE id = $1 AND status = 'running'`,
+        [execution.id, JSON.stringify(error)],
+      ),
     );
     return affected > 0;
   }

@@ -10,6 +10,7 @@ import {
   SESSION_EVENT_TYPES,
 } from '@agentq/agent-context';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { setTransactionTenant } from '@agentq/database';
 import { ExecutionEventPublisher, RecordedTransition, TerminalOutcome } from '@agentq/executions';
 import {
   executionJob,
@@ -142,10 +143,21 @@ export class ExecutionFollowUps {
     const mayHandOff = succeeded
       .filter((o) => o.output!.text.includes('HANDOFF:'))
       .map((o) => o.executionId);
-    const rows: Record<string, unknown>[] = await this.dataSource.query(CANDIDATES_SQL, [
-      succeeded.map((o) => o.executionId),
-      mayHandOff,
-    ]);
+    // One transaction, one query per tenant of the batch (row-level security).
+    const rows: Record<string, unknown>[] = await this.dataSource.transaction(async (manager) => {
+      const found: Record<string, unknown>[] = [];
+      for (const [tenantId, ids] of groupByTenant(succeeded, (o) => o.tenantId)) {
+        await setTransactionTenant(manager, tenantId);
+        const tenantIds = new Set(ids.map((o) => o.executionId));
+        found.push(
+          ...(await manager.query(CANDIDATES_SQL, [
+            [...tenantIds],
+            mayHandOff.filter((id) => tenantIds.has(id)),
+          ])),
+        );
+      }
+      return found;
+    });
     const textById = new Map(succeeded.map((o) => [o.executionId, o.output!.text]));
     for (const row of rows) {
       const candidate = toCandidate(row);
@@ -158,7 +170,10 @@ export class ExecutionFollowUps {
     return plan.candidates.size > 0;
   }
 
-  /** Inside the terminal transaction, for the transitions it won. */
+  /**
+   * Inside the terminal transaction, for the transitions it won: per tenant, with that tenant
+   * set, so a handoff can only ever reach an agent of its own tenant.
+   */
   async apply(
     manager: EntityManager,
     won: readonly RecordedTransition[],
@@ -169,7 +184,20 @@ export class ExecutionFollowUps {
       .map((transition) => plan.candidates.get(transition.executionId))
       .filter((entry) => entry !== undefined);
     if (winners.length === 0) return NO_FOLLOW_UPS;
+    const committed: CommittedFollowUps = { jobs: [], queued: [] };
+    for (const [tenantId, tenantWinners] of groupByTenant(winners, (w) => w.candidate.tenantId)) {
+      await setTransactionTenant(manager, tenantId);
+      const forTenant = await this.applyForTenant(manager, tenantWinners);
+      committed.jobs.push(...forTenant.jobs);
+      committed.queued.push(...forTenant.queued);
+    }
+    return committed;
+  }
 
+  private async applyForTenant(
+    manager: EntityManager,
+    winners: { candidate: Candidate; outputText: string }[],
+  ): Promise<CommittedFollowUps> {
     const memories: Record<string, unknown>[] = [];
     const events: SessionEventRow[] = [];
     const requests: {
@@ -366,4 +394,16 @@ function toCandidate(row: Record<string, unknown>): Candidate {
     storeOutputAsMemory: row.store_output_as_memory as boolean,
     inReplyToId: (row.in_reply_to_id as string | null) ?? null,
   };
+}
+
+/** Groups by tenant, tenants in a fixed order (the lock order of concurrent batches). */
+function groupByTenant<T>(items: readonly T[], tenantOf: (item: T) => string): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const tenantId = tenantOf(item);
+    const group = groups.get(tenantId);
+    if (group) group.push(item);
+    else groups.set(tenantId, [item]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -10,6 +10,7 @@ import {
   SessionTurn,
 } from '@agentq/agent-context';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { inTenantTransaction } from '@agentq/database';
 import { ChatMessage } from '@agentq/database';
 import { buildSystemPrompt, toChatMessages } from '@agentq/llm';
 import { DataSource } from 'typeorm';
@@ -54,6 +55,13 @@ export class ExecutionPromptBuilder {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** One statement in a transaction scoped to the execution's tenant (row-level security). */
+  private query<T>(execution: ClaimedExecution, sql: string, parameters: unknown[]): Promise<T> {
+    return inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      manager.query(sql, parameters),
+    );
+  }
+
   async build(execution: ClaimedExecution): Promise<ExecutionPrompt> {
     const [memories, history] = await Promise.all([
       this.memoriesFor(execution),
@@ -67,19 +75,18 @@ export class ExecutionPromptBuilder {
 
   /** The top memories by relevance to the input, importance and recency, within the budget. */
   private async memoriesFor(execution: ClaimedExecution): Promise<MemoryCandidate[]> {
-    const rows: { id: string | null; type: string; content: string }[] =
-      await this.dataSource.query(MEMORY_CANDIDATES_SQL, [
-        execution.agentId,
-        inputText(execution.input),
-        MEMORY_CANDIDATE_LIMIT,
-      ]);
+    const rows: { id: string | null; type: string; content: string }[] = await this.query(
+      execution,
+      MEMORY_CANDIDATES_SQL,
+      [execution.agentId, inputText(execution.input), MEMORY_CANDIDATE_LIMIT],
+    );
     if (rows.length === 0) return []; // memory is off for this agent
     const candidates = rows.filter((row): row is MemoryCandidate => row.id !== null);
     const chosen = selectMemoriesWithinBudget(
       candidates,
       this.config.agentContext.memoryTokenBudget,
     );
-    await this.dataSource.query(RECORD_MEMORY_USE_SQL, [
+    await this.query(execution, RECORD_MEMORY_USE_SQL, [
       execution.id,
       chosen.map((memory) => memory.id),
     ]);
@@ -89,7 +96,7 @@ export class ExecutionPromptBuilder {
   private async historyFor(execution: ClaimedExecution): Promise<ChatMessage[]> {
     const budget = this.config.agentContext.historyTokenBudget;
     if (!execution.sessionId || budget <= 0) return [];
-    const turns: SessionTurn[] = await this.dataSource.query(SESSION_TURNS_SQL, [
+    const turns: SessionTurn[] = await this.query(execution, SESSION_TURNS_SQL, [
       execution.sessionId,
       execution.id,
       HISTORY_TURN_LIMIT,

@@ -40,8 +40,12 @@ export class ExecutionRunner {
     private readonly metrics: ExecutionMetrics,
   ) {}
 
-  async run(executionId: string, context: AttemptContext): Promise<AttemptResult> {
-    const execution = await this.claims.claim(executionId, WORKER_ID);
+  async run(
+    executionId: string,
+    tenantId: string,
+    context: AttemptContext,
+  ): Promise<AttemptResult> {
+    const execution = await this.claims.claim(executionId, tenantId, WORKER_ID);
     if (!execution) return { kind: 'done', outcome: 'already-terminal' };
     this.metrics.attemptStarted(execution);
     this.publish(execution, 'started', 'running');
@@ -110,6 +114,7 @@ export class ExecutionRunner {
     }
     return this.finish(execution, {
       executionId: execution.id,
+      tenantId: execution.tenantId,
       status: 'succeeded',
       output: {
         text: result.text,
@@ -135,7 +140,7 @@ export class ExecutionRunner {
     if (error.kind === 'aborted') return { kind: 'done', outcome: 'cancelled' };
     const failure: ExecutionError = { code: error.code, message: error.message };
     if (error.kind !== 'permanent' && !context.isLastAttempt) {
-      await this.claims.markRetrying(execution.id, { ...failure, retryable: true });
+      await this.claims.markRetrying(execution, { ...failure, retryable: true });
       this.metrics.attemptRetried(error.code);
       this.publish(execution, 'retrying', 'queued', failure);
       this.logger.warn(
@@ -148,7 +153,7 @@ export class ExecutionRunner {
 
   /** The worker is stopping: the row goes back to `queued` and the job back to the queue. */
   private async interrupted(execution: ClaimedExecution): Promise<AttemptResult> {
-    await this.claims.release(execution.id);
+    await this.claims.release(execution);
     this.logger.warn(
       `execution ${execution.id}: provider call interrupted by shutdown; handed back to the queue`,
     );
@@ -162,6 +167,7 @@ export class ExecutionRunner {
   ): Promise<AttemptResult> {
     const recorded = await this.finish(execution, {
       executionId: execution.id,
+      tenantId: execution.tenantId,
       status: 'failed',
       output: null,
       error: failure,

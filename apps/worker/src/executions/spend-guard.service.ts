@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ExecutionError } from '@agentq/database';
+import { ExecutionError, inTenantTransaction } from '@agentq/database';
 import { DataSource } from 'typeorm';
 import { ClaimedExecution } from './claimed-execution';
 
@@ -38,11 +38,13 @@ export class SpendGuard {
   async budgetProblem(execution: ClaimedExecution): Promise<ExecutionError | null> {
     const { budgets } = execution;
     if (LIMITS.every(([, field]) => budgets[field] === null)) return null;
-    const [row] = await this.dataSource.query(BUDGET_CHECK_SQL, [
-      execution.tenantId,
-      execution.agentId,
-      ...LIMITS.map(([, field]) => budgets[field]),
-    ]);
+    const [row] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      manager.query(BUDGET_CHECK_SQL, [
+        execution.tenantId,
+        execution.agentId,
+        ...LIMITS.map(([, field]) => budgets[field]),
+      ]),
+    );
     const exceeded = LIMITS.find(([column]) => row[column] === true);
     if (!exceeded) return null;
     const [column, field, name] = exceeded;

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { MAINTENANCE_DATA_SOURCE } from '@agentq/database';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import {
   ExecutionEventPublisher,
@@ -90,7 +91,7 @@ export class ExecutionReconciler {
   private queuedCursor: { queuedAt: string; id: string } | null = null;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource(MAINTENANCE_DATA_SOURCE) private readonly dataSource: DataSource,
     @InjectQueue(QUEUES.executions)
     private readonly executions: Queue<ExecutionJobData, ExecutionJobResult>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -195,6 +196,7 @@ export class ExecutionReconciler {
   private async failAbandoned(row: RunningRow): Promise<boolean> {
     const outcome: TerminalOutcome = {
       executionId: row.id,
+      tenantId: row.tenant_id,
       status: 'failed',
       output: null,
       error: WORKER_LOST,

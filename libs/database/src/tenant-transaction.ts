@@ -1,0 +1,33 @@
+import { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * Runs `work` in one transaction with the tenant set for row-level security:
+ * `set_config('agentq.tenant_id', tenantId, true)` is transaction-local, so it ends with the
+ * COMMIT/ROLLBACK and never leaks to the pooled connection's next user.
+ */
+export function inTenantTransaction<T>(
+  dataSource: DataSource,
+  tenantId: string,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  return dataSource.transaction(async (manager) => {
+    await setTransactionTenant(manager, tenantId);
+    return work(manager);
+  });
+}
+
+/**
+ * Sets (or switches) the tenant of the current transaction: a group commit that mixes tenants
+ * calls it before each tenant's statements.
+ */
+export async function setTransactionTenant(
+  manager: EntityManager,
+  tenantId: string,
+): Promise<void> {
+  if (!manager.queryRunner?.isTransactionActive) {
+    throw new Error(
+      'setTransactionTenant needs a transaction: set_config(..., true) would not last',
+    );
+  }
+  await manager.query(`SELECT set_config('agentq.tenant_id', $1, true)`, [tenantId]);
+}
