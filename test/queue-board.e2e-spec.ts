@@ -39,6 +39,12 @@ describe('Bull Board at /admin/queues', () => {
     expect(page.body).toContain('<html');
     const api = await stack.http.get('/admin/queues/api/queues', stack.adminToken);
     expect(api.status).toBe(200);
-    expect(JSON.stringify(api.body)).toContain('agent-executions');
+    for (const queue of [
+      'agent-executions',
+      'agent-execution-reconciler',
+      'agent-context-maintenance',
+    ]) {
+      expect(JSON.stringify(api.body)).toContain(queue);
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { Response } from 'express';
+import { isDatabaseUnavailable } from '@agentq/executions';
 import { ApiError, RateLimitedError } from './api-errors';
 
 const HTTP_CODES: Record<number, string> = {
@@ -71,6 +72,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return {
         status: httpError.status,
         body: { error: { code, message: String(httpError.message) } },
+      };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        body: { error: { code: 'service_unavailable', message: 'the database is unavailable' } },
       };
     }
     return {

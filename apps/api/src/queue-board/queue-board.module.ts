@@ -13,7 +13,11 @@ export const QUEUE_BOARD_ROUTE = '/admin/queues';
 /** Bull Board at /admin/queues, behind the admin token. */
 @Module({
   imports: [
-    BullModule.registerQueue({ name: QUEUES.executions }),
+    BullModule.registerQueue(
+      { name: QUEUES.executions },
+      { name: QUEUES.executionReconciler },
+      { name: QUEUES.contextMaintenance },
+    ),
     BullBoardModule.forRootAsync({
       inject: [APP_CONFIG, FailedAuthLimiter],
       useFactory: (config: AppConfig, limiter: FailedAuthLimiter) => ({
@@ -23,7 +27,11 @@ export const QUEUE_BOARD_ROUTE = '/admin/queues';
         boardOptions: { uiConfig: { boardTitle: 'agentq queues' } },
       }),
     }),
-    BullBoardModule.forFeature({ name: QUEUES.executions, adapter: BullMQAdapter }),
+    BullBoardModule.forFeature(
+      { name: QUEUES.executions, adapter: BullMQAdapter },
+      { name: QUEUES.executionReconciler, adapter: BullMQAdapter },
+      { name: QUEUES.contextMaintenance, adapter: BullMQAdapter },
+    ),
   ],
 })
 export class QueueBoardModule {}

@@ -33,17 +33,18 @@ export class ContextMaintenanceProcessor
     super();
   }
 
-  async onApplicationBootstrap() {
-    try {
-      await this.queue.upsertJobScheduler(
+  /** Not awaited: a worker must boot (and wait for Redis) even while Redis is down. */
+  onApplicationBootstrap() {
+    this.queue
+      .upsertJobScheduler(
         CONTEXT_MAINTENANCE_SCHEDULER_ID,
         { every: this.config.contextMaintenance.intervalMs },
         { name: CONTEXT_MAINTENANCE_JOB, data: {}, opts: contextMaintenanceJobOptions },
+      )
+      .catch((error: Error) =>
+        // Not fatal: another worker (or this one's next start) schedules it.
+        this.logger.warn(`could not schedule context maintenance: ${error.message}`),
       );
-    } catch (error) {
-      // Not fatal: another worker (or this one's next start) schedules it.
-      this.logger.warn(`could not schedule context maintenance: ${(error as Error).message}`);
-    }
   }
 
   /** Let a run in progress finish while the database is still open. */
