@@ -14,3 +14,4 @@ export * from './entities/session.entity';
 export * from './entities/session-event.entity';
 export * from './entities/tenant.entity';
 export * from './entities/worker-registration.entity';
+export * from './prepared-query';

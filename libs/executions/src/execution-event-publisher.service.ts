@@ -16,14 +16,25 @@ export class ExecutionEventPublisher implements OnApplicationShutdown {
     this.channel = channels.executionEvents(config.redis.prefix);
   }
 
+  private buffered: string[] = [];
+
+  /** Events published in the same tick share one pipeline (one write to Redis). */
   publish(events: ExecutionEvent[]): void {
     if (events.length === 0) return;
+    const first = this.buffered.length === 0;
+    for (const event of events) this.buffered.push(JSON.stringify(event));
+    if (first) setImmediate(() => this.flush());
+  }
+
+  private flush() {
+    const messages = this.buffered;
+    this.buffered = [];
     const pipeline = this.redis.pipeline();
-    for (const event of events) pipeline.publish(this.channel, JSON.stringify(event));
+    for (const message of messages) pipeline.publish(this.channel, message);
     pipeline
       .exec()
       .catch((error: Error) =>
-        this.logger.warn(`could not publish ${events.length} event(s): ${error.message}`),
+        this.logger.warn(`could not publish ${messages.length} event(s): ${error.message}`),
       );
   }
 

@@ -1,4 +1,4 @@
-import { setTransactionTenant } from '@agentq/database';
+import { queryPrepared, setTransactionTenant } from '@agentq/database';
 import { EntityManager } from 'typeorm';
 import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
 
@@ -136,9 +136,12 @@ async function recordForTenant(
     cost_usd: o.costUsd,
     duration_ms: o.durationMs,
   }));
-  const rows: WonRow[] = await manager.query(RECORD_TERMINAL_OUTCOMES_SQL, [
-    JSON.stringify(payload),
-  ]);
+  const rows = await queryPrepared<WonRow>(
+    manager,
+    'agentq_record_terminal_outcomes',
+    RECORD_TERMINAL_OUTCOMES_SQL,
+    [JSON.stringify(payload)],
+  );
   return rows.map((row) => ({
     executionId: row.id,
     tenantId: row.tenant_id,

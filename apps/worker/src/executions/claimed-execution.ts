@@ -16,6 +16,7 @@ export interface ClaimedExecution {
     goal: string | null;
     status: string;
     llmConfig: LlmConfig;
+    enableMemory: boolean;
   };
   provider: {
     id: string;

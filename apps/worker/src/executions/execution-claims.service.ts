@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ExecutionError, inTenantTransaction } from '@agentq/database';
+import {
+  ExecutionError,
+  inTenantTransaction,
+  queryPrepared,
+  setTransactionTenant,
+} from '@agentq/database';
 import { DataSource } from 'typeorm';
 import { ClaimedExecution } from './claimed-execution';
 
@@ -10,33 +15,52 @@ UPDATE agent_executions e
   FROM agents a
   JOIN llm_providers p ON p.id = a.provider_id
   JOIN tenants t ON t.id = a.tenant_id
- WHERE e.id = $1 AND e.status IN ('queued', 'running') AND a.id = e.agent_id
+ WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.attempts, e.max_attempts,
           e.timeout_ms, a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
+          a.enable_memory,
           p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
           p.settings, p.pricing, p.is_active, p.updated_at AS provider_updated_at,
           a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
           t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly`;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ClaimRow = Record<string, any>;
+
+interface PendingClaim {
+  executionId: string;
+  tenantId: string;
+  resolve: (row: ClaimRow | null) => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_CLAIM_BATCH = 100;
+
 /** Row-level steps of an attempt that are not terminal (terminal ones go through the batcher). */
 @Injectable()
 export class ExecutionClaims {
+  private pending: PendingClaim[] = [];
+  private flushing: Promise<void> | null = null;
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * Marks the execution running for this attempt; null when it is already terminal (or not
    * the job's tenant's: the job payload names the tenant, row-level security checks it).
+   * Claims that arrive while one is in flight go together in the next transaction, one
+   * statement per tenant, like the group commit.
    */
   async claim(
     executionId: string,
     tenantId: string,
     workerId: string,
   ): Promise<ClaimedExecution | null> {
-    // TypeORM answers an UPDATE with [rows, affectedCount].
-    const [rows] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(CLAIM_SQL, [executionId, workerId]),
-    );
-    const row = rows[0];
+    const row = await new Promise<ClaimRow | null>((resolve, reject) => {
+      this.pending.push({ executionId, tenantId, resolve, reject });
+      this.flushing ??= new Promise<void>((done) => setImmediate(done)).then(() =>
+        this.drain(workerId),
+      );
+    });
     if (!row) return null;
     return {
       id: row.id,
@@ -53,6 +77,7 @@ export class ExecutionClaims {
         goal: row.goal,
         status: row.agent_status,
         llmConfig: row.llm_config,
+        enableMemory: row.enable_memory,
       },
       provider: {
         id: row.provider_id,
@@ -71,6 +96,36 @@ export class ExecutionClaims {
         tenantMonthlyUsd: row.tenant_budget_monthly,
       },
     };
+  }
+
+  private async drain(workerId: string): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_CLAIM_BATCH);
+      try {
+        const byTenant = new Map<string, string[]>();
+        for (const { executionId, tenantId } of batch) {
+          byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), executionId]);
+        }
+        const rows = await this.dataSource.transaction(async (manager) => {
+          const claimed: ClaimRow[] = [];
+          for (const tenantId of [...byTenant.keys()].sort()) {
+            await setTransactionTenant(manager, tenantId);
+            claimed.push(
+              ...(await queryPrepared<ClaimRow>(manager, 'agentq_claim', CLAIM_SQL, [
+                byTenant.get(tenantId),
+                workerId,
+              ])),
+            );
+          }
+          return claimed;
+        });
+        const byId = new Map(rows.map((row) => [row.id as string, row]));
+        for (const item of batch) item.resolve(byId.get(item.executionId) ?? null);
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      }
+    }
+    this.flushing = null;
   }
 
   /** Back to `queued`, error untouched: the attempt was interrupted, not failed. */

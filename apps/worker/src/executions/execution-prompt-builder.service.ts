@@ -75,6 +75,7 @@ export class ExecutionPromptBuilder {
 
   /** The top memories by relevance to the input, importance and recency, within the budget. */
   private async memoriesFor(execution: ClaimedExecution): Promise<MemoryCandidate[]> {
+    if (!execution.agent.enableMemory) return [];
     const rows: { id: string | null; type: string; content: string }[] = await this.query(
       execution,
       MEMORY_CANDIDATES_SQL,
