@@ -21,7 +21,7 @@ export async function dumpRedisPrefix(redisUrl: string, prefix: string): Promise
                 : type === 'set'
                   ? await redis.smembers(key)
                   : type === 'zset'
-                    ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                    ? await redis.zrange(key, 0, '-1', 'WITHSCORES')
                     : type === 'stream'
                       ? await redis.xrange(key, '-', '+')
                       : null;

