@@ -31,6 +31,7 @@ export interface AppConfig {
   /** Test-only crash point of the worker (AGENTQ_FAULT_INJECTION); null in normal runs. */
   faultInjection: FaultInjectionPoint | null;
   executions: { defaultTimeoutMs: number };
+  submissions: { maxWaitingJobs: number; retryAfterSeconds: number };
   agentContext: {
     memoryTokenBudget: number;
     historyTokenBudget: number;
@@ -110,6 +111,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     faultInjection: e.AGENTQ_FAULT_INJECTION === 'none' ? null : e.AGENTQ_FAULT_INJECTION,
     executions: { defaultTimeoutMs: e.EXECUTION_DEFAULT_TIMEOUT_MS },
+    submissions: {
+      maxWaitingJobs: e.SUBMISSION_MAX_WAITING_JOBS,
+      retryAfterSeconds: e.SUBMISSION_RETRY_AFTER_SECONDS,
+    },
     agentContext: {
       memoryTokenBudget: e.MEMORY_PROMPT_TOKEN_BUDGET,
       historyTokenBudget: e.SESSION_HISTORY_TOKEN_BUDGET,

@@ -91,6 +91,13 @@ export const environmentSchema = z.object({
   AGENTQ_FAULT_INJECTION: z
     .enum(['none', 'crash-after-provider', 'crash-after-commit'])
     .default('none'),
+  /**
+   * Load shedding: while at least this many executions wait in the queue (ready to run, not
+   * delayed), submissions are answered 429 with Retry-After and nothing is written.
+   */
+  SUBMISSION_MAX_WAITING_JOBS: positiveInt(100_000),
+  /** The Retry-After (seconds) of a submission shed because the queue is full. */
+  SUBMISSION_RETRY_AFTER_SECONDS: positiveInt(1),
   /** Largest accepted JSON body. */
   HTTP_BODY_LIMIT: z
     .string()

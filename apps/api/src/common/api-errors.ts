@@ -54,12 +54,34 @@ export class ServiceUnavailableError extends ApiError {
   }
 }
 
-export class RateLimitedError extends ApiError {
-  constructor(readonly retryAfterSeconds: number) {
+/** A 429: the answer carries `Retry-After`. */
+export abstract class RetryLaterError extends ApiError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(HttpStatus.TOO_MANY_REQUESTS, code, message);
+  }
+}
+
+export class RateLimitedError extends RetryLaterError {
+  constructor(retryAfterSeconds: number) {
     super(
-      HttpStatus.TOO_MANY_REQUESTS,
       'rate_limited',
       'too many failed authentication attempts from this address; retry later',
+      retryAfterSeconds,
+    );
+  }
+}
+
+/** Load shedding: the queue is full, the submission was not written. */
+export class QueueFullApiError extends RetryLaterError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      'queue_full',
+      'too many executions are waiting in the queue; retry after the Retry-After delay',
+      retryAfterSeconds,
     );
   }
 }

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { Response } from 'express';
 import { isDatabaseUnavailable } from '@agentq/executions';
-import { ApiError, RateLimitedError } from './api-errors';
+import { ApiError, RetryLaterError } from './api-errors';
 
 const HTTP_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -37,7 +37,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       this.logger.warn(`${status}: ${body.error.message}`);
     }
     if (response.headersSent) return;
-    if (exception instanceof RateLimitedError) {
+    if (exception instanceof RetryLaterError) {
       response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     }
     response.status(status).json(body);

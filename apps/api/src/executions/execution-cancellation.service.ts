@@ -5,6 +5,7 @@ import { AgentExecution, TERMINAL_STATUSES } from '@agentq/database';
 import {
   cancelledOutcome,
   ExecutionEventPublisher,
+  ExecutionProducer,
   recordTerminalOutcomes,
   withTransactionRetry,
 } from '@agentq/executions';
@@ -12,7 +13,6 @@ import { channels, reportRedisHealth } from '@agentq/jobs';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ConflictError } from '../common/api-errors';
-import { ExecutionQueue } from './execution-queue.service';
 import { ExecutionReader } from './execution-reader.service';
 
 /**
@@ -29,7 +29,7 @@ export class ExecutionCancellation implements OnApplicationShutdown {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly reader: ExecutionReader,
-    private readonly queue: ExecutionQueue,
+    private readonly producer: ExecutionProducer,
     private readonly events: ExecutionEventPublisher,
   ) {
     this.control = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
@@ -45,7 +45,7 @@ export class ExecutionCancellation implements OnApplicationShutdown {
     );
     if (!won) throw alreadyTerminal(await this.reader.get(tenantId, executionId));
 
-    const removed = await this.queue.removeIfNotActive(executionId);
+    const removed = await this.producer.removeIfNotActive(executionId);
     if (!removed) await this.control.publish(this.channel, executionId).catch(() => undefined);
     this.events.publish([
       {

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { MAINTENANCE_DATA_SOURCE } from '@agentq/database';
-import { REDACTED_MESSAGE_CONTENT, SESSION_EVENT_TYPES } from '@agentq/agent-context';
+import { REDACTED_MESSAGE_CONTENT } from '@agentq/agent-context';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { ARCHIVE_IDLE_SESSIONS_SQL, CLEAR_EXECUTION_PAYLOADS_SQL } from '@agentq/executions';
 import { ContextMaintenanceJobResult } from '@agentq/jobs';
 import { DataSource, QueryRunner } from 'typeorm';
 
@@ -16,28 +17,6 @@ const UNLOCK_SQL = `SELECT pg_advisory_unlock(hashtext('agentq:context-maintenan
 const MAX_ROUNDS_PER_TASK = 100;
 
 const SECONDS_PER_DAY = 86_400;
-
-/**
- * Input and output become placeholders; status, model, tokens, cost and duration stay, so the
- * usage rollups still equal the sums over the rows. Not a status change: no session event.
- */
-const CLEAR_EXECUTION_PAYLOADS_SQL = `
-WITH batch AS (
-  SELECT id FROM agent_executions
-   WHERE payload_purged_at IS NULL AND completed_at IS NOT NULL
-     AND completed_at < now() - make_interval(secs => $1)
-   ORDER BY completed_at
-   LIMIT $2
-     FOR UPDATE SKIP LOCKED
-)
-UPDATE agent_executions e
-   SET input = '{"redacted": true}'::jsonb,
-       output = CASE WHEN e.output IS NULL THEN NULL ELSE jsonb_build_object(
-                  'redacted', true, 'model', e.output->'model',
-                  'finishReason', e.output->'finishReason') END,
-       payload_purged_at = now()
-  FROM batch
- WHERE e.id = batch.id`;
 
 /** Handoff messages are copies of outputs: they age out with them. */
 const CLEAR_MESSAGE_CONTENT_SQL = `
@@ -81,27 +60,6 @@ doomed AS (
       LIMIT o.surplus) m
 )
 DELETE FROM agent_memories m USING doomed WHERE m.id = doomed.id`;
-
-/** Sessions idle for the whole period, with nothing queued or running, are archived. */
-const ARCHIVE_IDLE_SESSIONS_SQL = `
-WITH batch AS (
-  SELECT s.id FROM sessions s
-   WHERE s.status <> 'archived' AND s.updated_at < now() - make_interval(secs => $1)
-     AND NOT EXISTS (
-       SELECT 1 FROM agent_executions e
-        WHERE e.session_id = s.id
-          AND (e.created_at >= now() - make_interval(secs => $1)
-               OR e.status IN ('queued', 'running')))
-   LIMIT $2
-     FOR UPDATE SKIP LOCKED
-),
-archived AS (
-  UPDATE sessions s SET status = 'archived', archived_at = now(), updated_at = now()
-    FROM batch WHERE s.id = batch.id
-  RETURNING s.id, s.tenant_id
-)
-INSERT INTO session_events (tenant_id, session_id, type, payload)
-SELECT tenant_id, id, '${SESSION_EVENT_TYPES.sessionArchived}', '{}' FROM archived`;
 
 /**
  * The agent-context maintenance run: payload retention, memory cleanup (age, then the

@@ -14,7 +14,7 @@ import { inTenantTransaction } from '@agentq/database';
 import { ChatMessage } from '@agentq/database';
 import { buildSystemPrompt, toChatMessages } from '@agentq/llm';
 import { DataSource } from 'typeorm';
-import { ClaimedExecution } from './claimed-execution';
+import { ClaimedExecution, RECORD_MEMORY_USE_SQL, SESSION_TURNS_SQL } from '@agentq/executions';
 
 export interface ExecutionPrompt {
   systemPrompt: string;
@@ -23,25 +23,6 @@ export interface ExecutionPrompt {
 
 /** Earlier turns read for history at most; the token budget usually stops well before. */
 const HISTORY_TURN_LIMIT = 100;
-
-/**
- * The session's earlier succeeded executions, newest first, that were created before this one.
- * Payloads cleared by retention are left out.
- */
-const SESSION_TURNS_SQL = `
-SELECT e.input, e.output
-  FROM agent_executions e
- WHERE e.session_id = $1 AND e.status = 'succeeded' AND e.payload_purged_at IS NULL
-   AND (e.created_at, e.id) < (SELECT c.created_at, c.id FROM agent_executions c WHERE c.id = $2)
- ORDER BY e.created_at DESC, e.id DESC
- LIMIT $3`;
-
-/** Marks the chosen memories used and records on the execution which ones its prompt holds. */
-const RECORD_MEMORY_USE_SQL = `
-WITH touched AS (
-  UPDATE agent_memories SET last_accessed_at = now() WHERE id = ANY($2::uuid[]) RETURNING id
-)
-UPDATE agent_executions SET memory_ids = $2::uuid[] WHERE id = $1`;
 
 /**
  * What the provider is asked: the agent's system prompt with its most relevant memories (when

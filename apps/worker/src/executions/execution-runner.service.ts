@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { CredentialDecryptionError } from '@agentq/crypto';
 import { ExecutionError } from '@agentq/database';
-import { ExecutionEventPublisher, TerminalOutcome } from '@agentq/executions';
+import {
+  ClaimedExecution,
+  ExecutionClaims,
+  ExecutionEventPublisher,
+  ExecutionFinisher,
+  TerminalOutcome,
+} from '@agentq/executions';
 import { ExecutionEventType } from '@agentq/jobs';
 import { classifyProviderError, LlmAbortReason, LlmError, LlmProviderAdapter } from '@agentq/llm';
 import { computeCostUsd } from '@agentq/usage';
@@ -10,9 +16,6 @@ import { ExecutionMetrics } from '../metrics/execution-metrics.service';
 import { WORKER_ID } from '../worker-identity';
 import { AttemptResult } from './attempt-result';
 import { CancellationRegistry } from './cancellation-registry.service';
-import { ClaimedExecution } from './claimed-execution';
-import { CompletionBatcher } from './completion-batcher.service';
-import { ExecutionClaims } from './execution-claims.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
 import { crashIfInjected } from './fault-injection';
 import { ProviderAdapters } from './provider-adapters.service';
@@ -34,11 +37,13 @@ export class ExecutionRunner {
     private readonly adapters: ProviderAdapters,
     private readonly spendGuard: SpendGuard,
     private readonly prompts: ExecutionPromptBuilder,
-    private readonly batcher: CompletionBatcher,
+    private readonly finisher: ExecutionFinisher,
     private readonly cancellations: CancellationRegistry,
     private readonly events: ExecutionEventPublisher,
     private readonly metrics: ExecutionMetrics,
-  ) {}
+  ) {
+    finisher.observeCommits((outcomes, seconds) => metrics.groupCommitted(outcomes, seconds));
+  }
 
   async run(
     executionId: string,
@@ -186,7 +191,7 @@ export class ExecutionRunner {
     execution: ClaimedExecution,
     outcome: TerminalOutcome,
   ): Promise<AttemptResult> {
-    const won = await this.batcher.record(outcome);
+    const won = await this.finisher.record(outcome);
     if (!won) return { kind: 'done', outcome: 'already-terminal' };
     crashIfInjected(this.config, 'crash-after-commit', execution.id);
     this.metrics.outcomeRecorded(execution, outcome);

@@ -8,7 +8,7 @@ import {
   privateDestinationProblem,
   redactSecretInErrors,
 } from '@agentq/llm';
-import { ClaimedExecution } from './claimed-execution';
+import { ClaimedExecution } from '@agentq/executions';
 
 const MAX_CACHED_ADAPTERS = 200;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ExecutionError, inTenantTransaction } from '@agentq/database';
 import { DataSource } from 'typeorm';
-import { ClaimedExecution } from './claimed-execution';
+import { ClaimedExecution } from '@agentq/executions';
 
 /** Spend so far, from the daily rollups (UTC day and month), compared in PostgreSQL numerics. */
 const BUDGET_CHECK_SQL = `

@@ -5,15 +5,19 @@ import { MAINTENANCE_DATA_SOURCE } from '@agentq/database';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import {
   ExecutionEventPublisher,
+  ExecutionProducer,
+  OVERDUE_RUNNING_SQL,
+  QUEUED_CANDIDATES_SQL,
+  QueuedExecution,
   recordTerminalOutcomes,
+  REQUEUE_ABANDONED_SQL,
+  STILL_QUEUED_SQL,
   TerminalOutcome,
   withTransactionRetry,
 } from '@agentq/executions';
 import {
   ExecutionJobData,
   ExecutionJobResult,
-  executionJob,
-  ExecutionJobSpec,
   QUEUES,
   ReconcileExecutionsJobResult,
 } from '@agentq/jobs';
@@ -26,35 +30,10 @@ const PAGE_SIZE = 1_000;
 /** Queued rows checked per run at most; the scan resumes where it stopped on the next run. */
 const MAX_QUEUED_PAGES = 20;
 
-/** `queued` rows old enough that their job must exist by now, oldest first, after a cursor. */
-const QUEUED_CANDIDATES_SQL = `
--- queued_at as text keeps its microseconds for the cursor (a batch shares one timestamp).
-SELECT id, tenant_id, priority, run_at, attempts, max_attempts, queued_at::text AS queued_at
-  FROM agent_executions
- WHERE status = 'queued'
-   AND queued_at < now() - make_interval(secs => $1::double precision / 1000)
-   AND (queued_at, id) > ($2::timestamptz, $3::uuid)
- ORDER BY queued_at, id
- LIMIT $4`;
-
-/** `running` rows past their own timeout plus the margin: their worker should be long done. */
-const OVERDUE_RUNNING_SQL = `
-SELECT id, tenant_id, agent_id, priority, run_at, attempts, max_attempts, model
-  FROM agent_executions
- WHERE status = 'running'
-   AND started_at < now() - make_interval(
-         secs => (COALESCE(timeout_ms, $1) + $2)::double precision / 1000)
- ORDER BY started_at
- LIMIT $3`;
-
-/** Back to `queued` for another attempt, unless someone claimed it again meanwhile. */
-const REQUEUE_ABANDONED_SQL = `
-UPDATE agent_executions SET status = 'queued', error = $3
- WHERE id = $1 AND status = 'running' AND attempts = $2`;
-
 interface CandidateRow {
   id: string;
   tenant_id: string;
+  agent_id: string;
   priority: number;
   run_at: Date | null;
   attempts: number;
@@ -66,7 +45,6 @@ interface QueuedRow extends CandidateRow {
 }
 
 interface RunningRow extends CandidateRow {
-  agent_id: string;
   model: string | null;
 }
 
@@ -96,6 +74,7 @@ export class ExecutionReconciler {
     private readonly executions: Queue<ExecutionJobData, ExecutionJobResult>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: ExecutionEventPublisher,
+    private readonly producer: ExecutionProducer,
     private readonly metrics: ReconcilerMetrics,
   ) {}
 
@@ -131,10 +110,9 @@ export class ExecutionReconciler {
     const orphans = rows.filter((row) => isGone(presence.get(row.id)));
     if (orphans.length === 0) return 0;
     // Re-read: an execution may have run and ended since the scan (and its job been removed).
-    const stillQueued: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM agent_executions WHERE id = ANY($1::uuid[]) AND status = 'queued'`,
-      [orphans.map((row) => row.id)],
-    );
+    const stillQueued: { id: string }[] = await this.dataSource.query(STILL_QUEUED_SQL, [
+      orphans.map((row) => row.id),
+    ]);
     const ids = new Set(stillQueued.map((row) => row.id));
     let requeued = 0;
     for (const row of orphans.filter((candidate) => ids.has(candidate.id))) {
@@ -222,8 +200,7 @@ export class ExecutionReconciler {
   /** Adds the job again; a finished job with the same id must go first or `add` is a no-op. */
   private async enqueue(row: CandidateRow, state: JobPresence): Promise<void> {
     if (state === 'finished') await this.executions.remove(row.id);
-    const { name, data, opts } = executionJob(jobSpec(row));
-    await this.executions.add(name, data, opts);
+    await this.producer.enqueue([requeued(row)]);
   }
 
   private publish(row: RunningRow, type: 'retrying' | 'failed', status: 'queued' | 'failed') {
@@ -249,10 +226,12 @@ function isGone(state: JobPresence | undefined): boolean {
 }
 
 /** The job as the API would enqueue it, with only the attempts the row has left. */
-function jobSpec(row: CandidateRow): ExecutionJobSpec {
+function requeued(row: CandidateRow): QueuedExecution {
   return {
     executionId: row.id,
     tenantId: row.tenant_id,
+    agentId: row.agent_id,
+    isNew: false,
     priority: row.priority,
     delayMs: row.run_at ? Math.max(0, new Date(row.run_at).getTime() - Date.now()) : 0,
     maxAttempts: Math.max(1, row.max_attempts - row.attempts),

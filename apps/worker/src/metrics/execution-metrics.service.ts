@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TerminalOutcome } from '@agentq/executions';
 import { METRICS_REGISTRY } from '@agentq/metrics';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { ClaimedExecution } from '../executions/claimed-execution';
+import { ClaimedExecution } from '@agentq/executions';
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500];

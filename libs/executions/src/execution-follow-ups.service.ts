@@ -1,4 +1,3 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -11,17 +10,11 @@ import {
 } from '@agentq/agent-context';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { setTransactionTenant } from '@agentq/database';
-import { ExecutionEventPublisher, RecordedTransition, TerminalOutcome } from '@agentq/executions';
-import {
-  executionJob,
-  ExecutionJobData,
-  ExecutionJobResult,
-  ExecutionJobSpec,
-  QUEUES,
-} from '@agentq/jobs';
-import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { ExecutionProducer, QueuedExecution } from './execution-producer.service';
+import { groupSorted } from './micro-batcher';
+import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
 
 /** A succeeded execution whose row asks for a follow-up, read before the terminal transaction. */
 interface Candidate {
@@ -45,13 +38,12 @@ export interface FollowUpPlan {
   candidates: Map<string, { candidate: Candidate; outputText: string }>;
 }
 
-/** Jobs to enqueue (and events to publish) once the transaction is committed. */
+/** Executions to enqueue (and announce) once the transaction is committed. */
 export interface CommittedFollowUps {
-  jobs: ExecutionJobSpec[];
-  queued: { executionId: string; tenantId: string; agentId: string }[];
+  jobs: QueuedExecution[];
 }
 
-export const NO_FOLLOW_UPS: CommittedFollowUps = { jobs: [], queued: [] };
+export const NO_FOLLOW_UPS: CommittedFollowUps = { jobs: [] };
 
 // Flags are fixed at insert, so reading them outside the terminal transaction is safe.
 const CANDIDATES_SQL = `
@@ -98,17 +90,6 @@ SELECT r.id, r.tenant_id, r.session_id, r.from_agent_id, r.to_agent_id, r.from_e
        from_agent_id uuid, to_agent_id uuid, from_execution_id uuid, to_execution_id uuid,
        in_reply_to_id uuid, content text)`;
 
-/** Completions wait for the enqueue; a Redis outage must not stall them for longer than this. */
-const ENQUEUE_TIMEOUT_MS = 2_000;
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
 interface SessionEventRow {
   tenant_id: string;
   session_id: string;
@@ -130,9 +111,7 @@ export class ExecutionFollowUps {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(QUEUES.executions)
-    private readonly queue: Queue<ExecutionJobData, ExecutionJobResult>,
-    private readonly events: ExecutionEventPublisher,
+    private readonly producer: ExecutionProducer,
   ) {}
 
   /** One query per batch, only when some outcome succeeded; most batches need no transaction. */
@@ -146,7 +125,7 @@ export class ExecutionFollowUps {
     // One transaction, one query per tenant of the batch (row-level security).
     const rows: Record<string, unknown>[] = await this.dataSource.transaction(async (manager) => {
       const found: Record<string, unknown>[] = [];
-      for (const [tenantId, ids] of groupByTenant(succeeded, (o) => o.tenantId)) {
+      for (const [tenantId, ids] of groupSorted(succeeded, (o) => o.tenantId)) {
         await setTransactionTenant(manager, tenantId);
         const tenantIds = new Set(ids.map((o) => o.executionId));
         found.push(
@@ -184,12 +163,11 @@ export class ExecutionFollowUps {
       .map((transition) => plan.candidates.get(transition.executionId))
       .filter((entry) => entry !== undefined);
     if (winners.length === 0) return NO_FOLLOW_UPS;
-    const committed: CommittedFollowUps = { jobs: [], queued: [] };
-    for (const [tenantId, tenantWinners] of groupByTenant(winners, (w) => w.candidate.tenantId)) {
+    const committed: CommittedFollowUps = { jobs: [] };
+    for (const [tenantId, tenantWinners] of groupSorted(winners, (w) => w.candidate.tenantId)) {
       await setTransactionTenant(manager, tenantId);
       const forTenant = await this.applyForTenant(manager, tenantWinners);
       committed.jobs.push(...forTenant.jobs);
-      committed.queued.push(...forTenant.queued);
     }
     return committed;
   }
@@ -233,7 +211,7 @@ export class ExecutionFollowUps {
     );
     const executions: Record<string, unknown>[] = [];
     const messages: Record<string, unknown>[] = [];
-    const committed: CommittedFollowUps = { jobs: [], queued: [] };
+    const committed: CommittedFollowUps = { jobs: [] };
     for (const { candidate, agentId, message, source } of requests) {
       const target = targets.get(agentId);
       const refusal = handoffRefusal(candidate, target, this.config.agentContext.maxHandoffDepth);
@@ -279,11 +257,12 @@ export class ExecutionFollowUps {
       committed.jobs.push({
         executionId,
         tenantId: candidate.tenantId,
+        agentId,
         priority: candidate.priority,
         delayMs: 0,
         maxAttempts: candidate.maxAttempts,
+        isNew: true,
       });
-      committed.queued.push({ executionId, tenantId: candidate.tenantId, agentId });
       this.logger.log(
         `execution ${candidate.id}: handed off to agent ${agentId} as execution ${executionId}`,
       );
@@ -306,28 +285,15 @@ export class ExecutionFollowUps {
 
   /** After commit: enqueue the next executions. Never throws; the reconciler heals a miss. */
   async afterCommit(followUps: CommittedFollowUps): Promise<void> {
-    if (followUps.jobs.length === 0) return;
     try {
-      await withTimeout(this.queue.addBulk(followUps.jobs.map(executionJob)), ENQUEUE_TIMEOUT_MS);
+      await this.producer.enqueue(followUps.jobs);
     } catch (error) {
       this.logger.error(
         `could not enqueue ${followUps.jobs.length} handoff execution(s) ` +
           `(${followUps.jobs.map((job) => job.executionId).join(', ')}); the reconciler will: ` +
           (error as Error).message,
       );
-      return;
     }
-    const at = new Date().toISOString();
-    this.events.publish(
-      followUps.queued.map((q) => ({
-        type: 'queued' as const,
-        executionId: q.executionId,
-        tenantId: q.tenantId,
-        agentId: q.agentId,
-        status: 'queued' as const,
-        at,
-      })),
-    );
   }
 
   private async loadTargets(
@@ -394,16 +360,4 @@ function toCandidate(row: Record<string, unknown>): Candidate {
     storeOutputAsMemory: row.store_output_as_memory as boolean,
     inReplyToId: (row.in_reply_to_id as string | null) ?? null,
   };
-}
-
-/** Groups by tenant, tenants in a fixed order (the lock order of concurrent batches). */
-function groupByTenant<T>(items: readonly T[], tenantOf: (item: T) => string): [string, T[]][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const tenantId = tenantOf(item);
-    const group = groups.get(tenantId);
-    if (group) group.push(item);
-    else groups.set(tenantId, [item]);
-  }
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

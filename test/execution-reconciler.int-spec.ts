@@ -1,6 +1,6 @@
 import { AppConfig } from '@agentq/config';
 import { createDataSource } from '@agentq/database';
-import { ExecutionEventPublisher } from '@agentq/executions';
+import { ExecutionEventPublisher, ExecutionProducer } from '@agentq/executions';
 import { ExecutionEvent, executionJob, QUEUES, redisOptionsFromUrl } from '@agentq/jobs';
 import {
   createTestDatabase,
@@ -13,8 +13,8 @@ import {
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { ExecutionReconciler } from './execution-reconciler.service';
-import { ReconcilerMetrics } from './reconciler-metrics';
+import { ExecutionReconciler } from '../apps/worker/src/maintenance/execution-reconciler.service';
+import { ReconcilerMetrics } from '../apps/worker/src/maintenance/reconciler-metrics';
 
 type Row = { status: string; attempts: number; error: { code: string } | null };
 
@@ -46,11 +46,13 @@ describe('ExecutionReconciler', () => {
     redis = new Redis(config.redis.url);
     published = [];
     const events = { publish: (batch: ExecutionEvent[]) => published.push(...batch) };
+    const publisher = events as unknown as ExecutionEventPublisher;
     reconciler = new ExecutionReconciler(
       dataSource,
       queue,
       config,
-      events as unknown as ExecutionEventPublisher,
+      publisher,
+      new ExecutionProducer(queue, publisher),
       new ReconcilerMetrics(),
     );
     [{ id: tenantId }] = await dataSource.query(

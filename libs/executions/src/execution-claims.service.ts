@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  ExecutionError,
+  inTenantTransaction,
+  queryPrepared,
+  setTransactionTenant,
+} from '@agentq/database';
+import { DataSource } from 'typeorm';
+import { ClaimedExecution } from './claimed-execution';
+import { groupSorted, ItemOutcome, MicroBatcher } from './micro-batcher';
+
+const CLAIM_SQL = `
+UPDATE agent_executions e
+   SET status = 'running', attempts = e.attempts + 1, started_at = now(), worker_id = $2
+  FROM agents a
+  JOIN llm_providers p ON p.id = a.provider_id
+  JOIN tenants t ON t.id = a.tenant_id
+ WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
+RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.attempts, e.max_attempts,
+          e.timeout_ms, a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
+          a.enable_memory,
+          p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
+          p.settings, p.pricing, p.is_active, p.updated_at AS provider_updated_at,
+          a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
+          t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly`;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ClaimRow = Record<string, any>;
+
+interface ClaimRequest {
+  executionId: string;
+  tenantId: string;
+  workerId: string;
+}
+
+const MAX_CLAIM_BATCH = 100;
+
+/** Row-level steps of an attempt that are not terminal (terminal ones go through the finisher). */
+@Injectable()
+export class ExecutionClaims {
+  private readonly batcher = new MicroBatcher<ClaimRequest, ClaimRow | null>(
+    (requests) => this.claimMany(requests),
+    { maxBatchSize: MAX_CLAIM_BATCH },
+  );
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Marks the execution running for this attempt; null when it is already terminal (or not
+   * the job's tenant's: the job payload names the tenant, row-level security checks it).
+   * Concurrent claims go together: one transaction, one statement per tenant.
+   */
+  async claim(
+    executionId: string,
+    tenantId: string,
+    workerId: string,
+  ): Promise<ClaimedExecution | null> {
+    const row = await this.batcher.submit({ executionId, tenantId, workerId });
+    return row ? toClaimedExecution(row) : null;
+  }
+
+  private async claimMany(requests: ClaimRequest[]): Promise<ItemOutcome<ClaimRow | null>[]> {
+    const groups = groupSorted(requests, (r) => `${r.tenantId}/${r.workerId}`);
+    const rows = await this.dataSource.transaction(async (manager) => {
+      const claimed: ClaimRow[] = [];
+      for (const [, group] of groups) {
+        await setTransactionTenant(manager, group[0].tenantId);
+        claimed.push(
+          ...(await queryPrepared<ClaimRow>(manager, 'agentq_claim', CLAIM_SQL, [
+            group.map((r) => r.executionId),
+            group[0].workerId,
+          ])),
+        );
+      }
+      return claimed;
+    });
+    const byId = new Map(rows.map((row) => [row.id as string, row]));
+    return requests.map((r) => ({ ok: true, value: byId.get(r.executionId) ?? null }));
+  }
+
+  /** Back to `queued`, error untouched: the attempt was interrupted, not failed. */
+  async release(execution: Pick<ClaimedExecution, 'id' | 'tenantId'>): Promise<boolean> {
+    const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      manager.query(
+        `UPDATE agent_executions SET status = 'queued' WHERE id = $1 AND status = 'running'`,
+        [execution.id],
+      ),
+    );
+    return affected > 0;
+  }
+
+  /** Back to `queued` with the attempt's error, while BullMQ waits out the backoff. */
+  async markRetrying(
+    execution: Pick<ClaimedExecution, 'id' | 'tenantId'>,
+    error: ExecutionError,
+  ): Promise<boolean> {
+    const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      manager.query(
+        `UPDATE agent_executions SET status = 'queued', error = $2
+          WHERE id = $1 AND status = 'running'`,
+        [execution.id, JSON.stringify(error)],
+      ),
+    );
+    return affected > 0;
+  }
+}
+
+function toClaimedExecution(row: ClaimRow): ClaimedExecution {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    agentId: row.agent_id,
+    sessionId: row.session_id,
+    input: row.input,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    timeoutMs: row.timeout_ms,
+    agent: {
+      role: row.role,
+      backstory: row.backstory,
+      goal: row.goal,
+      status: row.agent_status,
+      llmConfig: row.llm_config,
+      enableMemory: row.enable_memory,
+    },
+    provider: {
+      id: row.provider_id,
+      type: row.provider_type,
+      baseUrl: row.base_url,
+      apiKeyCiphertext: row.api_key_ciphertext,
+      settings: row.settings,
+      pricing: row.pricing,
+      isActive: row.is_active,
+      updatedAt: row.provider_updated_at,
+    },
+    budgets: {
+      agentDailyUsd: row.agent_budget_daily,
+      agentMonthlyUsd: row.agent_budget_monthly,
+      tenantDailyUsd: row.tenant_budget_daily,
+      tenantMonthlyUsd: row.tenant_budget_monthly,
+    },
+  };
+}

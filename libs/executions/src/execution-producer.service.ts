@@ -1,0 +1,123 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  executionJob,
+  ExecutionJobData,
+  ExecutionJobResult,
+  ExecutionJobSpec,
+  QUEUES,
+} from '@agentq/jobs';
+import { Queue } from 'bullmq';
+import { ExecutionEventPublisher } from './execution-event-publisher.service';
+import { withTimeout } from './with-timeout';
+
+/** A job to add for an execution row that is committed `queued`. */
+export interface QueuedExecution extends ExecutionJobSpec {
+  agentId: string;
+  /** Announce it with a `queued` event (false when re-adding the job of a known execution). */
+  isNew: boolean;
+}
+
+/** The queue could not take the jobs (Redis down or too slow); nothing was enqueued for sure. */
+export class QueueUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the job queue (Redis) is unavailable: ${(cause as Error).message}`, { cause });
+    this.name = QueueUnavailableError.name;
+  }
+}
+
+// Generous enough for an addBulk of 1,000 jobs on a busy host; a Redis that is down is caught
+// before this by assertConnected, without waiting.
+const ENQUEUE_TIMEOUT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * The one way executions reach the queue (submissions, handoffs, the reconciler): one
+ * `addBulk` (job id = execution id, so adding twice is a no-op), bounded in time, then the
+ * `queued` events.
+ */
+@Injectable()
+export class ExecutionProducer {
+  private readonly logger = new Logger(ExecutionProducer.name);
+
+  constructor(
+    @InjectQueue(QUEUES.executions)
+    private readonly queue: Queue<ExecutionJobData, ExecutionJobResult>,
+    private readonly events: ExecutionEventPublisher,
+  ) {}
+
+  /** Fails fast, without a round trip, when the queue's connection is not ready. */
+  async assertConnected(): Promise<void> {
+    let status: string;
+    try {
+      status = (await withTimeout(this.queue.getBackend().client, CONNECT_TIMEOUT_MS, 'connect'))
+        .status;
+    } catch (error) {
+      throw new QueueUnavailableError(error);
+    }
+    if (status !== 'ready') throw new QueueUnavailableError(new Error(`connection ${status}`));
+  }
+
+  async enqueue(executions: readonly QueuedExecution[]): Promise<void> {
+    if (executions.length === 0) return;
+    try {
+      await withTimeout(
+        this.queue.addBulk(executions.map(executionJob)),
+        ENQUEUE_TIMEOUT_MS,
+        'enqueue',
+      );
+    } catch (error) {
+      this.logger.error(
+        `could not enqueue ${executions.length} execution(s): ${(error as Error).message}`,
+      );
+      throw new QueueUnavailableError(error);
+    }
+    const at = new Date().toISOString();
+    this.events.publish(
+      executions
+        .filter((execution) => execution.isNew)
+        .map((execution) => ({
+          type: 'queued' as const,
+          executionId: execution.executionId,
+          tenantId: execution.tenantId,
+          agentId: execution.agentId,
+          status: 'queued' as const,
+          at,
+        })),
+    );
+  }
+
+  /** Removes a waiting or delayed job; an active one is locked and stays (the worker aborts it). */
+  async removeIfNotActive(executionId: string): Promise<boolean> {
+    try {
+      return (
+        (await withTimeout(this.queue.remove(executionId), ENQUEUE_TIMEOUT_MS, 'remove')) === 1
+      );
+    } catch (error) {
+      this.logger.warn(
+        `execution ${executionId}: could not remove its job: ${(error as Error).message}`,
+      );
+      return false;
+    }
+  }
+
+  /** Jobs waiting to run (not delayed), read at most every `maxAgeMs`: the load-shedding gauge. */
+  async waitingJobs(maxAgeMs: number): Promise<number> {
+    const now = Date.now();
+    if (now - this.waitingReadAt > maxAgeMs) {
+      this.waitingReadAt = now;
+      this.waiting = withTimeout(
+        this.queue.getJobCounts('wait', 'prioritized'),
+        ENQUEUE_TIMEOUT_MS,
+        'queue depth',
+      ).then(
+        (counts) => (counts.wait ?? 0) + (counts.prioritized ?? 0),
+        () => 0,
+      );
+    }
+    return this.waiting;
+  }
+
+  private waitingReadAt = 0;
+  private waiting: Promise<number> = Promise.resolve(0);
+}

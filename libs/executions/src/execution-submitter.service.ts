@@ -1,0 +1,148 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { AgentExecution, inTenantTransaction, setTransactionTenant } from '@agentq/database';
+import { DataSource } from 'typeorm';
+import { ExecutionProducer, QueuedExecution } from './execution-producer.service';
+import { groupSorted, ItemOutcome, MicroBatcher } from './micro-batcher';
+import { insertSubmissions, SubmissionRequest, SubmittedExecution } from './submission-store';
+
+/** More executions wait in the queue than the configured limit: shed, nothing written. */
+export class QueueFullError extends Error {
+  constructor(
+    readonly waiting: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`the queue holds ${waiting} waiting executions; retry in ${retryAfterSeconds} s`);
+    this.name = QueueFullError.name;
+  }
+}
+
+/** Rows one coalesced write inserts at most (a batch call of 1,000 still goes whole). */
+const MAX_ROWS_PER_WRITE = 1_000;
+
+/** How stale the queue-depth reading behind load shedding may be. */
+const QUEUE_DEPTH_MAX_AGE_MS = 250;
+
+/**
+ * Creates executions and enqueues their jobs. Submissions that arrive while a write is in
+ * flight join the next one: one transaction with one INSERT … RETURNING per tenant, one
+ * `addBulk`, the `queued` events. Rows are committed before their jobs exist, so a worker never
+ * picks up an id it cannot see; if the enqueue fails, the rows are deleted again.
+ */
+@Injectable()
+export class ExecutionSubmitter {
+  private readonly batcher: MicroBatcher<SubmissionRequest, SubmittedExecution[]>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly producer: ExecutionProducer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.batcher = new MicroBatcher((requests) => this.write(requests), {
+      maxBatchSize: MAX_ROWS_PER_WRITE,
+      sizeOf: (request) => request.executions.length,
+    });
+  }
+
+  submit(request: SubmissionRequest): Promise<SubmittedExecution[]> {
+    return this.batcher.submit(request);
+  }
+
+  private async write(requests: SubmissionRequest[]): Promise<ItemOutcome<SubmittedExecution[]>[]> {
+    await this.producer.assertConnected();
+    await this.shedIfFull();
+    const outcomes = await this.insert(requests);
+    const accepted = outcomes.flatMap((outcome) => (outcome.ok ? outcome.value : []));
+    const created = accepted.filter((s) => s.created).map((s) => s.execution);
+    // An idempotent repeat of a still-queued execution re-adds its job: a no-op if it exists,
+    // and it heals a job Redis lost.
+    const createdIds = new Set(created.map((e) => e.id));
+    const requeued = accepted
+      .filter((s) => !s.created && s.execution.status === 'queued')
+      .map((s) => s.execution)
+      .filter((e) => !createdIds.has(e.id));
+    const now = Date.now();
+    try {
+      await this.producer.enqueue([
+        ...created.map((e) => queuedExecution(e, now, true)),
+        ...requeued.map((e) => queuedExecution(e, now, false)),
+      ]);
+    } catch (error) {
+      await this.deleteUnstarted(created);
+      return outcomes.map((outcome) =>
+        outcome.ok && outcome.value.some((s) => s.created) ? { ok: false, error } : outcome,
+      );
+    }
+    return outcomes;
+  }
+
+  private async shedIfFull(): Promise<void> {
+    const limit = this.config.submissions.maxWaitingJobs;
+    const waiting = await this.producer.waitingJobs(QUEUE_DEPTH_MAX_AGE_MS);
+    if (waiting >= limit) {
+      throw new QueueFullError(waiting, this.config.submissions.retryAfterSeconds);
+    }
+  }
+
+  /**
+   * One transaction, tenants in a fixed order. Should it fail as a whole (a reference deleted
+   * under it, say), each submission is tried alone so one bad request fails only itself.
+   */
+  private async insert(
+    requests: SubmissionRequest[],
+  ): Promise<ItemOutcome<SubmittedExecution[]>[]> {
+    const groups = groupSorted(
+      requests.map((request, index) => ({ request, index })),
+      (entry) => entry.request.tenantId,
+    );
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const outcomes: ItemOutcome<SubmittedExecution[]>[] = new Array(requests.length);
+        for (const [tenantId, entries] of groups) {
+          await setTransactionTenant(manager, tenantId);
+          const results = await insertSubmissions(
+            manager,
+            entries.map((entry) => entry.request),
+          );
+          entries.forEach((entry, n) => (outcomes[entry.index] = results[n]));
+        }
+        return outcomes;
+      });
+    } catch (error) {
+      if (requests.length === 1) throw error;
+      return Promise.all(
+        requests.map((request) =>
+          inTenantTransaction(this.dataSource, request.tenantId, (manager) =>
+            insertSubmissions(manager, [request]),
+          ).then(
+            ([outcome]) => outcome,
+            (failure: unknown) => ({ ok: false as const, error: failure }),
+          ),
+        ),
+      );
+    }
+  }
+
+  private async deleteUnstarted(executions: AgentExecution[]): Promise<void> {
+    for (const [tenantId, group] of groupSorted(executions, (e) => e.tenantId)) {
+      await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+        manager.query(`DELETE FROM agent_executions WHERE id = ANY($1::uuid[])`, [
+          group.map((e) => e.id),
+        ]),
+      );
+    }
+  }
+}
+
+function queuedExecution(execution: AgentExecution, now: number, isNew: boolean): QueuedExecution {
+  return {
+    executionId: execution.id,
+    tenantId: execution.tenantId,
+    agentId: execution.agentId,
+    priority: execution.priority,
+    delayMs: execution.runAt ? Math.max(0, execution.runAt.getTime() - now) : 0,
+    maxAttempts: execution.maxAttempts,
+    isNew,
+  };
+}

@@ -1,0 +1,255 @@
+import { AgentExecution, ExecutionInput } from '@agentq/database';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { executionFromRow, ExecutionRow } from './execution-rows';
+import { ItemOutcome } from './micro-batcher';
+
+/** One execution to create, as the caller validated it. */
+export interface NewExecution {
+  sessionId: string | null;
+  priority: number;
+  input: ExecutionInput;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  runAt: Date | null;
+  idempotencyKey: string | null;
+  handoffToAgentId: string | null;
+  storeOutputAsMemory: boolean;
+}
+
+/** One caller's submission: executions for one agent of one tenant, created all or none. */
+export interface SubmissionRequest {
+  tenantId: string;
+  agentId: string;
+  executions: NewExecution[];
+}
+
+export interface SubmittedExecution {
+  execution: AgentExecution;
+  /** False when an idempotency key matched an earlier submission. */
+  created: boolean;
+}
+
+export type SubmissionRefusal =
+  | 'agent_not_found'
+  | 'agent_not_active'
+  | 'session_not_found'
+  | 'session_not_active'
+  | 'handoff_agent_not_found';
+
+/** The submission names something that does not exist or cannot take work; nothing was written. */
+export class SubmissionRefusedError extends Error {
+  constructor(
+    readonly reason: SubmissionRefusal,
+    message: string,
+  ) {
+    super(message);
+    this.name = SubmissionRefusedError.name;
+  }
+}
+
+// The agent's state is checked by the statement itself: rows of an agent that is missing or
+// not active are simply not inserted, and only then is the reason looked up.
+const INSERT_SUBMISSIONS_SQL = `
+INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
+                              timeout_ms, run_at, idempotency_key, model, handoff_to_agent_id,
+                              store_output_as_memory)
+SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms,
+       r.run_at, r.idempotency_key, a.llm_config->>'model', r.handoff_to_agent_id,
+       r.store_output_as_memory
+  FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, session_id uuid,
+       priority smallint, input jsonb, max_attempts integer, timeout_ms integer,
+       run_at timestamptz, idempotency_key text, handoff_to_agent_id uuid,
+       store_output_as_memory boolean)
+  JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
+ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+RETURNING *`;
+
+interface Row {
+  id: string;
+  request: number;
+  agent_id: string;
+  execution: NewExecution;
+}
+
+/**
+ * Creates the executions of many submissions of one tenant with one INSERT, inside the
+ * caller's tenant transaction. Each submission gets its own outcome: created (or matched by
+ * idempotency key) rows, or the refusal that stopped it.
+ */
+export async function insertSubmissions(
+  manager: EntityManager,
+  requests: readonly SubmissionRequest[],
+): Promise<ItemOutcome<SubmittedExecution[]>[]> {
+  const refusals = await checkReferences(manager, requests);
+  const rows: Row[] = requests.flatMap((request, index) =>
+    refusals.has(index)
+      ? []
+      : request.executions.map((execution) => ({
+          id: randomUUID(),
+          request: index,
+          agent_id: request.agentId,
+          execution,
+        })),
+  );
+  const inserted = new Map<string, AgentExecution>();
+  if (rows.length > 0) {
+    const returned: ExecutionRow[] = await manager.query(INSERT_SUBMISSIONS_SQL, [
+      JSON.stringify(rows.map(toRecord)),
+    ]);
+    for (const row of returned) inserted.set(row.id as string, executionFromRow(row));
+  }
+  const matched = await matchIdempotencyKeys(manager, rows, inserted);
+  const missing = new Set(
+    rows
+      .filter((row) => !inserted.has(row.id) && !matched.has(row.execution.idempotencyKey ?? ''))
+      .map((row) => row.request),
+  );
+  for (const [index, refusal] of await agentRefusals(manager, requests, missing)) {
+    refusals.set(index, refusal);
+  }
+  return requests.map((_, index) => {
+    const refusal = refusals.get(index);
+    if (refusal) return { ok: false, error: refusal };
+    const value = rows
+      .filter((row) => row.request === index)
+      .map((row) => {
+        const created = inserted.get(row.id);
+        if (created) return { execution: created, created: true };
+        return { execution: matched.get(row.execution.idempotencyKey!)!, created: false };
+      });
+    return { ok: true, value };
+  });
+}
+
+function toRecord({ id, agent_id, execution }: Row) {
+  return {
+    id,
+    agent_id,
+    session_id: execution.sessionId,
+    priority: execution.priority,
+    input: execution.input,
+    max_attempts: execution.maxAttempts,
+    timeout_ms: execution.timeoutMs,
+    run_at: execution.runAt?.toISOString() ?? null,
+    idempotency_key: execution.idempotencyKey,
+    handoff_to_agent_id: execution.handoffToAgentId,
+    store_output_as_memory: execution.storeOutputAsMemory,
+  };
+}
+
+/** Earlier executions whose idempotency keys these rows repeat, by key. */
+async function matchIdempotencyKeys(
+  manager: EntityManager,
+  rows: readonly Row[],
+  inserted: ReadonlyMap<string, AgentExecution>,
+): Promise<Map<string, AgentExecution>> {
+  const keys = rows
+    .filter((row) => row.execution.idempotencyKey !== null && !inserted.has(row.id))
+    .map((row) => row.execution.idempotencyKey!);
+  if (keys.length === 0) return new Map();
+  const found: ExecutionRow[] = await manager.query(
+    `SELECT * FROM agent_executions WHERE idempotency_key = ANY($1::text[])`,
+    [[...new Set(keys)]],
+  );
+  return new Map(found.map((row) => [row.idempotency_key as string, executionFromRow(row)]));
+}
+
+/** Why rows of these submissions were not inserted: their agent is missing or not active. */
+async function agentRefusals(
+  manager: EntityManager,
+  requests: readonly SubmissionRequest[],
+  indexes: ReadonlySet<number>,
+): Promise<Map<number, SubmissionRefusedError>> {
+  const refusals = new Map<number, SubmissionRefusedError>();
+  if (indexes.size === 0) return refusals;
+  const agentIds = [...new Set([...indexes].map((index) => requests[index].agentId))];
+  const found: { id: string; status: string }[] = await manager.query(
+    `SELECT id, status FROM agents WHERE id = ANY($1::uuid[])`,
+    [agentIds],
+  );
+  const statusById = new Map(found.map((agent) => [agent.id, agent.status]));
+  for (const index of indexes) {
+    const status = statusById.get(requests[index].agentId);
+    refusals.set(
+      index,
+      status === undefined
+        ? new SubmissionRefusedError('agent_not_found', 'agent not found')
+        : new SubmissionRefusedError(
+            'agent_not_active',
+            `the agent is ${status}; only active agents take executions`,
+          ),
+    );
+  }
+  return refusals;
+}
+
+/** Sessions must exist and be active; handoff targets must be agents of the tenant. */
+async function checkReferences(
+  manager: EntityManager,
+  requests: readonly SubmissionRequest[],
+): Promise<Map<number, SubmissionRefusedError>> {
+  const refusals = new Map<number, SubmissionRefusedError>();
+  const sessionIds = unique(requests, (execution) => execution.sessionId);
+  const handoffIds = unique(requests, (execution) => execution.handoffToAgentId);
+  if (sessionIds.length === 0 && handoffIds.length === 0) return refusals;
+  const sessions: { id: string; status: string }[] =
+    sessionIds.length === 0
+      ? []
+      : await manager.query(`SELECT id, status FROM sessions WHERE id = ANY($1::uuid[])`, [
+          sessionIds,
+        ]);
+  const agents: { id: string }[] =
+    handoffIds.length === 0
+      ? []
+      : await manager.query(`SELECT id FROM agents WHERE id = ANY($1::uuid[])`, [handoffIds]);
+  const sessionStatus = new Map(sessions.map((session) => [session.id, session.status]));
+  const agentIds = new Set(agents.map((agent) => agent.id));
+  requests.forEach((request, index) => {
+    for (const execution of request.executions) {
+      const refusal = referenceRefusal(execution, sessionStatus, agentIds);
+      if (refusal) {
+        refusals.set(index, refusal);
+        return;
+      }
+    }
+  });
+  return refusals;
+}
+
+function referenceRefusal(
+  execution: NewExecution,
+  sessionStatus: ReadonlyMap<string, string>,
+  agentIds: ReadonlySet<string>,
+): SubmissionRefusedError | null {
+  if (execution.sessionId) {
+    const status = sessionStatus.get(execution.sessionId);
+    if (status === undefined) {
+      return new SubmissionRefusedError('session_not_found', 'session not found');
+    }
+    if (status !== 'active') {
+      return new SubmissionRefusedError(
+        'session_not_active',
+        `the session is ${status}; only active sessions take executions`,
+      );
+    }
+  }
+  if (execution.handoffToAgentId && !agentIds.has(execution.handoffToAgentId)) {
+    return new SubmissionRefusedError('handoff_agent_not_found', 'handoffTo agent not found');
+  }
+  return null;
+}
+
+function unique(
+  requests: readonly SubmissionRequest[],
+  pick: (execution: NewExecution) => string | null,
+): string[] {
+  const ids = new Set<string>();
+  for (const request of requests) {
+    for (const execution of request.executions) {
+      const id = pick(execution);
+      if (id) ids.add(id);
+    }
+  }
+  return [...ids];
+}
