@@ -1,33 +1,8 @@
-import {
-  createTestDatabase,
-  createTestQueuePrefix,
-  deleteRedisKeys,
-  TEST_ADMIN_TOKEN,
-  TEST_MASTER_KEY,
-  TestDatabase,
-} from '@agentq/testing';
+import { TEST_ADMIN_TOKEN } from '@agentq/testing';
 import { PrivateRedis } from './faults/support/private-redis';
-import { RunningProcess, startProcess } from './support/child-process';
-import { HttpClient } from './support/http-client';
+import { ApiProcess, startApiProcess, useBuiltProcessEnv } from './support/api-process';
 
 const REVOCATION_BOUND_MS = 1_000;
-
-interface ApiProcess {
-  process: RunningProcess;
-  http: HttpClient;
-}
-
-async function startApi(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
-  const process = startProcess('dist/apps/api/src/main.js', { ...env, PORT: '0' });
-  try {
-    await process.waitForOutput(/listening on/);
-  } catch (error) {
-    process.child.kill('SIGKILL');
-    throw error;
-  }
-  const url = /listening on (http:\/\/\S+?)"?\s*[,}\n]/.exec(process.output())?.[1] ?? '';
-  return { process, http: new HttpClient(url.replace('[::1]', '127.0.0.1')) };
-}
 
 async function stopApi(api: ApiProcess | undefined) {
   if (!api || api.process.child.exitCode !== null) return;
@@ -67,27 +42,7 @@ async function revokedAt(api: ApiProcess, admin: string, id: string): Promise<nu
  * through one is refused by the other within a second, with Redis up and with Redis down.
  */
 describe('API key revocation across API processes', () => {
-  let database: TestDatabase;
-  let prefix: string;
-  let env: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    prefix = createTestQueuePrefix();
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      QUEUE_PREFIX: prefix,
-      AGENTQ_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      AGENTQ_MASTER_KEY: TEST_MASTER_KEY,
-      LOG_FORMAT: 'json',
-    };
-  });
-
-  afterAll(async () => {
-    await database.drop();
-    await deleteRedisKeys(prefix);
-  });
+  const builtEnv = useBuiltProcessEnv();
 
   /** A tenant made through `a`, and a second key of it that both processes have cached. */
   async function cachedKeyOnBoth(a: ApiProcess, b: ApiProcess) {
@@ -107,7 +62,7 @@ describe('API key revocation across API processes', () => {
     let b: ApiProcess;
 
     beforeAll(async () => {
-      [a, b] = await Promise.all([startApi(env), startApi(env)]);
+      [a, b] = await Promise.all([startApiProcess(builtEnv()), startApiProcess(builtEnv())]);
     });
 
     afterAll(async () => {
@@ -135,8 +90,8 @@ describe('API key revocation across API processes', () => {
     beforeAll(async () => {
       redis = new PrivateRedis();
       await redis.start();
-      const privateEnv = { ...env, REDIS_URL: redis.url };
-      [a, b] = await Promise.all([startApi(privateEnv), startApi(privateEnv)]);
+      const privateEnv = { ...builtEnv(), REDIS_URL: redis.url };
+      [a, b] = await Promise.all([startApiProcess(privateEnv), startApiProcess(privateEnv)]);
     }, 60_000);
 
     afterAll(async () => {
