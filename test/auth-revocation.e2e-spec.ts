@@ -63,7 +63,7 @@ describe('API key revocation across API processes', () => {
 
     beforeAll(async () => {
       [a, b] = await Promise.all([startApiProcess(builtEnv()), startApiProcess(builtEnv())]);
-    });
+    }, 90_000);
 
     afterAll(async () => {
       await Promise.all([stopApi(a), stopApi(b)]);
@@ -92,7 +92,7 @@ describe('API key revocation across API processes', () => {
       await redis.start();
       const privateEnv = { ...builtEnv(), REDIS_URL: redis.url };
       [a, b] = await Promise.all([startApiProcess(privateEnv), startApiProcess(privateEnv)]);
-    }, 60_000);
+    }, 90_000);
 
     afterAll(async () => {
       await Promise.all([stopApi(a), stopApi(b)]);

@@ -47,7 +47,8 @@ export interface ApiProcess {
 export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
   const api = startProcess('dist/apps/api/src/main.js', { ...env, PORT: '0' });
   try {
-    await api.waitForOutput(/listening on/);
+    // Generous: booting takes many seconds on a busy two-core machine.
+    await api.waitForOutput(/listening on/, 45_000);
   } catch (error) {
     api.child.kill('SIGKILL');
     throw error;
