@@ -153,4 +153,25 @@ describe('row-level security', () => {
     const [{ visible }] = await app.query(`SELECT count(*)::int AS visible FROM api_keys`);
     expect(visible).toBe(0);
   });
+
+  it('authenticates without a write; last_used_at goes through its own batch function', async () => {
+    const lastUsed = async () =>
+      (await owner.query(`SELECT last_used_at FROM api_keys WHERE key_hash = 'hash-a'`))[0]
+        .last_used_at as Date | null;
+    const [{ id }] = await app.query(`SELECT id FROM agentq_authenticate_api_key('hash-a')`);
+    expect(await lastUsed()).toBeNull();
+
+    const usedAt = new Date(Date.now() - 60_000);
+    await app.query(`SELECT agentq_record_api_key_use($1::uuid[], $2::timestamptz[])`, [
+      [id],
+      [usedAt.toISOString()],
+    ]);
+    expect(await lastUsed()).toEqual(usedAt);
+    // An older use never replaces a newer one.
+    await app.query(`SELECT agentq_record_api_key_use($1::uuid[], $2::timestamptz[])`, [
+      [id],
+      [new Date(usedAt.getTime() - 1_000).toISOString()],
+    ]);
+    expect(await lastUsed()).toEqual(usedAt);
+  });
 });

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
     expect(config.redis.prefix).toBe('agentq');
     expect(config.worker.concurrency).toBe(10);
     expect(config.masterKeys.previous).toEqual([]);
+    expect(config.auth).toMatchObject({ cacheTtlMs: 30_000, lastUsedIntervalMs: 60_000 });
   });
 
   it('names every missing variable', () => {

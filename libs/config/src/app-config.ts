@@ -12,7 +12,13 @@ export interface AppConfig {
   };
   redis: { url: string; prefix: string };
   http: { port: number; bodyLimit: string; trustProxy: string; shutdownGraceMs: number };
-  auth: { failureLimit: number; failureWindowSeconds: number };
+  auth: {
+    failureLimit: number;
+    failureWindowSeconds: number;
+    /** 0: no cache, every request asks PostgreSQL. */
+    cacheTtlMs: number;
+    lastUsedIntervalMs: number;
+  };
   providers: { blockPrivateUrls: boolean };
   adminToken: string;
   masterKeys: { current: string; previous: string[] };
@@ -91,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: {
       failureLimit: e.AUTH_FAILURE_LIMIT,
       failureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
+      cacheTtlMs: e.AUTH_CACHE_TTL_MS,
+      lastUsedIntervalMs: e.AUTH_LAST_USED_INTERVAL_MS,
     },
     providers: { blockPrivateUrls: e.AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS },
     adminToken: e.AGENTQ_ADMIN_TOKEN,

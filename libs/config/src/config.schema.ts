@@ -106,6 +106,13 @@ export const environmentSchema = z.object({
   /** Failed authentications allowed per client address per window before 429s. */
   AUTH_FAILURE_LIMIT: positiveInt(20),
   AUTH_FAILURE_WINDOW_SECONDS: positiveInt(60),
+  /**
+   * How long an API process trusts an authenticated key without asking PostgreSQL again (0: ask
+   * every time). Revocations reach every process within a second regardless, over Redis pub/sub.
+   */
+  AUTH_CACHE_TTL_MS: nonNegativeInt(30_000),
+  /** How often an API process writes the last_used_at of the keys it saw: at most once per key. */
+  AUTH_LAST_USED_INTERVAL_MS: positiveInt(60_000),
   /** Express `trust proxy`: set when behind a load balancer so client addresses are real. */
   TRUST_PROXY: z.string().default('false'),
   /** Refuse provider base URLs that point at private, loopback or link-local addresses (SSRF). */

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { API_KEY_SCOPES, ApiKey, ApiKeyScope, inTenantTransaction } from '@agentq/database';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { ApiKeyRevocations } from '../auth/api-key-revocations.service';
 import { generateApiKeySecret } from '../auth/api-key-secret';
+import { ApiKeyUsage } from '../auth/api-key-usage.service';
 import { AuthContext } from '../auth/auth.decorators';
 import { ForbiddenScopeError, NotFoundError } from '../common/api-errors';
 import { CreatedApiKeyView } from './api-key.view';
@@ -14,7 +16,11 @@ export interface NewApiKey {
 
 @Injectable()
 export class ApiKeysService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly revocations: ApiKeyRevocations,
+    private readonly usage: ApiKeyUsage,
+  ) {}
 
   /**
    * Issues a key; `manager` lets the caller include it in its own transaction (which must have
@@ -54,7 +60,9 @@ export class ApiKeysService {
     return this.create(caller.tenantId, key);
   }
 
-  list(tenantId: string): Promise<ApiKey[]> {
+  async list(tenantId: string): Promise<ApiKey[]> {
+    // last_used_at is written in batches: the uses this process has seen are written first.
+    await this.usage.flush();
     return inTenantTransaction(this.dataSource, tenantId, (manager) =>
       manager
         .getRepository(ApiKey)
@@ -62,7 +70,10 @@ export class ApiKeysService {
     );
   }
 
-  /** Revoking twice is harmless; the guard refuses a revoked key on its next request. */
+  /**
+   * Revoking twice is harmless (and announces it again); every API process refuses the key
+   * within a second of the answer.
+   */
   async revoke(tenantId: string, id: string): Promise<void> {
     await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       const keys = manager.getRepository(ApiKey);
@@ -74,5 +85,6 @@ export class ApiKeysService {
         throw new NotFoundError('API key');
       }
     });
+    await this.revocations.announce(id);
   }
 }
