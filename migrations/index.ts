@@ -7,6 +7,7 @@ import { ExtendAgentContext1763900000005 } from './1763900000005-ExtendAgentCont
 import { AddSpendBudgets1763900001000 } from './1763900001000-AddSpendBudgets';
 import { EnableRowLevelSecurity1763900002000 } from './1763900002000-EnableRowLevelSecurity';
 import { AuthenticateWithoutWrite1763900003000 } from './1763900003000-AuthenticateWithoutWrite';
+import { LeanExecutionIndexes1763900004000 } from './1763900004000-LeanExecutionIndexes';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AddSpendBudgets1763900001000,
   EnableRowLevelSecurity1763900002000,
   AuthenticateWithoutWrite1763900003000,
+  LeanExecutionIndexes1763900004000,
 ];
