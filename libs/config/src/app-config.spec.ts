@@ -16,6 +16,20 @@ describe('loadConfig', () => {
     expect(config.masterKeys.previous).toEqual([]);
   });
 
+  it('blocks non-global provider destinations by default in production only', () => {
+    expect(loadConfig(validEnv).providers.blockPrivateUrls).toBe(false);
+    expect(loadConfig({ ...validEnv, NODE_ENV: 'production' }).providers.blockPrivateUrls).toBe(
+      true,
+    );
+    expect(
+      loadConfig({
+        ...validEnv,
+        NODE_ENV: 'production',
+        AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS: 'false',
+      }).providers.blockPrivateUrls,
+    ).toBe(false);
+  });
+
   it('names every missing variable', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     try {

@@ -91,7 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       failureLimit: e.AUTH_FAILURE_LIMIT,
       failureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
     },
-    providers: { blockPrivateUrls: e.AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS },
+    providers: {
+      blockPrivateUrls: e.AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS ?? e.NODE_ENV === 'production',
+    },
     adminToken: e.AGENTQ_ADMIN_TOKEN,
     masterKeys: { current: e.AGENTQ_MASTER_KEY, previous: e.AGENTQ_PREVIOUS_MASTER_KEYS },
     worker: {

@@ -1,6 +1,10 @@
 import { FakeProviderServer } from '@agentq/testing';
 import { createLlmAdapter } from './llm-adapter.factory';
+import { createProviderOutboundClient } from './provider-outbound';
 import { LlmRequest } from './llm-provider.port';
+
+const outbound = createProviderOutboundClient(false);
+afterAll(() => outbound.close());
 
 describe('OpenAI adapter against a fake Chat Completions server', () => {
   const server = new FakeProviderServer();
@@ -28,12 +32,15 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
         finishReason: 'length',
       },
     ]);
-    const adapter = createLlmAdapter({
-      type: 'openai',
-      apiKey: 'sk-test-key',
-      baseUrl: `${url}/v1`,
-      settings: {},
-    });
+    const adapter = createLlmAdapter(
+      {
+        type: 'openai',
+        apiKey: 'sk-test-key',
+        baseUrl: `${url}/v1`,
+        settings: {},
+      },
+      outbound,
+    );
 
     const result = await adapter.complete(
       request({
@@ -77,12 +84,15 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
   });
 
   it('honours the base URL of an OpenAI-compatible server and sends max_tokens to it', async () => {
-    const adapter = createLlmAdapter({
-      type: 'openai-compatible',
-      apiKey: null,
-      baseUrl: `${url}/ollama/v1`,
-      settings: {},
-    });
+    const adapter = createLlmAdapter(
+      {
+        type: 'openai-compatible',
+        apiKey: null,
+        baseUrl: `${url}/ollama/v1`,
+        settings: {},
+      },
+      outbound,
+    );
 
     const result = await adapter.complete(request({ model: 'llama3.1:8b', maxTokens: 64 }));
 
@@ -96,12 +106,15 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
   });
 
   it('leaves out an empty system prompt and empty stop list', async () => {
-    const adapter = createLlmAdapter({
-      type: 'openai',
-      apiKey: 'sk-test-key',
-      baseUrl: `${url}/v1`,
-      settings: {},
-    });
+    const adapter = createLlmAdapter(
+      {
+        type: 'openai',
+        apiKey: 'sk-test-key',
+        baseUrl: `${url}/v1`,
+        settings: {},
+      },
+      outbound,
+    );
 
     await adapter.complete(request({ systemPrompt: '', stop: [] }));
 

@@ -55,7 +55,9 @@ describe('OutboundClient', () => {
     clients.push(created);
     return created;
   };
-  const server = async (handler = ok) => {
+  const server = async (
+    handler: (request: IncomingMessage, response: ServerResponse) => void = ok,
+  ) => {
     const started = await listen(handler);
     servers.push(started);
     return started;

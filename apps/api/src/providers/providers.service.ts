@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { CredentialCipher } from '@agentq/crypto';
 import { inTenantTransaction, LlmProvider } from '@agentq/database';
-import { privateDestinationProblem } from '@agentq/llm';
+import { destinationProblem, systemResolver } from '@agentq/outbound';
 import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
@@ -34,10 +34,13 @@ export class ProvidersService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** With AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS, a base URL must reach a public address. */
+  /**
+   * With AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS, an early answer for a base URL that cannot reach a
+   * global address; the worker's outbound client checks again on every connection.
+   */
   private async assertAllowedDestination(baseUrl: string | null | undefined) {
     if (!baseUrl || !this.config.providers.blockPrivateUrls) return;
-    const problem = await privateDestinationProblem(baseUrl);
+    const problem = await destinationProblem(baseUrl, systemResolver);
     if (problem) throw new ValidationFailedError([{ field: 'baseUrl', message: problem }]);
   }
 
