@@ -6,6 +6,7 @@ import { CreateWorkers1763900000004 } from './1763900000004-CreateWorkers';
 import { ExtendAgentContext1763900000005 } from './1763900000005-ExtendAgentContext';
 import { AddSpendBudgets1763900001000 } from './1763900001000-AddSpendBudgets';
 import { EnableRowLevelSecurity1763900002000 } from './1763900002000-EnableRowLevelSecurity';
+import { KeepUsageOfDeletedAgents1763900003000 } from './1763900003000-KeepUsageOfDeletedAgents';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ExtendAgentContext1763900000005,
   AddSpendBudgets1763900001000,
   EnableRowLevelSecurity1763900002000,
+  KeepUsageOfDeletedAgents1763900003000,
 ];
