@@ -21,7 +21,12 @@ import {
 } from '../common/postgres-error';
 import { CreateProviderDto } from './dto/create-provider.dto';
 import { UpdateProviderDto } from './dto/update-provider.dto';
-import { apiKeyLast4, connectionProblems, ProviderConnection } from './provider-requirements';
+import {
+  apiKeyLast4,
+  connectionProblems,
+  ProviderConnection,
+  storedKeyProblems,
+} from './provider-requirements';
 
 const NAME_UNIQUE = 'llm_providers_tenant_name_key';
 const AGENTS_PROVIDER_FK = 'agents_provider_id_fkey';
@@ -101,6 +106,11 @@ export class ProvidersService {
         lock: { mode: 'pessimistic_write' },
       });
       if (!current) throw new NotFoundError('provider');
+      const keyProblems = storedKeyProblems({
+        current: { ...current, hasApiKey: current.apiKeyCiphertext !== null },
+        changes,
+      });
+      if (keyProblems.length > 0) throw new ValidationFailedError(keyProblems);
       assertConnectable({
         type: changes.type ?? current.type,
         hasApiKey:
