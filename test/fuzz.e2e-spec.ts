@@ -357,7 +357,12 @@ describe('fuzzing the API with malformed input', () => {
         refusedField: 'name',
       },
     ];
-    const submissions: Probe[] = sample(dateLike, 1_000).map((runAt) => ({
+    const knownBadRunAts = ['2024-W05', '2024-W05-1', '2024-123', '20240101', '20240101T000000Z'];
+    const submissions: Probe[] = [
+      ...knownBadRunAts,
+      '9999-12-31T23:59:59Z',
+      ...sample(dateLike, 1_000),
+    ].map((runAt) => ({
       method: 'POST',
       path: `${agentPath}/executions`,
       rawBody: JSON.stringify({ input: { message: 'fuzz' }, runAt }),

@@ -35,18 +35,6 @@ export const dateLike: fc.Arbitrary<string> = fc.oneof(
       ([y, m, d, withTime]) => `${pad(y, 4)}${pad(m, 2)}${pad(d, 2)}${withTime ? 'T000000Z' : ''}`,
     ),
   fc.string({ maxLength: 30 }),
-  fc.constantFrom(
-    '2024-02-30',
-    '2024-06-31',
-    '2024-W05',
-    '2024-W05-1',
-    '2024-123',
-    '20240101',
-    '20240101T000000Z',
-    '0000-01-01',
-    '9999-12-31T23:59:59Z',
-    '2024-13-45T25:61:61Z',
-  ),
 );
 
 /** Cursors a client could forge: well-formed envelopes holding impossible dates, or any bytes. */

@@ -15,11 +15,8 @@ describe('Anthropic adapter against a fake Messages server', () => {
   afterEach(() => server.clear());
   afterAll(() => server.stop());
 
-  const adapter = () =>
-    createLlmAdapter(
-      { type: 'anthropic', apiKey: 'sk-ant-test', baseUrl: url, settings: {} },
-      outbound,
-    );
+  const adapter = (baseUrl = url) =>
+    createLlmAdapter({ type: 'anthropic', apiKey: 'sk-ant-test', baseUrl, settings: {} }, outbound);
 
   const request = (overrides: Partial<LlmRequest> = {}): LlmRequest => ({
     model: 'claude-sonnet-4-20250514',
@@ -85,15 +82,7 @@ describe('Anthropic adapter against a fake Messages server', () => {
   });
 
   it('honours a base URL with a path', async () => {
-    const proxied = createLlmAdapter(
-      {
-        type: 'anthropic',
-        apiKey: 'sk-ant-test',
-        baseUrl: `${url}/proxy`,
-        settings: {},
-      },
-      outbound,
-    );
+    const proxied = adapter(`${url}/proxy`);
 
     const result = await proxied.complete(request());
 

@@ -1,7 +1,7 @@
 import { FakeProviderServer } from '@agentq/testing';
 import { createLlmAdapter } from './llm-adapter.factory';
 import { createProviderOutboundClient } from './provider-outbound';
-import { LlmRequest } from './llm-provider.port';
+import { LlmRequest, ProviderConnection } from './llm-provider.port';
 
 const outbound = createProviderOutboundClient(false);
 afterAll(() => outbound.close());
@@ -13,6 +13,12 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
   beforeAll(async () => ({ url } = await server.start()));
   afterEach(() => server.clear());
   afterAll(() => server.stop());
+
+  const adapterFor = (overrides: Partial<ProviderConnection> = {}) =>
+    createLlmAdapter(
+      { type: 'openai', apiKey: 'sk-test-key', baseUrl: `${url}/v1`, settings: {}, ...overrides },
+      outbound,
+    );
 
   const request = (overrides: Partial<LlmRequest> = {}): LlmRequest => ({
     model: 'gpt-4o-mini',
@@ -32,15 +38,7 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
         finishReason: 'length',
       },
     ]);
-    const adapter = createLlmAdapter(
-      {
-        type: 'openai',
-        apiKey: 'sk-test-key',
-        baseUrl: `${url}/v1`,
-        settings: {},
-      },
-      outbound,
-    );
+    const adapter = adapterFor();
 
     const result = await adapter.complete(
       request({
@@ -84,15 +82,11 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
   });
 
   it('honours the base URL of an OpenAI-compatible server and sends max_tokens to it', async () => {
-    const adapter = createLlmAdapter(
-      {
-        type: 'openai-compatible',
-        apiKey: null,
-        baseUrl: `${url}/ollama/v1`,
-        settings: {},
-      },
-      outbound,
-    );
+    const adapter = adapterFor({
+      type: 'openai-compatible',
+      apiKey: null,
+      baseUrl: `${url}/ollama/v1`,
+    });
 
     const result = await adapter.complete(request({ model: 'llama3.1:8b', maxTokens: 64 }));
 
@@ -106,15 +100,7 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
   });
 
   it('leaves out an empty system prompt and empty stop list', async () => {
-    const adapter = createLlmAdapter(
-      {
-        type: 'openai',
-        apiKey: 'sk-test-key',
-        baseUrl: `${url}/v1`,
-        settings: {},
-      },
-      outbound,
-    );
+    const adapter = adapterFor();
 
     await adapter.complete(request({ systemPrompt: '', stop: [] }));
 
