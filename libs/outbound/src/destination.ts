@@ -6,14 +6,14 @@ import { OutboundError } from './outbound-error';
 const unbracketed = (hostname: string) => hostname.replace(/^\[(.*)\]$/, '$1');
 
 /**
- * The one address to connect to for `hostname`. With `blockNonGlobal`, every address the name
- * resolves to must be global: a name with any private answer is refused as a whole.
+ * The addresses to connect to for `hostname`. With `blockNonGlobal`, every address the name
+ * resolves to must be global: a name with any non-global answer is refused as a whole.
  */
-export async function vettedAddress(
+export async function vettedAddresses(
   hostname: string,
   resolve: HostResolver,
   blockNonGlobal: boolean,
-): Promise<string> {
+): Promise<string[]> {
   const host = unbracketed(hostname);
   let addresses: string[];
   try {
@@ -30,7 +30,7 @@ export async function vettedAddress(
       if (reason) throw new OutboundError('destination_refused', `${host}: ${reason}`);
     }
   }
-  return addresses[0];
+  return addresses;
 }
 
 /**
@@ -42,7 +42,7 @@ export async function destinationProblem(
   resolve: HostResolver,
 ): Promise<string | null> {
   try {
-    await vettedAddress(new URL(url).hostname, resolve, true);
+    await vettedAddresses(new URL(url).hostname, resolve, true);
     return null;
   } catch (error) {
     if (error instanceof OutboundError) return error.message;

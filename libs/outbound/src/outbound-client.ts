@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
-import { vettedAddress } from './destination';
+import { vettedAddresses } from './destination';
 import { HostResolver, systemResolver } from './host-resolver';
 import { OutboundError } from './outbound-error';
 
@@ -21,10 +22,10 @@ export type OutboundFetch = (
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
- * The one HTTP client for requests to tenant-chosen destinations (providers today). Each
- * connection resolves its host once, applies the address policy to what it resolved, and
- * connects to that very address, so a name cannot pass the check and then rebind elsewhere.
- * Redirects are never followed, and response bodies are capped.
+ * The one HTTP client for requests to tenant-chosen destinations (providers today). Each new
+ * connection resolves its host once, in the socket's lookup hook, applies the address policy to
+ * every address it got, and dials only those, so a name cannot pass the check and then rebind
+ * elsewhere. Redirects are never followed, and response bodies are capped.
  */
 export class OutboundClient {
   private readonly agent: Agent;
@@ -33,14 +34,32 @@ export class OutboundClient {
     private readonly policy: OutboundPolicy,
     private readonly resolve: HostResolver = systemResolver,
   ) {
-    const connect = buildConnector({ timeout: policy.connectTimeoutMs });
+    const connect = buildConnector({
+      timeout: policy.connectTimeoutMs,
+      // net.connect resolves a name only through this hook and dials what it answers.
+      lookup: (hostname, options, callback) => {
+        this.addressesFor(hostname).then(
+          (addresses) => {
+            const entries = addresses
+              .map((address) => ({ address, family: isIP(address) }))
+              .filter((entry) => !options.family || entry.family === options.family);
+            if (options.all) callback(null, entries);
+            else if (entries[0]) callback(null, entries[0].address, entries[0].family);
+            else
+              callback(new OutboundError('destination_unresolved', `${hostname}: no address`), '');
+          },
+          (error: Error) => callback(error, ''),
+        );
+      },
+    });
     this.agent = new Agent({
       headersTimeout: policy.responseTimeoutMs,
       bodyTimeout: policy.responseTimeoutMs,
-      // `host` keeps the name, so TLS still verifies and sends SNI for it.
+      // An IP literal never reaches the lookup hook: it is checked here instead.
       connect: (options, callback) => {
-        vettedAddress(options.hostname, this.resolve, this.policy.blockNonGlobalAddresses).then(
-          (address) => connect({ ...options, hostname: address }, callback),
+        if (!isIP(options.hostname.replace(/^\[(.*)\]$/, '$1'))) return connect(options, callback);
+        this.addressesFor(options.hostname).then(
+          () => connect(options, callback),
           (error: Error) => callback(error, null),
         );
       },
@@ -72,6 +91,10 @@ export class OutboundClient {
       headers: response.headers,
     });
   };
+
+  private addressesFor(hostname: string): Promise<string[]> {
+    return vettedAddresses(hostname, this.resolve, this.policy.blockNonGlobalAddresses);
+  }
 
   close(): Promise<void> {
     return this.agent.close();

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { CredentialCipher } from '@agentq/crypto';
 import {
@@ -18,7 +18,7 @@ const MAX_CACHED_ADAPTERS = 200;
  * one outbound client, which applies the destination policy to each connection it makes.
  */
 @Injectable()
-export class ProviderAdapters implements OnModuleDestroy {
+export class ProviderAdapters implements OnApplicationShutdown {
   private readonly cache = new Map<string, LlmProviderAdapter>();
   private readonly outbound: OutboundClient;
 
@@ -29,7 +29,8 @@ export class ProviderAdapters implements OnModuleDestroy {
     this.outbound = createProviderOutboundClient(config.providers.blockPrivateUrls);
   }
 
-  onModuleDestroy(): Promise<void> {
+  // After the processors have drained or handed back their jobs: close() waits for open calls.
+  onApplicationShutdown(): Promise<void> {
     return this.outbound.close();
   }
 
