@@ -384,5 +384,5 @@ describe('fuzzing the API with malformed input', () => {
     expect(problems).toEqual([]);
     expect(fiveXx).toBe(0);
     expect(rowsAfterReads).toEqual(rowsBefore);
-  });
+  }, 600_000);
 });
