@@ -8,6 +8,7 @@ import { AddSpendBudgets1763900001000 } from './1763900001000-AddSpendBudgets';
 import { EnableRowLevelSecurity1763900002000 } from './1763900002000-EnableRowLevelSecurity';
 import { AuthenticateWithoutWrite1763900003000 } from './1763900003000-AuthenticateWithoutWrite';
 import { LeanExecutionIndexes1763900004000 } from './1763900004000-LeanExecutionIndexes';
+import { KeepUsageOfDeletedAgents1763900005000 } from './1763900005000-KeepUsageOfDeletedAgents';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   EnableRowLevelSecurity1763900002000,
   AuthenticateWithoutWrite1763900003000,
   LeanExecutionIndexes1763900004000,
+  KeepUsageOfDeletedAgents1763900005000,
 ];

@@ -1,3 +1,8 @@
+import fc from 'fast-check';
+import { isCalendarTimestamp } from '../apps/api/src/common/calendar-timestamp';
+import { decodePosition } from '../apps/api/src/common/page-cursor';
+import { EXECUTION_LIMITS } from '../apps/api/src/executions/dto/submit-execution.dto';
+import { dateLike, forgedCursor, withReservedKey } from './support/hostile-input';
 import { dumpRedisPrefix } from './support/redis-dump';
 import { setUpAgent } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -51,12 +56,19 @@ describe('fuzzing the API with malformed input', () => {
   let stack: TestStack;
   let targets: Target[];
   let apiKey: string;
+  let tenantId: string;
+  let agentPath: string;
+  let sessionId: string;
 
   beforeAll(async () => {
     stack = await startTestStack({ env: { AUTH_FAILURE_LIMIT: '1000000' } });
     const setup = await setUpAgent(stack);
     apiKey = setup.tenant.apiKey;
+    tenantId = setup.tenant.id;
     const agent = `/v1/agents/${setup.agentId}`;
+    agentPath = agent;
+    const session = await stack.http.post('/v1/sessions', { agentId: setup.agentId }, apiKey);
+    sessionId = session.body.id;
     targets = [
       {
         method: 'POST',
@@ -232,4 +244,145 @@ describe('fuzzing the API with malformed input', () => {
     expect(rowsAfter).toEqual(rowsBefore);
     expect(keysAdded).toBe(0);
   });
+
+  interface Probe {
+    method: string;
+    path: string;
+    admin?: boolean;
+    rawBody?: string;
+    /** Refused with a 4xx naming this field, or (null) answered either way, never with a 5xx. */
+    refusedField: string | null;
+  }
+
+  const SEED = 20261202;
+  const sample = <T>(arbitrary: fc.Arbitrary<T>, numRuns: number) =>
+    fc.sample(arbitrary, { numRuns, seed: SEED });
+  const query = (path: string, fields: Record<string, string>) =>
+    `${path}?${new URLSearchParams(fields).toString()}`;
+  // An empty cursor is no cursor: the first page.
+  const isIssuedCursor = (cursor: string) => {
+    if (cursor === '') return true;
+    try {
+      decodePosition(cursor);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const runAtAccepted = (value: string) =>
+    isCalendarTimestamp(value) && Date.parse(value) - Date.now() <= EXECUTION_LIMITS.maxDelayMs;
+
+  /** Sends probes a few at a time; returns what went wrong, and counts by status. */
+  async function send(probes: Probe[], byStatus: Map<number, number>): Promise<string[]> {
+    const problems: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < probes.length) {
+        const probe = probes[next++];
+        const answer = await stack.http.request(probe.method, probe.path, {
+          token: probe.admin ? stack.adminToken : apiKey,
+          rawBody: probe.rawBody,
+        });
+        byStatus.set(answer.status, (byStatus.get(answer.status) ?? 0) + 1);
+        const label = `${answer.status} ${probe.method} ${probe.path.slice(0, 160)} ${probe.rawBody?.slice(0, 160) ?? ''}`;
+        const error = answer.body?.error;
+        if (answer.status >= 500) problems.push(label);
+        else if (answer.status >= 400 && typeof error?.code !== 'string') {
+          problems.push(`${label}: no error body`);
+        } else if (probe.refusedField !== null) {
+          const fields: string[] = (error?.details ?? []).map((d: { field: string }) => d.field);
+          if (answer.status !== 400 || !fields.some((f) => f.endsWith(probe.refusedField!))) {
+            problems.push(
+              `${label}: expected 400 naming ${probe.refusedField}, got ${JSON.stringify(answer.body)}`,
+            );
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    return problems;
+  }
+
+  it('answers 5,000+ generated dates, cursors and reserved keys without a 5xx (fast-check)', async () => {
+    const lists = [
+      { path: '/v1/executions' },
+      { path: '/v1/agents' },
+      { path: `${agentPath}/messages` },
+      { path: `${agentPath}/memories` },
+      { path: '/v1/sessions' },
+      { path: `/v1/sessions/${sessionId}/events` },
+      { path: '/v1/admin/tenants', admin: true },
+    ];
+    const readOnly: Probe[] = [
+      ...sample(dateLike, 1_600).map((date, i): Probe => {
+        const field = ['from', 'to'][i % 2];
+        const path = i % 4 < 2 ? '/v1/executions' : '/v1/usage';
+        return {
+          method: 'GET',
+          path: query(path, { [field]: date }),
+          refusedField: isCalendarTimestamp(date) ? null : field,
+        };
+      }),
+      ...sample(forgedCursor, 300).flatMap((cursor) =>
+        lists.map((list): Probe => ({
+          method: 'GET',
+          path: query(list.path, { cursor }),
+          admin: list.admin,
+          refusedField: isIssuedCursor(cursor) ? null : 'cursor',
+        })),
+      ),
+      ...targets.flatMap((target) =>
+        sample(withReservedKey(target.valid), 100).map(({ body, key }): Probe => ({
+          method: target.method,
+          path: target.path,
+          admin: target.admin,
+          rawBody: body,
+          refusedField: key,
+        })),
+      ),
+      ...['2024-02-30', '2024-06-31', '2024-W05', '0000-01-01'].flatMap((date) =>
+        ['from', 'to'].flatMap((field) =>
+          ['/v1/executions', '/v1/usage'].map((path): Probe => ({
+            method: 'GET',
+            path: query(path, { [field]: date }),
+            refusedField: field,
+          })),
+        ),
+      ),
+      {
+        method: 'PATCH',
+        path: `/v1/admin/tenants/${tenantId}`,
+        admin: true,
+        rawBody: '{"name":null}',
+        refusedField: 'name',
+      },
+    ];
+    const knownBadRunAts = ['2024-W05', '2024-W05-1', '2024-123', '20240101', '20240101T000000Z'];
+    const submissions: Probe[] = [
+      ...knownBadRunAts,
+      '9999-12-31T23:59:59Z',
+      ...sample(dateLike, 1_000),
+    ].map((runAt) => ({
+      method: 'POST',
+      path: `${agentPath}/executions`,
+      rawBody: JSON.stringify({ input: { message: 'fuzz' }, runAt }),
+      refusedField: runAtAccepted(runAt) ? null : 'runAt',
+    }));
+
+    const byStatus = new Map<number, number>();
+    const rowsBefore = await counts();
+    const problems = await send(readOnly, byStatus);
+    const rowsAfterReads = await counts();
+    problems.push(...(await send(submissions, byStatus)));
+
+    const sent = readOnly.length + submissions.length;
+    const fiveXx = [...byStatus].filter(([status]) => status >= 500).reduce((n, [, c]) => n + c, 0);
+    console.log(
+      `property fuzz: ${sent} requests, ${fiveXx} 5xx, statuses ${JSON.stringify(Object.fromEntries(byStatus))}`,
+    );
+    expect(sent).toBeGreaterThanOrEqual(5_000);
+    expect(problems).toEqual([]);
+    expect(fiveXx).toBe(0);
+    expect(rowsAfterReads).toEqual(rowsBefore);
+  }, 600_000);
 });

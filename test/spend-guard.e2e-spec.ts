@@ -73,6 +73,30 @@ describe('spend guard: budgets are checked before every attempt', () => {
     expect(refused.error.message).toContain("tenant's monthly budget");
   });
 
+  it("keeps a deleted agent's spend in the tenant's budget and in /v1/usage", async () => {
+    const { tenant, agentId, providerId } = await agentWith({});
+    expect((await run(tenant.apiKey, agentId, 'deleted-agent one')).status).toBe('succeeded');
+    expect((await stack.http.delete(`/v1/agents/${agentId}`, tenant.apiKey)).status).toBe(204);
+
+    const usage = await stack.http.get('/v1/usage', tenant.apiKey);
+    expect(usage.body.data).toEqual([
+      expect.objectContaining({ agentId: null, executions: 1, costUsd: '1.000000000' }),
+    ]);
+    await stack.http.patch(
+      `/v1/admin/tenants/${tenant.id}`,
+      { budgetDailyUsd: '1' },
+      stack.adminToken,
+    );
+    const other = await stack.http.post(
+      '/v1/agents',
+      { name: 'other', role: 'r', providerId, llmConfig: { model: 'priced-model' } },
+      tenant.apiKey,
+    );
+    const refused = await run(tenant.apiKey, other.body.id, 'deleted-agent two');
+    expect(refused).toMatchObject({ status: 'failed', error: { code: 'budget_exceeded' } });
+    expect(refused.error.message).toContain("tenant's daily budget");
+  });
+
   it('counts retries: a retry that finds the budget spent fails instead of calling again', async () => {
     const { tenant, agentId } = await agentWith({ budgetDailyUsd: '0.5' });
     fake.when(

@@ -13,7 +13,7 @@ describe('worker registry (GET /v1/workers)', () => {
   let worker: INestApplicationContext;
 
   const listWorkers = async () => {
-    const answer = await stack.http.get('/v1/workers', setup.tenant.apiKey);
+    const answer = await stack.http.get('/v1/workers', stack.adminToken);
     expect(answer.status).toBe(200);
     return answer.body.data as Record<string, unknown>[];
   };
@@ -56,8 +56,11 @@ describe('worker registry (GET /v1/workers)', () => {
     );
   });
 
-  it('needs an API key', async () => {
+  it('needs the admin token: a tenant API key learns nothing about hosts', async () => {
     expect((await stack.http.get('/v1/workers')).status).toBe(401);
+    const asTenant = await stack.http.get('/v1/workers', setup.tenant.apiKey);
+    expect(asTenant.status).toBe(401);
+    expect(JSON.stringify(asTenant.body)).not.toContain(WORKER_ID);
   });
 
   it('ages out a worker that stopped heartbeating', async () => {

@@ -17,6 +17,7 @@ import { ExecutionJobData, QUEUES, redisOptionsFromUrl } from '@agentq/jobs';
 import {
   buildSystemPrompt,
   createLlmAdapter,
+  createProviderOutboundClient,
   LlmProviderAdapter,
   toChatMessages,
 } from '@agentq/llm';
@@ -26,16 +27,20 @@ import { DataSource, EntityManager } from 'typeorm';
 import { emitBenchEvent } from '../child-process';
 
 const adapters = new Map<string, LlmProviderAdapter>();
+const outbound = createProviderOutboundClient(false);
 
 function adapterFor(provider: LlmProvider): LlmProviderAdapter {
   let adapter = adapters.get(provider.id);
   if (!adapter) {
-    adapter = createLlmAdapter({
-      type: provider.type,
-      apiKey: null,
-      baseUrl: provider.baseUrl,
-      settings: provider.settings,
-    });
+    adapter = createLlmAdapter(
+      {
+        type: provider.type,
+        apiKey: null,
+        baseUrl: provider.baseUrl,
+        settings: provider.settings,
+      },
+      outbound,
+    );
     adapters.set(provider.id, adapter);
   }
   return adapter;

@@ -221,6 +221,8 @@ async function main(stack: Stack): Promise<void> {
     ...process.env,
     NODE_ENV: envValue('NODE_ENV') ?? 'development',
     LOG_FORMAT: envValue('LOG_FORMAT') ?? 'pretty',
+    // Development talks to local models (Ollama, vLLM) on private addresses.
+    AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS: envValue('AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS') ?? 'false',
     AGENTQ_ADMIN_TOKEN: adminToken,
     AGENTQ_MASTER_KEY: masterKey,
     PORT: String(apiPort),

@@ -17,6 +17,20 @@ describe('loadConfig', () => {
     expect(config.auth).toMatchObject({ cacheTtlMs: 30_000, lastUsedIntervalMs: 60_000 });
   });
 
+  it('blocks non-global provider destinations by default in production only', () => {
+    expect(loadConfig(validEnv).providers.blockPrivateUrls).toBe(false);
+    expect(loadConfig({ ...validEnv, NODE_ENV: 'production' }).providers.blockPrivateUrls).toBe(
+      true,
+    );
+    expect(
+      loadConfig({
+        ...validEnv,
+        NODE_ENV: 'production',
+        AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS: 'false',
+      }).providers.blockPrivateUrls,
+    ).toBe(false);
+  });
+
   it('names every missing variable', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     try {

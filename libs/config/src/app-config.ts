@@ -100,7 +100,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       cacheTtlMs: e.AUTH_CACHE_TTL_MS,
       lastUsedIntervalMs: e.AUTH_LAST_USED_INTERVAL_MS,
     },
-    providers: { blockPrivateUrls: e.AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS },
+    providers: {
+      blockPrivateUrls: e.AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS ?? e.NODE_ENV === 'production',
+    },
     adminToken: e.AGENTQ_ADMIN_TOKEN,
     masterKeys: { current: e.AGENTQ_MASTER_KEY, previous: e.AGENTQ_PREVIOUS_MASTER_KEYS },
     worker: {

@@ -115,11 +115,14 @@ export const environmentSchema = z.object({
   AUTH_LAST_USED_INTERVAL_MS: positiveInt(60_000),
   /** Express `trust proxy`: set when behind a load balancer so client addresses are real. */
   TRUST_PROXY: z.string().default('false'),
-  /** Refuse provider base URLs that point at private, loopback or link-local addresses (SSRF). */
+  /**
+   * Refuse outbound connections (provider calls) to any address that is not global unicast
+   * (SSRF). Defaults to true when NODE_ENV=production, false otherwise.
+   */
   AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS: z
     .enum(['true', 'false'])
-    .default('false')
-    .transform((value) => value === 'true'),
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
   /** Tokens of memories the worker may put in an agent's system prompt. */
   MEMORY_PROMPT_TOKEN_BUDGET: nonNegativeInt(1_000),
   /** Tokens of a session's earlier turns sent as chat history with a new execution. */

@@ -1,7 +1,11 @@
 import { FakeProviderServer } from '@agentq/testing';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS } from './anthropic.adapter';
 import { createLlmAdapter } from './llm-adapter.factory';
+import { createProviderOutboundClient } from './provider-outbound';
 import { LlmRequest } from './llm-provider.port';
+
+const outbound = createProviderOutboundClient(false);
+afterAll(() => outbound.close());
 
 describe('Anthropic adapter against a fake Messages server', () => {
   const server = new FakeProviderServer();
@@ -11,8 +15,8 @@ describe('Anthropic adapter against a fake Messages server', () => {
   afterEach(() => server.clear());
   afterAll(() => server.stop());
 
-  const adapter = () =>
-    createLlmAdapter({ type: 'anthropic', apiKey: 'sk-ant-test', baseUrl: url, settings: {} });
+  const adapter = (baseUrl = url) =>
+    createLlmAdapter({ type: 'anthropic', apiKey: 'sk-ant-test', baseUrl, settings: {} }, outbound);
 
   const request = (overrides: Partial<LlmRequest> = {}): LlmRequest => ({
     model: 'claude-sonnet-4-20250514',
@@ -78,12 +82,7 @@ describe('Anthropic adapter against a fake Messages server', () => {
   });
 
   it('honours a base URL with a path', async () => {
-    const proxied = createLlmAdapter({
-      type: 'anthropic',
-      apiKey: 'sk-ant-test',
-      baseUrl: `${url}/proxy`,
-      settings: {},
-    });
+    const proxied = adapter(`${url}/proxy`);
 
     const result = await proxied.complete(request());
 

@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { OutboundFetch } from '@agentq/outbound';
 import { classifyProviderError } from './llm-errors';
 import { LlmProviderAdapter, LlmRequest, LlmResult } from './llm-provider.port';
 import { badProviderResponse, isObject, SDK_TIMEOUT_MS, tokenCount } from './sdk-call';
@@ -11,6 +12,7 @@ export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
 export interface AnthropicAdapterOptions {
   apiKey: string;
   baseUrl: string;
+  fetch: OutboundFetch;
 }
 
 /** Anthropic Messages. */
@@ -24,6 +26,7 @@ export class AnthropicAdapter implements LlmProviderAdapter {
       // agentq retries through BullMQ, and the caller's signal is the deadline.
       maxRetries: 0,
       timeout: SDK_TIMEOUT_MS,
+      fetch: options.fetch,
     });
   }
 

@@ -3,5 +3,5 @@ export * from './llm-adapter.factory';
 export * from './llm-abort-reason';
 export * from './llm-errors';
 export * from './system-prompt';
-export * from './provider-url-policy';
+export * from './provider-outbound';
 export * from './secret-redaction';

@@ -3,6 +3,10 @@ import { EchoAdapter } from './echo.adapter';
 import { createLlmAdapter } from './llm-adapter.factory';
 import { ProviderConnection } from './llm-provider.port';
 import { OpenAiAdapter } from './openai.adapter';
+import { createProviderOutboundClient } from './provider-outbound';
+
+const outbound = createProviderOutboundClient(false);
+afterAll(() => outbound.close());
 
 const connection = (overrides: Partial<ProviderConnection>): ProviderConnection => ({
   type: 'echo',
@@ -19,7 +23,7 @@ describe('createLlmAdapter', () => {
     [{ type: 'anthropic', apiKey: 'sk-ant-test' }, AnthropicAdapter],
     [{ type: 'echo', settings: { latencyMs: 5 } }, EchoAdapter],
   ] as const)('builds an adapter for %j', (fields, adapterClass) => {
-    expect(createLlmAdapter(connection(fields))).toBeInstanceOf(adapterClass);
+    expect(createLlmAdapter(connection(fields), outbound)).toBeInstanceOf(adapterClass);
   });
 
   it.each([
@@ -27,7 +31,7 @@ describe('createLlmAdapter', () => {
     { type: 'anthropic', baseUrl: 'https://api.anthropic.com' },
     { type: 'openai-compatible', apiKey: 'key' },
   ] as const)('refuses %j as misconfigured, permanently', (fields) => {
-    expect(() => createLlmAdapter(connection(fields))).toThrow(
+    expect(() => createLlmAdapter(connection(fields), outbound)).toThrow(
       expect.objectContaining({ kind: 'permanent', code: 'provider_misconfigured' }),
     );
   });

@@ -1,3 +1,4 @@
+import { OutboundClient } from '@agentq/outbound';
 import { ANTHROPIC_DEFAULT_BASE_URL, AnthropicAdapter } from './anthropic.adapter';
 import { EchoAdapter } from './echo.adapter';
 import { LlmError } from './llm-errors';
@@ -9,26 +10,33 @@ const KEYLESS_PLACEHOLDER = 'no-key';
 
 /**
  * One adapter per provider connection; build it once and reuse it, it holds the SDK client.
+ * Every request it makes goes through `outbound` (address policy, redirects, limits).
  * Throws a permanent `LlmError` (`provider_misconfigured`) when the connection cannot work.
  */
-export function createLlmAdapter(connection: ProviderConnection): LlmProviderAdapter {
+export function createLlmAdapter(
+  connection: ProviderConnection,
+  outbound: OutboundClient,
+): LlmProviderAdapter {
   switch (connection.type) {
     case 'openai':
       return new OpenAiAdapter({
         apiKey: requireApiKey(connection),
         baseUrl: connection.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
         maxTokensParameter: 'max_completion_tokens',
+        fetch: outbound.fetch,
       });
     case 'openai-compatible':
       return new OpenAiAdapter({
         apiKey: connection.apiKey ?? KEYLESS_PLACEHOLDER,
         baseUrl: requireBaseUrl(connection),
         maxTokensParameter: 'max_tokens',
+        fetch: outbound.fetch,
       });
     case 'anthropic':
       return new AnthropicAdapter({
         apiKey: requireApiKey(connection),
         baseUrl: connection.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
+        fetch: outbound.fetch,
       });
     case 'echo':
       return new EchoAdapter(echoLatencyMs(connection.settings));

@@ -12,6 +12,7 @@ import {
   APIUserAbortError as OpenAiUserAbortError,
   OpenAIError,
 } from 'openai';
+import { findOutboundError } from '@agentq/outbound';
 import { LlmAbortReason } from './llm-abort-reason';
 import { retryAfterMs } from './retry-after';
 
@@ -168,6 +169,16 @@ export function classifyProviderError(error: unknown, signal?: AbortSignal): Llm
   if (signal?.aborted) return abortedBy(signal.reason, error);
   if (error instanceof LlmAbortReason) return abortedBy(error, error);
   if (isApiError(error) && error.status !== undefined) return fromHttpStatus(error, error.status);
+  // The outbound policy stopped the request: the provider's configuration must change first.
+  const refused = findOutboundError(error);
+  if (refused) {
+    return new LlmError({
+      kind: 'permanent',
+      code: 'provider_misconfigured',
+      message: refused.message,
+      cause: error,
+    });
+  }
   if (isUserAbort(error)) return abortedBy(undefined, error);
   const message = messageOf(error);
   if (isConnectionTimeout(error)) {

@@ -1,6 +1,10 @@
 import { FakeProviderServer } from '@agentq/testing';
 import { createLlmAdapter } from './llm-adapter.factory';
-import { LlmRequest } from './llm-provider.port';
+import { createProviderOutboundClient } from './provider-outbound';
+import { LlmRequest, ProviderConnection } from './llm-provider.port';
+
+const outbound = createProviderOutboundClient(false);
+afterAll(() => outbound.close());
 
 describe('OpenAI adapter against a fake Chat Completions server', () => {
   const server = new FakeProviderServer();
@@ -9,6 +13,12 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
   beforeAll(async () => ({ url } = await server.start()));
   afterEach(() => server.clear());
   afterAll(() => server.stop());
+
+  const adapterFor = (overrides: Partial<ProviderConnection> = {}) =>
+    createLlmAdapter(
+      { type: 'openai', apiKey: 'sk-test-key', baseUrl: `${url}/v1`, settings: {}, ...overrides },
+      outbound,
+    );
 
   const request = (overrides: Partial<LlmRequest> = {}): LlmRequest => ({
     model: 'gpt-4o-mini',
@@ -28,12 +38,7 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
         finishReason: 'length',
       },
     ]);
-    const adapter = createLlmAdapter({
-      type: 'openai',
-      apiKey: 'sk-test-key',
-      baseUrl: `${url}/v1`,
-      settings: {},
-    });
+    const adapter = adapterFor();
 
     const result = await adapter.complete(
       request({
@@ -77,11 +82,10 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
   });
 
   it('honours the base URL of an OpenAI-compatible server and sends max_tokens to it', async () => {
-    const adapter = createLlmAdapter({
+    const adapter = adapterFor({
       type: 'openai-compatible',
       apiKey: null,
       baseUrl: `${url}/ollama/v1`,
-      settings: {},
     });
 
     const result = await adapter.complete(request({ model: 'llama3.1:8b', maxTokens: 64 }));
@@ -96,12 +100,7 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
   });
 
   it('leaves out an empty system prompt and empty stop list', async () => {
-    const adapter = createLlmAdapter({
-      type: 'openai',
-      apiKey: 'sk-test-key',
-      baseUrl: `${url}/v1`,
-      settings: {},
-    });
+    const adapter = adapterFor();
 
     await adapter.complete(request({ systemPrompt: '', stop: [] }));
 

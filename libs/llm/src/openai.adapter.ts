@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { OutboundFetch } from '@agentq/outbound';
 import { classifyProviderError } from './llm-errors';
 import { LlmProviderAdapter, LlmRequest, LlmResult } from './llm-provider.port';
 import { badProviderResponse, isObject, SDK_TIMEOUT_MS, tokenCount } from './sdk-call';
@@ -13,6 +14,7 @@ export interface OpenAiAdapterOptions {
    * servers (Ollama, vLLM, ...) reliably understand only `max_tokens`.
    */
   maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
+  fetch: OutboundFetch;
 }
 
 /** OpenAI Chat Completions, and any server that speaks it at another base URL. */
@@ -29,6 +31,7 @@ export class OpenAiAdapter implements LlmProviderAdapter {
       // agentq retries through BullMQ, and the caller's signal is the deadline.
       maxRetries: 0,
       timeout: SDK_TIMEOUT_MS,
+      fetch: options.fetch,
     });
   }
 

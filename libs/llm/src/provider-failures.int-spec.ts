@@ -1,6 +1,7 @@
 import { FakeProviderBehaviour, FakeProviderServer } from '@agentq/testing';
 import { LlmAbortReason } from './llm-abort-reason';
 import { createLlmAdapter } from './llm-adapter.factory';
+import { createProviderOutboundClient } from './provider-outbound';
 import { LlmError } from './llm-errors';
 import { LlmProviderAdapter, ProviderConnection } from './llm-provider.port';
 
@@ -9,13 +10,16 @@ const connections: [string, (url: string) => ProviderConnection][] = [
   ['anthropic', (url) => ({ type: 'anthropic', apiKey: 'sk-ant', baseUrl: url, settings: {} })],
 ];
 
+const outbound = createProviderOutboundClient(false);
+afterAll(() => outbound.close());
+
 describe.each(connections)('%s adapter failures over a real socket', (_name, connectionTo) => {
   const server = new FakeProviderServer();
   let adapter: LlmProviderAdapter;
 
   beforeAll(async () => {
     const { url } = await server.start();
-    adapter = createLlmAdapter(connectionTo(url));
+    adapter = createLlmAdapter(connectionTo(url), outbound);
   });
   afterEach(() => server.clear());
   afterAll(() => server.stop());

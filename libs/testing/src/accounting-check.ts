@@ -40,7 +40,8 @@ export async function findAccountingDrift(dataSource: DataSource): Promise<Accou
         FROM agent_executions WHERE status IN ('succeeded', 'failed', 'cancelled')
        GROUP BY 1, 2, 3)
     SELECT t.*, d.*
-      FROM truth t FULL JOIN agent_usage_daily d
+      -- A deleted agent's executions are gone with it; its usage rows are kept on purpose.
+      FROM truth t FULL JOIN (SELECT * FROM agent_usage_daily WHERE agent_id IS NOT NULL) d
         ON d.agent_id = t.agent_id AND d.day = t.day AND d.model = t.model
      WHERE t.executions IS DISTINCT FROM d.executions
         OR t.prompt_tokens IS DISTINCT FROM d.prompt_tokens

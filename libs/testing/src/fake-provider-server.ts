@@ -37,7 +37,9 @@ export type FakeProviderBehaviour =
   /** A 200 with a JSON content type and a truncated body. */
   | { kind: 'invalid-json' }
   /** Any answer, verbatim: an HTML page from a proxy, JSON of the wrong shape, ... */
-  | { kind: 'raw'; status: number; body: string; contentType?: string };
+  | { kind: 'raw'; status: number; body: string; contentType?: string }
+  /** A redirect (307 unless given) to `location`. */
+  | { kind: 'redirect'; location: string; status?: number };
 
 export interface FakeProviderRequest {
   api: FakeProviderApi;
@@ -217,6 +219,10 @@ export class FakeProviderServer {
           'content-type': behaviour.contentType ?? 'application/json',
         });
         response.end(behaviour.body);
+        return;
+      case 'redirect':
+        response.writeHead(behaviour.status ?? 307, { location: behaviour.location });
+        response.end();
         return;
     }
   }

@@ -86,7 +86,10 @@ export class AgentsController {
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete an agent with its memories, executions and usage' })
+  @ApiOperation({
+    summary:
+      'Delete an agent with its memories and executions; its daily usage stays (agentId null) and counts in budgets',
+  })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponse })
   async remove(@TenantId() tenantId: string, @Param('id', uuidOr404) id: string): Promise<void> {

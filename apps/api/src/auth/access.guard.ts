@@ -37,8 +37,8 @@ export class AccessGuard implements CanActivate {
     const blockedFor = this.limiter.blockedForSeconds(address);
     if (blockedFor > 0) throw new RateLimitedError(blockedFor);
     const refuse = (error: UnauthorizedError) => {
-      this.limiter.recordFailure(address);
-      return error;
+      const blockedFor = this.limiter.recordFailure(address);
+      return blockedFor > 0 ? new RateLimitedError(blockedFor) : error;
     };
 
     const token = bearerToken(request.headers.authorization);
@@ -53,6 +53,9 @@ export class AccessGuard implements CanActivate {
 
     const auth = await this.authenticator.authenticate(token);
     if (!auth) throw refuse(new UnauthorizedError());
+    // Concurrent failures may have reached the limit while this lookup ran.
+    const blockedSince = this.limiter.blockedForSeconds(address);
+    if (blockedSince > 0) throw new RateLimitedError(blockedSince);
     const scope = READ_METHODS.has(request.method) ? 'read' : 'write';
     if (!auth.scopes.includes(scope)) throw new ForbiddenScopeError(scope);
     request.auth = auth;

@@ -23,4 +23,12 @@ describe('FailedAuthLimiter', () => {
     limiter.recordFailure('a', 70_000);
     expect(limiter.blockedForSeconds('a', 70_000)).toBe(0);
   });
+
+  it('answers every failure past the limit as blocked, however many run at once', () => {
+    const limiter = new FailedAuthLimiter(config);
+    // 20 requests passed the first check together; their failures are counted one by one.
+    const outcomes = Array.from({ length: 20 }, () => limiter.recordFailure('b', 5_000));
+    expect(outcomes.filter((blockedFor) => blockedFor === 0)).toHaveLength(3);
+    expect(outcomes.slice(3).every((blockedFor) => blockedFor === 60)).toBe(true);
+  });
 });

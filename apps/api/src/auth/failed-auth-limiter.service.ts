@@ -11,6 +11,9 @@ const MAX_TRACKED_ADDRESSES = 50_000;
 /**
  * Fixed-window count of failed authentications per client address, per API process. Past the
  * limit an address gets 429 until its window ends, valid key or not, so guessing keys is slow.
+ * Requests already past the first check when the limit is reached learn nothing either: a
+ * failure is counted and compared in one synchronous step, and the caller answers 429 for every
+ * failure beyond the limit (and re-checks after a successful lookup).
  */
 @Injectable()
 export class FailedAuthLimiter {
@@ -31,14 +34,18 @@ export class FailedAuthLimiter {
     return Math.ceil((window.startedAt + this.windowMs - now) / 1_000);
   }
 
-  recordFailure(address: string, now = Date.now()): void {
+  /** Counts a failure; seconds the address is blocked for if it went past the limit, else 0. */
+  recordFailure(address: string, now = Date.now()): number {
     const window = this.windows.get(address);
     if (window && now - window.startedAt < this.windowMs) {
       window.failures += 1;
-      return;
+      return window.failures > this.limit
+        ? Math.ceil((window.startedAt + this.windowMs - now) / 1_000)
+        : 0;
     }
     if (this.windows.size >= MAX_TRACKED_ADDRESSES) this.forgetExpired(now);
     this.windows.set(address, { startedAt: now, failures: 1 });
+    return 0; // the limit is at least 1
   }
 
   private forgetExpired(now: number) {

@@ -1,9 +1,16 @@
 import { NextFunction, Request, Response } from 'express';
+import { FieldError } from './api-errors';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
-function refuse(response: Response, status: number, code: string, message: string) {
-  response.status(status).json({ error: { code, message } });
+function refuse(
+  response: Response,
+  status: number,
+  code: string,
+  message: string,
+  details?: FieldError[],
+) {
+  response.status(status).json({ error: { code, message, details } });
 }
 
 /** Request bodies are JSON; anything else is refused before it can be mistaken for `{}`. */
@@ -25,22 +32,43 @@ export function requireJsonBodies(request: Request, response: Response, next: Ne
 const isStorableText = (text: string) =>
   !text.includes('\u0000') && (text as string & { isWellFormed(): boolean }).isWellFormed();
 
-export type JsonBodyProblem = 'too_deep' | 'invalid_text' | null;
+// Keys that reach Object.prototype or a constructor when a body is merged or assigned somewhere.
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export type JsonBodyProblem =
+  { code: 'payload_too_deep' } | { code: 'invalid_text' } | { code: 'reserved_key'; field: string };
+
+interface Visit {
+  value: unknown;
+  depth: number;
+  key: string;
+  parent: Visit | null;
+}
+
+// The path is only built for a refusal, so the walk allocates no strings on the common path.
+const pathOf = (visit: Visit) => {
+  const keys: string[] = [];
+  for (let at: Visit | null = visit; at?.parent; at = at.parent) keys.unshift(at.key);
+  return keys.join('.');
+};
 
 /** Walks a parsed body iteratively (hostile depth cannot overflow it) for what must not pass. */
-export function jsonBodyProblem(value: unknown, maxDepth: number): JsonBodyProblem {
-  const stack: [unknown, number][] = [[value, 0]];
+export function jsonBodyProblem(value: unknown, maxDepth: number): JsonBodyProblem | null {
+  const stack: Visit[] = [{ value, depth: 0, key: '', parent: null }];
   while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
+    const visit = stack.pop()!;
+    const current = visit.value;
     if (typeof current === 'string') {
-      if (!isStorableText(current)) return 'invalid_text';
+      if (!isStorableText(current)) return { code: 'invalid_text' };
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
-    if (depth >= maxDepth) return 'too_deep';
+    if (visit.depth >= maxDepth) return { code: 'payload_too_deep' };
     for (const [key, child] of Object.entries(current)) {
-      if (!isStorableText(key)) return 'invalid_text';
-      stack.push([child, depth + 1]);
+      if (!isStorableText(key)) return { code: 'invalid_text' };
+      const next = { value: child, depth: visit.depth + 1, key, parent: visit };
+      if (RESERVED_KEYS.has(key)) return { code: 'reserved_key', field: pathOf(next) };
+      stack.push(next);
     }
   }
   return null;
@@ -50,17 +78,24 @@ export function jsonBodyProblem(value: unknown, maxDepth: number): JsonBodyProbl
 export function screenJsonBodies(maxDepth: number) {
   return (request: Request, response: Response, next: NextFunction) => {
     const problem = jsonBodyProblem(request.body, maxDepth);
-    if (problem === 'too_deep') {
-      return refuse(response, 400, 'payload_too_deep', `JSON nests deeper than ${maxDepth} levels`);
+    switch (problem?.code) {
+      case undefined:
+        return next();
+      case 'payload_too_deep':
+        return refuse(response, 400, problem.code, `JSON nests deeper than ${maxDepth} levels`);
+      case 'invalid_text':
+        return refuse(
+          response,
+          400,
+          problem.code,
+          'strings may not contain NUL or unpaired surrogates',
+        );
+      case 'reserved_key': {
+        const message = `${problem.field.split('.').pop()} is a reserved key`;
+        return refuse(response, 400, 'validation_failed', 'request validation failed', [
+          { field: problem.field, message },
+        ]);
+      }
     }
-    if (problem === 'invalid_text') {
-      return refuse(
-        response,
-        400,
-        'invalid_text',
-        'strings may not contain NUL or unpaired surrogates',
-      );
-    }
-    next();
   };
 }

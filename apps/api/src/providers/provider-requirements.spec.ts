@@ -1,4 +1,4 @@
-import { apiKeyLast4, connectionProblems } from './provider-requirements';
+import { apiKeyLast4, connectionProblems, storedKeyProblems } from './provider-requirements';
 
 describe('connectionProblems', () => {
   it.each([
@@ -24,5 +24,31 @@ describe('apiKeyLast4', () => {
 
   it('shows nothing of a short key', () => {
     expect(apiKeyLast4('ollama')).toBeNull();
+  });
+});
+
+describe('storedKeyProblems', () => {
+  const current = { type: 'openai' as const, baseUrl: 'https://a.example/v1', hasApiKey: true };
+
+  it.each([
+    [{ baseUrl: 'https://b.example/v1' }, ['apiKey']],
+    [{ baseUrl: null }, ['apiKey']],
+    [{ type: 'anthropic' as const }, ['apiKey']],
+    [{ baseUrl: 'https://b.example/v1', apiKey: 'sk-new' }, []],
+    [{ baseUrl: 'https://b.example/v1', apiKey: null }, []],
+    [{ baseUrl: 'https://a.example/v1' }, []],
+    [{ type: 'openai' as const }, []],
+    [{}, []],
+  ])('%j needs %j', (changes, fields) => {
+    expect(storedKeyProblems({ current, changes }).map((problem) => problem.field)).toEqual(fields);
+  });
+
+  it('lets a provider without a stored key move freely', () => {
+    expect(
+      storedKeyProblems({
+        current: { ...current, hasApiKey: false },
+        changes: { baseUrl: 'https://b.example/v1' },
+      }),
+    ).toEqual([]);
   });
 });

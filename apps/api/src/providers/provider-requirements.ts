@@ -18,6 +18,29 @@ export function connectionProblems({ type, hasApiKey, baseUrl }: ProviderConnect
   return [];
 }
 
+export interface DestinationChange {
+  current: { type: ProviderType; baseUrl: string | null; hasApiKey: boolean };
+  changes: { type?: ProviderType; baseUrl?: string | null; apiKey?: string | null };
+}
+
+/**
+ * A stored key goes only where it was given for: moving a provider that holds one to another
+ * baseUrl or type needs the apiKey in the same request (a new key, or null to drop it).
+ */
+export function storedKeyProblems({ current, changes }: DestinationChange): FieldError[] {
+  const moves =
+    (changes.baseUrl !== undefined && changes.baseUrl !== current.baseUrl) ||
+    (changes.type !== undefined && changes.type !== current.type);
+  if (!moves || !current.hasApiKey || changes.apiKey !== undefined) return [];
+  return [
+    {
+      field: 'apiKey',
+      message:
+        'changing baseUrl or type needs apiKey in the same request (or apiKey: null to remove the stored key)',
+    },
+  ];
+}
+
 const MIN_LENGTH_TO_SHOW_LAST4 = 16;
 
 /** The last four characters, unless the key is so short that they would give much of it away. */

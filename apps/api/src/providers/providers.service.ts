@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { CredentialCipher } from '@agentq/crypto';
 import { inTenantTransaction, LlmProvider } from '@agentq/database';
-import { privateDestinationProblem } from '@agentq/llm';
+import { destinationProblem, systemResolver } from '@agentq/outbound';
 import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
@@ -21,7 +21,12 @@ import {
 } from '../common/postgres-error';
 import { CreateProviderDto } from './dto/create-provider.dto';
 import { UpdateProviderDto } from './dto/update-provider.dto';
-import { apiKeyLast4, connectionProblems, ProviderConnection } from './provider-requirements';
+import {
+  apiKeyLast4,
+  connectionProblems,
+  ProviderConnection,
+  storedKeyProblems,
+} from './provider-requirements';
 
 const NAME_UNIQUE = 'llm_providers_tenant_name_key';
 const AGENTS_PROVIDER_FK = 'agents_provider_id_fkey';
@@ -34,10 +39,13 @@ export class ProvidersService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** With AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS, a base URL must reach a public address. */
+  /**
+   * With AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS, an early answer for a base URL that cannot reach a
+   * global address; the worker's outbound client checks again on every connection.
+   */
   private async assertAllowedDestination(baseUrl: string | null | undefined) {
     if (!baseUrl || !this.config.providers.blockPrivateUrls) return;
-    const problem = await privateDestinationProblem(baseUrl);
+    const problem = await destinationProblem(baseUrl, systemResolver);
     if (problem) throw new ValidationFailedError([{ field: 'baseUrl', message: problem }]);
   }
 
@@ -98,6 +106,11 @@ export class ProvidersService {
         lock: { mode: 'pessimistic_write' },
       });
       if (!current) throw new NotFoundError('provider');
+      const keyProblems = storedKeyProblems({
+        current: { ...current, hasApiKey: current.apiKeyCiphertext !== null },
+        changes,
+      });
+      if (keyProblems.length > 0) throw new ValidationFailedError(keyProblems);
       assertConnectable({
         type: changes.type ?? current.type,
         hasApiKey:

@@ -1,37 +1,7 @@
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { ValidationFailedError } from '../common/api-errors';
 import { Page } from '../common/newest-first-page';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '../common/page.query';
-
-/** A position in an oldest-first listing: the (created_at, id) of the last row seen. */
-export interface Position {
-  createdAt: string;
-  id: string;
-}
-
-const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** created_at as PostgreSQL stores it (microseconds), for cursors a JS Date would round. */
-export const microsSql = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-export const encodePosition = (position: Position) =>
-  Buffer.from(JSON.stringify(position)).toString('base64url');
-
-export function decodePosition(value: string, field = 'cursor'): Position {
-  try {
-    const cursor = JSON.parse(
-      Buffer.from(value, 'base64url').toString('utf8'),
-    ) as Partial<Position>;
-    if (ISO_MICROS.test(String(cursor.createdAt)) && UUID.test(String(cursor.id))) {
-      return { createdAt: String(cursor.createdAt), id: String(cursor.id) };
-    }
-  } catch {
-    // reported below
-  }
-  throw new ValidationFailedError([{ field, message: `${field} is not one this API issued` }]);
-}
+import { decodePosition, encodePosition, microsSql, Position } from '../common/page-cursor';
 
 /** Runs `query` oldest first, keyset-paginated on (created_at, id) of `alias`, after `from`. */
 export async function oldestFirstPage<T extends ObjectLiteral & { id: string }>(

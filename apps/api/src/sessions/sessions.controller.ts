@@ -33,7 +33,7 @@ import { toExecutionView } from '../executions/execution.view';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { ListSessionEventsQuery } from './dto/list-session-events.query';
 import { ListSessionsQuery } from './dto/list-sessions.query';
-import { decodePosition, Position } from './oldest-first-page';
+import { decodePosition, Position } from '../common/page-cursor';
 import { DeliveredEvents, SessionEventStream } from './session-event-stream.service';
 import {
   SessionEventPage,

@@ -8,7 +8,8 @@ import { newestFirstPage, Page } from '../common/newest-first-page';
 import { PageQuery } from '../common/page.query';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { ListSessionsQuery } from './dto/list-sessions.query';
-import { microsSql, oldestFirstPage, Position } from './oldest-first-page';
+import { microsSql, Position } from '../common/page-cursor';
+import { oldestFirstPage } from './oldest-first-page';
 
 /** Executions shown with a session; longer sessions are listed through GET /v1/executions. */
 export const SESSION_EXECUTIONS_SHOWN = 1_000;

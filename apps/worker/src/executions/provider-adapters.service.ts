@@ -1,42 +1,45 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { CredentialCipher } from '@agentq/crypto';
 import {
   createLlmAdapter,
-  LlmError,
+  createProviderOutboundClient,
   LlmProviderAdapter,
-  privateDestinationProblem,
   redactSecretInErrors,
 } from '@agentq/llm';
 import { ClaimedExecution } from '@agentq/executions';
+import { OutboundClient } from '@agentq/outbound';
 
 const MAX_CACHED_ADAPTERS = 200;
 
 /**
  * Adapters per provider row version, so SDK clients are reused across jobs. The API key is
- * decrypted here, in the worker only, and lives in memory only.
+ * decrypted here, in the worker only, and lives in memory only. Every adapter calls out through
+ * one outbound client, which applies the destination policy to each connection it makes.
  */
 @Injectable()
-export class ProviderAdapters {
+export class ProviderAdapters implements OnApplicationShutdown {
   private readonly cache = new Map<string, LlmProviderAdapter>();
+  private readonly outbound: OutboundClient;
 
   constructor(
     private readonly cipher: CredentialCipher,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.outbound = createProviderOutboundClient(config.providers.blockPrivateUrls);
+  }
 
-  /** @throws CredentialDecryptionError, or a permanent LlmError for a forbidden destination */
+  // After the processors have drained or handed back their jobs: close() waits for open calls.
+  onApplicationShutdown(): Promise<void> {
+    return this.outbound.close();
+  }
+
+  /** @throws CredentialDecryptionError */
   async forExecution(execution: ClaimedExecution): Promise<LlmProviderAdapter> {
     const { provider } = execution;
     const key = `${provider.id}:${new Date(provider.updatedAt).getTime()}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    if (provider.baseUrl && this.config.providers.blockPrivateUrls) {
-      const problem = await privateDestinationProblem(provider.baseUrl);
-      if (problem) {
-        throw new LlmError({ kind: 'permanent', code: 'provider_misconfigured', message: problem });
-      }
-    }
     const apiKey = provider.apiKeyCiphertext
       ? this.cipher.decrypt(provider.apiKeyCiphertext, {
           tenantId: execution.tenantId,
@@ -44,12 +47,15 @@ export class ProviderAdapters {
         })
       : null;
     const adapter = redactSecretInErrors(
-      createLlmAdapter({
-        type: provider.type,
-        apiKey,
-        baseUrl: provider.baseUrl,
-        settings: provider.settings ?? {},
-      }),
+      createLlmAdapter(
+        {
+          type: provider.type,
+          apiKey,
+          baseUrl: provider.baseUrl,
+          settings: provider.settings ?? {},
+        },
+        this.outbound,
+      ),
       apiKey,
     );
     if (this.cache.size >= MAX_CACHED_ADAPTERS) this.cache.delete(this.cache.keys().next().value!);

@@ -1,9 +1,13 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Per agent, UTC day and model: the sum of the terminal executions completed that day. */
+/**
+ * Per agent, UTC day and model: the sum of the terminal executions completed that day. A deleted
+ * agent's rows stay with agent_id NULL (spend is history); the key columns are unique, not a
+ * primary key, in the table.
+ */
 @Entity('agent_usage_daily')
 export class AgentUsageDaily {
-  @PrimaryColumn('uuid') agentId!: string;
+  @PrimaryColumn('uuid') agentId!: string | null;
   @PrimaryColumn('date') day!: string;
   @PrimaryColumn('text') model!: string;
   @Column('uuid') tenantId!: string;

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { EXECUTION_STATUSES, ExecutionStatus } from '@agentq/database';
+import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
 import { PageQuery } from '../../common/page.query';
 
 export class ListExecutionsQuery extends PageQuery {
@@ -14,13 +15,13 @@ export class ListExecutionsQuery extends PageQuery {
   @IsIn(EXECUTION_STATUSES)
   status?: ExecutionStatus;
 
-  @ApiPropertyOptional({ description: 'created at or after (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'created at or after (RFC 3339 date or date-time)' })
   @IsOptional()
-  @IsDateString()
+  @IsCalendarTimestamp()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'created before (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'created before (RFC 3339 date or date-time)' })
   @IsOptional()
-  @IsDateString()
+  @IsCalendarTimestamp()
   to?: string;
 }

@@ -4,7 +4,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsInt,
   IsOptional,
@@ -16,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
 
 export const EXECUTION_LIMITS = {
   messageChars: 100_000,
@@ -73,16 +73,20 @@ export class SubmitExecutionDto {
   @Max(10)
   priority?: number;
 
-  @ApiPropertyOptional({ description: 'Run no sooner than this many milliseconds from now' })
+  @ApiPropertyOptional({
+    description: 'Run no sooner than this many milliseconds from now (at most 30 days)',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(EXECUTION_LIMITS.maxDelayMs)
   delayMs?: number;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time to run at (instead of delayMs)' })
+  @ApiPropertyOptional({
+    description: 'RFC 3339 time to run at (instead of delayMs), at most 30 days ahead',
+  })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsCalendarTimestamp({ maxAheadMs: EXECUTION_LIMITS.maxDelayMs })
   runAt?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: EXECUTION_LIMITS.maxAttempts, default: 3 })

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMinSize, IsDateString, IsIn, IsOptional } from 'class-validator';
+import { ArrayMinSize, IsIn, IsOptional } from 'class-validator';
+import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
 
 export const USAGE_DIMENSIONS = ['agent', 'day', 'model'] as const;
 export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
@@ -8,12 +9,12 @@ export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
 export class UsageQuery {
   @ApiPropertyOptional({ description: 'first UTC day (YYYY-MM-DD), default 30 days ago' })
   @IsOptional()
-  @IsDateString()
+  @IsCalendarTimestamp()
   from?: string;
 
   @ApiPropertyOptional({ description: 'last UTC day, inclusive (YYYY-MM-DD), default today' })
   @IsOptional()
-  @IsDateString()
+  @IsCalendarTimestamp()
   to?: string;
 
   @ApiPropertyOptional({ description: 'comma separated: agent, day, model', default: 'agent' })
