@@ -1,5 +1,6 @@
 import { queryPrepared, setTransactionTenant } from '@agentq/database';
 import { EntityManager } from 'typeorm';
+import { groupSorted } from './micro-batcher';
 import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
 
 /**
@@ -107,16 +108,10 @@ export async function recordTerminalOutcomes(
   if (!manager.queryRunner?.isTransactionActive) {
     return manager.transaction((tx) => recordTerminalOutcomes(tx, outcomes));
   }
-  const byTenant = new Map<string, TerminalOutcome[]>();
-  for (const outcome of outcomes) {
-    const group = byTenant.get(outcome.tenantId);
-    if (group) group.push(outcome);
-    else byTenant.set(outcome.tenantId, [outcome]);
-  }
   const won: RecordedTransition[] = [];
-  for (const tenantId of [...byTenant.keys()].sort()) {
+  for (const [tenantId, group] of groupSorted(outcomes, (outcome) => outcome.tenantId)) {
     await setTransactionTenant(manager, tenantId);
-    won.push(...(await recordForTenant(manager, byTenant.get(tenantId)!)));
+    won.push(...(await recordForTenant(manager, group)));
   }
   return won;
 }
