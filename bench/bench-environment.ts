@@ -1,5 +1,5 @@
 import { createDataSource } from '@agentq/database';
-import { executionJob, QUEUES, redisOptionsFromUrl } from '@agentq/jobs';
+import { executionJob, QUEUES } from '@agentq/jobs';
 import { databaseUrlFor, deleteRedisKeys, findAccountingDrift } from '@agentq/testing';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -142,7 +142,7 @@ export class BenchRun {
       applicationName: 'agentq-bench',
     });
     this.queue = new Queue(QUEUES.executions, {
-      connection: redisOptionsFromUrl(environment.config.redisUrl),
+      connection: { url: environment.config.redisUrl },
       prefix,
     });
     this.redis = new Redis(environment.config.redisUrl, { maxRetriesPerRequest: null });

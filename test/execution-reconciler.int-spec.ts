@@ -1,7 +1,7 @@
 import { AppConfig } from '@agentq/config';
 import { createDataSource } from '@agentq/database';
 import { ExecutionEventPublisher, ExecutionProducer } from '@agentq/executions';
-import { ExecutionEvent, executionJob, QUEUES, redisOptionsFromUrl } from '@agentq/jobs';
+import { ExecutionEvent, executionJob, QUEUES } from '@agentq/jobs';
 import {
   createTestDatabase,
   createTestQueuePrefix,
@@ -40,7 +40,7 @@ describe('ExecutionReconciler', () => {
     dataSource = createDataSource({ url: database.url, poolSize: 2 });
     await dataSource.initialize();
     queue = new Queue(QUEUES.executions, {
-      connection: redisOptionsFromUrl(config.redis.url),
+      connection: { url: config.redis.url },
       prefix: config.redis.prefix,
     });
     redis = new Redis(config.redis.url);

@@ -13,7 +13,7 @@ import {
   createDataSource,
   LlmProvider,
 } from '@agentq/database';
-import { ExecutionJobData, QUEUES, redisOptionsFromUrl } from '@agentq/jobs';
+import { ExecutionJobData, QUEUES } from '@agentq/jobs';
 import {
   buildSystemPrompt,
   createLlmAdapter,
@@ -169,7 +169,7 @@ async function main() {
       return { outcome: 'succeeded' };
     },
     {
-      connection: redisOptionsFromUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+      connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
       prefix: process.env.QUEUE_PREFIX,
       concurrency: Number(process.env.WORKER_CONCURRENCY ?? 10),
     },

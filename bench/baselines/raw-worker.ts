@@ -3,14 +3,14 @@
  * as agentq, and nothing else (no database, no provider). BENCH_EXPECT=n makes it report when
  * it has completed n jobs.
  */
-import { QUEUES, redisOptionsFromUrl } from '@agentq/jobs';
+import { QUEUES } from '@agentq/jobs';
 import { Worker } from 'bullmq';
 import { emitBenchEvent } from '../child-process';
 
 async function main() {
   const expected = Number(process.env.BENCH_EXPECT ?? 0);
   const worker = new Worker(QUEUES.executions, async () => ({ outcome: 'succeeded' }), {
-    connection: redisOptionsFromUrl(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     prefix: process.env.QUEUE_PREFIX,
     concurrency: Number(process.env.WORKER_CONCURRENCY ?? 10),
   });

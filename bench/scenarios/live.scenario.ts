@@ -1,4 +1,4 @@
-import { channels, executionJob, QUEUES, redisOptionsFromUrl } from '@agentq/jobs';
+import { channels, executionJob, QUEUES } from '@agentq/jobs';
 import { QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -102,7 +102,7 @@ async function liveAgentq(environment: BenchEnvironment, rate: number, runIndex:
 async function liveRaw(environment: BenchEnvironment, rate: number, runIndex: number) {
   const run = await environment.newRun(`live-${rate}-raw-${runIndex}`);
   const events = new QueueEvents(QUEUES.executions, {
-    connection: redisOptionsFromUrl(environment.config.redisUrl),
+    connection: { url: environment.config.redisUrl },
     prefix: run.prefix,
   });
   try {

@@ -1,4 +1,4 @@
-import { QUEUES, redisOptionsFromUrl } from '@agentq/jobs';
+import { QUEUES } from '@agentq/jobs';
 import { Queue } from 'bullmq';
 import { FaultFixture, startFaultFixture } from './support/fault-fixture';
 import { Submitted, waitUntil, within } from './support/fault-stack';
@@ -30,7 +30,7 @@ describe.each([
   beforeAll(async () => {
     fixture = await startFaultFixture({ replyDelayMs: 100 });
     const { redisUrl, prefix } = fixture.stack.services;
-    queue = new Queue(QUEUES.executions, { connection: redisOptionsFromUrl(redisUrl), prefix });
+    queue = new Queue(QUEUES.executions, { connection: { url: redisUrl }, prefix });
   }, 120_000);
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { APP_CONFIG, AppConfig, ConfigModule } from '@agentq/config';
+import { AppConfig, ConfigModule } from '@agentq/config';
 import { DatabaseModule } from '@agentq/database';
-import { redisOptionsFromUrl } from '@agentq/jobs';
+import { RedisConnections, RedisModule } from '@agentq/redis';
 import { AdminModule } from './admin/admin.module';
 import { AgentMessagesModule } from './agent-messages/agent-messages.module';
 import { AgentsModule } from './agents/agents.module';
@@ -28,12 +28,12 @@ export class ApiModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot('agentq-api'),
+        RedisModule.forRoot('api'),
         BullModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => ({
-            // No offline queue: while Redis is down an enqueue fails at once (503), never hangs.
-            connection: { ...redisOptionsFromUrl(c.redis.url), enableOfflineQueue: false },
-            prefix: c.redis.prefix,
+          inject: [RedisConnections],
+          useFactory: (redis: RedisConnections) => ({
+            connection: redis.queues,
+            prefix: redis.prefix,
           }),
         }),
         AuthModule,

@@ -1,8 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_CONFIG, AppConfig, ConfigModule } from '@agentq/config';
+import { AppConfig, ConfigModule } from '@agentq/config';
 import { DatabaseModule } from '@agentq/database';
-import { redisOptionsFromUrl } from '@agentq/jobs';
+import { RedisConnections, RedisModule } from '@agentq/redis';
 import { ContextMaintenanceModule } from './context-maintenance/context-maintenance.module';
 import { ExecutionsModule } from './executions/executions.module';
 import { ExecutionReconcilerModule } from './maintenance/execution-reconciler.module';
@@ -18,11 +18,12 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot('agentq-worker'),
         DatabaseModule.forMaintenance('agentq-worker'),
+        RedisModule.forRoot('worker'),
         BullModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => ({
-            connection: redisOptionsFromUrl(c.redis.url),
-            prefix: c.redis.prefix,
+          inject: [RedisConnections],
+          useFactory: (redis: RedisConnections) => ({
+            connection: redis.queues,
+            prefix: redis.prefix,
           }),
         }),
         WorkerMetricsModule,

@@ -1,19 +1,18 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { channels, ExecutionEvent, reportRedisHealth } from '@agentq/jobs';
+import { Injectable, Logger } from '@nestjs/common';
+import { channels, ExecutionEvent } from '@agentq/jobs';
+import { RedisConnections } from '@agentq/redis';
 import Redis from 'ioredis';
 
 /** Publishes lifecycle events on Redis pub/sub; delivery is best effort, PostgreSQL stays the truth. */
 @Injectable()
-export class ExecutionEventPublisher implements OnApplicationShutdown {
+export class ExecutionEventPublisher {
   private readonly logger = new Logger(ExecutionEventPublisher.name);
   private readonly redis: Redis;
   private readonly channel: string;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
-    reportRedisHealth(this.redis, this.logger, 'event publisher');
-    this.channel = channels.executionEvents(config.redis.prefix);
+  constructor(connections: RedisConnections) {
+    this.redis = connections.commands;
+    this.channel = channels.executionEvents(connections.prefix);
   }
 
   private buffered: string[] = [];
@@ -36,9 +35,5 @@ export class ExecutionEventPublisher implements OnApplicationShutdown {
       .catch((error: Error) =>
         this.logger.warn(`could not publish ${messages.length} event(s): ${error.message}`),
       );
-  }
-
-  async onApplicationShutdown() {
-    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -3,5 +3,4 @@ export * from './execution-events';
 export * from './execution.job';
 export * from './queues';
 export * from './reconcile-executions.job';
-export * from './redis-connection';
 export * from './retry-policy';

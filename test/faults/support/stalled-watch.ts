@@ -1,4 +1,4 @@
-import { QUEUES, redisOptionsFromUrl } from '@agentq/jobs';
+import { QUEUES } from '@agentq/jobs';
 import { QueueEvents } from 'bullmq';
 
 /** Counts BullMQ `stalled` events on the executions queue: jobs whose worker lost them. */
@@ -8,7 +8,7 @@ export class StalledWatch {
 
   constructor(redisUrl: string, prefix: string) {
     this.events = new QueueEvents(QUEUES.executions, {
-      connection: redisOptionsFromUrl(redisUrl),
+      connection: { url: redisUrl },
       prefix,
     });
     this.events.on('stalled', () => (this.count += 1));

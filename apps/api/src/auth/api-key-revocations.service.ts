@@ -1,6 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { reportRedisHealth } from '@agentq/jobs';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { RedisConnections } from '@agentq/redis';
 import Redis from 'ioredis';
 import { ServiceUnavailableError } from '../common/api-errors';
 import { ApiKeyCache } from './api-key-cache';
@@ -13,31 +12,21 @@ export const apiKeyRevocationsChannel = (prefix: string) => `${prefix}:control:a
  * live, and while it is not it reuses nothing older than a second.
  */
 @Injectable()
-export class ApiKeyRevocations implements OnModuleInit, OnApplicationShutdown {
+export class ApiKeyRevocations implements OnModuleInit {
   private readonly logger = new Logger(ApiKeyRevocations.name);
   private readonly subscriber: Redis;
   private readonly publisher: Redis;
   private readonly channel: string;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    connections: RedisConnections,
     private readonly cache: ApiKeyCache,
   ) {
     // Subscribing again is done by hand on every 'ready', so the cache is told only once the
     // subscription is confirmed.
-    this.subscriber = new Redis(config.redis.url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: null,
-      autoResubscribe: false,
-    });
-    this.publisher = new Redis(config.redis.url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      commandTimeout: 2_000,
-    });
-    reportRedisHealth(this.subscriber, this.logger, 'revocation subscriber');
-    reportRedisHealth(this.publisher, this.logger, 'revocation publisher');
-    this.channel = apiKeyRevocationsChannel(config.redis.prefix);
+    this.subscriber = connections.subscriber('revocation subscriber', { autoResubscribe: false });
+    this.publisher = connections.commands;
+    this.channel = apiKeyRevocationsChannel(connections.prefix);
   }
 
   onModuleInit() {
@@ -52,9 +41,9 @@ export class ApiKeyRevocations implements OnModuleInit, OnApplicationShutdown {
       );
     });
     // Not awaited: the API starts while Redis is down, authenticating from PostgreSQL.
-    for (const redis of [this.subscriber, this.publisher]) {
-      redis.connect().catch((error: Error) => this.logger.warn(`revocations: ${error.message}`));
-    }
+    this.subscriber
+      .connect()
+      .catch((error: Error) => this.logger.warn(`revocations: ${error.message}`));
   }
 
   /**
@@ -73,10 +62,5 @@ export class ApiKeyRevocations implements OnModuleInit, OnApplicationShutdown {
         'the key is revoked, but other API processes could not be told; repeat the request',
       );
     }
-  }
-
-  onApplicationShutdown() {
-    this.subscriber.disconnect();
-    this.publisher.disconnect();
   }
 }

@@ -1,6 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { AgentExecution, TERMINAL_STATUSES } from '@agentq/database';
 import {
   cancelledOutcome,
@@ -9,7 +8,8 @@ import {
   recordTerminalOutcomes,
   withTransactionRetry,
 } from '@agentq/executions';
-import { channels, reportRedisHealth } from '@agentq/jobs';
+import { channels } from '@agentq/jobs';
+import { RedisConnections } from '@agentq/redis';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ConflictError } from '../common/api-errors';
@@ -20,21 +20,20 @@ import { ExecutionReader } from './execution-reader.service';
  * removes a waiting job or tells the workers to abort a running one.
  */
 @Injectable()
-export class ExecutionCancellation implements OnApplicationShutdown {
+export class ExecutionCancellation {
   private readonly logger = new Logger(ExecutionCancellation.name);
   private readonly control: Redis;
   private readonly channel: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) config: AppConfig,
+    connections: RedisConnections,
     private readonly reader: ExecutionReader,
     private readonly producer: ExecutionProducer,
     private readonly events: ExecutionEventPublisher,
   ) {
-    this.control = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
-    reportRedisHealth(this.control, this.logger, 'cancel publisher');
-    this.channel = channels.cancelRequests(config.redis.prefix);
+    this.control = connections.commands;
+    this.channel = channels.cancelRequests(connections.prefix);
   }
 
   async cancel(tenantId: string, executionId: string): Promise<AgentExecution> {
@@ -61,10 +60,6 @@ export class ExecutionCancellation implements OnApplicationShutdown {
       `execution ${executionId}: cancelled (${removed ? 'removed from queue' : 'abort sent'})`,
     );
     return this.reader.get(tenantId, executionId);
-  }
-
-  onApplicationShutdown() {
-    this.control.disconnect();
   }
 }
 

@@ -1,25 +1,21 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { channels, ExecutionEvent, reportRedisHealth, TERMINAL_EVENT_TYPES } from '@agentq/jobs';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { channels, ExecutionEvent, TERMINAL_EVENT_TYPES } from '@agentq/jobs';
+import { RedisConnections } from '@agentq/redis';
 import Redis from 'ioredis';
 
 type Listener = (event: ExecutionEvent) => void;
 
 /** One Redis subscription per API process, fanned out in memory to SSE clients and waiters. */
 @Injectable()
-export class ExecutionEventStream implements OnModuleInit, OnApplicationShutdown {
+export class ExecutionEventStream implements OnModuleInit {
   private readonly logger = new Logger(ExecutionEventStream.name);
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly subscriber: Redis;
   private readonly channel: string;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.subscriber = new Redis(config.redis.url, {
-      maxRetriesPerRequest: null,
-      lazyConnect: true,
-    });
-    reportRedisHealth(this.subscriber, this.logger, 'event subscriber');
-    this.channel = channels.executionEvents(config.redis.prefix);
+  constructor(connections: RedisConnections) {
+    this.subscriber = connections.subscriber('event subscriber');
+    this.channel = channels.executionEvents(connections.prefix);
   }
 
   async onModuleInit() {
@@ -70,9 +66,5 @@ export class ExecutionEventStream implements OnModuleInit, OnApplicationShutdown
       return;
     }
     for (const listener of this.listeners.get(event.executionId) ?? []) listener(event);
-  }
-
-  onApplicationShutdown() {
-    this.subscriber.disconnect();
   }
 }

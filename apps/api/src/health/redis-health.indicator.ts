@@ -1,24 +1,17 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { RedisConnections } from '@agentq/redis';
 import Redis from 'ioredis';
 
 @Injectable()
-export class RedisHealthIndicator implements OnModuleDestroy {
+export class RedisHealthIndicator {
   private readonly redis: Redis;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    connections: RedisConnections,
     private readonly indicators: HealthIndicatorService,
   ) {
-    this.redis = new Redis(config.redis.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 2_000,
-    });
-    this.redis.on('error', () => undefined);
-    this.redis.connect().catch(() => undefined);
+    this.redis = connections.commands;
   }
 
   async isHealthy(key: string) {
@@ -32,9 +25,5 @@ export class RedisHealthIndicator implements OnModuleDestroy {
     } catch (error) {
       return indicator.down({ message: (error as Error).message });
     }
-  }
-
-  onModuleDestroy() {
-    this.redis.disconnect();
   }
 }

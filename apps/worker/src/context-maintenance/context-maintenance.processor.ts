@@ -1,5 +1,11 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import {
   CONTEXT_MAINTENANCE_JOB,
@@ -9,7 +15,8 @@ import {
   contextMaintenanceJobOptions,
   QUEUES,
 } from '@agentq/jobs';
-import { Job, Queue } from 'bullmq';
+import { QueueWorkers } from '@agentq/redis';
+import { Queue, Worker } from 'bullmq';
 import { ContextMaintenance } from './context-maintenance.service';
 
 /**
@@ -17,21 +24,20 @@ import { ContextMaintenance } from './context-maintenance.service';
  * scheduler (one schedule per deployment); the run itself takes a PostgreSQL advisory lock, so
  * two workers never run it at once.
  */
-@Processor(QUEUES.contextMaintenance, { concurrency: 1 })
+@Injectable()
 export class ContextMaintenanceProcessor
-  extends WorkerHost
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger(ContextMaintenanceProcessor.name);
+  private worker: Worker<ContextMaintenanceJobData, ContextMaintenanceJobResult> | null = null;
 
   constructor(
     private readonly maintenance: ContextMaintenance,
     @InjectQueue(QUEUES.contextMaintenance)
     private readonly queue: Queue<ContextMaintenanceJobData, ContextMaintenanceJobResult>,
+    private readonly workers: QueueWorkers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    super();
-  }
+  ) {}
 
   /** Not awaited: a worker must boot (and wait for Redis) even while Redis is down. */
   onApplicationBootstrap() {
@@ -45,16 +51,13 @@ export class ContextMaintenanceProcessor
         // Not fatal: another worker (or this one's next start) schedules it.
         this.logger.warn(`could not schedule context maintenance: ${error.message}`),
       );
+    this.worker = this.workers.start(QUEUES.contextMaintenance, () => this.maintenance.run(), {
+      concurrency: 1,
+    });
   }
 
   /** Let a run in progress finish while the database is still open. */
   async beforeApplicationShutdown() {
-    await this.worker.close();
-  }
-
-  async process(
-    _job: Job<ContextMaintenanceJobData, ContextMaintenanceJobResult>,
-  ): Promise<ContextMaintenanceJobResult> {
-    return this.maintenance.run();
+    await this.worker?.close();
   }
 }

@@ -1,5 +1,10 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { isDatabaseUnavailable } from '@agentq/executions';
 import {
@@ -8,7 +13,8 @@ import {
   jitteredExponentialDelay,
   QUEUES,
 } from '@agentq/jobs';
-import { DelayedError, Job, UnrecoverableError, WaitingError, WorkerOptions } from 'bullmq';
+import { QueueWorkers } from '@agentq/redis';
+import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionRunner } from './execution-runner.service';
 import { WorkerShutdownInterruption } from './worker-shutdown';
@@ -25,34 +31,31 @@ export function executionBackoff(attemptsMade: number, _type?: string, error?: E
 /** While PostgreSQL is unreachable, a job waits this long between tries, using no attempt. */
 const DATABASE_UNAVAILABLE_DELAY_MS = 2_000;
 
-/**
- * @Processor options are read when BullModule creates the worker (module init), after this
- * class's constructor has filled in the lock settings from configuration.
- */
-const workerOptions: Partial<WorkerOptions> = { settings: { backoffStrategy: executionBackoff } };
-
 /** BullMQ glue: translates an attempt's result into complete, retry or fail-now. */
-@Processor(QUEUES.executions, workerOptions)
-export class AgentExecutionProcessor
-  extends WorkerHost
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+@Injectable()
+export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AgentExecutionProcessor.name);
+  private worker: Worker<ExecutionJobData, ExecutionJobResult> | null = null;
 
   constructor(
     private readonly runner: ExecutionRunner,
     private readonly cancellations: CancellationRegistry,
+    private readonly workers: QueueWorkers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    super();
-    Object.assign(workerOptions, {
-      lockDuration: config.worker.lockDurationMs,
-      stalledInterval: config.worker.stalledIntervalMs,
-    });
-  }
+  ) {}
 
   onApplicationBootstrap() {
-    this.worker.concurrency = this.config.worker.concurrency;
+    const { concurrency, lockDurationMs, stalledIntervalMs } = this.config.worker;
+    this.worker = this.workers.start(
+      QUEUES.executions,
+      (job: Job<ExecutionJobData, ExecutionJobResult>, token?: string) => this.process(job, token),
+      {
+        concurrency,
+        lockDuration: lockDurationMs,
+        stalledInterval: stalledIntervalMs,
+        settings: { backoffStrategy: executionBackoff },
+      },
+    );
   }
 
   /**
@@ -69,7 +72,7 @@ export class AgentExecutionProcessor
       );
     }, graceMs);
     try {
-      await this.worker.close();
+      await this.worker?.close();
     } finally {
       clearTimeout(deadline);
     }

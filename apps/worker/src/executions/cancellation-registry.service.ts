@@ -1,21 +1,20 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { channels, reportRedisHealth } from '@agentq/jobs';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { channels } from '@agentq/jobs';
 import { LlmAbortReason } from '@agentq/llm';
+import { RedisConnections } from '@agentq/redis';
 import Redis from 'ioredis';
 
 /** Aborts the provider call of a running execution when the API asks (POST .../cancel). */
 @Injectable()
-export class CancellationRegistry implements OnModuleInit, OnApplicationShutdown {
+export class CancellationRegistry implements OnModuleInit {
   private readonly logger = new Logger(CancellationRegistry.name);
   private readonly running = new Map<string, AbortController>();
   private readonly subscriber: Redis;
   private readonly channel: string;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.subscriber = new Redis(config.redis.url, { maxRetriesPerRequest: null });
-    reportRedisHealth(this.subscriber, this.logger, 'cancel listener');
-    this.channel = channels.cancelRequests(config.redis.prefix);
+  constructor(connections: RedisConnections) {
+    this.subscriber = connections.subscriber('cancel listener');
+    this.channel = channels.cancelRequests(connections.prefix);
   }
 
   async onModuleInit() {
@@ -46,9 +45,5 @@ export class CancellationRegistry implements OnModuleInit, OnApplicationShutdown
     if (!controller) return;
     this.logger.log(`execution ${executionId}: cancelling the running attempt`);
     controller.abort(new LlmAbortReason('cancelled'));
-  }
-
-  onApplicationShutdown() {
-    this.subscriber.disconnect();
   }
 }

@@ -14,8 +14,8 @@ import {
   ReconcileExecutionsJobData,
   ReconcileExecutionsJobResult,
   reconcileExecutionsJobOptions,
-  redisOptionsFromUrl,
 } from '@agentq/jobs';
+import { QueueWorkers } from '@agentq/redis';
 import { Job, Queue, Worker } from 'bullmq';
 import { ExecutionReconciler } from './execution-reconciler.service';
 import { ReconcilerMetrics } from './reconciler-metrics';
@@ -26,8 +26,6 @@ type ReconcileJob = Job<ReconcileExecutionsJobData, ReconcileExecutionsJobResult
  * Runs the reconciler as a BullMQ repeatable job on a queue of its own. Every worker upserts the
  * one job scheduler (at boot and after each Redis reconnect, so a Redis that lost its data gets
  * it back) and the queue's global concurrency is 1: one run at a time in the whole cluster.
- * The BullMQ worker is built here rather than with @Processor because its lock settings come
- * from configuration.
  */
 @Injectable()
 export class ExecutionReconcilerWorker
@@ -35,13 +33,13 @@ export class ExecutionReconcilerWorker
 {
   private readonly logger = new Logger(ExecutionReconcilerWorker.name);
   private worker: Worker<ReconcileExecutionsJobData, ReconcileExecutionsJobResult> | null = null;
-  private lastError = { message: '', at: 0 };
 
   constructor(
     @InjectQueue(QUEUES.executionReconciler)
     private readonly queue: Queue<ReconcileExecutionsJobData, ReconcileExecutionsJobResult>,
     private readonly reconciler: ExecutionReconciler,
     private readonly metrics: ReconcilerMetrics,
+    private readonly workers: QueueWorkers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -55,15 +53,15 @@ export class ExecutionReconcilerWorker
       })
       .catch((error: Error) => this.logger.warn(`reconciler schedule: ${error.message}`));
 
-    const { redis, worker } = this.config;
-    this.worker = new Worker(QUEUES.executionReconciler, (job) => this.run(job), {
-      connection: redisOptionsFromUrl(redis.url),
-      prefix: redis.prefix,
-      concurrency: 1,
-      lockDuration: worker.lockDurationMs,
-      stalledInterval: worker.stalledIntervalMs,
-    });
-    this.worker.on('error', (error) => this.reportError(error));
+    this.worker = this.workers.start(
+      QUEUES.executionReconciler,
+      (job: ReconcileJob) => this.run(job),
+      {
+        concurrency: 1,
+        lockDuration: this.config.worker.lockDurationMs,
+        stalledInterval: this.config.worker.stalledIntervalMs,
+      },
+    );
   }
 
   /** Lets a run in progress finish while the database and Redis are still open. */
@@ -101,13 +99,5 @@ export class ExecutionReconcilerWorker
       this.logger.warn(`reconciler run ${job.id} failed: ${(error as Error).message}`);
       throw error;
     }
-  }
-
-  /** Once per distinct error a minute: a Redis outage repeats the same one on every reconnect. */
-  private reportError(error: Error) {
-    const now = Date.now();
-    if (error.message === this.lastError.message && now - this.lastError.at < 60_000) return;
-    this.lastError = { message: error.message, at: now };
-    this.logger.warn(`reconciler worker: ${error.message}`);
   }
 }

@@ -1,10 +1,4 @@
-import type { RedisOptions } from 'bullmq';
 import Redis from 'ioredis';
-
-/** Connection options for BullMQ from a redis:// or rediss:// URL (BullMQ 6 parses the URL). */
-export function redisOptionsFromUrl(url: string): RedisOptions {
-  return { url };
-}
 
 /**
  * Logs a Redis client's trouble once per outage (and its recovery) instead of once per

@@ -1,0 +1,4 @@
+export * from './queue-workers';
+export * from './redis-connections';
+export * from './redis.module';
+export * from './report-redis-health';

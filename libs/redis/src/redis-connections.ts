@@ -1,0 +1,76 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import Redis, { RedisOptions } from 'ioredis';
+import { reportRedisHealth } from './report-redis-health';
+
+export type ProcessRole = 'api' | 'worker';
+export const PROCESS_ROLE = Symbol('PROCESS_ROLE');
+
+/**
+ * What a connection that runs commands does while Redis is down, per process role. The API
+ * answers at once (no offline queue: an enqueue fails and the request gets its 503); a worker
+ * waits for Redis, since BullMQ's workers need `maxRetriesPerRequest: null`.
+ */
+const QUEUE_OPTIONS: Record<ProcessRole, RedisOptions> = {
+  api: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+  worker: { maxRetriesPerRequest: null },
+};
+
+/** Publishes and control messages: best effort, never waiting long for a Redis that is gone. */
+const COMMAND_OPTIONS: RedisOptions = { maxRetriesPerRequest: 1 };
+
+/**
+ * Every Redis connection of a process comes from here, so the URL, the options for the
+ * process's role and the outage logging are decided in one place. BullMQ queues and workers
+ * share one connection (each worker opens its own blocking one from it); publishes, pings and
+ * control messages share another; only pub/sub subscriptions get a connection of their own,
+ * because a subscribed connection can run nothing else.
+ */
+@Injectable()
+export class RedisConnections implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisConnections.name);
+  /** For BullMQ queues and workers. */
+  readonly queues: Redis;
+  /** For publishes, health pings and control messages. */
+  readonly commands: Redis;
+  private readonly subscribers: Redis[] = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PROCESS_ROLE) role: ProcessRole,
+  ) {
+    this.queues = this.open('queue connection', QUEUE_OPTIONS[role]);
+    this.commands = role === 'api' ? this.queues : this.open('command connection', COMMAND_OPTIONS);
+  }
+
+  /** The key prefix every queue of this deployment lives under. */
+  get prefix(): string {
+    return this.config.redis.prefix;
+  }
+
+  /**
+   * A connection of its own for one pub/sub subscription, not yet connected: the caller
+   * subscribes once it has attached its listeners.
+   */
+  subscriber(label: string, options: Pick<RedisOptions, 'autoResubscribe'> = {}): Redis {
+    const subscriber = this.open(label, {
+      ...options,
+      maxRetriesPerRequest: null,
+      lazyConnect: true,
+    });
+    this.subscribers.push(subscriber);
+    return subscriber;
+  }
+
+  async onApplicationShutdown() {
+    for (const subscriber of this.subscribers) subscriber.disconnect();
+    const shared = new Set([this.queues, this.commands]);
+    await Promise.all([...shared].map((redis) => redis.quit().catch(() => redis.disconnect())));
+  }
+
+  private open(label: string, options: RedisOptions): Redis {
+    const redis = new Redis(this.config.redis.url, options);
+    reportRedisHealth(redis, this.logger, label);
+    return redis;
+  }
+}
