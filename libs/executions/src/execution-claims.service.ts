@@ -8,7 +8,8 @@ import {
 } from '@agentq/database';
 import { DataSource } from 'typeorm';
 import { ClaimedExecution } from './claimed-execution';
-import { groupSorted, ItemOutcome, MicroBatcher } from './micro-batcher';
+import { groupSorted } from './group-sorted';
+import { ItemOutcome, MicroBatcher } from './micro-batcher';
 
 const CLAIM_SQL = `
 UPDATE agent_executions e

@@ -13,7 +13,8 @@ import { setTransactionTenant } from '@agentq/database';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ExecutionProducer, QueuedExecution } from './execution-producer.service';
-import { groupSorted } from './micro-batcher';
+import { groupSorted } from './group-sorted';
+import { queuedExecution } from './queued-execution';
 import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
 
 /** A succeeded execution whose row asks for a follow-up, read before the terminal transaction. */
@@ -254,15 +255,20 @@ export class ExecutionFollowUps {
         depth: candidate.handoffDepth + 1,
         source,
       });
-      committed.jobs.push({
-        executionId,
-        tenantId: candidate.tenantId,
-        agentId,
-        priority: candidate.priority,
-        delayMs: 0,
-        maxAttempts: candidate.maxAttempts,
-        isNew: true,
-      });
+      committed.jobs.push(
+        queuedExecution(
+          {
+            id: executionId,
+            tenantId: candidate.tenantId,
+            agentId,
+            priority: candidate.priority,
+            runAt: null,
+            attempts: 0,
+            maxAttempts: candidate.maxAttempts,
+          },
+          true,
+        ),
+      );
       this.logger.log(
         `execution ${candidate.id}: handed off to agent ${agentId} as execution ${executionId}`,
       );

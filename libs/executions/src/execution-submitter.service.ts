@@ -3,8 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { AgentExecution, inTenantTransaction, setTransactionTenant } from '@agentq/database';
 import { DataSource } from 'typeorm';
-import { ExecutionProducer, QueuedExecution } from './execution-producer.service';
-import { groupSorted, ItemOutcome, MicroBatcher } from './micro-batcher';
+import { ExecutionProducer } from './execution-producer.service';
+import { groupSorted } from './group-sorted';
+import { ItemOutcome, MicroBatcher } from './micro-batcher';
+import { queuedExecution } from './queued-execution';
 import { insertSubmissions, SubmissionRequest, SubmittedExecution } from './submission-store';
 
 /** More executions wait in the queue than the configured limit: shed, nothing written. */
@@ -65,8 +67,8 @@ export class ExecutionSubmitter {
     const now = Date.now();
     try {
       await this.producer.enqueue([
-        ...created.map((e) => queuedExecution(e, now, true)),
-        ...requeued.map((e) => queuedExecution(e, now, false)),
+        ...created.map((e) => queuedExecution(e, true, now)),
+        ...requeued.map((e) => queuedExecution(e, false, now)),
       ]);
     } catch (error) {
       await this.deleteUnstarted(created);
@@ -133,16 +135,4 @@ export class ExecutionSubmitter {
       );
     }
   }
-}
-
-function queuedExecution(execution: AgentExecution, now: number, isNew: boolean): QueuedExecution {
-  return {
-    executionId: execution.id,
-    tenantId: execution.tenantId,
-    agentId: execution.agentId,
-    priority: execution.priority,
-    delayMs: execution.runAt ? Math.max(0, execution.runAt.getTime() - now) : 0,
-    maxAttempts: execution.maxAttempts,
-    isNew,
-  };
 }

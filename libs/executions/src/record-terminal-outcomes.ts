@@ -1,6 +1,6 @@
 import { queryPrepared, setTransactionTenant } from '@agentq/database';
 import { EntityManager } from 'typeorm';
-import { groupSorted } from './micro-batcher';
+import { groupSorted } from './group-sorted';
 import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
 
 /**

@@ -9,6 +9,7 @@ import {
   OVERDUE_RUNNING_SQL,
   QUEUED_CANDIDATES_SQL,
   QueuedExecution,
+  queuedExecution,
   recordTerminalOutcomes,
   REQUEUE_ABANDONED_SQL,
   STILL_QUEUED_SQL,
@@ -225,15 +226,17 @@ function isGone(state: JobPresence | undefined): boolean {
   return state === 'missing' || state === 'finished';
 }
 
-/** The job as the API would enqueue it, with only the attempts the row has left. */
 function requeued(row: CandidateRow): QueuedExecution {
-  return {
-    executionId: row.id,
-    tenantId: row.tenant_id,
-    agentId: row.agent_id,
-    isNew: false,
-    priority: row.priority,
-    delayMs: row.run_at ? Math.max(0, new Date(row.run_at).getTime() - Date.now()) : 0,
-    maxAttempts: Math.max(1, row.max_attempts - row.attempts),
-  };
+  return queuedExecution(
+    {
+      id: row.id,
+      tenantId: row.tenant_id,
+      agentId: row.agent_id,
+      priority: row.priority,
+      runAt: row.run_at && new Date(row.run_at),
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+    },
+    false,
+  );
 }
