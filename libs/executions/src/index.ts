@@ -8,7 +8,7 @@ export * from './execution-rows';
 export * from './execution-statements';
 export * from './execution-submitter.service';
 export * from './group-sorted';
-export * from './executions-core.module';
+export * from './executions.modules';
 export * from './micro-batcher';
 export * from './queued-execution';
 export * from './record-terminal-outcomes';

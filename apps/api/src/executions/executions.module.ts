@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ExecutionsCoreModule } from '@agentq/executions';
+import { ExecutionSubmissionModule } from '@agentq/executions';
 import { AgentExecutionsController } from './agent-executions.controller';
 import { ExecutionCancellation } from './execution-cancellation.service';
 import { ExecutionEventStream } from './execution-event-stream.service';
@@ -8,7 +8,7 @@ import { ExecutionSubmissions } from './execution-submission.service';
 import { ExecutionsController } from './executions.controller';
 
 @Module({
-  imports: [ExecutionsCoreModule],
+  imports: [ExecutionSubmissionModule],
   controllers: [AgentExecutionsController, ExecutionsController],
   providers: [ExecutionSubmissions, ExecutionReader, ExecutionCancellation, ExecutionEventStream],
 })

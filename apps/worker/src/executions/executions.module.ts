@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CryptoModule } from '@agentq/crypto';
-import { ExecutionsCoreModule } from '@agentq/executions';
+import { ExecutionWorkModule } from '@agentq/executions';
 import { AgentExecutionProcessor } from './agent-execution.processor';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
@@ -9,7 +9,7 @@ import { ProviderAdapters } from './provider-adapters.service';
 import { SpendGuard } from './spend-guard.service';
 
 @Module({
-  imports: [CryptoModule, ExecutionsCoreModule],
+  imports: [CryptoModule, ExecutionWorkModule],
   providers: [
     AgentExecutionProcessor,
     ExecutionRunner,

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { ExecutionsCoreModule } from '@agentq/executions';
+import { ExecutionQueueModule } from '@agentq/executions';
 import { QUEUES } from '@agentq/jobs';
 import { ExecutionReconciler } from './execution-reconciler.service';
 import { ExecutionReconcilerWorker } from './execution-reconciler.worker';
@@ -10,7 +10,7 @@ import { ReconcilerMetrics } from './reconciler-metrics';
 @Module({
   imports: [
     BullModule.registerQueue({ name: QUEUES.executions }, { name: QUEUES.executionReconciler }),
-    ExecutionsCoreModule,
+    ExecutionQueueModule,
   ],
   providers: [ExecutionReconciler, ExecutionReconcilerWorker, ReconcilerMetrics],
 })

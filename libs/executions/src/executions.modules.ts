@@ -1,0 +1,33 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { QUEUES } from '@agentq/jobs';
+import { ExecutionClaims } from './execution-claims.service';
+import { ExecutionEventPublisher } from './execution-event-publisher.service';
+import { ExecutionFinisher } from './execution-finisher.service';
+import { ExecutionFollowUps } from './execution-follow-ups.service';
+import { ExecutionProducer } from './execution-producer.service';
+import { ExecutionSubmitter } from './execution-submitter.service';
+
+/** Enqueuing executions and announcing their events: what every process that writes them needs. */
+@Module({
+  imports: [BullModule.registerQueue({ name: QUEUES.executions })],
+  providers: [ExecutionEventPublisher, ExecutionProducer],
+  exports: [ExecutionEventPublisher, ExecutionProducer],
+})
+export class ExecutionQueueModule {}
+
+/** The API's side of the lifecycle: creating executions. */
+@Module({
+  imports: [ExecutionQueueModule],
+  providers: [ExecutionSubmitter],
+  exports: [ExecutionQueueModule, ExecutionSubmitter],
+})
+export class ExecutionSubmissionModule {}
+
+/** The worker's side of the lifecycle: claiming executions and ending them, with follow-ups. */
+@Module({
+  imports: [ExecutionQueueModule],
+  providers: [ExecutionClaims, ExecutionFinisher, ExecutionFollowUps],
+  exports: [ExecutionQueueModule, ExecutionClaims, ExecutionFinisher],
+})
+export class ExecutionWorkModule {}
