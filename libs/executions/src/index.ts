@@ -4,6 +4,7 @@ export * from './execution-claims.service';
 export * from './execution-event-publisher.service';
 export * from './execution-finisher.service';
 export * from './execution-producer.service';
+export * from './execution-reads';
 export * from './execution-rows';
 export * from './execution-statements';
 export * from './execution-submitter.service';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SESSION_EVENT_TYPES } from '@agentq/agent-context';
-import { AgentExecution, inTenantTransaction, Session, SessionEvent } from '@agentq/database';
+import { inTenantTransaction, Session, SessionEvent } from '@agentq/database';
+import { sessionExecutions } from '@agentq/executions';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/api-errors';
 import { newestFirstPage, Page } from '../common/newest-first-page';
@@ -101,14 +102,12 @@ export class SessionsService {
 
   private async getWithExecutionsInTenant(manager: EntityManager, tenantId: string, id: string) {
     const session = await this.getInTenant(manager, tenantId, id);
-    const [executions, count] = await manager
-      .getRepository(AgentExecution)
-      .createQueryBuilder('e')
-      .where('e.tenant_id = :tenantId AND e.session_id = :id', { tenantId, id })
-      .orderBy('e.created_at', 'ASC')
-      .addOrderBy('e.id', 'ASC')
-      .take(SESSION_EXECUTIONS_SHOWN)
-      .getManyAndCount();
+    const [executions, count] = await sessionExecutions(
+      manager,
+      tenantId,
+      id,
+      SESSION_EXECUTIONS_SHOWN,
+    );
     return { session, executions, executionCount: count };
   }
 

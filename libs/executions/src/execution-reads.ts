@@ -1,0 +1,54 @@
+import { AgentExecution, ExecutionStatus } from '@agentq/database';
+import { EntityManager, SelectQueryBuilder } from 'typeorm';
+
+export interface ExecutionFilter {
+  agentId?: string;
+  status?: ExecutionStatus;
+  /** Created at or after (a timestamp PostgreSQL reads). */
+  from?: string;
+  /** Created before. */
+  to?: string;
+}
+
+/** One execution of the tenant, or null. */
+export function findExecution(
+  manager: EntityManager,
+  tenantId: string,
+  id: string,
+): Promise<AgentExecution | null> {
+  return manager.getRepository(AgentExecution).findOneBy({ id, tenantId });
+}
+
+/** The tenant's executions that match the filter, in no order: the caller sorts and pages them. */
+export function filteredExecutions(
+  manager: EntityManager,
+  tenantId: string,
+  filter: ExecutionFilter,
+): SelectQueryBuilder<AgentExecution> {
+  const query = manager
+    .getRepository(AgentExecution)
+    .createQueryBuilder('e')
+    .where('e.tenant_id = :tenantId', { tenantId });
+  if (filter.agentId) query.andWhere('e.agent_id = :agentId', { agentId: filter.agentId });
+  if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
+  if (filter.from) query.andWhere('e.created_at >= :from', { from: filter.from });
+  if (filter.to) query.andWhere('e.created_at < :to', { to: filter.to });
+  return query;
+}
+
+/** A session's first `limit` executions in the order they were submitted, and how many it has. */
+export function sessionExecutions(
+  manager: EntityManager,
+  tenantId: string,
+  sessionId: string,
+  limit: number,
+): Promise<[AgentExecution[], number]> {
+  return manager
+    .getRepository(AgentExecution)
+    .createQueryBuilder('e')
+    .where('e.tenant_id = :tenantId AND e.session_id = :sessionId', { tenantId, sessionId })
+    .orderBy('e.created_at', 'ASC')
+    .addOrderBy('e.id', 'ASC')
+    .take(limit)
+    .getManyAndCount();
+}
