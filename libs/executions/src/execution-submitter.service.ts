@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { ExecutionProducer } from './execution-producer.service';
 import { groupSorted } from './group-sorted';
 import { ItemOutcome, MicroBatcher } from './micro-batcher';
-import { queuedExecution } from './queued-execution';
+import { outcomesWithoutQueue, submissionJobs } from './submission-jobs';
 import { insertSubmissions, SubmissionRequest, SubmittedExecution } from './submission-store';
 
 /** More executions wait in the queue than the configured limit: shed, nothing written. */
@@ -55,26 +55,12 @@ export class ExecutionSubmitter {
     await this.producer.assertConnected();
     await this.shedIfFull();
     const outcomes = await this.insert(requests);
-    const accepted = outcomes.flatMap((outcome) => (outcome.ok ? outcome.value : []));
-    const created = accepted.filter((s) => s.created).map((s) => s.execution);
-    // An idempotent repeat of a still-queued execution re-adds its job: a no-op if it exists,
-    // and it heals a job Redis lost.
-    const createdIds = new Set(created.map((e) => e.id));
-    const requeued = accepted
-      .filter((s) => !s.created && s.execution.status === 'queued')
-      .map((s) => s.execution)
-      .filter((e) => !createdIds.has(e.id));
-    const now = Date.now();
+    const { created, jobs } = submissionJobs(outcomes, Date.now());
     try {
-      await this.producer.enqueue([
-        ...created.map((e) => queuedExecution(e, true, now)),
-        ...requeued.map((e) => queuedExecution(e, false, now)),
-      ]);
+      await this.producer.enqueue(jobs);
     } catch (error) {
       await this.deleteUnstarted(created);
-      return outcomes.map((outcome) =>
-        outcome.ok && outcome.value.some((s) => s.created) ? { ok: false, error } : outcome,
-      );
+      return outcomesWithoutQueue(outcomes, error);
     }
     return outcomes;
   }

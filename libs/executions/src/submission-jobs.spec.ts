@@ -1,0 +1,91 @@
+import { AgentExecution, ExecutionStatus } from '@agentq/database';
+import { outcomesWithoutQueue, submissionJobs } from './submission-jobs';
+
+function execution(id: string, status: ExecutionStatus = 'queued'): AgentExecution {
+  return Object.assign(new AgentExecution(), {
+    id,
+    tenantId: 't1',
+    agentId: 'a1',
+    status,
+    priority: 0,
+    runAt: null,
+    attempts: 0,
+    maxAttempts: 3,
+  });
+}
+
+const created = (id: string) => ({ execution: execution(id), created: true });
+const repeated = (id: string, status: ExecutionStatus = 'queued') => ({
+  execution: execution(id, status),
+  created: false,
+});
+
+describe('submissionJobs', () => {
+  it('adds a new job for each created execution', () => {
+    const { created: rows, jobs } = submissionJobs(
+      [{ ok: true, value: [created('e1'), created('e2')] }],
+      0,
+    );
+    expect(rows.map((e) => e.id)).toEqual(['e1', 'e2']);
+    expect(jobs.map((j) => [j.executionId, j.isNew])).toEqual([
+      ['e1', true],
+      ['e2', true],
+    ]);
+  });
+
+  it('re-adds the job of a repeat that is still queued, once, and not as new', () => {
+    const { created: rows, jobs } = submissionJobs(
+      [
+        { ok: true, value: [repeated('e1')] },
+        { ok: true, value: [repeated('e1')] },
+      ],
+      0,
+    );
+    expect(rows).toEqual([]);
+    expect(jobs.map((j) => [j.executionId, j.isNew])).toEqual([['e1', false]]);
+  });
+
+  it('adds nothing for a repeat of a running or ended execution, or a refused submission', () => {
+    const { jobs } = submissionJobs(
+      [
+        { ok: true, value: [repeated('e1', 'running'), repeated('e2', 'succeeded')] },
+        { ok: false, error: new Error('agent_not_found') },
+      ],
+      0,
+    );
+    expect(jobs).toEqual([]);
+  });
+
+  it('does not add a created execution twice when the same write also repeats it', () => {
+    const { jobs } = submissionJobs(
+      [
+        { ok: true, value: [created('e1')] },
+        { ok: true, value: [repeated('e1')] },
+      ],
+      0,
+    );
+    expect(jobs.map((j) => [j.executionId, j.isNew])).toEqual([['e1', true]]);
+  });
+});
+
+describe('outcomesWithoutQueue', () => {
+  it('fails the submissions that created rows and keeps the pure repeats and refusals', () => {
+    const error = new Error('redis down');
+    const refusal = { ok: false as const, error: new Error('agent_not_found') };
+    const outcomes = outcomesWithoutQueue(
+      [
+        { ok: true, value: [created('e1')] },
+        { ok: true, value: [repeated('e2')] },
+        { ok: true, value: [repeated('e3'), created('e4')] },
+        refusal,
+      ],
+      error,
+    );
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error))).toEqual([
+      error,
+      'ok',
+      error,
+      refusal.error,
+    ]);
+  });
+});
