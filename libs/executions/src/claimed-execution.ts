@@ -10,6 +10,8 @@ export interface ClaimedExecution {
   attempts: number;
   maxAttempts: number;
   timeoutMs: number | null;
+  /** The row asks for a follow-up on success whatever the output (a handoff target, memory). */
+  hasFollowUpFlags: boolean;
   agent: {
     role: string;
     backstory: string | null;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  HANDOFF_PREFIX,
   handoffRefusal,
   HandoffRejection,
   HandoffSource,
@@ -115,13 +116,22 @@ export class ExecutionFollowUps {
     private readonly producer: ExecutionProducer,
   ) {}
 
-  /** One query per batch, only when some outcome succeeded; most batches need no transaction. */
+  /**
+   * One query per batch, only for succeeded outcomes that may set something off: their row's
+   * flags were not read at claim or are set, or the output names a handoff. Most batches need
+   * no query and no transaction.
+   */
   async plan(outcomes: readonly TerminalOutcome[]): Promise<FollowUpPlan> {
-    const succeeded = outcomes.filter((o) => o.status === 'succeeded' && o.output);
+    const succeeded = outcomes.filter(
+      (o) =>
+        o.status === 'succeeded' &&
+        o.output &&
+        (o.hasFollowUpFlags !== false || o.output.text.includes(HANDOFF_PREFIX)),
+    );
     const candidates: FollowUpPlan['candidates'] = new Map();
     if (succeeded.length === 0) return { candidates };
     const mayHandOff = succeeded
-      .filter((o) => o.output!.text.includes('HANDOFF:'))
+      .filter((o) => o.output!.text.includes(HANDOFF_PREFIX))
       .map((o) => o.executionId);
     // One transaction, one query per tenant of the batch (row-level security).
     const rows: Record<string, unknown>[] = await this.dataSource.transaction(async (manager) => {

@@ -16,6 +16,11 @@ export interface TerminalOutcome {
   /** Decimal string, 9 fractional digits. */
   costUsd: string;
   durationMs: number | null;
+  /**
+   * False when the claim read the row and it asks for no follow-up: then only a handoff in the
+   * output can set one off, and the finisher need not read the row again. Absent: unknown.
+   */
+  hasFollowUpFlags?: boolean;
 }
 
 /** A transition that won: the row's identity as it now stands. */

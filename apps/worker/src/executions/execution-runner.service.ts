@@ -132,6 +132,7 @@ export class ExecutionRunner {
       ...usage,
       costUsd: pricing.costUsd,
       durationMs: Math.round(performance.now() - startedAt),
+      hasFollowUpFlags: execution.hasFollowUpFlags,
     });
   }
 
