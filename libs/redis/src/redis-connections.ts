@@ -37,10 +37,10 @@ export class RedisConnections implements OnApplicationShutdown {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(PROCESS_ROLE) role: ProcessRole,
+    @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
   ) {
-    this.queues = this.open('queue connection', QUEUE_OPTIONS[role]);
-    this.commands = role === 'api' ? this.queues : this.open('command connection', COMMAND_OPTIONS);
+    this.queues = this.open('queues', QUEUE_OPTIONS[role]);
+    this.commands = role === 'api' ? this.queues : this.open('commands', COMMAND_OPTIONS);
   }
 
   /** The key prefix every queue of this deployment lives under. */
@@ -68,8 +68,10 @@ export class RedisConnections implements OnApplicationShutdown {
     await Promise.all([...shared].map((redis) => redis.quit().catch(() => redis.disconnect())));
   }
 
+  /** Named `<prefix>:<role>:<label>`, so CLIENT LIST shows whose connection each is. */
   private open(label: string, options: RedisOptions): Redis {
-    const redis = new Redis(this.config.redis.url, options);
+    const connectionName = `${this.prefix}:${this.role}:${label.replaceAll(' ', '-')}`;
+    const redis = new Redis(this.config.redis.url, { ...options, connectionName });
     reportRedisHealth(redis, this.logger, label);
     return redis;
   }
