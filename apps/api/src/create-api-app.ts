@@ -1,34 +1,67 @@
-import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@agentq/config';
 import { createAppLogger } from '@agentq/logging';
 import { ApiModule } from './api.module';
-import { requireJsonBodies, screenJsonBodies } from './common/json-body.middleware';
+import { FailedAuthLimiter } from './auth/failed-auth-limiter.service';
+import { parseJsonBodies, requireJsonBodies } from './common/json-body.middleware';
 import { createValidationPipe } from './common/validation.pipe';
+import { recordHttpMetrics, HttpMetrics } from './metrics/http-metrics';
 import { mountOpenApi } from './openapi';
+import { adminBasicAuth } from './queue-board/admin-basic-auth.hook';
+import { QUEUE_BOARD_ROUTE } from './queue-board/queue-board.module';
 
 /** Deeper than any body the API accepts (llmConfig, pricing and inputs are shallow). */
 const MAX_JSON_DEPTH = 32;
 
 /** Builds the HTTP application; main.ts and the e2e suites share it. */
-export async function createApiApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: byteCount(config.http.bodyLimit),
+    trustProxy: parseTrustProxy(config.http.trustProxy),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: createAppLogger(config.log),
     bodyParser: false,
   });
-  app.use(requireJsonBodies);
-  app.useBodyParser('json', { limit: config.http.bodyLimit });
-  app.use(screenJsonBodies(MAX_JSON_DEPTH));
+  const fastify = adapter.getInstance();
+  // Root hooks, added before any plugin (Bull Board's) is registered, so that they reach it too.
+  fastify.addHook('onRequest', requireJsonBodies);
+  fastify.addHook(
+    'onRequest',
+    adminBasicAuth(QUEUE_BOARD_ROUTE, config.adminToken, app.get(FailedAuthLimiter)),
+  );
+  fastify.addHook('onResponse', recordHttpMetrics(app.get(HttpMetrics)));
+  // JSON is the only body there is (text/plain included, which Fastify would parse by default).
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    parseJsonBodies(MAX_JSON_DEPTH),
+  );
   app.useGlobalPipes(createValidationPipe());
-  app.disable('x-powered-by');
-  app.set('trust proxy', parseTrustProxy(config.http.trustProxy));
   mountOpenApi(app);
   return app;
 }
 
-/** Express accepts true/false, a hop count, or a list of addresses/subnets. */
-function parseTrustProxy(value: string): boolean | number | string {
+const BYTES_PER_UNIT: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** HTTP_BODY_LIMIT (`512kb`, `1mb`; validated at boot) in bytes, as Express's body-parser read it. */
+function byteCount(limit: string): number {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(limit);
+  if (!match) throw new Error(`HTTP_BODY_LIMIT: not a size: ${limit}`);
+  return Number(match[1]) * BYTES_PER_UNIT[match[2].toLowerCase()];
+}
+
+/**
+ * TRUST_PROXY as Express read it: true/false, a hop count, or a list of addresses/subnets.
+ * Fastify trusts no hop count by itself, so a count becomes Express's rule: the nearest N hops.
+ */
+function parseTrustProxy(
+  value: string,
+): boolean | string | ((address: string, hop: number) => boolean) {
   if (value === 'true' || value === 'false') return value === 'true';
-  return /^\d+$/.test(value) ? Number(value) : value;
+  if (!/^\d+$/.test(value)) return value;
+  const hops = Number(value);
+  return (_address, hop) => hop < hops;
 }

@@ -10,7 +10,8 @@ async function bootstrap() {
   const config = loadConfigOrExit();
   const logger = new Logger('ApiMain');
   const app = await createApiApp(config);
-  await app.listen(config.http.port);
+  // Every interface (Fastify alone would listen on localhost only, unreachable in a container).
+  await app.listen(config.http.port, '0.0.0.0');
   logger.log(`agentq API listening on ${await app.getUrl()}`);
 
   let stopping = false;

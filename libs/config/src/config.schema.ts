@@ -113,7 +113,7 @@ export const environmentSchema = z.object({
   AUTH_CACHE_TTL_MS: nonNegativeInt(30_000),
   /** How often an API process writes the last_used_at of the keys it saw: at most once per key. */
   AUTH_LAST_USED_INTERVAL_MS: positiveInt(60_000),
-  /** Express `trust proxy`: set when behind a load balancer so client addresses are real. */
+  /** `true`, a hop count or addresses/subnets: set behind a load balancer so client addresses are real. */
   TRUST_PROXY: z.string().default('false'),
   /**
    * Refuse outbound connections (provider calls) to any address that is not global unicast

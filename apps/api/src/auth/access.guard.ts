@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { Request } from 'express';
+import { FastifyRequest } from 'fastify';
 import { ForbiddenScopeError, RateLimitedError, UnauthorizedError } from '../common/api-errors';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { secretsEqual } from './api-key-secret';
@@ -32,8 +32,8 @@ export class AccessGuard implements CanActivate {
       ]) ?? 'api-key';
     if (policy === 'public') return true;
 
-    const request = context.switchToHttp().getRequest<Request & { auth?: AuthContext }>();
-    const address = request.ip ?? 'unknown';
+    const request = context.switchToHttp().getRequest<FastifyRequest & { auth?: AuthContext }>();
+    const address = request.ip;
     const blockedFor = this.limiter.blockedForSeconds(address);
     if (blockedFor > 0) throw new RateLimitedError(blockedFor);
     const refuse = (error: UnauthorizedError) => {

@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { isDatabaseUnavailable } from '@agentq/executions';
 import { ApiError, RetryLaterError } from './api-errors';
 
@@ -29,18 +29,18 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(ApiExceptionFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = this.toErrorBody(exception);
     if (status === HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(exception instanceof Error ? exception.stack : exception);
     } else if (status >= 500) {
       this.logger.warn(`${status}: ${body.error.message}`);
     }
-    if (response.headersSent) return;
+    if (reply.sent) return;
     if (exception instanceof RetryLaterError) {
-      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      reply.header('Retry-After', String(exception.retryAfterSeconds));
     }
-    response.status(status).json(body);
+    void reply.status(status).send(body);
   }
 
   private toErrorBody(exception: unknown) {
@@ -61,18 +61,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
           : String((answer as { message?: unknown }).message ?? exception.message);
       return { status, body: { error: { code: HTTP_CODES[status] ?? 'error', message } } };
     }
-    // body-parser's http-errors (413 too large, 415 charset, ...) arrive before Nest sees the route.
-    const httpError = exception as { expose?: boolean; status?: number; message?: string };
+    // Fastify's own client errors (413 body too large, ...) arrive before Nest sees the route.
+    const fastifyError = exception as { statusCode?: unknown; message?: unknown };
     if (
-      httpError?.expose === true &&
-      typeof httpError.status === 'number' &&
-      httpError.status < 500
+      typeof fastifyError?.statusCode === 'number' &&
+      fastifyError.statusCode >= 400 &&
+      fastifyError.statusCode < 500
     ) {
-      const code = HTTP_CODES[httpError.status] ?? 'bad_request';
-      return {
-        status: httpError.status,
-        body: { error: { code, message: String(httpError.message) } },
-      };
+      const status = fastifyError.statusCode;
+      const code = HTTP_CODES[status] ?? 'bad_request';
+      return { status, body: { error: { code, message: String(fastifyError.message) } } };
     }
     if (isDatabaseUnavailable(exception)) {
       return {

@@ -1,31 +1,34 @@
-import { NextFunction, Request, Response } from 'express';
-import { FieldError } from './api-errors';
+import { HttpStatus } from '@nestjs/common';
+import { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { ApiError, ValidationFailedError } from './api-errors';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
-function refuse(
-  response: Response,
-  status: number,
-  code: string,
-  message: string,
-  details?: FieldError[],
-) {
-  response.status(status).json({ error: { code, message, details } });
-}
+const isJsonMediaType = (contentType: string | undefined) =>
+  contentType?.split(';', 1)[0].trim().toLowerCase() === 'application/json';
 
 /** Request bodies are JSON; anything else is refused before it can be mistaken for `{}`. */
-export function requireJsonBodies(request: Request, response: Response, next: NextFunction) {
+export function requireJsonBodies(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+) {
   const hasBody =
     Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'];
-  if (BODY_METHODS.has(request.method) && hasBody && !request.is('application/json')) {
-    return refuse(
-      response,
-      415,
-      'unsupported_media_type',
-      'request bodies must be application/json',
+  if (
+    BODY_METHODS.has(request.method) &&
+    hasBody &&
+    !isJsonMediaType(request.headers['content-type'])
+  ) {
+    return done(
+      new ApiError(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        'unsupported_media_type',
+        'request bodies must be application/json',
+      ),
     );
   }
-  next();
+  done();
 }
 
 /** PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate is not text at all. */
@@ -74,28 +77,56 @@ export function jsonBodyProblem(value: unknown, maxDepth: number): JsonBodyProbl
   return null;
 }
 
-/** Runs after the JSON parser, before validation walks the body. */
-export function screenJsonBodies(maxDepth: number) {
-  return (request: Request, response: Response, next: NextFunction) => {
-    const problem = jsonBodyProblem(request.body, maxDepth);
-    switch (problem?.code) {
-      case undefined:
-        return next();
-      case 'payload_too_deep':
-        return refuse(response, 400, problem.code, `JSON nests deeper than ${maxDepth} levels`);
-      case 'invalid_text':
-        return refuse(
-          response,
-          400,
-          problem.code,
-          'strings may not contain NUL or unpaired surrogates',
-        );
-      case 'reserved_key': {
-        const message = `${problem.field.split('.').pop()} is a reserved key`;
-        return refuse(response, 400, 'validation_failed', 'request validation failed', [
-          { field: problem.field, message },
-        ]);
-      }
+/** The refusal for what the screening found: always a 400 in the API's error shape. */
+function bodyProblemError(problem: JsonBodyProblem, maxDepth: number): ApiError {
+  switch (problem.code) {
+    case 'payload_too_deep':
+      return new ApiError(
+        HttpStatus.BAD_REQUEST,
+        problem.code,
+        `JSON nests deeper than ${maxDepth} levels`,
+      );
+    case 'invalid_text':
+      return new ApiError(
+        HttpStatus.BAD_REQUEST,
+        problem.code,
+        'strings may not contain NUL or unpaired surrogates',
+      );
+    case 'reserved_key': {
+      const message = `${problem.field.split('.').pop()} is a reserved key`;
+      return new ValidationFailedError([{ field: problem.field, message }]);
     }
+  }
+}
+
+/**
+ * The one JSON body parser: strict (an object or an array at the top, like Express's), then
+ * screened before validation walks the body. An empty body is no body.
+ */
+export function parseJsonBodies(maxDepth: number) {
+  return (
+    _request: FastifyRequest,
+    text: string,
+    done: (error: Error | null, body?: unknown) => void,
+  ) => {
+    if (text === '') return done(null, undefined);
+    const first = text.trimStart()[0];
+    if (first !== '{' && first !== '[') {
+      return done(
+        new ApiError(
+          HttpStatus.BAD_REQUEST,
+          'bad_request',
+          'a JSON body must be an object or an array',
+        ),
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      return done(new ApiError(HttpStatus.BAD_REQUEST, 'bad_request', (error as Error).message));
+    }
+    const problem = jsonBodyProblem(body, maxDepth);
+    return problem ? done(bodyProblemError(problem, maxDepth)) : done(null, body);
   };
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { TenantId } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/api-errors';
 import { SubmitExecutionBatchDto, SubmitExecutionDto } from './dto/submit-execution.dto';
@@ -32,7 +32,7 @@ export class AgentExecutionsController {
     @TenantId() tenantId: string,
     @Param('agentId', uuidOr404) agentId: string,
     @Body() body: SubmitExecutionDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const waitMs = (body.wait ?? 0) * 1_000;
     const { execution, created } = await this.submissions.submit(tenantId, agentId, body);
@@ -48,7 +48,7 @@ export class AgentExecutionsController {
       waiter.cancel();
     }
     const finished = waitMs > 0 && isTerminal(current.status);
-    response.status(created && !finished ? HttpStatus.ACCEPTED : HttpStatus.OK);
+    void reply.status(created && !finished ? HttpStatus.ACCEPTED : HttpStatus.OK);
     return toExecutionView(current);
   }
 
@@ -59,10 +59,10 @@ export class AgentExecutionsController {
     @TenantId() tenantId: string,
     @Param('agentId', uuidOr404) agentId: string,
     @Body() body: SubmitExecutionBatchDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const submissions = await this.submissions.submitMany(tenantId, agentId, body.executions);
-    response.status(HttpStatus.ACCEPTED);
+    void reply.status(HttpStatus.ACCEPTED);
     return {
       data: submissions.map((s) => ({ ...toExecutionView(s.execution), created: s.created })),
     };

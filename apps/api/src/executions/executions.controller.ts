@@ -12,9 +12,10 @@ import {
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { TERMINAL_STATUSES } from '@agentq/database';
 import { ExecutionEvent, TERMINAL_EVENT_TYPES } from '@agentq/jobs';
-import { Request, Response } from 'express';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { TenantId } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/api-errors';
+import { openEventStream } from '../common/event-stream';
 import { ListExecutionsQuery } from './dto/list-executions.query';
 import { ExecutionCancellation } from './execution-cancellation.service';
 import { ExecutionEventStream } from './execution-event-stream.service';
@@ -59,16 +60,11 @@ export class ExecutionsController {
   async stream(
     @TenantId() tenantId: string,
     @Param('id', uuidOr404) id: string,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
   ) {
     await this.reader.get(tenantId, id);
-    response.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    const response = openEventStream(reply);
     let closed = false;
     const send = (event: ExecutionEvent) => {
       if (closed) return;
@@ -84,7 +80,7 @@ export class ExecutionsController {
       unlisten();
       response.end();
     };
-    request.on('close', close);
+    request.raw.on('close', close);
 
     // The current state first, read after subscribing so nothing falls between the two.
     const current = await this.reader.get(tenantId, id);

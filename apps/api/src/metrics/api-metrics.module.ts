@@ -1,16 +1,12 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { MetricsModule } from '@agentq/metrics';
-import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.middleware';
+import { HttpMetrics } from './http-metrics';
 import { MetricsController } from './metrics.controller';
 
-/** GET /metrics: process, queue depth and HTTP series of this API process. */
+/** GET /metrics: process, queue depth and HTTP series (recordHttpMetrics, a hook createApiApp adds). */
 @Module({
   imports: [MetricsModule.forRoot('api')],
   controllers: [MetricsController],
   providers: [HttpMetrics],
 })
-export class ApiMetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer) {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('{*splat}');
-  }
-}
+export class ApiMetricsModule {}

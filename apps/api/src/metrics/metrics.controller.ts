@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { METRICS_REGISTRY } from '@agentq/metrics';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Registry } from 'prom-client';
 import { Public } from '../auth/auth.decorators';
 
@@ -17,8 +17,8 @@ export class MetricsController {
   constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
 
   @Get()
-  async scrape(@Res({ passthrough: true }) response: Response): Promise<string> {
-    response.type(this.registry.contentType);
+  async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    void reply.type(this.registry.contentType);
     return this.registry.metrics();
   }
 }

@@ -25,10 +25,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { SESSION_EVENT_TYPES } from '@agentq/agent-context';
-import { Request, Response } from 'express';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { TenantId } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
+import { openEventStream } from '../common/event-stream';
 import { toExecutionView } from '../executions/execution.view';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { ListSessionEventsQuery } from './dto/list-session-events.query';
@@ -139,8 +140,8 @@ export class SessionsController {
     @TenantId() tenantId: string,
     @Param('id', uuidOr404) id: string,
     @Query() query: ListSessionEventsQuery,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.sessions.get(tenantId, id);
     if (!request.headers.accept?.includes('text/event-stream')) {
@@ -149,31 +150,27 @@ export class SessionsController {
         data: page.data.map(toSessionEventView),
         nextCursor: page.nextCursor,
       };
-      response.status(HttpStatus.OK).json(body);
+      void reply.status(HttpStatus.OK).send(body);
       return;
     }
-    const lastEventId = request.header('last-event-id') ?? query.after;
+    const header = request.headers['last-event-id'];
+    const lastEventId = (typeof header === 'string' ? header : undefined) ?? query.after;
     const from = lastEventId
       ? await this.sessions.eventPosition(tenantId, id, lastEventId)
       : query.cursor
         ? decodePosition(query.cursor)
         : null;
-    await this.streamEvents(tenantId, id, from, request, response);
+    await this.streamEvents(tenantId, id, from, request, reply);
   }
 
   private async streamEvents(
     tenantId: string,
     sessionId: string,
     from: Position | null,
-    request: Request,
-    response: Response,
+    request: FastifyRequest,
+    reply: FastifyReply,
   ): Promise<void> {
-    response.writeHead(HttpStatus.OK, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    const response = openEventStream(reply);
     // Headers out now (a quiet session may have nothing to send for a while).
     response.write(': connected\n\n');
     let closed = false;
@@ -197,7 +194,7 @@ export class SessionsController {
       unlisten();
       response.end();
     };
-    request.on('close', close);
+    request.raw.on('close', close);
 
     try {
       let position = from;

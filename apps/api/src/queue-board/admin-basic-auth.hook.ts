@@ -1,4 +1,4 @@
-import { NextFunction, Request, Response } from 'express';
+import { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { secretsEqual } from '../auth/api-key-secret';
 import { bearerToken } from '../auth/bearer-token';
 import { FailedAuthLimiter } from '../auth/failed-auth-limiter.service';
@@ -14,27 +14,29 @@ function basicPassword(header: string | undefined): string | null {
 /**
  * Guards Bull Board and every sub-path it serves (its UI assets and JSON API). A browser gets a
  * Basic-auth prompt: any user name, the admin token as password; scripts may send a Bearer token.
+ * It matches on the route pattern the request resolved to, so no spelling of the URL slips past.
  */
-export function adminBasicAuth(adminToken: string, limiter: FailedAuthLimiter) {
-  return (request: Request, response: Response, next: NextFunction) => {
-    const address = request.ip ?? 'unknown';
+export function adminBasicAuth(route: string, adminToken: string, limiter: FailedAuthLimiter) {
+  return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (!request.routeOptions.url?.startsWith(route)) return done();
+    const address = request.ip;
     const blockedFor = limiter.blockedForSeconds(address);
     if (blockedFor > 0) {
-      response
+      void reply
         .status(429)
-        .set('Retry-After', String(blockedFor))
-        .json({
+        .header('Retry-After', String(blockedFor))
+        .send({
           error: { code: 'rate_limited', message: 'too many failed attempts; retry later' },
         });
       return;
     }
     const given =
       bearerToken(request.headers.authorization) ?? basicPassword(request.headers.authorization);
-    if (given !== null && secretsEqual(given, adminToken)) return next();
+    if (given !== null && secretsEqual(given, adminToken)) return done();
     limiter.recordFailure(address);
-    response
+    void reply
       .status(401)
-      .set('WWW-Authenticate', 'Basic realm="agentq admin", charset="UTF-8"')
-      .json({ error: { code: 'unauthorized', message: 'the admin token is required' } });
+      .header('WWW-Authenticate', 'Basic realm="agentq admin", charset="UTF-8"')
+      .send({ error: { code: 'unauthorized', message: 'the admin token is required' } });
   };
 }
