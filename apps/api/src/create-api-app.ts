@@ -23,7 +23,7 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(config.http.trustProxy));
-  mountOpenApi(app);
+  mountOpenApi(app, config);
   return app;
 }
 

@@ -10,6 +10,8 @@ export interface ClaimedExecution {
   attempts: number;
   maxAttempts: number;
   timeoutMs: number | null;
+  /** When this attempt's claim was committed. */
+  startedAt: Date;
   agent: {
     role: string;
     backstory: string | null;

@@ -18,7 +18,7 @@ UPDATE agent_executions e
   JOIN tenants t ON t.id = a.tenant_id
  WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.attempts, e.max_attempts,
-          e.timeout_ms, a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
+          e.timeout_ms, e.started_at, a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
           a.enable_memory,
           p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
           p.settings, p.pricing, p.is_active, p.updated_at AS provider_updated_at,
@@ -116,6 +116,7 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
     timeoutMs: row.timeout_ms,
+    startedAt: row.started_at,
     agent: {
       role: row.role,
       backstory: row.backstory,

@@ -53,7 +53,7 @@ export class ExecutionRunner {
     const execution = await this.claims.claim(executionId, tenantId, WORKER_ID);
     if (!execution) return { kind: 'done', outcome: 'already-terminal' };
     this.metrics.attemptStarted(execution);
-    this.publish(execution, 'started', 'running');
+    this.publish(execution, 'started', 'running', execution.startedAt);
 
     const problem =
       this.configurationProblem(execution) ?? (await this.spendGuard.budgetProblem(execution));
@@ -147,7 +147,7 @@ export class ExecutionRunner {
     if (error.kind !== 'permanent' && !context.isLastAttempt) {
       await this.claims.markRetrying(execution, { ...failure, retryable: true });
       this.metrics.attemptRetried(error.code);
-      this.publish(execution, 'retrying', 'queued', failure);
+      this.publish(execution, 'retrying', 'queued', new Date(), failure);
       this.logger.warn(
         `execution ${execution.id}: attempt ${execution.attempts} failed (${error.code}), retrying`,
       );
@@ -195,7 +195,13 @@ export class ExecutionRunner {
     if (!won) return { kind: 'done', outcome: 'already-terminal' };
     crashIfInjected(this.config, 'crash-after-commit', execution.id);
     this.metrics.outcomeRecorded(execution, outcome);
-    this.publish(execution, outcome.status, outcome.status, outcome.error ?? undefined);
+    this.publish(
+      execution,
+      outcome.status,
+      outcome.status,
+      won.completedAt,
+      outcome.error ?? undefined,
+    );
     return { kind: 'done', outcome: outcome.status };
   }
 
@@ -216,6 +222,7 @@ export class ExecutionRunner {
     execution: ClaimedExecution,
     type: ExecutionEventType,
     status: 'running' | 'queued' | TerminalOutcome['status'],
+    at: Date,
     error?: ExecutionError,
   ) {
     this.events.publish([
@@ -227,7 +234,7 @@ export class ExecutionRunner {
         status,
         attempt: execution.attempts,
         error: error ? { code: error.code, message: error.message } : undefined,
-        at: new Date().toISOString(),
+        at: at.toISOString(),
       },
     ]);
   }
