@@ -5,6 +5,7 @@ import { AppConfig } from '@agentq/config';
 import { createAppLogger } from '@agentq/logging';
 import { ApiModule } from './api.module';
 import { requireJsonBodies, screenJsonBodies } from './common/json-body.middleware';
+import { TraceRouteInterceptor } from './common/trace-route.interceptor';
 import { createValidationPipe } from './common/validation.pipe';
 import { mountOpenApi } from './openapi';
 
@@ -21,6 +22,7 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.use(screenJsonBodies(MAX_JSON_DEPTH));
   app.useGlobalPipes(createValidationPipe());
+  if (config.telemetry.tracesEnabled) app.useGlobalInterceptors(new TraceRouteInterceptor());
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(config.http.trustProxy));
   mountOpenApi(app, config);

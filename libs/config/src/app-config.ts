@@ -20,7 +20,7 @@ export interface AppConfig {
     shutdownGraceMs: number;
   };
   /** OpenTelemetry tracing: the SDK reads its own OTEL_* settings; this says whether to start it. */
-  telemetry: { tracesEnabled: boolean };
+  telemetry: { tracesEnabled: boolean; serviceName: string | undefined };
   auth: {
     failureLimit: number;
     failureWindowSeconds: number;
@@ -156,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         e.OTEL_SDK_DISABLED !== 'true' &&
         e.OTEL_TRACES_EXPORTER !== 'none' &&
         (e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined,
+      serviceName: e.OTEL_SERVICE_NAME,
     },
   };
 }

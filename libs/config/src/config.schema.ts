@@ -136,6 +136,8 @@ export const environmentSchema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
   OTEL_TRACES_EXPORTER: z.string().optional(),
+  /** The service name on every span; default agentq-api or agentq-worker. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   /** Tokens of memories the worker may put in an agent's system prompt. */
   MEMORY_PROMPT_TOKEN_BUDGET: nonNegativeInt(1_000),
   /** Tokens of a session's earlier turns sent as chat history with a new execution. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { AgentExecution, inTenantTransaction, setTransactionTenant } from '@agentq/database';
+import { activeTraceparent } from '@agentq/telemetry';
 import { DataSource } from 'typeorm';
 import { ExecutionProducer, QueuedExecution } from './execution-producer.service';
 import { groupSorted, ItemOutcome, MicroBatcher } from './micro-batcher';
@@ -46,7 +47,8 @@ export class ExecutionSubmitter {
   }
 
   submit(request: SubmissionRequest): Promise<SubmittedExecution[]> {
-    return this.batcher.submit(request);
+    // Captured now: the coalesced write runs in whichever caller's context started it.
+    return this.batcher.submit({ ...request, traceparent: activeTraceparent() });
   }
 
   private async write(requests: SubmissionRequest[]): Promise<ItemOutcome<SubmittedExecution[]>[]> {
@@ -62,11 +64,16 @@ export class ExecutionSubmitter {
       .filter((s) => !s.created && s.execution.status === 'queued')
       .map((s) => s.execution)
       .filter((e) => !createdIds.has(e.id));
+    const traceparents = new Map<string, string | undefined>();
+    outcomes.forEach((outcome, i) => {
+      if (outcome.ok)
+        outcome.value.forEach((s) => traceparents.set(s.execution.id, requests[i].traceparent));
+    });
     const now = Date.now();
     try {
       await this.producer.enqueue([
-        ...created.map((e) => queuedExecution(e, now, true)),
-        ...requeued.map((e) => queuedExecution(e, now, false)),
+        ...created.map((e) => queuedExecution(e, now, true, traceparents.get(e.id))),
+        ...requeued.map((e) => queuedExecution(e, now, false, traceparents.get(e.id))),
       ]);
     } catch (error) {
       await this.deleteUnstarted(created);
@@ -135,7 +142,12 @@ export class ExecutionSubmitter {
   }
 }
 
-function queuedExecution(execution: AgentExecution, now: number, isNew: boolean): QueuedExecution {
+function queuedExecution(
+  execution: AgentExecution,
+  now: number,
+  isNew: boolean,
+  traceparent: string | undefined,
+): QueuedExecution {
   return {
     executionId: execution.id,
     tenantId: execution.tenantId,
@@ -144,5 +156,6 @@ function queuedExecution(execution: AgentExecution, now: number, isNew: boolean)
     delayMs: execution.runAt ? Math.max(0, execution.runAt.getTime() - now) : 0,
     maxAttempts: execution.maxAttempts,
     isNew,
+    traceparent,
   };
 }
