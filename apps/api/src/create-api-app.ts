@@ -5,6 +5,7 @@ import { createAppLogger } from '@agentq/logging';
 import { ApiModule } from './api.module';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter.service';
 import { parseJsonBodies, requireJsonBodies } from './common/json-body.middleware';
+import { TraceRouteInterceptor } from './common/trace-route.interceptor';
 import { createValidationPipe } from './common/validation.pipe';
 import { recordHttpMetrics, HttpMetrics } from './metrics/http-metrics';
 import { mountOpenApi } from './openapi';
@@ -40,7 +41,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     parseJsonBodies(MAX_JSON_DEPTH),
   );
   app.useGlobalPipes(createValidationPipe());
-  mountOpenApi(app);
+  if (config.telemetry.tracesEnabled) app.useGlobalInterceptors(new TraceRouteInterceptor());
+  mountOpenApi(app, config);
   return app;
 }
 

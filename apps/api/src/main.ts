@@ -1,3 +1,5 @@
+// First: tracing must start before anything else loads.
+import { tracing } from './tracing';
 import { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@agentq/config';
@@ -37,6 +39,7 @@ async function bootstrap() {
       logger.error(`error while stopping: ${(error as Error).message}`);
       process.exit(1);
     }
+    await tracing?.shutdown().catch(() => undefined);
     logger.log('API stopped');
     process.exit(0);
   };

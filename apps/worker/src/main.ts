@@ -1,3 +1,5 @@
+// First: tracing must start before anything else loads.
+import { tracing } from './tracing';
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@agentq/config';
 import { createWorkerApp } from './create-worker-app';
@@ -34,6 +36,7 @@ async function bootstrap() {
       logger.error(`error while stopping: ${(error as Error).message}`);
       process.exit(1);
     }
+    await tracing?.shutdown().catch(() => undefined);
     logger.log('worker stopped');
     process.exit(0);
   };

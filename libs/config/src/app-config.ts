@@ -11,7 +11,16 @@ export interface AppConfig {
     maintenanceRole: string;
   };
   redis: { url: string; prefix: string };
-  http: { port: number; bodyLimit: string; trustProxy: string; shutdownGraceMs: number };
+  http: {
+    port: number;
+    /** The OpenAPI document's server URL. */
+    publicUrl: string;
+    bodyLimit: string;
+    trustProxy: string;
+    shutdownGraceMs: number;
+  };
+  /** OpenTelemetry tracing: the SDK reads its own OTEL_* settings; this says whether to start it. */
+  telemetry: { tracesEnabled: boolean; serviceName: string | undefined };
   auth: {
     failureLimit: number;
     failureWindowSeconds: number;
@@ -90,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     http: {
       port: e.PORT,
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
       bodyLimit: e.HTTP_BODY_LIMIT,
       trustProxy: e.TRUST_PROXY,
       shutdownGraceMs: e.API_SHUTDOWN_GRACE_MS,
@@ -141,6 +151,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sessionArchiveAfterDays: e.SESSION_ARCHIVE_AFTER_DAYS,
     },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    telemetry: {
+      tracesEnabled:
+        e.OTEL_SDK_DISABLED !== 'true' &&
+        e.OTEL_TRACES_EXPORTER !== 'none' &&
+        (e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
 }
 

@@ -42,6 +42,11 @@ export const environmentSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
     .default('agentq'),
+  /**
+   * The API's public base URL, listed as the OpenAPI document's server (default
+   * http://localhost:$PORT). Set it when clients reach the API through another address.
+   */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** HTTP port of the API. */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Bearer token for /v1/admin/* and Bull Board. */
@@ -123,6 +128,16 @@ export const environmentSchema = z.object({
     .enum(['true', 'false'])
     .optional()
     .transform((value) => (value === undefined ? undefined : value === 'true')),
+  /**
+   * OpenTelemetry, read by the OpenTelemetry SDK itself (see docs/observability.md): tracing is
+   * on when an OTLP endpoint is set, unless OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
+  OTEL_TRACES_EXPORTER: z.string().optional(),
+  /** The service name on every span; default agentq-api or agentq-worker. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   /** Tokens of memories the worker may put in an agent's system prompt. */
   MEMORY_PROMPT_TOKEN_BUDGET: nonNegativeInt(1_000),
   /** Tokens of a session's earlier turns sent as chat history with a new execution. */

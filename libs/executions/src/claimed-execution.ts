@@ -12,6 +12,8 @@ export interface ClaimedExecution {
   timeoutMs: number | null;
   /** The row asks for a follow-up on success whatever the output (a handoff target, memory). */
   hasFollowUpFlags: boolean;
+  /** When this attempt's claim was committed. */
+  startedAt: Date;
   agent: {
     role: string;
     backstory: string | null;

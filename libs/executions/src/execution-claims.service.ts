@@ -19,8 +19,9 @@ UPDATE agent_executions e
   JOIN tenants t ON t.id = a.tenant_id
  WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.attempts, e.max_attempts,
-          e.timeout_ms, (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory)
-          AS has_follow_up_flags, a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
+          e.timeout_ms, e.started_at,
+          (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory) AS has_follow_up_flags,
+          a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
           a.enable_memory,
           p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
           p.settings, p.pricing, p.is_active, p.updated_at AS provider_updated_at,
@@ -119,6 +120,7 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
     maxAttempts: row.max_attempts,
     timeoutMs: row.timeout_ms,
     hasFollowUpFlags: row.has_follow_up_flags,
+    startedAt: row.started_at,
     agent: {
       role: row.role,
       backstory: row.backstory,

@@ -7,6 +7,7 @@ import {
   ExecutionJobSpec,
   QUEUES,
 } from '@agentq/jobs';
+import { recordFailure, SpanKind, startSpanUnder } from '@agentq/telemetry';
 import { Queue } from 'bullmq';
 import { ExecutionEventPublisher } from './execution-event-publisher.service';
 import { withTimeout } from './with-timeout';
@@ -60,17 +61,38 @@ export class ExecutionProducer {
 
   async enqueue(executions: readonly QueuedExecution[]): Promise<void> {
     if (executions.length === 0) return;
+    // A producer span per traced execution, in its submitter's trace; the job carries it on.
+    const spans = executions.map((execution) =>
+      startSpanUnder(execution.traceparent, `enqueue ${QUEUES.executions}`, {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'bullmq',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': QUEUES.executions,
+          'messaging.message.id': execution.executionId,
+          'agentq.execution.id': execution.executionId,
+          'agentq.tenant.id': execution.tenantId,
+        },
+      }),
+    );
     try {
       await withTimeout(
-        this.queue.addBulk(executions.map(executionJob)),
+        this.queue.addBulk(
+          executions.map((execution, i) =>
+            executionJob({ ...execution, traceparent: spans[i]?.traceparent }),
+          ),
+        ),
         ENQUEUE_TIMEOUT_MS,
         'enqueue',
       );
     } catch (error) {
+      for (const traced of spans) if (traced) recordFailure(traced.span, error);
       this.logger.error(
         `could not enqueue ${executions.length} execution(s): ${(error as Error).message}`,
       );
       throw new QueueUnavailableError(error);
+    } finally {
+      for (const traced of spans) traced?.span.end();
     }
     const at = new Date().toISOString();
     this.events.publish(

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { AgentExecution, inTenantTransaction, setTransactionTenant } from '@agentq/database';
+import { activeTraceparent } from '@agentq/telemetry';
 import { DataSource } from 'typeorm';
 import { ExecutionProducer } from './execution-producer.service';
 import { groupSorted } from './group-sorted';
@@ -48,14 +49,19 @@ export class ExecutionSubmitter {
   }
 
   submit(request: SubmissionRequest): Promise<SubmittedExecution[]> {
-    return this.batcher.submit(request);
+    // Captured now: the coalesced write runs in whichever caller's context started it.
+    return this.batcher.submit({ ...request, traceparent: activeTraceparent() });
   }
 
   private async write(requests: SubmissionRequest[]): Promise<ItemOutcome<SubmittedExecution[]>[]> {
     await this.producer.assertConnected();
     await this.shedIfFull();
     const outcomes = await this.insert(requests);
-    const { created, jobs } = submissionJobs(outcomes, Date.now());
+    const { created, jobs } = submissionJobs(
+      outcomes,
+      requests.map((request) => request.traceparent),
+      Date.now(),
+    );
     try {
       await this.producer.enqueue(jobs);
     } catch (error) {

@@ -19,6 +19,7 @@ export function queuedExecution(
   execution: ExecutionToQueue,
   isNew: boolean,
   now = Date.now(),
+  traceparent?: string,
 ): QueuedExecution {
   return {
     executionId: execution.id,
@@ -28,5 +29,6 @@ export function queuedExecution(
     delayMs: execution.runAt ? Math.max(0, execution.runAt.getTime() - now) : 0,
     maxAttempts: Math.max(1, execution.maxAttempts - execution.attempts),
     isNew,
+    traceparent,
   };
 }

@@ -84,7 +84,7 @@ stats AS (
     timed_executions = s.timed_executions + EXCLUDED.timed_executions,
     last_executed_at = GREATEST(s.last_executed_at, EXCLUDED.last_executed_at)
 )
-SELECT id, tenant_id, agent_id, session_id, status FROM won`;
+SELECT id, tenant_id, agent_id, session_id, status, completed_at FROM won`;
 
 interface WonRow {
   id: string;
@@ -92,6 +92,7 @@ interface WonRow {
   agent_id: string;
   session_id: string | null;
   status: RecordedTransition['status'];
+  completed_at: Date;
 }
 
 /**
@@ -143,5 +144,6 @@ async function recordForTenant(
     agentId: row.agent_id,
     sessionId: row.session_id,
     status: row.status,
+    completedAt: row.completed_at,
   }));
 }

@@ -24,6 +24,7 @@ describe('submissionJobs', () => {
   it('adds a new job for each created execution', () => {
     const { created: rows, jobs } = submissionJobs(
       [{ ok: true, value: [created('e1'), created('e2')] }],
+      [],
       0,
     );
     expect(rows.map((e) => e.id)).toEqual(['e1', 'e2']);
@@ -39,6 +40,7 @@ describe('submissionJobs', () => {
         { ok: true, value: [repeated('e1')] },
         { ok: true, value: [repeated('e1')] },
       ],
+      [],
       0,
     );
     expect(rows).toEqual([]);
@@ -51,6 +53,7 @@ describe('submissionJobs', () => {
         { ok: true, value: [repeated('e1', 'running'), repeated('e2', 'succeeded')] },
         { ok: false, error: new Error('agent_not_found') },
       ],
+      [],
       0,
     );
     expect(jobs).toEqual([]);
@@ -62,9 +65,28 @@ describe('submissionJobs', () => {
         { ok: true, value: [created('e1')] },
         { ok: true, value: [repeated('e1')] },
       ],
+      [],
       0,
     );
     expect(jobs.map((j) => [j.executionId, j.isNew])).toEqual([['e1', true]]);
+  });
+});
+
+describe('submissionJobs trace context', () => {
+  it('gives each job the trace context of the submission that caused it', () => {
+    const { jobs } = submissionJobs(
+      [
+        { ok: true, value: [created('e1')] },
+        { ok: true, value: [created('e2'), repeated('e3')] },
+      ],
+      ['00-a-01', '00-b-01'],
+      0,
+    );
+    expect(jobs.map((j) => [j.executionId, j.traceparent])).toEqual([
+      ['e1', '00-a-01'],
+      ['e2', '00-b-01'],
+      ['e3', '00-b-01'],
+    ]);
   });
 });
 

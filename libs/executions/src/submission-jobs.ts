@@ -9,23 +9,36 @@ type SubmissionOutcome = ItemOutcome<SubmittedExecution[]>;
 /**
  * The jobs one write must add: one per created execution, and one again for an idempotent
  * repeat of an execution still `queued` (a no-op if its job exists; it heals a job Redis lost).
- * A repeat of a running or ended execution adds nothing.
+ * A repeat of a running or ended execution adds nothing. Each job carries the trace context of
+ * the submission that caused it (`traceparents`, by submission).
  */
-export function submissionJobs(outcomes: readonly SubmissionOutcome[], now: number) {
-  const accepted = outcomes.flatMap((outcome) => (outcome.ok ? outcome.value : []));
-  const created = accepted.filter((s) => s.created).map((s) => s.execution);
-  const createdIds = new Set(created.map((e) => e.id));
-  const repeatedQueued = new Map<string, AgentExecution>();
-  for (const { created: isNew, execution } of accepted) {
-    if (!isNew && execution.status === 'queued' && !createdIds.has(execution.id)) {
-      repeatedQueued.set(execution.id, execution);
+export function submissionJobs(
+  outcomes: readonly SubmissionOutcome[],
+  traceparents: readonly (string | undefined)[],
+  now: number,
+) {
+  const created: AgentExecution[] = [];
+  const jobs: QueuedExecution[] = [];
+  const repeated: QueuedExecution[] = [];
+  const seen = new Set<string>();
+  outcomes.forEach((outcome, index) => {
+    if (!outcome.ok) return;
+    for (const { created: isNew, execution } of outcome.value) {
+      if (!isNew) continue;
+      created.push(execution);
+      seen.add(execution.id);
+      jobs.push(queuedExecution(execution, true, now, traceparents[index]));
     }
-  }
-  const jobs: QueuedExecution[] = [
-    ...created.map((e) => queuedExecution(e, true, now)),
-    ...[...repeatedQueued.values()].map((e) => queuedExecution(e, false, now)),
-  ];
-  return { created, jobs };
+  });
+  outcomes.forEach((outcome, index) => {
+    if (!outcome.ok) return;
+    for (const { created: isNew, execution } of outcome.value) {
+      if (isNew || execution.status !== 'queued' || seen.has(execution.id)) continue;
+      seen.add(execution.id);
+      repeated.push(queuedExecution(execution, false, now, traceparents[index]));
+    }
+  });
+  return { created, jobs: [...jobs, ...repeated] };
 }
 
 /**

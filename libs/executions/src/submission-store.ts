@@ -22,6 +22,8 @@ export interface SubmissionRequest {
   tenantId: string;
   agentId: string;
   executions: NewExecution[];
+  /** The submitter's trace context (OpenTelemetry): its executions' traces continue it. */
+  traceparent?: string;
 }
 
 export interface SubmittedExecution {

@@ -30,6 +30,8 @@ export interface RecordedTransition {
   agentId: string;
   status: TerminalStatus;
   sessionId: string | null;
+  /** When the transition was committed, as the row records it. */
+  completedAt: Date;
 }
 
 export function cancelledOutcome(executionId: string, tenantId: string): TerminalOutcome {

@@ -33,3 +33,30 @@ export const channels = {
   executionEvents: (prefix: string) => `${prefix}:events:executions`,
   cancelRequests: (prefix: string) => `${prefix}:control:cancel`,
 };
+
+const EVENT_PHASES: Record<ExecutionEventType, number> = {
+  queued: 0,
+  started: 1,
+  retrying: 2,
+  succeeded: 3,
+  failed: 3,
+  cancelled: 3,
+};
+
+/**
+ * The SSE `id` of an event: `<attempt>.<phase>`. An execution's events happen in that order
+ * (queued, then per attempt started and retrying, then one terminal event), so an id says
+ * where a client that reconnects with `Last-Event-ID` left off, without storing events.
+ */
+export function executionEventId(event: Pick<ExecutionEvent, 'type' | 'attempt'>): string {
+  return `${event.attempt ?? 0}.${EVENT_PHASES[event.type]}`;
+}
+
+/** Whether an event comes after the one a client last saw (a malformed id: everything does). */
+export function isExecutionEventAfter(eventId: string, lastEventId: string): boolean {
+  const position = (id: string) => id.split('.').map(Number);
+  const [attempt, phase] = position(eventId);
+  const [lastAttempt, lastPhase] = position(lastEventId);
+  if (!Number.isInteger(lastAttempt) || !Number.isInteger(lastPhase)) return true;
+  return attempt > lastAttempt || (attempt === lastAttempt && phase > lastPhase);
+}

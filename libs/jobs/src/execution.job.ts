@@ -9,6 +9,8 @@ export const RUN_EXECUTION_JOB = 'run-execution';
 export interface ExecutionJobData {
   executionId: string;
   tenantId: string;
+  /** W3C trace context of the enqueue, when the submission was traced (OpenTelemetry). */
+  traceparent?: string;
 }
 
 export type ExecutionJobOutcome = 'succeeded' | 'failed' | 'cancelled' | 'already-terminal';
@@ -31,6 +33,7 @@ export interface ExecutionJobSpec {
   priority: number;
   delayMs: number;
   maxAttempts: number;
+  traceparent?: string;
 }
 
 /** The one place a job's id, priority, delay, retry and retention are set. */
@@ -50,7 +53,11 @@ export function executionJobOptions(spec: ExecutionJobSpec): JobsOptions {
 export function executionJob(spec: ExecutionJobSpec) {
   return {
     name: RUN_EXECUTION_JOB,
-    data: { executionId: spec.executionId, tenantId: spec.tenantId } satisfies ExecutionJobData,
+    data: {
+      executionId: spec.executionId,
+      tenantId: spec.tenantId,
+      ...(spec.traceparent ? { traceparent: spec.traceparent } : {}),
+    } satisfies ExecutionJobData,
     opts: executionJobOptions(spec),
   };
 }

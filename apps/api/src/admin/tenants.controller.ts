@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -23,7 +22,6 @@ import { TenantsService } from './tenants.service';
 const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('tenant') });
 
 @ApiTags('admin')
-@ApiBearerAuth()
 @ApiUnauthorizedResponse({
   type: ErrorResponse,
   description: 'missing or wrong AGENTQ_ADMIN_TOKEN',

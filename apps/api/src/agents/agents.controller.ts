@@ -65,6 +65,7 @@ export class AgentsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'An agent' })
   @ApiOkResponse({ type: AgentView })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async get(@TenantId() tenantId: string, @Param('id', uuidOr404) id: string): Promise<AgentView> {

@@ -1,13 +1,61 @@
-import { Body, Controller, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { TenantId } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/api-errors';
+import { ErrorResponse } from '../common/error-response';
 import { SubmitExecutionBatchDto, SubmitExecutionDto } from './dto/submit-execution.dto';
 import { ExecutionEventStream } from './execution-event-stream.service';
 import { ExecutionReader } from './execution-reader.service';
 import { ExecutionSubmissions } from './execution-submission.service';
-import { toExecutionView } from './execution.view';
+import {
+  ExecutionBatchView,
+  ExecutionView,
+  SubmittedExecutionView,
+  toExecutionView,
+} from './execution.view';
+
+/** What refuses a submission, the same for one execution and a batch. */
+const ApiSubmissionErrors = () =>
+  applyDecorators(
+    ApiBadRequestResponse({ type: ErrorResponse, description: 'validation_failed' }),
+    ApiNotFoundResponse({
+      type: ErrorResponse,
+      description: 'the agent, sessionId or handoffTo agent is not one of yours',
+    }),
+    ApiConflictResponse({
+      type: ErrorResponse,
+      description: 'the agent or session cannot take executions (for example session_ended)',
+    }),
+    ApiTooManyRequestsResponse({
+      type: ErrorResponse,
+      description: 'queue_full: too many waiting executions; retry after `Retry-After` seconds',
+    }),
+    ApiServiceUnavailableResponse({
+      type: ErrorResponse,
+      description: 'PostgreSQL or the job queue (Redis) is unavailable; nothing was submitted',
+    }),
+  );
 
 const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('agent') });
 
@@ -23,17 +71,21 @@ export class AgentExecutionsController {
 
   @Post()
   @ApiOperation({ summary: 'Submit an execution to an agent' })
-  @ApiResponse({ status: 202, description: 'queued (or still running after `wait`)' })
-  @ApiResponse({
-    status: 200,
+  @ApiAcceptedResponse({
+    type: ExecutionView,
+    description: 'queued (or still running after `wait`)',
+  })
+  @ApiOkResponse({
+    type: ExecutionView,
     description: 'finished within `wait`, or an idempotency key matched',
   })
+  @ApiSubmissionErrors()
   async submit(
     @TenantId() tenantId: string,
     @Param('agentId', uuidOr404) agentId: string,
     @Body() body: SubmitExecutionDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
+  ): Promise<ExecutionView> {
     const waitMs = (body.wait ?? 0) * 1_000;
     const { execution, created } = await this.submissions.submit(tenantId, agentId, body);
     let current = execution;
@@ -54,17 +106,21 @@ export class AgentExecutionsController {
 
   @Post('batch')
   @ApiOperation({ summary: 'Submit up to 1,000 executions to an agent in one call' })
-  @ApiResponse({ status: 202 })
+  @ApiAcceptedResponse({ type: ExecutionBatchView })
+  @ApiSubmissionErrors()
   async submitBatch(
     @TenantId() tenantId: string,
     @Param('agentId', uuidOr404) agentId: string,
     @Body() body: SubmitExecutionBatchDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
+  ): Promise<ExecutionBatchView> {
     const submissions = await this.submissions.submitMany(tenantId, agentId, body.executions);
     void reply.status(HttpStatus.ACCEPTED);
     return {
-      data: submissions.map((s) => ({ ...toExecutionView(s.execution), created: s.created })),
+      data: submissions.map((s): SubmittedExecutionView => ({
+        ...toExecutionView(s.execution),
+        created: s.created,
+      })),
     };
   }
 }

@@ -1,7 +1,104 @@
-import { AgentExecution } from '@agentq/database';
+import { ApiProperty } from '@nestjs/swagger';
+import {
+  AgentExecution,
+  EXECUTION_STATUSES,
+  ExecutionError,
+  ExecutionInput,
+  ExecutionOutput,
+  ExecutionStatus,
+} from '@agentq/database';
+import { EXECUTION_EVENT_TYPES, ExecutionEventType } from '@agentq/jobs';
+import { ExecutionInputDto } from './dto/submit-execution.dto';
+
+class ExecutionOutputView {
+  @ApiProperty() text!: string;
+  @ApiProperty({ type: String, nullable: true }) finishReason!: string | null;
+  @ApiProperty() model!: string;
+  @ApiProperty({ type: String, nullable: true, required: false }) responseId?: string | null;
+}
+
+class ExecutionErrorView {
+  @ApiProperty({ example: 'provider_timeout' }) code!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty({ required: false }) retryable?: boolean;
+}
+
+class ExecutionUsageView {
+  @ApiProperty({ type: 'integer' }) promptTokens!: number;
+  @ApiProperty({ type: 'integer' }) completionTokens!: number;
+  @ApiProperty({ type: 'integer' }) totalTokens!: number;
+  @ApiProperty({ example: '0.000012000', description: 'USD, decimal string' }) costUsd!: string;
+}
 
 /** The public shape of an execution (GET /v1/executions/:id). */
-export function toExecutionView(row: AgentExecution) {
+export class ExecutionView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) agentId!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) sessionId!: string | null;
+  @ApiProperty({ enum: EXECUTION_STATUSES }) status!: ExecutionStatus;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 10 }) priority!: number;
+  @ApiProperty({ type: ExecutionInputDto, description: 'empty once the payload is purged' })
+  input!: ExecutionInput;
+  @ApiProperty({ type: ExecutionOutputView, nullable: true }) output!: ExecutionOutput | null;
+  @ApiProperty({ type: ExecutionErrorView, nullable: true }) error!: ExecutionError | null;
+  @ApiProperty({ type: 'integer' }) attempts!: number;
+  @ApiProperty({ type: 'integer' }) maxAttempts!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) timeoutMs!: number | null;
+  @ApiProperty({ type: Date, nullable: true }) runAt!: Date | null;
+  @ApiProperty({ type: ExecutionUsageView }) usage!: ExecutionUsageView;
+  @ApiProperty({ type: 'integer', nullable: true }) durationMs!: number | null;
+  @ApiProperty({ type: String, nullable: true }) idempotencyKey!: string | null;
+  @ApiProperty({ type: [String], nullable: true, description: 'memories the prompt used' })
+  memoryIds!: string[] | null;
+  @ApiProperty() storeOutputAsMemory!: boolean;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) handoffTo!: string | null;
+  @ApiProperty({ type: 'integer' }) handoffDepth!: number;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  parentExecutionId!: string | null;
+  @ApiProperty({ type: Date, nullable: true }) payloadPurgedAt!: Date | null;
+  @ApiProperty() queuedAt!: Date;
+  @ApiProperty({ type: Date, nullable: true }) startedAt!: Date | null;
+  @ApiProperty({ type: Date, nullable: true }) completedAt!: Date | null;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class ExecutionPage {
+  @ApiProperty({ type: [ExecutionView] }) data!: ExecutionView[];
+  @ApiProperty({ type: String, nullable: true, description: 'pass as ?cursor= for the next page' })
+  nextCursor!: string | null;
+}
+
+export class SubmittedExecutionView extends ExecutionView {
+  @ApiProperty({ description: 'false when an idempotency key matched an earlier submission' })
+  created!: boolean;
+}
+
+export class ExecutionBatchView {
+  @ApiProperty({ type: [SubmittedExecutionView], description: 'in the order submitted' })
+  data!: SubmittedExecutionView[];
+}
+
+/**
+ * One lifecycle event as sent on GET /v1/executions/:id/events: the `data:` of each
+ * Server-Sent Event is this object as JSON, its `event:` the type and its `id:` the `id`.
+ */
+export class ExecutionEventView {
+  @ApiProperty({
+    example: '1.started',
+    description: '`<attempt>.<phase>`: ordered, and what Last-Event-ID resumes after',
+  })
+  id!: string;
+  @ApiProperty({ enum: EXECUTION_EVENT_TYPES }) type!: ExecutionEventType;
+  @ApiProperty({ format: 'uuid' }) executionId!: string;
+  @ApiProperty({ format: 'uuid' }) agentId!: string;
+  @ApiProperty({ enum: EXECUTION_STATUSES }) status!: ExecutionStatus;
+  @ApiProperty({ type: 'integer', required: false }) attempt?: number;
+  @ApiProperty({ type: ExecutionErrorView, required: false }) error?: ExecutionError;
+  @ApiProperty({ description: 'when the transition happened (not when it was sent)' })
+  at!: string;
+}
+
+export function toExecutionView(row: AgentExecution): ExecutionView {
   return {
     id: row.id,
     agentId: row.agentId,
@@ -35,5 +132,3 @@ export function toExecutionView(row: AgentExecution) {
     createdAt: row.createdAt,
   };
 }
-
-export type ExecutionView = ReturnType<typeof toExecutionView>;

@@ -9,24 +9,47 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { TERMINAL_STATUSES } from '@agentq/database';
-import { ExecutionEvent, TERMINAL_EVENT_TYPES } from '@agentq/jobs';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { AgentExecution, TERMINAL_STATUSES } from '@agentq/database';
+import {
+  ExecutionEvent,
+  executionEventId,
+  isExecutionEventAfter,
+  TERMINAL_EVENT_TYPES,
+} from '@agentq/jobs';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { TenantId } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/api-errors';
+import { ErrorResponse } from '../common/error-response';
 import { openEventStream } from '../common/event-stream';
 import { ListExecutionsQuery } from './dto/list-executions.query';
 import { ExecutionCancellation } from './execution-cancellation.service';
 import { ExecutionEventStream } from './execution-event-stream.service';
 import { ExecutionReader } from './execution-reader.service';
-import { toExecutionView } from './execution.view';
+import {
+  ExecutionEventView,
+  ExecutionPage,
+  ExecutionView,
+  toExecutionView,
+} from './execution.view';
 
 const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('execution') });
 const HEARTBEAT_MS = 15_000;
 
 @ApiTags('executions')
 @ApiBearerAuth()
+@ApiExtraModels(ExecutionEventView)
 @Controller('v1/executions')
 export class ExecutionsController {
   constructor(
@@ -37,26 +60,62 @@ export class ExecutionsController {
 
   @Get()
   @ApiOperation({ summary: 'List executions, newest first (cursor pagination)' })
-  async list(@TenantId() tenantId: string, @Query() query: ListExecutionsQuery) {
+  @ApiOkResponse({ type: ExecutionPage })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  async list(
+    @TenantId() tenantId: string,
+    @Query() query: ListExecutionsQuery,
+  ): Promise<ExecutionPage> {
     const page = await this.reader.list(tenantId, query);
     return { data: page.data.map(toExecutionView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
-  async get(@TenantId() tenantId: string, @Param('id', uuidOr404) id: string) {
+  @ApiOperation({ summary: 'An execution: status, input, output, error, usage and timings' })
+  @ApiOkResponse({ type: ExecutionView })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async get(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+  ): Promise<ExecutionView> {
     return toExecutionView(await this.reader.get(tenantId, id));
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a queued or running execution (409 if it already ended)' })
-  async cancel(@TenantId() tenantId: string, @Param('id', uuidOr404) id: string) {
+  @ApiOkResponse({ type: ExecutionView, description: 'the execution, now `cancelled`' })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'already_terminal' })
+  async cancel(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+  ): Promise<ExecutionView> {
     return toExecutionView(await this.cancellation.cancel(tenantId, id));
   }
 
   @Get(':id/events')
-  @ApiProduces('text/event-stream')
-  @ApiOperation({ summary: 'Lifecycle events as Server-Sent Events, ending at the terminal one' })
+  @ApiOperation({
+    summary: 'Lifecycle events as Server-Sent Events, ending at the terminal one',
+    description:
+      'First the current state, then each transition as it happens. Every event has an `id:` ' +
+      '(`<attempt>.<phase>`); a client reconnecting with `Last-Event-ID` gets only what came ' +
+      'after it. `data:` is an ExecutionEventView as JSON; its `at` is when the transition ' +
+      'happened.',
+  })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this event' })
+  @ApiOkResponse({
+    description: 'text/event-stream of ExecutionEventView events',
+    content: {
+      'text/event-stream': {
+        schema: {
+          type: 'string',
+          description: `Server-Sent Events; each \`data:\` is a ${getSchemaPath(ExecutionEventView)}`,
+        },
+      },
+    },
+  })
+  @ApiNotFoundResponse({ type: ErrorResponse })
   async stream(
     @TenantId() tenantId: string,
     @Param('id', uuidOr404) id: string,
@@ -66,9 +125,16 @@ export class ExecutionsController {
     await this.reader.get(tenantId, id);
     const response = openEventStream(reply);
     let closed = false;
+    const resumeAfter = request.headers['last-event-id'];
+    let lastEventId = typeof resumeAfter === 'string' ? resumeAfter : null;
     const send = (event: ExecutionEvent) => {
       if (closed) return;
-      response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      const view = toExecutionEventView(event);
+      // Skips what the client already has: a replayed snapshot, or an event that raced it.
+      if (lastEventId === null || isExecutionEventAfter(view.id, lastEventId)) {
+        response.write(`id: ${view.id}\nevent: ${view.type}\ndata: ${JSON.stringify(view)}\n\n`);
+        lastEventId = view.id;
+      }
       if (TERMINAL_EVENT_TYPES.includes(event.type)) close();
     };
     const unlisten = this.events.listen(id, send);
@@ -83,23 +149,47 @@ export class ExecutionsController {
     request.raw.on('close', close);
 
     // The current state first, read after subscribing so nothing falls between the two.
-    const current = await this.reader.get(tenantId, id);
-    const snapshotType = TERMINAL_STATUSES.includes(current.status)
-      ? (current.status as ExecutionEvent['type'])
-      : current.status === 'running'
-        ? 'started'
-        : 'queued';
-    send({
-      type: snapshotType,
-      executionId: current.id,
-      tenantId,
-      agentId: current.agentId,
-      status: current.status,
-      attempt: current.attempts,
-      error: current.error
-        ? { code: current.error.code, message: current.error.message }
-        : undefined,
-      at: new Date().toISOString(),
-    });
+    send(snapshotEvent(await this.reader.get(tenantId, id)));
   }
+}
+
+/** The event that brought the execution to its current state, timed by the row. */
+function snapshotEvent(current: AgentExecution): ExecutionEvent {
+  const base = {
+    executionId: current.id,
+    tenantId: current.tenantId,
+    agentId: current.agentId,
+    status: current.status,
+    attempt: current.attempts,
+    error: current.error ? { code: current.error.code, message: current.error.message } : undefined,
+  };
+  if (TERMINAL_STATUSES.includes(current.status)) {
+    const at = current.completedAt ?? current.queuedAt;
+    return { ...base, type: current.status as ExecutionEvent['type'], at: at.toISOString() };
+  }
+  if (current.status === 'running' && current.startedAt) {
+    return { ...base, type: 'started', at: current.startedAt.toISOString() };
+  }
+  // Queued again after a failed attempt: the retry is the last transition.
+  if (current.attempts > 0) {
+    return {
+      ...base,
+      type: 'retrying',
+      at: (current.completedAt ?? current.queuedAt).toISOString(),
+    };
+  }
+  return { ...base, type: 'queued', attempt: undefined, at: current.queuedAt.toISOString() };
+}
+
+function toExecutionEventView(event: ExecutionEvent): ExecutionEventView {
+  return {
+    id: executionEventId(event),
+    type: event.type,
+    executionId: event.executionId,
+    agentId: event.agentId,
+    status: event.status,
+    attempt: event.attempt,
+    error: event.error,
+    at: event.at,
+  };
 }

@@ -1,10 +1,19 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators';
+import { ErrorResponse } from '../common/error-response';
+import { HEALTH_MODELS, LivenessView, ReadinessView } from './health.view';
 import { RedisHealthIndicator } from './redis-health.indicator';
 
 @ApiTags('health')
+@ApiExtraModels(...HEALTH_MODELS)
 @Public()
 @Controller('health')
 export class HealthController {
@@ -14,15 +23,21 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
   ) {}
 
-  /** The process is up and serving HTTP. */
   @Get('live')
-  live() {
+  @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP' })
+  @ApiOkResponse({ type: LivenessView })
+  live(): LivenessView {
     return { status: 'ok' };
   }
 
-  /** PostgreSQL and Redis answer: the API can take work. */
   @Get('ready')
-  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer, the API can take work' })
+  @ApiOkResponse({ type: ReadinessView })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponse,
+    description: 'PostgreSQL or Redis does not answer',
+  })
+  @HealthCheck({ swaggerDocumentation: false })
   ready() {
     return this.health.check([
       () => this.database.pingCheck('postgres').withTimeout(1_500),

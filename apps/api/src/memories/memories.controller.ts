@@ -72,6 +72,7 @@ export class MemoriesController {
   }
 
   @Get(':memoryId')
+  @ApiOperation({ summary: 'A memory of the agent' })
   @ApiOkResponse({ type: MemoryView })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async get(
@@ -83,6 +84,7 @@ export class MemoriesController {
   }
 
   @Patch(':memoryId')
+  @ApiOperation({ summary: 'Change a memory’s type, content or importance' })
   @ApiOkResponse({ type: MemoryView })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
@@ -97,6 +99,7 @@ export class MemoriesController {
 
   @Delete(':memoryId')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Forget a memory' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponse })
   async remove(

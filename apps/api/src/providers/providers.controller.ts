@@ -59,6 +59,7 @@ export class ProvidersController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A provider (its API key never shown, only the last four characters)' })
   @ApiOkResponse({ type: ProviderView })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async get(

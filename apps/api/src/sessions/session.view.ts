@@ -17,8 +17,7 @@ export class SessionView {
 
 export class SessionWithExecutionsView extends SessionView {
   @ApiProperty({
-    type: 'array',
-    items: { type: 'object' },
+    type: [ExecutionView],
     description: `the session's executions, oldest first (at most ${1_000}; see executionCount)`,
   })
   executions!: ExecutionView[];

@@ -17,12 +17,14 @@ import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
+  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { SESSION_EVENT_TYPES } from '@agentq/agent-context';
 import { FastifyReply, FastifyRequest } from 'fastify';
@@ -125,7 +127,6 @@ export class SessionsController {
   }
 
   @Get(':id/events')
-  @ApiProduces('application/json', 'text/event-stream')
   @ApiOperation({
     summary: 'The session event log, oldest first',
     description:
@@ -133,7 +134,24 @@ export class SessionsController {
       'log (after `Last-Event-ID` or `?after=` when given) and then each new event as it is ' +
       'committed; every SSE `id` is the event id. The stream ends when the session is archived.',
   })
-  @ApiOkResponse({ type: SessionEventPage })
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'SSE: resume after this event',
+  })
+  @ApiOkResponse({
+    description: 'a page of events, or with `Accept: text/event-stream` the event stream',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(SessionEventPage) } },
+      'text/event-stream': {
+        schema: {
+          type: 'string',
+          description: `Server-Sent Events; each \`data:\` is a ${getSchemaPath(SessionEventView)}`,
+        },
+      },
+    },
+  })
+  @ApiExtraModels(SessionEventPage, SessionEventView)
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async events(

@@ -1,11 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.decorators';
-import { toWorkerView } from './worker.view';
+import { toWorkerView, WorkerList } from './worker.view';
 import { WorkersService } from './workers.service';
 
 @ApiTags('workers')
-@ApiBearerAuth()
 // Hosts, pids and job counts across every tenant: operator information, not a tenant's.
 @AdminOnly()
 @Controller('v1/workers')
@@ -17,7 +16,8 @@ export class WorkersController {
     summary:
       'Live worker processes with their last heartbeat and the jobs each has ended (admin token)',
   })
-  async list() {
+  @ApiOkResponse({ type: WorkerList })
+  async list(): Promise<WorkerList> {
     return { data: (await this.workers.listLive()).map(toWorkerView) };
   }
 }

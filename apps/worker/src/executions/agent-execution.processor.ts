@@ -14,6 +14,7 @@ import {
   QUEUES,
 } from '@agentq/jobs';
 import { QueueWorkers } from '@agentq/redis';
+import { contextOf, inSpan, SpanKind } from '@agentq/telemetry';
 import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionRunner } from './execution-runner.service';
@@ -78,7 +79,31 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
     }
   }
 
-  async process(
+  process(
+    job: Job<ExecutionJobData, ExecutionJobResult>,
+    token?: string,
+  ): Promise<ExecutionJobResult> {
+    // Continues the trace of the enqueue (one trace per execution, across processes).
+    return inSpan(
+      `process ${QUEUES.executions}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextOf(job.data.traceparent),
+        attributes: {
+          'messaging.system': 'bullmq',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': QUEUES.executions,
+          'messaging.message.id': job.data.executionId,
+          'agentq.execution.id': job.data.executionId,
+          'agentq.tenant.id': job.data.tenantId,
+          'agentq.execution.attempt': job.attemptsMade + 1,
+        },
+      },
+      () => this.processAttempt(job, token),
+    );
+  }
+
+  private async processAttempt(
     job: Job<ExecutionJobData, ExecutionJobResult>,
     token?: string,
   ): Promise<ExecutionJobResult> {

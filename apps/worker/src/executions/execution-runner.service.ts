@@ -11,6 +11,8 @@ import {
 } from '@agentq/executions';
 import { ExecutionEventType } from '@agentq/jobs';
 import { classifyProviderError, LlmAbortReason, LlmError, LlmProviderAdapter } from '@agentq/llm';
+import { Attributes } from '@opentelemetry/api';
+import { inSpan, SpanKind } from '@agentq/telemetry';
 import { computeCostUsd } from '@agentq/usage';
 import { ExecutionMetrics } from '../metrics/execution-metrics.service';
 import { WORKER_ID } from '../worker-identity';
@@ -50,10 +52,14 @@ export class ExecutionRunner {
     tenantId: string,
     context: AttemptContext,
   ): Promise<AttemptResult> {
-    const execution = await this.claims.claim(executionId, tenantId, WORKER_ID);
+    const execution = await inSpan(
+      'claim execution',
+      { attributes: { 'agentq.execution.id': executionId, 'agentq.worker.id': WORKER_ID } },
+      () => this.claims.claim(executionId, tenantId, WORKER_ID),
+    );
     if (!execution) return { kind: 'done', outcome: 'already-terminal' };
     this.metrics.attemptStarted(execution);
-    this.publish(execution, 'started', 'running');
+    this.publish(execution, 'started', 'running', execution.startedAt);
 
     const problem =
       this.configurationProblem(execution) ?? (await this.spendGuard.budgetProblem(execution));
@@ -99,15 +105,31 @@ export class ExecutionRunner {
   ): Promise<AttemptResult> {
     const { llmConfig } = execution.agent;
     const prompt = await this.prompts.build(execution);
-    const result = await adapter.complete({
-      model: llmConfig.model,
-      ...prompt,
-      temperature: llmConfig.temperature,
-      maxTokens: llmConfig.maxTokens,
-      topP: llmConfig.topP,
-      stop: llmConfig.stop,
-      signal,
-    });
+    const result = await inSpan(
+      `chat ${llmConfig.model}`,
+      { kind: SpanKind.CLIENT, attributes: genAiRequestAttributes(execution) },
+      async (span) => {
+        const answer = await adapter.complete({
+          model: llmConfig.model,
+          ...prompt,
+          temperature: llmConfig.temperature,
+          maxTokens: llmConfig.maxTokens,
+          topP: llmConfig.topP,
+          stop: llmConfig.stop,
+          signal,
+        });
+        span.setAttributes({
+          'gen_ai.response.model': answer.model,
+          'gen_ai.usage.input_tokens': answer.promptTokens,
+          'gen_ai.usage.output_tokens': answer.completionTokens,
+          ...(answer.responseId ? { 'gen_ai.response.id': answer.responseId } : {}),
+          ...(answer.finishReason
+            ? { 'gen_ai.response.finish_reasons': [answer.finishReason] }
+            : {}),
+        });
+        return answer;
+      },
+    );
     this.metrics.providerResponded(execution, result.model, startedAt);
     crashIfInjected(this.config, 'crash-after-provider', execution.id);
     const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
@@ -148,7 +170,7 @@ export class ExecutionRunner {
     if (error.kind !== 'permanent' && !context.isLastAttempt) {
       await this.claims.markRetrying(execution, { ...failure, retryable: true });
       this.metrics.attemptRetried(error.code);
-      this.publish(execution, 'retrying', 'queued', failure);
+      this.publish(execution, 'retrying', 'queued', new Date(), failure);
       this.logger.warn(
         `execution ${execution.id}: attempt ${execution.attempts} failed (${error.code}), retrying`,
       );
@@ -192,11 +214,26 @@ export class ExecutionRunner {
     execution: ClaimedExecution,
     outcome: TerminalOutcome,
   ): Promise<AttemptResult> {
-    const won = await this.finisher.record(outcome);
+    const won = await inSpan(
+      'commit execution',
+      {
+        attributes: {
+          'agentq.execution.id': execution.id,
+          'agentq.execution.status': outcome.status,
+        },
+      },
+      () => this.finisher.record(outcome),
+    );
     if (!won) return { kind: 'done', outcome: 'already-terminal' };
     crashIfInjected(this.config, 'crash-after-commit', execution.id);
     this.metrics.outcomeRecorded(execution, outcome);
-    this.publish(execution, outcome.status, outcome.status, outcome.error ?? undefined);
+    this.publish(
+      execution,
+      outcome.status,
+      outcome.status,
+      won.completedAt,
+      outcome.error ?? undefined,
+    );
     return { kind: 'done', outcome: outcome.status };
   }
 
@@ -217,6 +254,7 @@ export class ExecutionRunner {
     execution: ClaimedExecution,
     type: ExecutionEventType,
     status: 'running' | 'queued' | TerminalOutcome['status'],
+    at: Date,
     error?: ExecutionError,
   ) {
     this.events.publish([
@@ -228,8 +266,32 @@ export class ExecutionRunner {
         status,
         attempt: execution.attempts,
         error: error ? { code: error.code, message: error.message } : undefined,
-        at: new Date().toISOString(),
+        at: at.toISOString(),
       },
     ]);
   }
+}
+
+/** OpenTelemetry GenAI semantic conventions for the provider call, with agentq's ids. */
+function genAiRequestAttributes(execution: ClaimedExecution): Attributes {
+  const { llmConfig } = execution.agent;
+  const attributes: Attributes = {
+    'gen_ai.operation.name': 'chat',
+    // Both names: gen_ai.system, and gen_ai.provider.name that replaces it in newer conventions.
+    'gen_ai.system': execution.provider.type,
+    'gen_ai.provider.name': execution.provider.type,
+    'gen_ai.request.model': llmConfig.model,
+    'agentq.execution.id': execution.id,
+    'agentq.execution.attempt': execution.attempts,
+    'agentq.tenant.id': execution.tenantId,
+    'agentq.agent.id': execution.agentId,
+    'agentq.provider.id': execution.provider.id,
+  };
+  if (llmConfig.temperature !== undefined)
+    attributes['gen_ai.request.temperature'] = llmConfig.temperature;
+  if (llmConfig.maxTokens !== undefined)
+    attributes['gen_ai.request.max_tokens'] = llmConfig.maxTokens;
+  if (llmConfig.topP !== undefined) attributes['gen_ai.request.top_p'] = llmConfig.topP;
+  if (execution.sessionId) attributes['agentq.session.id'] = execution.sessionId;
+  return attributes;
 }

@@ -4,6 +4,7 @@ import { Omittable } from '../../common/omittable.decorator';
 
 export class CreateSessionDto {
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'the agent the session is mainly with (any agent may run in it)',

@@ -1,0 +1,25 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class LivenessView {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+}
+
+class ComponentHealth {
+  @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
+}
+
+const components = {
+  type: 'object',
+  additionalProperties: { $ref: '#/components/schemas/ComponentHealth' },
+  example: { postgres: { status: 'up' }, redis: { status: 'up' } },
+} as const;
+
+/** @nestjs/terminus's report: what answered (`info`) and what did not (`error`). */
+export class ReadinessView {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+  @ApiProperty(components) info!: Record<string, ComponentHealth>;
+  @ApiProperty(components) error!: Record<string, ComponentHealth>;
+  @ApiProperty(components) details!: Record<string, ComponentHealth>;
+}
+
+export const HEALTH_MODELS = [ComponentHealth];

@@ -1,0 +1,46 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { USAGE_DIMENSIONS, UsageDimension } from './dto/usage.query';
+
+export class AgentStatsView {
+  @ApiProperty({ format: 'uuid' }) agentId!: string;
+  @ApiProperty({ type: 'integer' }) totalExecutions!: number;
+  @ApiProperty({ type: 'integer' }) successfulExecutions!: number;
+  @ApiProperty({ type: 'integer' }) failedExecutions!: number;
+  @ApiProperty({ type: 'integer' }) cancelledExecutions!: number;
+  @ApiProperty({ type: 'integer' }) promptTokens!: number;
+  @ApiProperty({ type: 'integer' }) completionTokens!: number;
+  @ApiProperty({ type: 'integer' }) totalTokens!: number;
+  @ApiProperty({ example: '0.000120000', description: 'USD, decimal string' })
+  totalCostUsd!: string;
+  @ApiProperty({ type: 'integer', nullable: true }) avgResponseTimeMs!: number | null;
+  @ApiProperty({ type: 'integer', description: 'UTC day' }) executionsToday!: number;
+  @ApiProperty({ type: 'integer', description: 'since Monday, UTC' }) executionsThisWeek!: number;
+  @ApiProperty({ type: 'integer', description: 'UTC calendar month' })
+  executionsThisMonth!: number;
+  @ApiProperty({ type: Date, nullable: true }) lastExecutedAt!: Date | null;
+}
+
+/** One group: the dimensions asked for in groupBy are present, the others absent. */
+export class UsageRowView {
+  @ApiProperty({ required: false, type: String, format: 'uuid', nullable: true })
+  agentId?: string | null;
+  @ApiProperty({ required: false, example: '2026-01-31' }) day?: string;
+  @ApiProperty({ required: false, description: "'' when no model was recorded" })
+  model?: string;
+  @ApiProperty({ type: 'integer' }) executions!: number;
+  @ApiProperty({ type: 'integer' }) succeeded!: number;
+  @ApiProperty({ type: 'integer' }) failed!: number;
+  @ApiProperty({ type: 'integer' }) cancelled!: number;
+  @ApiProperty({ type: 'integer' }) promptTokens!: number;
+  @ApiProperty({ type: 'integer' }) completionTokens!: number;
+  @ApiProperty({ type: 'integer' }) totalTokens!: number;
+  @ApiProperty({ description: 'USD, decimal string' }) costUsd!: string;
+  @ApiProperty({ type: 'integer', nullable: true }) avgDurationMs!: number | null;
+}
+
+export class UsageReportView {
+  @ApiProperty({ example: '2026-01-01' }) from!: string;
+  @ApiProperty({ example: '2026-01-31' }) to!: string;
+  @ApiProperty({ enum: USAGE_DIMENSIONS, isArray: true }) groupBy!: UsageDimension[];
+  @ApiProperty({ type: [UsageRowView] }) data!: UsageRowView[];
+}
