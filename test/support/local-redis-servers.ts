@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -119,5 +119,75 @@ export class LocalRedisCluster {
         throw new Error(`local Redis Cluster not ready:\n${this.output()}`);
       await sleep(100);
     }
+  }
+}
+
+/**
+ * One redis-server master and one Sentinel watching it (as `mymaster`), on free 127.0.0.1
+ * ports in a directory of their own: enough to check that agentq finds its master through
+ * Sentinel. `stop()` ends both and removes the directory.
+ */
+export class LocalRedisSentinel {
+  readonly dir = mkdtempSync(join(tmpdir(), 'agentq-redis-sentinel-'));
+  readonly masterName = 'mymaster';
+  private servers: ChildHandle[] = [];
+  private sentinelPort = 0;
+
+  get sentinels(): string {
+    return `127.0.0.1:${this.sentinelPort}`;
+  }
+
+  async start(): Promise<void> {
+    const masterPort = await freePort();
+    this.sentinelPort = await freePort();
+    this.servers.push(
+      startBinary('redis-master', 'redis-server', [
+        '--port',
+        String(masterPort),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
+      ]),
+    );
+    // Sentinel rewrites its configuration file, so it gets one of its own.
+    const config = join(this.dir, 'sentinel.conf');
+    writeFileSync(
+      config,
+      [
+        `port ${this.sentinelPort}`,
+        'bind 127.0.0.1',
+        `dir ${this.dir}`,
+        `sentinel monitor ${this.masterName} 127.0.0.1 ${masterPort} 1`,
+        '',
+      ].join('\n'),
+    );
+    this.servers.push(startBinary('redis-sentinel', 'redis-server', [config, '--sentinel']));
+    const sentinel = new Redis(this.sentinelPort, '127.0.0.1');
+    try {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const master = await sentinel
+          .call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.masterName)
+          .catch(() => null);
+        if (Array.isArray(master) && Number(master[1]) === masterPort) return;
+        if (Date.now() > deadline) throw new Error('local Sentinel not ready');
+        await sleep(100);
+      }
+    } finally {
+      sentinel.disconnect();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.stop(5_000)));
+    this.servers = [];
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,15 +1,20 @@
 import { findAccountingDrift } from '@agentq/testing';
-import { LocalRedisCluster, redisServerAvailable } from './support/local-redis-cluster';
+import {
+  LocalRedisCluster,
+  LocalRedisSentinel,
+  redisServerAvailable,
+} from './support/local-redis-servers';
 import { AgentSetup, setUpAgent, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
 // The API and a worker on a 3-master Redis Cluster of the test's own: BullMQ's multi-key
 // scripts work only if every key of a queue hashes to one slot, which the {hash tag} in
-// QUEUE_PREFIX guarantees; pub/sub (lifecycle events, `wait`) crosses the cluster bus.
+// QUEUE_PREFIX guarantees; pub/sub (lifecycle events, `wait`) crosses the cluster bus. Then
+// the same through a Sentinel that names the master.
 const available = redisServerAvailable();
 if (!available) {
   process.stdout.write(
-    'redis-cluster.e2e-spec: SKIPPED — redis-server is not on PATH (apt-get install redis-server)\n',
+    'redis-cluster-sentinel.e2e-spec: SKIPPED — redis-server is not on PATH (apt-get install redis-server)\n',
   );
 }
 
@@ -82,5 +87,40 @@ if (!available) {
       onNode.some((key) => key.startsWith(prefix)),
     );
     expect(holders).toHaveLength(1);
+  });
+});
+
+(available ? describe : describe.skip)('pipeline through Redis Sentinel', () => {
+  const sentinel = new LocalRedisSentinel();
+  let stack: TestStack;
+  let setup: AgentSetup;
+
+  beforeAll(async () => {
+    await sentinel.start();
+    stack = await startTestStack({
+      workers: 1,
+      env: {
+        REDIS_URL: undefined,
+        REDIS_SENTINELS: sentinel.sentinels,
+        REDIS_SENTINEL_MASTER: sentinel.masterName,
+      },
+    });
+    setup = await setUpAgent(stack);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await sentinel.stop();
+  }, 30_000);
+
+  it('finds the master through Sentinel and runs an execution to success', async () => {
+    expect(stack.config.redis.transport).toMatchObject({ mode: 'sentinel' });
+    const answer = await stack.http.post(
+      `/v1/agents/${setup.agentId}/executions`,
+      { input: { message: 'through sentinel' }, wait: 20 },
+      setup.tenant.apiKey,
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ status: 'succeeded', attempts: 1 });
   });
 });
