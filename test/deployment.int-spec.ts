@@ -33,9 +33,12 @@ const shape = environmentSchema.shape as Record<
   string,
   { safeParse(value: unknown): { success: boolean } }
 >;
-const requiredVariables = Object.keys(shape).filter(
-  (key) => !shape[key].safeParse(undefined).success,
-);
+// REDIS_URL is optional in the schema only because REDIS_CLUSTER_NODES or REDIS_SENTINELS may
+// replace it; compose runs one Redis, so it is required here.
+const requiredVariables = [
+  ...Object.keys(shape).filter((key) => !shape[key].safeParse(undefined).success),
+  'REDIS_URL',
+];
 
 const commandOf = (service: ComposeService): string[] =>
   typeof service.command === 'string' ? service.command.split(/\s+/) : (service.command ?? []);

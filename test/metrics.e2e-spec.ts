@@ -55,6 +55,12 @@ describe('Prometheus metrics', () => {
 
   afterAll(() => stack?.stop());
 
+  it('the worker answers its liveness probe on the metrics port', async () => {
+    const response = await fetch(workerMetricsUrl.replace(/\/metrics$/, '/health/live'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
   it('the worker exposes job, latency, usage and group-commit series', async () => {
     const response = await fetch(workerMetricsUrl);
     expect(response.status).toBe(200);

@@ -10,7 +10,12 @@ export interface AppConfig {
     /** BYPASSRLS role of the worker's cross-tenant maintenance jobs. */
     maintenanceRole: string;
   };
-  redis: { url: string; prefix: string };
+  redis: {
+    /** The standalone Redis URL; empty when Redis Cluster or Sentinel is configured instead. */
+    url: string;
+    prefix: string;
+    transport: RedisTransport;
+  };
   http: {
     port: number;
     /** The OpenAPI document's server URL. */
@@ -69,6 +74,33 @@ export interface AppConfig {
   log: { level: Environment['LOG_LEVEL']; format: Environment['LOG_FORMAT'] };
 }
 
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+/** Credentials and TLS of cluster nodes or a Sentinel-managed master (a URL carries its own). */
+export interface RedisAuth {
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+/** How a process reaches Redis: one server, a Redis Cluster, or the master Sentinels name. */
+export type RedisTransport =
+  | { mode: 'standalone'; url: string }
+  | { mode: 'cluster'; nodes: RedisAddress[]; auth: RedisAuth }
+  | {
+      mode: 'sentinel';
+      sentinels: RedisAddress[];
+      masterName: string;
+      sentinelPassword?: string;
+      auth: RedisAuth;
+    };
+
+/** A `{...}` hash tag with something inside: Redis Cluster hashes only that part of a key. */
+export const hasHashTag = (prefix: string) => /\{[^{}]+\}/.test(prefix);
+
 export type FaultInjectionPoint = Exclude<Environment['AGENTQ_FAULT_INJECTION'], 'none'>;
 
 export class ConfigError extends Error {
@@ -82,12 +114,17 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(describeIssues(env, parsed.error.issues));
+    const noRedis = REDIS_ALTERNATIVES.every((name) => !env[name]);
+    throw new ConfigError([
+      ...describeIssues(env, parsed.error.issues),
+      ...(noRedis ? [MISSING_REDIS] : []),
+    ]);
   }
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && e.AGENTQ_FAULT_INJECTION !== 'none') {
     throw new ConfigError(['AGENTQ_FAULT_INJECTION is for tests and refused in production']);
   }
+  const redisTransport = toRedisTransport(e);
   return {
     nodeEnv: e.NODE_ENV,
     database: {
@@ -96,7 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       appRole: e.DATABASE_APP_ROLE,
       maintenanceRole: e.DATABASE_MAINTENANCE_ROLE,
     },
-    redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    redis: {
+      url: redisTransport.mode === 'standalone' ? redisTransport.url : '',
+      prefix: e.QUEUE_PREFIX,
+      transport: redisTransport,
+    },
     http: {
       port: e.PORT,
       publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
@@ -158,6 +199,52 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         (e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined,
       serviceName: e.OTEL_SERVICE_NAME,
     },
+  };
+}
+
+const REDIS_ALTERNATIVES = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
+const MISSING_REDIS =
+  'REDIS_URL is required (or REDIS_CLUSTER_NODES for Redis Cluster, REDIS_SENTINELS for Sentinel)';
+
+/**
+ * Exactly one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS. On a cluster, BullMQ's
+ * scripts touch several keys of a queue at once, which Redis Cluster allows only within one
+ * hash slot: the prefix must carry a hash tag so that every key of a queue hashes alike.
+ */
+function toRedisTransport(e: Environment): RedisTransport {
+  const given = REDIS_ALTERNATIVES.filter((name) => e[name] !== undefined);
+  if (given.length === 0) throw new ConfigError([MISSING_REDIS]);
+  if (given.length > 1) {
+    throw new ConfigError([`set only one of ${given.join(', ')}: they are alternatives`]);
+  }
+  const auth: RedisAuth = {
+    username: e.REDIS_USERNAME,
+    password: e.REDIS_PASSWORD,
+    tls: e.REDIS_TLS === 'true',
+  };
+  if (e.REDIS_URL !== undefined) {
+    const separate = (['REDIS_USERNAME', 'REDIS_PASSWORD'] as const).filter((name) => e[name]);
+    if (separate.length > 0 || auth.tls) {
+      throw new ConfigError([
+        `${[...separate, ...(auth.tls ? ['REDIS_TLS'] : [])].join(', ')}: only for REDIS_CLUSTER_NODES or REDIS_SENTINELS; with REDIS_URL put the credentials in the URL (rediss:// for TLS)`,
+      ]);
+    }
+    return { mode: 'standalone', url: e.REDIS_URL };
+  }
+  if (e.REDIS_CLUSTER_NODES !== undefined) {
+    if (!hasHashTag(e.QUEUE_PREFIX)) {
+      throw new ConfigError([
+        `QUEUE_PREFIX must carry a hash tag such as {${e.QUEUE_PREFIX}} with REDIS_CLUSTER_NODES: BullMQ needs every key of a queue in one hash slot`,
+      ]);
+    }
+    return { mode: 'cluster', nodes: e.REDIS_CLUSTER_NODES, auth };
+  }
+  return {
+    mode: 'sentinel',
+    sentinels: e.REDIS_SENTINELS ?? [],
+    masterName: e.REDIS_SENTINEL_MASTER,
+    sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+    auth,
   };
 }
 

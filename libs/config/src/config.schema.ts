@@ -8,6 +8,31 @@ const redisUrl = z.string().refine((value) => /^rediss?:\/\//.test(value), {
   error: 'must be a redis:// or rediss:// URL',
 });
 
+/** `host:port` pairs separated by commas: Redis Cluster seed nodes or Sentinels. */
+const redisAddressList = z
+  .string()
+  .regex(
+    /^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*,?\s*$/,
+    'must be host:port pairs separated by commas',
+  )
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .map((entry) => {
+        const at = entry.lastIndexOf(':');
+        return { host: entry.slice(0, at), port: Number(entry.slice(at + 1)) };
+      }),
+  )
+  .optional();
+
+/** An optional variable where an empty value counts as unset (as `KEY=` in an env file does). */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
 const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value), {
   error: 'must be a postgres:// or postgresql:// URL',
 });
@@ -35,12 +60,31 @@ export const environmentSchema = z.object({
   DATABASE_APP_ROLE: roleName('agentq_app'),
   /** BYPASSRLS role of the worker's internal cross-tenant jobs (reconciler, retention). */
   DATABASE_MAINTENANCE_ROLE: roleName('agentq_maintenance'),
-  /** Redis connection string; BullMQ queues and lifecycle events live here. */
-  REDIS_URL: redisUrl,
+  /**
+   * Redis connection string; BullMQ queues and lifecycle events live here. Required unless
+   * REDIS_CLUSTER_NODES or REDIS_SENTINELS is set instead (exactly one of the three).
+   */
+  REDIS_URL: z.preprocess((value) => (value === '' ? undefined : value), redisUrl.optional()),
+  /** Redis Cluster seed nodes, `host:port,host:port`; QUEUE_PREFIX must then carry a {hash tag}. */
+  REDIS_CLUSTER_NODES: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    redisAddressList,
+  ),
+  /** Redis Sentinels, `host:port,host:port`, that name the current master of REDIS_SENTINEL_MASTER. */
+  REDIS_SENTINELS: z.preprocess((value) => (value === '' ? undefined : value), redisAddressList),
+  /** The master group name the Sentinels watch. */
+  REDIS_SENTINEL_MASTER: z.string().min(1).default('mymaster'),
+  /** Password of the Sentinels themselves (the master's is REDIS_PASSWORD). */
+  REDIS_SENTINEL_PASSWORD: optionalText,
+  /** ACL user and password of the cluster nodes or the Sentinel-managed master (REDIS_URL carries its own). */
+  REDIS_USERNAME: optionalText,
+  REDIS_PASSWORD: optionalText,
+  /** TLS to the cluster nodes or the Sentinel-managed master (REDIS_URL: use rediss://). */
+  REDIS_TLS: z.enum(['true', 'false']).default('false'),
   /** Prefix of every Redis key agentq writes; lets several deployments share one Redis. */
   QUEUE_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+    .regex(/^[A-Za-z0-9_.:{}-]+$/, 'letters, digits and _ . : - { } only')
     .default('agentq'),
   /**
    * The API's public base URL, listed as the OpenAPI document's server (default

@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { channels, ExecutionEvent } from '@agentq/jobs';
-import { RedisConnections } from '@agentq/redis';
-import Redis from 'ioredis';
+import { RedisClient, RedisConnections } from '@agentq/redis';
 
 /** Publishes lifecycle events on Redis pub/sub; delivery is best effort, PostgreSQL stays the truth. */
 @Injectable()
 export class ExecutionEventPublisher {
   private readonly logger = new Logger(ExecutionEventPublisher.name);
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly channel: string;
 
   constructor(connections: RedisConnections) {

@@ -1,4 +1,5 @@
 export * from './queue-workers';
+export * from './redis-client.factory';
 export * from './redis-connections';
 export * from './redis.module';
 export * from './report-redis-health';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import Redis, { RedisOptions } from 'ioredis';
+import { ConnectionOptions, createRedisClient, RedisClient } from './redis-client.factory';
 import { reportRedisHealth } from './report-redis-health';
 
 export type ProcessRole = 'api' | 'worker';
@@ -11,17 +11,18 @@ export const PROCESS_ROLE = Symbol('PROCESS_ROLE');
  * answers at once (no offline queue: an enqueue fails and the request gets its 503); a worker
  * waits for Redis, since BullMQ's workers need `maxRetriesPerRequest: null`.
  */
-const QUEUE_OPTIONS: Record<ProcessRole, RedisOptions> = {
+const QUEUE_OPTIONS: Record<ProcessRole, ConnectionOptions> = {
   api: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
   worker: { maxRetriesPerRequest: null },
 };
 
 /** Publishes and control messages: best effort, never waiting long for a Redis that is gone. */
-const COMMAND_OPTIONS: RedisOptions = { maxRetriesPerRequest: 1 };
+const COMMAND_OPTIONS: ConnectionOptions = { maxRetriesPerRequest: 1 };
 
 /**
- * Every Redis connection of a process comes from here, so the URL, the options for the
- * process's role and the outage logging are decided in one place. BullMQ queues and workers
+ * Every Redis connection of a process comes from here, so the transport (one Redis, Sentinel
+ * or Redis Cluster), the options for the process's role and the outage logging are decided in
+ * one place. BullMQ queues and workers
  * share one connection (each worker opens its own blocking one from it); publishes, pings and
  * control messages share another; only pub/sub subscriptions get a connection of their own,
  * because a subscribed connection can run nothing else.
@@ -30,10 +31,10 @@ const COMMAND_OPTIONS: RedisOptions = { maxRetriesPerRequest: 1 };
 export class RedisConnections implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnections.name);
   /** For BullMQ queues and workers. */
-  readonly queues: Redis;
+  readonly queues: RedisClient;
   /** For publishes, health pings and control messages. */
-  readonly commands: Redis;
-  private readonly subscribers: Redis[] = [];
+  readonly commands: RedisClient;
+  private readonly subscribers: RedisClient[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -52,7 +53,7 @@ export class RedisConnections implements OnApplicationShutdown {
    * A connection of its own for one pub/sub subscription, not yet connected: the caller
    * subscribes once it has attached its listeners.
    */
-  subscriber(label: string, options: Pick<RedisOptions, 'autoResubscribe'> = {}): Redis {
+  subscriber(label: string, options: Pick<ConnectionOptions, 'autoResubscribe'> = {}): RedisClient {
     const subscriber = this.open(label, {
       ...options,
       maxRetriesPerRequest: null,
@@ -69,9 +70,9 @@ export class RedisConnections implements OnApplicationShutdown {
   }
 
   /** Named `<prefix>:<role>:<label>`, so CLIENT LIST shows whose connection each is. */
-  private open(label: string, options: RedisOptions): Redis {
+  private open(label: string, options: ConnectionOptions): RedisClient {
     const connectionName = `${this.prefix}:${this.role}:${label.replaceAll(' ', '-')}`;
-    const redis = new Redis(this.config.redis.url, { ...options, connectionName });
+    const redis = createRedisClient(this.config.redis.transport, { ...options, connectionName });
     reportRedisHealth(redis, this.logger, label);
     return redis;
   }

@@ -1,11 +1,11 @@
-import Redis from 'ioredis';
+import type { RedisClient } from './redis-client.factory';
 
 /**
  * Logs a Redis client's trouble once per outage (and its recovery) instead of once per
  * reconnect attempt, which would flood the log while Redis is down.
  */
 export function reportRedisHealth(
-  redis: Redis,
+  redis: RedisClient,
   logger: { warn(message: string): void; log(message: string): void },
   label: string,
 ): void {

@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { RedisConnections } from '@agentq/redis';
-import Redis from 'ioredis';
+import { RedisClient, RedisConnections } from '@agentq/redis';
 import { ServiceUnavailableError } from '../common/api-errors';
 import { ApiKeyCache } from './api-key-cache';
 
@@ -14,8 +13,8 @@ export const apiKeyRevocationsChannel = (prefix: string) => `${prefix}:control:a
 @Injectable()
 export class ApiKeyRevocations implements OnModuleInit {
   private readonly logger = new Logger(ApiKeyRevocations.name);
-  private readonly subscriber: Redis;
-  private readonly publisher: Redis;
+  private readonly subscriber: RedisClient;
+  private readonly publisher: RedisClient;
   private readonly channel: string;
 
   constructor(

@@ -9,8 +9,7 @@ import {
   withTransactionRetry,
 } from '@agentq/executions';
 import { channels } from '@agentq/jobs';
-import { RedisConnections } from '@agentq/redis';
-import Redis from 'ioredis';
+import { RedisClient, RedisConnections } from '@agentq/redis';
 import { DataSource } from 'typeorm';
 import { ConflictError } from '../common/api-errors';
 import { ExecutionReader } from './execution-reader.service';
@@ -22,7 +21,7 @@ import { ExecutionReader } from './execution-reader.service';
 @Injectable()
 export class ExecutionCancellation {
   private readonly logger = new Logger(ExecutionCancellation.name);
-  private readonly control: Redis;
+  private readonly control: RedisClient;
   private readonly channel: string;
 
   constructor(

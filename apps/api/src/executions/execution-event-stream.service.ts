@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { channels, ExecutionEvent, TERMINAL_EVENT_TYPES } from '@agentq/jobs';
-import { RedisConnections } from '@agentq/redis';
-import Redis from 'ioredis';
+import { RedisClient, RedisConnections } from '@agentq/redis';
 
 type Listener = (event: ExecutionEvent) => void;
 
@@ -10,7 +9,7 @@ type Listener = (event: ExecutionEvent) => void;
 export class ExecutionEventStream implements OnModuleInit {
   private readonly logger = new Logger(ExecutionEventStream.name);
   private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly channel: string;
 
   constructor(connections: RedisConnections) {

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { RedisConnections } from '@agentq/redis';
-import Redis from 'ioredis';
+import { RedisClient, RedisConnections } from '@agentq/redis';
 
 @Injectable()
 export class RedisHealthIndicator {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
     connections: RedisConnections,

@@ -1,15 +1,14 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { channels } from '@agentq/jobs';
 import { LlmAbortReason } from '@agentq/llm';
-import { RedisConnections } from '@agentq/redis';
-import Redis from 'ioredis';
+import { RedisClient, RedisConnections } from '@agentq/redis';
 
 /** Aborts the provider call of a running execution when the API asks (POST .../cancel). */
 @Injectable()
 export class CancellationRegistry implements OnModuleInit {
   private readonly logger = new Logger(CancellationRegistry.name);
   private readonly running = new Map<string, AbortController>();
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly channel: string;
 
   constructor(connections: RedisConnections) {

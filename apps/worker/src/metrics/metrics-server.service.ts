@@ -11,10 +11,14 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 
+/** What the worker's HTTP server answers; deploy/kubernetes points its probes and scrapes here. */
+export const WORKER_HTTP_PATHS = { metrics: '/metrics', live: '/health/live' } as const;
+
 /**
- * The worker has no HTTP app, so /metrics is served by a bare node:http server on
- * METRICS_PORT (0: none). A port already taken is logged and the worker runs on without it:
- * losing a scrape target must not stop job processing.
+ * The worker has no HTTP app, so /metrics (and /health/live, for a liveness probe: it answers
+ * while the event loop does) is served by a bare node:http server on METRICS_PORT (0: none).
+ * A port already taken is logged and the worker runs on without it: losing a scrape target
+ * must not stop job processing.
  */
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -48,7 +52,12 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse) {
-    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+    const path = request.url?.split('?')[0];
+    if (request.method === 'GET' && path === WORKER_HTTP_PATHS.live) {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}\n');
+      return;
+    }
+    if (request.method !== 'GET' || path !== WORKER_HTTP_PATHS.metrics) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
