@@ -9,6 +9,7 @@ import { EnableRowLevelSecurity1763900002000 } from './1763900002000-EnableRowLe
 import { AuthenticateWithoutWrite1763900003000 } from './1763900003000-AuthenticateWithoutWrite';
 import { LeanExecutionIndexes1763900004000 } from './1763900004000-LeanExecutionIndexes';
 import { KeepUsageOfDeletedAgents1763900005000 } from './1763900005000-KeepUsageOfDeletedAgents';
+import { CreateSchedulesAndWebhooks1763900010000 } from './1763900010000-CreateSchedulesAndWebhooks';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AuthenticateWithoutWrite1763900003000,
   LeanExecutionIndexes1763900004000,
   KeepUsageOfDeletedAgents1763900005000,
+  CreateSchedulesAndWebhooks1763900010000,
 ];

@@ -1,0 +1,3 @@
+export * from './webhook-events';
+export * from './webhook-retry';
+export * from './webhook-signature';
