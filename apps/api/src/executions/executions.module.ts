@@ -11,5 +11,6 @@ import { ExecutionsController } from './executions.controller';
   imports: [ExecutionsCoreModule],
   controllers: [AgentExecutionsController, ExecutionsController],
   providers: [ExecutionSubmissions, ExecutionReader, ExecutionCancellation, ExecutionEventStream],
+  exports: [ExecutionSubmissions],
 })
 export class ExecutionsModule {}

@@ -34,13 +34,16 @@ import { DataSource, EntityManager } from 'typeorm';
 
 /** Takes the attempt a job names, once: a job for an attempt already made finds nothing. */
 const CLAIM_SQL = `
+WITH claimed AS (
 UPDATE webhook_deliveries d
    SET next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
   FROM webhooks w
  WHERE d.id = $1 AND d.status = 'pending' AND d.attempts = $2 AND w.id = d.webhook_id
 RETURNING d.id, d.tenant_id, d.webhook_id, d.event_type, d.resource_id, d.payload, d.created_at,
           d.retry_window_started_at, w.url, w.status AS webhook_status, w.secret_ciphertext,
-          w.previous_secret_ciphertext, w.previous_secret_expires_at`;
+          w.previous_secret_ciphertext, w.previous_secret_expires_at
+)
+SELECT * FROM claimed`;
 
 const RECORD_ATTEMPT_SQL = `
 INSERT INTO webhook_delivery_attempts (delivery_id, tenant_id, attempt, status_code, latency_ms, error)
@@ -69,6 +72,7 @@ UPDATE webhooks SET status = 'active', failing_since = NULL, updated_at = now()
 
 /** Marks the endpoint failing; returns it when it has failed long enough to be disabled. */
 const ENDPOINT_FAILING_SQL = `
+WITH marked AS (
 UPDATE webhooks
    SET status = CASE WHEN COALESCE(failing_since, now()) <= now() - make_interval(secs => $2::double precision * 86400)
                      THEN 'disabled' ELSE 'failing' END,
@@ -79,7 +83,9 @@ UPDATE webhooks
                               THEN $3 END,
        updated_at = now()
  WHERE id = $1 AND status <> 'disabled'
-RETURNING *`;
+RETURNING *
+)
+SELECT * FROM marked`;
 
 /** The `webhook.disabled` event, to the tenant's other endpoints that subscribe to it. */
 const DISABLED_EVENT_SQL = `

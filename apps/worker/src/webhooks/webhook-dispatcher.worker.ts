@@ -32,6 +32,7 @@ const DELIVERIES_PER_RUN = 500;
  * follows does not take them again; a job lost with Redis is taken again once its lease ends.
  */
 const LEASE_DUE_SQL = `
+WITH leased AS (
 UPDATE webhook_deliveries d
    SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
   FROM (SELECT id FROM webhook_deliveries
@@ -40,7 +41,9 @@ UPDATE webhook_deliveries d
          LIMIT $1
            FOR UPDATE SKIP LOCKED) due
  WHERE d.id = due.id
-RETURNING d.id, d.tenant_id, d.attempts`;
+RETURNING d.id, d.tenant_id, d.attempts
+)
+SELECT * FROM leased`;
 
 /**
  * Moves due deliveries from PostgreSQL (the outbox the terminal transition writes) to the
