@@ -10,6 +10,7 @@ import { AuthenticateWithoutWrite1763900003000 } from './1763900003000-Authentic
 import { LeanExecutionIndexes1763900004000 } from './1763900004000-LeanExecutionIndexes';
 import { KeepUsageOfDeletedAgents1763900005000 } from './1763900005000-KeepUsageOfDeletedAgents';
 import { TenantBacklogIndex1763900006000 } from './1763900006000-TenantBacklogIndex';
+import { CreateSchedulesAndWebhooks1763900010000 } from './1763900010000-CreateSchedulesAndWebhooks';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   LeanExecutionIndexes1763900004000,
   KeepUsageOfDeletedAgents1763900005000,
   TenantBacklogIndex1763900006000,
+  CreateSchedulesAndWebhooks1763900010000,
 ];

@@ -7,6 +7,7 @@ type Resources = Record<string, string>;
 function resourceFor(path: string, parameter: string, b: Resources): string {
   if (parameter === 'agentId') return b.agent;
   if (parameter === 'memoryId') return b.memory;
+  if (parameter === 'deliveryId') return b.delivery;
   const collection = /^\/v1\/([a-z-]+)\/\{/.exec(path)?.[1];
   const byCollection: Record<string, string> = {
     agents: b.agent,
@@ -14,6 +15,8 @@ function resourceFor(path: string, parameter: string, b: Resources): string {
     executions: b.execution,
     'api-keys': b.apiKey,
     sessions: b.session,
+    schedules: b.schedule,
+    webhooks: b.webhook,
   };
   const id = collection ? byCollection[collection] : undefined;
   if (!id) throw new Error(`the isolation sweep does not know what ${parameter} in ${path} names`);
@@ -30,6 +33,9 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /v1/agents/{agentId}/memories': { type: 'context', content: 'steal' },
   'PATCH /v1/agents/{agentId}/memories/{memoryId}': { importance: 3 },
   'POST /v1/sessions/{id}/end': {},
+  'POST /v1/agents/{agentId}/schedules': { cron: '0 9 * * 1', input: { message: 'steal' } },
+  'PATCH /v1/schedules/{id}': { enabled: false },
+  'PATCH /v1/webhooks/{id}': { description: 'stolen' },
 };
 
 describe('tenant isolation', () => {
@@ -60,7 +66,25 @@ describe('tenant isolation', () => {
       { type: 'context', content: 'b-secret-memory' },
       tenantB.tenant.apiKey,
     );
+    const schedule = await stack.http.post(
+      `/v1/agents/${tenantB.agentId}/schedules`,
+      { cron: '0 9 * * 1', input: { message: 'b-secret-schedule' } },
+      tenantB.tenant.apiKey,
+    );
+    const webhook = await stack.http.post(
+      '/v1/webhooks',
+      { url: 'http://127.0.0.1:9/b-secret-hook', events: ['execution.failed'] },
+      tenantB.tenant.apiKey,
+    );
+    const delivery = await stack.http.post(
+      `/v1/webhooks/${webhook.body.id}/test`,
+      {},
+      tenantB.tenant.apiKey,
+    );
     bIds = {
+      schedule: schedule.body.id,
+      webhook: webhook.body.id,
+      delivery: delivery.body.id,
       session: session.body.id,
       memory: memory.body.id,
       agent: tenantB.agentId,
@@ -74,6 +98,9 @@ describe('tenant isolation', () => {
       'b-secret-input',
       'b-secret-session',
       'b-secret-memory',
+      'b-secret-schedule',
+      'b-secret-hook',
+      webhook.body.secret,
     ];
   });
 
@@ -122,6 +149,8 @@ describe('tenant isolation', () => {
       '/v1/api-keys',
       '/v1/usage',
       '/v1/sessions',
+      '/v1/schedules',
+      '/v1/webhooks',
     ]) {
       const answer = await stack.http.get(path, a.apiKey);
       expect(answer.status).toBe(200);

@@ -16,8 +16,10 @@ import { MemoriesModule } from './memories/memories.module';
 import { ApiMetricsModule } from './metrics/api-metrics.module';
 import { ProvidersModule } from './providers/providers.module';
 import { QueueBoardModule } from './queue-board/queue-board.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { WorkersModule } from './workers/workers.module';
 
 @Module({})
@@ -47,6 +49,8 @@ export class ApiModule {
         SessionsModule,
         AgentMessagesModule,
         UsageModule,
+        SchedulesModule,
+        WebhooksModule,
         WorkersModule,
         ApiMetricsModule,
         QueueBoardModule,

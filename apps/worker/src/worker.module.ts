@@ -8,6 +8,8 @@ import { ExecutionsModule } from './executions/executions.module';
 import { ExecutionReconcilerModule } from './maintenance/execution-reconciler.module';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module';
 import { WorkerRegistryModule } from './registry/worker-registry.module';
+import { SchedulesModule } from './schedules/schedules.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class WorkerModule {
@@ -31,6 +33,8 @@ export class WorkerModule {
         ExecutionReconcilerModule,
         ContextMaintenanceModule,
         WorkerRegistryModule,
+        SchedulesModule,
+        WebhooksModule,
       ],
     };
   }

@@ -71,6 +71,22 @@ export interface AppConfig {
     /** 0: never archive. */
     sessionArchiveAfterDays: number;
   };
+  schedules: {
+    tickMs: number;
+    catchupWindowMs: number;
+    /** False: at most one firing per minute per schedule. */
+    allowSeconds: boolean;
+  };
+  webhooks: {
+    dispatchIntervalMs: number;
+    concurrency: number;
+    timeoutMs: number;
+    retryBaseMs: number;
+    retryMaxDelayMs: number;
+    retryWindowMs: number;
+    disableAfterDays: number;
+    blockPrivateUrls: boolean;
+  };
   log: { level: Environment['LOG_LEVEL']; format: Environment['LOG_FORMAT'] };
 }
 
@@ -190,6 +206,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       memoryMaxAgeDays: e.MEMORY_MAX_AGE_DAYS,
       memoryKeepImportance: e.MEMORY_KEEP_IMPORTANCE,
       sessionArchiveAfterDays: e.SESSION_ARCHIVE_AFTER_DAYS,
+    },
+    schedules: {
+      tickMs: e.SCHEDULE_TICK_MS,
+      catchupWindowMs: e.SCHEDULE_CATCHUP_WINDOW_MS,
+      allowSeconds: e.SCHEDULES_ALLOW_SECONDS,
+    },
+    webhooks: {
+      dispatchIntervalMs: e.WEBHOOK_DISPATCH_INTERVAL_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryMaxDelayMs: e.WEBHOOK_RETRY_MAX_DELAY_MS,
+      retryWindowMs: e.WEBHOOK_RETRY_WINDOW_MS,
+      disableAfterDays: e.WEBHOOK_DISABLE_AFTER_DAYS,
+      blockPrivateUrls: e.AGENTQ_BLOCK_PRIVATE_WEBHOOK_URLS ?? e.NODE_ENV === 'production',
     },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     telemetry: {

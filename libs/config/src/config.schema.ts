@@ -204,6 +204,36 @@ export const environmentSchema = z.object({
   MEMORY_KEEP_IMPORTANCE: z.coerce.number().int().min(1).max(11).default(9),
   /** Sessions with no activity for this many days are archived (0: never). */
   SESSION_ARCHIVE_AFTER_DAYS: nonNegativeDays(30),
+  /** How often a worker looks for schedules whose next fire time has come (one look at a time, cluster-wide). */
+  SCHEDULE_TICK_MS: positiveInt(1_000),
+  /** A fire time missed by more than this (every worker down) is skipped as `missed`, not run late. */
+  SCHEDULE_CATCHUP_WINDOW_MS: positiveInt(900_000),
+  /** Allow cron expressions that fire more than once a minute (a seconds field with several values). */
+  SCHEDULES_ALLOW_SECONDS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  /** How often a worker moves due webhook deliveries from PostgreSQL (the outbox) to their queue. */
+  WEBHOOK_DISPATCH_INTERVAL_MS: positiveInt(1_000),
+  /** Webhook deliveries one worker process sends at the same time (their own queue). */
+  WEBHOOK_CONCURRENCY: positiveInt(10),
+  /** A webhook endpoint has this long to answer (connect, headers and body). */
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** First retry delay of a failed delivery; doubles each attempt (with jitter) up to the maximum. */
+  WEBHOOK_RETRY_BASE_MS: positiveInt(5_000),
+  WEBHOOK_RETRY_MAX_DELAY_MS: positiveInt(3_600_000),
+  /** How long a delivery is retried before it is given up and its endpoint marked failing. */
+  WEBHOOK_RETRY_WINDOW_MS: positiveInt(86_400_000),
+  /** An endpoint failing for this many days (every delivery given up) is disabled. */
+  WEBHOOK_DISABLE_AFTER_DAYS: nonNegativeDays(5),
+  /**
+   * Refuse webhook deliveries to any address that is not global unicast (SSRF). Defaults to
+   * true when NODE_ENV=production, false otherwise.
+   */
+  AGENTQ_BLOCK_PRIVATE_WEBHOOK_URLS: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true')),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /** `json` for production log shippers, `pretty` for a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),

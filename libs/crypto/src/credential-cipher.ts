@@ -6,7 +6,7 @@ const ALGORITHM = 'aes-256-gcm';
 const FORMAT_VERSION = 'v1';
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-const PURPOSE = 'agentq.llm-provider.api-key';
+const PROVIDER_KEY_PURPOSE = 'agentq.llm-provider.api-key';
 
 /** Base64-encoded 32-byte keys, as in AppConfig.masterKeys. */
 export interface MasterKeys {
@@ -33,7 +33,11 @@ export class CredentialCipher {
   private readonly current: MasterKey;
   private readonly keysById = new Map<string, MasterKey>();
 
-  constructor(masterKeys: MasterKeys) {
+  /** `purpose` is bound into the associated data: an envelope of one purpose never opens as another. */
+  constructor(
+    masterKeys: MasterKeys,
+    private readonly purpose: string = PROVIDER_KEY_PURPOSE,
+  ) {
     this.current = parseMasterKey(masterKeys.current);
     for (const key of [this.current, ...(masterKeys.previous ?? []).map(parseMasterKey)]) {
       if (!this.keysById.has(key.id)) this.keysById.set(key.id, key);
@@ -50,7 +54,7 @@ export class CredentialCipher {
     const cipher = createCipheriv(ALGORITHM, this.current.bytes, nonce, {
       authTagLength: TAG_BYTES,
     });
-    cipher.setAAD(associatedData(this.current.id, aad));
+    cipher.setAAD(associatedData(this.purpose, this.current.id, aad));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return [FORMAT_VERSION, this.current.id, nonce, ciphertext, cipher.getAuthTag()]
       .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
@@ -78,7 +82,7 @@ export class CredentialCipher {
       );
     }
     const decipher = createDecipheriv(ALGORITHM, key.bytes, nonce, { authTagLength: TAG_BYTES });
-    decipher.setAAD(associatedData(keyId, aad));
+    decipher.setAAD(associatedData(this.purpose, keyId, aad));
     decipher.setAuthTag(tag);
     try {
       return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
@@ -91,10 +95,10 @@ export class CredentialCipher {
   }
 }
 
-function associatedData(keyId: string, aad: CredentialAad): Buffer {
+function associatedData(purpose: string, keyId: string, aad: CredentialAad): Buffer {
   // JSON of an array: unambiguous however the values are spelled.
   return Buffer.from(
-    JSON.stringify([PURPOSE, FORMAT_VERSION, keyId, aad.tenantId, aad.providerId]),
+    JSON.stringify([purpose, FORMAT_VERSION, keyId, aad.tenantId, aad.providerId]),
   );
 }
 

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { CredentialCipher } from './credential-cipher';
+import { WebhookSecretCipher } from './webhook-secret-cipher';
 
-/** Provides CredentialCipher built from AppConfig.masterKeys (needs ConfigModule.forRoot). */
+/** Provides CredentialCipher and WebhookSecretCipher built from AppConfig.masterKeys (needs ConfigModule.forRoot). */
 @Module({
   providers: [
     {
@@ -10,7 +11,12 @@ import { CredentialCipher } from './credential-cipher';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new CredentialCipher(config.masterKeys),
     },
+    {
+      provide: WebhookSecretCipher,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new WebhookSecretCipher(config.masterKeys),
+    },
   ],
-  exports: [CredentialCipher],
+  exports: [CredentialCipher, WebhookSecretCipher],
 })
 export class CryptoModule {}

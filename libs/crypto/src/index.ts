@@ -1,3 +1,4 @@
 export * from './credential-cipher';
 export * from './credential-decryption.error';
 export * from './crypto.module';
+export * from './webhook-secret-cipher';

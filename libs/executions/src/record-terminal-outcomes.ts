@@ -2,6 +2,7 @@ import { queryPrepared, setTransactionTenant } from '@agentq/database';
 import { EntityManager } from 'typeorm';
 import { groupSorted } from './group-sorted';
 import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
+import { WEBHOOK_OUTBOX_CTE } from './webhook-outbox';
 
 /**
  * One statement does the whole accounting step for a batch of outcomes:
@@ -83,7 +84,7 @@ stats AS (
     total_duration_ms = s.total_duration_ms + EXCLUDED.total_duration_ms,
     timed_executions = s.timed_executions + EXCLUDED.timed_executions,
     last_executed_at = GREATEST(s.last_executed_at, EXCLUDED.last_executed_at)
-)
+),${WEBHOOK_OUTBOX_CTE}
 SELECT id, tenant_id, agent_id, session_id, status, completed_at FROM won`;
 
 interface WonRow {

@@ -4,3 +4,5 @@ export * from './execution.job';
 export * from './queues';
 export * from './reconcile-executions.job';
 export * from './retry-policy';
+export * from './schedule-tick.job';
+export * from './webhook-delivery.job';

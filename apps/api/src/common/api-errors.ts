@@ -30,6 +30,13 @@ export class ValidationFailedError extends ApiError {
   }
 }
 
+/** Well-formed but not acceptable: a cron expression or time zone that cannot be used (422). */
+export class UnprocessableError extends ApiError {
+  constructor(code: string, message: string, details?: FieldError[]) {
+    super(HttpStatus.UNPROCESSABLE_ENTITY, code, message, details);
+  }
+}
+
 export class ConflictError extends ApiError {
   constructor(code: string, message: string) {
     super(HttpStatus.CONFLICT, code, message);

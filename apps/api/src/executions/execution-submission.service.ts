@@ -29,6 +29,20 @@ export class ExecutionSubmissions {
     return submission;
   }
 
+  /** One execution built by the caller (a schedule's trigger), with the same error mapping. */
+  async submitNew(tenantId: string, agentId: string, execution: NewExecution): Promise<Submission> {
+    try {
+      const [submission] = await this.submitter.submit({
+        tenantId,
+        agentId,
+        executions: [execution],
+      });
+      return submission;
+    } catch (error) {
+      throw toApiError(error);
+    }
+  }
+
   async submitMany(
     tenantId: string,
     agentId: string,

@@ -7,6 +7,7 @@ import {
   ExecutionOutput,
   ExecutionStatus,
 } from '@agentq/database';
+import { toExecutionView as executionViewOf } from '@agentq/executions';
 import { EXECUTION_EVENT_TYPES, ExecutionEventType } from '@agentq/jobs';
 import { ExecutionInputDto } from './dto/submit-execution.dto';
 
@@ -98,37 +99,7 @@ export class ExecutionEventView {
   at!: string;
 }
 
+/** Built in libs/executions (webhook deliveries carry the same shape); typed here for OpenAPI. */
 export function toExecutionView(row: AgentExecution): ExecutionView {
-  return {
-    id: row.id,
-    agentId: row.agentId,
-    sessionId: row.sessionId,
-    status: row.status,
-    priority: row.priority,
-    input: row.input,
-    output: row.output,
-    error: row.error,
-    attempts: row.attempts,
-    maxAttempts: row.maxAttempts,
-    timeoutMs: row.timeoutMs,
-    runAt: row.runAt,
-    usage: {
-      promptTokens: row.promptTokens,
-      completionTokens: row.completionTokens,
-      totalTokens: row.promptTokens + row.completionTokens,
-      costUsd: row.costUsd,
-    },
-    durationMs: row.durationMs,
-    idempotencyKey: row.idempotencyKey,
-    memoryIds: row.memoryIds,
-    storeOutputAsMemory: row.storeOutputAsMemory,
-    handoffTo: row.handoffToAgentId,
-    handoffDepth: row.handoffDepth,
-    parentExecutionId: row.parentExecutionId,
-    payloadPurgedAt: row.payloadPurgedAt,
-    queuedAt: row.queuedAt,
-    startedAt: row.startedAt,
-    completedAt: row.completedAt,
-    createdAt: row.createdAt,
-  };
+  return executionViewOf(row);
 }

@@ -11,5 +11,6 @@ import { ExecutionsController } from './executions.controller';
   imports: [ExecutionSubmissionModule],
   controllers: [AgentExecutionsController, ExecutionsController],
   providers: [ExecutionSubmissions, ExecutionReader, ExecutionCancellation, ExecutionEventStream],
+  exports: [ExecutionSubmissions],
 })
 export class ExecutionsModule {}

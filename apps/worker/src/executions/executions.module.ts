@@ -18,5 +18,6 @@ import { SpendGuard } from './spend-guard.service';
     ProviderAdapters,
     SpendGuard,
   ],
+  exports: [SpendGuard],
 })
 export class ExecutionsModule {}

@@ -35,7 +35,10 @@ const LIMITS = [
 export class SpendGuard {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async budgetProblem(execution: ClaimedExecution): Promise<ExecutionError | null> {
+  /** Also asked before a schedule fires, with the agent's and tenant's budgets. */
+  async budgetProblem(
+    execution: Pick<ClaimedExecution, 'tenantId' | 'agentId' | 'budgets'>,
+  ): Promise<ExecutionError | null> {
     const { budgets } = execution;
     if (LIMITS.every(([, field]) => budgets[field] === null)) return null;
     const [row] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>

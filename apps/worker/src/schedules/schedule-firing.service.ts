@@ -1,0 +1,252 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { ExecutionInput, MAINTENANCE_DATA_SOURCE } from '@agentq/database';
+import { ExecutionSubmitter, QueueFullError, SubmissionRefusedError } from '@agentq/executions';
+import { ScheduleTickJobResult } from '@agentq/jobs';
+import { nextFireTime, scheduleFiringKey, ScheduleSkipReason } from '@agentq/schedules';
+import { DataSource, EntityManager } from 'typeorm';
+import { SpendGuard } from '../executions/spend-guard.service';
+
+/** Schedules handled per tick at most; the next tick takes the rest. */
+const SCHEDULES_PER_TICK = 200;
+/** Fire times of one schedule handled per tick at most (a seconds schedule behind by a few). */
+const FIRE_TIMES_PER_SCHEDULE = 20;
+
+// Locked so that a manual trigger, a PATCH or a second tick wait or pass over it.
+const DUE_SCHEDULES_SQL = `
+SELECT s.id, s.tenant_id, s.agent_id, s.cron, s.timezone, s.input, s.priority, s.max_attempts,
+       s.overlap, s.start_at, s.end_at, s.next_run_at, s.last_execution_id,
+       a.status AS agent_status,
+       a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
+       t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly
+  FROM agent_schedules s
+  JOIN agents a ON a.id = s.agent_id
+  JOIN tenants t ON t.id = s.tenant_id
+ WHERE s.enabled AND s.next_run_at <= now()
+ ORDER BY s.next_run_at
+ LIMIT $1
+   FOR UPDATE OF s SKIP LOCKED`;
+
+const EXECUTION_STATES_SQL = `
+SELECT id, status, idempotency_key FROM agent_executions
+ WHERE tenant_id = $1 AND (id = $2 OR idempotency_key = $3)`;
+
+const RECORD_FIRING_SQL = `
+INSERT INTO schedule_firings (schedule_id, fire_time, tenant_id, outcome, reason, execution_id)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (schedule_id, fire_time) DO NOTHING
+RETURNING 1`;
+
+const ADVANCE_SQL = `
+UPDATE agent_schedules
+   SET next_run_at = $2,
+       fired_count = fired_count + $3,
+       skipped_count = skipped_count + $4,
+       last_run_at = COALESCE($5, last_run_at),
+       last_execution_id = COALESCE($6, last_execution_id),
+       last_skipped_at = COALESCE($7, last_skipped_at),
+       last_skip_reason = COALESCE($8, last_skip_reason)
+ WHERE id = $1`;
+
+interface DueSchedule {
+  id: string;
+  tenant_id: string;
+  agent_id: string;
+  cron: string;
+  timezone: string;
+  input: ExecutionInput;
+  priority: number;
+  max_attempts: number;
+  overlap: 'skip' | 'queue';
+  start_at: Date | null;
+  end_at: Date | null;
+  next_run_at: Date;
+  last_execution_id: string | null;
+  agent_status: string;
+  agent_budget_daily: string | null;
+  agent_budget_monthly: string | null;
+  tenant_budget_daily: string | null;
+  tenant_budget_monthly: string | null;
+}
+
+type Firing =
+  | { outcome: 'fired'; executionId: string }
+  | { outcome: 'skipped'; reason: ScheduleSkipReason; message: string };
+
+/**
+ * Fires the schedules whose next fire time has come. PostgreSQL holds the truth: each due row is
+ * locked, each of its due fire times becomes one execution (through ExecutionSubmitter, with the
+ * deterministic key schedule id + fire time) or one skipped firing with its reason, and the row
+ * moves on to its next fire time. A crash anywhere in between repeats the same fire time, which
+ * the idempotency key and schedule_firings' primary key turn into the same execution and row.
+ */
+@Injectable()
+export class ScheduleFirings {
+  private readonly logger = new Logger(ScheduleFirings.name);
+
+  constructor(
+    @InjectDataSource(MAINTENANCE_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly submitter: ExecutionSubmitter,
+    private readonly spendGuard: SpendGuard,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  fireDue(now: () => Date = () => new Date()): Promise<ScheduleTickJobResult> {
+    return this.dataSource.transaction(async (manager) => {
+      const due: DueSchedule[] = await manager.query(DUE_SCHEDULES_SQL, [SCHEDULES_PER_TICK]);
+      const result = { fired: 0, skipped: 0 };
+      for (const schedule of due) {
+        const counts = await this.fireSchedule(manager, schedule, now);
+        result.fired += counts.fired;
+        result.skipped += counts.skipped;
+      }
+      return result;
+    });
+  }
+
+  private async fireSchedule(
+    manager: EntityManager,
+    schedule: DueSchedule,
+    now: () => Date,
+  ): Promise<ScheduleTickJobResult> {
+    const counts = { fired: 0, skipped: 0 };
+    let fireTime: Date | null = schedule.next_run_at;
+    let lastExecutionId = schedule.last_execution_id;
+    for (let n = 0; fireTime && fireTime <= now() && n < FIRE_TIMES_PER_SCHEDULE; n += 1) {
+      const firing = await this.fire(manager, schedule, fireTime, lastExecutionId, now());
+      const inserted: unknown[] = await manager.query(RECORD_FIRING_SQL, [
+        schedule.id,
+        fireTime,
+        schedule.tenant_id,
+        firing.outcome,
+        firing.outcome === 'skipped' ? `${firing.reason}: ${firing.message}` : null,
+        firing.outcome === 'fired' ? firing.executionId : null,
+      ]);
+      // A fire time recorded by an earlier, interrupted tick is not counted twice.
+      const isNew = inserted.length > 0;
+      const next = this.nextAfter(schedule, fireTime, now());
+      await manager.query(ADVANCE_SQL, [
+        schedule.id,
+        next,
+        firing.outcome === 'fired' && isNew ? 1 : 0,
+        firing.outcome === 'skipped' && isNew ? 1 : 0,
+        firing.outcome === 'fired' ? fireTime : null,
+        firing.outcome === 'fired' ? firing.executionId : null,
+        firing.outcome === 'skipped' ? fireTime : null,
+        firing.outcome === 'skipped' ? firing.reason : null,
+      ]);
+      if (firing.outcome === 'fired') {
+        counts.fired += 1;
+        lastExecutionId = firing.executionId;
+      } else {
+        counts.skipped += 1;
+        this.logger.log(
+          `schedule ${schedule.id} skipped ${fireTime.toISOString()}: ${firing.reason} (${firing.message})`,
+        );
+      }
+      fireTime = next;
+    }
+    return counts;
+  }
+
+  /** After a fire time missed past the catch-up window, the next one from the window's start. */
+  private nextAfter(schedule: DueSchedule, fireTime: Date, now: Date): Date | null {
+    const windowStart = new Date(now.getTime() - this.config.schedules.catchupWindowMs);
+    const from = fireTime < windowStart ? windowStart : fireTime;
+    return nextFireTime(
+      {
+        cron: schedule.cron,
+        timezone: schedule.timezone,
+        startAt: schedule.start_at,
+        endAt: schedule.end_at,
+      },
+      from,
+    );
+  }
+
+  private async fire(
+    manager: EntityManager,
+    schedule: DueSchedule,
+    fireTime: Date,
+    lastExecutionId: string | null,
+    now: Date,
+  ): Promise<Firing> {
+    if (now.getTime() - fireTime.getTime() > this.config.schedules.catchupWindowMs) {
+      return {
+        outcome: 'skipped',
+        reason: 'missed',
+        message: 'no worker fired it within SCHEDULE_CATCHUP_WINDOW_MS',
+      };
+    }
+    const key = scheduleFiringKey(schedule.id, fireTime);
+    const states: { id: string; status: string; idempotency_key: string | null }[] =
+      await manager.query(EXECUTION_STATES_SQL, [schedule.tenant_id, lastExecutionId, key]);
+    // Fired already by a tick that stopped before recording it: the same execution.
+    const earlier = states.find((state) => state.idempotency_key === key);
+    if (earlier) return { outcome: 'fired', executionId: earlier.id };
+    const previous = states.find((state) => state.id === lastExecutionId);
+    if (
+      schedule.overlap === 'skip' &&
+      previous &&
+      (previous.status === 'queued' || previous.status === 'running')
+    ) {
+      return {
+        outcome: 'skipped',
+        reason: 'overlap',
+        message: `execution ${previous.id} is still ${previous.status}`,
+      };
+    }
+    if (schedule.agent_status !== 'active') {
+      return {
+        outcome: 'skipped',
+        reason: 'agent_not_active',
+        message: `the agent is ${schedule.agent_status}`,
+      };
+    }
+    const budget = await this.spendGuard.budgetProblem({
+      tenantId: schedule.tenant_id,
+      agentId: schedule.agent_id,
+      budgets: {
+        agentDailyUsd: schedule.agent_budget_daily,
+        agentMonthlyUsd: schedule.agent_budget_monthly,
+        tenantDailyUsd: schedule.tenant_budget_daily,
+        tenantMonthlyUsd: schedule.tenant_budget_monthly,
+      },
+    });
+    if (budget) return { outcome: 'skipped', reason: 'budget_exceeded', message: budget.message };
+    return this.submit(schedule, key);
+  }
+
+  private async submit(schedule: DueSchedule, idempotencyKey: string): Promise<Firing> {
+    try {
+      const [submitted] = await this.submitter.submit({
+        tenantId: schedule.tenant_id,
+        agentId: schedule.agent_id,
+        executions: [
+          {
+            sessionId: null,
+            priority: schedule.priority,
+            input: schedule.input,
+            maxAttempts: schedule.max_attempts,
+            timeoutMs: null,
+            runAt: null,
+            idempotencyKey,
+            handoffToAgentId: null,
+            storeOutputAsMemory: false,
+          },
+        ],
+      });
+      return { outcome: 'fired', executionId: submitted.execution.id };
+    } catch (error) {
+      if (error instanceof SubmissionRefusedError && error.reason === 'agent_not_active') {
+        return { outcome: 'skipped', reason: 'agent_not_active', message: error.message };
+      }
+      if (error instanceof QueueFullError) {
+        return { outcome: 'skipped', reason: 'queue_full', message: error.message };
+      }
+      // Redis or PostgreSQL unavailable: the fire time stays due and is tried on the next tick.
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { JobsOptions } from 'bullmq';
+
+export const WEBHOOK_DISPATCH_JOB = 'dispatch-webhook-deliveries';
+export const WEBHOOK_DISPATCH_SCHEDULER_ID = 'dispatch-webhook-deliveries-every';
+export type WebhookDispatchJobData = Record<string, never>;
+export interface WebhookDispatchJobResult {
+  /** Due deliveries handed to the delivery queue. */
+  dispatched: number;
+}
+
+export const webhookDispatchJobOptions: JobsOptions = {
+  attempts: 1,
+  removeOnComplete: { count: 20 },
+  removeOnFail: { count: 100 },
+};
+
+export const WEBHOOK_DELIVERY_JOB = 'deliver-webhook';
+
+/** Ids only: the delivery row owns the state, the payload is read when it is sent. */
+export interface WebhookDeliveryJobData {
+  deliveryId: string;
+  tenantId: string;
+  /** The attempt this job makes (1-based); a job for an attempt already made does nothing. */
+  attempt: number;
+}
+
+export type WebhookDeliveryJobResult =
+  | { outcome: 'succeeded' | 'retrying' | 'given_up' | 'refused'; statusCode: number | null }
+  | { outcome: 'stale' };
+
+/** One job per attempt, so BullMQ's own retries stay off: the row decides when to try again. */
+export function webhookDeliveryJobId(deliveryId: string, attempt: number): string {
+  return `${deliveryId}-attempt-${attempt}`;
+}
+
+export const webhookDeliveryJobOptions: JobsOptions = {
+  attempts: 1,
+  removeOnComplete: true,
+  removeOnFail: { count: 1_000 },
+};

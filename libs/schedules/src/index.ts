@@ -1,0 +1,2 @@
+export * from './schedule-cron';
+export * from './schedule-firing-key';

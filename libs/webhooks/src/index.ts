@@ -1,0 +1,5 @@
+export * from './webhook-events';
+export * from './webhook-retry';
+export * from './webhook-signature';
+export * from './webhook-outbound';
+export * from './webhook-view';
