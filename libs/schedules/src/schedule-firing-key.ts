@@ -7,5 +7,12 @@ export function scheduleFiringKey(scheduleId: string, fireTime: Date): string {
 }
 
 /** Why a fire time was recorded without an execution. */
-export type ScheduleSkipReason =
-  'overlap' | 'agent_not_active' | 'budget_exceeded' | 'missed' | 'queue_full';
+export const SCHEDULE_SKIP_REASONS = [
+  'overlap',
+  'agent_not_active',
+  'budget_exceeded',
+  'missed',
+  'queue_full',
+] as const;
+
+export type ScheduleSkipReason = (typeof SCHEDULE_SKIP_REASONS)[number];

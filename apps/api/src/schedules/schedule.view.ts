@@ -1,4 +1,8 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { ExecutionInput } from '@agentq/database';
+import { SCHEDULE_SKIP_REASONS } from '@agentq/schedules';
+import { EXECUTION_LIMITS, ExecutionInputDto } from '../executions/dto/submit-execution.dto';
+import { OVERLAP_POLICIES, OverlapPolicy } from './dto/create-schedule.dto';
 
 /** An agent_schedules row as PostgreSQL returns it. */
 export interface ScheduleRow {
@@ -10,7 +14,7 @@ export interface ScheduleRow {
   input: ExecutionInput;
   priority: number;
   max_attempts: number;
-  overlap: 'skip' | 'queue';
+  overlap: OverlapPolicy;
   enabled: boolean;
   start_at: Date | null;
   end_at: Date | null;
@@ -25,7 +29,83 @@ export interface ScheduleRow {
   updated_at: Date;
 }
 
-export function toScheduleView(row: ScheduleRow) {
+export const FIRING_OUTCOMES = ['fired', 'skipped'] as const;
+export type FiringOutcome = (typeof FIRING_OUTCOMES)[number];
+
+export interface FiringRow {
+  schedule_id: string;
+  fire_time: Date;
+  outcome: FiringOutcome;
+  reason: string | null;
+  execution_id: string | null;
+  manual: boolean;
+  created_at: Date;
+}
+
+/** The public shape of a schedule (GET /v1/schedules/:id). */
+export class ScheduleView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) agentId!: string;
+  @ApiProperty({ example: '*/5 * * * *' }) cron!: string;
+  @ApiProperty({ example: 'Europe/Paris', description: 'IANA time zone' }) timezone!: string;
+  @ApiProperty({ type: ExecutionInputDto, description: 'the input of every execution it creates' })
+  input!: ExecutionInput;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 10 }) priority!: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: EXECUTION_LIMITS.maxAttempts })
+  maxAttempts!: number;
+  @ApiProperty({ enum: OVERLAP_POLICIES }) overlap!: OverlapPolicy;
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ type: Date, nullable: true }) startAt!: Date | null;
+  @ApiProperty({ type: Date, nullable: true }) endAt!: Date | null;
+  @ApiProperty({
+    type: Date,
+    nullable: true,
+    description: 'null while disabled, or once no fire time is left before endAt',
+  })
+  nextRunAt!: Date | null;
+  @ApiProperty({ type: Date, nullable: true }) lastRunAt!: Date | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) lastExecutionId!: string | null;
+  @ApiProperty({ type: 'integer' }) firedCount!: number;
+  @ApiProperty({ type: 'integer' }) skippedCount!: number;
+  @ApiProperty({ type: Date, nullable: true }) lastSkippedAt!: Date | null;
+  @ApiProperty({ enum: SCHEDULE_SKIP_REASONS, nullable: true }) lastSkipReason!: string | null;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class SchedulePage {
+  @ApiProperty({ type: [ScheduleView] }) data!: ScheduleView[];
+  @ApiProperty({ type: String, nullable: true, description: 'pass as ?cursor= for the next page' })
+  nextCursor!: string | null;
+}
+
+/** One fire time of a schedule: an execution was created, or it was skipped. */
+export class ScheduleFiringView {
+  @ApiProperty() fireTime!: Date;
+  @ApiProperty({ enum: FIRING_OUTCOMES }) outcome!: FiringOutcome;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'overlap: execution 3f2a9c4e-5d1b-4e8f-9a7c-2b6d0e1f4a3b is still running',
+    description: 'for a skipped fire time, `<reason>: <message>`',
+  })
+  reason!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) executionId!: string | null;
+  @ApiProperty({ description: 'true for POST /v1/schedules/:id/trigger' }) manual!: boolean;
+  @ApiProperty() recordedAt!: Date;
+}
+
+export class ScheduleFiringPage {
+  @ApiProperty({ type: [ScheduleFiringView] }) data!: ScheduleFiringView[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'pass as ?cursor= for the next page (the last fireTime of this one)',
+  })
+  nextCursor!: string | null;
+}
+
+export function toScheduleView(row: ScheduleRow): ScheduleView {
   return {
     id: row.id,
     agentId: row.agent_id,
@@ -50,17 +130,7 @@ export function toScheduleView(row: ScheduleRow) {
   };
 }
 
-export interface FiringRow {
-  schedule_id: string;
-  fire_time: Date;
-  outcome: 'fired' | 'skipped';
-  reason: string | null;
-  execution_id: string | null;
-  manual: boolean;
-  created_at: Date;
-}
-
-export function toFiringView(row: FiringRow) {
+export function toFiringView(row: FiringRow): ScheduleFiringView {
   return {
     fireTime: row.fire_time,
     outcome: row.outcome,
