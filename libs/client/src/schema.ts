@@ -194,6 +194,23 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/agents/{agentId}/schedules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Run an agent on a cron schedule (PostgreSQL is its truth) */
+    post: operations['SchedulesController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/agents/{id}': {
     parameters: {
       query?: never;
@@ -373,6 +390,76 @@ export type paths = {
     patch: operations['ProvidersController_update'];
     trace?: never;
   };
+  '/v1/schedules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List schedules, newest first, optionally of one agent */
+    get: operations['SchedulesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/schedules/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A schedule: its cron, next and last run, and fired/skipped counts */
+    get: operations['SchedulesController_get'];
+    put?: never;
+    post?: never;
+    /** Delete a schedule and its firings; its executions stay */
+    delete: operations['SchedulesController_remove'];
+    options?: never;
+    head?: never;
+    /** Change a schedule; nextRunAt is computed again from now */
+    patch: operations['SchedulesController_update'];
+    trace?: never;
+  };
+  '/v1/schedules/{id}/firings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Fire times, newest first: fired (with the execution) or skipped (with the reason) */
+    get: operations['SchedulesController_firings'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/schedules/{id}/trigger': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Run the schedule once now; answers with the execution */
+    post: operations['SchedulesController_trigger'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/sessions': {
     parameters: {
       query?: never;
@@ -457,6 +544,111 @@ export type paths = {
     get: operations['UsageController_list'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List webhook endpoints, newest first (cursor pagination) */
+    get: operations['WebhooksController_list'];
+    put?: never;
+    /** Add an endpoint; the answer shows its signing secret, this once only */
+    post: operations['WebhooksController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A webhook endpoint, without its secret */
+    get: operations['WebhooksController_get'];
+    put?: never;
+    post?: never;
+    /** Delete an endpoint and its deliveries */
+    delete: operations['WebhooksController_remove'];
+    options?: never;
+    head?: never;
+    /** Change an endpoint: url, events, description, or enable/disable it */
+    patch: operations['WebhooksController_update'];
+    trace?: never;
+  };
+  '/v1/webhooks/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Deliveries, newest first, each with its attempts */
+    get: operations['WebhooksController_deliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a delivery again from now, with a new retry window and the same webhook-id */
+    post: operations['WebhooksController_redeliver'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{id}/rotate-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A new signing secret (shown once); the old one also signs for 24 hours */
+    post: operations['WebhooksController_rotateSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Queue a signed `webhook.test` delivery to this endpoint */
+    post: operations['WebhooksController_test'];
     delete?: never;
     options?: never;
     head?: never;
@@ -725,6 +917,37 @@ export type components = {
        */
       type: 'openai' | 'anthropic' | 'openai-compatible' | 'echo';
     };
+    CreateScheduleDto: {
+      /**
+       * @description cron: minute hour day-of-month month day-of-week (a 6th, leading seconds field is accepted when it fires at most once a minute)
+       * @example *\/5 * * * *
+       */
+      cron: string;
+      /** @default true */
+      enabled?: boolean;
+      /** Format: date-time */
+      endAt?: string | null;
+      /** @description the input of every execution it creates */
+      input: components['schemas']['ExecutionInputDto'];
+      /** @default 3 */
+      maxAttempts?: number;
+      /**
+       * @description skip: a fire time is skipped while the previous execution is queued or running
+       * @default skip
+       * @enum {string}
+       */
+      overlap?: 'skip' | 'queue';
+      /** @default 5 */
+      priority?: number;
+      /** Format: date-time */
+      startAt?: string | null;
+      /**
+       * @description IANA time zone
+       * @default UTC
+       * @example Europe/Paris
+       */
+      timezone?: string;
+    };
     CreateSessionDto: {
       /**
        * Format: uuid
@@ -740,6 +963,14 @@ export type components = {
     CreateTenantDto: {
       /** @example Acme Corp */
       name: string;
+    };
+    CreateWebhookDto: {
+      description?: string | null;
+      events: (
+        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+      )[];
+      /** @example https://example.com/agentq-events */
+      url: string;
     };
     ErrorBody: {
       /** @example validation_failed */
@@ -990,6 +1221,77 @@ export type components = {
       };
       /** @enum {string} */
       status: 'ok';
+    };
+    ScheduleFiringPage: {
+      data: components['schemas']['ScheduleFiringView'][];
+      /** @description pass as ?cursor= for the next page (the last fireTime of this one) */
+      nextCursor: string | null;
+    };
+    ScheduleFiringView: {
+      /** Format: uuid */
+      executionId: string | null;
+      /** Format: date-time */
+      fireTime: string;
+      /** @description true for POST /v1/schedules/:id/trigger */
+      manual: boolean;
+      /** @enum {string} */
+      outcome: 'fired' | 'skipped';
+      /**
+       * @description for a skipped fire time, `<reason>: <message>`
+       * @example overlap: execution 3f2a9c4e-5d1b-4e8f-9a7c-2b6d0e1f4a3b is still running
+       */
+      reason: string | null;
+      /** Format: date-time */
+      recordedAt: string;
+    };
+    SchedulePage: {
+      data: components['schemas']['ScheduleView'][];
+      /** @description pass as ?cursor= for the next page */
+      nextCursor: string | null;
+    };
+    ScheduleView: {
+      /** Format: uuid */
+      agentId: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** @example *\/5 * * * * */
+      cron: string;
+      enabled: boolean;
+      /** Format: date-time */
+      endAt: string | null;
+      firedCount: number;
+      /** Format: uuid */
+      id: string;
+      /** @description the input of every execution it creates */
+      input: components['schemas']['ExecutionInputDto'];
+      /** Format: uuid */
+      lastExecutionId: string | null;
+      /** Format: date-time */
+      lastRunAt: string | null;
+      /** Format: date-time */
+      lastSkippedAt: string | null;
+      /** @enum {string|null} */
+      lastSkipReason:
+        'overlap' | 'agent_not_active' | 'budget_exceeded' | 'missed' | 'queue_full' | null;
+      maxAttempts: number;
+      /**
+       * Format: date-time
+       * @description null while disabled, or once no fire time is left before endAt
+       */
+      nextRunAt: string | null;
+      /** @enum {string} */
+      overlap: 'skip' | 'queue';
+      priority: number;
+      skippedCount: number;
+      /** Format: date-time */
+      startAt: string | null;
+      /**
+       * @description IANA time zone
+       * @example Europe/Paris
+       */
+      timezone: string;
+      /** Format: date-time */
+      updatedAt: string;
     };
     SessionEventPage: {
       data: components['schemas']['SessionEventView'][];
@@ -1253,6 +1555,37 @@ export type components = {
        */
       type?: 'openai' | 'anthropic' | 'openai-compatible' | 'echo';
     };
+    UpdateScheduleDto: {
+      /**
+       * @description cron: minute hour day-of-month month day-of-week (a 6th, leading seconds field is accepted when it fires at most once a minute)
+       * @example *\/5 * * * *
+       */
+      cron?: string;
+      /** @default true */
+      enabled?: boolean;
+      /** Format: date-time */
+      endAt?: string | null;
+      /** @description the input of every execution it creates */
+      input?: components['schemas']['ExecutionInputDto'];
+      /** @default 3 */
+      maxAttempts?: number;
+      /**
+       * @description skip: a fire time is skipped while the previous execution is queued or running
+       * @default skip
+       * @enum {string}
+       */
+      overlap?: 'skip' | 'queue';
+      /** @default 5 */
+      priority?: number;
+      /** Format: date-time */
+      startAt?: string | null;
+      /**
+       * @description IANA time zone
+       * @default UTC
+       * @example Europe/Paris
+       */
+      timezone?: string;
+    };
     UpdateTenantDto: {
       /**
        * @description the tenant's spend limit per UTC day, across its agents
@@ -1265,6 +1598,16 @@ export type components = {
        */
       budgetMonthlyUsd?: string | null;
       name?: string;
+    };
+    UpdateWebhookDto: {
+      description?: string | null;
+      /** @description false disables the endpoint; true enables it again (and clears failing) */
+      enabled?: boolean;
+      events?: (
+        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+      )[];
+      /** @example https://example.com/agentq-events */
+      url?: string;
     };
     UsageReportView: {
       data: components['schemas']['UsageRowView'][];
@@ -1291,6 +1634,122 @@ export type components = {
       promptTokens: number;
       succeeded: number;
       totalTokens: number;
+    };
+    WebhookDeliveryAttemptView: {
+      /** Format: date-time */
+      at: string;
+      attempt: number;
+      error: string | null;
+      latencyMs: number;
+      /** @description the endpoint's HTTP status; null when no answer came */
+      statusCode: number | null;
+    };
+    WebhookDeliveryPage: {
+      data: components['schemas']['WebhookDeliveryView'][];
+      /** @description pass as ?cursor= for the next page */
+      nextCursor: string | null;
+    };
+    WebhookDeliveryView: {
+      attemptCount: number;
+      /** @description oldest first; empty in the answer to test and redeliver */
+      attempts: components['schemas']['WebhookDeliveryAttemptView'][];
+      /** Format: date-time */
+      completedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      eventType:
+        | 'execution.succeeded'
+        | 'execution.failed'
+        | 'execution.cancelled'
+        | 'webhook.disabled'
+        | 'webhook.test';
+      /**
+       * Format: uuid
+       * @description the `webhook-id` header of every attempt
+       */
+      id: string;
+      lastError: string | null;
+      lastStatusCode: number | null;
+      /**
+       * Format: date-time
+       * @description while pending
+       */
+      nextAttemptAt: string | null;
+      /**
+       * Format: uuid
+       * @description the execution (or webhook) the event is about
+       */
+      resourceId: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'succeeded' | 'failed';
+      /** Format: uuid */
+      webhookId: string;
+    };
+    WebhookPage: {
+      data: components['schemas']['WebhookView'][];
+      /** @description pass as ?cursor= for the next page */
+      nextCursor: string | null;
+    };
+    WebhookView: {
+      /** Format: date-time */
+      createdAt: string;
+      description: string | null;
+      /** Format: date-time */
+      disabledAt: string | null;
+      disabledReason: string | null;
+      events: (
+        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+      )[];
+      /** Format: date-time */
+      failingSince: string | null;
+      /** Format: uuid */
+      id: string;
+      /**
+       * Format: date-time
+       * @description until then, the secret replaced by the last rotation also signs deliveries
+       */
+      previousSecretExpiresAt: string | null;
+      /**
+       * @description failing: deliveries are being given up (since failingSince); disabled: nothing is sent, by request or after failing too long
+       * @enum {string}
+       */
+      status: 'active' | 'failing' | 'disabled';
+      /** Format: date-time */
+      updatedAt: string;
+      /** @example https://example.com/agentq-events */
+      url: string;
+    };
+    WebhookWithSecretView: {
+      /** Format: date-time */
+      createdAt: string;
+      description: string | null;
+      /** Format: date-time */
+      disabledAt: string | null;
+      disabledReason: string | null;
+      events: (
+        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+      )[];
+      /** Format: date-time */
+      failingSince: string | null;
+      /** Format: uuid */
+      id: string;
+      /**
+       * Format: date-time
+       * @description until then, the secret replaced by the last rotation also signs deliveries
+       */
+      previousSecretExpiresAt: string | null;
+      /** @description the signing secret, `whsec_` and base64 (Standard Webhooks); shown once, store it now */
+      secret: string;
+      /**
+       * @description failing: deliveries are being given up (since failingSince); disabled: nothing is sent, by request or after failing too long
+       * @enum {string}
+       */
+      status: 'active' | 'failing' | 'disabled';
+      /** Format: date-time */
+      updatedAt: string;
+      /** @example https://example.com/agentq-events */
+      url: string;
     };
     WorkerList: {
       data: components['schemas']['WorkerView'][];
@@ -2236,6 +2695,77 @@ export interface operations {
       };
     };
   };
+  SchedulesController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        agentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateScheduleDto'];
+      };
+    };
+    responses: {
+      /** @description the schedule, with nextRunAt */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScheduleView'];
+        };
+      };
+      /** @description validation_failed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the agent is not one of yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description invalid_cron or invalid_timezone, with the reason */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   AgentsController_get: {
     parameters: {
       query?: never;
@@ -3048,6 +3578,342 @@ export interface operations {
       };
     };
   };
+  SchedulesController_list: {
+    parameters: {
+      query?: {
+        agentId?: string;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SchedulePage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  SchedulesController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScheduleView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  SchedulesController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  SchedulesController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateScheduleDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScheduleView'];
+        };
+      };
+      /** @description validation_failed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description invalid_cron or invalid_timezone, with the reason */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  SchedulesController_firings: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScheduleFiringPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  SchedulesController_trigger: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the execution, queued */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description agent_not_active: the agent cannot take executions */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description queue_full: too many waiting executions; retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   SessionsController_list: {
     parameters: {
       query?: {
@@ -3405,6 +4271,461 @@ export interface operations {
       };
       /** @description unauthorized: no valid key or token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_list: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateWebhookDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookWithSecretView'];
+        };
+      };
+      /** @description validation_failed (with AGENTQ_BLOCK_PRIVATE_WEBHOOK_URLS, also a private url) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateWebhookDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookView'];
+        };
+      };
+      /** @description validation_failed (with AGENTQ_BLOCK_PRIVATE_WEBHOOK_URLS, also a private url) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_deliveries: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_redeliver: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deliveryId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the delivery, pending again */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description the webhook, or the delivery is not one of its own */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_rotateSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookWithSecretView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  WebhooksController_test: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the delivery, pending */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
         headers: {
           [name: string]: unknown;
         };
