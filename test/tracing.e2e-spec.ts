@@ -128,6 +128,14 @@ describe('OpenTelemetry traces', () => {
       async () => byName(`enqueue ${QUEUES.executions}`),
       'the enqueue span',
     );
+    // The request's span ends with its response and may be exported after the worker's spans.
+    await waitFor(
+      async () =>
+        receiver.spans.find(
+          (s) => s.traceId === commit.traceId && s.name === 'POST /v1/agents/:agentId/executions',
+        ),
+      'the HTTP request span',
+    );
     const trace = receiver.spans.filter((s) => s.traceId === commit.traceId);
     const parentOf = (span: ReceivedSpan) => trace.find((s) => s.spanId === span.parentSpanId);
 
