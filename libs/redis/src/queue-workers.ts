@@ -1,11 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Processor, Worker, WorkerOptions } from 'bullmq';
+import { JobsOptions, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import { RedisConnections } from './redis-connections';
 
 /** What a hosted worker decides for itself; the connection and the key prefix are the process's. */
 export type HostedWorkerOptions = Omit<WorkerOptions, 'connection' | 'prefix'>;
 
 const ERROR_REPEAT_INTERVAL_MS = 60_000;
+
+/** The one repeatable job of a queue that runs one at a time in the whole deployment. */
+export interface SingletonJob<Data> {
+  schedulerId: string;
+  everyMs: number;
+  name: string;
+  data: Data;
+  opts: JobsOptions;
+}
 
 /**
  * The one way a process runs a BullMQ worker: on the process's queue connection and prefix,
@@ -36,5 +45,40 @@ export class QueueWorkers {
       logger.warn(error.message);
     });
     return worker;
+  }
+
+  /**
+   * Runs `job` every `everyMs`, one run at a time in the whole deployment: every process writes
+   * the one job scheduler (at start and after each Redis reconnect, so a Redis that lost its
+   * data gets it back), the queue's global concurrency is 1, and this worker takes one job at
+   * a time. Not awaited: a process starts while Redis is down.
+   */
+  startSingleton<Data, Result>(
+    queue: Queue<Data, Result, string, Data, Result, string>,
+    job: SingletonJob<Data>,
+    processor: Processor<Data, Result>,
+    options: Omit<HostedWorkerOptions, 'concurrency'>,
+  ): Worker<Data, Result> {
+    const logger = new Logger(`${queue.name} worker`);
+    const schedule = async () => {
+      try {
+        await queue.setGlobalConcurrency(1);
+        await queue.upsertJobScheduler(
+          job.schedulerId,
+          { every: job.everyMs },
+          { name: job.name, data: job.data, opts: job.opts },
+        );
+      } catch (error) {
+        logger.warn(`could not schedule ${job.name}: ${(error as Error).message}`);
+      }
+    };
+    queue
+      .getBackend()
+      .client.then((client) => {
+        client.on('ready', () => void schedule());
+        return schedule();
+      })
+      .catch((error: Error) => logger.warn(`${job.name} schedule: ${error.message}`));
+    return this.start(queue.name, processor, { ...options, concurrency: 1 });
   }
 }

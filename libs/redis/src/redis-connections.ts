@@ -22,10 +22,10 @@ const COMMAND_OPTIONS: ConnectionOptions = { maxRetriesPerRequest: 1 };
 /**
  * Every Redis connection of a process comes from here, so the transport (one Redis, Sentinel
  * or Redis Cluster), the options for the process's role and the outage logging are decided in
- * one place. BullMQ queues and workers
- * share one connection (each worker opens its own blocking one from it); publishes, pings and
- * control messages share another; only pub/sub subscriptions get a connection of their own,
- * because a subscribed connection can run nothing else.
+ * one place. BullMQ queues and workers share one connection (each worker opens its own
+ * blocking one from it); publishes, pings and control messages share another; only pub/sub
+ * subscriptions get a connection of their own, because a subscribed connection can run nothing
+ * else.
  */
 @Injectable()
 export class RedisConnections implements OnApplicationShutdown {

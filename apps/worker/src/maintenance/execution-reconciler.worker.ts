@@ -44,20 +44,17 @@ export class ExecutionReconcilerWorker
   ) {}
 
   onApplicationBootstrap() {
-    // Not awaited: the schedule is (re)written whenever the connection becomes ready.
-    this.queue
-      .getBackend()
-      .client.then((client) => {
-        client.on('ready', () => void this.schedule());
-        return this.schedule();
-      })
-      .catch((error: Error) => this.logger.warn(`reconciler schedule: ${error.message}`));
-
-    this.worker = this.workers.start(
-      QUEUES.executionReconciler,
+    this.worker = this.workers.startSingleton(
+      this.queue,
+      {
+        schedulerId: RECONCILE_EXECUTIONS_SCHEDULER_ID,
+        everyMs: this.config.reconciler.intervalMs,
+        name: RECONCILE_EXECUTIONS_JOB,
+        data: {},
+        opts: reconcileExecutionsJobOptions,
+      },
       (job: ReconcileJob) => this.run(job),
       {
-        concurrency: 1,
         lockDuration: this.config.worker.lockDurationMs,
         stalledInterval: this.config.worker.stalledIntervalMs,
       },
@@ -67,19 +64,6 @@ export class ExecutionReconcilerWorker
   /** Lets a run in progress finish while the database and Redis are still open. */
   async beforeApplicationShutdown() {
     await this.worker?.close();
-  }
-
-  private async schedule(): Promise<void> {
-    try {
-      await this.queue.setGlobalConcurrency(1);
-      await this.queue.upsertJobScheduler(
-        RECONCILE_EXECUTIONS_SCHEDULER_ID,
-        { every: this.config.reconciler.intervalMs },
-        { name: RECONCILE_EXECUTIONS_JOB, data: {}, opts: reconcileExecutionsJobOptions },
-      );
-    } catch (error) {
-      this.logger.warn(`could not schedule the reconciler: ${(error as Error).message}`);
-    }
   }
 
   private async run(job: ReconcileJob): Promise<ReconcileExecutionsJobResult> {

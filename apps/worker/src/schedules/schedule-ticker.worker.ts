@@ -39,19 +39,17 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap() {
-    this.queue
-      .getBackend()
-      .client.then((client) => {
-        client.on('ready', () => void this.schedule());
-        return this.schedule();
-      })
-      .catch((error: Error) => this.logger.warn(`schedule tick: ${error.message}`));
-
-    this.worker = this.workers.start(
-      QUEUES.scheduleTicks,
+    this.worker = this.workers.startSingleton(
+      this.queue,
+      {
+        schedulerId: SCHEDULE_TICK_SCHEDULER_ID,
+        everyMs: this.config.schedules.tickMs,
+        name: SCHEDULE_TICK_JOB,
+        data: {},
+        opts: scheduleTickJobOptions,
+      },
       (job: Job<ScheduleTickJobData, ScheduleTickJobResult>) => this.run(job),
       {
-        concurrency: 1,
         lockDuration: this.config.worker.lockDurationMs,
         stalledInterval: this.config.worker.stalledIntervalMs,
       },
@@ -60,19 +58,6 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
 
   async beforeApplicationShutdown() {
     await this.worker?.close();
-  }
-
-  private async schedule(): Promise<void> {
-    try {
-      await this.queue.setGlobalConcurrency(1);
-      await this.queue.upsertJobScheduler(
-        SCHEDULE_TICK_SCHEDULER_ID,
-        { every: this.config.schedules.tickMs },
-        { name: SCHEDULE_TICK_JOB, data: {}, opts: scheduleTickJobOptions },
-      );
-    } catch (error) {
-      this.logger.warn(`could not schedule the schedule tick: ${(error as Error).message}`);
-    }
   }
 
   private async run(

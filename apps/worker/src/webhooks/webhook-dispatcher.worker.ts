@@ -3,7 +3,6 @@ import {
   BeforeApplicationShutdown,
   Inject,
   Injectable,
-  Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -53,7 +52,6 @@ SELECT * FROM leased`;
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(WebhookDispatcher.name);
   private worker: Worker<WebhookDispatchJobData, WebhookDispatchJobResult> | null = null;
 
   constructor(
@@ -72,18 +70,21 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   onApplicationBootstrap() {
-    this.queue
-      .getBackend()
-      .client.then((client) => {
-        client.on('ready', () => void this.schedule());
-        return this.schedule();
-      })
-      .catch((error: Error) => this.logger.warn(`webhook dispatch: ${error.message}`));
-    this.worker = this.workers.start(QUEUES.webhookDispatch, () => this.dispatchDue(), {
-      concurrency: 1,
-      lockDuration: this.config.worker.lockDurationMs,
-      stalledInterval: this.config.worker.stalledIntervalMs,
-    });
+    this.worker = this.workers.startSingleton(
+      this.queue,
+      {
+        schedulerId: WEBHOOK_DISPATCH_SCHEDULER_ID,
+        everyMs: this.config.webhooks.dispatchIntervalMs,
+        name: WEBHOOK_DISPATCH_JOB,
+        data: {},
+        opts: webhookDispatchJobOptions,
+      },
+      () => this.dispatchDue(),
+      {
+        lockDuration: this.config.worker.lockDurationMs,
+        stalledInterval: this.config.worker.stalledIntervalMs,
+      },
+    );
   }
 
   async beforeApplicationShutdown() {
@@ -107,18 +108,5 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       })),
     );
     return { dispatched: rows.length };
-  }
-
-  private async schedule(): Promise<void> {
-    try {
-      await this.queue.setGlobalConcurrency(1);
-      await this.queue.upsertJobScheduler(
-        WEBHOOK_DISPATCH_SCHEDULER_ID,
-        { every: this.config.webhooks.dispatchIntervalMs },
-        { name: WEBHOOK_DISPATCH_JOB, data: {}, opts: webhookDispatchJobOptions },
-      );
-    } catch (error) {
-      this.logger.warn(`could not schedule webhook dispatch: ${(error as Error).message}`);
-    }
   }
 }
