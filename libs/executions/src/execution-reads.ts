@@ -52,3 +52,29 @@ export function sessionExecutions(
     .take(limit)
     .getManyAndCount();
 }
+
+export interface ExecutionState {
+  id: string;
+  status: ExecutionStatus;
+  idempotencyKey: string | null;
+}
+
+/** The states of the tenant's execution with this id and of the one with this idempotency key. */
+export async function executionStatesByIdOrKey(
+  manager: EntityManager,
+  tenantId: string,
+  id: string | null,
+  idempotencyKey: string,
+): Promise<ExecutionState[]> {
+  const rows: { id: string; status: ExecutionStatus; idempotency_key: string | null }[] =
+    await manager.query(
+      `SELECT id, status, idempotency_key FROM agent_executions
+        WHERE tenant_id = $1 AND (id = $2 OR idempotency_key = $3)`,
+      [tenantId, id, idempotencyKey],
+    );
+  return rows.map((row) => ({
+    id: row.id,
+    status: row.status,
+    idempotencyKey: row.idempotency_key,
+  }));
+}

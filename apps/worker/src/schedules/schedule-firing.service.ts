@@ -2,7 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { ExecutionInput, MAINTENANCE_DATA_SOURCE } from '@agentq/database';
-import { ExecutionSubmitter, QueueFullError, SubmissionRefusedError } from '@agentq/executions';
+import {
+  executionStatesByIdOrKey,
+  ExecutionSubmitter,
+  QueueFullError,
+  SubmissionRefusedError,
+} from '@agentq/executions';
 import { ScheduleTickJobResult } from '@agentq/jobs';
 import { nextFireTime, scheduleFiringKey, ScheduleSkipReason } from '@agentq/schedules';
 import { DataSource, EntityManager } from 'typeorm';
@@ -27,10 +32,6 @@ SELECT s.id, s.tenant_id, s.agent_id, s.cron, s.timezone, s.input, s.priority, s
  ORDER BY s.next_run_at
  LIMIT $1
    FOR UPDATE OF s SKIP LOCKED`;
-
-const EXECUTION_STATES_SQL = `
-SELECT id, status, idempotency_key FROM agent_executions
- WHERE tenant_id = $1 AND (id = $2 OR idempotency_key = $3)`;
 
 const RECORD_FIRING_SQL = `
 INSERT INTO schedule_firings (schedule_id, fire_time, tenant_id, outcome, reason, execution_id)
@@ -180,10 +181,14 @@ export class ScheduleFirings {
       };
     }
     const key = scheduleFiringKey(schedule.id, fireTime);
-    const states: { id: string; status: string; idempotency_key: string | null }[] =
-      await manager.query(EXECUTION_STATES_SQL, [schedule.tenant_id, lastExecutionId, key]);
+    const states = await executionStatesByIdOrKey(
+      manager,
+      schedule.tenant_id,
+      lastExecutionId,
+      key,
+    );
     // Fired already by a tick that stopped before recording it: the same execution.
-    const earlier = states.find((state) => state.idempotency_key === key);
+    const earlier = states.find((state) => state.idempotencyKey === key);
     if (earlier) return { outcome: 'fired', executionId: earlier.id };
     const previous = states.find((state) => state.id === lastExecutionId);
     if (
