@@ -116,6 +116,8 @@ export interface OpenLoopSubmission {
   scheduledAt: number;
   measured: boolean;
   id: string | null;
+  /** When the answer came (performance.now()). */
+  answeredAt?: number;
   error?: string;
 }
 
@@ -155,6 +157,7 @@ export async function runOpenLoop(options: {
       const work = options.send().then(
         (id) => {
           submission.id = id;
+          submission.answeredAt = performance.now();
         },
         (error: Error) => {
           submission.error = error.message;

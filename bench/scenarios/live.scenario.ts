@@ -3,6 +3,7 @@ import { QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { BenchEnvironment, sleep } from '../bench-environment';
+import { latencyStages } from '../latency-stages';
 import { HttpLoadClient, OpenLoopSubmission, runOpenLoop } from '../load';
 import { ratio, RunRecord, ScenarioDefinition } from '../scenario';
 import { percentile } from '../stats';
@@ -92,7 +93,12 @@ async function liveAgentq(environment: BenchEnvironment, rate: number, runIndex:
       api.process,
       ...workers.map((w) => w.process),
     ]);
-    return { ...result, accounting: await run.accounting() };
+    const stages = await latencyStages(run.dataSource, load.submissions, terminalAt);
+    return {
+      ...result,
+      details: { ...result.details, stages },
+      accounting: await run.accounting(),
+    };
   } finally {
     subscriber.disconnect();
     await run.close();
