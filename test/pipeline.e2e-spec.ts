@@ -118,6 +118,30 @@ describe('execution pipeline (echo provider)', () => {
     );
   });
 
+  it('refuses an agent paused or deleted a moment ago at once: no cache in between', async () => {
+    const other = await setUpAgent(stack);
+    const submitTo = () =>
+      stack.http.post(
+        `/v1/agents/${other.agentId}/executions`,
+        { input: { message: 'x' } },
+        other.tenant.apiKey,
+      );
+    expect((await submitTo()).status).toBe(202);
+    const path = `/v1/agents/${other.agentId}`;
+    expect((await stack.http.patch(path, { status: 'paused' }, other.tenant.apiKey)).status).toBe(
+      200,
+    );
+    const paused = await submitTo();
+    expect(paused.status).toBe(409);
+    expect(paused.body.error.code).toBe('agent_not_active');
+    expect((await stack.http.patch(path, { status: 'active' }, other.tenant.apiKey)).status).toBe(
+      200,
+    );
+    expect((await submitTo()).status).toBe(202);
+    expect((await stack.http.delete(path, other.tenant.apiKey)).status).toBe(204);
+    expect((await submitTo()).status).toBe(404);
+  });
+
   it('gives 50 concurrent submissions with one idempotency key a single execution and job', async () => {
     const body = { input: { message: 'only once' }, idempotencyKey: 'order-42', delayMs: 60_000 };
     const answers = await Promise.all(Array.from({ length: 50 }, () => submit(body)));
