@@ -51,11 +51,12 @@ export function httpScenario(environment: BenchEnvironment): ScenarioDefinition 
       ratio(
         'agentq / raw queue.add (executions/s)',
         median('agentq', 'executionsPerSecond') / median('raw', 'executionsPerSecond'),
-        { atLeast: 0.5, text: '>= 0.50' },
+        { atLeast: 0.15, text: '>= 0.15 (#11)' },
       ),
       ratio(
         'agentq batch / raw addBulk (executions/s)',
         median('agentq-batch', 'executionsPerSecond') / median('raw-bulk', 'executionsPerSecond'),
+        { atLeast: 0.5, text: '>= 0.50 (#11)' },
       ),
     ],
   };
