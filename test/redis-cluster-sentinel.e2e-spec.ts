@@ -1,3 +1,5 @@
+import { queueKeyPrefix } from '@agentq/config';
+import { QUEUES } from '@agentq/jobs';
 import { findAccountingDrift } from '@agentq/testing';
 import {
   LocalRedisCluster,
@@ -8,9 +10,10 @@ import { AgentSetup, setUpAgent, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
 // The API and a worker on a 3-master Redis Cluster of the test's own: BullMQ's multi-key
-// scripts work only if every key of a queue hashes to one slot, which the {hash tag} in
-// QUEUE_PREFIX guarantees; pub/sub (lifecycle events, `wait`) crosses the cluster bus. Then
-// the same through a Sentinel that names the master.
+// scripts work only if every key of a queue hashes to one slot, which each queue's hash tag
+// (QUEUE_PREFIX's, extended by the queue name) guarantees, while the queues spread over slots
+// and masters; pub/sub (lifecycle events, `wait`) crosses the cluster bus. Then the same
+// through a Sentinel that names the master.
 const available = redisServerAvailable();
 if (!available) {
   process.stdout.write(
@@ -20,7 +23,8 @@ if (!available) {
 
 (available ? describe : describe.skip)('pipeline through a Redis Cluster', () => {
   const cluster = new LocalRedisCluster();
-  const prefix = `{agentq-test-${process.pid}}`;
+  // Fixed, not per run: the cluster is the test's own, and the queues' slots stay the same.
+  const prefix = '{agentq-test}';
   let stack: TestStack;
   let setup: AgentSetup;
 
@@ -79,14 +83,30 @@ if (!available) {
     expect(await findAccountingDrift(stack.db)).toEqual({ lifetime: [], daily: [] });
   });
 
-  it('keeps every queue key under the hash tag, so all of a queue sits on one master', async () => {
-    const keys = await cluster.keysByNode();
-    const queueKeys = [...keys.values()].flat().filter((key) => key.startsWith(prefix));
-    expect(queueKeys.length).toBeGreaterThan(0);
-    const holders = [...keys.entries()].filter(([, onNode]) =>
-      onNode.some((key) => key.startsWith(prefix)),
-    );
-    expect(holders).toHaveLength(1);
+  it('keeps each queue in a slot of its own, and the queues spread over the masters', async () => {
+    const byNode = await cluster.keysByNode();
+    const queueOf = (key: string) =>
+      Object.values(QUEUES).find((queue) =>
+        key.startsWith(`${queueKeyPrefix(stack.config.redis, queue)}:${queue}:`),
+      );
+    const keys = [...byNode.values()].flat().filter((key) => key.startsWith('{agentq-test'));
+    expect(keys.filter((key) => !queueOf(key))).toEqual([]);
+
+    const slots = await cluster.keySlots(keys);
+    const slotsByQueue = new Map<string, Set<number>>();
+    for (const [i, key] of keys.entries()) {
+      const queue = queueOf(key)!;
+      slotsByQueue.set(queue, (slotsByQueue.get(queue) ?? new Set()).add(slots[i]));
+    }
+    // Every queue (the processes have written to each by now), each whole in one slot ...
+    expect([...slotsByQueue.keys()].sort()).toEqual(Object.values(QUEUES).sort());
+    for (const queueSlots of slotsByQueue.values()) expect(queueSlots.size).toBe(1);
+    // ... and no two queues in the same slot.
+    const queueSlots = [...slotsByQueue.values()].map((one) => [...one][0]);
+    expect(new Set(queueSlots).size).toBe(slotsByQueue.size);
+
+    const masters = [...byNode.values()].filter((onNode) => onNode.some((key) => queueOf(key)));
+    expect(masters.length).toBeGreaterThan(1);
   });
 });
 

@@ -99,6 +99,18 @@ export class LocalRedisCluster {
     return keys;
   }
 
+  /** The hash slot of each key, as the cluster computes it (CLUSTER KEYSLOT). */
+  async keySlots(keys: string[]): Promise<number[]> {
+    const client = new Redis(this.nodes[0].port, '127.0.0.1');
+    try {
+      return await Promise.all(
+        keys.map(async (key) => Number(await client.call('CLUSTER', 'KEYSLOT', key))),
+      );
+    } finally {
+      client.disconnect();
+    }
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((node) => node.server.stop(5_000)));
     this.nodes = [];

@@ -110,6 +110,8 @@ describe('loadConfig', () => {
         /QUEUE_PREFIX must carry a hash tag such as \{agentq\} with REDIS_CLUSTER_NODES/,
       );
       expect(() => loadConfig({ ...cluster, QUEUE_PREFIX: 'agentq{}' })).toThrow(/hash tag/);
+      // Redis hashes the whole key when its first {...} is empty, whatever follows.
+      expect(() => loadConfig({ ...cluster, QUEUE_PREFIX: 'agentq{}{x}' })).toThrow(/hash tag/);
     });
 
     it('reads a Sentinel list and the master name', () => {

@@ -1,4 +1,5 @@
 import { Environment, environmentSchema } from './config.schema';
+import { hashTagOf } from './queue-key-prefix';
 
 export interface AppConfig {
   nodeEnv: Environment['NODE_ENV'];
@@ -113,9 +114,6 @@ export type RedisTransport =
       sentinelPassword?: string;
       auth: RedisAuth;
     };
-
-/** A `{...}` hash tag with something inside: Redis Cluster hashes only that part of a key. */
-export const hasHashTag = (prefix: string) => /\{[^{}]+\}/.test(prefix);
 
 export type FaultInjectionPoint = Exclude<Environment['AGENTQ_FAULT_INJECTION'], 'none'>;
 
@@ -240,7 +238,8 @@ const MISSING_REDIS =
 /**
  * Exactly one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS. On a cluster, BullMQ's
  * scripts touch several keys of a queue at once, which Redis Cluster allows only within one
- * hash slot: the prefix must carry a hash tag so that every key of a queue hashes alike.
+ * hash slot: the prefix must carry a hash tag, from which each queue gets a tag of its own
+ * (queueKeyPrefix), so that every key of a queue hashes alike and the queues spread over slots.
  */
 function toRedisTransport(e: Environment): RedisTransport {
   const given = REDIS_ALTERNATIVES.filter((name) => e[name] !== undefined);
@@ -263,7 +262,7 @@ function toRedisTransport(e: Environment): RedisTransport {
     return { mode: 'standalone', url: e.REDIS_URL };
   }
   if (e.REDIS_CLUSTER_NODES !== undefined) {
-    if (!hasHashTag(e.QUEUE_PREFIX)) {
+    if (!hashTagOf(e.QUEUE_PREFIX)) {
       throw new ConfigError([
         `QUEUE_PREFIX must carry a hash tag such as {${e.QUEUE_PREFIX}} with REDIS_CLUSTER_NODES: BullMQ needs every key of a queue in one hash slot`,
       ]);

@@ -65,7 +65,10 @@ export const environmentSchema = z.object({
    * REDIS_CLUSTER_NODES or REDIS_SENTINELS is set instead (exactly one of the three).
    */
   REDIS_URL: z.preprocess((value) => (value === '' ? undefined : value), redisUrl.optional()),
-  /** Redis Cluster seed nodes, `host:port,host:port`; QUEUE_PREFIX must then carry a {hash tag}. */
+  /**
+   * Redis Cluster seed nodes, `host:port,host:port`. QUEUE_PREFIX must then carry a {hash tag};
+   * each queue extends it to a tag of its own (`{agentq:agent-executions}`), a slot of its own.
+   */
   REDIS_CLUSTER_NODES: z.preprocess(
     (value) => (value === '' ? undefined : value),
     redisAddressList,

@@ -1,6 +1,6 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { QUEUES } from '@agentq/jobs';
+import { registerQueues } from '@agentq/redis';
 import { ExecutionClaims } from './execution-claims.service';
 import { ExecutionEventPublisher } from './execution-event-publisher.service';
 import { ExecutionFinisher } from './execution-finisher.service';
@@ -10,7 +10,7 @@ import { ExecutionSubmitter } from './execution-submitter.service';
 
 /** Enqueuing executions and announcing their events: what every process that writes them needs. */
 @Module({
-  imports: [BullModule.registerQueue({ name: QUEUES.executions })],
+  imports: [registerQueues(QUEUES.executions)],
   providers: [ExecutionEventPublisher, ExecutionProducer],
   exports: [ExecutionEventPublisher, ExecutionProducer],
 })

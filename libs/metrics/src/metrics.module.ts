@@ -1,6 +1,7 @@
-import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { getQueueToken } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { QUEUES } from '@agentq/jobs';
+import { registerQueues } from '@agentq/redis';
 import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import { createMetricsRegistry, METRICS_REGISTRY } from './metrics-registry';
@@ -16,7 +17,7 @@ export class MetricsModule {
   static forRoot(app: 'api' | 'worker'): DynamicModule {
     return {
       module: MetricsModule,
-      imports: [BullModule.registerQueue({ name: QUEUES.executions })],
+      imports: [registerQueues(QUEUES.executions)],
       providers: [
         {
           provide: METRICS_REGISTRY,

@@ -2,4 +2,5 @@ export * from './queue-workers';
 export * from './redis-client.factory';
 export * from './redis-connections';
 export * from './redis.module';
+export * from './register-queues';
 export * from './report-redis-health';

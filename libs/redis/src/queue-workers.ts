@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { JobsOptions, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import { RedisConnections } from './redis-connections';
 
-/** What a hosted worker decides for itself; the connection and the key prefix are the process's. */
+/** What a hosted worker decides for itself; the connection and the queue's key prefix are not. */
 export type HostedWorkerOptions = Omit<WorkerOptions, 'connection' | 'prefix'>;
 
 const ERROR_REPEAT_INTERVAL_MS = 60_000;
@@ -34,7 +34,7 @@ export class QueueWorkers {
     const worker = new Worker<Data, Result>(queue, processor, {
       ...options,
       connection: this.redis.queues,
-      prefix: this.redis.prefix,
+      prefix: this.redis.queuePrefix(queue),
     });
     const logger = new Logger(`${queue} worker`);
     let last = { message: '', at: 0 };

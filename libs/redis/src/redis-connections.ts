@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { APP_CONFIG, AppConfig, queueKeyPrefix } from '@agentq/config';
 import { ConnectionOptions, createRedisClient, RedisClient } from './redis-client.factory';
 import { reportRedisHealth } from './report-redis-health';
 
@@ -44,9 +44,14 @@ export class RedisConnections implements OnApplicationShutdown {
     this.commands = role === 'api' ? this.queues : this.open('commands', COMMAND_OPTIONS);
   }
 
-  /** The key prefix every queue of this deployment lives under. */
+  /** The deployment's key prefix (QUEUE_PREFIX): pub/sub channels and connection names. */
   get prefix(): string {
     return this.config.redis.prefix;
+  }
+
+  /** The key prefix of one queue: QUEUE_PREFIX, or on a Redis Cluster a hash tag of the queue's own. */
+  queuePrefix(queue: string): string {
+    return queueKeyPrefix(this.config.redis, queue);
   }
 
   /**

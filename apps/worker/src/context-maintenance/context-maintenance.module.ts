@@ -1,11 +1,11 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { QUEUES } from '@agentq/jobs';
+import { registerQueues } from '@agentq/redis';
 import { ContextMaintenanceProcessor } from './context-maintenance.processor';
 import { ContextMaintenance } from './context-maintenance.service';
 
 @Module({
-  imports: [BullModule.registerQueue({ name: QUEUES.contextMaintenance })],
+  imports: [registerQueues(QUEUES.contextMaintenance)],
   providers: [ContextMaintenance, ContextMaintenanceProcessor],
 })
 export class ContextMaintenanceModule {}

@@ -1,17 +1,14 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { ExecutionQueueModule } from '@agentq/executions';
 import { QUEUES } from '@agentq/jobs';
+import { registerQueues } from '@agentq/redis';
 import { ExecutionReconciler } from './execution-reconciler.service';
 import { ExecutionReconcilerWorker } from './execution-reconciler.worker';
 import { ReconcilerMetrics } from './reconciler-metrics';
 
 /** The reconciler: a repeatable job that brings Redis back in line with PostgreSQL. */
 @Module({
-  imports: [
-    BullModule.registerQueue({ name: QUEUES.executions }, { name: QUEUES.executionReconciler }),
-    ExecutionQueueModule,
-  ],
+  imports: [registerQueues(QUEUES.executions, QUEUES.executionReconciler), ExecutionQueueModule],
   providers: [ExecutionReconciler, ExecutionReconcilerWorker, ReconcilerMetrics],
 })
 export class ExecutionReconcilerModule {}

@@ -1,16 +1,13 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { CryptoModule } from '@agentq/crypto';
 import { QUEUES } from '@agentq/jobs';
+import { registerQueues } from '@agentq/redis';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WebhookDispatcher } from './webhook-dispatcher.worker';
 
 /** Webhook deliveries: dispatched from the PostgreSQL outbox, sent on a queue of their own. */
 @Module({
-  imports: [
-    BullModule.registerQueue({ name: QUEUES.webhookDispatch }, { name: QUEUES.webhookDeliveries }),
-    CryptoModule,
-  ],
+  imports: [registerQueues(QUEUES.webhookDispatch, QUEUES.webhookDeliveries), CryptoModule],
   providers: [WebhookDispatcher, WebhookDeliveryProcessor],
 })
 export class WebhooksModule {}
