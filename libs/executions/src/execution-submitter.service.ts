@@ -45,6 +45,9 @@ export class ExecutionSubmitter {
     this.batcher = new MicroBatcher((requests) => this.write(requests), {
       maxBatchSize: MAX_ROWS_PER_WRITE,
       sizeOf: (request) => request.executions.length,
+      // A deadlock between two writes (idempotency keys in opposite orders) fails that write
+      // as a whole, and insert() then retries its submissions one by one.
+      maxConcurrentFlushes: 2,
     });
   }
 

@@ -67,4 +67,29 @@ describe('MicroBatcher', () => {
     fail = false;
     await expect(batcher.submit(3)).resolves.toBe(3);
   });
+
+  it('runs up to maxConcurrentFlushes flushes at once, and no more', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const flushed: number[][] = [];
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        flushed.push(items);
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        inFlight -= 1;
+        return items.map((value) => ({ ok: true, value }));
+      },
+      { maxBatchSize: 10, maxConcurrentFlushes: 2 },
+    );
+    const calls = [batcher.submit(1)];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    calls.push(batcher.submit(2));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    calls.push(batcher.submit(3), batcher.submit(4));
+    await expect(Promise.all(calls)).resolves.toEqual([1, 2, 3, 4]);
+    // 2 did not wait for 1's flush; 3 and 4 waited for a free one and went together.
+    expect(flushed).toEqual([[1], [2], [3, 4]]);
+    expect(peak).toBe(2);
+  });
 });

@@ -6,18 +6,24 @@ export interface MicroBatcherOptions<T> {
   maxBatchSize: number;
   /** An item's share of maxBatchSize; 1 when not given. */
   sizeOf?: (item: T) => number;
+  /**
+   * Flushes that may be in flight at once (default 1). Two let one batch's database write
+   * overlap the previous batch's other round trips; only for flushes that cannot deadlock
+   * each other or that recover from it.
+   */
+  maxConcurrentFlushes?: number;
 }
 
 /**
- * Coalesces concurrent calls into one flush: items that arrive while a flush is in flight (or
- * in the same tick as the first) go together in the next one. Each caller's promise settles
- * with its own item's outcome once the flush that took it is done. At low load a batch is a
- * single item, so nothing waits on a timer.
+ * Coalesces concurrent calls into one flush: items that arrive while the flushes allowed are in
+ * flight (or in the same tick as the first) go together in the next one. Each caller's promise
+ * settles with its own item's outcome once the flush that took it is done. At low load a batch
+ * is a single item, so nothing waits on a timer.
  */
 export class MicroBatcher<T, R> {
   private pending: { item: T; resolve: (value: R) => void; reject: (error: unknown) => void }[] =
     [];
-  private flushing: Promise<void> | null = null;
+  private drains = 0;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<ItemOutcome<R>[]>,
@@ -27,7 +33,10 @@ export class MicroBatcher<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      this.flushing ??= new Promise<void>((next) => setImmediate(next)).then(() => this.drain());
+      if (this.drains < (this.options.maxConcurrentFlushes ?? 1)) {
+        this.drains += 1;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
@@ -46,7 +55,7 @@ export class MicroBatcher<T, R> {
         else entry.reject(outcome.error);
       });
     }
-    this.flushing = null;
+    this.drains -= 1;
   }
 
   private nextBatchLength(): number {
