@@ -12,6 +12,7 @@ import { findExecutable } from '../apps/cli/src/stack/local-redis';
 import { findFreePort, isPortFree } from '../apps/cli/src/stack/network';
 import { REPO_ROOT, RunningProcess, startProcess } from './support/child-process';
 import { HttpClient } from './support/http-client';
+import { LocalRedisCluster, redisServerAvailable } from './support/local-redis-servers';
 
 // `npm start` itself: the built start-stack supervising migrate, the API and a worker, as a
 // developer runs it. Variables are passed explicitly (empty = unset) so a developer's .env
@@ -168,6 +169,82 @@ describe('npm start (start-stack)', () => {
     expect(stack.output()).toContain('apt-get install redis-server');
     expect(stack.output()).toContain('brew install redis');
     expect(stack.output()).toContain('REDIS_URL');
+  });
+
+  it('stops at boot, naming the variable, when REDIS_CLUSTER_NODES is malformed', async () => {
+    const stack = startProcess(START_STACK, {
+      DATABASE_URL: database.url,
+      REDIS_URL: '',
+      REDIS_CLUSTER_NODES: '127.0.0.1', // no port
+      QUEUE_PREFIX: '{agentq}',
+      AGENTQ_DEV_DATA_DIR: newDataDir(),
+    });
+    expect(await stack.exited).toEqual({ code: 1, signal: null });
+    expect(stack.output()).toContain('REDIS_CLUSTER_NODES');
+    expect(stack.output()).toContain('host:port');
+    expect(stack.output()).not.toContain('started (pid');
+  });
+
+  const clusterAvailable = redisServerAvailable();
+  if (!clusterAvailable) {
+    process.stdout.write(
+      'start-stack.e2e-spec: cluster case SKIPPED — redis-server is not on PATH (apt-get install redis-server)\n',
+    );
+  }
+  (clusterAvailable ? describe : describe.skip)('with REDIS_CLUSTER_NODES', () => {
+    const cluster = new LocalRedisCluster();
+
+    beforeAll(() => cluster.start(3), 60_000);
+    afterAll(() => cluster.stop(), 30_000);
+
+    it('uses the cluster, not a redis-server of its own, and runs an execution', async () => {
+      const port = await findFreePort();
+      const nodes = cluster.addresses.join(',');
+      const clusterDatabase = await createEmptyTestDatabase();
+      const stack = startProcess(START_STACK, {
+        DATABASE_URL: clusterDatabase.url,
+        REDIS_URL: '',
+        REDIS_CLUSTER_NODES: nodes,
+        REDIS_PASSWORD: '',
+        QUEUE_PREFIX: '{agentq-stack}',
+        PORT: String(port),
+        AGENTQ_DEV_DATA_DIR: newDataDir(),
+        AGENTQ_ADMIN_TOKEN: '',
+        AGENTQ_MASTER_KEY: '',
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      });
+      try {
+        await stack.waitForOutput(BANNER, 120_000);
+        const output = stack.output();
+        expect(output).toContain(`cluster ${nodes}  (REDIS_CLUSTER_NODES, prefix {agentq-stack})`);
+        expect(output).not.toMatch(/redis started/);
+
+        const http = new HttpClient(`http://127.0.0.1:${port}`);
+        const key = apiKeyIn(output) as string;
+        await http.post('/v1/providers', { name: 'echo', type: 'echo', isDefault: true }, key);
+        const agent = await http.post(
+          '/v1/agents',
+          { name: 'a', role: 'r', goal: 'g', llmConfig: { model: 'echo-1' } },
+          key,
+        );
+        expect(agent.status).toBe(201);
+        const execution = await http.post(
+          `/v1/agents/${agent.body.id}/executions`,
+          { input: { message: 'through the cluster' }, wait: 20 },
+          key,
+        );
+        expect(execution.body).toMatchObject({ status: 'succeeded' });
+        // The queue's keys are on the cluster, under the queue's own hash tag.
+        const keys = [...(await cluster.keysByNode()).values()].flat();
+        expect(keys.some((k) => k.startsWith('{agentq-stack:'))).toBe(true);
+
+        expect(await stopWith(stack, 'SIGTERM')).toEqual({ code: 0, signal: null });
+      } finally {
+        stack.child.kill('SIGKILL');
+        await clusterDatabase.drop();
+      }
+    }, 150_000);
   });
 
   const withRedisServer = findExecutable('redis-server') ? it : it.skip;

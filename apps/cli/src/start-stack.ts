@@ -1,6 +1,6 @@
-// `npm start`: the whole stack on one machine, no Docker. PostgreSQL and Redis come from
-// DATABASE_URL / REDIS_URL when set, else an embedded PostgreSQL and a local redis-server
-// keeping their data under .data/. Then migrations, the API and one worker; Ctrl-C stops it all.
+// `npm start`: the whole stack on one machine, no Docker. PostgreSQL comes from DATABASE_URL
+// and Redis from REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS when set, else an embedded
+// PostgreSQL and a local redis-server keeping their data under .data/. Then migrations, the API and one worker; Ctrl-C stops it all.
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { AppConfig, ConfigError, loadConfig } from '@agentq/config';
@@ -42,6 +42,24 @@ function portFromEnv(name: string, fallback: number): number {
     throw new StackError(`${name} must be a port number, got "${raw}"`);
   }
   return port;
+}
+
+/** The Redis variables that point at a Redis of the user's; the config allows exactly one. */
+const REDIS_TARGETS = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
+
+/** What the banner says about a Redis of the user's: addresses, never a password. */
+function describeExternalRedis(config: AppConfig, variable: string): string {
+  const transport = config.redis.transport;
+  const list = (nodes: { host: string; port: number }[]) =>
+    nodes.map((node) => `${node.host}:${node.port}`).join(',');
+  switch (transport.mode) {
+    case 'standalone':
+      return `${redact(transport.url)}  (${variable})`;
+    case 'cluster':
+      return `cluster ${list(transport.nodes)}  (${variable}, prefix ${config.redis.prefix})`;
+    case 'sentinel':
+      return `sentinel ${list(transport.sentinels)}, master ${transport.masterName}  (${variable})`;
+  }
 }
 
 const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
@@ -207,7 +225,8 @@ async function main(stack: Stack): Promise<void> {
   }
 
   const externalDatabase = envValue('DATABASE_URL');
-  const externalRedis = envValue('REDIS_URL');
+  const externalRedisVariable = REDIS_TARGETS.find((name) => envValue(name) !== undefined);
+  const externalRedis = externalRedisVariable !== undefined;
   const redisServer = externalRedis ? undefined : findExecutable('redis-server');
   if (!externalRedis && !redisServer) throw new StackError(REDIS_SERVER_MISSING);
 
@@ -231,7 +250,9 @@ async function main(stack: Stack): Promise<void> {
   const config = checkConfiguration({
     ...baseEnv,
     DATABASE_URL: externalDatabase ?? 'postgres://embedded',
-    REDIS_URL: externalRedis ?? 'redis://embedded',
+    // A Redis of the user's is checked as given (one of the three, a hash-tagged prefix on a
+    // cluster); the local redis-server is a plain URL.
+    ...(externalRedis ? {} : { REDIS_URL: 'redis://embedded' }),
   });
 
   stack.stopTimeoutMs.api = config.http.shutdownGraceMs + 5_000;
@@ -295,23 +316,23 @@ async function main(stack: Stack): Promise<void> {
     databaseNote = `${postgres.url}  (embedded, data in ${shortPath(postgresDir)})`;
   }
 
-  let redisUrl: string;
+  // A Redis of the user's reaches the API and worker through baseEnv, variables as given.
+  let redisEnv: NodeJS.ProcessEnv = {};
   let redisNote: string;
   if (externalRedis) {
-    redisUrl = externalRedis;
-    redisNote = `${redact(externalRedis)}  (REDIS_URL)`;
-    say(`using Redis at ${redact(externalRedis)} (REDIS_URL)`);
+    redisNote = describeExternalRedis(config, externalRedisVariable);
+    say(`using Redis at ${redisNote}`);
   } else {
     const redisDir = join(dataDir, 'redis');
     const redis = await startLocalRedis(
       { binary: redisServer as string, dataDir: redisDir, port: redisPort },
       stack.track,
     );
-    redisUrl = redis.url;
+    redisEnv = { REDIS_URL: redis.url };
     redisNote = `${redis.url}  (redis-server, data in ${shortPath(redisDir)})`;
   }
 
-  const env = { ...baseEnv, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl };
+  const env = { ...baseEnv, DATABASE_URL: databaseUrl, ...redisEnv };
   const node = (name: keyof typeof ENTRY_POINTS, args: string[] = []) =>
     new ManagedProcess({
       name,
