@@ -12,7 +12,11 @@ import { findExecutable } from '../apps/cli/src/stack/local-redis';
 import { findFreePort, isPortFree } from '../apps/cli/src/stack/network';
 import { REPO_ROOT, RunningProcess, startProcess } from './support/child-process';
 import { HttpClient } from './support/http-client';
-import { LocalRedisCluster, redisServerAvailable } from './support/local-redis-servers';
+import {
+  LocalRedisCluster,
+  LocalRedisSentinel,
+  redisServerAvailable,
+} from './support/local-redis-servers';
 
 // `npm start` itself: the built start-stack supervising migrate, the API and a worker, as a
 // developer runs it. Variables are passed explicitly (empty = unset) so a developer's .env
@@ -243,6 +247,41 @@ describe('npm start (start-stack)', () => {
       } finally {
         stack.child.kill('SIGKILL');
         await clusterDatabase.drop();
+      }
+    }, 150_000);
+  });
+
+  (clusterAvailable ? describe : describe.skip)('with REDIS_SENTINELS', () => {
+    const sentinel = new LocalRedisSentinel();
+
+    beforeAll(() => sentinel.start(), 60_000);
+    afterAll(() => sentinel.stop(), 30_000);
+
+    it('finds the master through the Sentinel and says so in the banner', async () => {
+      const port = await findFreePort();
+      const stack = startProcess(START_STACK, {
+        DATABASE_URL: database.url,
+        REDIS_URL: '',
+        REDIS_SENTINELS: sentinel.sentinels,
+        REDIS_SENTINEL_MASTER: sentinel.masterName,
+        QUEUE_PREFIX: `${prefix}-sentinel`,
+        PORT: String(port),
+        AGENTQ_DEV_DATA_DIR: newDataDir(),
+        AGENTQ_ADMIN_TOKEN: '',
+        AGENTQ_MASTER_KEY: '',
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      });
+      try {
+        await stack.waitForOutput(BANNER, 120_000);
+        expect(stack.output()).toContain(
+          `sentinel ${sentinel.sentinels}, master ${sentinel.masterName}  (REDIS_SENTINELS)`,
+        );
+        expect(stack.output()).not.toMatch(/redis started/);
+        expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+        expect(await stopWith(stack, 'SIGTERM')).toEqual({ code: 0, signal: null });
+      } finally {
+        stack.child.kill('SIGKILL');
       }
     }, 150_000);
   });
