@@ -6,8 +6,9 @@ import { captureProcessOutput } from './support/capture-output';
 import { REPO_ROOT } from './support/child-process';
 import { dumpDatabase } from './support/database-dump';
 import { dumpRedisPrefix } from './support/redis-dump';
-import { setUpAgent, waitForTerminal } from './support/scenario';
+import { setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
+import { verifyWebhookSignature, webhookReceivers } from './support/webhook-receiver';
 
 const dataSourceOf = (stack: TestStack) => stack.db;
 
@@ -72,6 +73,7 @@ describe('master key rotation (npm run keys:rotate)', () => {
   const newKey = randomBytes(32).toString('base64');
   let fake: FakeProviderServer;
   let stack: TestStack;
+  const startReceiver = webhookReceivers();
 
   beforeAll(async () => {
     fake = new FakeProviderServer();
@@ -90,7 +92,7 @@ describe('master key rotation (npm run keys:rotate)', () => {
       encoding: 'utf8',
     });
 
-  it('re-encrypts every credential under the new key, which alone then reads them', async () => {
+  it('re-encrypts every credential and webhook secret under the new key, which alone then reads them', async () => {
     const { tenant, agentId } = await setUpAgent(stack, {
       provider: {
         name: 'openai',
@@ -101,22 +103,38 @@ describe('master key rotation (npm run keys:rotate)', () => {
       agent: { llmConfig: { model: 'gpt-4o-mini' } },
     });
     await stack.http.post('/v1/providers', { name: 'echo', type: 'echo' }, tenant.apiKey);
+    // A webhook whose secret was rotated: its previous secret still signs for 24 h, so both
+    // envelopes must survive the master key's retirement.
+    const receiver = await startReceiver();
+    const created = await stack.http.post(
+      '/v1/webhooks',
+      { url: receiver.url, events: ['execution.succeeded'] },
+      tenant.apiKey,
+    );
+    const rotatedSecret = await stack.http.post(
+      `/v1/webhooks/${created.body.id}/rotate-secret`,
+      {},
+      tenant.apiKey,
+    );
+    expect(rotatedSecret.status).toBe(200);
 
     const first = rotate({
       AGENTQ_MASTER_KEY: newKey,
       AGENTQ_PREVIOUS_MASTER_KEYS: TEST_MASTER_KEY,
     });
-    expect(first.stdout).toContain(
-      '1 credential(s): 1 re-encrypted, 0 already under the current key, 0 failed',
-    );
+    expect(first.stdout.trim().split('\n')).toEqual([
+      'keys:rotate: 1 provider key(s): 1 re-encrypted, 0 already under the current key, 0 failed',
+      'keys:rotate: 1 webhook signing secret(s): 1 re-encrypted, 0 already under the current key, 0 failed',
+      'keys:rotate: 1 previous webhook signing secret(s) still valid: 1 re-encrypted, 0 already under the current key, 0 failed',
+    ]);
     expect(first.status).toBe(0);
     const again = rotate({
       AGENTQ_MASTER_KEY: newKey,
       AGENTQ_PREVIOUS_MASTER_KEYS: TEST_MASTER_KEY,
     });
-    expect(again.stdout).toContain('0 re-encrypted, 1 already under the current key');
+    expect(again.stdout.match(/0 re-encrypted, 1 already under the current key/g)).toHaveLength(3);
 
-    // A worker that knows only the new key still calls the provider with the same key.
+    // A worker that knows only the new key still calls the provider with the same key...
     await stack.startWorker({ AGENTQ_MASTER_KEY: newKey, AGENTQ_PREVIOUS_MASTER_KEYS: '' });
     const answer = await stack.http.post(
       `/v1/agents/${agentId}/executions`,
@@ -125,12 +143,34 @@ describe('master key rotation (npm run keys:rotate)', () => {
     );
     expect(answer.body.status).toBe('succeeded');
     expect(fake.requests.at(-1)?.headers.authorization).toBe('Bearer sk-rotate-me-0000000001');
+
+    // ...and signs the delivery with both webhook secrets, each checked by the test's own HMAC.
+    await waitFor(async () => receiver.received.length === 1, 'the delivery');
+    const [delivery] = receiver.received;
+    expect(JSON.parse(delivery.body)).toMatchObject({
+      type: 'execution.succeeded',
+      data: { id: answer.body.id },
+    });
+    expect(String(delivery.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verifyWebhookSignature(created.body.secret, delivery.headers, delivery.body)).toBe(true);
+    expect(verifyWebhookSignature(rotatedSecret.body.secret, delivery.headers, delivery.body)).toBe(
+      true,
+    );
+    expect(verifyWebhookSignature(created.body.secret, delivery.headers, `${delivery.body} `)).toBe(
+      false,
+    );
   });
 
   it('reports a credential it cannot read and exits non-zero', () => {
     const result = rotate({ AGENTQ_MASTER_KEY: randomBytes(32).toString('base64') });
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain('1 failed');
+    expect(result.stdout).toContain(
+      '1 provider key(s): 0 re-encrypted, 0 already under the current key, 1 failed',
+    );
+    expect(result.stdout).toContain(
+      '1 webhook signing secret(s): 0 re-encrypted, 0 already under the current key, 1 failed',
+    );
+    expect(result.stderr).toContain(`webhook signing secret(s): row `);
   });
 });
 

@@ -1,48 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { startProcess } from './support/child-process';
 import { AgentSetup, setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook receiver on 127.0.0.1 (a real socket) that answers `statuses` in turn, then 200. */
-async function startReceiver(statuses: number[] = []) {
-  const received: Received[] = [];
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body });
-      response.statusCode = statuses.shift() ?? 200;
-      response.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** The receiver's check, written from the Standard Webhooks spec, independent of agentq's code. */
-function verifySignature(secret: string, headers: IncomingHttpHeaders, body: string): boolean {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const signed = `${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`;
-  const expected = createHmac('sha256', key).update(signed).digest();
-  return String(headers['webhook-signature'])
-    .split(' ')
-    .map((entry) => Buffer.from(entry.split(',')[1] ?? '', 'base64'))
-    .some(
-      (candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected),
-    );
-}
+import {
+  verifyWebhookSignature as verifySignature,
+  webhookReceivers,
+} from './support/webhook-receiver';
 
 const WEBHOOK_ENV = {
   WEBHOOK_DISPATCH_INTERVAL_MS: '200',
@@ -53,6 +15,7 @@ const WEBHOOK_ENV = {
 describe('webhooks', () => {
   let stack: TestStack;
   let setup: AgentSetup;
+  const startReceiver = webhookReceivers();
 
   beforeAll(async () => {
     stack = await startTestStack({ env: WEBHOOK_ENV });
@@ -111,11 +74,10 @@ describe('webhooks', () => {
     expect(event).toMatchObject({ type: 'execution.succeeded', data: { id: submitted.body.id } });
     expect(event.data).toEqual(JSON.parse(JSON.stringify(execution)));
     await stack.http.delete(`/v1/webhooks/${webhook.id}`, setup.tenant.apiKey);
-    await receiver.close();
   });
 
   it('signs every delivery (verified by the test’s own HMAC) and retries with backoff after 3 failures', async () => {
-    const receiver = await startReceiver([500, 503, 500]);
+    const receiver = await startReceiver({ statuses: [500, 503, 500] });
     const webhook = await createWebhook(receiver.url);
     const submitted = await stack.http.post(
       `/v1/agents/${setup.agentId}/executions`,
@@ -175,7 +137,6 @@ describe('webhooks', () => {
     const shown = (await stack.http.get(`/v1/webhooks/${webhook.id}`, setup.tenant.apiKey)).body;
     expect(shown).not.toHaveProperty('secret');
     await stack.http.delete(`/v1/webhooks/${webhook.id}`, setup.tenant.apiKey);
-    await receiver.close();
   });
 
   it('a delivery to a private address is refused without connecting', async () => {
@@ -190,6 +151,125 @@ describe('webhooks', () => {
       expect.objectContaining({ statusCode: null, error: expect.stringMatching(/127\.0\.0\.1: /) }),
     ]);
     expect(receiver.received).toHaveLength(0);
-    await receiver.close();
+  });
+});
+
+describe('webhooks: a failing endpoint is disabled after WEBHOOK_DISABLE_AFTER_DAYS', () => {
+  // Small enough to watch: deliveries are given up 1 s into their retries, and an endpoint
+  // failing for 5 seconds (5/86,400 of a day) is disabled at the next delivery given up.
+  const DISABLE_AFTER_MS = 5_000;
+  let stack: TestStack;
+  let setup: AgentSetup;
+  const startReceiver = webhookReceivers();
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      env: {
+        ...WEBHOOK_ENV,
+        WEBHOOK_RETRY_WINDOW_MS: '1000',
+        WEBHOOK_DISABLE_AFTER_DAYS: String(DISABLE_AFTER_MS / 86_400_000),
+      },
+      workers: 1,
+    });
+    setup = await setUpAgent(stack);
+  });
+
+  afterAll(() => stack?.stop());
+
+  interface Shown {
+    status: string;
+    failingSince: string | null;
+    disabledAt: string | null;
+    disabledReason: string | null;
+  }
+  const shown = async (id: string): Promise<Shown> =>
+    (await stack.http.get(`/v1/webhooks/${id}`, setup.tenant.apiKey)).body;
+  const deliveries = async (id: string): Promise<{ id: string; status: string }[]> =>
+    (await stack.http.get(`/v1/webhooks/${id}/deliveries`, setup.tenant.apiKey)).body.data;
+  const runExecution = async () => {
+    const answer = await stack.http.post(
+      `/v1/agents/${setup.agentId}/executions`,
+      { input: { message: 'anyone there?' }, wait: 10 },
+      setup.tenant.apiKey,
+    );
+    expect(answer.body.status).toBe('succeeded');
+  };
+  /** Runs one execution and waits until its delivery to `id` is given up. */
+  const failOneDelivery = async (id: string) => {
+    const before = (await deliveries(id)).length;
+    await runExecution();
+    await waitFor(async () => {
+      const list = await deliveries(id);
+      return list.length === before + 1 && list[0].status === 'failed';
+    }, 'the delivery to be given up');
+  };
+
+  it('marks it failing, disables it once failing long enough, and tells the other endpoints', async () => {
+    const dead = await startReceiver({ otherwise: 500 });
+    const watcher = await startReceiver();
+    const create = async (url: string, events: string[]) => {
+      const answer = await stack.http.post('/v1/webhooks', { url, events }, setup.tenant.apiKey);
+      expect(answer.status).toBe(201);
+      return answer.body as { id: string; secret: string };
+    };
+    const failing = await create(dead.url, ['execution.succeeded']);
+    const other = await create(watcher.url, ['webhook.disabled']);
+
+    await failOneDelivery(failing.id);
+    const first = await shown(failing.id);
+    expect(first).toMatchObject({ status: 'failing', disabledAt: null });
+    expect(dead.received.length).toBeGreaterThan(1); // retried before being given up
+    const failingSince = new Date(first.failingSince as string).getTime();
+
+    // Given up again well within the limit: still failing, since the first failure.
+    await failOneDelivery(failing.id);
+    expect(Date.now() - failingSince).toBeLessThan(DISABLE_AFTER_MS);
+    expect(await shown(failing.id)).toMatchObject({
+      status: 'failing',
+      failingSince: first.failingSince,
+    });
+
+    // Past the limit, the next delivery given up disables it.
+    await new Promise((resolve) =>
+      setTimeout(resolve, failingSince + DISABLE_AFTER_MS + 100 - Date.now()),
+    );
+    await failOneDelivery(failing.id);
+    const disabled = await shown(failing.id);
+    expect(disabled).toMatchObject({
+      status: 'disabled',
+      failingSince: first.failingSince,
+      disabledReason: expect.stringMatching(/^deliveries failed for /),
+    });
+    expect(disabled.disabledAt).not.toBeNull();
+
+    // The event: to the tenant's other endpoint, signed, carrying the endpoint as GET shows it.
+    await waitFor(async () => watcher.received.length === 1, 'the webhook.disabled event');
+    const [event] = watcher.received;
+    expect(verifySignature(other.secret, event.headers, event.body)).toBe(true);
+    const body = JSON.parse(event.body);
+    expect(body.type).toBe('webhook.disabled');
+    expect(body.data).toEqual(await shown(failing.id));
+    expect(body.data).not.toHaveProperty('secret');
+
+    // Disabled: new outcomes write no delivery to it; the event went nowhere else.
+    const sentToDead = dead.received.length;
+    const listed = (await deliveries(failing.id)).length;
+    await runExecution();
+    expect(await deliveries(failing.id)).toHaveLength(listed);
+    expect(dead.received).toHaveLength(sentToDead);
+    expect(await deliveries(other.id)).toHaveLength(1);
+
+    // Turned back on by request.
+    const enabled = await stack.http.patch(
+      `/v1/webhooks/${failing.id}`,
+      { enabled: true },
+      setup.tenant.apiKey,
+    );
+    expect(enabled.body).toMatchObject({
+      status: 'active',
+      failingSince: null,
+      disabledAt: null,
+      disabledReason: null,
+    });
   });
 });

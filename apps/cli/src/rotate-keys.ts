@@ -1,72 +1,129 @@
 import { loadConfigOrExit, loadKeyRotationConfig } from '@agentq/config';
-import { CredentialCipher } from '@agentq/crypto';
+import { CredentialCipher, MasterKeys, WebhookSecretCipher } from '@agentq/crypto';
 import { createDataSource } from '@agentq/database';
+import { DataSource } from 'typeorm';
 
-interface RotationReport {
-  credentials: number;
+interface RotationCount {
+  total: number;
   resealed: number;
   alreadyCurrent: number;
   failed: number;
 }
 
+interface SealedRow {
+  id: string;
+  tenant_id: string;
+  envelope: string;
+}
+
+/** One column of envelopes under the master key, and how to reseal a row of it. */
+interface SealedColumn {
+  /** Plural, as the report names it. */
+  label: string;
+  select: string;
+  /** Compare-and-set on ($1 id, $2 old envelope, $3 new envelope). */
+  update: string;
+  isSealedWithOlderKey(envelope: string): boolean;
+  reseal(row: SealedRow): string;
+}
+
+function sealedColumns(masterKeys: MasterKeys): SealedColumn[] {
+  const providerKeys = new CredentialCipher(masterKeys);
+  const webhookSecrets = new WebhookSecretCipher(masterKeys);
+  const webhookOwner = (row: SealedRow) => ({ tenantId: row.tenant_id, webhookId: row.id });
+  return [
+    {
+      label: 'provider key(s)',
+      select: `SELECT id, tenant_id, api_key_ciphertext AS envelope
+                 FROM llm_providers WHERE api_key_ciphertext IS NOT NULL`,
+      update: `UPDATE llm_providers SET api_key_ciphertext = $3
+                WHERE id = $1 AND api_key_ciphertext = $2`,
+      isSealedWithOlderKey: (envelope) => providerKeys.isSealedWithOlderKey(envelope),
+      reseal: (row) =>
+        providerKeys.reseal(row.envelope, { tenantId: row.tenant_id, providerId: row.id }),
+    },
+    {
+      label: 'webhook signing secret(s)',
+      select: `SELECT id, tenant_id, secret_ciphertext AS envelope FROM webhooks`,
+      update: `UPDATE webhooks SET secret_ciphertext = $3 WHERE id = $1 AND secret_ciphertext = $2`,
+      isSealedWithOlderKey: (envelope) => webhookSecrets.isSealedWithOlderKey(envelope),
+      reseal: (row) => webhookSecrets.reseal(row.envelope, webhookOwner(row)),
+    },
+    {
+      // The secret replaced by rotate-secret still signs until it expires; an expired one is
+      // never read again, so it is left as it is.
+      label: 'previous webhook signing secret(s) still valid',
+      select: `SELECT id, tenant_id, previous_secret_ciphertext AS envelope FROM webhooks
+                WHERE previous_secret_ciphertext IS NOT NULL AND previous_secret_expires_at > now()`,
+      update: `UPDATE webhooks SET previous_secret_ciphertext = $3
+                WHERE id = $1 AND previous_secret_ciphertext = $2`,
+      isSealedWithOlderKey: (envelope) => webhookSecrets.isSealedWithOlderKey(envelope),
+      reseal: (row) => webhookSecrets.reseal(row.envelope, webhookOwner(row)),
+    },
+  ];
+}
+
+async function resealColumn(dataSource: DataSource, column: SealedColumn): Promise<RotationCount> {
+  const count: RotationCount = { total: 0, resealed: 0, alreadyCurrent: 0, failed: 0 };
+  const rows: SealedRow[] = await dataSource.query(column.select);
+  for (const row of rows) {
+    count.total += 1;
+    try {
+      if (!column.isSealedWithOlderKey(row.envelope)) {
+        count.alreadyCurrent += 1;
+        continue;
+      }
+      // Compare-and-set: an envelope changed meanwhile through the API is left as it is now.
+      const [, changed] = await dataSource.query(column.update, [
+        row.id,
+        row.envelope,
+        column.reseal(row),
+      ]);
+      if (changed === 1) count.resealed += 1;
+      else count.alreadyCurrent += 1;
+    } catch (error) {
+      count.failed += 1;
+      console.error(`keys:rotate: ${column.label}: row ${row.id}: ${(error as Error).message}`);
+    }
+  }
+  return count;
+}
+
 /**
- * `npm run keys:rotate`: re-encrypts every provider credential under AGENTQ_MASTER_KEY.
- * Run it after moving the old key into AGENTQ_PREVIOUS_MASTER_KEYS; once it reports
- * failed=0, the old key can be retired.
+ * `npm run keys:rotate`: re-encrypts every provider credential and webhook signing secret under
+ * AGENTQ_MASTER_KEY. Run it after moving the old key into AGENTQ_PREVIOUS_MASTER_KEYS; once it
+ * reports failed=0 everywhere, the old key can be retired.
  */
-async function main(): Promise<RotationReport> {
+async function main(): Promise<{ label: string; count: RotationCount }[]> {
   const config = loadConfigOrExit(process.env, loadKeyRotationConfig);
-  const cipher = new CredentialCipher(config.masterKeys);
-  // Every tenant's credentials: the BYPASSRLS maintenance role (the schema owner is itself
-  // subject to FORCE ROW LEVEL SECURITY, so it would see no rows unless it is a superuser).
+  // Every tenant's rows: the BYPASSRLS maintenance role (the schema owner is itself subject to
+  // FORCE ROW LEVEL SECURITY, so it would see no rows unless it is a superuser).
   const dataSource = createDataSource({
     url: config.databaseUrl,
     applicationName: 'agentq-keys-rotate',
     role: config.maintenanceRole,
   });
   await dataSource.initialize();
-  const report: RotationReport = { credentials: 0, resealed: 0, alreadyCurrent: 0, failed: 0 };
   try {
-    const rows: { id: string; tenant_id: string; api_key_ciphertext: string }[] =
-      await dataSource.query(
-        `SELECT id, tenant_id, api_key_ciphertext FROM llm_providers WHERE api_key_ciphertext IS NOT NULL`,
-      );
-    for (const row of rows) {
-      report.credentials += 1;
-      try {
-        if (!cipher.isSealedWithOlderKey(row.api_key_ciphertext)) {
-          report.alreadyCurrent += 1;
-          continue;
-        }
-        const resealed = cipher.reseal(row.api_key_ciphertext, {
-          tenantId: row.tenant_id,
-          providerId: row.id,
-        });
-        // Compare-and-set: a credential changed meanwhile through the API is left as it is now.
-        const [, changed] = await dataSource.query(
-          `UPDATE llm_providers SET api_key_ciphertext = $3 WHERE id = $1 AND api_key_ciphertext = $2`,
-          [row.id, row.api_key_ciphertext, resealed],
-        );
-        if (changed === 1) report.resealed += 1;
-        else report.alreadyCurrent += 1;
-      } catch (error) {
-        report.failed += 1;
-        console.error(`keys:rotate: provider ${row.id}: ${(error as Error).message}`);
-      }
+    const report = [];
+    for (const column of sealedColumns(config.masterKeys)) {
+      report.push({ label: column.label, count: await resealColumn(dataSource, column) });
     }
+    return report;
   } finally {
     await dataSource.destroy();
   }
-  return report;
 }
 
 main()
   .then((report) => {
-    console.log(
-      `keys:rotate: ${report.credentials} credential(s): ${report.resealed} re-encrypted, ` +
-        `${report.alreadyCurrent} already under the current key, ${report.failed} failed`,
-    );
-    process.exit(report.failed > 0 ? 1 : 0);
+    for (const { label, count } of report) {
+      console.log(
+        `keys:rotate: ${count.total} ${label}: ${count.resealed} re-encrypted, ` +
+          `${count.alreadyCurrent} already under the current key, ${count.failed} failed`,
+      );
+    }
+    process.exit(report.some(({ count }) => count.failed > 0) ? 1 : 0);
   })
   .catch((error: Error) => {
     console.error(`keys:rotate: ${error.message}`);

@@ -17,6 +17,16 @@ export class WebhookSecretCipher {
     return this.cipher.encrypt(secret, { tenantId: owner.tenantId, providerId: owner.webhookId });
   }
 
+  /** True when the envelope was sealed with an older master key (keys:rotate reseals it). */
+  isSealedWithOlderKey(envelope: string): boolean {
+    return this.cipher.isSealedWithOlderKey(envelope);
+  }
+
+  /** @throws CredentialDecryptionError */
+  reseal(envelope: string, owner: { tenantId: string; webhookId: string }): string {
+    return this.encrypt(this.decrypt(envelope, owner), owner);
+  }
+
   /** @throws CredentialDecryptionError */
   decrypt(envelope: string, owner: { tenantId: string; webhookId: string }): string {
     return this.cipher.decrypt(envelope, { tenantId: owner.tenantId, providerId: owner.webhookId });
