@@ -1,0 +1,2 @@
+export * from './plan-spec';
+export * from './plan-step';
