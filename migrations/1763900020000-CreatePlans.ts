@@ -44,7 +44,9 @@ export class CreatePlans1763900020000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         completed_at timestamptz
       )`);
-    await db.query(`CREATE INDEX plans_tenant_created ON plans (tenant_id, created_at DESC, id DESC)`);
+    await db.query(
+      `CREATE INDEX plans_tenant_created ON plans (tenant_id, created_at DESC, id DESC)`,
+    );
     await db.query(`CREATE INDEX plans_project ON plans (project_id) WHERE project_id IS NOT NULL`);
     await db.query(`CREATE UNIQUE INDEX plans_tenant_idempotency ON plans (tenant_id, idempotency_key)
                       WHERE idempotency_key IS NOT NULL`);
@@ -66,6 +68,7 @@ export class CreatePlans1763900020000 implements MigrationInterface {
         status text NOT NULL DEFAULT 'pending'
           CHECK (status IN ('pending', 'queued', 'succeeded', 'failed', 'cancelled', 'skipped')),
         execution_id uuid UNIQUE REFERENCES agent_executions(id) ON DELETE SET NULL,
+        error jsonb,
         completed_at timestamptz,
         PRIMARY KEY (plan_id, key),
         CHECK (agent_id IS NOT NULL OR capability IS NOT NULL)
