@@ -14,6 +14,7 @@ import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
 import { MemoriesModule } from './memories/memories.module';
 import { ApiMetricsModule } from './metrics/api-metrics.module';
+import { PlansModule } from './plans/plans.module';
 import { ProvidersModule } from './providers/providers.module';
 import { QueueBoardModule } from './queue-board/queue-board.module';
 import { SchedulesModule } from './schedules/schedules.module';
@@ -50,6 +51,7 @@ export class ApiModule {
         AgentMessagesModule,
         UsageModule,
         SchedulesModule,
+        PlansModule,
         WebhooksModule,
         WorkersModule,
         ApiMetricsModule,

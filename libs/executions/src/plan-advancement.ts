@@ -1,4 +1,11 @@
-import { nextPlanStep, PlanStatus, renderTaskInput, TaskInput, TaskStatus } from '@agentq/plans';
+import {
+  completePlan,
+  nextPlanStep,
+  PlanStatus,
+  renderTaskInput,
+  TaskInput,
+  TaskStatus,
+} from '@agentq/plans';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { QueuedExecution } from './execution-producer.service';
@@ -73,16 +80,6 @@ const MARK_TASKS_SQL = `
 UPDATE plan_tasks t SET status = $3, error = $4::jsonb, completed_at = now()
  WHERE t.plan_id = $1 AND t.key = ANY($2::text[]) AND t.status = 'pending'`;
 
-const COMPLETE_PLAN_SQL = `
-WITH done AS (
-  UPDATE plans SET status = $2, completed_at = now() WHERE id = $1 AND status = 'running'
-  RETURNING id, tenant_id
-)
-INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_type, resource_id)
-SELECT done.tenant_id, w.id, 'plan.completed', done.id
-  FROM done JOIN webhooks w ON w.tenant_id = done.tenant_id
- WHERE w.status <> 'disabled' AND 'plan.completed' = ANY (w.events)`;
-
 // Cancels the active executions of a failed plan that no other transaction holds: a row a
 // finisher has locked is about to end on its own.
 const LOCK_ACTIVE_EXECUTIONS_SQL = `
@@ -136,8 +133,8 @@ async function advancePlan(
       await manager.query(MARK_TASKS_SQL, [plan.id, step.skip, 'skipped', null]);
       for (const task of tasks) if (step.skip.includes(task.key)) task.status = 'skipped';
     }
-    if (step.status !== plan.status) {
-      await manager.query(COMPLETE_PLAN_SQL, [plan.id, step.status]);
+    if (step.status !== plan.status && step.status !== 'running') {
+      await completePlan(manager, plan.id, step.status);
       plan.status = step.status;
     }
     if (step.cancel.length > 0) {

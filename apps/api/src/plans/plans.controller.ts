@@ -1,0 +1,82 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { TenantId } from '../auth/auth.decorators';
+import { NotFoundError } from '../common/api-errors';
+import { ErrorResponse } from '../common/error-response';
+import { CreatePlanDto } from './dto/create-plan.dto';
+import { ListPlansQuery } from './dto/list-plans.query';
+import { PlanPage, PlanView, toPlanView } from './plan.view';
+import { PlansService } from './plans.service';
+
+const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('plan') });
+
+@ApiTags('plans')
+@ApiBearerAuth()
+@Controller('v1/plans')
+export class PlansController {
+  constructor(private readonly plans: PlansService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Run a plan: tasks with dependencies, as a DAG of agent executions' })
+  @ApiAcceptedResponse({ type: PlanView, description: 'the plan, its root tasks queued' })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'validation_failed' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponse,
+    description:
+      'plan_cycle (naming the keys of one cycle), duplicate_task_key, invalid_task_key, unknown_dependency, unreferenced_placeholder, agent_not_found, no_agent_for_capability, project_not_found, plan_too_large; nothing written',
+  })
+  async create(@TenantId() tenantId: string, @Body() body: CreatePlanDto): Promise<PlanView> {
+    return toPlanView(await this.plans.create(tenantId, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List plans, newest first, by project and status' })
+  @ApiOkResponse({ type: PlanPage })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  async list(@TenantId() tenantId: string, @Query() query: ListPlansQuery): Promise<PlanPage> {
+    const page = await this.plans.list(tenantId, query);
+    return { data: page.data.map(toPlanView), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A plan: status, progress, usage and its tasks with their outputs' })
+  @ApiOkResponse({ type: PlanView })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async get(@TenantId() tenantId: string, @Param('id', uuidOr404) id: string): Promise<PlanView> {
+    return toPlanView(await this.plans.get(tenantId, id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Cancel a plan: running and queued tasks cancelled, pending skipped' })
+  @ApiOkResponse({ type: PlanView })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'already_terminal' })
+  async cancel(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+  ): Promise<PlanView> {
+    return toPlanView(await this.plans.cancel(tenantId, id));
+  }
+}
