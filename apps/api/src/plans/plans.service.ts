@@ -24,9 +24,13 @@ import { ExecutionCancellation } from '../executions/execution-cancellation.serv
 import { CreatePlanDto } from './dto/create-plan.dto';
 import { ListPlansQuery } from './dto/list-plans.query';
 
+// A CTE, so the driver answers with the rows (an UPDATE … RETURNING answers [rows, count]).
 const CANCEL_PLAN_SQL = `
-UPDATE plans SET status = 'cancelled', completed_at = now()
- WHERE id = $1 AND status = 'running' RETURNING id`;
+WITH cancelled AS (
+  UPDATE plans SET status = 'cancelled', completed_at = now()
+   WHERE id = $1 AND status = 'running' RETURNING id
+)
+SELECT id FROM cancelled`;
 
 const SKIP_PENDING_SQL = `
 UPDATE plan_tasks SET status = 'skipped', completed_at = now()
