@@ -271,4 +271,52 @@ describe('plans: a DAG of agent executions', () => {
     expect(failed.body.data.length).toBeGreaterThanOrEqual(2);
     expect(failed.body.data.every((p: { status: string }) => p.status === 'failed')).toBe(true);
   });
+
+  it('projects hold plans; the usage of a project is the sum of its plans', async () => {
+    const project = await stack.http.post(
+      '/v1/projects',
+      { name: 'blog', description: 'posts', metadata: { team: 'content' } },
+      apiKey,
+    );
+    expect(project.status).toBe(201);
+    expect(project.body).toMatchObject({ name: 'blog', usage: { plans: 0, totalTokens: 0 } });
+    const bad = await stack.http.post('/v1/projects', { name: '' }, apiKey);
+    expect(bad.status).toBe(400);
+
+    const plans = [];
+    for (let n = 0; n < 2; n += 1) {
+      const created = await createPlan({
+        projectId: project.body.id,
+        title: `post ${n}`,
+        tasks: [task('A'), task('B', ['A'])],
+      });
+      plans.push(await waitForPlan(created.body.id));
+    }
+    const read = await stack.http.get(`/v1/projects/${project.body.id}`, apiKey);
+    expect(read.body.usage.plans).toBe(2);
+    expect(read.body.usage.totalTokens).toBe(
+      plans[0].usage.totalTokens + plans[1].usage.totalTokens,
+    );
+    const inProject = await stack.http.get(`/v1/plans?projectId=${project.body.id}`, apiKey);
+    expect(inProject.body.data.map((p: { id: string }) => p.id).sort()).toEqual(
+      plans.map((p) => p.id).sort(),
+    );
+
+    const patched = await stack.http.patch(
+      `/v1/projects/${project.body.id}`,
+      { name: 'blog 2', description: null },
+      apiKey,
+    );
+    expect(patched.body).toMatchObject({ name: 'blog 2', description: null });
+    const other = await stack.createTenant('other');
+    expect((await stack.http.get(`/v1/projects/${project.body.id}`, other.apiKey)).status).toBe(
+      404,
+    );
+    expect((await stack.http.get('/v1/projects', apiKey)).body.data[0].id).toBe(project.body.id);
+
+    const deleted = await stack.http.delete(`/v1/projects/${project.body.id}`, apiKey);
+    expect(deleted.status).toBe(204);
+    expect((await stack.http.get(`/v1/projects/${project.body.id}`, apiKey)).status).toBe(404);
+    expect((await stack.http.get(`/v1/plans/${plans[0].id}`, apiKey)).body.projectId).toBeNull();
+  });
 });

@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module';
 import { MemoriesModule } from './memories/memories.module';
 import { ApiMetricsModule } from './metrics/api-metrics.module';
 import { PlansModule } from './plans/plans.module';
+import { ProjectsModule } from './projects/projects.module';
 import { ProvidersModule } from './providers/providers.module';
 import { QueueBoardModule } from './queue-board/queue-board.module';
 import { SchedulesModule } from './schedules/schedules.module';
@@ -51,6 +52,7 @@ export class ApiModule {
         AgentMessagesModule,
         UsageModule,
         SchedulesModule,
+        ProjectsModule,
         PlansModule,
         WebhooksModule,
         WorkersModule,

@@ -137,7 +137,7 @@ interface TaskRow {
 }
 
 interface UsageRow {
-  plan_id: string;
+  plan_id?: string;
   prompt_tokens: string;
   completion_tokens: string;
   cost_usd: string;
@@ -260,4 +260,41 @@ function toTaskDetails(row: TaskRow): PlanTaskDetails {
     startedAt: row.started_at ?? null,
     completedAt: row.completed_at ?? row.task_completed_at ?? null,
   };
+}
+
+const PROJECT_USAGE_SQL = `
+SELECT p.project_id, count(DISTINCT p.id)::integer AS plans,
+       COALESCE(sum(e.prompt_tokens), 0)::bigint AS prompt_tokens,
+       COALESCE(sum(e.completion_tokens), 0)::bigint AS completion_tokens,
+       COALESCE(sum(e.cost_usd), 0)::text AS cost_usd
+  FROM plans p
+  LEFT JOIN plan_tasks t ON t.plan_id = p.id
+  LEFT JOIN agent_executions e ON e.id = t.execution_id
+ WHERE p.project_id = ANY($1::uuid[])
+ GROUP BY p.project_id`;
+
+/** A project's usage: the sum of its plans' task executions. */
+export async function readProjectUsage(
+  manager: EntityManager,
+  projectIds: readonly string[],
+): Promise<Map<string, PlanUsage & { plans: number }>> {
+  const usage = new Map<string, PlanUsage & { plans: number }>();
+  if (projectIds.length === 0) return usage;
+  const rows: (UsageRow & { project_id: string; plans: number })[] = await manager.query(
+    PROJECT_USAGE_SQL,
+    [projectIds],
+  );
+  for (const id of projectIds) {
+    const row = rows.find((r) => r.project_id === id);
+    const promptTokens = Number(row?.prompt_tokens ?? 0);
+    const completionTokens = Number(row?.completion_tokens ?? 0);
+    usage.set(id, {
+      plans: row?.plans ?? 0,
+      promptTokens,
+      completionTokens,
+      totalTokens: promptTokens + completionTokens,
+      costUsd: row?.cost_usd ?? '0',
+    });
+  }
+  return usage;
 }
