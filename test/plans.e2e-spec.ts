@@ -319,4 +319,26 @@ describe('plans: a DAG of agent executions', () => {
     expect((await stack.http.get(`/v1/projects/${project.body.id}`, apiKey)).status).toBe(404);
     expect((await stack.http.get(`/v1/plans/${plans[0].id}`, apiKey)).body.projectId).toBeNull();
   });
+
+  it('writes one plan.completed webhook delivery when a plan ends', async () => {
+    const webhook = await stack.http.post(
+      '/v1/webhooks',
+      { url: 'http://127.0.0.1:9/plans', events: ['plan.completed'] },
+      apiKey,
+    );
+    expect(webhook.status).toBe(201);
+    const created = await createPlan({ title: 'hooked', tasks: [task('A'), task('B', ['A'])] });
+    const plan = await waitForPlan(created.body.id);
+    const deliveries = await stack.db.query(
+      `SELECT event_type, payload FROM webhook_deliveries WHERE resource_id = $1`,
+      [plan.id],
+    );
+    expect(deliveries).toEqual([
+      {
+        event_type: 'plan.completed',
+        payload: expect.objectContaining({ id: plan.id, status: 'succeeded', title: 'hooked' }),
+      },
+    ]);
+    await stack.http.delete(`/v1/webhooks/${webhook.body.id}`, apiKey);
+  });
 });

@@ -73,11 +73,13 @@ SELECT $1, r.key, $2, r.position, r.title, r.agent_id, r.capability, r.input,
 const COMPLETE_PLAN_SQL = `
 WITH done AS (
   UPDATE plans SET status = $2, completed_at = now() WHERE id = $1 AND status = 'running'
-  RETURNING id, tenant_id
+  RETURNING id, tenant_id, project_id, title, status, completed_at
 ),
 outbox AS (
-  INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_type, resource_id)
-  SELECT done.tenant_id, w.id, 'plan.completed', done.id
+  INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_type, resource_id, payload)
+  SELECT done.tenant_id, w.id, 'plan.completed', done.id,
+         jsonb_build_object('id', done.id, 'projectId', done.project_id, 'title', done.title,
+                            'status', done.status, 'completedAt', done.completed_at)
     FROM done JOIN webhooks w ON w.tenant_id = done.tenant_id
    WHERE w.status <> 'disabled' AND 'plan.completed' = ANY (w.events)
 )
