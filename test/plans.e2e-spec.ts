@@ -341,4 +341,49 @@ describe('plans: a DAG of agent executions', () => {
     ]);
     await stack.http.delete(`/v1/webhooks/${webhook.body.id}`, apiKey);
   });
+
+  it('streams task transitions as server-sent events, ending with the plan', async () => {
+    const created = await createPlan({ title: 'streamed', tasks: [task('A'), task('B', ['A'])] });
+    const response = await fetch(`${stack.http.baseUrl}/v1/plans/${created.body.id}/events`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const text = await response.text();
+    const events = text
+      .split('\n\n')
+      .filter((block) => block.includes('data: '))
+      .map((block) => ({
+        type: /event: (\w+)/.exec(block)![1],
+        data: JSON.parse(/data: (.*)/.exec(block)![1]),
+      }));
+    const last = events[events.length - 1];
+    expect(last).toMatchObject({ type: 'plan', data: { status: 'succeeded' } });
+    const b = events
+      .filter((e) => e.type === 'task' && e.data.key === 'B')
+      .map((e) => e.data.status);
+    expect(b[b.length - 1]).toBe('succeeded');
+    const missing = await fetch(`${stack.http.baseUrl}/v1/plans/${created.body.id}/events`, {
+      headers: { authorization: `Bearer ${(await stack.createTenant('x')).apiKey}` },
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it('counts plans, tasks and their usage in /v1/usage, equal to the execution rows', async () => {
+    const usage = await stack.http.get('/v1/usage', apiKey);
+    expect(usage.status).toBe(200);
+    const [rows] = await stack.db.query(
+      `SELECT count(DISTINCT p.id)::int AS plans, count(t.key)::int AS tasks,
+              COALESCE(sum(e.prompt_tokens + e.completion_tokens), 0)::int AS tokens
+         FROM plans p LEFT JOIN plan_tasks t ON t.plan_id = p.id
+         LEFT JOIN agent_executions e ON e.id = t.execution_id
+        WHERE p.tenant_id = $1`,
+      [setup.tenant.id],
+    );
+    expect(usage.body.plans).toMatchObject({
+      plans: rows.plans,
+      tasks: rows.tasks,
+      totalTokens: rows.tokens,
+    });
+    expect(rows.plans).toBeGreaterThan(5);
+  });
 });

@@ -300,3 +300,35 @@ export async function readProjectUsage(
   }
   return usage;
 }
+
+const PLANS_USAGE_SQL = `
+SELECT count(DISTINCT p.id)::integer AS plans, count(t.key)::integer AS tasks,
+       COALESCE(sum(e.prompt_tokens), 0)::bigint AS prompt_tokens,
+       COALESCE(sum(e.completion_tokens), 0)::bigint AS completion_tokens,
+       COALESCE(sum(e.cost_usd), 0)::text AS cost_usd
+  FROM plans p
+  LEFT JOIN plan_tasks t ON t.plan_id = p.id
+  LEFT JOIN agent_executions e ON e.id = t.execution_id
+ WHERE p.created_at >= $1::date AND p.created_at < $2::date + 1`;
+
+/** Plans created in [from, to] (UTC days), their tasks, and the usage of their executions. */
+export async function readPlansUsage(
+  manager: EntityManager,
+  from: string,
+  to: string,
+): Promise<PlanUsage & { plans: number; tasks: number }> {
+  const [row]: (UsageRow & { plans: number; tasks: number })[] = await manager.query(
+    PLANS_USAGE_SQL,
+    [from, to],
+  );
+  const promptTokens = Number(row.prompt_tokens);
+  const completionTokens = Number(row.completion_tokens);
+  return {
+    plans: row.plans,
+    tasks: row.tasks,
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    costUsd: row.cost_usd,
+  };
+}

@@ -8,6 +8,8 @@ import {
   ParseUUIDPipe,
   Post,
   Query,
+  Req,
+  Res,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -20,13 +22,17 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { TenantId } from '../auth/auth.decorators';
+import { openEventStream } from '../common/event-stream';
 import { NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
 import { CreatePlanDto } from './dto/create-plan.dto';
 import { ListPlansQuery } from './dto/list-plans.query';
 import { PlanPage, PlanView, toPlanView } from './plan.view';
 import { PlansService } from './plans.service';
+
+const PLAN_EVENTS_POLL_MS = 250;
 
 const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('plan') });
 
@@ -65,6 +71,61 @@ export class PlansController {
   @ApiNotFoundResponse({ type: ErrorResponse })
   async get(@TenantId() tenantId: string, @Param('id', uuidOr404) id: string): Promise<PlanView> {
     return toPlanView(await this.plans.get(tenantId, id));
+  }
+
+  @Get(':id/events')
+  @ApiOperation({
+    summary: "The plan's task transitions as Server-Sent Events, ending when the plan ends",
+    description:
+      'First every task as it stands (`event: task`), then each task transition as it is ' +
+      'committed, then one `event: plan` with the final plan status. The stream reads the plan ' +
+      'from PostgreSQL every 250 ms.',
+  })
+  @ApiOkResponse({
+    description:
+      'text/event-stream; each `data:` is {planId, key, status, executionId} or the plan',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async events(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    let plan = await this.plans.get(tenantId, id);
+    const response = openEventStream(reply);
+    const seen = new Map<string, string>();
+    let closed = false;
+    request.raw.on('close', () => (closed = true));
+    let sent = 0;
+    while (!closed) {
+      for (const task of plan.tasks) {
+        if (seen.get(task.key) === task.status) continue;
+        seen.set(task.key, task.status);
+        sent += 1;
+        const data = {
+          planId: id,
+          key: task.key,
+          status: task.status,
+          executionId: task.executionId,
+        };
+        response.write(`id: ${sent}\nevent: task\ndata: ${JSON.stringify(data)}\n\n`);
+      }
+      if (plan.status !== 'running') {
+        const data = {
+          planId: id,
+          status: plan.status,
+          progress: plan.progress,
+          usage: plan.usage,
+        };
+        response.write(`id: ${sent + 1}\nevent: plan\ndata: ${JSON.stringify(data)}\n\n`);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, PLAN_EVENTS_POLL_MS));
+      if (!closed) plan = await this.plans.get(tenantId, id);
+    }
+    response.end();
   }
 
   @Post(':id/cancel')
