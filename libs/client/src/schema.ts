@@ -405,6 +405,26 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/plans/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The plan's task transitions as Server-Sent Events, ending when the plan ends
+     * @description First every task as it stands (`event: task`), then each task transition as it is committed, then one `event: plan` with the final plan status. The stream reads the plan from PostgreSQL every 250 ms.
+     */
+    get: operations['PlansController_events'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/projects': {
     parameters: {
       query?: never;
@@ -1093,7 +1113,11 @@ export type components = {
     CreateWebhookDto: {
       description?: string | null;
       events: (
-        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+        | 'execution.succeeded'
+        | 'execution.failed'
+        | 'execution.cancelled'
+        | 'plan.completed'
+        | 'webhook.disabled'
       )[];
       /** @example https://example.com/agentq-events */
       url: string;
@@ -1271,6 +1295,15 @@ export type components = {
       skipped: number;
       succeeded: number;
       total: number;
+    };
+    PlansUsageView: {
+      completionTokens: number;
+      /** @description USD, decimal string */
+      costUsd: string;
+      plans: number;
+      promptTokens: number;
+      tasks: number;
+      totalTokens: number;
     };
     PlanTaskDto: {
       /**
@@ -1873,7 +1906,11 @@ export type components = {
       /** @description false disables the endpoint; true enables it again (and clears failing) */
       enabled?: boolean;
       events?: (
-        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+        | 'execution.succeeded'
+        | 'execution.failed'
+        | 'execution.cancelled'
+        | 'plan.completed'
+        | 'webhook.disabled'
       )[];
       /** @example https://example.com/agentq-events */
       url?: string;
@@ -1883,6 +1920,8 @@ export type components = {
       /** @example 2026-01-01 */
       from: string;
       groupBy: ('agent' | 'day' | 'model')[];
+      /** @description plans created in the period */
+      plans: components['schemas']['PlansUsageView'];
       /** @example 2026-01-31 */
       to: string;
     };
@@ -1931,6 +1970,7 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
+        | 'plan.completed'
         | 'webhook.disabled'
         | 'webhook.test';
       /**
@@ -1968,7 +2008,11 @@ export type components = {
       disabledAt: string | null;
       disabledReason: string | null;
       events: (
-        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+        | 'execution.succeeded'
+        | 'execution.failed'
+        | 'execution.cancelled'
+        | 'plan.completed'
+        | 'webhook.disabled'
       )[];
       /** Format: date-time */
       failingSince: string | null;
@@ -1997,7 +2041,11 @@ export type components = {
       disabledAt: string | null;
       disabledReason: string | null;
       events: (
-        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+        | 'execution.succeeded'
+        | 'execution.failed'
+        | 'execution.cancelled'
+        | 'plan.completed'
+        | 'webhook.disabled'
       )[];
       /** Format: date-time */
       failingSince: string | null;
@@ -3779,6 +3827,54 @@ export interface operations {
       };
       /** @description already_terminal */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  PlansController_events: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/event-stream; each `data:` is {planId, key, status, executionId} or the plan */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
         headers: {
           [name: string]: unknown;
         };
