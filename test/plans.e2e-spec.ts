@@ -238,6 +238,18 @@ describe('plans: a DAG of agent executions', () => {
     );
     expect(writer.status).toBe(201);
     expect(writer.body.capabilities).toEqual(['writing']);
+    const invalid = await stack.http.patch(
+      `/v1/agents/${writer.body.id}`,
+      { capabilities: ['has space'] },
+      apiKey,
+    );
+    expect(invalid.status).toBe(400);
+    const patched = await stack.http.patch(
+      `/v1/agents/${writer.body.id}`,
+      { capabilities: ['writing', 'editing', 'writing'] },
+      apiKey,
+    );
+    expect(patched.body.capabilities).toEqual(['writing', 'editing']);
     const refused = await createPlan({
       title: 'nobody',
       tasks: [{ key: 'A', capability: 'juggling', input: { message: 'hi' } }],
