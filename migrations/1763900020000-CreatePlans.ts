@@ -70,8 +70,8 @@ export class CreatePlans1763900020000 implements MigrationInterface {
         execution_id uuid UNIQUE REFERENCES agent_executions(id) ON DELETE SET NULL,
         error jsonb,
         completed_at timestamptz,
-        PRIMARY KEY (plan_id, key),
-        CHECK (agent_id IS NOT NULL OR capability IS NOT NULL)
+        -- No CHECK that an agent or a capability is set: deleting an agent nulls agent_id.
+        PRIMARY KEY (plan_id, key)
       )`);
 
     for (const table of TABLES) {
