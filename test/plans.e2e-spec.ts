@@ -267,6 +267,32 @@ describe('plans: a DAG of agent executions', () => {
     const plan = await waitForPlan(created.body.id);
     expect(plan.status).toBe('succeeded');
     expect(plan.tasks[1].agentId).toBe(writer.body.id);
+
+    // Two writers idle, two writing tasks ready at once: one each.
+    const second = await stack.http.post(
+      '/v1/agents',
+      {
+        name: 'writer 2',
+        role: 'Writer',
+        providerId: setup.providerId,
+        llmConfig: { model: 'gpt-4o-mini' },
+        capabilities: ['writing'],
+      },
+      apiKey,
+    );
+    const fanOut = await createPlan({
+      title: 'two writers',
+      tasks: [
+        task('A'),
+        { key: 'W1', capability: 'writing', dependsOn: ['A'], input: { message: 'task-B 1' } },
+        { key: 'W2', capability: 'writing', dependsOn: ['A'], input: { message: 'task-C 2' } },
+      ],
+    });
+    const spread = await waitForPlan(fanOut.body.id);
+    expect(spread.status).toBe('succeeded');
+    expect([spread.tasks[1].agentId, spread.tasks[2].agentId].sort()).toEqual(
+      [writer.body.id, second.body.id].sort(),
+    );
   });
 
   it('lists plans newest first with a cursor, by status', async () => {

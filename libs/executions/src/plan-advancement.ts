@@ -52,13 +52,12 @@ SELECT t.key, e.output->>'text' AS text
   FROM plan_tasks t JOIN agent_executions e ON e.id = t.execution_id
  WHERE t.plan_id = $1 AND t.key = ANY($2::text[])`;
 
-// The least loaded active agent with the capability, counted by its queued and running work.
-const AGENT_FOR_CAPABILITY_SQL = `
-SELECT a.id FROM agents a
- WHERE a.status = 'active' AND a.capabilities @> ARRAY[$1::text]
- ORDER BY (SELECT count(*) FROM agent_executions e
-            WHERE e.agent_id = a.id AND e.status IN ('queued', 'running')), a.id
- LIMIT 1`;
+// The active agents with the capability and their load (queued and running executions).
+const AGENTS_FOR_CAPABILITY_SQL = `
+SELECT a.id, (SELECT count(*) FROM agent_executions e
+               WHERE e.agent_id = a.id AND e.status IN ('queued', 'running'))::int AS load
+  FROM agents a
+ WHERE a.status = 'active' AND a.capabilities @> ARRAY[$1::text]`;
 
 const INSERT_TASK_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, priority, input, max_attempts, timeout_ms,
@@ -174,13 +173,22 @@ async function startTasks(
   }
   const records: Record<string, unknown>[] = [];
   const unassigned: string[] = [];
+  // Loads per capability, read once and counted up as this step assigns tasks.
+  const candidates = new Map<string, { id: string; load: number }[]>();
   for (const task of ready) {
     let agentId = task.agent_id;
     if (!agentId && task.capability) {
-      const [agent] = (await manager.query(AGENT_FOR_CAPABILITY_SQL, [task.capability])) as {
-        id: string;
-      }[];
-      agentId = agent?.id ?? null;
+      if (!candidates.has(task.capability)) {
+        candidates.set(
+          task.capability,
+          await manager.query(AGENTS_FOR_CAPABILITY_SQL, [task.capability]),
+        );
+      }
+      const agent = leastLoaded(candidates.get(task.capability)!);
+      if (agent) {
+        agent.load += 1;
+        agentId = agent.id;
+      }
     }
     if (!agentId) {
       unassigned.push(task.key);
@@ -250,4 +258,14 @@ async function startTasks(
     ]);
   }
   return failed;
+}
+
+function leastLoaded(agents: { id: string; load: number }[]) {
+  let best: { id: string; load: number } | undefined;
+  for (const agent of agents) {
+    if (!best || agent.load < best.load || (agent.load === best.load && agent.id < best.id)) {
+      best = agent;
+    }
+  }
+  return best;
 }
