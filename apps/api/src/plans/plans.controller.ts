@@ -4,6 +4,7 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  Logger,
   Param,
   ParseUUIDPipe,
   Post,
@@ -40,6 +41,8 @@ const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError(
 @ApiBearerAuth()
 @Controller('v1/plans')
 export class PlansController {
+  private readonly logger = new Logger(PlansController.name);
+
   constructor(private readonly plans: PlansService) {}
 
   @Post()
@@ -99,31 +102,36 @@ export class PlansController {
     let closed = false;
     request.raw.on('close', () => (closed = true));
     let sent = 0;
-    while (!closed) {
-      for (const task of plan.tasks) {
-        if (seen.get(task.key) === task.status) continue;
-        seen.set(task.key, task.status);
-        sent += 1;
-        const data = {
-          planId: id,
-          key: task.key,
-          status: task.status,
-          executionId: task.executionId,
-        };
-        response.write(`id: ${sent}\nevent: task\ndata: ${JSON.stringify(data)}\n\n`);
+    try {
+      while (!closed) {
+        for (const task of plan.tasks) {
+          if (seen.get(task.key) === task.status) continue;
+          seen.set(task.key, task.status);
+          sent += 1;
+          const data = {
+            planId: id,
+            key: task.key,
+            status: task.status,
+            executionId: task.executionId,
+          };
+          response.write(`id: ${sent}\nevent: task\ndata: ${JSON.stringify(data)}\n\n`);
+        }
+        if (plan.status !== 'running') {
+          const data = {
+            planId: id,
+            status: plan.status,
+            progress: plan.progress,
+            usage: plan.usage,
+          };
+          response.write(`id: ${sent + 1}\nevent: plan\ndata: ${JSON.stringify(data)}\n\n`);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, PLAN_EVENTS_POLL_MS));
+        if (!closed) plan = await this.plans.get(tenantId, id);
       }
-      if (plan.status !== 'running') {
-        const data = {
-          planId: id,
-          status: plan.status,
-          progress: plan.progress,
-          usage: plan.usage,
-        };
-        response.write(`id: ${sent + 1}\nevent: plan\ndata: ${JSON.stringify(data)}\n\n`);
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, PLAN_EVENTS_POLL_MS));
-      if (!closed) plan = await this.plans.get(tenantId, id);
+    } catch (error) {
+      // The headers are out: the stream just ends; the client sees no `event: plan`.
+      this.logger.warn(`plan ${id}: event stream ended: ${(error as Error).message}`);
     }
     response.end();
   }
