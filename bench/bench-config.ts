@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-export const SCENARIO_NAMES = ['drain', 'live', 'http', 'io', 'scaling'] as const;
+export const SCENARIO_NAMES = ['drain', 'live', 'http', 'io', 'scaling', 'plan'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Everything a benchmark run can be told, from BENCH_* variables; defaults fit ~10 min on 2 cores. */
@@ -9,6 +9,8 @@ export interface BenchConfig {
   n: number;
   /** Executions per naive-worker drain run: it is far slower, so it gets fewer (BENCH_NAIVE_N). */
   naiveN: number;
+  /** Tasks of the plan scenario's plan (BENCH_PLAN_TASKS). */
+  planTasks: number;
   /** Repetitions of every measurement (BENCH_RUNS). */
   runs: number;
   scenarios: ScenarioName[];
@@ -72,6 +74,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     n,
     naiveN: int(env, 'BENCH_NAIVE_N', Math.max(1, Math.round(n / 4))),
     runs: int(env, 'BENCH_RUNS', 3),
+    planTasks: int(env, 'BENCH_PLAN_TASKS', 1_000),
     scenarios: scenarios as ScenarioName[],
     variants: (env.BENCH_VARIANTS ?? '')
       .split(',')

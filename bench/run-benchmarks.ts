@@ -11,6 +11,7 @@ import { runScenario, ScenarioDefinition, ScenarioResult } from './scenario';
 import { drainScenario } from './scenarios/drain.scenario';
 import { httpScenario } from './scenarios/http.scenario';
 import { ioBoundScenario } from './scenarios/io-bound.scenario';
+import { planScenario } from './scenarios/plan.scenario';
 import { liveScenario } from './scenarios/live.scenario';
 import { scalingScenario } from './scenarios/scaling.scenario';
 
@@ -26,6 +27,8 @@ function scenariosFor(name: ScenarioName, environment: BenchEnvironment): Scenar
       return [ioBoundScenario(environment)];
     case 'scaling':
       return [scalingScenario(environment)];
+    case 'plan':
+      return [planScenario(environment)];
   }
 }
 

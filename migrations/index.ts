@@ -11,6 +11,7 @@ import { LeanExecutionIndexes1763900004000 } from './1763900004000-LeanExecution
 import { KeepUsageOfDeletedAgents1763900005000 } from './1763900005000-KeepUsageOfDeletedAgents';
 import { TenantBacklogIndex1763900006000 } from './1763900006000-TenantBacklogIndex';
 import { CreateSchedulesAndWebhooks1763900010000 } from './1763900010000-CreateSchedulesAndWebhooks';
+import { CreatePlans1763900020000 } from './1763900020000-CreatePlans';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   KeepUsageOfDeletedAgents1763900005000,
   TenantBacklogIndex1763900006000,
   CreateSchedulesAndWebhooks1763900010000,
+  CreatePlans1763900020000,
 ];

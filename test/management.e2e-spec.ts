@@ -548,6 +548,7 @@ describe('management API: tenants, API keys, providers, agents', () => {
         owner: 'ada',
         budgetDailyUsd: null,
         budgetMonthlyUsd: null,
+        capabilities: [],
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

@@ -17,6 +17,8 @@ function resourceFor(path: string, parameter: string, b: Resources): string {
     sessions: b.session,
     schedules: b.schedule,
     webhooks: b.webhook,
+    projects: b.project,
+    plans: b.plan,
   };
   const id = collection ? byCollection[collection] : undefined;
   if (!id) throw new Error(`the isolation sweep does not know what ${parameter} in ${path} names`);
@@ -36,6 +38,8 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /v1/agents/{agentId}/schedules': { cron: '0 9 * * 1', input: { message: 'steal' } },
   'PATCH /v1/schedules/{id}': { enabled: false },
   'PATCH /v1/webhooks/{id}': { description: 'stolen' },
+  'PATCH /v1/projects/{id}': { name: 'stolen' },
+  'POST /v1/plans/{id}/cancel': {},
 };
 
 describe('tenant isolation', () => {
@@ -81,7 +85,23 @@ describe('tenant isolation', () => {
       {},
       tenantB.tenant.apiKey,
     );
+    const project = await stack.http.post(
+      '/v1/projects',
+      { name: 'b-secret-project' },
+      tenantB.tenant.apiKey,
+    );
+    const plan = await stack.http.post(
+      '/v1/plans',
+      {
+        projectId: project.body.id,
+        title: 'b-secret-plan',
+        tasks: [{ key: 'a', agentId: tenantB.agentId, input: { message: 'b-secret-task' } }],
+      },
+      tenantB.tenant.apiKey,
+    );
     bIds = {
+      project: project.body.id,
+      plan: plan.body.id,
       schedule: schedule.body.id,
       webhook: webhook.body.id,
       delivery: delivery.body.id,
@@ -100,6 +120,9 @@ describe('tenant isolation', () => {
       'b-secret-memory',
       'b-secret-schedule',
       'b-secret-hook',
+      'b-secret-project',
+      'b-secret-plan',
+      'b-secret-task',
       webhook.body.secret,
     ];
   });

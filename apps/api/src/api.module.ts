@@ -14,6 +14,8 @@ import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
 import { MemoriesModule } from './memories/memories.module';
 import { ApiMetricsModule } from './metrics/api-metrics.module';
+import { PlansModule } from './plans/plans.module';
+import { ProjectsModule } from './projects/projects.module';
 import { ProvidersModule } from './providers/providers.module';
 import { QueueBoardModule } from './queue-board/queue-board.module';
 import { SchedulesModule } from './schedules/schedules.module';
@@ -50,6 +52,8 @@ export class ApiModule {
         AgentMessagesModule,
         UsageModule,
         SchedulesModule,
+        ProjectsModule,
+        PlansModule,
         WebhooksModule,
         WorkersModule,
         ApiMetricsModule,

@@ -353,6 +353,115 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/plans': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List plans, newest first, by project and status */
+    get: operations['PlansController_list'];
+    put?: never;
+    /** Run a plan: tasks with dependencies, as a DAG of agent executions */
+    post: operations['PlansController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/plans/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A plan: status, progress, usage and its tasks with their outputs */
+    get: operations['PlansController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/plans/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel a plan: running and queued tasks cancelled, pending skipped */
+    post: operations['PlansController_cancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/plans/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The plan's task transitions as Server-Sent Events, ending when the plan ends
+     * @description First every task as it stands (`event: task`), then each task transition as it is committed, then one `event: plan` with the final plan status. The stream reads the plan from PostgreSQL every 250 ms.
+     */
+    get: operations['PlansController_events'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/projects': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List projects, newest first, with their usage */
+    get: operations['ProjectsController_list'];
+    put?: never;
+    /** Create a project to hold plans */
+    post: operations['ProjectsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/projects/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A project, with its usage: the sum of its plans' */
+    get: operations['ProjectsController_get'];
+    put?: never;
+    post?: never;
+    /** Delete a project; its plans stay, without a project */
+    delete: operations['ProjectsController_remove'];
+    options?: never;
+    head?: never;
+    /** Change a project */
+    patch: operations['ProjectsController_update'];
+    trace?: never;
+  };
   '/v1/providers': {
     parameters: {
       query?: never;
@@ -738,6 +847,7 @@ export type components = {
       backstory: string | null;
       budgetDailyUsd: string | null;
       budgetMonthlyUsd: string | null;
+      capabilities: string[];
       /** Format: date-time */
       createdAt: string;
       description: string | null;
@@ -799,6 +909,14 @@ export type components = {
        * @example 25.00
        */
       budgetMonthlyUsd?: string | null;
+      /**
+       * @description what plan tasks may ask for: at most 50, each 1-64 of a-z A-Z 0-9 _ . : -
+       * @example [
+       *       "research",
+       *       "writing"
+       *     ]
+       */
+      capabilities?: string[];
       description?: string | null;
       /** @default false */
       enableMemory?: boolean;
@@ -866,6 +984,34 @@ export type components = {
        * @enum {string}
        */
       type: 'conversation' | 'learning' | 'goal' | 'context';
+    };
+    CreatePlanDto: {
+      description?: string;
+      /**
+       * @default fail_fast
+       * @enum {string}
+       */
+      failurePolicy?: 'fail_fast' | 'continue';
+      /** @description same key, same plan */
+      idempotencyKey?: string;
+      /** @description what {{plan.input.<path>}} placeholders read */
+      input?: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      projectId?: string;
+      /** @description at most 1,000 */
+      tasks: components['schemas']['PlanTaskDto'][];
+      /** @example Write a post */
+      title: string;
+    };
+    CreateProjectDto: {
+      description?: string | null;
+      metadata?: {
+        [key: string]: unknown;
+      };
+      /** @example Blog */
+      name: string;
     };
     CreateProviderDto: {
       /** @description required for openai and anthropic; stored encrypted and never returned */
@@ -967,7 +1113,11 @@ export type components = {
     CreateWebhookDto: {
       description?: string | null;
       events: (
-        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+        | 'execution.succeeded'
+        | 'execution.failed'
+        | 'execution.cancelled'
+        | 'plan.completed'
+        | 'webhook.disabled'
       )[];
       /** @example https://example.com/agentq-events */
       url: string;
@@ -1131,6 +1281,142 @@ export type components = {
       rank?: number;
       /** @enum {string} */
       type: 'conversation' | 'learning' | 'goal' | 'context';
+    };
+    PlanPage: {
+      data: components['schemas']['PlanView'][];
+      nextCursor: string | null;
+    };
+    PlanProgressView: {
+      cancelled: number;
+      failed: number;
+      pending: number;
+      queued: number;
+      running: number;
+      skipped: number;
+      succeeded: number;
+      total: number;
+    };
+    PlansUsageView: {
+      completionTokens: number;
+      /** @description USD, decimal string */
+      costUsd: string;
+      plans: number;
+      promptTokens: number;
+      tasks: number;
+      totalTokens: number;
+    };
+    PlanTaskDto: {
+      /**
+       * Format: uuid
+       * @description the agent to run it (or a capability)
+       */
+      agentId?: string;
+      /**
+       * @description run by the least loaded active agent with this capability when it is ready
+       * @example writing
+       */
+      capability?: string;
+      /** @description keys of tasks that must succeed first */
+      dependsOn?: string[];
+      /** @description may contain {{plan.input.<path>}} and {{tasks.<key>.output.text}} of tasks it depends on */
+      input: components['schemas']['ExecutionInputDto'];
+      /**
+       * @description unique in the plan: 1-64 of A-Z a-z 0-9 _ -
+       * @example research
+       */
+      key: string;
+      /** @default 3 */
+      maxAttempts?: number;
+      /** @default 5 */
+      priority?: number;
+      timeoutMs?: number;
+      title?: string;
+    };
+    PlanTaskView: {
+      /** Format: uuid */
+      agentId: string | null;
+      capability: string | null;
+      /** Format: date-time */
+      completedAt: string | null;
+      dependsOn: string[];
+      error: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: uuid */
+      executionId: string | null;
+      key: string;
+      output: {
+        [key: string]: unknown;
+      } | null;
+      /** Format: date-time */
+      startedAt: string | null;
+      /**
+       * @description pending until its dependencies succeed, then its execution status, or skipped
+       * @enum {string}
+       */
+      status: 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
+      title: string | null;
+    };
+    PlanUsageView: {
+      completionTokens: number;
+      /**
+       * @description USD, decimal string
+       * @example 0.000012000
+       */
+      costUsd: string;
+      promptTokens: number;
+      totalTokens: number;
+    };
+    PlanView: {
+      /** Format: date-time */
+      completedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      description: string | null;
+      /** @enum {string} */
+      failurePolicy: 'fail_fast' | 'continue';
+      /** Format: uuid */
+      id: string;
+      input: {
+        [key: string]: unknown;
+      };
+      progress: components['schemas']['PlanProgressView'];
+      /** Format: uuid */
+      projectId: string | null;
+      /** @enum {string} */
+      status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+      tasks: components['schemas']['PlanTaskView'][];
+      title: string;
+      usage: components['schemas']['PlanUsageView'];
+    };
+    ProjectPage: {
+      data: components['schemas']['ProjectView'][];
+      nextCursor: string | null;
+    };
+    ProjectUsageView: {
+      completionTokens: number;
+      /**
+       * @description USD, decimal string
+       * @example 0.000012000
+       */
+      costUsd: string;
+      plans: number;
+      promptTokens: number;
+      totalTokens: number;
+    };
+    ProjectView: {
+      /** Format: date-time */
+      createdAt: string;
+      description: string | null;
+      /** Format: uuid */
+      id: string;
+      metadata: {
+        [key: string]: unknown;
+      };
+      name: string;
+      /** Format: date-time */
+      updatedAt: string;
+      usage: components['schemas']['ProjectUsageView'];
     };
     ProviderList: {
       data: components['schemas']['ProviderView'][];
@@ -1465,6 +1751,14 @@ export type components = {
        * @example 25.00
        */
       budgetMonthlyUsd?: string | null;
+      /**
+       * @description what plan tasks may ask for: at most 50, each 1-64 of a-z A-Z 0-9 _ . : -
+       * @example [
+       *       "research",
+       *       "writing"
+       *     ]
+       */
+      capabilities?: string[];
       description?: string | null;
       /** @default false */
       enableMemory?: boolean;
@@ -1504,6 +1798,14 @@ export type components = {
        * @enum {string}
        */
       type?: 'conversation' | 'learning' | 'goal' | 'context';
+    };
+    UpdateProjectDto: {
+      description?: string | null;
+      metadata?: {
+        [key: string]: unknown;
+      };
+      /** @example Blog */
+      name?: string;
     };
     UpdateProviderDto: {
       /** @description required for openai and anthropic; stored encrypted and never returned */
@@ -1604,7 +1906,11 @@ export type components = {
       /** @description false disables the endpoint; true enables it again (and clears failing) */
       enabled?: boolean;
       events?: (
-        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+        | 'execution.succeeded'
+        | 'execution.failed'
+        | 'execution.cancelled'
+        | 'plan.completed'
+        | 'webhook.disabled'
       )[];
       /** @example https://example.com/agentq-events */
       url?: string;
@@ -1614,6 +1920,8 @@ export type components = {
       /** @example 2026-01-01 */
       from: string;
       groupBy: ('agent' | 'day' | 'model')[];
+      /** @description plans created in the period */
+      plans: components['schemas']['PlansUsageView'];
       /** @example 2026-01-31 */
       to: string;
     };
@@ -1662,6 +1970,7 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
+        | 'plan.completed'
         | 'webhook.disabled'
         | 'webhook.test';
       /**
@@ -1699,7 +2008,11 @@ export type components = {
       disabledAt: string | null;
       disabledReason: string | null;
       events: (
-        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+        | 'execution.succeeded'
+        | 'execution.failed'
+        | 'execution.cancelled'
+        | 'plan.completed'
+        | 'webhook.disabled'
       )[];
       /** Format: date-time */
       failingSince: string | null;
@@ -1728,7 +2041,11 @@ export type components = {
       disabledAt: string | null;
       disabledReason: string | null;
       events: (
-        'execution.succeeded' | 'execution.failed' | 'execution.cancelled' | 'webhook.disabled'
+        | 'execution.succeeded'
+        | 'execution.failed'
+        | 'execution.cancelled'
+        | 'plan.completed'
+        | 'webhook.disabled'
       )[];
       /** Format: date-time */
       failingSince: string | null;
@@ -3284,6 +3601,519 @@ export interface operations {
         };
         content: {
           'text/event-stream': string;
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  PlansController_list: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+        projectId?: string;
+        status?: 'running' | 'succeeded' | 'failed' | 'cancelled';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PlanPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  PlansController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreatePlanDto'];
+      };
+    };
+    responses: {
+      /** @description the plan, its root tasks queued */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PlanView'];
+        };
+      };
+      /** @description validation_failed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description plan_cycle (naming the keys of one cycle), duplicate_task_key, invalid_task_key, unknown_dependency, unreferenced_placeholder, agent_not_found, no_agent_for_capability, project_not_found, plan_too_large; nothing written */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  PlansController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PlanView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  PlansController_cancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PlanView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description already_terminal */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  PlansController_events: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/event-stream; each `data:` is {planId, key, status, executionId} or the plan */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ProjectsController_list: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProjectPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ProjectsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateProjectDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProjectView'];
+        };
+      };
+      /** @description validation_failed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ProjectsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProjectView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ProjectsController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ProjectsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateProjectDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProjectView'];
+        };
+      };
+      /** @description validation_failed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
         };
       };
       /** @description unauthorized: no valid key or token */

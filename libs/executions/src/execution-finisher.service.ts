@@ -1,12 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import {
-  CommittedFollowUps,
-  ExecutionFollowUps,
-  NO_FOLLOW_UPS,
-} from './execution-follow-ups.service';
+import { CommittedFollowUps, ExecutionFollowUps } from './execution-follow-ups.service';
 import { ItemOutcome, MicroBatcher } from './micro-batcher';
+import { PlanAdvanceSink } from './plan-advancement';
 import { recordTerminalOutcomes } from './record-terminal-outcomes';
 import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
 import { withTransactionRetry } from './transient-database-error';
@@ -51,15 +48,17 @@ export class ExecutionFinisher {
     try {
       const plan = await this.followUps.plan(outcomes);
       const { won, followUps } = await withTransactionRetry(async () => {
+        // Plan tasks made ready by these outcomes are created in the same transaction.
+        const planSink: PlanAdvanceSink = { jobs: [] };
         if (!this.followUps.needsTransaction(plan)) {
-          const won = await recordTerminalOutcomes(this.dataSource.manager, outcomes);
-          return { won, followUps: NO_FOLLOW_UPS };
+          const won = await recordTerminalOutcomes(this.dataSource.manager, outcomes, planSink);
+          return { won, followUps: { jobs: planSink.jobs } };
         }
         // Follow-ups (memories, handoffs) commit with the transitions, only for those that won.
         return this.dataSource.transaction(async (manager) => {
-          const won = await recordTerminalOutcomes(manager, outcomes);
+          const won = await recordTerminalOutcomes(manager, outcomes, planSink);
           const followUps: CommittedFollowUps = await this.followUps.apply(manager, won, plan);
-          return { won, followUps };
+          return { won, followUps: { jobs: [...followUps.jobs, ...planSink.jobs] } };
         });
       });
       const seconds = (performance.now() - startedAt) / 1_000;

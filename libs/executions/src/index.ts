@@ -19,3 +19,4 @@ export * from './terminal-outcome';
 export * from './transient-database-error';
 export * from './webhook-outbox';
 export * from './with-timeout';
+export * from './plan-advancement';

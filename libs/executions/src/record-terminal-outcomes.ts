@@ -1,7 +1,8 @@
 import { queryPrepared, setTransactionTenant } from '@agentq/database';
 import { EntityManager } from 'typeorm';
 import { groupSorted } from './group-sorted';
-import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
+import { advancePlans, PlanAdvanceSink } from './plan-advancement';
+import { cancelledOutcome, RecordedTransition, TerminalOutcome } from './terminal-outcome';
 import { WEBHOOK_OUTBOX_CTE } from './webhook-outbox';
 
 /**
@@ -30,7 +31,7 @@ won AS (
     FROM outcome o
    WHERE e.id = o.id AND e.status IN ('queued', 'running')
   RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.status, e.model, e.prompt_tokens,
-            e.completion_tokens, e.cost_usd, e.duration_ms, e.completed_at
+            e.completion_tokens, e.cost_usd, e.duration_ms, e.completed_at, e.error
 ),
 daily AS (
   INSERT INTO agent_usage_daily AS d (agent_id, day, model, tenant_id, executions, succeeded,
@@ -84,8 +85,17 @@ stats AS (
     total_duration_ms = s.total_duration_ms + EXCLUDED.total_duration_ms,
     timed_executions = s.timed_executions + EXCLUDED.timed_executions,
     last_executed_at = GREATEST(s.last_executed_at, EXCLUDED.last_executed_at)
+),
+plan_task AS (
+  UPDATE plan_tasks t SET status = won.status, completed_at = won.completed_at,
+         error = won.error
+    FROM won
+   WHERE t.execution_id = won.id
+  RETURNING t.execution_id, t.plan_id
 ),${WEBHOOK_OUTBOX_CTE}
-SELECT id, tenant_id, agent_id, session_id, status, completed_at FROM won`;
+SELECT won.id, won.tenant_id, won.agent_id, won.session_id, won.status, won.completed_at,
+       plan_task.plan_id
+  FROM won LEFT JOIN plan_task ON plan_task.execution_id = won.id`;
 
 interface WonRow {
   id: string;
@@ -94,6 +104,7 @@ interface WonRow {
   session_id: string | null;
   status: RecordedTransition['status'];
   completed_at: Date;
+  plan_id: string | null;
 }
 
 /**
@@ -105,15 +116,41 @@ interface WonRow {
 export async function recordTerminalOutcomes(
   manager: EntityManager,
   outcomes: readonly TerminalOutcome[],
+  planSink: PlanAdvanceSink = { jobs: [] },
 ): Promise<RecordedTransition[]> {
   if (outcomes.length === 0) return [];
   if (!manager.queryRunner?.isTransactionActive) {
-    return manager.transaction((tx) => recordTerminalOutcomes(tx, outcomes));
+    return manager.transaction((tx) => recordTerminalOutcomes(tx, outcomes, planSink));
   }
   const won: RecordedTransition[] = [];
   for (const [tenantId, group] of groupSorted(outcomes, (outcome) => outcome.tenantId)) {
     await setTransactionTenant(manager, tenantId);
-    won.push(...(await recordForTenant(manager, group)));
+    won.push(...(await recordAndAdvance(manager, tenantId, group, planSink)));
+  }
+  return won;
+}
+
+/**
+ * Plan tasks among the transitions won move their plans on in the same transaction: a crash
+ * after the commit cannot lose the next tasks (their rows are committed `queued`; the jobs in
+ * the sink are enqueued after the commit, or by the reconciler).
+ */
+async function recordAndAdvance(
+  manager: EntityManager,
+  tenantId: string,
+  outcomes: readonly TerminalOutcome[],
+  planSink: PlanAdvanceSink,
+): Promise<RecordedTransition[]> {
+  const { won, planIds } = await recordForTenant(manager, outcomes);
+  if (planIds.length > 0) {
+    await advancePlans(manager, planIds, planSink, async (executionIds) => {
+      await recordAndAdvance(
+        manager,
+        tenantId,
+        executionIds.map((id) => cancelledOutcome(id, tenantId)),
+        planSink,
+      );
+    });
   }
   return won;
 }
@@ -121,7 +158,7 @@ export async function recordTerminalOutcomes(
 async function recordForTenant(
   manager: EntityManager,
   outcomes: readonly TerminalOutcome[],
-): Promise<RecordedTransition[]> {
+): Promise<{ won: RecordedTransition[]; planIds: string[] }> {
   const payload = outcomes.map((o) => ({
     id: o.executionId,
     status: o.status,
@@ -139,7 +176,7 @@ async function recordForTenant(
     RECORD_TERMINAL_OUTCOMES_SQL,
     [JSON.stringify(payload)],
   );
-  return rows.map((row) => ({
+  const won = rows.map((row) => ({
     executionId: row.id,
     tenantId: row.tenant_id,
     agentId: row.agent_id,
@@ -147,4 +184,6 @@ async function recordForTenant(
     status: row.status,
     completedAt: row.completed_at,
   }));
+  const planIds = [...new Set(rows.map((row) => row.plan_id).filter((id) => id !== null))];
+  return { won, planIds };
 }

@@ -3,6 +3,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'execution.succeeded',
   'execution.failed',
   'execution.cancelled',
+  'plan.completed',
   'webhook.disabled',
 ] as const;
 

@@ -14,6 +14,7 @@ export class AgentView {
   @ApiProperty({ enum: AGENT_STATUSES }) status!: AgentStatus;
   @ApiProperty() enableMemory!: boolean;
   @ApiProperty({ type: 'integer', nullable: true }) maxConcurrency!: number | null;
+  @ApiProperty({ type: [String] }) capabilities!: string[];
   @ApiProperty({ type: String, nullable: true }) space!: string | null;
   @ApiProperty({ type: String, nullable: true }) budgetDailyUsd!: string | null;
   @ApiProperty({ type: String, nullable: true }) budgetMonthlyUsd!: string | null;
@@ -41,6 +42,7 @@ export function toAgentView(row: Agent): AgentView {
     status: row.status,
     enableMemory: row.enableMemory,
     maxConcurrency: row.maxConcurrency,
+    capabilities: row.capabilities ?? [],
     space: row.space,
     budgetDailyUsd: row.budgetDailyUsd,
     budgetMonthlyUsd: row.budgetMonthlyUsd,

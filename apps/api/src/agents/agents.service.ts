@@ -41,6 +41,7 @@ export class AgentsService {
       status: body.status ?? 'active',
       enableMemory: body.enableMemory ?? false,
       maxConcurrency: body.maxConcurrency ?? null,
+      capabilities: [...new Set(body.capabilities ?? [])],
       space: body.space ?? null,
       budgetDailyUsd: body.budgetDailyUsd ?? null,
       budgetMonthlyUsd: body.budgetMonthlyUsd ?? null,
@@ -91,6 +92,8 @@ export class AgentsService {
       status: changes.status,
       enableMemory: changes.enableMemory,
       maxConcurrency: changes.maxConcurrency,
+      capabilities:
+        changes.capabilities === undefined ? undefined : [...new Set(changes.capabilities)],
       space: changes.space,
       budgetDailyUsd: changes.budgetDailyUsd,
       budgetMonthlyUsd: changes.budgetMonthlyUsd,

@@ -11,6 +11,6 @@ import { ExecutionsController } from './executions.controller';
   imports: [ExecutionSubmissionModule],
   controllers: [AgentExecutionsController, ExecutionsController],
   providers: [ExecutionSubmissions, ExecutionReader, ExecutionCancellation, ExecutionEventStream],
-  exports: [ExecutionSubmissions],
+  exports: [ExecutionSubmissions, ExecutionCancellation, ExecutionSubmissionModule],
 })
 export class ExecutionsModule {}

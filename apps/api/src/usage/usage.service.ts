@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
+import { readPlansUsage } from '@agentq/plans';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/api-errors';
 import { UsageDimension, UsageQuery } from './dto/usage.query';
@@ -94,6 +95,7 @@ export class UsageService {
       from,
       to,
       groupBy,
+      plans: await readPlansUsage(manager, from, to),
       data: rows.map((row) => ({
         ...Object.fromEntries(dimensions.map((d) => [d.field, row[d.field]])),
         executions: toNumber(row.executions),

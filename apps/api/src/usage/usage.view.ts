@@ -38,7 +38,19 @@ export class UsageRowView {
   @ApiProperty({ type: 'integer', nullable: true }) avgDurationMs!: number | null;
 }
 
+/** Plans created in the period: how many, their tasks, and what their executions used. */
+export class PlansUsageView {
+  @ApiProperty({ type: 'integer' }) plans!: number;
+  @ApiProperty({ type: 'integer' }) tasks!: number;
+  @ApiProperty({ type: 'integer' }) promptTokens!: number;
+  @ApiProperty({ type: 'integer' }) completionTokens!: number;
+  @ApiProperty({ type: 'integer' }) totalTokens!: number;
+  @ApiProperty({ description: 'USD, decimal string' }) costUsd!: string;
+}
+
 export class UsageReportView {
+  @ApiProperty({ type: PlansUsageView, description: 'plans created in the period' })
+  plans!: PlansUsageView;
   @ApiProperty({ example: '2026-01-01' }) from!: string;
   @ApiProperty({ example: '2026-01-31' }) to!: string;
   @ApiProperty({ enum: USAGE_DIMENSIONS, isArray: true }) groupBy!: UsageDimension[];

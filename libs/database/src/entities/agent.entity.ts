@@ -33,6 +33,8 @@ export class Agent {
   @Column('integer', { nullable: true }) maxConcurrency!: number | null;
   @Column('text', { nullable: true }) space!: string | null;
   @Column('text', { nullable: true }) owner!: string | null;
+  /** What plan tasks may ask for instead of naming the agent. */
+  @Column('text', { array: true, default: () => "'{}'" }) capabilities!: string[];
   /** Spend limits in USD (decimal strings); null is no limit. Checked before every attempt. */
   @Column('numeric', { precision: 20, scale: 9, nullable: true }) budgetDailyUsd!: string | null;
   @Column('numeric', { precision: 20, scale: 9, nullable: true }) budgetMonthlyUsd!: string | null;

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
+  Matches,
   IsBoolean,
   IsIn,
   IsInt,
@@ -72,6 +75,17 @@ export class CreateAgentDto {
   @Omittable()
   @IsBoolean()
   enableMemory?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['research', 'writing'],
+    description: 'what plan tasks may ask for: at most 50, each 1-64 of a-z A-Z 0-9 _ . : -',
+  })
+  @Omittable()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { each: true })
+  capabilities?: string[];
 
   @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, maximum: 10_000 })
   @IsOptional()

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { inTenantTransaction } from '@agentq/database';
+import { readProjectUsage } from '@agentq/plans';
+import { DataSource, EntityManager } from 'typeorm';
+import { ApiError, NotFoundError, ValidationFailedError } from '../common/api-errors';
+import { PageQuery } from '../common/page.query';
+import { rawNewestFirstPage } from '../common/raw-page';
+import { CreateProjectDto, UpdateProjectDto } from './dto/project.dto';
+import { ProjectPage, ProjectRow, ProjectView, toProjectView } from './project.view';
+
+const COLUMNS = 'id, name, description, metadata, created_at, updated_at';
+
+@Injectable()
+export class ProjectsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  create(tenantId: string, body: CreateProjectDto): Promise<ProjectView> {
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const [row]: ProjectRow[] = await manager.query(
+        `INSERT INTO projects (tenant_id, name, description, metadata) VALUES ($1, $2, $3, $4)
+         RETURNING ${COLUMNS}`,
+        [tenantId, body.name, body.description ?? null, body.metadata ?? {}],
+      );
+      return this.view(manager, [row]).then(([view]) => view);
+    });
+  }
+
+  list(tenantId: string, query: PageQuery): Promise<ProjectPage> {
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const page = await rawNewestFirstPage<ProjectRow>(
+        (sql, params) => manager.query(sql, params),
+        'projects',
+        'true',
+        [],
+        query,
+      ).catch((error: unknown) => {
+        if (error instanceof ApiError) throw error;
+        throw new ValidationFailedError([
+          { field: 'cursor', message: 'not a cursor of this list' },
+        ]);
+      });
+      return { data: await this.view(manager, page.data), nextCursor: page.nextCursor };
+    });
+  }
+
+  get(tenantId: string, id: string): Promise<ProjectView> {
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const rows: ProjectRow[] = await manager.query(
+        `SELECT ${COLUMNS} FROM projects WHERE id = $1`,
+        [id],
+      );
+      if (rows.length === 0) throw new NotFoundError('project');
+      return (await this.view(manager, rows))[0];
+    });
+  }
+
+  update(tenantId: string, id: string, changes: UpdateProjectDto): Promise<ProjectView> {
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const rows: ProjectRow[] = await manager.query(
+        `WITH updated AS (
+           UPDATE projects
+              SET name = COALESCE($2, name),
+                  description = CASE WHEN $3::boolean THEN $4 ELSE description END,
+                  metadata = COALESCE($5, metadata), updated_at = now()
+            WHERE id = $1 RETURNING ${COLUMNS})
+         SELECT * FROM updated`,
+        [
+          id,
+          changes.name ?? null,
+          changes.description !== undefined,
+          changes.description ?? null,
+          changes.metadata ?? null,
+        ],
+      );
+      if (rows.length === 0) throw new NotFoundError('project');
+      return (await this.view(manager, rows))[0];
+    });
+  }
+
+  /** Its plans stay, without a project. */
+  async remove(tenantId: string, id: string): Promise<void> {
+    const rows: unknown[] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      manager.query(
+        `WITH gone AS (DELETE FROM projects WHERE id = $1 RETURNING id) SELECT id FROM gone`,
+        [id],
+      ),
+    );
+    if (rows.length === 0) throw new NotFoundError('project');
+  }
+
+  private async view(manager: EntityManager, rows: ProjectRow[]): Promise<ProjectView[]> {
+    const usage = await readProjectUsage(
+      manager,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => toProjectView(row, usage.get(row.id)!));
+  }
+}

@@ -1,0 +1,271 @@
+import {
+  completePlan,
+  nextPlanStep,
+  PlanStatus,
+  renderTaskInput,
+  TaskInput,
+  TaskStatus,
+} from '@agentq/plans';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { QueuedExecution } from './execution-producer.service';
+import { queuedExecution } from './queued-execution';
+
+/** What a plan advance leaves for after the commit: the jobs of the task executions it created. */
+export interface PlanAdvanceSink {
+  jobs: QueuedExecution[];
+}
+
+interface PlanRow {
+  id: string;
+  tenant_id: string;
+  status: PlanStatus;
+  failure_policy: 'fail_fast' | 'continue';
+  input: unknown;
+}
+
+interface TaskRow {
+  plan_id: string;
+  key: string;
+  status: TaskStatus;
+  depends_on: string[];
+  agent_id: string | null;
+  capability: string | null;
+  input: TaskInput;
+  priority: number;
+  max_attempts: number;
+  timeout_ms: number | null;
+  execution_id: string | null;
+}
+
+const LOCK_PLANS_SQL = `
+SELECT id, tenant_id, status, failure_policy, input FROM plans
+ WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
+
+const PLAN_TASKS_SQL = `
+SELECT plan_id, key, status, depends_on, agent_id, capability, input, priority, max_attempts,
+       timeout_ms, execution_id
+  FROM plan_tasks WHERE plan_id = ANY($1::uuid[]) ORDER BY plan_id, position`;
+
+const OUTPUTS_SQL = `
+SELECT t.key, e.output->>'text' AS text
+  FROM plan_tasks t JOIN agent_executions e ON e.id = t.execution_id
+ WHERE t.plan_id = $1 AND t.key = ANY($2::text[])`;
+
+// The active agents with the capability and their load (queued and running executions).
+const AGENTS_FOR_CAPABILITY_SQL = `
+SELECT a.id, (SELECT count(*) FROM agent_executions e
+               WHERE e.agent_id = a.id AND e.status IN ('queued', 'running'))::int AS load
+  FROM agents a
+ WHERE a.status = 'active' AND a.capabilities @> ARRAY[$1::text]`;
+
+const INSERT_TASK_EXECUTIONS_SQL = `
+INSERT INTO agent_executions (id, tenant_id, agent_id, priority, input, max_attempts, timeout_ms,
+                              idempotency_key, model)
+SELECT r.id, a.tenant_id, a.id, r.priority, r.input, r.max_attempts, r.timeout_ms,
+       r.idempotency_key, a.llm_config->>'model'
+  FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, priority smallint, input jsonb,
+       max_attempts integer, timeout_ms integer, idempotency_key text)
+  JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
+ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+RETURNING id`;
+
+const MARK_TASKS_QUEUED_SQL = `
+UPDATE plan_tasks t SET status = 'queued', execution_id = r.execution_id, agent_id = r.agent_id
+  FROM jsonb_to_recordset($1::jsonb) AS r(plan_id uuid, key text, execution_id uuid, agent_id uuid)
+ WHERE t.plan_id = r.plan_id AND t.key = r.key AND t.status = 'pending'`;
+
+const MARK_TASKS_SQL = `
+UPDATE plan_tasks t SET status = $3, error = $4::jsonb, completed_at = now()
+ WHERE t.plan_id = $1 AND t.key = ANY($2::text[]) AND t.status = 'pending'`;
+
+// Cancels the active executions of a failed plan that no other transaction holds: a row a
+// finisher has locked is about to end on its own.
+const LOCK_ACTIVE_EXECUTIONS_SQL = `
+SELECT id FROM agent_executions
+ WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running')
+ ORDER BY id FOR UPDATE SKIP LOCKED`;
+
+/** Cancels executions inside the caller's transaction (recordTerminalOutcomes, for fail_fast). */
+export type CancelExecutions = (executionIds: string[]) => Promise<void>;
+
+/**
+ * Moves plans on, inside the transaction that recorded their tasks' terminal outcomes (or that
+ * created them), with the tenant set. Each plan row is locked first, so two transactions that
+ * finish the last two dependencies of a fan-in are serialized and only the second sees both
+ * succeeded: a task's execution is created once, here, with its placeholders filled.
+ */
+export async function advancePlans(
+  manager: EntityManager,
+  planIds: readonly string[],
+  sink: PlanAdvanceSink,
+  cancelExecutions: CancelExecutions,
+): Promise<void> {
+  if (planIds.length === 0) return;
+  const plans: PlanRow[] = await manager.query(LOCK_PLANS_SQL, [[...new Set(planIds)]]);
+  const tasks: TaskRow[] = await manager.query(PLAN_TASKS_SQL, [plans.map((p) => p.id)]);
+  for (const plan of plans) {
+    await advancePlan(
+      manager,
+      plan,
+      tasks.filter((t) => t.plan_id === plan.id),
+      sink,
+      cancelExecutions,
+    );
+  }
+}
+
+async function advancePlan(
+  manager: EntityManager,
+  plan: PlanRow,
+  tasks: TaskRow[],
+  sink: PlanAdvanceSink,
+  cancelExecutions: CancelExecutions,
+): Promise<void> {
+  // A ready task that cannot start (no agent for it any more) fails at once: step again.
+  for (let round = 0; round < tasks.length + 1; round += 1) {
+    const step = nextPlanStep(
+      { status: plan.status, failurePolicy: plan.failure_policy },
+      tasks.map((t) => ({ key: t.key, status: t.status, dependsOn: t.depends_on })),
+    );
+    if (step.skip.length > 0) {
+      await manager.query(MARK_TASKS_SQL, [plan.id, step.skip, 'skipped', null]);
+      for (const task of tasks) if (step.skip.includes(task.key)) task.status = 'skipped';
+    }
+    if (step.status !== plan.status && step.status !== 'running') {
+      await completePlan(manager, plan.id, step.status);
+      plan.status = step.status;
+    }
+    if (step.cancel.length > 0) {
+      const ids = tasks
+        .filter((t) => step.cancel.includes(t.key) && t.execution_id)
+        .map((t) => t.execution_id!);
+      const locked: { id: string }[] = await manager.query(LOCK_ACTIVE_EXECUTIONS_SQL, [ids]);
+      if (locked.length > 0) await cancelExecutions(locked.map((row) => row.id));
+    }
+    if (step.ready.length === 0) return;
+    const failed = await startTasks(
+      manager,
+      plan,
+      tasks.filter((t) => step.ready.includes(t.key)),
+      sink,
+    );
+    if (failed.length === 0) return;
+    for (const task of tasks) if (failed.includes(task.key)) task.status = 'failed';
+  }
+}
+
+/** Creates the executions of ready tasks; returns the keys of those that found no agent. */
+async function startTasks(
+  manager: EntityManager,
+  plan: PlanRow,
+  ready: TaskRow[],
+  sink: PlanAdvanceSink,
+): Promise<string[]> {
+  const dependencies = [...new Set(ready.flatMap((t) => t.depends_on))];
+  const outputs = new Map<string, string>();
+  if (dependencies.length > 0) {
+    const rows: { key: string; text: string | null }[] = await manager.query(OUTPUTS_SQL, [
+      plan.id,
+      dependencies,
+    ]);
+    for (const row of rows) outputs.set(row.key, row.text ?? '');
+  }
+  const records: Record<string, unknown>[] = [];
+  const unassigned: string[] = [];
+  // Loads per capability, read once and counted up as this step assigns tasks.
+  const candidates = new Map<string, { id: string; load: number }[]>();
+  for (const task of ready) {
+    let agentId = task.agent_id;
+    if (!agentId && task.capability) {
+      if (!candidates.has(task.capability)) {
+        candidates.set(
+          task.capability,
+          await manager.query(AGENTS_FOR_CAPABILITY_SQL, [task.capability]),
+        );
+      }
+      const agent = leastLoaded(candidates.get(task.capability)!);
+      if (agent) {
+        agent.load += 1;
+        agentId = agent.id;
+      }
+    }
+    if (!agentId) {
+      unassigned.push(task.key);
+      continue;
+    }
+    records.push({
+      id: randomUUID(),
+      key: task.key,
+      agent_id: agentId,
+      priority: task.priority,
+      input: renderTaskInput(task.input, plan.input, outputs),
+      max_attempts: task.max_attempts,
+      timeout_ms: task.timeout_ms,
+      idempotency_key: `plan:${plan.id}:${task.key}`,
+    });
+  }
+  const inserted = new Set<string>();
+  if (records.length > 0) {
+    const rows: { id: string }[] = await manager.query(INSERT_TASK_EXECUTIONS_SQL, [
+      JSON.stringify(records),
+    ]);
+    for (const row of rows) inserted.add(row.id);
+  }
+  const started = records.filter((r) => inserted.has(r.id as string));
+  if (started.length > 0) {
+    await manager.query(MARK_TASKS_QUEUED_SQL, [
+      JSON.stringify(
+        started.map((r) => ({
+          plan_id: plan.id,
+          key: r.key,
+          execution_id: r.id,
+          agent_id: r.agent_id,
+        })),
+      ),
+    ]);
+  }
+  for (const record of started) {
+    const task = ready.find((t) => t.key === record.key)!;
+    task.status = 'queued';
+    task.execution_id = record.id as string;
+    sink.jobs.push(
+      queuedExecution(
+        {
+          id: record.id as string,
+          tenantId: plan.tenant_id,
+          agentId: record.agent_id as string,
+          priority: task.priority,
+          runAt: null,
+          attempts: 0,
+          maxAttempts: task.max_attempts,
+        },
+        true,
+      ),
+    );
+  }
+  // No agent, or the agent is no longer active: the task fails without an execution.
+  const failed = [
+    ...unassigned,
+    ...records.filter((r) => !inserted.has(r.id as string)).map((r) => r.key as string),
+  ];
+  if (failed.length > 0) {
+    await manager.query(MARK_TASKS_SQL, [
+      plan.id,
+      failed,
+      'failed',
+      JSON.stringify({ code: 'no_agent', message: 'no active agent could take the task' }),
+    ]);
+  }
+  return failed;
+}
+
+function leastLoaded(agents: { id: string; load: number }[]) {
+  let best: { id: string; load: number } | undefined;
+  for (const agent of agents) {
+    if (!best || agent.load < best.load || (agent.load === best.load && agent.id < best.id)) {
+      best = agent;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,3 @@
+export * from './plan-spec';
+export * from './plan-step';
+export * from './plan-store';

@@ -1,0 +1,334 @@
+import { EntityManager } from 'typeorm';
+import { FailurePolicy, TaskSpec } from './plan-spec';
+import { PlanStatus, TaskStatus } from './plan-step';
+
+/** A plan to create, validated (validatePlanGraph) and with its agents checked. */
+export interface NewPlan {
+  tenantId: string;
+  projectId: string | null;
+  title: string;
+  description: string | null;
+  input: Record<string, unknown>;
+  failurePolicy: FailurePolicy;
+  idempotencyKey: string | null;
+  tasks: TaskSpec[];
+}
+
+export interface PlanTaskDetails {
+  key: string;
+  title: string | null;
+  status: TaskStatus;
+  agentId: string | null;
+  capability: string | null;
+  dependsOn: string[];
+  executionId: string | null;
+  output: Record<string, unknown> | null;
+  error: Record<string, unknown> | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
+export interface PlanUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** Decimal string. */
+  costUsd: string;
+}
+
+export interface PlanDetails {
+  id: string;
+  projectId: string | null;
+  title: string;
+  description: string | null;
+  input: Record<string, unknown>;
+  status: PlanStatus;
+  failurePolicy: FailurePolicy;
+  progress: Record<TaskStatus | 'total', number>;
+  usage: PlanUsage;
+  tasks: PlanTaskDetails[];
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+const INSERT_PLAN_SQL = `
+INSERT INTO plans (tenant_id, project_id, title, description, input, failure_policy,
+                   idempotency_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+RETURNING id`;
+
+const PLAN_BY_IDEMPOTENCY_KEY_SQL = `SELECT id FROM plans WHERE idempotency_key = $1`;
+
+const INSERT_TASKS_SQL = `
+INSERT INTO plan_tasks (plan_id, key, tenant_id, position, title, agent_id, capability, input,
+                        depends_on, priority, max_attempts, timeout_ms)
+SELECT $1, r.key, $2, r.position, r.title, r.agent_id, r.capability, r.input,
+       ARRAY(SELECT jsonb_array_elements_text(r.depends_on)), r.priority, r.max_attempts,
+       r.timeout_ms
+  FROM jsonb_to_recordset($3::jsonb) AS r(key text, position integer, title text, agent_id uuid,
+       capability text, input jsonb, depends_on jsonb, priority smallint, max_attempts integer,
+       timeout_ms integer)`;
+
+const COMPLETE_PLAN_SQL = `
+WITH done AS (
+  UPDATE plans SET status = $2, completed_at = now() WHERE id = $1 AND status = 'running'
+  RETURNING id, tenant_id, project_id, title, status, completed_at
+),
+outbox AS (
+  INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_type, resource_id, payload)
+  SELECT done.tenant_id, w.id, 'plan.completed', done.id,
+         jsonb_build_object('id', done.id, 'projectId', done.project_id, 'title', done.title,
+                            'status', done.status, 'completedAt', done.completed_at)
+    FROM done JOIN webhooks w ON w.tenant_id = done.tenant_id
+   WHERE w.status <> 'disabled' AND 'plan.completed' = ANY (w.events)
+)
+SELECT id FROM done`;
+
+const PLANS_SQL = `
+SELECT id, project_id, title, description, input, status, failure_policy, created_at,
+       completed_at
+  FROM plans WHERE id = ANY($1::uuid[])`;
+
+const TASKS_SQL = `
+SELECT t.plan_id, t.key, t.title, t.status AS task_status, t.agent_id, t.capability, t.depends_on,
+       t.execution_id, t.error AS task_error, t.completed_at AS task_completed_at,
+       e.status AS execution_status, e.output, e.error, e.started_at, e.completed_at,
+       COALESCE(e.prompt_tokens, 0) AS prompt_tokens,
+       COALESCE(e.completion_tokens, 0) AS completion_tokens, e.cost_usd
+  FROM plan_tasks t LEFT JOIN agent_executions e ON e.id = t.execution_id
+ WHERE t.plan_id = ANY($1::uuid[])
+ ORDER BY t.plan_id, t.position`;
+
+const USAGE_SQL = `
+SELECT t.plan_id, COALESCE(sum(e.prompt_tokens), 0)::bigint AS prompt_tokens,
+       COALESCE(sum(e.completion_tokens), 0)::bigint AS completion_tokens,
+       COALESCE(sum(e.cost_usd), 0)::text AS cost_usd
+  FROM plan_tasks t JOIN agent_executions e ON e.id = t.execution_id
+ WHERE t.plan_id = ANY($1::uuid[])
+ GROUP BY t.plan_id`;
+
+interface PlanRow {
+  id: string;
+  project_id: string | null;
+  title: string;
+  description: string | null;
+  input: Record<string, unknown>;
+  status: PlanStatus;
+  failure_policy: FailurePolicy;
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+interface TaskRow {
+  plan_id: string;
+  key: string;
+  title: string | null;
+  task_status: TaskStatus;
+  agent_id: string | null;
+  capability: string | null;
+  depends_on: string[];
+  execution_id: string | null;
+  task_error: Record<string, unknown> | null;
+  task_completed_at: Date | null;
+  execution_status: TaskStatus | null;
+  output: Record<string, unknown> | null;
+  error: Record<string, unknown> | null;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+interface UsageRow {
+  plan_id?: string;
+  prompt_tokens: string;
+  completion_tokens: string;
+  cost_usd: string;
+}
+
+/**
+ * Writes a plan and its tasks (all `pending`) in the caller's tenant transaction. Returns the
+ * plan's id and whether it is new (false: the idempotency key named an earlier plan).
+ */
+export async function insertPlan(
+  manager: EntityManager,
+  plan: NewPlan,
+): Promise<{ id: string; created: boolean }> {
+  const [row] = (await manager.query(INSERT_PLAN_SQL, [
+    plan.tenantId,
+    plan.projectId,
+    plan.title,
+    plan.description,
+    plan.input,
+    plan.failurePolicy,
+    plan.idempotencyKey,
+  ])) as { id: string }[];
+  if (!row) {
+    const [existing] = (await manager.query(PLAN_BY_IDEMPOTENCY_KEY_SQL, [
+      plan.idempotencyKey,
+    ])) as { id: string }[];
+    return { id: existing.id, created: false };
+  }
+  const tasks = plan.tasks.map((task, position) => ({
+    key: task.key,
+    position,
+    title: task.title ?? null,
+    agent_id: task.agentId ?? null,
+    capability: task.agentId ? null : (task.capability ?? null),
+    input: task.input,
+    depends_on: [...new Set(task.dependsOn ?? [])],
+    priority: task.priority ?? 5,
+    max_attempts: task.maxAttempts ?? 3,
+    timeout_ms: task.timeoutMs ?? null,
+  }));
+  await manager.query(INSERT_TASKS_SQL, [row.id, plan.tenantId, JSON.stringify(tasks)]);
+  return { id: row.id, created: true };
+}
+
+/** Ends a running plan (and writes its `plan.completed` webhook deliveries); false if it had ended. */
+export async function completePlan(
+  manager: EntityManager,
+  planId: string,
+  status: Exclude<PlanStatus, 'running'>,
+): Promise<boolean> {
+  const rows = (await manager.query(COMPLETE_PLAN_SQL, [planId, status])) as unknown[];
+  return rows.length > 0;
+}
+
+/** Plans as the API shows them, in the order of `ids`; unknown ids are left out. */
+export async function readPlans(
+  manager: EntityManager,
+  ids: readonly string[],
+): Promise<PlanDetails[]> {
+  if (ids.length === 0) return [];
+  const plans: PlanRow[] = await manager.query(PLANS_SQL, [ids]);
+  const tasks: TaskRow[] = await manager.query(TASKS_SQL, [ids]);
+  const usage: UsageRow[] = await manager.query(USAGE_SQL, [ids]);
+  const byId = new Map(plans.map((p) => [p.id as string, p]));
+  return ids
+    .filter((id) => byId.has(id))
+    .map((id) => {
+      const plan = byId.get(id)!;
+      const planTasks = tasks.filter((t) => t.plan_id === id).map(toTaskDetails);
+      const progress = {
+        total: planTasks.length,
+        pending: 0,
+        queued: 0,
+        running: 0,
+        succeeded: 0,
+        failed: 0,
+        cancelled: 0,
+        skipped: 0,
+      };
+      for (const task of planTasks) progress[task.status] += 1;
+      const sums = usage.find((u) => u.plan_id === id);
+      const promptTokens = Number(sums?.prompt_tokens ?? 0);
+      const completionTokens = Number(sums?.completion_tokens ?? 0);
+      return {
+        id,
+        projectId: plan.project_id,
+        title: plan.title,
+        description: plan.description,
+        input: plan.input,
+        status: plan.status,
+        failurePolicy: plan.failure_policy,
+        progress,
+        usage: {
+          promptTokens,
+          completionTokens,
+          totalTokens: promptTokens + completionTokens,
+          costUsd: sums?.cost_usd ?? '0',
+        },
+        tasks: planTasks,
+        createdAt: plan.created_at,
+        completedAt: plan.completed_at,
+      };
+    });
+}
+
+function toTaskDetails(row: TaskRow): PlanTaskDetails {
+  // A task with an execution shows its status (queued or running until it ends).
+  const status: TaskStatus =
+    row.task_status === 'queued' && row.execution_status ? row.execution_status : row.task_status;
+  return {
+    key: row.key,
+    title: row.title,
+    status,
+    agentId: row.agent_id,
+    capability: row.capability,
+    dependsOn: row.depends_on,
+    executionId: row.execution_id,
+    output: row.output ?? null,
+    error: row.error ?? row.task_error ?? null,
+    startedAt: row.started_at ?? null,
+    completedAt: row.completed_at ?? row.task_completed_at ?? null,
+  };
+}
+
+const PROJECT_USAGE_SQL = `
+SELECT p.project_id, count(DISTINCT p.id)::integer AS plans,
+       COALESCE(sum(e.prompt_tokens), 0)::bigint AS prompt_tokens,
+       COALESCE(sum(e.completion_tokens), 0)::bigint AS completion_tokens,
+       COALESCE(sum(e.cost_usd), 0)::text AS cost_usd
+  FROM plans p
+  LEFT JOIN plan_tasks t ON t.plan_id = p.id
+  LEFT JOIN agent_executions e ON e.id = t.execution_id
+ WHERE p.project_id = ANY($1::uuid[])
+ GROUP BY p.project_id`;
+
+/** A project's usage: the sum of its plans' task executions. */
+export async function readProjectUsage(
+  manager: EntityManager,
+  projectIds: readonly string[],
+): Promise<Map<string, PlanUsage & { plans: number }>> {
+  const usage = new Map<string, PlanUsage & { plans: number }>();
+  if (projectIds.length === 0) return usage;
+  const rows: (UsageRow & { project_id: string; plans: number })[] = await manager.query(
+    PROJECT_USAGE_SQL,
+    [projectIds],
+  );
+  for (const id of projectIds) {
+    const row = rows.find((r) => r.project_id === id);
+    const promptTokens = Number(row?.prompt_tokens ?? 0);
+    const completionTokens = Number(row?.completion_tokens ?? 0);
+    usage.set(id, {
+      plans: row?.plans ?? 0,
+      promptTokens,
+      completionTokens,
+      totalTokens: promptTokens + completionTokens,
+      costUsd: row?.cost_usd ?? '0',
+    });
+  }
+  return usage;
+}
+
+const PLANS_USAGE_SQL = `
+SELECT count(DISTINCT p.id)::integer AS plans, count(t.key)::integer AS tasks,
+       COALESCE(sum(e.prompt_tokens), 0)::bigint AS prompt_tokens,
+       COALESCE(sum(e.completion_tokens), 0)::bigint AS completion_tokens,
+       COALESCE(sum(e.cost_usd), 0)::text AS cost_usd
+  FROM plans p
+  LEFT JOIN plan_tasks t ON t.plan_id = p.id
+  LEFT JOIN agent_executions e ON e.id = t.execution_id
+ WHERE p.created_at >= $1::date AND p.created_at < $2::date + 1`;
+
+/** Plans created in [from, to] (UTC days), their tasks, and the usage of their executions. */
+export async function readPlansUsage(
+  manager: EntityManager,
+  from: string,
+  to: string,
+): Promise<PlanUsage & { plans: number; tasks: number }> {
+  const [row]: (UsageRow & { plans: number; tasks: number })[] = await manager.query(
+    PLANS_USAGE_SQL,
+    [from, to],
+  );
+  const promptTokens = Number(row.prompt_tokens);
+  const completionTokens = Number(row.completion_tokens);
+  return {
+    plans: row.plans,
+    tasks: row.tasks,
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    costUsd: row.cost_usd,
+  };
+}
