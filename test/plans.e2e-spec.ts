@@ -161,6 +161,36 @@ describe('plans: a DAG of agent executions', () => {
     expect(again.status).toBe(409);
   });
 
+  it('fail_fast aborts the provider call of a task it cancels, counted as a plain cancel', async () => {
+    fake.when((r) => r.prompt.includes('late-failure'), {
+      kind: 'delay',
+      ms: 1_500,
+      then: { kind: 'error', status: 400 },
+    });
+    const created = await createPlan({
+      title: 'fail fast abort',
+      tasks: [task('S', [], 'slow fail-fast victim'), task('F', [], 'late-failure F')],
+    });
+    const plan = await waitForPlan(created.body.id);
+    expect(plan.status).toBe('failed');
+    const byKey = Object.fromEntries(plan.tasks.map((t: { key: string }) => [t.key, t]));
+    expect(byKey.F.status).toBe('failed');
+    expect(byKey.S.status).toBe('cancelled');
+
+    // The worker was told: its request to the provider closes long before the 30 s delay.
+    await waitFor(
+      async () => fake.abandoned.some((r) => r.prompt.includes('fail-fast victim')),
+      'the slow task to abort its provider request',
+      5_000,
+    );
+    const slow = await stack.http.get(`/v1/executions/${byKey.S.executionId}`, apiKey);
+    expect(slow.body.status).toBe('cancelled');
+    // As POST /v1/executions/:id/cancel: no tokens, no cost; the rollups count it cancelled.
+    expect(slow.body.usage).toMatchObject({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+    expect(Number(slow.body.usage.costUsd)).toBe(0);
+    expect(await findAccountingDrift(stack.db)).toEqual({ daily: [], lifetime: [] });
+  });
+
   it.each<[string, Tasks, string, RegExp]>([
     [
       'a cycle',
