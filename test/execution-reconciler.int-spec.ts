@@ -1,6 +1,6 @@
 import { AppConfig } from '@agentq/config';
 import { createDataSource } from '@agentq/database';
-import { ExecutionEventPublisher, ExecutionProducer } from '@agentq/executions';
+import { ExecutionAborter, ExecutionEventPublisher, ExecutionProducer } from '@agentq/executions';
 import { ExecutionEvent, executionJob, QUEUES } from '@agentq/jobs';
 import {
   createTestDatabase,
@@ -10,6 +10,7 @@ import {
   testAppConfig,
   TestDatabase,
 } from '@agentq/testing';
+import { RedisConnections } from '@agentq/redis';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -47,13 +48,16 @@ describe('ExecutionReconciler', () => {
     published = [];
     const events = { publish: (batch: ExecutionEvent[]) => published.push(...batch) };
     const publisher = events as unknown as ExecutionEventPublisher;
+    const producer = new ExecutionProducer(queue, publisher);
+    const connections = { commands: redis, prefix: config.redis.prefix };
     reconciler = new ExecutionReconciler(
       dataSource,
       queue,
       config,
       publisher,
-      new ExecutionProducer(queue, publisher),
+      producer,
       new ReconcilerMetrics(),
+      new ExecutionAborter(connections as unknown as RedisConnections, producer, publisher),
     );
     [{ id: tenantId }] = await dataSource.query(
       `INSERT INTO tenants (name) VALUES ('t') RETURNING id`,

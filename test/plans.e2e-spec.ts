@@ -161,6 +161,108 @@ describe('plans: a DAG of agent executions', () => {
     expect(again.status).toBe(409);
   });
 
+  it('fail_fast aborts the provider call of a task it cancels, counted as a plain cancel', async () => {
+    fake.when((r) => r.prompt.includes('late-failure'), {
+      kind: 'delay',
+      ms: 1_500,
+      then: { kind: 'error', status: 400 },
+    });
+    const created = await createPlan({
+      title: 'fail fast abort',
+      tasks: [task('S', [], 'slow fail-fast victim'), task('F', [], 'late-failure F')],
+    });
+    const plan = await waitForPlan(created.body.id);
+    expect(plan.status).toBe('failed');
+    const byKey = Object.fromEntries(plan.tasks.map((t: { key: string }) => [t.key, t]));
+    expect(byKey.F.status).toBe('failed');
+    expect(byKey.S.status).toBe('cancelled');
+
+    // The worker was told: its request to the provider closes long before the 30 s delay.
+    await waitFor(
+      async () => fake.abandoned.some((r) => r.prompt.includes('fail-fast victim')),
+      'the slow task to abort its provider request',
+      5_000,
+    );
+    const slow = await stack.http.get(`/v1/executions/${byKey.S.executionId}`, apiKey);
+    expect(slow.body.status).toBe('cancelled');
+    // As POST /v1/executions/:id/cancel: no tokens, no cost; the rollups count it cancelled.
+    expect(slow.body.usage).toMatchObject({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+    expect(Number(slow.body.usage.costUsd)).toBe(0);
+    expect(await findAccountingDrift(stack.db)).toEqual({ daily: [], lifetime: [] });
+  });
+
+  const createAgent = async (name: string, capabilities: string[] = []) => {
+    const answer = await stack.http.post(
+      '/v1/agents',
+      {
+        name,
+        role: name,
+        providerId: setup.providerId,
+        llmConfig: { model: 'gpt-4o-mini' },
+        capabilities,
+      },
+      apiKey,
+    );
+    expect(answer.status).toBe(201);
+    return answer.body.id as string;
+  };
+
+  it('refuses to delete an agent a running plan waits on (409 agent_in_use, the plan named)', async () => {
+    const helper = await createAgent('Helper');
+    const created = await createPlan({
+      title: 'agent in use',
+      tasks: [
+        { ...task('S', [], 'slow in-use'), agentId: helper },
+        { ...task('T', ['S']), agentId: helper },
+      ],
+    });
+    await waitFor(async () => {
+      const answer = await stack.http.get(`/v1/plans/${created.body.id}`, apiKey);
+      return answer.body.tasks[0].status === 'running';
+    }, 'the slow task to start');
+
+    const refused = await stack.http.delete(`/v1/agents/${helper}`, apiKey);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('agent_in_use');
+    expect(refused.body.error.message).toContain(created.body.id);
+    expect((await stack.http.get(`/v1/agents/${helper}`, apiKey)).status).toBe(200);
+    const running = await stack.http.get(`/v1/plans/${created.body.id}`, apiKey);
+    expect(running.body.status).toBe('running');
+    expect(running.body.tasks.map((t: { status: string }) => t.status)).toEqual([
+      'running',
+      'pending',
+    ]);
+
+    const cancelled = await stack.http.post(`/v1/plans/${created.body.id}/cancel`, {}, apiKey);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect((await stack.http.delete(`/v1/agents/${helper}`, apiKey)).status).toBe(204);
+    const ended = await stack.http.get(`/v1/plans/${created.body.id}`, apiKey);
+    expect(ended.body.status).toBe('cancelled');
+  });
+
+  it('a pending capability task whose only agent was deleted fails no_agent when ready', async () => {
+    fake.when((r) => r.prompt.includes('gate-'), { kind: 'delay', ms: 1_500 });
+    const rare = await createAgent('Rare', ['rare-skill']);
+    const created = await createPlan({
+      title: 'capability gone',
+      tasks: [
+        task('G', [], 'gate-open'),
+        { key: 'R', capability: 'rare-skill', dependsOn: ['G'], input: { message: 'task-B r' } },
+      ],
+    });
+    expect(created.status).toBe(202);
+    // R has no agent until it is ready, so nothing holds the agent: the delete goes through.
+    expect((await stack.http.delete(`/v1/agents/${rare}`, apiKey)).status).toBe(204);
+
+    const plan = await waitForPlan(created.body.id);
+    expect(plan.status).toBe('failed');
+    const byKey = Object.fromEntries(plan.tasks.map((t: { key: string }) => [t.key, t]));
+    expect(byKey.G.status).toBe('succeeded');
+    expect(byKey.R.status).toBe('failed');
+    expect(byKey.R.executionId).toBeNull();
+    expect(byKey.R.error).toMatchObject({ code: 'no_agent' });
+  });
+
   it.each<[string, Tasks, string, RegExp]>([
     [
       'a cycle',

@@ -3164,6 +3164,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description agent_in_use: a plan task assigned to the agent has not ended */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
       default: {
         headers: {

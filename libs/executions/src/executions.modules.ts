@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
+import { ExecutionAborter } from './execution-aborter.service';
 import { ExecutionClaims } from './execution-claims.service';
 import { ExecutionEventPublisher } from './execution-event-publisher.service';
 import { ExecutionFinisher } from './execution-finisher.service';
@@ -8,11 +9,14 @@ import { ExecutionFollowUps } from './execution-follow-ups.service';
 import { ExecutionProducer } from './execution-producer.service';
 import { ExecutionSubmitter } from './execution-submitter.service';
 
-/** Enqueuing executions and announcing their events: what every process that writes them needs. */
+/**
+ * Enqueuing executions, stopping cancelled ones and announcing their events: what every process
+ * that writes them needs.
+ */
 @Module({
   imports: [registerQueues(QUEUES.executions)],
-  providers: [ExecutionEventPublisher, ExecutionProducer],
-  exports: [ExecutionEventPublisher, ExecutionProducer],
+  providers: [ExecutionAborter, ExecutionEventPublisher, ExecutionProducer],
+  exports: [ExecutionAborter, ExecutionEventPublisher, ExecutionProducer],
 })
 export class ExecutionQueueModule {}
 

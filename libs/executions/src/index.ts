@@ -1,5 +1,6 @@
 export * from './claimed-execution';
 export * from './database-unavailable';
+export * from './execution-aborter.service';
 export * from './execution-claims.service';
 export * from './execution-event-publisher.service';
 export * from './execution-finisher.service';

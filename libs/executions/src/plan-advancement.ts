@@ -10,10 +10,19 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { QueuedExecution } from './execution-producer.service';
 import { queuedExecution } from './queued-execution';
+import { RecordedTransition } from './terminal-outcome';
 
-/** What a plan advance leaves for after the commit: the jobs of the task executions it created. */
+/**
+ * What a plan advance leaves for after the commit: the jobs of the task executions it created,
+ * and the executions fail_fast cancelled, whose jobs must then be stopped (ExecutionAborter).
+ */
 export interface PlanAdvanceSink {
   jobs: QueuedExecution[];
+  cancelled: RecordedTransition[];
+}
+
+export function emptyPlanAdvanceSink(): PlanAdvanceSink {
+  return { jobs: [], cancelled: [] };
 }
 
 interface PlanRow {

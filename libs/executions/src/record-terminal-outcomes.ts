@@ -1,7 +1,7 @@
 import { queryPrepared, setTransactionTenant } from '@agentq/database';
 import { EntityManager } from 'typeorm';
 import { groupSorted } from './group-sorted';
-import { advancePlans, PlanAdvanceSink } from './plan-advancement';
+import { advancePlans, emptyPlanAdvanceSink, PlanAdvanceSink } from './plan-advancement';
 import { cancelledOutcome, RecordedTransition, TerminalOutcome } from './terminal-outcome';
 import { WEBHOOK_OUTBOX_CTE } from './webhook-outbox';
 
@@ -116,7 +116,7 @@ interface WonRow {
 export async function recordTerminalOutcomes(
   manager: EntityManager,
   outcomes: readonly TerminalOutcome[],
-  planSink: PlanAdvanceSink = { jobs: [] },
+  planSink: PlanAdvanceSink = emptyPlanAdvanceSink(),
 ): Promise<RecordedTransition[]> {
   if (outcomes.length === 0) return [];
   if (!manager.queryRunner?.isTransactionActive) {
@@ -133,7 +133,8 @@ export async function recordTerminalOutcomes(
 /**
  * Plan tasks among the transitions won move their plans on in the same transaction: a crash
  * after the commit cannot lose the next tasks (their rows are committed `queued`; the jobs in
- * the sink are enqueued after the commit, or by the reconciler).
+ * the sink are enqueued after the commit, or by the reconciler). Executions fail_fast cancels
+ * are left in the sink too: the caller stops their jobs after the commit.
  */
 async function recordAndAdvance(
   manager: EntityManager,
@@ -144,12 +145,13 @@ async function recordAndAdvance(
   const { won, planIds } = await recordForTenant(manager, outcomes);
   if (planIds.length > 0) {
     await advancePlans(manager, planIds, planSink, async (executionIds) => {
-      await recordAndAdvance(
+      const cancelled = await recordAndAdvance(
         manager,
         tenantId,
         executionIds.map((id) => cancelledOutcome(id, tenantId)),
         planSink,
       );
+      planSink.cancelled.push(...cancelled);
     });
   }
   return won;

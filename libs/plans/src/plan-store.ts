@@ -194,6 +194,27 @@ export async function completePlan(
   return rows.length > 0;
 }
 
+// Locks the agent row first: a plan advance assigning a task to the agent inserts an execution
+// (its foreign key takes a KEY SHARE lock on the agent), so it waits for, or is seen by, this.
+const PLANS_WAITING_ON_AGENT_SQL = `
+WITH agent AS (SELECT id FROM agents WHERE id = $1 FOR UPDATE)
+SELECT DISTINCT t.plan_id FROM plan_tasks t JOIN agent ON agent.id = t.agent_id
+ WHERE t.status IN ('pending', 'queued', 'running')
+ ORDER BY t.plan_id`;
+
+/**
+ * The plans with a task not yet ended that is assigned to the agent (named, or given to it by
+ * capability), in the caller's transaction, the agent row locked: deleting the agent would take
+ * the task's execution with it and leave the plan waiting forever.
+ */
+export async function plansWaitingOnAgent(
+  manager: EntityManager,
+  agentId: string,
+): Promise<string[]> {
+  const rows: { plan_id: string }[] = await manager.query(PLANS_WAITING_ON_AGENT_SQL, [agentId]);
+  return rows.map((row) => row.plan_id);
+}
+
 /** Plans as the API shows them, in the order of `ids`; unknown ids are left out. */
 export async function readPlans(
   manager: EntityManager,

@@ -68,6 +68,8 @@ const DEFAULT_BEHAVIOUR: FakeProviderBehaviour = { kind: 'reply' };
  */
 export class FakeProviderServer {
   readonly requests: FakeProviderRequest[] = [];
+  /** Requests whose client closed the connection while a `delay` was still pending. */
+  readonly abandoned: FakeProviderRequest[] = [];
   private readonly server: Server = createServer((request, response) => {
     // A client that goes away mid-body is not the test's concern.
     this.handle(request, response).catch(() => response.destroy());
@@ -200,6 +202,7 @@ export class FakeProviderServer {
         }, behaviour.ms);
         this.timers.add(timer);
         response.once('close', () => {
+          if (this.timers.has(timer)) this.abandoned.push(request);
           clearTimeout(timer);
           this.timers.delete(timer);
         });

@@ -14,6 +14,7 @@ import {
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -93,6 +94,10 @@ export class AgentsController {
   })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({
+    type: ErrorResponse,
+    description: 'agent_in_use: a plan task assigned to the agent has not ended',
+  })
   async remove(@TenantId() tenantId: string, @Param('id', uuidOr404) id: string): Promise<void> {
     await this.agents.remove(tenantId, id);
   }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Agent, inTenantTransaction } from '@agentq/database';
+import { plansWaitingOnAgent } from '@agentq/plans';
 import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { NotFoundError } from '../common/api-errors';
+import { ConflictError, NotFoundError } from '../common/api-errors';
 import { definedOnly } from '../common/defined-only';
 import { newestFirstPage, Page } from '../common/newest-first-page';
 import { FOREIGN_KEY_VIOLATION, isConstraintViolation } from '../common/postgres-error';
@@ -110,11 +111,23 @@ export class AgentsService {
     return this.get(tenantId, id);
   }
 
-  /** Memories, executions and usage rows go with the agent (ON DELETE CASCADE). */
+  /**
+   * Memories, executions and usage rows go with the agent (ON DELETE CASCADE). Refused (409
+   * agent_in_use, the plans named) while a plan task assigned to it has not ended: its execution
+   * would vanish and the plan never end. Cancel those plans, or wait for them, first.
+   */
   async remove(tenantId: string, id: string): Promise<void> {
-    const { affected } = await this.inTenant(tenantId, (manager) =>
-      manager.getRepository(Agent).delete({ id, tenantId }),
-    );
+    const { affected } = await this.inTenant(tenantId, async (manager) => {
+      const plans = await plansWaitingOnAgent(manager, id);
+      if (plans.length > 0) {
+        throw new ConflictError(
+          'agent_in_use',
+          `plans have unfinished tasks on this agent; cancel them or wait for them to end: ` +
+            plans.join(', '),
+        );
+      }
+      return manager.getRepository(Agent).delete({ id, tenantId });
+    });
     if (affected === 0) throw new NotFoundError('agent');
   }
 }

@@ -1,39 +1,27 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AgentExecution, TERMINAL_STATUSES } from '@agentq/database';
 import {
   cancelledOutcome,
-  ExecutionEventPublisher,
-  ExecutionProducer,
+  ExecutionAborter,
   recordTerminalOutcomes,
   withTransactionRetry,
 } from '@agentq/executions';
-import { channels } from '@agentq/jobs';
-import { RedisClient, RedisConnections } from '@agentq/redis';
 import { DataSource } from 'typeorm';
 import { ConflictError } from '../common/api-errors';
 import { ExecutionReader } from './execution-reader.service';
 
 /**
  * Cancelling wins the terminal transition first (so it is counted once, as cancelled), then
- * removes a waiting job or tells the workers to abort a running one.
+ * stops its job (ExecutionAborter): removes a waiting one or tells the workers to abort it.
  */
 @Injectable()
 export class ExecutionCancellation {
-  private readonly logger = new Logger(ExecutionCancellation.name);
-  private readonly control: RedisClient;
-  private readonly channel: string;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    connections: RedisConnections,
     private readonly reader: ExecutionReader,
-    private readonly producer: ExecutionProducer,
-    private readonly events: ExecutionEventPublisher,
-  ) {
-    this.control = connections.commands;
-    this.channel = channels.cancelRequests(connections.prefix);
-  }
+    private readonly aborter: ExecutionAborter,
+  ) {}
 
   async cancel(tenantId: string, executionId: string): Promise<AgentExecution> {
     const execution = await this.reader.get(tenantId, executionId);
@@ -43,21 +31,7 @@ export class ExecutionCancellation {
     );
     if (!won) throw alreadyTerminal(await this.reader.get(tenantId, executionId));
 
-    const removed = await this.producer.removeIfNotActive(executionId);
-    if (!removed) await this.control.publish(this.channel, executionId).catch(() => undefined);
-    this.events.publish([
-      {
-        type: 'cancelled',
-        executionId,
-        tenantId,
-        agentId: execution.agentId,
-        status: 'cancelled',
-        at: new Date().toISOString(),
-      },
-    ]);
-    this.logger.log(
-      `execution ${executionId}: cancelled (${removed ? 'removed from queue' : 'abort sent'})`,
-    );
+    await this.aborter.abort(won);
     return this.reader.get(tenantId, executionId);
   }
 }

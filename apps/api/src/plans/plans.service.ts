@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
-import { advancePlans, ExecutionProducer, PlanAdvanceSink } from '@agentq/executions';
+import { advancePlans, emptyPlanAdvanceSink, ExecutionProducer } from '@agentq/executions';
 import {
   insertPlan,
   PlanDetails,
@@ -59,7 +59,7 @@ export class PlansService {
   async create(tenantId: string, body: CreatePlanDto): Promise<PlanDetails> {
     const tasks = body.tasks.map((task, n) => toTaskSpec(task, n));
     refuseOnPlanError(() => validatePlanGraph(tasks));
-    const sink: PlanAdvanceSink = { jobs: [] };
+    const sink = emptyPlanAdvanceSink();
     const id = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       await this.checkReferences(manager, body.projectId ?? null, tasks);
       const plan = await insertPlan(manager, {

@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { MAINTENANCE_DATA_SOURCE } from '@agentq/database';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import {
+  emptyPlanAdvanceSink,
+  ExecutionAborter,
   ExecutionEventPublisher,
   ExecutionProducer,
   OVERDUE_RUNNING_SQL,
@@ -77,6 +79,7 @@ export class ExecutionReconciler {
     private readonly events: ExecutionEventPublisher,
     private readonly producer: ExecutionProducer,
     private readonly metrics: ReconcilerMetrics,
+    private readonly aborter: ExecutionAborter,
   ) {}
 
   async reconcile(): Promise<ReconcileExecutionsJobResult> {
@@ -185,9 +188,15 @@ export class ExecutionReconciler {
       costUsd: '0',
       durationMs: null,
     };
-    const won = await withTransactionRetry(() =>
-      recordTerminalOutcomes(this.dataSource.manager, [outcome]),
-    );
+    // A plan task failed here may fail its plan (fail_fast): stop the tasks that cancelled. The
+    // next tasks it made ready are committed `queued`; the next pass enqueues them.
+    const planSink = emptyPlanAdvanceSink();
+    const won = await withTransactionRetry(() => {
+      planSink.jobs = [];
+      planSink.cancelled = [];
+      return recordTerminalOutcomes(this.dataSource.manager, [outcome], planSink);
+    });
+    await this.aborter.abortAll(planSink.cancelled);
     if (won.length === 0) return false;
     this.metrics.count('failed');
     this.publish(row, 'failed', 'failed');
