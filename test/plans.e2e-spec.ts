@@ -479,6 +479,22 @@ describe('plans: a DAG of agent executions', () => {
         payload: expect.objectContaining({ id: plan.id, status: 'succeeded', title: 'hooked' }),
       },
     ]);
+    const toCancel = await createPlan({
+      title: 'hooked, cancelled',
+      tasks: [task('S', [], 'slow one')],
+    });
+    const cancelled = await stack.http.post(`/v1/plans/${toCancel.body.id}/cancel`, {}, apiKey);
+    expect(cancelled.body.status).toBe('cancelled');
+    const onCancel = await stack.db.query(
+      `SELECT event_type, payload FROM webhook_deliveries WHERE resource_id = $1`,
+      [toCancel.body.id],
+    );
+    expect(onCancel).toEqual([
+      {
+        event_type: 'plan.completed',
+        payload: expect.objectContaining({ id: toCancel.body.id, status: 'cancelled' }),
+      },
+    ]);
     await stack.http.delete(`/v1/webhooks/${webhook.body.id}`, apiKey);
   });
 

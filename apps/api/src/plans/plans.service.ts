@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
 import { advancePlans, emptyPlanAdvanceSink, ExecutionProducer } from '@agentq/executions';
 import {
+  completePlan,
   insertPlan,
   PlanDetails,
   PlanRefusedError,
@@ -23,14 +24,6 @@ import { rawNewestFirstPage } from '../common/raw-page';
 import { ExecutionCancellation } from '../executions/execution-cancellation.service';
 import { CreatePlanDto } from './dto/create-plan.dto';
 import { ListPlansQuery } from './dto/list-plans.query';
-
-// A CTE, so the driver answers with the rows (an UPDATE … RETURNING answers [rows, count]).
-const CANCEL_PLAN_SQL = `
-WITH cancelled AS (
-  UPDATE plans SET status = 'cancelled', completed_at = now()
-   WHERE id = $1 AND status = 'running' RETURNING id
-)
-SELECT id FROM cancelled`;
 
 const SKIP_PENDING_SQL = `
 UPDATE plan_tasks SET status = 'skipped', completed_at = now()
@@ -121,8 +114,8 @@ export class PlansService {
   /** Ends the plan `cancelled`: pending tasks are skipped, queued and running ones cancelled. */
   async cancel(tenantId: string, id: string): Promise<PlanDetails> {
     const executionIds = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const cancelled: unknown[] = await manager.query(CANCEL_PLAN_SQL, [id]);
-      if (cancelled.length === 0) {
+      // completePlan also writes the plan.completed deliveries, as for any other end.
+      if (!(await completePlan(manager, id, 'cancelled'))) {
         const [plan] = (await manager.query(PLAN_EXISTS_SQL, [id])) as { status: string }[];
         if (!plan) throw new NotFoundError('plan');
         throw new ConflictError('already_terminal', `the plan already ended: ${plan.status}`);
