@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { QueuedExecution } from './execution-producer.service';
 import { queuedExecution } from './queued-execution';
+import { ExecutionRecord, insertExecutionRecords } from './submission-store';
 import { RecordedTransition } from './terminal-outcome';
 
 /**
@@ -67,17 +68,6 @@ SELECT a.id, (SELECT count(*) FROM agent_executions e
                WHERE e.agent_id = a.id AND e.status IN ('queued', 'running'))::int AS load
   FROM agents a
  WHERE a.status = 'active' AND a.capabilities @> ARRAY[$1::text]`;
-
-const INSERT_TASK_EXECUTIONS_SQL = `
-INSERT INTO agent_executions (id, tenant_id, agent_id, priority, input, max_attempts, timeout_ms,
-                              idempotency_key, model)
-SELECT r.id, a.tenant_id, a.id, r.priority, r.input, r.max_attempts, r.timeout_ms,
-       r.idempotency_key, a.llm_config->>'model'
-  FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, priority smallint, input jsonb,
-       max_attempts integer, timeout_ms integer, idempotency_key text)
-  JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
-ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-RETURNING id`;
 
 const MARK_TASKS_QUEUED_SQL = `
 UPDATE plan_tasks t SET status = 'queued', execution_id = r.execution_id, agent_id = r.agent_id
@@ -180,7 +170,7 @@ async function startTasks(
     ]);
     for (const row of rows) outputs.set(row.key, row.text ?? '');
   }
-  const records: Record<string, unknown>[] = [];
+  const records: (ExecutionRecord & { key: string })[] = [];
   const unassigned: string[] = [];
   // Loads per capability, read once and counted up as this step assigns tasks.
   const candidates = new Map<string, { id: string; load: number }[]>();
@@ -208,20 +198,23 @@ async function startTasks(
       key: task.key,
       agent_id: agentId,
       priority: task.priority,
+      session_id: null,
       input: renderTaskInput(task.input, plan.input, outputs),
       max_attempts: task.max_attempts,
       timeout_ms: task.timeout_ms,
+      run_at: null,
       idempotency_key: `plan:${plan.id}:${task.key}`,
+      handoff_to_agent_id: null,
+      store_output_as_memory: false,
     });
   }
   const inserted = new Set<string>();
   if (records.length > 0) {
-    const rows: { id: string }[] = await manager.query(INSERT_TASK_EXECUTIONS_SQL, [
-      JSON.stringify(records),
-    ]);
-    for (const row of rows) inserted.add(row.id);
+    // The `key` each record carries is not a column; the statement ignores it.
+    for (const row of await insertExecutionRecords(manager, records))
+      inserted.add(row.id as string);
   }
-  const started = records.filter((r) => inserted.has(r.id as string));
+  const started = records.filter((r) => inserted.has(r.id));
   if (started.length > 0) {
     await manager.query(MARK_TASKS_QUEUED_SQL, [
       JSON.stringify(
@@ -237,13 +230,13 @@ async function startTasks(
   for (const record of started) {
     const task = ready.find((t) => t.key === record.key)!;
     task.status = 'queued';
-    task.execution_id = record.id as string;
+    task.execution_id = record.id;
     sink.jobs.push(
       queuedExecution(
         {
-          id: record.id as string,
+          id: record.id,
           tenantId: plan.tenant_id,
-          agentId: record.agent_id as string,
+          agentId: record.agent_id,
           priority: task.priority,
           runAt: null,
           attempts: 0,
@@ -254,10 +247,7 @@ async function startTasks(
     );
   }
   // No agent, or the agent is no longer active: the task fails without an execution.
-  const failed = [
-    ...unassigned,
-    ...records.filter((r) => !inserted.has(r.id as string)).map((r) => r.key as string),
-  ];
+  const failed = [...unassigned, ...records.filter((r) => !inserted.has(r.id)).map((r) => r.key)];
   if (failed.length > 0) {
     await manager.query(MARK_TASKS_SQL, [
       plan.id,

@@ -51,8 +51,8 @@ export class SubmissionRefusedError extends Error {
 }
 
 // The agent's state is checked by the statement itself: rows of an agent that is missing or
-// not active are simply not inserted, and only then is the reason looked up.
-const INSERT_SUBMISSIONS_SQL = `
+// not active are simply not inserted (a submission then looks up the reason).
+const INSERT_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
                               timeout_ms, run_at, idempotency_key, model, handoff_to_agent_id,
                               store_output_as_memory)
@@ -96,9 +96,7 @@ export async function insertSubmissions(
   );
   const inserted = new Map<string, AgentExecution>();
   if (rows.length > 0) {
-    const returned: ExecutionRow[] = await manager.query(INSERT_SUBMISSIONS_SQL, [
-      JSON.stringify(rows.map(toRecord)),
-    ]);
+    const returned = await insertExecutionRecords(manager, rows.map(toRecord));
     for (const row of returned) inserted.set(row.id as string, executionFromRow(row));
   }
   const matched = await matchIdempotencyKeys(manager, rows, inserted);
@@ -124,7 +122,33 @@ export async function insertSubmissions(
   });
 }
 
-function toRecord({ id, agent_id, execution }: Row) {
+/** One new execution as the insert statement takes it. */
+export interface ExecutionRecord {
+  id: string;
+  agent_id: string;
+  session_id: string | null;
+  priority: number;
+  input: ExecutionInput;
+  max_attempts: number;
+  timeout_ms: number | null;
+  run_at: string | null;
+  idempotency_key: string | null;
+  handoff_to_agent_id: string | null;
+  store_output_as_memory: boolean;
+}
+
+/**
+ * Inserts executions in one statement, inside the caller's tenant transaction. Returns the rows
+ * inserted: none for an agent that is missing or not active, or for an idempotency key taken.
+ */
+export function insertExecutionRecords(
+  manager: EntityManager,
+  records: readonly ExecutionRecord[],
+): Promise<ExecutionRow[]> {
+  return manager.query(INSERT_EXECUTIONS_SQL, [JSON.stringify(records)]);
+}
+
+function toRecord({ id, agent_id, execution }: Row): ExecutionRecord {
   return {
     id,
     agent_id,

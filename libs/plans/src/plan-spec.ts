@@ -1,5 +1,7 @@
+import type { ChatMessage } from '@agentq/database';
+
 /** The input of a task: one message, or a conversation. Placeholders may appear in the text. */
-export type TaskInput = { message: string } | { messages: { role: string; content: string }[] };
+export type TaskInput = { message: string } | { messages: ChatMessage[] };
 
 export type FailurePolicy = 'fail_fast' | 'continue';
 
