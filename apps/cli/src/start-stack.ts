@@ -1,6 +1,7 @@
 // `npm start`: the whole stack on one machine, no Docker. PostgreSQL comes from DATABASE_URL
 // and Redis from REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS when set, else an embedded
-// PostgreSQL and a local redis-server keeping their data under .data/. Then migrations, the API and one worker; Ctrl-C stops it all.
+// PostgreSQL and a local redis-server keeping their data under .data/. Then migrations, the
+// API and one worker; Ctrl-C stops it all.
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { AppConfig, ConfigError, loadConfig } from '@agentq/config';

@@ -93,9 +93,7 @@ SELECT id, project_id, title, description, input, status, failure_policy, create
 const TASKS_SQL = `
 SELECT t.plan_id, t.key, t.title, t.status AS task_status, t.agent_id, t.capability, t.depends_on,
        t.execution_id, t.error AS task_error, t.completed_at AS task_completed_at,
-       e.status AS execution_status, e.output, e.error, e.started_at, e.completed_at,
-       COALESCE(e.prompt_tokens, 0) AS prompt_tokens,
-       COALESCE(e.completion_tokens, 0) AS completion_tokens, e.cost_usd
+       e.status AS execution_status, e.output, e.error, e.started_at, e.completed_at
   FROM plan_tasks t LEFT JOIN agent_executions e ON e.id = t.execution_id
  WHERE t.plan_id = ANY($1::uuid[])
  ORDER BY t.plan_id, t.position`;
@@ -143,6 +141,18 @@ interface UsageRow {
   prompt_tokens: string;
   completion_tokens: string;
   cost_usd: string;
+}
+
+/** The sums of a usage query as the API shows them; no row means nothing used. */
+function planUsage(row: UsageRow | undefined): PlanUsage {
+  const promptTokens = Number(row?.prompt_tokens ?? 0);
+  const completionTokens = Number(row?.completion_tokens ?? 0);
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    costUsd: row?.cost_usd ?? '0',
+  };
 }
 
 /**
@@ -241,9 +251,6 @@ export async function readPlans(
         skipped: 0,
       };
       for (const task of planTasks) progress[task.status] += 1;
-      const sums = usage.find((u) => u.plan_id === id);
-      const promptTokens = Number(sums?.prompt_tokens ?? 0);
-      const completionTokens = Number(sums?.completion_tokens ?? 0);
       return {
         id,
         projectId: plan.project_id,
@@ -253,12 +260,7 @@ export async function readPlans(
         status: plan.status,
         failurePolicy: plan.failure_policy,
         progress,
-        usage: {
-          promptTokens,
-          completionTokens,
-          totalTokens: promptTokens + completionTokens,
-          costUsd: sums?.cost_usd ?? '0',
-        },
+        usage: planUsage(usage.find((u) => u.plan_id === id)),
         tasks: planTasks,
         createdAt: plan.created_at,
         completedAt: plan.completed_at,
@@ -309,15 +311,7 @@ export async function readProjectUsage(
   );
   for (const id of projectIds) {
     const row = rows.find((r) => r.project_id === id);
-    const promptTokens = Number(row?.prompt_tokens ?? 0);
-    const completionTokens = Number(row?.completion_tokens ?? 0);
-    usage.set(id, {
-      plans: row?.plans ?? 0,
-      promptTokens,
-      completionTokens,
-      totalTokens: promptTokens + completionTokens,
-      costUsd: row?.cost_usd ?? '0',
-    });
+    usage.set(id, { plans: row?.plans ?? 0, ...planUsage(row) });
   }
   return usage;
 }
@@ -342,14 +336,5 @@ export async function readPlansUsage(
     PLANS_USAGE_SQL,
     [from, to],
   );
-  const promptTokens = Number(row.prompt_tokens);
-  const completionTokens = Number(row.completion_tokens);
-  return {
-    plans: row.plans,
-    tasks: row.tasks,
-    promptTokens,
-    completionTokens,
-    totalTokens: promptTokens + completionTokens,
-    costUsd: row.cost_usd,
-  };
+  return { plans: row.plans, tasks: row.tasks, ...planUsage(row) };
 }

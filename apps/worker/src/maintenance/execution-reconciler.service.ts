@@ -190,13 +190,12 @@ export class ExecutionReconciler {
     };
     // A plan task failed here may fail its plan (fail_fast): stop the tasks that cancelled. The
     // next tasks it made ready are committed `queued`; the next pass enqueues them.
-    const planSink = emptyPlanAdvanceSink();
-    const won = await withTransactionRetry(() => {
-      planSink.jobs = [];
-      planSink.cancelled = [];
-      return recordTerminalOutcomes(this.dataSource.manager, [outcome], planSink);
+    const { won, cancelled } = await withTransactionRetry(async () => {
+      const planSink = emptyPlanAdvanceSink();
+      const won = await recordTerminalOutcomes(this.dataSource.manager, [outcome], planSink);
+      return { won, cancelled: planSink.cancelled };
     });
-    await this.aborter.abortAll(planSink.cancelled);
+    await this.aborter.abortAll(cancelled);
     if (won.length === 0) return false;
     this.metrics.count('failed');
     this.publish(row, 'failed', 'failed');
