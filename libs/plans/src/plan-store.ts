@@ -204,6 +204,40 @@ export async function completePlan(
   return rows.length > 0;
 }
 
+const SKIP_PENDING_TASKS_SQL = `
+UPDATE plan_tasks SET status = 'skipped', completed_at = now()
+ WHERE plan_id = $1 AND status = 'pending'`;
+
+const ACTIVE_TASK_EXECUTIONS_SQL = `
+SELECT execution_id FROM plan_tasks
+ WHERE plan_id = $1 AND status = 'queued' AND execution_id IS NOT NULL`;
+
+const PLAN_STATUS_SQL = `SELECT status FROM plans WHERE id = $1`;
+
+export type PlanCancellation =
+  | { kind: 'cancelled'; activeExecutionIds: string[] }
+  | { kind: 'not_found' }
+  | { kind: 'already_ended'; status: PlanStatus };
+
+/**
+ * Ends a running plan `cancelled` in the caller's transaction: pending tasks are skipped, and
+ * the executions of its queued and running tasks are returned for the caller to cancel.
+ */
+export async function cancelPlan(
+  manager: EntityManager,
+  planId: string,
+): Promise<PlanCancellation> {
+  if (!(await completePlan(manager, planId, 'cancelled'))) {
+    const [plan] = (await manager.query(PLAN_STATUS_SQL, [planId])) as { status: PlanStatus }[];
+    return plan ? { kind: 'already_ended', status: plan.status } : { kind: 'not_found' };
+  }
+  await manager.query(SKIP_PENDING_TASKS_SQL, [planId]);
+  const rows: { execution_id: string }[] = await manager.query(ACTIVE_TASK_EXECUTIONS_SQL, [
+    planId,
+  ]);
+  return { kind: 'cancelled', activeExecutionIds: rows.map((row) => row.execution_id) };
+}
+
 // Locks the agent row first: a plan advance assigning a task to the agent inserts an execution
 // (its foreign key takes a KEY SHARE lock on the agent), so it waits for, or is seen by, this.
 const PLANS_WAITING_ON_AGENT_SQL = `

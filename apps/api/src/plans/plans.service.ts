@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
 import { advancePlans, emptyPlanAdvanceSink, ExecutionProducer } from '@agentq/executions';
 import {
-  completePlan,
+  cancelPlan,
   insertPlan,
   PlanDetails,
   PlanRefusedError,
@@ -24,16 +24,6 @@ import { rawNewestFirstPage } from '../common/raw-page';
 import { ExecutionCancellation } from '../executions/execution-cancellation.service';
 import { CreatePlanDto } from './dto/create-plan.dto';
 import { ListPlansQuery } from './dto/list-plans.query';
-
-const SKIP_PENDING_SQL = `
-UPDATE plan_tasks SET status = 'skipped', completed_at = now()
- WHERE plan_id = $1 AND status = 'pending'`;
-
-const ACTIVE_TASK_EXECUTIONS_SQL = `
-SELECT execution_id FROM plan_tasks
- WHERE plan_id = $1 AND status = 'queued' AND execution_id IS NOT NULL`;
-
-const PLAN_EXISTS_SQL = `SELECT status FROM plans WHERE id = $1`;
 
 @Injectable()
 export class PlansService {
@@ -113,21 +103,15 @@ export class PlansService {
 
   /** Ends the plan `cancelled`: pending tasks are skipped, queued and running ones cancelled. */
   async cancel(tenantId: string, id: string): Promise<PlanDetails> {
-    const executionIds = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      // completePlan also writes the plan.completed deliveries, as for any other end.
-      if (!(await completePlan(manager, id, 'cancelled'))) {
-        const [plan] = (await manager.query(PLAN_EXISTS_SQL, [id])) as { status: string }[];
-        if (!plan) throw new NotFoundError('plan');
-        throw new ConflictError('already_terminal', `the plan already ended: ${plan.status}`);
-      }
-      await manager.query(SKIP_PENDING_SQL, [id]);
-      const rows: { execution_id: string }[] = await manager.query(ACTIVE_TASK_EXECUTIONS_SQL, [
-        id,
-      ]);
-      return rows.map((row) => row.execution_id);
-    });
+    const cancellation = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      cancelPlan(manager, id),
+    );
+    if (cancellation.kind === 'not_found') throw new NotFoundError('plan');
+    if (cancellation.kind === 'already_ended') {
+      throw new ConflictError('already_terminal', `the plan already ended: ${cancellation.status}`);
+    }
     // After the plan is cancelled no task starts; each active one is cancelled as any execution.
-    for (const executionId of executionIds) {
+    for (const executionId of cancellation.activeExecutionIds) {
       await this.cancellation.cancel(tenantId, executionId).catch((error: unknown) => {
         if (!(error instanceof ConflictError)) throw error;
       });
