@@ -1,5 +1,6 @@
-import { FakeProviderServer } from '@agentq/testing';
-import { setUpAgent, waitForTerminal } from './support/scenario';
+import { FakeProviderServer, findAccountingDrift } from '@agentq/testing';
+import { startProcess } from './support/child-process';
+import { setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { readEventStream, ServerSentEvent } from './support/sse-client';
 import { startTestStack, TestStack } from './support/test-stack';
 
@@ -307,5 +308,82 @@ describe('streamed and structured output, through the HTTP API', () => {
       expect(JSON.stringify(agent.body.error)).toContain('responseFormat.name');
       expect(fake.requests).toHaveLength(0);
     });
+  });
+
+  describe('accounting', () => {
+    it('keeps the rollups equal to the executions, repair calls included', async () => {
+      expect(await findAccountingDrift(stack.db)).toEqual({ lifetime: [], daily: [] });
+    });
+  });
+});
+
+describe('a streamed execution whose worker is killed mid-stream', () => {
+  const FAST_STALL = { WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' };
+  let stack: TestStack;
+  let fake: FakeProviderServer;
+
+  beforeAll(async () => {
+    fake = new FakeProviderServer();
+    await fake.start();
+    stack = await startTestStack({ env: FAST_STALL });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await fake?.stop();
+  });
+
+  it('resets and streams the next attempt from the start to a client that stayed connected', async () => {
+    const setup = await setUpAgent(stack, {
+      provider: {
+        name: 'openai',
+        type: 'openai',
+        apiKey: 'sk-test-0002',
+        baseUrl: `${fake.url}/v1`,
+      },
+      agent: { llmConfig: { model: 'gpt-4o-mini' }, stream: true },
+    });
+    const apiKey = setup.tenant.apiKey;
+    const words = ['one', ' two', ' three', ' four', ' five', ' six', ' seven', ' eight'];
+    fake.setDefault({ kind: 'reply', chunks: words, text: words.join(''), chunkDelayMs: 300 });
+    const worker = startProcess('dist/apps/worker/src/main.js', {
+      DATABASE_URL: stack.database.url,
+      REDIS_URL: stack.config.redis.url,
+      QUEUE_PREFIX: stack.config.redis.prefix,
+      AGENTQ_ADMIN_TOKEN: stack.adminToken,
+      AGENTQ_MASTER_KEY: stack.config.masterKeys.current,
+      NODE_ENV: 'test',
+      METRICS_PORT: '0',
+      ...FAST_STALL,
+    });
+    await worker.waitForOutput(/running with concurrency/, 45_000);
+    const submitted = await stack.http.post(
+      `/v1/agents/${setup.agentId}/executions`,
+      { input: { message: 'killed mid-stream' } },
+      apiKey,
+    );
+    const url = `${stack.http.baseUrl}/v1/executions/${submitted.body.id}/stream`;
+    const live = readEventStream(url, apiKey, { timeoutMs: 40_000 });
+    await waitFor(
+      async () => (await readEventStream(url, apiKey, { until: (e) => e.length >= 2 })).events,
+      'two deltas',
+    );
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    await stack.startWorker(FAST_STALL);
+
+    const { events } = await live;
+    const done = await waitForTerminal(stack, apiKey, submitted.body.id);
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      output: { text: words.join('') },
+    });
+    const reset = events.findIndex((e) => e.event === 'reset');
+    expect(reset).toBeGreaterThanOrEqual(2);
+    expect(events.slice(0, reset).every((e) => e.data.attempt === 1)).toBe(true);
+    expect(events[reset].data).toMatchObject({ attempt: 2, reason: 'retry' });
+    expect(textOf(events)).toBe(done.output.text);
+    expect(events.at(-1)!.event).toBe('succeeded');
   });
 });
