@@ -145,6 +145,9 @@ export class ExecutionRunner {
     }
     // A still-invalid structured answer fails the execution; its calls are paid for all the same.
     const invalid = answer.invalidOutput !== undefined;
+    if (invalid) {
+      this.logger.warn(`execution ${execution.id}: invalid_output ${answer.invalidOutput}`);
+    }
     return this.finish(execution, {
       executionId: execution.id,
       tenantId: execution.tenantId,
