@@ -1198,7 +1198,14 @@ export type components = {
     ExecutionOutputView: {
       finishReason: string | null;
       /** @description the parsed answer, when the execution has a responseFormat */
-      json?: Record<string, never>;
+      json?:
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[]
+        | string
+        | number
+        | boolean;
       model: string;
       responseId?: string | null;
       text: string;

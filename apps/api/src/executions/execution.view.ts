@@ -21,6 +21,13 @@ class ExecutionOutputView {
   @ApiProperty({
     required: false,
     description: 'the parsed answer, when the execution has a responseFormat',
+    oneOf: [
+      { type: 'object', additionalProperties: true },
+      { type: 'array', items: {} },
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+    ],
   })
   json?: unknown;
 }
