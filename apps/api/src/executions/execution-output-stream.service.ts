@@ -15,6 +15,10 @@ import { ExecutionReader } from './execution-reader.service';
 
 /** How often an idle stream is read again: the latency a delta may add, per connected client. */
 const POLL_MS = 100;
+/** Read less often after this long without events (a queued or delayed execution)... */
+const QUIET_AFTER_MS = 5_000;
+/** ...until a lifecycle event of the execution (it started) or an entry wakes it up. */
+const QUIET_POLL_MS = 1_000;
 const HEARTBEAT_MS = 15_000;
 const ENTRIES_PER_READ = 1_000;
 
@@ -51,8 +55,10 @@ export class ExecutionOutputStream {
     let closed = false;
     let ended = TERMINAL_STATUSES.includes(execution.status);
     let wake = () => undefined as void;
+    let lastActivity = Date.now();
     const unlisten = this.lifecycle.listen(execution.id, (event) => {
       if (TERMINAL_EVENT_TYPES.includes(event.type)) ended = true;
+      lastActivity = Date.now();
       wake();
     });
     const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
@@ -71,14 +77,18 @@ export class ExecutionOutputStream {
           after = id;
           if (EXECUTION_STREAM_TERMINAL_TYPES.includes(event.type)) return;
         }
-        if (entries.length > 0) continue;
+        if (entries.length > 0) {
+          lastActivity = Date.now();
+          continue;
+        }
         if (endedBeforeRead) {
           const event = terminalEventOf(await this.reader.get(tenantId, execution.id));
           response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
           return;
         }
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, POLL_MS);
+          const quiet = Date.now() - lastActivity > QUIET_AFTER_MS;
+          const timer = setTimeout(resolve, quiet ? QUIET_POLL_MS : POLL_MS);
           wake = () => {
             clearTimeout(timer);
             resolve();
