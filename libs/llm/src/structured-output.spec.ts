@@ -21,6 +21,17 @@ describe('structured output', () => {
     expect(jsonSchemaProblem({ $ref: '#/definitions/missing' })).toMatch(/not a usable/);
   });
 
+  it('takes two different schemas with the same $id', () => {
+    const a = { $id: 'https://example.com/s.json', type: 'string' };
+    const b = { $id: 'https://example.com/s.json', type: 'number' };
+    expect(jsonSchemaProblem(a)).toBeNull();
+    expect(jsonSchemaProblem(b)).toBeNull();
+    const format = (schema: Record<string, unknown>) => ({ ...weather, schema });
+    expect(parseStructuredAnswer('"x"', format(a)).ok).toBe(true);
+    expect(parseStructuredAnswer('1', format(b)).ok).toBe(true);
+    expect(parseStructuredAnswer('1', format(a)).ok).toBe(false);
+  });
+
   it('parses a valid answer, also inside a Markdown code fence', () => {
     expect(parseStructuredAnswer('{"city":"Paris","celsius":21}', weather)).toEqual({
       ok: true,

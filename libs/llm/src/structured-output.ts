@@ -3,7 +3,8 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 
 // Draft-07 with ajv's defaults; unknown keywords and formats are ignored rather than refused,
 // since schemas written for OpenAI or Anthropic use some of both.
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+const AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: false };
+const ajv = new Ajv(AJV_OPTIONS);
 
 /** Compiled validators by schema text: an agent's schema is compiled once per process. */
 const validators = new Map<string, ValidateFunction>();
@@ -35,7 +36,15 @@ export function parseStructuredAnswer(text: string, format: ResponseFormat): Str
   } catch (error) {
     return { ok: false, problem: `the answer is not JSON (${(error as Error).message})` };
   }
-  const validate = validatorFor(format.schema);
+  let validate: ValidateFunction;
+  try {
+    validate = validatorFor(format.schema);
+  } catch (error) {
+    return {
+      ok: false,
+      problem: `the response format's schema is unusable: ${(error as Error).message}`,
+    };
+  }
   if (validate(value)) return { ok: true, value };
   return { ok: false, problem: describeErrors(validate.errors ?? []) };
 }
@@ -64,7 +73,8 @@ function validatorFor(schema: JsonSchema): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = validators.get(key);
   if (!validate) {
-    validate = ajv.compile(schema);
+    // An instance per schema: ajv registers a schema's $id, and tenants may reuse one.
+    validate = new Ajv(AJV_OPTIONS).compile(schema);
     if (validators.size >= MAX_CACHED_VALIDATORS) validators.clear();
     validators.set(key, validate);
   }
