@@ -549,6 +549,8 @@ describe('management API: tenants, API keys, providers, agents', () => {
         budgetDailyUsd: null,
         budgetMonthlyUsd: null,
         capabilities: [],
+        stream: false,
+        responseFormat: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

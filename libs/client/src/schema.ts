@@ -353,6 +353,26 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/executions/{id}/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Output deltas, steps and the outcome of a streamed execution, as Server-Sent Events
+     * @description For executions submitted with `stream: true` (or whose agent streams by default). From the start, then live: `delta` ({attempt, text}), `reset` ({attempt, reason}: drop the text received so far — a retried attempt or a structured-output repair starts over), `step`, `requires_action`, and one terminal event (`succeeded`, `failed`, `cancelled`, with the output or error) that ends it. Every event but a terminal one read from the row has an `id:`; reconnect with `Last-Event-ID` to resume after it. Kept for an hour after the last event; later, only the terminal event. 409 `not_streamed` for other executions (use GET /v1/executions/:id/events and GET /v1/executions/:id).
+     */
+    get: operations['ExecutionsController_outputStream'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/plans': {
     parameters: {
       query?: never;
@@ -861,10 +881,12 @@ export type components = {
       owner: string | null;
       /** Format: uuid */
       providerId: string;
+      responseFormat: components['schemas']['ResponseFormatDto'] | null;
       role: string;
       space: string | null;
       /** @enum {string} */
       status: 'draft' | 'active' | 'paused' | 'archived';
+      stream: boolean;
       /** Format: date-time */
       updatedAt: string;
     };
@@ -932,6 +954,8 @@ export type components = {
        * @description defaults to the tenant's default provider
        */
       providerId?: string;
+      /** @description structured output for executions that do not set their own */
+      responseFormat?: components['schemas']['ResponseFormatDto'] | null;
       /** @example Customer support triager */
       role: string;
       /** @description free-form grouping label */
@@ -941,6 +965,11 @@ export type components = {
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
+      /**
+       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
+       * @default false
+       */
+      stream?: boolean;
     };
     CreateApiKeyDto: {
       /** @example ci pipeline */
@@ -1168,6 +1197,15 @@ export type components = {
     };
     ExecutionOutputView: {
       finishReason: string | null;
+      /** @description the parsed answer, when the execution has a responseFormat */
+      json?:
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[]
+        | string
+        | number
+        | boolean;
       model: string;
       responseId?: string | null;
       text: string;
@@ -1216,6 +1254,7 @@ export type components = {
       priority: number;
       /** Format: date-time */
       queuedAt: string;
+      responseFormat: components['schemas']['ResponseFormatDto'] | null;
       /** Format: date-time */
       runAt: string | null;
       /** Format: uuid */
@@ -1225,6 +1264,8 @@ export type components = {
       /** @enum {string} */
       status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
       storeOutputAsMemory: boolean;
+      /** @description output deltas are streamed to GET /v1/executions/:id/stream */
+      stream: boolean;
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
     };
@@ -1508,6 +1549,38 @@ export type components = {
       /** @enum {string} */
       status: 'ok';
     };
+    ResponseFormatDto: {
+      /**
+       * @description 1-64 of a-z A-Z 0-9 _ -
+       * @example weather_report
+       */
+      name: string;
+      /**
+       * @description a JSON Schema (draft-07); the answer is validated against it
+       * @example {
+       *       "type": "object",
+       *       "properties": {
+       *         "city": {
+       *           "type": "string"
+       *         },
+       *         "celsius": {
+       *           "type": "number"
+       *         }
+       *       },
+       *       "required": [
+       *         "city",
+       *         "celsius"
+       *       ]
+       *     }
+       */
+      schema: {
+        [key: string]: unknown;
+      };
+      /** @description OpenAI's strict mode (the schema must then follow OpenAI's subset) */
+      strict?: boolean;
+      /** @enum {string} */
+      type: 'json_schema';
+    };
     ScheduleFiringPage: {
       data: components['schemas']['ScheduleFiringView'][];
       /** @description pass as ?cursor= for the next page (the last fireTime of this one) */
@@ -1668,6 +1741,8 @@ export type components = {
        * @default 5
        */
       priority?: number;
+      /** @description Structured output (default: the agent's `responseFormat`) */
+      responseFormat?: components['schemas']['ResponseFormatDto'];
       /** @description RFC 3339 time to run at (instead of delayMs), at most 30 days ahead */
       runAt?: string;
       /** Format: uuid */
@@ -1677,6 +1752,8 @@ export type components = {
        * @default false
        */
       storeOutputAsMemory?: boolean;
+      /** @description Stream output deltas to GET /v1/executions/:id/stream (default: the agent's `stream`) */
+      stream?: boolean;
       timeoutMs?: number;
       /** @description Seconds to wait for the result; 200 with the finished execution if it ends in time */
       wait?: number;
@@ -1712,6 +1789,7 @@ export type components = {
       priority: number;
       /** Format: date-time */
       queuedAt: string;
+      responseFormat: components['schemas']['ResponseFormatDto'] | null;
       /** Format: date-time */
       runAt: string | null;
       /** Format: uuid */
@@ -1721,6 +1799,8 @@ export type components = {
       /** @enum {string} */
       status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
       storeOutputAsMemory: boolean;
+      /** @description output deltas are streamed to GET /v1/executions/:id/stream */
+      stream: boolean;
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
     };
@@ -1774,6 +1854,8 @@ export type components = {
        * @description defaults to the tenant's default provider
        */
       providerId?: string;
+      /** @description structured output for executions that do not set their own */
+      responseFormat?: components['schemas']['ResponseFormatDto'] | null;
       /** @example Customer support triager */
       role?: string;
       /** @description free-form grouping label */
@@ -1783,6 +1865,11 @@ export type components = {
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
+      /**
+       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
+       * @default false
+       */
+      stream?: boolean;
     };
     UpdateMemoryDto: {
       /** @example The customer prefers answers in French. */
@@ -3622,6 +3709,66 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ExecutionsController_outputStream: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description resume after this event */
+        'Last-Event-ID'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/event-stream; each `data:` is the event as JSON */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description not_streamed */
+      409: {
         headers: {
           [name: string]: unknown;
         };

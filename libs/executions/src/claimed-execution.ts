@@ -1,4 +1,10 @@
-import { ExecutionInput, LlmConfig, ModelPricing, ProviderType } from '@agentq/database';
+import {
+  ExecutionInput,
+  LlmConfig,
+  ModelPricing,
+  ProviderType,
+  ResponseFormat,
+} from '@agentq/database';
 
 /** Everything one attempt needs, loaded by the same statement that marks it running. */
 export interface ClaimedExecution {
@@ -12,6 +18,9 @@ export interface ClaimedExecution {
   timeoutMs: number | null;
   /** The row asks for a follow-up on success whatever the output (a handoff target, memory). */
   hasFollowUpFlags: boolean;
+  /** Output deltas go to the execution's stream (ExecutionStream). */
+  stream: boolean;
+  responseFormat: ResponseFormat | null;
   /** When this attempt's claim was committed. */
   startedAt: Date;
   agent: {

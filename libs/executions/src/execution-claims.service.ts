@@ -19,7 +19,7 @@ UPDATE agent_executions e
   JOIN tenants t ON t.id = a.tenant_id
  WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.attempts, e.max_attempts,
-          e.timeout_ms, e.started_at,
+          e.timeout_ms, e.started_at, e.stream, e.response_format,
           (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory) AS has_follow_up_flags,
           a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
           a.enable_memory,
@@ -120,6 +120,8 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
     maxAttempts: row.max_attempts,
     timeoutMs: row.timeout_ms,
     hasFollowUpFlags: row.has_follow_up_flags,
+    stream: row.stream,
+    responseFormat: row.response_format,
     startedAt: row.started_at,
     agent: {
       role: row.role,

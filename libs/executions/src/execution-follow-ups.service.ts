@@ -74,14 +74,18 @@ SELECT r.tenant_id, r.session_id, r.execution_id, r.type, r.payload
 const HANDOFF_TARGETS_SQL = `
 SELECT id, tenant_id, status, llm_config->>'model' AS model FROM agents WHERE id = ANY($1::uuid[])`;
 
+// A handoff runs with the target agent's streaming and structured-output defaults.
 const INSERT_HANDOFF_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
-                              timeout_ms, model, handoff_depth, parent_execution_id)
+                              timeout_ms, model, handoff_depth, parent_execution_id, stream,
+                              response_format)
 SELECT r.id, r.tenant_id, r.agent_id, r.session_id, r.priority, r.input, r.max_attempts,
-       r.timeout_ms, r.model, r.handoff_depth, r.parent_execution_id
+       r.timeout_ms, r.model, r.handoff_depth, r.parent_execution_id, COALESCE(a.stream, false),
+       a.response_format
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer, model text,
-       handoff_depth integer, parent_execution_id uuid)`;
+       handoff_depth integer, parent_execution_id uuid)
+  LEFT JOIN agents a ON a.id = r.agent_id`;
 
 const INSERT_AGENT_MESSAGES_SQL = `
 INSERT INTO agent_messages (id, tenant_id, session_id, from_agent_id, to_agent_id,

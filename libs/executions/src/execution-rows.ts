@@ -36,6 +36,8 @@ export function executionFromRow(row: ExecutionRow): AgentExecution {
     handoffDepth: row.handoff_depth,
     parentExecutionId: row.parent_execution_id,
     payloadPurgedAt: row.payload_purged_at,
+    stream: row.stream,
+    responseFormat: row.response_format,
     createdAt: row.created_at,
   } satisfies Record<keyof AgentExecution, unknown>);
 }

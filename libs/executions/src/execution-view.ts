@@ -29,6 +29,8 @@ export function toExecutionView(row: AgentExecution) {
     handoffDepth: row.handoffDepth,
     parentExecutionId: row.parentExecutionId,
     payloadPurgedAt: row.payloadPurgedAt,
+    stream: row.stream,
+    responseFormat: row.responseFormat,
     queuedAt: row.queuedAt,
     startedAt: row.startedAt,
     completedAt: row.completedAt,

@@ -7,6 +7,7 @@ import { ExecutionEventPublisher } from './execution-event-publisher.service';
 import { ExecutionFinisher } from './execution-finisher.service';
 import { ExecutionFollowUps } from './execution-follow-ups.service';
 import { ExecutionProducer } from './execution-producer.service';
+import { ExecutionStream } from './execution-stream';
 import { ExecutionSubmitter } from './execution-submitter.service';
 
 /**
@@ -28,10 +29,13 @@ export class ExecutionQueueModule {}
 })
 export class ExecutionSubmissionModule {}
 
-/** The worker's side of the lifecycle: claiming executions and ending them, with follow-ups. */
+/**
+ * The worker's side of the lifecycle: claiming executions, streaming their output and ending
+ * them, with follow-ups.
+ */
 @Module({
   imports: [ExecutionQueueModule],
-  providers: [ExecutionClaims, ExecutionFinisher, ExecutionFollowUps],
-  exports: [ExecutionQueueModule, ExecutionClaims, ExecutionFinisher],
+  providers: [ExecutionClaims, ExecutionFinisher, ExecutionFollowUps, ExecutionStream],
+  exports: [ExecutionQueueModule, ExecutionClaims, ExecutionFinisher, ExecutionStream],
 })
 export class ExecutionWorkModule {}

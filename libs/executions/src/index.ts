@@ -21,3 +21,4 @@ export * from './transient-database-error';
 export * from './webhook-outbox';
 export * from './with-timeout';
 export * from './plan-advancement';
+export * from './execution-stream';

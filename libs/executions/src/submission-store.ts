@@ -1,4 +1,4 @@
-import { AgentExecution, ExecutionInput } from '@agentq/database';
+import { AgentExecution, ExecutionInput, ResponseFormat } from '@agentq/database';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { executionFromRow, ExecutionRow } from './execution-rows';
@@ -15,6 +15,10 @@ export interface NewExecution {
   idempotencyKey: string | null;
   handoffToAgentId: string | null;
   storeOutputAsMemory: boolean;
+  /** Stream output deltas; unset takes the agent's default. */
+  stream?: boolean;
+  /** Structured output; unset takes the agent's. */
+  responseFormat?: ResponseFormat;
 }
 
 /** One caller's submission: executions for one agent of one tenant, created all or none. */
@@ -51,18 +55,20 @@ export class SubmissionRefusedError extends Error {
 }
 
 // The agent's state is checked by the statement itself: rows of an agent that is missing or
-// not active are simply not inserted (a submission then looks up the reason).
+// not active are simply not inserted (a submission then looks up the reason). Streaming and
+// structured output not given by the row take the agent's defaults, fixed for the execution.
 const INSERT_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
                               timeout_ms, run_at, idempotency_key, model, handoff_to_agent_id,
-                              store_output_as_memory)
+                              store_output_as_memory, stream, response_format)
 SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms,
        r.run_at, r.idempotency_key, a.llm_config->>'model', r.handoff_to_agent_id,
-       r.store_output_as_memory
+       r.store_output_as_memory, COALESCE(r.stream, a.stream),
+       COALESCE(r.response_format, a.response_format)
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer,
        run_at timestamptz, idempotency_key text, handoff_to_agent_id uuid,
-       store_output_as_memory boolean)
+       store_output_as_memory boolean, stream boolean, response_format jsonb)
   JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING *`;
@@ -135,6 +141,9 @@ export interface ExecutionRecord {
   idempotency_key: string | null;
   handoff_to_agent_id: string | null;
   store_output_as_memory: boolean;
+  /** Null or absent: the agent's default. */
+  stream?: boolean | null;
+  response_format?: ResponseFormat | null;
 }
 
 /**
@@ -161,6 +170,8 @@ function toRecord({ id, agent_id, execution }: Row): ExecutionRecord {
     idempotency_key: execution.idempotencyKey,
     handoff_to_agent_id: execution.handoffToAgentId,
     store_output_as_memory: execution.storeOutputAsMemory,
+    stream: execution.stream ?? null,
+    response_format: execution.responseFormat ?? null,
   };
 }
 

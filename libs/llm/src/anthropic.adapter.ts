@@ -33,13 +33,31 @@ export class AnthropicAdapter implements LlmProviderAdapter {
   async complete(request: LlmRequest): Promise<LlmResult> {
     let message: Anthropic.Message;
     try {
-      message = await this.client.messages.create(toMessageParams(request), {
-        signal: request.signal,
-      });
+      message = request.onDelta
+        ? await this.streamed(request, request.onDelta)
+        : await this.client.messages.create(toMessageParams(request), {
+            signal: request.signal,
+          });
     } catch (error) {
       throw classifyProviderError(error, request.signal);
     }
     return toLlmResult(message, request.model);
+  }
+
+  /** The SDK assembles the events into the Message the non-streamed call returns. */
+  private async streamed(
+    request: LlmRequest,
+    onDelta: (text: string) => void,
+  ): Promise<Anthropic.Message> {
+    const stream = this.client.messages.stream(toMessageParams(request), {
+      signal: request.signal,
+    });
+    for await (const event of stream) {
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+        onDelta(event.delta.text);
+      }
+    }
+    return stream.finalMessage();
   }
 }
 
@@ -62,6 +80,9 @@ function toMessageParams(request: LlmRequest): Anthropic.MessageCreateParamsNonS
     system: systemPrompt || undefined,
     messages,
     stop_sequences: request.stop?.length ? request.stop : undefined,
+    output_config: request.responseFormat && {
+      format: { type: 'json_schema', schema: request.responseFormat.schema },
+    },
   };
 }
 

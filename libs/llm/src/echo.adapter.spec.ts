@@ -34,6 +34,16 @@ describe('EchoAdapter', () => {
     expect(result.completionTokens).toBeGreaterThan(5);
   });
 
+  it('streams its answer word by word when asked, to the same result', async () => {
+    const deltas: string[] = [];
+    const streamed = await new EchoAdapter().complete(
+      request({ onDelta: (text) => deltas.push(text) }),
+    );
+    const plain = await new EchoAdapter().complete(request());
+    expect(deltas).toEqual(['echo:', ' what', ' is', ' the', ' weather', ' like', ' today?']);
+    expect({ ...streamed, responseId: null }).toEqual({ ...plain, responseId: null });
+  });
+
   it('is deterministic apart from the response id', async () => {
     const adapter = new EchoAdapter();
     const [a, b] = await Promise.all([adapter.complete(request()), adapter.complete(request())]);

@@ -27,6 +27,7 @@ export class EchoAdapter implements LlmProviderAdapter {
       throw classifyProviderError(error, signal);
     }
     const text = `echo: ${lastUserMessage(request.messages)}`;
+    if (request.onDelta) streamWords(text, request.onDelta);
     responsesSoFar += 1;
     return {
       text,
@@ -37,6 +38,11 @@ export class EchoAdapter implements LlmProviderAdapter {
       responseId: `echo-${responsesSoFar}`,
     };
   }
+}
+
+/** A delta per word (with the spacing before it), as a model streams tokens; they add up to `text`. */
+function streamWords(text: string, onDelta: (text: string) => void): void {
+  for (const word of text.match(/\s*\S+|\s+$/g) ?? []) onDelta(word);
 }
 
 function lastUserMessage(messages: ChatMessage[]): string {

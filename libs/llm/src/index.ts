@@ -5,3 +5,4 @@ export * from './llm-errors';
 export * from './system-prompt';
 export * from './provider-outbound';
 export * from './secret-redaction';
+export * from './structured-output';

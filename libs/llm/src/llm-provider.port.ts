@@ -1,6 +1,6 @@
-import { ChatMessage, ProviderType } from '@agentq/database';
+import { ChatMessage, ProviderType, ResponseFormat } from '@agentq/database';
 
-/** One non-streaming completion request, already shaped by agentq (system prompt built, input mapped). */
+/** One completion request, already shaped by agentq (system prompt built, input mapped). */
 export interface LlmRequest {
   model: string;
   systemPrompt: string;
@@ -11,6 +11,13 @@ export interface LlmRequest {
   stop?: string[];
   /** Aborted by the caller on timeout or cancel, with an `LlmAbortReason` saying which. */
   signal: AbortSignal;
+  /**
+   * When given, the adapter streams from the provider and calls this with each text delta, in
+   * order; the result is the same as the non-streamed call's.
+   */
+  onDelta?: (text: string) => void;
+  /** Ask for JSON matching this schema, in the provider's native structured-output mode. */
+  responseFormat?: ResponseFormat;
 }
 
 export interface LlmResult {

@@ -38,13 +38,31 @@ export class OpenAiAdapter implements LlmProviderAdapter {
   async complete(request: LlmRequest): Promise<LlmResult> {
     let completion: OpenAI.ChatCompletion;
     try {
-      completion = await this.client.chat.completions.create(this.body(request), {
-        signal: request.signal,
-      });
+      completion = request.onDelta
+        ? await this.streamed(request, request.onDelta)
+        : await this.client.chat.completions.create(this.body(request), {
+            signal: request.signal,
+          });
     } catch (error) {
       throw classifyProviderError(error, request.signal);
     }
     return toLlmResult(completion, request.model);
+  }
+
+  /** The SDK assembles the chunks into the ChatCompletion the non-streamed call returns. */
+  private async streamed(
+    request: LlmRequest,
+    onDelta: (text: string) => void,
+  ): Promise<OpenAI.ChatCompletion> {
+    const stream = this.client.chat.completions.stream(
+      { ...this.body(request), stream: true, stream_options: { include_usage: true } },
+      { signal: request.signal },
+    );
+    for await (const chunk of stream) {
+      const delta = chunk.choices?.[0]?.delta?.content;
+      if (delta) onDelta(delta);
+    }
+    return stream.finalChatCompletion();
   }
 
   private body(request: LlmRequest): OpenAI.ChatCompletionCreateParamsNonStreaming {
@@ -60,6 +78,14 @@ export class OpenAiAdapter implements LlmProviderAdapter {
       top_p: request.topP,
       stop: request.stop?.length ? request.stop : undefined,
       [this.options.maxTokensParameter]: request.maxTokens,
+      response_format: request.responseFormat && {
+        type: 'json_schema',
+        json_schema: {
+          name: request.responseFormat.name,
+          schema: request.responseFormat.schema,
+          strict: request.responseFormat.strict,
+        },
+      },
     };
   }
 }

@@ -10,13 +10,21 @@ import { AddressInfo } from 'node:net';
 export type FakeProviderApi = 'openai' | 'anthropic';
 
 export type FakeProviderBehaviour =
-  /** A successful completion. Token counts default to a rough length / 4. */
+  /**
+   * A successful completion. Token counts default to a rough length / 4. A request with
+   * `stream: true` gets it as Server-Sent Events in the API's own format, one chunk per entry of
+   * `chunks` (default: a word each), `chunkDelayMs` apart; `dropAfterChunks` destroys the
+   * connection after that many chunks, mid-stream.
+   */
   | {
       kind: 'reply';
       text?: string;
       promptTokens?: number;
       completionTokens?: number;
       finishReason?: string;
+      chunks?: string[];
+      chunkDelayMs?: number;
+      dropAfterChunks?: number;
     }
   /** An error answer in the API's own shape, with Retry-After headers when asked. */
   | {
@@ -240,6 +248,27 @@ export class FakeProviderServer {
     const promptTokens = behaviour.promptTokens ?? roughTokenCount(request.prompt);
     const completionTokens = behaviour.completionTokens ?? roughTokenCount(text);
     const model = request.model ?? 'fake-model';
+    if (request.body.stream === true) {
+      const events =
+        request.api === 'openai'
+          ? openAiStreamEvents(
+              this.answered,
+              model,
+              text,
+              behaviour,
+              promptTokens,
+              completionTokens,
+            )
+          : anthropicStreamEvents(
+              this.answered,
+              model,
+              text,
+              behaviour,
+              promptTokens,
+              completionTokens,
+            );
+      return this.sendEventStream(response, events, behaviour);
+    }
     if (request.api === 'openai') {
       return sendJson(response, 200, {
         id: `chatcmpl-fake-${this.answered}`,
@@ -272,6 +301,145 @@ export class FakeProviderServer {
       usage: { input_tokens: promptTokens, output_tokens: completionTokens },
     });
   }
+
+  /** Writes the events `chunkDelayMs` apart (chunks only), dropping the connection when scripted. */
+  private sendEventStream(
+    response: ServerResponse,
+    events: StreamEvent[],
+    behaviour: ReplyBehaviour,
+  ): void {
+    if (response.destroyed) return;
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    let chunksSent = 0;
+    const writeFrom = (index: number): void => {
+      for (let i = index; i < events.length; i += 1) {
+        if (response.destroyed) return;
+        const event = events[i];
+        if (event.chunk) {
+          if (chunksSent === behaviour.dropAfterChunks) {
+            // After a moment, so the chunks already written reach the client first.
+            const timer = setTimeout(() => {
+              this.timers.delete(timer);
+              response.socket?.destroy();
+            }, 50);
+            this.timers.add(timer);
+            return;
+          }
+          if (chunksSent > 0 && behaviour.chunkDelayMs) {
+            chunksSent += 1;
+            const timer = setTimeout(() => {
+              this.timers.delete(timer);
+              if (response.destroyed) return;
+              response.write(formatEvent(event));
+              writeFrom(i + 1);
+            }, behaviour.chunkDelayMs);
+            this.timers.add(timer);
+            return;
+          }
+          chunksSent += 1;
+        }
+        response.write(formatEvent(event));
+      }
+      response.end();
+    };
+    writeFrom(0);
+  }
+}
+
+/** One Server-Sent Event; `chunk` marks those that carry a text delta. */
+interface StreamEvent {
+  event?: string;
+  data: unknown;
+  chunk?: boolean;
+}
+
+type ReplyBehaviour = Extract<FakeProviderBehaviour, { kind: 'reply' }>;
+
+const deltasOf = (text: string, behaviour: ReplyBehaviour) =>
+  behaviour.chunks ?? text.match(/\s*\S+|\s+$/g) ?? [];
+
+/** Chat Completions chunks, the usage chunk that `stream_options.include_usage` asks for, [DONE]. */
+function openAiStreamEvents(
+  answered: number,
+  model: string,
+  text: string,
+  behaviour: ReplyBehaviour,
+  promptTokens: number,
+  completionTokens: number,
+): StreamEvent[] {
+  const base = {
+    id: `chatcmpl-fake-${answered}`,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+  };
+  const choice = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
+    ...base,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  });
+  return [
+    { data: choice({ role: 'assistant', content: '' }) },
+    ...deltasOf(text, behaviour).map((content) => ({ data: choice({ content }), chunk: true })),
+    { data: choice({}, behaviour.finishReason ?? 'stop') },
+    {
+      data: {
+        ...base,
+        choices: [],
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+        },
+      },
+    },
+    { data: '[DONE]' },
+  ];
+}
+
+/** Messages streaming events, from message_start to message_stop. */
+function anthropicStreamEvents(
+  answered: number,
+  model: string,
+  text: string,
+  behaviour: ReplyBehaviour,
+  promptTokens: number,
+  completionTokens: number,
+): StreamEvent[] {
+  const event = (type: string, data: Record<string, unknown>, chunk = false) => ({
+    event: type,
+    data: { type, ...data },
+    chunk,
+  });
+  return [
+    event('message_start', {
+      message: {
+        id: `msg_fake_${answered}`,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: promptTokens, output_tokens: 1 },
+      },
+    }),
+    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    event('ping', {}),
+    ...deltasOf(text, behaviour).map((delta) =>
+      event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: delta } }, true),
+    ),
+    event('content_block_stop', { index: 0 }),
+    event('message_delta', {
+      delta: { stop_reason: behaviour.finishReason ?? 'end_turn', stop_sequence: null },
+      usage: { output_tokens: completionTokens },
+    }),
+    event('message_stop', {}),
+  ];
+}
+
+function formatEvent({ event, data }: StreamEvent): string {
+  const payload = typeof data === 'string' ? data : JSON.stringify(data);
+  return `${event ? `event: ${event}\n` : ''}data: ${payload}\n\n`;
 }
 
 function apiOf(method: string | undefined, path: string): FakeProviderApi | null {

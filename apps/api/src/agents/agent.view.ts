@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Agent, AGENT_STATUSES, AgentStatus, LlmConfig } from '@agentq/database';
+import { Agent, AGENT_STATUSES, AgentStatus, LlmConfig, ResponseFormat } from '@agentq/database';
+import { ResponseFormatDto } from '../common/response-format.dto';
 import { LlmConfigDto } from './dto/llm-config.dto';
 
 export class AgentView {
@@ -19,6 +20,8 @@ export class AgentView {
   @ApiProperty({ type: String, nullable: true }) budgetDailyUsd!: string | null;
   @ApiProperty({ type: String, nullable: true }) budgetMonthlyUsd!: string | null;
   @ApiProperty({ type: String, nullable: true }) owner!: string | null;
+  @ApiProperty() stream!: boolean;
+  @ApiProperty({ type: ResponseFormatDto, nullable: true }) responseFormat!: ResponseFormat | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -47,6 +50,8 @@ export function toAgentView(row: Agent): AgentView {
     budgetDailyUsd: row.budgetDailyUsd,
     budgetMonthlyUsd: row.budgetMonthlyUsd,
     owner: row.owner,
+    stream: row.stream,
+    responseFormat: row.responseFormat,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

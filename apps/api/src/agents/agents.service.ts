@@ -47,6 +47,8 @@ export class AgentsService {
       budgetDailyUsd: body.budgetDailyUsd ?? null,
       budgetMonthlyUsd: body.budgetMonthlyUsd ?? null,
       owner: body.owner ?? null,
+      stream: body.stream ?? false,
+      responseFormat: body.responseFormat ?? null,
     });
     await withProviderGuard(() =>
       this.inTenant(tenantId, (manager) => manager.getRepository(Agent).insert(agent)),
@@ -99,6 +101,8 @@ export class AgentsService {
       budgetDailyUsd: changes.budgetDailyUsd,
       budgetMonthlyUsd: changes.budgetMonthlyUsd,
       owner: changes.owner,
+      stream: changes.stream,
+      responseFormat: changes.responseFormat,
     });
     if (Object.keys(update).length > 0) {
       const { affected } = await withProviderGuard(() =>

@@ -76,6 +76,8 @@ function newExecution(body: SubmitExecutionDto, now: number): NewExecution {
     idempotencyKey: body.idempotencyKey ?? null,
     handoffToAgentId: body.handoffTo ?? null,
     storeOutputAsMemory: body.storeOutputAsMemory ?? false,
+    stream: body.stream,
+    responseFormat: body.responseFormat,
   };
 }
 

@@ -6,9 +6,11 @@ import {
   ExecutionInput,
   ExecutionOutput,
   ExecutionStatus,
+  ResponseFormat,
 } from '@agentq/database';
 import { toExecutionView as executionViewOf } from '@agentq/executions';
 import { EXECUTION_EVENT_TYPES, ExecutionEventType } from '@agentq/jobs';
+import { ResponseFormatDto } from '../common/response-format.dto';
 import { ExecutionInputDto } from './dto/submit-execution.dto';
 
 class ExecutionOutputView {
@@ -16,6 +18,18 @@ class ExecutionOutputView {
   @ApiProperty({ type: String, nullable: true }) finishReason!: string | null;
   @ApiProperty() model!: string;
   @ApiProperty({ type: String, nullable: true, required: false }) responseId?: string | null;
+  @ApiProperty({
+    required: false,
+    description: 'the parsed answer, when the execution has a responseFormat',
+    oneOf: [
+      { type: 'object', additionalProperties: true },
+      { type: 'array', items: {} },
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+    ],
+  })
+  json?: unknown;
 }
 
 class ExecutionErrorView {
@@ -57,6 +71,9 @@ export class ExecutionView {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   parentExecutionId!: string | null;
   @ApiProperty({ type: Date, nullable: true }) payloadPurgedAt!: Date | null;
+  @ApiProperty({ description: 'output deltas are streamed to GET /v1/executions/:id/stream' })
+  stream!: boolean;
+  @ApiProperty({ type: ResponseFormatDto, nullable: true }) responseFormat!: ResponseFormat | null;
   @ApiProperty() queuedAt!: Date;
   @ApiProperty({ type: Date, nullable: true }) startedAt!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) completedAt!: Date | null;

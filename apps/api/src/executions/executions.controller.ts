@@ -30,12 +30,13 @@ import {
 } from '@agentq/jobs';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { TenantId } from '../auth/auth.decorators';
-import { NotFoundError } from '../common/api-errors';
+import { ConflictError, NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
 import { openEventStream } from '../common/event-stream';
 import { ListExecutionsQuery } from './dto/list-executions.query';
 import { ExecutionCancellation } from './execution-cancellation.service';
 import { ExecutionEventStream } from './execution-event-stream.service';
+import { ExecutionOutputStream } from './execution-output-stream.service';
 import { ExecutionReader } from './execution-reader.service';
 import {
   ExecutionEventView,
@@ -56,6 +57,7 @@ export class ExecutionsController {
     private readonly reader: ExecutionReader,
     private readonly cancellation: ExecutionCancellation,
     private readonly events: ExecutionEventStream,
+    private readonly outputs: ExecutionOutputStream,
   ) {}
 
   @Get()
@@ -150,6 +152,48 @@ export class ExecutionsController {
 
     // The current state first, read after subscribing so nothing falls between the two.
     send(snapshotEvent(await this.reader.get(tenantId, id)));
+  }
+
+  @Get(':id/stream')
+  @ApiOperation({
+    summary: 'Output deltas, steps and the outcome of a streamed execution, as Server-Sent Events',
+    description:
+      'For executions submitted with `stream: true` (or whose agent streams by default). From ' +
+      'the start, then live: `delta` ({attempt, text}), `reset` ({attempt, reason}: drop the ' +
+      'text received so far — a retried attempt or a structured-output repair starts over), ' +
+      '`step`, `requires_action`, and one terminal event (`succeeded`, `failed`, `cancelled`, ' +
+      'with the output or error) that ends it. Every event but a terminal one read from the row ' +
+      'has an `id:`; reconnect with `Last-Event-ID` to resume after it. Kept for an hour after ' +
+      'the last event; later, only the terminal event. 409 `not_streamed` for other executions ' +
+      '(use GET /v1/executions/:id/events and GET /v1/executions/:id).',
+  })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this event' })
+  @ApiOkResponse({
+    description: 'text/event-stream; each `data:` is the event as JSON',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'not_streamed' })
+  async outputStream(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const execution = await this.reader.get(tenantId, id);
+    if (!execution.stream) {
+      throw new ConflictError(
+        'not_streamed',
+        'this execution was not submitted with stream: true; follow GET /v1/executions/:id/events',
+      );
+    }
+    const lastEventId = request.headers['last-event-id'];
+    await this.outputs.pipe(
+      tenantId,
+      execution,
+      typeof lastEventId === 'string' ? lastEventId : null,
+      openEventStream(reply),
+    );
   }
 }
 

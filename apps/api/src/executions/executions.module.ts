@@ -3,6 +3,7 @@ import { ExecutionSubmissionModule } from '@agentq/executions';
 import { AgentExecutionsController } from './agent-executions.controller';
 import { ExecutionCancellation } from './execution-cancellation.service';
 import { ExecutionEventStream } from './execution-event-stream.service';
+import { ExecutionOutputStream } from './execution-output-stream.service';
 import { ExecutionReader } from './execution-reader.service';
 import { ExecutionSubmissions } from './execution-submission.service';
 import { ExecutionsController } from './executions.controller';
@@ -10,7 +11,13 @@ import { ExecutionsController } from './executions.controller';
 @Module({
   imports: [ExecutionSubmissionModule],
   controllers: [AgentExecutionsController, ExecutionsController],
-  providers: [ExecutionSubmissions, ExecutionReader, ExecutionCancellation, ExecutionEventStream],
+  providers: [
+    ExecutionSubmissions,
+    ExecutionReader,
+    ExecutionCancellation,
+    ExecutionEventStream,
+    ExecutionOutputStream,
+  ],
   exports: [ExecutionSubmissions, ExecutionCancellation, ExecutionSubmissionModule],
 })
 export class ExecutionsModule {}

@@ -3,14 +3,23 @@ import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { CredentialDecryptionError } from '@agentq/crypto';
 import { ExecutionError } from '@agentq/database';
 import {
+  AttemptStream,
   ClaimedExecution,
   ExecutionClaims,
   ExecutionEventPublisher,
   ExecutionFinisher,
+  ExecutionStream,
   TerminalOutcome,
 } from '@agentq/executions';
 import { ExecutionEventType } from '@agentq/jobs';
-import { classifyProviderError, LlmAbortReason, LlmError, LlmProviderAdapter } from '@agentq/llm';
+import {
+  classifyProviderError,
+  LlmAbortReason,
+  LlmError,
+  LlmProviderAdapter,
+  LlmRequest,
+  LlmResult,
+} from '@agentq/llm';
 import { Attributes } from '@opentelemetry/api';
 import { inSpan, SpanKind } from '@agentq/telemetry';
 import { computeCostUsd } from '@agentq/usage';
@@ -22,6 +31,7 @@ import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
 import { crashIfInjected } from './fault-injection';
 import { ProviderAdapters } from './provider-adapters.service';
 import { SpendGuard } from './spend-guard.service';
+import { completeInFormat } from './structured-answer';
 import { WorkerShutdownInterruption } from './worker-shutdown';
 
 export interface AttemptContext {
@@ -43,6 +53,7 @@ export class ExecutionRunner {
     private readonly cancellations: CancellationRegistry,
     private readonly events: ExecutionEventPublisher,
     private readonly metrics: ExecutionMetrics,
+    private readonly streams: ExecutionStream,
   ) {
     finisher.observeCommits((outcomes, seconds) => metrics.groupCommitted(outcomes, seconds));
   }
@@ -82,8 +93,9 @@ export class ExecutionRunner {
     const timeoutMs = execution.timeoutMs ?? this.config.executions.defaultTimeoutMs;
     const timer = setTimeout(() => controller.abort(new LlmAbortReason('timeout')), timeoutMs);
     const startedAt = performance.now();
+    const stream = this.streams.begin(execution);
     try {
-      return await this.callProvider(execution, adapter, controller.signal, startedAt);
+      return await this.callProvider(execution, adapter, controller.signal, startedAt, stream);
     } catch (error) {
       if (controller.signal.reason instanceof WorkerShutdownInterruption) {
         return this.interrupted(execution);
@@ -102,22 +114,78 @@ export class ExecutionRunner {
     adapter: LlmProviderAdapter,
     signal: AbortSignal,
     startedAt: number,
+    stream: AttemptStream,
   ): Promise<AttemptResult> {
     const { llmConfig } = execution.agent;
     const prompt = await this.prompts.build(execution);
-    const result = await inSpan(
-      `chat ${llmConfig.model}`,
+    const answer = await completeInFormat(
+      (request) => this.complete(execution, adapter, request),
+      {
+        model: llmConfig.model,
+        ...prompt,
+        temperature: llmConfig.temperature,
+        maxTokens: llmConfig.maxTokens,
+        topP: llmConfig.topP,
+        stop: llmConfig.stop,
+        signal,
+        onDelta: stream.onDelta,
+      },
+      execution.responseFormat,
+      stream,
+    );
+    const { result } = answer;
+    this.metrics.providerResponded(execution, result.model, startedAt);
+    crashIfInjected(this.config, 'crash-after-provider', execution.id);
+    const usage = { promptTokens: answer.promptTokens, completionTokens: answer.completionTokens };
+    const pricing = computeCostUsd(usage, result.model, execution.provider.pricing ?? undefined);
+    if (!pricing.priced) {
+      this.logger.warn(
+        `execution ${execution.id}: no price for model ${result.model}; cost recorded as 0`,
+      );
+    }
+    // A still-invalid structured answer fails the execution; its calls are paid for all the same.
+    const invalid = answer.invalidOutput !== undefined;
+    if (invalid) {
+      this.logger.warn(`execution ${execution.id}: invalid_output ${answer.invalidOutput}`);
+    }
+    return this.finish(execution, {
+      executionId: execution.id,
+      tenantId: execution.tenantId,
+      status: invalid ? 'failed' : 'succeeded',
+      output: invalid
+        ? null
+        : {
+            text: result.text,
+            finishReason: result.finishReason,
+            model: result.model,
+            responseId: result.responseId,
+            ...(answer.json === undefined ? {} : { json: answer.json }),
+          },
+      error: invalid
+        ? {
+            code: 'invalid_output',
+            message: `the answer does not match the response format: ${answer.invalidOutput}`,
+          }
+        : null,
+      model: result.model,
+      ...usage,
+      costUsd: pricing.costUsd,
+      durationMs: Math.round(performance.now() - startedAt),
+      hasFollowUpFlags: execution.hasFollowUpFlags,
+    });
+  }
+
+  /** One provider call in its GenAI client span. */
+  private complete(
+    execution: ClaimedExecution,
+    adapter: LlmProviderAdapter,
+    request: LlmRequest,
+  ): Promise<LlmResult> {
+    return inSpan(
+      `chat ${request.model}`,
       { kind: SpanKind.CLIENT, attributes: genAiRequestAttributes(execution) },
       async (span) => {
-        const answer = await adapter.complete({
-          model: llmConfig.model,
-          ...prompt,
-          temperature: llmConfig.temperature,
-          maxTokens: llmConfig.maxTokens,
-          topP: llmConfig.topP,
-          stop: llmConfig.stop,
-          signal,
-        });
+        const answer = await adapter.complete(request);
         span.setAttributes({
           'gen_ai.response.model': answer.model,
           'gen_ai.usage.input_tokens': answer.promptTokens,
@@ -130,32 +198,6 @@ export class ExecutionRunner {
         return answer;
       },
     );
-    this.metrics.providerResponded(execution, result.model, startedAt);
-    crashIfInjected(this.config, 'crash-after-provider', execution.id);
-    const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
-    const pricing = computeCostUsd(usage, result.model, execution.provider.pricing ?? undefined);
-    if (!pricing.priced) {
-      this.logger.warn(
-        `execution ${execution.id}: no price for model ${result.model}; cost recorded as 0`,
-      );
-    }
-    return this.finish(execution, {
-      executionId: execution.id,
-      tenantId: execution.tenantId,
-      status: 'succeeded',
-      output: {
-        text: result.text,
-        finishReason: result.finishReason,
-        model: result.model,
-        responseId: result.responseId,
-      },
-      error: null,
-      model: result.model,
-      ...usage,
-      costUsd: pricing.costUsd,
-      durationMs: Math.round(performance.now() - startedAt),
-      hasFollowUpFlags: execution.hasFollowUpFlags,
-    });
   }
 
   private async handleFailure(
@@ -165,7 +207,10 @@ export class ExecutionRunner {
     context: AttemptContext,
   ): Promise<AttemptResult> {
     // A cancelled execution was already recorded by the API that cancelled it.
-    if (error.kind === 'aborted') return { kind: 'done', outcome: 'cancelled' };
+    if (error.kind === 'aborted') {
+      this.streams.forAttempt(execution).end('cancelled', null, null);
+      return { kind: 'done', outcome: 'cancelled' };
+    }
     const failure: ExecutionError = { code: error.code, message: error.message };
     if (error.kind !== 'permanent' && !context.isLastAttempt) {
       await this.claims.markRetrying(execution, { ...failure, retryable: true });
@@ -227,6 +272,8 @@ export class ExecutionRunner {
     if (!won) return { kind: 'done', outcome: 'already-terminal' };
     crashIfInjected(this.config, 'crash-after-commit', execution.id);
     this.metrics.outcomeRecorded(execution, outcome);
+    // Before the lifecycle event: a client that sees the event finds the stream complete.
+    this.streams.forAttempt(execution).end(outcome.status, outcome.output, outcome.error);
     this.publish(
       execution,
       outcome.status,

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { ResponseFormat } from './agent.entity';
 
 export const EXECUTION_STATUSES = [
   'queued',
@@ -25,6 +26,8 @@ export interface ExecutionOutput {
   finishReason: string | null;
   model: string;
   responseId?: string | null;
+  /** The parsed answer, when the execution asked for a `responseFormat`. */
+  json?: unknown;
 }
 
 export interface ExecutionError {
@@ -73,5 +76,9 @@ export class AgentExecution {
   @Column('uuid', { nullable: true }) parentExecutionId!: string | null;
   /** When retention cleared input and output (usage figures are kept). */
   @Column('timestamptz', { nullable: true }) payloadPurgedAt!: Date | null;
+  /** Output deltas go to the execution's Redis stream (the submission's choice, else the agent's). */
+  @Column('boolean', { default: false }) stream!: boolean;
+  /** The submission's, else the agent's, taken when the execution was created. */
+  @Column('jsonb', { nullable: true }) responseFormat!: ResponseFormat | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }

@@ -17,6 +17,19 @@ export interface LlmConfig {
   stop?: string[];
 }
 
+/** A JSON Schema document (checked as one with ajv where it comes in). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any JSON object; TypeORM's deep-partial types reject `unknown` values
+export type JsonSchema = { [key: string]: any };
+
+/** Asks the model for JSON matching `schema` (a JSON Schema); the answer is validated against it. */
+export interface ResponseFormat {
+  type: 'json_schema';
+  name: string;
+  schema: JsonSchema;
+  /** OpenAI's strict mode (the schema must then follow its subset); off unless set. */
+  strict?: boolean;
+}
+
 @Entity('agents')
 export class Agent {
   @PrimaryGeneratedColumn('uuid') id!: string;
@@ -38,6 +51,9 @@ export class Agent {
   /** Spend limits in USD (decimal strings); null is no limit. Checked before every attempt. */
   @Column('numeric', { precision: 20, scale: 9, nullable: true }) budgetDailyUsd!: string | null;
   @Column('numeric', { precision: 20, scale: 9, nullable: true }) budgetMonthlyUsd!: string | null;
+  /** The default of executions that do not say: stream output deltas to GET .../stream. */
+  @Column('boolean', { default: false }) stream!: boolean;
+  @Column('jsonb', { nullable: true }) responseFormat!: ResponseFormat | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

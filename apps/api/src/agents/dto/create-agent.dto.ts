@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { AGENT_STATUSES, AgentStatus } from '@agentq/database';
 import { Omittable } from '../../common/omittable.decorator';
+import { ResponseFormatDto } from '../../common/response-format.dto';
 import { OptionalUsdAmount } from '../../common/usd-amount.decorator';
 import { LlmConfigDto } from './llm-config.dto';
 
@@ -121,4 +122,23 @@ export class CreateAgentDto {
 
   @OptionalUsdAmount('spend limit per calendar month (UTC)')
   budgetMonthlyUsd?: string | null;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'stream output deltas to GET /v1/executions/:id/stream unless a submission says',
+  })
+  @Omittable()
+  @IsBoolean()
+  stream?: boolean;
+
+  @ApiPropertyOptional({
+    type: ResponseFormatDto,
+    nullable: true,
+    description: 'structured output for executions that do not set their own',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ResponseFormatDto)
+  responseFormat?: ResponseFormatDto | null;
 }

@@ -6,6 +6,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -16,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
+import { ResponseFormatDto } from '../../common/response-format.dto';
 
 export const EXECUTION_LIMITS = {
   messageChars: 100_000,
@@ -147,6 +149,24 @@ export class SubmitExecutionDto {
   @Min(0)
   @Max(EXECUTION_LIMITS.maxWaitSeconds)
   wait?: number;
+
+  @ApiPropertyOptional({
+    description:
+      "Stream output deltas to GET /v1/executions/:id/stream (default: the agent's `stream`)",
+  })
+  @IsOptional()
+  @IsBoolean()
+  stream?: boolean;
+
+  @ApiPropertyOptional({
+    type: ResponseFormatDto,
+    description: "Structured output (default: the agent's `responseFormat`)",
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ResponseFormatDto)
+  responseFormat?: ResponseFormatDto;
 }
 
 export class SubmitExecutionBatchDto {
