@@ -1,0 +1,189 @@
+import { assignFairPriorities, FairJobRequest } from '@agentq/jobs';
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { BenchEnvironment, BenchRun, SeededAgent } from '../bench-environment';
+import { HttpLoadClient } from '../load';
+import { ratio, RunRecord, ScenarioDefinition } from '../scenario';
+import { percentile, spread } from '../stats';
+
+const SUBMISSION = {
+  input: { message: 'Ticket: the export to CSV times out for large projects.' },
+};
+const BATCH = 1_000;
+
+type Measured = Omit<RunRecord, 'run'>;
+
+/**
+ * Noisy neighbour (#14): tenant A submits a flood at once, tenant B a few over the next seconds;
+ * B's queue wait (queued → started) beside the same few on an idle system. Also what placing
+ * jobs in the fair queue costs the submission path: one EVAL per batch.
+ */
+export function noisyNeighbourScenario(environment: BenchEnvironment): ScenarioDefinition {
+  const { noisyN, noisyFew, noisySeconds, noisyLatencyMs, concurrency } = environment.config;
+  return {
+    id: 'noisy',
+    title:
+      `Noisy neighbour: tenant A submits ${noisyN} at once, tenant B ${noisyFew} over ${noisySeconds} s; ` +
+      `echo ${noisyLatencyMs} ms, 1 worker process, concurrency ${concurrency}`,
+    metrics: [
+      { key: 'bWaitP50Ms', label: 'B wait p50 ms', digits: 1 },
+      { key: 'bWaitP95Ms', label: 'B wait p95 ms', digits: 1 },
+      { key: 'aStartedDuringB', label: "A's started while B submitted" },
+      { key: 'assignMsPerBatch', label: `fair EVAL ms/${BATCH} jobs`, digits: 2 },
+      { key: 'assignMsPerJob', label: 'fair EVAL ms/1 job', digits: 3 },
+    ],
+    variants: [
+      {
+        name: 'idle',
+        label: `B alone (${noisyFew} over ${noisySeconds} s)`,
+        measure: (run) => measureNoisy(environment, `noisy-idle-${run}`, 0),
+      },
+      {
+        name: 'noisy',
+        label: `B beside A's ${noisyN}`,
+        measure: (run) => measureNoisy(environment, `noisy-flood-${run}`, noisyN),
+      },
+    ],
+    ratios: (median) => [
+      ratio(
+        "B's p95 wait: beside A's flood / idle",
+        median('noisy', 'bWaitP95Ms') / median('idle', 'bWaitP95Ms'),
+        { atMost: 3, text: '<= 3 (#14)' },
+      ),
+    ],
+  };
+}
+
+async function measureNoisy(
+  environment: BenchEnvironment,
+  label: string,
+  floodN: number,
+): Promise<Measured> {
+  const { noisyFew, noisySeconds, noisyLatencyMs, concurrency } = environment.config;
+  const run = await environment.newRun(label);
+  try {
+    const a = await run.seedAgent(noisyLatencyMs);
+    const b = await run.seedAgent(noisyLatencyMs);
+    const api = await run.startApi();
+    const [worker] = await run.startWorkers(1, { concurrency });
+    const clientA = new HttpLoadClient(api.url, a.apiKey);
+    const clientB = new HttpLoadClient(api.url, b.apiKey);
+    try {
+      await submitFlood(clientA, a, floodN);
+      const bStartedAt = Date.now();
+      await submitSpread(clientB, b, noisyFew, noisySeconds * 1_000);
+      const bDoneAt = Date.now();
+      await run.waitForTenantTerminal(b.tenantId, noisyFew, 60_000 + noisyFew * 1_000, [
+        worker.process,
+        api.process,
+      ]);
+      const waits = await queueWaits(run, b.tenantId);
+      const aStartedDuringB = await startedBetween(run, a.tenantId, bStartedAt, bDoneAt);
+      const cost = await assignCost(environment, run.prefix);
+      return {
+        values: {
+          bWaitP50Ms: percentile(waits, 50),
+          bWaitP95Ms: percentile(waits, 95),
+          aStartedDuringB,
+          ...cost,
+        },
+        details: { bWaitMs: spread(waits), bWaitMaxMs: percentile(waits, 100) },
+        accounting: await run.accounting(),
+      };
+    } finally {
+      clientA.close();
+      clientB.close();
+    }
+  } finally {
+    await run.close();
+  }
+}
+
+/** `count` executions at once: concurrent batch submissions of 1,000. */
+async function submitFlood(client: HttpLoadClient, agent: SeededAgent, count: number) {
+  const path = `/v1/agents/${agent.agentId}/executions/batch`;
+  const batches: Promise<void>[] = [];
+  for (let start = 0; start < count; start += BATCH) {
+    const size = Math.min(BATCH, count - start);
+    const body = { executions: Array.from({ length: size }, () => SUBMISSION) };
+    batches.push(client.post(path, body).then((answer) => expectAccepted(answer, 'flood')));
+  }
+  await Promise.all(batches);
+}
+
+/** `count` single submissions, one every `spanMs / count`. */
+async function submitSpread(
+  client: HttpLoadClient,
+  agent: SeededAgent,
+  count: number,
+  spanMs: number,
+) {
+  const path = `/v1/agents/${agent.agentId}/executions`;
+  const startedAt = Date.now();
+  const submissions: Promise<void>[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const due = startedAt + (i * spanMs) / count;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
+    submissions.push(
+      client.post(path, SUBMISSION).then((answer) => expectAccepted(answer, 'submission')),
+    );
+  }
+  await Promise.all(submissions);
+}
+
+function expectAccepted(answer: { status: number; body: string }, what: string) {
+  if (answer.status !== 202) {
+    throw new Error(`${what}: HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
+  }
+}
+
+async function queueWaits(run: BenchRun, tenantId: string): Promise<number[]> {
+  const rows: { wait: number }[] = await run.dataSource.query(
+    `SELECT (extract(epoch FROM started_at - queued_at) * 1000)::float8 AS wait
+       FROM agent_executions WHERE tenant_id = $1 AND started_at IS NOT NULL`,
+    [tenantId],
+  );
+  return rows.map((row) => row.wait);
+}
+
+async function startedBetween(run: BenchRun, tenantId: string, from: number, to: number) {
+  const [{ n }] = await run.dataSource.query(
+    `SELECT count(*)::int AS n FROM agent_executions
+      WHERE tenant_id = $1 AND started_at BETWEEN to_timestamp($2 / 1000.0) AND to_timestamp($3 / 1000.0)`,
+    [tenantId, from, to],
+  );
+  return n as number;
+}
+
+/**
+ * What the fair placement adds to an enqueue: the EVAL alone, on a queue of its own, for a
+ * batch of 1,000 jobs over 10 tenants and for a single job, each the median of 20 calls.
+ */
+async function assignCost(environment: BenchEnvironment, prefix: string) {
+  const queue = new Queue('bench-fair-cost', {
+    connection: { url: environment.config.redisUrl },
+    prefix,
+  });
+  try {
+    const jobs = (n: number): FairJobRequest[] =>
+      Array.from({ length: n }, (_, i) => ({
+        jobId: randomUUID(),
+        tenantId: `tenant-${i % 10}`,
+        priority: 5,
+        delayed: false,
+        repeat: false,
+      }));
+    const time = async (n: number) => {
+      const samples: number[] = [];
+      for (let i = 0; i < 20; i += 1) {
+        const startedAt = process.hrtime.bigint();
+        await assignFairPriorities(queue, jobs(n));
+        samples.push(Number(process.hrtime.bigint() - startedAt) / 1e6);
+      }
+      return spread(samples).median;
+    };
+    return { assignMsPerBatch: await time(BATCH), assignMsPerJob: await time(1) };
+  } finally {
+    await queue.close();
+  }
+}
