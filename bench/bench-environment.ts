@@ -279,6 +279,25 @@ export class BenchRun {
     return { tenantId, agentId, providerId, apiKey: secret.key };
   }
 
+  /** Another agent of a seeded tenant, on an echo provider of its own answering after `echoLatencyMs`. */
+  async seedSiblingAgent(of: SeededAgent, echoLatencyMs: number): Promise<SeededAgent> {
+    const [{ id: providerId }] = await this.dataSource.query(
+      `INSERT INTO llm_providers (tenant_id, name, type, settings)
+       VALUES ($1, $2, 'echo', $3) RETURNING id`,
+      [
+        of.tenantId,
+        `echo-${randomBytes(4).toString('hex')}`,
+        JSON.stringify({ latencyMs: echoLatencyMs }),
+      ],
+    );
+    const [{ id: agentId }] = await this.dataSource.query(
+      `INSERT INTO agents (tenant_id, provider_id, name, role, llm_config)
+       VALUES ($1, $2, 'sibling', 'Support triage agent', $3) RETURNING id`,
+      [of.tenantId, providerId, JSON.stringify({ model: BENCH_MODEL, temperature: 0 })],
+    );
+    return { ...of, agentId, providerId };
+  }
+
   /** Inserts `count` queued execution rows, as the API would, and returns their ids. */
   async insertExecutions(agent: SeededAgent, count: number): Promise<string[]> {
     const ids: string[] = [];

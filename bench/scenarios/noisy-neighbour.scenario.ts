@@ -28,6 +28,7 @@ export function noisyNeighbourScenario(environment: BenchEnvironment): ScenarioD
     metrics: [
       { key: 'bWaitP50Ms', label: 'B wait p50 ms', digits: 1 },
       { key: 'bWaitP95Ms', label: 'B wait p95 ms', digits: 1 },
+      { key: 'overtakesP95', label: 'overtaken p95', digits: 0 },
       { key: 'aStartedDuringB', label: "A's started while B submitted" },
       { key: 'assignMsPerBatch', label: `fair EVAL ms/${BATCH} jobs`, digits: 2 },
       { key: 'assignMsPerJob', label: 'fair EVAL ms/1 job', digits: 3 },
@@ -62,11 +63,11 @@ async function measureNoisy(
   const { noisyFew, noisySeconds, noisyLatencyMs, concurrency } = environment.config;
   const run = await environment.newRun(label);
   try {
-    const a = await run.seedAgent(noisyLatencyMs);
+    const a = await agentsAnsweringAround(run, noisyLatencyMs);
     const b = await run.seedAgent(noisyLatencyMs);
     const api = await run.startApi();
     const [worker] = await run.startWorkers(1, { concurrency });
-    const clientA = new HttpLoadClient(api.url, a.apiKey);
+    const clientA = new HttpLoadClient(api.url, a[0].apiKey);
     const clientB = new HttpLoadClient(api.url, b.apiKey);
     try {
       await submitFlood(clientA, a, floodN);
@@ -78,16 +79,22 @@ async function measureNoisy(
         api.process,
       ]);
       const waits = await queueWaits(run, b.tenantId);
-      const aStartedDuringB = await startedBetween(run, a.tenantId, bStartedAt, bDoneAt);
+      const overtaken = await overtakes(run, b.tenantId);
+      const aStartedDuringB = await startedBetween(run, a[0].tenantId, bStartedAt, bDoneAt);
       const cost = await assignCost(environment, run.prefix);
       return {
         values: {
           bWaitP50Ms: percentile(waits, 50),
           bWaitP95Ms: percentile(waits, 95),
+          overtakesP95: percentile(overtaken, 95),
           aStartedDuringB,
           ...cost,
         },
-        details: { bWaitMs: spread(waits), bWaitMaxMs: percentile(waits, 100) },
+        details: {
+          bWaitMs: spread(waits),
+          bWaitMaxMs: percentile(waits, 100),
+          overtakenPerBExecution: overtaken,
+        },
         accounting: await run.accounting(),
       };
     } finally {
@@ -99,11 +106,25 @@ async function measureNoisy(
   }
 }
 
-/** `count` executions at once: concurrent batch submissions of 1,000. */
-async function submitFlood(client: HttpLoadClient, agent: SeededAgent, count: number) {
-  const path = `/v1/agents/${agent.agentId}/executions/batch`;
+/**
+ * Ten agents of one tenant whose providers answer in 0.5× to 1.5× `latencyMs`: LLM calls vary,
+ * and with one fixed latency the flood's jobs would start and end in lockstep waves, so that a
+ * newcomer waits for the next wave whatever the queue's order.
+ */
+async function agentsAnsweringAround(run: BenchRun, latencyMs: number): Promise<SeededAgent[]> {
+  const first = await run.seedAgent(latencyMs / 2);
+  const agents = [first];
+  for (let i = 1; i < 10; i += 1) {
+    agents.push(await run.seedSiblingAgent(first, Math.round(latencyMs * (0.5 + i / 9))));
+  }
+  return agents;
+}
+
+/** `count` executions at once: concurrent batch submissions of 1,000, round the agents. */
+async function submitFlood(client: HttpLoadClient, agents: SeededAgent[], count: number) {
   const batches: Promise<void>[] = [];
-  for (let start = 0; start < count; start += BATCH) {
+  for (let start = 0, i = 0; start < count; start += BATCH, i += 1) {
+    const path = `/v1/agents/${agents[i % agents.length].agentId}/executions/batch`;
     const size = Math.min(BATCH, count - start);
     const body = { executions: Array.from({ length: size }, () => SUBMISSION) };
     batches.push(client.post(path, body).then((answer) => expectAccepted(answer, 'flood')));
@@ -144,6 +165,20 @@ async function queueWaits(run: BenchRun, tenantId: string): Promise<number[]> {
     [tenantId],
   );
   return rows.map((row) => row.wait);
+}
+
+/**
+ * Per B execution, how many of A's started while it waited: the queue's part of its wait (with a
+ * first-come queue, every one of A's ahead of it; with fair queuing, about one per round).
+ */
+async function overtakes(run: BenchRun, tenantId: string): Promise<number[]> {
+  const rows: { n: number }[] = await run.dataSource.query(
+    `SELECT (SELECT count(*)::int FROM agent_executions o
+              WHERE o.tenant_id <> b.tenant_id AND o.started_at > b.queued_at AND o.started_at < b.started_at) AS n
+       FROM agent_executions b WHERE b.tenant_id = $1 ORDER BY b.queued_at`,
+    [tenantId],
+  );
+  return rows.map((row) => row.n);
 }
 
 async function startedBetween(run: BenchRun, tenantId: string, from: number, to: number) {

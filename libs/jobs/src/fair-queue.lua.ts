@@ -25,17 +25,17 @@ local function decode(bullPriority)
   return tag, 10 - offset
 end
 
--- The virtual time: the tag of the job BullMQ would hand out next, never moving back; when
--- nothing waits, the highest tag handed out (every lane starts level again).
+-- The virtual time: the tag of the job BullMQ would hand out next (the last one known if that
+-- job predates fairness); when nothing waits, the highest tag handed out, so that every lane
+-- starts level again. Returns the time, the highest tag, and whether anything waits.
 local function virtualTime(prioritizedKey, stateKey)
   local state = rcall('HMGET', stateKey, 'v', 'max')
   local v = tonumber(state[1]) or 0
   local maxTag = tonumber(state[2]) or 0
   local head = rcall('ZRANGE', prioritizedKey, 0, 0, 'WITHSCORES')
-  if head[2] == nil then return math.max(v, maxTag), maxTag, false end
+  if head[2] == nil then return maxTag, maxTag, false end
   local headTag = decode(math.floor(tonumber(head[2]) / SCORE_UNIT))
-  if headTag then v = math.max(v, headTag) end
-  return v, maxTag, true
+  return headTag or v, maxTag, true
 end
 `;
 
