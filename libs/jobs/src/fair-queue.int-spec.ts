@@ -1,5 +1,5 @@
 import { createTestQueuePrefix, deleteRedisKeys, testServices } from '@agentq/testing';
-import { Queue } from 'bullmq';
+import { Job, Queue, Worker } from 'bullmq';
 import { executionJob } from './execution.job';
 import { assignFairPriorities, FairJobRequest, tenantBacklogs } from './fair-queue';
 
@@ -24,7 +24,12 @@ describe('fair queue priorities (real Redis, real BullMQ)', () => {
   });
 
   /** Adds the jobs the way ExecutionProducer does: one assignment, one addBulk. */
-  async function add(tenantId: string, count: number, options: Partial<FairJobRequest> = {}) {
+  async function add(
+    tenantId: string,
+    count: number,
+    options: Partial<FairJobRequest> = {},
+    maxAttempts = 1,
+  ) {
     const requests = Array.from({ length: count }, () => ({
       jobId: `${tenantId}-${(serial += 1)}`,
       tenantId,
@@ -41,7 +46,7 @@ describe('fair queue priorities (real Redis, real BullMQ)', () => {
           tenantId,
           priority: request.priority,
           delayMs: request.delayed ? 60_000 : 0,
-          maxAttempts: 1,
+          maxAttempts,
           queuePriority: priorities[i],
         }),
       ),
@@ -88,6 +93,32 @@ describe('fair queue priorities (real Redis, real BullMQ)', () => {
     const [next] = await add('a', 1);
     expect(await tenantBacklogs(queue)).toEqual(new Map([['a', 2]]));
     expect(await dispatchOrder()).toEqual([existing, next]);
+  });
+
+  it('retries a job at its own place in line, not behind the backlog that built up since', async () => {
+    const [flaky] = await add('b', 1, {}, 2);
+    const backlog = await add('a', 30);
+    const runs: string[] = [];
+    const worker = new Worker(
+      queue.name,
+      async (job: Job) => {
+        runs.push(job.id!);
+        if (job.id === flaky && job.attemptsMade === 0) throw new Error('transient');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      },
+      {
+        connection: { url: testServices.redisUrl() },
+        prefix,
+        concurrency: 1,
+        // the executions' own backoff, shortened
+        settings: { backoffStrategy: () => 200 },
+      },
+    );
+    await new Promise<void>((resolve) => worker.on('drained', resolve));
+    await worker.close();
+    expect(runs.filter((id) => id === flaky)).toHaveLength(2);
+    // the retry came due ~200 ms in and went ahead of the rest of a's backlog
+    expect(runs.lastIndexOf(flaky)).toBeLessThan(runs.indexOf(backlog[backlog.length - 10]));
   });
 
   it('rebases the tags before they reach BullMQ’s priority limit, keeping the order', async () => {
