@@ -28,6 +28,7 @@ export function noisyNeighbourScenario(environment: BenchEnvironment): ScenarioD
     metrics: [
       { key: 'bWaitP50Ms', label: 'B wait p50 ms', digits: 1 },
       { key: 'bWaitP95Ms', label: 'B wait p95 ms', digits: 1 },
+      { key: 'bTakenP95Ms', label: 'B added→taken p95 ms', digits: 1 },
       { key: 'overtakesP95', label: 'overtaken p95', digits: 0 },
       { key: 'aStartedDuringB', label: "A's started while B submitted" },
       { key: 'assignMsPerBatch', label: `fair EVAL ms/${BATCH} jobs`, digits: 2 },
@@ -80,12 +81,14 @@ async function measureNoisy(
       ]);
       const waits = await queueWaits(run, b.tenantId);
       const overtaken = await overtakes(run, b.tenantId);
+      const taken = await takenAfter(run, b.tenantId);
       const aStartedDuringB = await startedBetween(run, a[0].tenantId, bStartedAt, bDoneAt);
       const cost = await assignCost(environment, run.prefix);
       return {
         values: {
           bWaitP50Ms: percentile(waits, 50),
           bWaitP95Ms: percentile(waits, 95),
+          bTakenP95Ms: percentile(taken, 95),
           overtakesP95: percentile(overtaken, 95),
           aStartedDuringB,
           ...cost,
@@ -165,6 +168,19 @@ async function queueWaits(run: BenchRun, tenantId: string): Promise<number[]> {
     [tenantId],
   );
   return rows.map((row) => row.wait);
+}
+
+/**
+ * The queue's own part of B's waits: from BullMQ adding each job to a worker taking it
+ * (`processedOn - timestamp`), without the API's insert before and the worker's claim after.
+ */
+async function takenAfter(run: BenchRun, tenantId: string): Promise<number[]> {
+  const rows: { id: string }[] = await run.dataSource.query(
+    `SELECT id FROM agent_executions WHERE tenant_id = $1`,
+    [tenantId],
+  );
+  const jobs = await Promise.all(rows.map((row) => run.queue.getJob(row.id)));
+  return jobs.flatMap((job) => (job?.processedOn ? [job.processedOn - job.timestamp] : []));
 }
 
 /**
