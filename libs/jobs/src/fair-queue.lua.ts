@@ -92,7 +92,8 @@ end
 local lanes = {}
 local results = {}
 for i = 2, #ARGV, 4 do
-  local tenant, priority, kind, jobId = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3]
+  local tenant, kind, jobId = ARGV[i], ARGV[i + 2], ARGV[i + 3]
+  local priority = math.min(10, math.max(1, math.floor(tonumber(ARGV[i + 1]) or 5)))
   local tag = v
   if kind == 'n' or (kind == 'r' and rcall('EXISTS', jobPrefix .. jobId) == 0) then
     local lane = tenant .. ':' .. priority
