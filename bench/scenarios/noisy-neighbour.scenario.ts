@@ -105,6 +105,7 @@ async function measureNoisy(
           bWaitMs: spread(waits),
           bWaitMaxMs: percentile(waits, 100),
           overtakenPerBExecution: overtaken,
+          startGapsMs: await startGaps(run, bStartedAt, bDoneAt),
         },
         accounting: await run.accounting(),
       };
@@ -208,6 +209,25 @@ async function overtakes(run: BenchRun, tenantId: string): Promise<number[]> {
     [tenantId],
   );
   return rows.map((row) => row.n);
+}
+
+/**
+ * Gaps between consecutive executions starting (BullMQ `processedOn`, any tenant) while B
+ * submitted: how long a newcomer at the head of the queue can wait for a slot.
+ */
+async function startGaps(run: BenchRun, from: number, to: number) {
+  const jobs = await run.queue.getJobs(['active', 'completed'], 0, -1);
+  const starts = jobs
+    .map((job) => job.processedOn ?? 0)
+    .filter((at) => at >= from && at <= to)
+    .sort((a, b) => a - b);
+  const gaps = starts.slice(1).map((at, i) => at - starts[i]);
+  return {
+    p50: percentile(gaps, 50),
+    p95: percentile(gaps, 95),
+    p99: percentile(gaps, 99),
+    max: percentile(gaps, 100),
+  };
 }
 
 async function startedBetween(run: BenchRun, tenantId: string, from: number, to: number) {
