@@ -103,7 +103,6 @@ async function measureNoisy(
         },
         details: {
           bWaitMs: spread(waits),
-          bWaitMaxMs: percentile(waits, 100),
           overtakenPerBExecution: overtaken,
           startGapsMs: await startGaps(run, bStartedAt, bDoneAt),
         },
