@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-export const SCENARIO_NAMES = ['drain', 'live', 'http', 'io', 'scaling', 'plan'] as const;
+export const SCENARIO_NAMES = ['drain', 'live', 'http', 'io', 'scaling', 'plan', 'noisy'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Everything a benchmark run can be told, from BENCH_* variables; defaults fit ~10 min on 2 cores. */
@@ -30,6 +30,13 @@ export interface BenchConfig {
   ioSeconds: number;
   /** Executions per scaling run (BENCH_SCALING_N). */
   scalingN: number;
+  /** Noisy neighbour: tenant A's flood, submitted at once (BENCH_NOISY_N). */
+  noisyN: number;
+  /** Noisy neighbour: tenant B's executions (BENCH_NOISY_FEW), spread over BENCH_NOISY_SECONDS. */
+  noisyFew: number;
+  noisySeconds: number;
+  /** Noisy neighbour: the echo provider's latency (BENCH_NOISY_LATENCY_MS), an LLM call's stand-in. */
+  noisyLatencyMs: number;
   outDir: string;
   /** Prefix of the databases and Redis keys the bench creates (and removes). */
   namePrefix: string;
@@ -91,6 +98,10 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     ioLatencyMs: int(env, 'BENCH_IO_LATENCY_MS', 200),
     ioSeconds: int(env, 'BENCH_IO_SECONDS', 5),
     scalingN: int(env, 'BENCH_SCALING_N', Math.max(1, Math.round(n / 2))),
+    noisyN: int(env, 'BENCH_NOISY_N', 10_000),
+    noisyFew: int(env, 'BENCH_NOISY_FEW', 100),
+    noisySeconds: int(env, 'BENCH_NOISY_SECONDS', 10),
+    noisyLatencyMs: int(env, 'BENCH_NOISY_LATENCY_MS', 1_000, 0),
     outDir: env.BENCH_OUT_DIR ?? join(process.cwd(), 'bench-results'),
     namePrefix: prefix,
     profile: env.BENCH_PROFILE === '1' || env.BENCH_PROFILE === 'true',

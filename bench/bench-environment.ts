@@ -1,5 +1,5 @@
 import { createDataSource } from '@agentq/database';
-import { executionJob, QUEUES } from '@agentq/jobs';
+import { assignFairPriorities, executionJob, QUEUES } from '@agentq/jobs';
 import { databaseUrlFor, deleteRedisKeys, findAccountingDrift } from '@agentq/testing';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -279,6 +279,25 @@ export class BenchRun {
     return { tenantId, agentId, providerId, apiKey: secret.key };
   }
 
+  /** Another agent of a seeded tenant, on an echo provider of its own answering after `echoLatencyMs`. */
+  async seedSiblingAgent(of: SeededAgent, echoLatencyMs: number): Promise<SeededAgent> {
+    const [{ id: providerId }] = await this.dataSource.query(
+      `INSERT INTO llm_providers (tenant_id, name, type, settings)
+       VALUES ($1, $2, 'echo', $3) RETURNING id`,
+      [
+        of.tenantId,
+        `echo-${randomBytes(4).toString('hex')}`,
+        JSON.stringify({ latencyMs: echoLatencyMs }),
+      ],
+    );
+    const [{ id: agentId }] = await this.dataSource.query(
+      `INSERT INTO agents (tenant_id, provider_id, name, role, llm_config)
+       VALUES ($1, $2, 'sibling', 'Support triage agent', $3) RETURNING id`,
+      [of.tenantId, providerId, JSON.stringify({ model: BENCH_MODEL, temperature: 0 })],
+    );
+    return { ...of, agentId, providerId };
+  }
+
   /** Inserts `count` queued execution rows, as the API would, and returns their ids. */
   async insertExecutions(agent: SeededAgent, count: number): Promise<string[]> {
     const ids: string[] = [];
@@ -294,15 +313,28 @@ export class BenchRun {
     return ids;
   }
 
-  /** Adds one job per execution id with agentq's own job options (priority, retries, retention). */
+  /**
+   * Adds one job per execution id with agentq's own job options (priority, retries, retention)
+   * and the fair queue's priorities, as ExecutionProducer does.
+   */
   async enqueue(tenantId: string, executionIds: string[]): Promise<void> {
     for (let start = 0; start < executionIds.length; start += 1_000) {
+      const ids = executionIds.slice(start, start + 1_000);
+      const priorities = await assignFairPriorities(
+        this.queue,
+        ids.map((jobId) => ({ jobId, tenantId, priority: 5, delayed: false, repeat: false })),
+      );
       await this.queue.addBulk(
-        executionIds
-          .slice(start, start + 1_000)
-          .map((executionId) =>
-            executionJob({ executionId, tenantId, priority: 5, delayMs: 0, maxAttempts: 3 }),
-          ),
+        ids.map((executionId, i) =>
+          executionJob({
+            executionId,
+            tenantId,
+            priority: 5,
+            delayMs: 0,
+            maxAttempts: 3,
+            queuePriority: priorities[i],
+          }),
+        ),
       );
     }
   }
@@ -329,6 +361,29 @@ export class BenchRun {
       if (Date.now() > deadline) {
         throw new Error(`only ${progress.terminal} of ${expected} executions ended in time`);
       }
+      await sleep(100);
+    }
+  }
+
+  /** Polls until `expected` executions of one tenant are terminal. */
+  async waitForTenantTerminal(
+    tenantId: string,
+    expected: number,
+    timeoutMs: number,
+    watch: BenchProcess[] = [],
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [{ n }] = await this.dataSource.query(
+        `SELECT count(*)::int AS n FROM agent_executions
+          WHERE tenant_id = $1 AND status IN ('succeeded', 'failed', 'cancelled')`,
+        [tenantId],
+      );
+      if (n >= expected) return;
+      const dead = watch.find((child) => !child.running);
+      if (dead) throw new Error(`${dead.name} exited during the run\n${dead.output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`only ${n} of ${expected} executions ended in time`);
       await sleep(100);
     }
   }

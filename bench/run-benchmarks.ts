@@ -13,6 +13,7 @@ import { httpScenario } from './scenarios/http.scenario';
 import { ioBoundScenario } from './scenarios/io-bound.scenario';
 import { planScenario } from './scenarios/plan.scenario';
 import { liveScenario } from './scenarios/live.scenario';
+import { noisyNeighbourScenario } from './scenarios/noisy-neighbour.scenario';
 import { scalingScenario } from './scenarios/scaling.scenario';
 
 function scenariosFor(name: ScenarioName, environment: BenchEnvironment): ScenarioDefinition[] {
@@ -29,6 +30,8 @@ function scenariosFor(name: ScenarioName, environment: BenchEnvironment): Scenar
       return [scalingScenario(environment)];
     case 'plan':
       return [planScenario(environment)];
+    case 'noisy':
+      return [noisyNeighbourScenario(environment)];
   }
 }
 

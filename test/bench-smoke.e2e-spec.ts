@@ -53,6 +53,40 @@ describe('bench harness', () => {
     expect(bench.output()).toContain('agentq / raw BullMQ (jobs/s)');
   });
 
+  it('runs a small noisy-neighbour scenario: B idle and beside A, with the fair EVAL cost', async () => {
+    const noisyOut = mkdtempSync(join(outDir, 'noisy-'));
+    const bench = startProcess('dist/bench/run-benchmarks.js', {
+      DATABASE_URL: process.env.DATABASE_URL,
+      REDIS_URL: process.env.REDIS_URL,
+      BENCH_SCENARIOS: 'noisy',
+      BENCH_NOISY_N: '200',
+      BENCH_NOISY_FEW: '5',
+      BENCH_NOISY_SECONDS: '1',
+      BENCH_NOISY_LATENCY_MS: '50',
+      BENCH_RUNS: '1',
+      BENCH_CONCURRENCY: '10',
+      BENCH_OUT_DIR: noisyOut,
+      BENCH_NAME_PREFIX: `agentq_test_${testRunId()}_bench`,
+    });
+    const exit = await bench.exited;
+    expect({ exit, output: bench.output().slice(-3_000) }).toMatchObject({ exit: { code: 0 } });
+
+    const report = JSON.parse(readFileSync(join(noisyOut, 'latest.json'), 'utf8'));
+    const [noisy] = report.scenarios;
+    expect(noisy.id).toBe('noisy');
+    expect(noisy.variants.map((v: { name: string }) => v.name)).toEqual(['idle', 'noisy']);
+    for (const variant of noisy.variants) {
+      const [run] = variant.runs;
+      expect(run.error).toBeUndefined();
+      expect(run.accounting).toEqual({ checked: true, ok: true });
+      expect(run.values.bWaitP95Ms).toBeGreaterThan(0);
+      expect(run.values.assignMsPerBatch).toBeGreaterThan(0);
+    }
+    expect(noisy.ratios.map((r: { name: string }) => r.name)).toEqual([
+      "B's p95 wait: beside A's flood / idle",
+    ]);
+  });
+
   it('left no database or Redis key behind', async () => {
     const client = new Client({
       connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',

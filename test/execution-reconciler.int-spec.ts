@@ -123,7 +123,9 @@ describe('ExecutionReconciler', () => {
     const result = await reconciler.reconcile();
     expect(result.requeued).toBeGreaterThanOrEqual(1);
     const job = await queue.getJob(id);
-    expect(job?.opts).toMatchObject({ jobId: id, priority: 2, attempts: 3 });
+    expect(job?.opts).toMatchObject({ jobId: id, attempts: 3 });
+    // a place in its tenant's fair line, the API priority in the last digit (docs/fairness.md)
+    expect((job!.priority - 1) % 10).toBe(10 - 9);
     expect(await job?.getState()).toBe('prioritized');
     await job?.remove();
   });

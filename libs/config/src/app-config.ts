@@ -45,6 +45,8 @@ export interface AppConfig {
     staleAfterMs: number;
     /** 0: no /metrics server. */
     metricsPort: number;
+    /** Tenants named in agentq_queue_tenant_waiting; the others are summed as "other". */
+    metricsTopTenants: number;
     lockDurationMs: number;
     stalledIntervalMs: number;
   };
@@ -176,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       heartbeatMs: e.WORKER_HEARTBEAT_MS,
       staleAfterMs: 3 * e.WORKER_HEARTBEAT_MS,
       metricsPort: e.METRICS_PORT,
+      metricsTopTenants: e.METRICS_TOP_TENANTS,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     },

@@ -119,6 +119,8 @@ export const environmentSchema = z.object({
   WORKER_HEARTBEAT_MS: positiveInt(5_000),
   /** Port of the worker's Prometheus /metrics endpoint; 0 turns it off. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Tenants with a series of their own in the worker's per-tenant waiting gauge; the rest sum into "other". */
+  METRICS_TOP_TENANTS: positiveInt(10),
   /** Provider call timeout when an execution does not set timeoutMs. */
   EXECUTION_DEFAULT_TIMEOUT_MS: positiveInt(120_000),
   /**

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  assignFairPriorities,
   executionJob,
   ExecutionJobData,
   ExecutionJobResult,
@@ -77,10 +78,9 @@ export class ExecutionProducer {
     );
     try {
       await withTimeout(
-        this.queue.addBulk(
-          executions.map((execution, i) =>
-            executionJob({ ...execution, traceparent: spans[i]?.traceparent }),
-          ),
+        this.addFairly(
+          executions,
+          spans.map((traced) => traced?.traceparent),
         ),
         ENQUEUE_TIMEOUT_MS,
         'enqueue',
@@ -106,6 +106,32 @@ export class ExecutionProducer {
           status: 'queued' as const,
           at,
         })),
+    );
+  }
+
+  /** Each job's place in its tenant's line (one EVAL), then one `addBulk`. */
+  private async addFairly(
+    executions: readonly QueuedExecution[],
+    traceparents: readonly (string | undefined)[],
+  ): Promise<void> {
+    const priorities = await assignFairPriorities(
+      this.queue,
+      executions.map((execution) => ({
+        jobId: execution.executionId,
+        tenantId: execution.tenantId,
+        priority: execution.priority,
+        delayed: execution.delayMs > 0,
+        repeat: !execution.isNew,
+      })),
+    );
+    await this.queue.addBulk(
+      executions.map((execution, i) =>
+        executionJob({
+          ...execution,
+          traceparent: traceparents[i],
+          queuePriority: priorities[i],
+        }),
+      ),
     );
   }
 

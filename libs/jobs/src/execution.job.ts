@@ -34,13 +34,15 @@ export interface ExecutionJobSpec {
   delayMs: number;
   maxAttempts: number;
   traceparent?: string;
+  /** The BullMQ priority the fair queue assigned (assignFairPriorities); else API priority alone. */
+  queuePriority?: number;
 }
 
 /** The one place a job's id, priority, delay, retry and retention are set. */
 export function executionJobOptions(spec: ExecutionJobSpec): JobsOptions {
   return {
     jobId: spec.executionId,
-    priority: toBullPriority(spec.priority),
+    priority: spec.queuePriority ?? toBullPriority(spec.priority),
     delay: spec.delayMs > 0 ? spec.delayMs : undefined,
     attempts: spec.maxAttempts,
     backoff: { type: EXECUTION_BACKOFF, delay: 1_000 },

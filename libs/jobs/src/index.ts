@@ -1,6 +1,7 @@
 export * from './context-maintenance.job';
 export * from './execution-events';
 export * from './execution.job';
+export * from './fair-queue';
 export * from './queues';
 export * from './reconcile-executions.job';
 export * from './retry-policy';
