@@ -1,4 +1,10 @@
-import { ExecutionInput, LlmConfig, ModelPricing, ProviderType } from '@agentq/database';
+import {
+  ExecutionInput,
+  LlmConfig,
+  ModelPricing,
+  ProviderRateLimit,
+  ProviderType,
+} from '@agentq/database';
 
 /** Everything one attempt needs, loaded by the same statement that marks it running. */
 export interface ClaimedExecution {
@@ -7,6 +13,8 @@ export interface ClaimedExecution {
   agentId: string;
   sessionId: string | null;
   input: ExecutionInput;
+  /** 1 (lowest) .. 10 (most urgent), as the API takes it. */
+  priority: number;
   attempts: number;
   maxAttempts: number;
   timeoutMs: number | null;
@@ -21,6 +29,8 @@ export interface ClaimedExecution {
     status: string;
     llmConfig: LlmConfig;
     enableMemory: boolean;
+    /** At most this many of the agent's executions run at once, cluster-wide; null: no limit. */
+    maxConcurrency: number | null;
   };
   provider: {
     id: string;
@@ -29,6 +39,7 @@ export interface ClaimedExecution {
     apiKeyCiphertext: string | null;
     settings: Record<string, unknown>;
     pricing: ModelPricing | null;
+    rateLimit: ProviderRateLimit | null;
     isActive: boolean;
     updatedAt: Date;
   };

@@ -16,6 +16,7 @@ import {
 import { QueueWorkers } from '@agentq/redis';
 import { contextOf, inSpan, SpanKind } from '@agentq/telemetry';
 import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { DispatchGate } from '../dispatch/dispatch-gate.service';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionRunner } from './execution-runner.service';
 import { WorkerShutdownInterruption } from './worker-shutdown';
@@ -42,6 +43,7 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
     private readonly runner: ExecutionRunner,
     private readonly cancellations: CancellationRegistry,
     private readonly workers: QueueWorkers,
+    private readonly dispatch: DispatchGate,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -99,7 +101,13 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
           'agentq.execution.attempt': job.attemptsMade + 1,
         },
       },
-      () => this.processAttempt(job, token),
+      async () => {
+        try {
+          return await this.processAttempt(job, token);
+        } finally {
+          await this.dispatch.finished(job.data.executionId);
+        }
+      },
     );
   }
 
@@ -126,6 +134,10 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
       case 'interrupted':
         await job.moveToWait(token);
         throw new WaitingError();
+      case 'deferred':
+        await job.moveToDelayed(Date.now() + result.delayMs, token);
+        await this.dispatch.deferred(executionId, result.reason);
+        throw new DelayedError();
       case 'done':
         return { outcome: result.outcome };
       case 'retry':
