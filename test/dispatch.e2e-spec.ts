@@ -211,6 +211,34 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
     expect(await stats(single)).toMatchObject({ running: 0, waiting: 0 });
     expect(fake.peakInFlight).toBe(1);
   }, 60_000);
+
+  it('runs a new user’s walk: one at a time, at the provider’s pace, every one succeeding', async () => {
+    const executions = 5;
+    const echo = await setUpAgent(stack, {
+      provider: { settings: { latencyMs: 600 }, rateLimit: { requestsPerMinute: 60 } },
+      agent: { maxConcurrency: 1 },
+    });
+    const startedAt = Date.now();
+    await submitBatch(echo, 'walk', executions);
+    const seen = { running: new Set<number>(), busyWithWaiting: false };
+    await waitFor(
+      async () => {
+        const now = await stats(echo);
+        // Once the first burst of claims has been admitted or parked (see docs/dispatch.md).
+        if (now.successfulExecutions > 0) seen.running.add(now.running);
+        if (now.running === 1 && now.waiting > 0) seen.busyWithWaiting = true;
+        return now.successfulExecutions === executions;
+      },
+      'the walk to finish',
+      30_000,
+    );
+    // One call a second: the last starts at least (n - 1) s after the first.
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual((executions - 1) * 1_000);
+    expect([...seen.running].every((running) => running <= 1)).toBe(true);
+    expect(seen.busyWithWaiting).toBe(true);
+    const rows = await executionsOf(echo);
+    expect(rows.every((row) => row.status === 'succeeded' && row.attempts === 1)).toBe(true);
+  }, 60_000);
 });
 
 /** The most requests the provider was serving at once, each taking `latencyMs` from arrival. */
