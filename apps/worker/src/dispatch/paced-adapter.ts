@@ -2,8 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LlmProviderAdapter, LlmRequest, LlmResult } from '@agentq/llm';
 import { DispatchDeferral } from './dispatch-deferral';
 import { MAX_FREE_PAUSES_PER_EXECUTION, providerPauseMs } from './provider-pause-policy';
-import type { PacedProvider, ProviderPacing } from './provider-pacing.service';
+import type { PacedProvider } from './provider-pacing.service';
 import { estimateCallTokens } from './token-estimate';
+
+/** What the adapter needs of ProviderPacing. */
+export interface CallPacing {
+  takeAdmission(executionId: string): number | undefined;
+  takeTurn(
+    provider: PacedProvider,
+    executionId: string,
+    tokens: number,
+  ): Promise<DispatchDeferral | null>;
+  correctTokens(provider: PacedProvider, estimated: number, used: number): Promise<void>;
+  pause(providerId: string, pauseMs: number): Promise<number>;
+  countPause(executionId: string): Promise<number>;
+}
 
 /**
  * One attempt's view of a provider adapter: each model call waits for its rate-limit turn and
@@ -18,7 +31,7 @@ export class PacedAdapter implements LlmProviderAdapter {
 
   constructor(
     private readonly inner: LlmProviderAdapter,
-    private readonly pacing: ProviderPacing,
+    private readonly pacing: CallPacing,
     private readonly executionId: string,
     private readonly provider: PacedProvider,
   ) {}
