@@ -17,6 +17,8 @@ const RATE = FULL_SCALE
   ? { windowMs: 60_000, allowedPerWindow: 60, executions: 300, forced429At: [30, 150] }
   : { windowMs: 2_000, allowedPerWindow: 20, executions: 80, forced429At: [10, 45] };
 const RETRY_AFTER_SECONDS = 2;
+/** The paced run takes executions / rate; allow three times that, plus start-up. */
+const RATE_RUN_BUDGET_MS = ((RATE.executions * RATE.windowMs) / RATE.allowedPerWindow) * 3 + 20_000;
 /** A request the worker sent just before it heard of the pause may still land this late. */
 const PAUSE_GRACE_MS = 50;
 
@@ -139,58 +141,61 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
     expect(await stats(limited)).toMatchObject({ running: 0, waiting: 0 });
   }, 90_000);
 
-  it('keeps to the provider’s rate limit and pauses it for everyone on a 429', async () => {
-    const { windowMs, allowedPerWindow, executions, forced429At } = RATE;
-    const requestsPerMinute = Math.round((allowedPerWindow * 60_000) / windowMs);
-    const windowStart = Date.now();
-    const counted = new Map<number, number>();
-    const rejectedAt: number[] = [];
-    let seen = 0;
-    // The provider allows `allowedPerWindow` requests per fixed window and answers 429 with
-    // Retry-After beyond it; it also rejects a few chosen requests to force pauses.
-    fake.when(
-      () => {
-        seen += 1;
-        const window = Math.floor((Date.now() - windowStart) / windowMs);
-        const used = counted.get(window) ?? 0;
-        if (forced429At.includes(seen) || used >= allowedPerWindow) {
-          rejectedAt.push(Date.now());
-          return true;
-        }
-        counted.set(window, used + 1);
-        return false;
-      },
-      { kind: 'error', status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS },
-    );
-    const paced = await setUpAgent(stack, {
-      provider: openaiProvider('paced', { rateLimit: { requestsPerMinute } }),
-      agent: { llmConfig: { model: 'gpt-4o-mini' } },
-    });
-
-    await submitBatch(paced, 'paced', executions);
-    const expectedMs = (executions / requestsPerMinute) * 60_000;
-    await waitFor(
-      async () => (await stats(paced)).successfulExecutions === executions,
-      'every paced execution to succeed',
-      expectedMs * 3 + 20_000,
-    );
-
-    const requests = requestsWith('paced #');
-    expect(requests.length).toBeLessThanOrEqual(Math.floor(executions * 1.1));
-    expect(rejectedAt.length).toBeGreaterThanOrEqual(forced429At.length);
-    for (const pausedAt of rejectedAt) {
-      const during = requests.filter(
-        (r) =>
-          r.receivedAt > pausedAt + PAUSE_GRACE_MS &&
-          r.receivedAt < pausedAt + RETRY_AFTER_SECONDS * 1000,
+  it(
+    'keeps to the provider’s rate limit and pauses it for everyone on a 429',
+    async () => {
+      const { windowMs, allowedPerWindow, executions, forced429At } = RATE;
+      const requestsPerMinute = Math.round((allowedPerWindow * 60_000) / windowMs);
+      const windowStart = Date.now();
+      const counted = new Map<number, number>();
+      const rejectedAt: number[] = [];
+      let seen = 0;
+      // The provider allows `allowedPerWindow` requests per fixed window and answers 429 with
+      // Retry-After beyond it; it also rejects a few chosen requests to force pauses.
+      fake.when(
+        () => {
+          seen += 1;
+          const window = Math.floor((Date.now() - windowStart) / windowMs);
+          const used = counted.get(window) ?? 0;
+          if (forced429At.includes(seen) || used >= allowedPerWindow) {
+            rejectedAt.push(Date.now());
+            return true;
+          }
+          counted.set(window, used + 1);
+          return false;
+        },
+        { kind: 'error', status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS },
       );
-      expect(during).toEqual([]);
-    }
-    const rows = await executionsOf(paced);
-    expect(rows).toHaveLength(executions);
-    // Waiting for a turn or a pause used no attempt.
-    expect(rows.every((row) => row.status === 'succeeded' && row.attempts === 1)).toBe(true);
-  }, 600_000);
+      const paced = await setUpAgent(stack, {
+        provider: openaiProvider('paced', { rateLimit: { requestsPerMinute } }),
+        agent: { llmConfig: { model: 'gpt-4o-mini' } },
+      });
+
+      await submitBatch(paced, 'paced', executions);
+      await waitFor(
+        async () => (await stats(paced)).successfulExecutions === executions,
+        'every paced execution to succeed',
+        RATE_RUN_BUDGET_MS,
+      );
+
+      const requests = requestsWith('paced #');
+      expect(requests.length).toBeLessThanOrEqual(Math.floor(executions * 1.1));
+      expect(rejectedAt.length).toBeGreaterThanOrEqual(forced429At.length);
+      for (const pausedAt of rejectedAt) {
+        const during = requests.filter(
+          (r) =>
+            r.receivedAt > pausedAt + PAUSE_GRACE_MS &&
+            r.receivedAt < pausedAt + RETRY_AFTER_SECONDS * 1000,
+        );
+        expect(during).toEqual([]);
+      }
+      const rows = await executionsOf(paced);
+      expect(rows).toHaveLength(executions);
+      // Waiting for a turn or a pause used no attempt.
+      expect(rows.every((row) => row.status === 'succeeded' && row.attempts === 1)).toBe(true);
+    },
+    RATE_RUN_BUDGET_MS + 30_000,
+  );
 
   it('shows running and waiting counts in the agent’s stats', async () => {
     fake.setDefault({ kind: 'delay', ms: 1_500 });
