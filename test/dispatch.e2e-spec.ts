@@ -1,4 +1,5 @@
 import { FakeProviderRequest, FakeProviderServer } from '@agentq/testing';
+import { freePort } from './faults/support/free-port';
 import { RunningProcess, startProcess } from './support/child-process';
 import { AgentSetup, setUpAgent, waitFor } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -26,12 +27,14 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
   let stack: TestStack;
   let fake: FakeProviderServer;
   const workers: RunningProcess[] = [];
+  const metricsPorts: number[] = [];
 
   beforeAll(async () => {
     fake = new FakeProviderServer();
     await fake.start();
     stack = await startTestStack();
     for (let i = 0; i < WORKER_PROCESSES; i += 1) {
+      metricsPorts.push(await freePort());
       workers.push(
         startProcess('dist/apps/worker/src/main.js', {
           DATABASE_URL: stack.database.url,
@@ -40,7 +43,7 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
           AGENTQ_ADMIN_TOKEN: stack.adminToken,
           AGENTQ_MASTER_KEY: stack.config.masterKeys.current,
           NODE_ENV: 'test',
-          METRICS_PORT: '0',
+          METRICS_PORT: String(metricsPorts[i]),
           WORKER_CONCURRENCY: String(SLOTS_PER_WORKER),
         }),
       );
@@ -90,6 +93,21 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
     } while (cursor);
     return all;
   };
+  /** A counter summed over the worker processes, for the series whose labels contain `label`. */
+  const workersTotal = async (name: string, label: string) => {
+    let total = 0;
+    for (const port of metricsPorts) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      for (const line of text.split('\n')) {
+        if (line.startsWith(`${name}{`) && line.includes(label)) {
+          total += Number(line.split(' ').pop());
+        }
+      }
+    }
+    return total;
+  };
+  const deferredTotal = (reason: string) =>
+    workersTotal('agentq_dispatch_deferred_total', `reason="${reason}"`);
   const requestsWith = (marker: string) => fake.requests.filter((r) => r.prompt.includes(marker));
 
   it('runs at most maxConcurrency of an agent at once over three workers, at full pace, without holding worker slots', async () => {
@@ -106,6 +124,7 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
       agent: { llmConfig: { model: 'gpt-4o-mini' } },
     });
 
+    const parkedBefore = await deferredTotal('concurrency');
     const startedAt = Date.now();
     await submitBatch(limited, 'capped', executions);
     await waitFor(
@@ -139,6 +158,10 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
     const rows = await executionsOf(limited);
     expect(rows.every((row) => row.status === 'succeeded' && row.attempts === 1)).toBe(true);
     expect(await stats(limited)).toMatchObject({ running: 0, waiting: 0 });
+    // No ping-pong: each execution parked at most once, then woke owning its slot.
+    const parked = (await deferredTotal('concurrency')) - parkedBefore;
+    expect(parked).toBeGreaterThan(0);
+    expect(parked).toBeLessThanOrEqual(executions - limit);
   }, 90_000);
 
   it(
@@ -189,6 +212,13 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
         );
         expect(during).toEqual([]);
       }
+      expect(await deferredTotal('rate_limit')).toBeGreaterThan(0);
+      expect(await deferredTotal('provider_paused')).toBeGreaterThan(0);
+      const pausedSeconds = await workersTotal(
+        'agentq_provider_paused_seconds_total',
+        `provider_id="${paced.providerId}"`,
+      );
+      expect(pausedSeconds).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS);
       const rows = await executionsOf(paced);
       expect(rows).toHaveLength(executions);
       // Waiting for a turn or a pause used no attempt.
