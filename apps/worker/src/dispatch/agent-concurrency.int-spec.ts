@@ -6,7 +6,7 @@ import { createTestQueuePrefix, deleteRedisKeys, testAppConfig } from '@agentq/t
 import { Job, Queue, Worker } from 'bullmq';
 import { AgentConcurrency, SlotOwner } from './agent-concurrency.service';
 
-const LEASE_TTL_MS = 600;
+const LEASE_TTL_MS = 1_000;
 
 /** The slot accounting against the real Redis and BullMQ: hand-over, races, expiry. */
 describe('AgentConcurrency', () => {

@@ -15,6 +15,9 @@ export interface SlotOwner {
   priority: number;
 }
 
+/** Floor of the lease time, so that a tiny lock duration (tests) does not make renewal spin. */
+const MIN_LEASE_TTL_MS = 1_000;
+
 /** Job states in which a woken execution will never come for its slot. */
 const GONE_STATES = new Set(['unknown', 'completed', 'failed']);
 
@@ -41,7 +44,8 @@ export class AgentConcurrency {
   ) {
     this.redis = connections.queues;
     this.keyPrefix = `${connections.prefix}:dispatch`;
-    this.leaseTtlMs = config.worker.lockDurationMs;
+    // As long as the job's lock: a killed worker's slot frees itself when its job is stalled.
+    this.leaseTtlMs = Math.max(config.worker.lockDurationMs, MIN_LEASE_TTL_MS);
   }
 
   get renewEveryMs(): number {
