@@ -94,9 +94,10 @@ export class ExecutionClaims {
   }
 
   /**
-   * Undoes the claim of an attempt that never reached the provider (it waits for a concurrency
-   * slot, a rate-limit turn or the end of a provider pause): back to `queued` without using an
-   * attempt; a first attempt's start time is cleared so queue-wait figures stay honest.
+   * Undoes the claim of an attempt that must wait its turn instead (a concurrency slot, a
+   * rate-limit turn, the end of a provider pause, its own 429 included): back to `queued`
+   * without using an attempt; a first attempt's start time is cleared so that queue-wait
+   * figures stay honest.
    */
   async releaseUnattempted(execution: Pick<ClaimedExecution, 'id' | 'tenantId'>): Promise<boolean> {
     const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
