@@ -84,6 +84,15 @@ describe('ProviderPacing', () => {
     });
   });
 
+  it('lets a worker that starts during a pause read it', async () => {
+    const unlimited = provider(null);
+    await pacing.pause(unlimited.id, 1_000);
+    const lateWorker = new ProviderPacing(connections, new DispatchMetrics(new Registry()));
+    expect(await lateWorker.takeTurn(unlimited, 'a', 1)).toMatchObject({
+      reason: 'provider_paused',
+    });
+  });
+
   it('counts the pauses an execution’s own calls met', async () => {
     const executionId = randomUUID();
     expect(await pacing.countPause(executionId)).toBe(1);

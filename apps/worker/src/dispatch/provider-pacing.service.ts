@@ -21,7 +21,7 @@ const PAUSE_COUNT_TTL_MS = 24 * 3_600_000;
  * A provider's pace, shared by every worker through Redis: its requests and tokens per minute
  * (a send time granted per call) and its pauses after a 429. Providers without a rate limit
  * cost no Redis command per call: their pauses reach every worker by pub/sub and are checked
- * in memory.
+ * in memory (after one read of the pause key per provider and process).
  */
 @Injectable()
 export class ProviderPacing implements OnModuleInit {
@@ -32,6 +32,8 @@ export class ProviderPacing implements OnModuleInit {
   private readonly keyPrefix: string;
   /** Provider id → end of its pause (this process's clock), as announced. */
   private readonly pausedUntil = new Map<string, number>();
+  /** Providers whose pause this process has read from Redis once (it may start mid-pause). */
+  private readonly pauseRead = new Set<string>();
   /** Execution id → tokens of the turn its admission took for its first call. */
   private readonly admitted = new Map<string, number>();
 
@@ -66,6 +68,10 @@ export class ProviderPacing implements OnModuleInit {
   ): Promise<DispatchDeferral | null> {
     const { requestIntervalMs, tokenIntervalMs } = pacingIntervals(provider.rateLimit);
     if (requestIntervalMs === 0 && tokenIntervalMs === 0) {
+      if (!this.pauseRead.has(provider.id)) {
+        this.pauseRead.add(provider.id);
+        this.notePause(provider.id, await this.redis.pttl(this.key(provider.id, 'paused')));
+      }
       const leftMs = (this.pausedUntil.get(provider.id) ?? 0) - Date.now();
       return leftMs > 0 ? new DispatchDeferral('provider_paused', leftMs) : null;
     }
