@@ -13,6 +13,9 @@ import { estimateCallTokens } from './token-estimate';
  */
 export const PARK_SAFETY_DELAY_MS = 120_000;
 
+/** How long an agent's maxConcurrency, as a claim loaded it, is trusted before claiming. */
+const KNOWN_LIMIT_TTL_MS = 10_000;
+
 interface HeldSlot {
   owner: SlotOwner;
   renewal: NodeJS.Timeout;
@@ -27,6 +30,8 @@ interface HeldSlot {
 export class DispatchGate {
   private readonly held = new Map<string, HeldSlot>();
   private readonly parked = new Map<string, SlotOwner>();
+  /** Agent id → its maxConcurrency as this process's last claim of its executions saw it. */
+  private readonly knownLimits = new Map<string, { limit: number | null; seenAt: number }>();
 
   constructor(
     private readonly concurrency: AgentConcurrency,
@@ -34,14 +39,36 @@ export class DispatchGate {
     private readonly metrics: DispatchMetrics,
   ) {}
 
+  /**
+   * Before the claim, for an agent recently seen with a maxConcurrency: a slot now, or parked
+   * without touching the row (no claim to undo, never shown as running). Null when the agent
+   * is not known to be limited; `admit` decides after the claim then.
+   */
+  async beforeClaim(
+    job: { executionId: string; agentId?: string },
+    bullPriority: number | undefined,
+  ): Promise<DispatchDeferral | null> {
+    const known = job.agentId ? this.knownLimits.get(job.agentId) : undefined;
+    if (!known?.limit || Date.now() - known.seenAt > KNOWN_LIMIT_TTL_MS) return null;
+    const owner: SlotOwner = {
+      executionId: job.executionId,
+      agentId: job.agentId!,
+      limit: known.limit,
+      priority: bullPriority ?? toBullPriority(5),
+    };
+    return this.takeSlot(owner);
+  }
+
   async admit(execution: ClaimedExecution): Promise<DispatchDeferral | null> {
+    this.knownLimits.set(execution.agentId, {
+      limit: execution.agent.maxConcurrency,
+      seenAt: Date.now(),
+    });
     const owner = slotOwner(execution);
-    if (owner) {
-      if (!(await this.concurrency.acquire(owner))) {
-        this.parked.set(execution.id, owner);
-        return new DispatchDeferral('concurrency', PARK_SAFETY_DELAY_MS);
-      }
-      this.hold(owner);
+    // A slot taken before the claim stands, even if the limit changed since.
+    if (owner && !this.held.has(execution.id)) {
+      const parked = await this.takeSlot(owner);
+      if (parked) return parked;
     }
     const tokens = estimateCallTokens(
       {
@@ -76,6 +103,15 @@ export class DispatchGate {
     this.pacing.forget(executionId);
     this.parked.delete(executionId);
     await this.releaseSlot(executionId, { handOver: true });
+  }
+
+  private async takeSlot(owner: SlotOwner): Promise<DispatchDeferral | null> {
+    if (!(await this.concurrency.acquire(owner))) {
+      this.parked.set(owner.executionId, owner);
+      return new DispatchDeferral('concurrency', PARK_SAFETY_DELAY_MS);
+    }
+    this.hold(owner);
+    return null;
   }
 
   private hold(owner: SlotOwner) {
