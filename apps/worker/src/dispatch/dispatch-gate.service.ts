@@ -9,7 +9,8 @@ import { estimateCallTokens } from './token-estimate';
 
 /**
  * Parked executions also wake on their own after this long: the backstop for a wake-up lost
- * with a killed worker. Each wake costs one claim and one release of the row.
+ * with a killed worker. Each such wake costs a slot check (and a claim and release of the row
+ * on a worker that has not seen the agent lately).
  */
 export const PARK_SAFETY_DELAY_MS = 120_000;
 
@@ -30,8 +31,8 @@ interface HeldSlot {
 export class DispatchGate {
   private readonly held = new Map<string, HeldSlot>();
   private readonly parked = new Map<string, SlotOwner>();
-  /** Agent id → its maxConcurrency as this process's last claim of its executions saw it. */
-  private readonly knownLimits = new Map<string, { limit: number | null; seenAt: number }>();
+  /** Limited agent id → its maxConcurrency as this process's last claim of its executions saw it. */
+  private readonly knownLimits = new Map<string, { limit: number; seenAt: number }>();
 
   constructor(
     private readonly concurrency: AgentConcurrency,
@@ -48,23 +49,17 @@ export class DispatchGate {
     job: { executionId: string; agentId?: string },
     bullPriority: number | undefined,
   ): Promise<DispatchDeferral | null> {
-    const known = job.agentId ? this.knownLimits.get(job.agentId) : undefined;
-    if (!known?.limit || Date.now() - known.seenAt > KNOWN_LIMIT_TTL_MS) return null;
-    const owner: SlotOwner = {
-      executionId: job.executionId,
-      agentId: job.agentId!,
-      limit: known.limit,
-      priority: bullPriority ?? toBullPriority(5),
-    };
-    return this.takeSlot(owner);
+    const { executionId, agentId } = job;
+    const known = agentId ? this.knownLimits.get(agentId) : undefined;
+    if (!agentId || !known || Date.now() - known.seenAt > KNOWN_LIMIT_TTL_MS) return null;
+    const priority = bullPriority ?? toBullPriority(5);
+    return this.takeSlot({ executionId, agentId, limit: known.limit, priority });
   }
 
   async admit(execution: ClaimedExecution): Promise<DispatchDeferral | null> {
-    this.knownLimits.set(execution.agentId, {
-      limit: execution.agent.maxConcurrency,
-      seenAt: Date.now(),
-    });
     const owner = slotOwner(execution);
+    if (owner) this.knownLimits.set(owner.agentId, { limit: owner.limit, seenAt: Date.now() });
+    else this.knownLimits.delete(execution.agentId);
     // A slot taken before the claim stands, even if the limit changed since.
     if (owner && !this.held.has(execution.id)) {
       const parked = await this.takeSlot(owner);
