@@ -227,6 +227,44 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
     RATE_RUN_BUDGET_MS + 30_000,
   );
 
+  it('pauses a provider without a rate limit for every worker on a 429 with Retry-After', async () => {
+    const executions = 30;
+    let seen = 0;
+    const rejectedAt: number[] = [];
+    fake.when(
+      () => {
+        seen += 1;
+        if (seen !== 5) return false;
+        rejectedAt.push(Date.now());
+        return true;
+      },
+      { kind: 'error', status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS },
+    );
+    fake.setDefault({ kind: 'delay', ms: 100 });
+    const open = await setUpAgent(stack, {
+      provider: openaiProvider('open'),
+      agent: { llmConfig: { model: 'gpt-4o-mini' } },
+    });
+    await submitBatch(open, 'open', executions);
+    await waitFor(
+      async () => (await stats(open)).successfulExecutions === executions,
+      'every execution to succeed',
+      30_000,
+    );
+    const [pausedAt] = rejectedAt;
+    const requests = requestsWith('open #');
+    expect(requests).toHaveLength(executions + 1);
+    const during = requests.filter(
+      (r) =>
+        r.receivedAt > pausedAt + PAUSE_GRACE_MS &&
+        r.receivedAt < pausedAt + RETRY_AFTER_SECONDS * 1000,
+    );
+    expect(during).toEqual([]);
+    expect(requests.some((r) => r.receivedAt >= pausedAt + RETRY_AFTER_SECONDS * 1000)).toBe(true);
+    const rows = await executionsOf(open);
+    expect(rows.every((row) => row.status === 'succeeded' && row.attempts === 1)).toBe(true);
+  }, 60_000);
+
   it('shows running and waiting counts in the agent’s stats', async () => {
     fake.setDefault({ kind: 'delay', ms: 1_500 });
     const single = await setUpAgent(stack, {

@@ -33,6 +33,7 @@ function fakePacing(turns: (DispatchDeferral | null)[] = [], admitted?: number) 
   const calls = { turns: 0, pauses: [] as number[], corrections: [] as number[][] };
   let pauseCount = 0;
   const pacing: CallPacing = {
+    knownPause: () => null,
     takeAdmission: () => {
       const tokens = admitted;
       admitted = undefined;
@@ -76,6 +77,15 @@ describe('PacedAdapter', () => {
     expect(calls.corrections).toEqual([[42, 10]]);
     await paced.complete(request());
     expect(calls.turns).toBe(1);
+  });
+
+  it('does not send an admitted first call into a pause announced since its admission', async () => {
+    const { pacing } = fakePacing([], 42);
+    const pause = new DispatchDeferral('provider_paused', 1_500);
+    const inner = scriptedAdapter([]);
+    const paced = new PacedAdapter(inner, { ...pacing, knownPause: () => pause }, 'e1', provider);
+    await expect(paced.complete(request())).rejects.toBe(pause);
+    expect(inner.calls).toBe(0);
   });
 
   it('hands a wait before the first answer back to the queue', async () => {

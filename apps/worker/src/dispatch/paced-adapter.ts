@@ -8,6 +8,7 @@ import { estimateCallTokens } from './token-estimate';
 /** What the adapter needs of ProviderPacing. */
 export interface CallPacing {
   takeAdmission(executionId: string): number | undefined;
+  knownPause(providerId: string): DispatchDeferral | null;
   takeTurn(
     provider: PacedProvider,
     executionId: string,
@@ -40,6 +41,12 @@ export class PacedAdapter implements LlmProviderAdapter {
     for (;;) {
       let tokens =
         this.callsAnswered === 0 ? this.pacing.takeAdmission(this.executionId) : undefined;
+      // Admitted a moment ago: a pause announced since (while the prompt was built) still holds.
+      const paused = tokens === undefined ? null : this.pacing.knownPause(this.provider.id);
+      if (paused) {
+        await this.waitOrDefer(paused, request.signal);
+        continue;
+      }
       if (tokens === undefined) {
         tokens = estimateCallTokens(request, request.maxTokens);
         const wait = await this.pacing.takeTurn(this.provider, this.executionId, tokens);

@@ -72,8 +72,7 @@ export class ProviderPacing implements OnModuleInit {
         this.pauseRead.add(provider.id);
         this.notePause(provider.id, await this.redis.pttl(this.key(provider.id, 'paused')));
       }
-      const leftMs = (this.pausedUntil.get(provider.id) ?? 0) - Date.now();
-      return leftMs > 0 ? new DispatchDeferral('provider_paused', leftMs) : null;
+      return this.knownPause(provider.id);
     }
     const [verdict, waitMs] = (await this.redis.eval(
       TAKE_TURN,
@@ -88,6 +87,12 @@ export class ProviderPacing implements OnModuleInit {
     )) as [string, number];
     if (verdict === 'ok') return null;
     return new DispatchDeferral(verdict as 'rate_limit' | 'provider_paused', Number(waitMs));
+  }
+
+  /** A pause this process knows of (its own, or announced), without asking Redis. */
+  knownPause(providerId: string): DispatchDeferral | null {
+    const leftMs = (this.pausedUntil.get(providerId) ?? 0) - Date.now();
+    return leftMs > 0 ? new DispatchDeferral('provider_paused', leftMs) : null;
   }
 
   /** After the call: the tokens budget takes the real usage instead of the estimate. */
