@@ -12,6 +12,7 @@ import { KeepUsageOfDeletedAgents1763900005000 } from './1763900005000-KeepUsage
 import { TenantBacklogIndex1763900006000 } from './1763900006000-TenantBacklogIndex';
 import { CreateSchedulesAndWebhooks1763900010000 } from './1763900010000-CreateSchedulesAndWebhooks';
 import { CreatePlans1763900020000 } from './1763900020000-CreatePlans';
+import { AddProviderRateLimits1763900030000 } from './1763900030000-AddProviderRateLimits';
 import { AddStreamingAndResponseFormat1763900050000 } from './1763900050000-AddStreamingAndResponseFormat';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
@@ -30,5 +31,6 @@ export const MIGRATIONS = [
   TenantBacklogIndex1763900006000,
   CreateSchedulesAndWebhooks1763900010000,
   CreatePlans1763900020000,
+  AddProviderRateLimits1763900030000,
   AddStreamingAndResponseFormat1763900050000,
 ];

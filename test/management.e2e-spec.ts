@@ -329,6 +329,7 @@ describe('management API: tenants, API keys, providers, agents', () => {
         isDefault: true,
         isActive: true,
         pricing: { 'gpt-4o-mini': { inputPerMillion: '0.15', outputPerMillion: '0.60' } },
+        rateLimit: null,
         settings: {},
         createdAt: expect.any(String),
         updatedAt: expect.any(String),

@@ -53,7 +53,11 @@ describe('execution pipeline (echo provider)', () => {
     expect(answer.body.status).toBe('queued');
     const queue = stack.api.get<Queue>(getQueueToken(QUEUES.executions));
     const job = await queue.getJob(answer.body.id);
-    expect(job?.data).toEqual({ executionId: answer.body.id, tenantId: setup.tenant.id });
+    expect(job?.data).toEqual({
+      executionId: answer.body.id,
+      tenantId: setup.tenant.id,
+      agentId: setup.agentId,
+    });
     expect(await job?.getState()).toBe('delayed');
   });
 

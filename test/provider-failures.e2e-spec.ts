@@ -108,7 +108,7 @@ describe('provider calls over the OpenAI and Anthropic wire protocols', () => {
     expect(requestsFor(marker)).toHaveLength(2);
   });
 
-  it('honours Retry-After on a 429', async () => {
+  it('honours Retry-After on a 429, without using an attempt', async () => {
     fake.when(
       (r) => r.prompt.includes('slow-down'),
       { kind: 'error', status: 429, retryAfterSeconds: 2 },
@@ -116,7 +116,8 @@ describe('provider calls over the OpenAI and Anthropic wire protocols', () => {
     );
     const submitted = await submit(openaiAgent, 'slow-down');
     const done = await waitForTerminal(stack, apiKey, submitted.body.id);
-    expect(done).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(requestsFor('slow-down')).toHaveLength(2);
     const waited = new Date(done.startedAt).getTime() - new Date(done.queuedAt).getTime();
     expect(waited).toBeGreaterThanOrEqual(1_900);
   });

@@ -854,6 +854,8 @@ export type components = {
       /** Format: date-time */
       lastExecutedAt: string | null;
       promptTokens: number;
+      /** @description executions running now */
+      running: number;
       successfulExecutions: number;
       /**
        * @description USD, decimal string
@@ -862,6 +864,8 @@ export type components = {
       totalCostUsd: string;
       totalExecutions: number;
       totalTokens: number;
+      /** @description executions queued: not started yet (including scheduled ones and those waiting for a concurrency slot, a rate-limit turn or a provider pause) or waiting between attempts */
+      waiting: number;
     };
     AgentView: {
       backstory: string | null;
@@ -1081,6 +1085,19 @@ export type components = {
            */
           outputPerMillion: string;
         };
+      } | null;
+      /**
+       * @description limits agentq keeps to for this provider across all workers (see docs/dispatch.md); null or absent: none
+       * @example {
+       *       "requestsPerMinute": 60,
+       *       "tokensPerMinute": 90000
+       *     }
+       */
+      rateLimit?: {
+        /** @description model calls per minute */
+        requestsPerMinute?: number;
+        /** @description prompt + completion tokens per minute (estimated before a call, corrected after) */
+        tokensPerMinute?: number;
       } | null;
       settings?: {
         /** @description echo: simulated latency per call */
@@ -1496,6 +1513,19 @@ export type components = {
            */
           outputPerMillion: string;
         };
+      } | null;
+      /**
+       * @description limits agentq keeps to for this provider across all workers (see docs/dispatch.md); null or absent: none
+       * @example {
+       *       "requestsPerMinute": 60,
+       *       "tokensPerMinute": 90000
+       *     }
+       */
+      rateLimit: {
+        /** @description model calls per minute */
+        requestsPerMinute?: number;
+        /** @description prompt + completion tokens per minute (estimated before a call, corrected after) */
+        tokensPerMinute?: number;
       } | null;
       settings: {
         /** @description echo: simulated latency per call */
@@ -1933,6 +1963,19 @@ export type components = {
            */
           outputPerMillion: string;
         };
+      } | null;
+      /**
+       * @description limits agentq keeps to for this provider across all workers (see docs/dispatch.md); null or absent: none
+       * @example {
+       *       "requestsPerMinute": 60,
+       *       "tokensPerMinute": 90000
+       *     }
+       */
+      rateLimit?: {
+        /** @description model calls per minute */
+        requestsPerMinute?: number;
+        /** @description prompt + completion tokens per minute (estimated before a call, corrected after) */
+        tokensPerMinute?: number;
       } | null;
       settings?: {
         /** @description echo: simulated latency per call */

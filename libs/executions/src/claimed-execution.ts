@@ -2,6 +2,7 @@ import {
   ExecutionInput,
   LlmConfig,
   ModelPricing,
+  ProviderRateLimit,
   ProviderType,
   ResponseFormat,
 } from '@agentq/database';
@@ -13,6 +14,8 @@ export interface ClaimedExecution {
   agentId: string;
   sessionId: string | null;
   input: ExecutionInput;
+  /** 1 (lowest) .. 10 (most urgent), as the API takes it. */
+  priority: number;
   attempts: number;
   maxAttempts: number;
   timeoutMs: number | null;
@@ -30,6 +33,8 @@ export interface ClaimedExecution {
     status: string;
     llmConfig: LlmConfig;
     enableMemory: boolean;
+    /** At most this many of the agent's executions run at once, cluster-wide; null: no limit. */
+    maxConcurrency: number | null;
   };
   provider: {
     id: string;
@@ -38,6 +43,7 @@ export interface ClaimedExecution {
     apiKeyCiphertext: string | null;
     settings: Record<string, unknown>;
     pricing: ModelPricing | null;
+    rateLimit: ProviderRateLimit | null;
     isActive: boolean;
     updatedAt: Date;
   };

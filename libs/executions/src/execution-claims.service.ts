@@ -18,13 +18,13 @@ UPDATE agent_executions e
   JOIN llm_providers p ON p.id = a.provider_id
   JOIN tenants t ON t.id = a.tenant_id
  WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
-RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.attempts, e.max_attempts,
+RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.attempts, e.max_attempts,
           e.timeout_ms, e.started_at, e.stream, e.response_format,
           (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory) AS has_follow_up_flags,
           a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
-          a.enable_memory,
+          a.enable_memory, a.max_concurrency,
           p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
-          p.settings, p.pricing, p.is_active, p.updated_at AS provider_updated_at,
+          p.settings, p.pricing, p.rate_limit, p.is_active, p.updated_at AS provider_updated_at,
           a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
           t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly`;
 
@@ -93,6 +93,26 @@ export class ExecutionClaims {
     return affected > 0;
   }
 
+  /**
+   * Undoes the claim of an attempt that must wait its turn instead (a concurrency slot, a
+   * rate-limit turn, the end of a provider pause, its own 429 included): back to `queued`
+   * without using an attempt; a first attempt's start time is cleared so that queue-wait
+   * figures stay honest.
+   */
+  async releaseUnattempted(execution: Pick<ClaimedExecution, 'id' | 'tenantId'>): Promise<boolean> {
+    const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      manager.query(
+        `UPDATE agent_executions
+            SET status = 'queued', attempts = attempts - 1,
+                started_at = CASE WHEN attempts = 1 THEN NULL ELSE started_at END,
+                worker_id = CASE WHEN attempts = 1 THEN NULL ELSE worker_id END
+          WHERE id = $1 AND status = 'running' AND attempts > 0`,
+        [execution.id],
+      ),
+    );
+    return affected > 0;
+  }
+
   /** Back to `queued` with the attempt's error, while BullMQ waits out the backoff. */
   async markRetrying(
     execution: Pick<ClaimedExecution, 'id' | 'tenantId'>,
@@ -116,6 +136,7 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
     agentId: row.agent_id,
     sessionId: row.session_id,
     input: row.input,
+    priority: row.priority,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
     timeoutMs: row.timeout_ms,
@@ -130,6 +151,7 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
       status: row.agent_status,
       llmConfig: row.llm_config,
       enableMemory: row.enable_memory,
+      maxConcurrency: row.max_concurrency,
     },
     provider: {
       id: row.provider_id,
@@ -138,6 +160,7 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
       apiKeyCiphertext: row.api_key_ciphertext,
       settings: row.settings,
       pricing: row.pricing,
+      rateLimit: row.rate_limit,
       isActive: row.is_active,
       updatedAt: row.provider_updated_at,
     },

@@ -78,3 +78,25 @@ export async function executionStatesByIdOrKey(
     idempotencyKey: row.idempotency_key,
   }));
 }
+
+export interface AgentActivity {
+  running: number;
+  /** Queued: not started yet, or between attempts (waiting for a slot, a rate-limit turn, a retry). */
+  waiting: number;
+}
+
+/** How many of the agent's executions run now and how many wait. */
+export async function agentActivity(
+  manager: EntityManager,
+  tenantId: string,
+  agentId: string,
+): Promise<AgentActivity> {
+  const [row]: { running: string; waiting: string }[] = await manager.query(
+    `SELECT count(*) FILTER (WHERE status = 'running') AS running,
+            count(*) FILTER (WHERE status = 'queued') AS waiting
+       FROM agent_executions
+      WHERE tenant_id = $1 AND agent_id = $2 AND status IN ('queued', 'running')`,
+    [tenantId, agentId],
+  );
+  return { running: Number(row.running), waiting: Number(row.waiting) };
+}

@@ -32,6 +32,8 @@ export interface ExecutionEvent {
 export const channels = {
   executionEvents: (prefix: string) => `${prefix}:events:executions`,
   cancelRequests: (prefix: string) => `${prefix}:control:cancel`,
+  /** "<provider id> <ms left>": a provider paused after a 429, for every worker. */
+  providerPauses: (prefix: string) => `${prefix}:control:provider-pauses`,
 };
 
 const EVENT_PHASES: Record<ExecutionEventType, number> = {

@@ -9,6 +9,11 @@ export const RUN_EXECUTION_JOB = 'run-execution';
 export interface ExecutionJobData {
   executionId: string;
   tenantId: string;
+  /**
+   * Lets a worker park the job of an agent it knows to be at its maxConcurrency before
+   * claiming it (absent from jobs enqueued before dispatch limits existed).
+   */
+  agentId?: string;
   /** W3C trace context of the enqueue, when the submission was traced (OpenTelemetry). */
   traceparent?: string;
 }
@@ -30,6 +35,7 @@ export function toBullPriority(apiPriority: number): number {
 export interface ExecutionJobSpec {
   executionId: string;
   tenantId: string;
+  agentId?: string;
   priority: number;
   delayMs: number;
   maxAttempts: number;
@@ -58,6 +64,7 @@ export function executionJob(spec: ExecutionJobSpec) {
     data: {
       executionId: spec.executionId,
       tenantId: spec.tenantId,
+      ...(spec.agentId ? { agentId: spec.agentId } : {}),
       ...(spec.traceparent ? { traceparent: spec.traceparent } : {}),
     } satisfies ExecutionJobData,
     opts: executionJobOptions(spec),

@@ -58,6 +58,8 @@ export interface FakeProviderRequest {
   model: string | null;
   /** The system prompt and every message's text, one per line: for matching markers. */
   prompt: string;
+  /** When the server received it (Date.now()). */
+  receivedAt: number;
 }
 
 interface Rule {
@@ -89,6 +91,9 @@ export class FakeProviderServer {
   private defaultBehaviour = DEFAULT_BEHAVIOUR;
   private answered = 0;
   private baseUrl: string | null = null;
+  private inFlight = 0;
+  /** The most requests the server has held at once (received, not yet answered). */
+  peakInFlight = 0;
 
   /** Listens on 127.0.0.1 on a free port; `url` has no path (append `/v1` for the OpenAI SDK). */
   async start(): Promise<{ url: string }> {
@@ -149,6 +154,7 @@ export class FakeProviderServer {
     this.scripted.length = 0;
     this.rules.length = 0;
     this.defaultBehaviour = DEFAULT_BEHAVIOUR;
+    this.peakInFlight = this.inFlight;
   }
 
   /** Resolves once `count` requests in all have been received. */
@@ -169,6 +175,9 @@ export class FakeProviderServer {
       return sendJson(response, 400, { error: { message: 'the body is not JSON' } });
     }
     const request = recordedRequest(api, incoming, path, isRecord(body) ? body : {});
+    this.inFlight += 1;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+    response.once('close', () => (this.inFlight -= 1));
     this.record(request);
     this.perform(this.nextBehaviour(request), request, response);
   }
@@ -474,6 +483,7 @@ function recordedRequest(
     body,
     model: typeof body.model === 'string' ? body.model : null,
     prompt,
+    receivedAt: Date.now(),
   };
 }
 

@@ -13,6 +13,14 @@ export const modelPricingSchema = z
   )
   .refine((pricing) => Object.keys(pricing).length <= 500, 'at most 500 models');
 
+const perMinute = z.number().int().positive().max(100_000_000);
+
+/** Requests and tokens per minute agentq keeps to for this provider, across every worker. */
+export const providerRateLimitSchema = z.strictObject({
+  requestsPerMinute: perMinute.optional(),
+  tokensPerMinute: perMinute.optional(),
+});
+
 /** Provider-specific options; unknown keys are refused so typos do not pass silently. */
 export const providerSettingsSchema = z.strictObject({
   /** echo: simulated latency per call. */

@@ -30,3 +30,22 @@ export const PROVIDER_SETTINGS_OPENAPI = {
   },
   additionalProperties: false,
 } satisfies ApiPropertyOptions;
+
+const perMinute = { type: 'integer', minimum: 1, maximum: 100_000_000 } as const;
+
+/** OpenAPI for the zod-validated rate limit, shared by the request DTOs and the view. */
+export const PROVIDER_RATE_LIMIT_OPENAPI = {
+  type: 'object',
+  description:
+    'limits agentq keeps to for this provider across all workers (see docs/dispatch.md); null or absent: none',
+  properties: {
+    requestsPerMinute: { ...perMinute, description: 'model calls per minute' },
+    tokensPerMinute: {
+      ...perMinute,
+      description:
+        'prompt + completion tokens per minute (estimated before a call, corrected after)',
+    },
+  },
+  additionalProperties: false,
+  example: { requestsPerMinute: 60, tokensPerMinute: 90_000 },
+} satisfies ApiPropertyOptions;

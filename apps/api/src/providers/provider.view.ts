@@ -1,6 +1,16 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { LlmProvider, ModelPricing, PROVIDER_TYPES, ProviderType } from '@agentq/database';
-import { MODEL_PRICING_OPENAPI, PROVIDER_SETTINGS_OPENAPI } from './provider-openapi';
+import {
+  LlmProvider,
+  ModelPricing,
+  PROVIDER_TYPES,
+  ProviderRateLimit,
+  ProviderType,
+} from '@agentq/database';
+import {
+  MODEL_PRICING_OPENAPI,
+  PROVIDER_RATE_LIMIT_OPENAPI,
+  PROVIDER_SETTINGS_OPENAPI,
+} from './provider-openapi';
 
 /** A provider as the API shows it: the API key is write-only, only its last four characters show. */
 export class ProviderView {
@@ -18,6 +28,8 @@ export class ProviderView {
   @ApiProperty() isDefault!: boolean;
   @ApiProperty() isActive!: boolean;
   @ApiProperty({ ...MODEL_PRICING_OPENAPI, nullable: true }) pricing!: ModelPricing | null;
+  @ApiProperty({ ...PROVIDER_RATE_LIMIT_OPENAPI, nullable: true })
+  rateLimit!: ProviderRateLimit | null;
   @ApiProperty(PROVIDER_SETTINGS_OPENAPI) settings!: Record<string, unknown>;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -38,6 +50,7 @@ export function toProviderView(row: LlmProvider): ProviderView {
     isDefault: row.isDefault,
     isActive: row.isActive,
     pricing: row.pricing,
+    rateLimit: row.rateLimit,
     settings: row.settings,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

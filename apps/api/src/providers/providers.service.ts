@@ -90,6 +90,7 @@ export class ProvidersService {
         isDefault,
         isActive: body.isActive ?? true,
         pricing: body.pricing ?? null,
+        rateLimit: body.rateLimit ?? null,
         settings: body.settings ?? {},
       });
       return providers.findOneByOrFail({ id, tenantId });
@@ -129,6 +130,7 @@ export class ProvidersService {
         isDefault: changes.isDefault,
         isActive: changes.isActive,
         pricing: changes.pricing,
+        rateLimit: changes.rateLimit,
         settings: changes.settings,
         ...(changes.apiKey === undefined ? {} : this.sealedApiKey(tenantId, id, changes.apiKey)),
       });

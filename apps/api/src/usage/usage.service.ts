@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
+import { agentActivity } from '@agentq/executions';
 import { readPlansUsage } from '@agentq/plans';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/api-errors';
@@ -31,7 +32,7 @@ export class UsageService {
       tenantId,
     ]);
     if (!agent) throw new NotFoundError('agent');
-    const [[lifetime], [periods]] = await Promise.all([
+    const [[lifetime], [periods], activity] = await Promise.all([
       manager.query(`SELECT * FROM agent_usage_stats WHERE agent_id = $1`, [agentId]),
       manager.query(
         `SELECT
@@ -42,9 +43,11 @@ export class UsageService {
          WHERE agent_id = $1 AND day >= date_trunc('month', today)::date - 7`,
         [agentId],
       ),
+      agentActivity(manager, tenantId, agentId),
     ]);
     return {
       agentId,
+      ...activity,
       totalExecutions: toNumber(lifetime?.total_executions ?? 0),
       successfulExecutions: toNumber(lifetime?.successful_executions ?? 0),
       failedExecutions: toNumber(lifetime?.failed_executions ?? 0),

@@ -3,6 +3,13 @@ import { USAGE_DIMENSIONS, UsageDimension } from './dto/usage.query';
 
 export class AgentStatsView {
   @ApiProperty({ format: 'uuid' }) agentId!: string;
+  @ApiProperty({ type: 'integer', description: 'executions running now' }) running!: number;
+  @ApiProperty({
+    type: 'integer',
+    description:
+      'executions queued: not started yet (including scheduled ones and those waiting for a concurrency slot, a rate-limit turn or a provider pause) or waiting between attempts',
+  })
+  waiting!: number;
   @ApiProperty({ type: 'integer' }) totalExecutions!: number;
   @ApiProperty({ type: 'integer' }) successfulExecutions!: number;
   @ApiProperty({ type: 'integer' }) failedExecutions!: number;

@@ -16,6 +16,8 @@ import {
 import { QueueWorkers } from '@agentq/redis';
 import { contextOf, inSpan, SpanKind } from '@agentq/telemetry';
 import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { DeferralReason } from '../dispatch/dispatch-deferral';
+import { DispatchGate } from '../dispatch/dispatch-gate.service';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionRunner } from './execution-runner.service';
 import { WorkerShutdownInterruption } from './worker-shutdown';
@@ -42,6 +44,7 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
     private readonly runner: ExecutionRunner,
     private readonly cancellations: CancellationRegistry,
     private readonly workers: QueueWorkers,
+    private readonly dispatch: DispatchGate,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -99,7 +102,13 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
           'agentq.execution.attempt': job.attemptsMade + 1,
         },
       },
-      () => this.processAttempt(job, token),
+      async () => {
+        try {
+          return await this.processAttempt(job, token);
+        } finally {
+          await this.dispatch.finished(job.data.executionId);
+        }
+      },
     );
   }
 
@@ -109,6 +118,8 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
   ): Promise<ExecutionJobResult> {
     const { executionId, tenantId } = job.data;
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const parked = await this.dispatch.beforeClaim(job.data, job.opts.priority);
+    if (parked) return this.defer(job, token, parked);
     let result;
     try {
       result = await this.runner.run(executionId, tenantId, { isLastAttempt });
@@ -126,6 +137,8 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
       case 'interrupted':
         await job.moveToWait(token);
         throw new WaitingError();
+      case 'deferred':
+        return this.defer(job, token, result);
       case 'done':
         return { outcome: result.outcome };
       case 'retry':
@@ -133,5 +146,16 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
       case 'failed':
         throw new UnrecoverableError(`${result.code}: ${result.message}`);
     }
+  }
+
+  /** Not its turn yet: the job sleeps in the delayed set, using no attempt. */
+  private async defer(
+    job: Job<ExecutionJobData, ExecutionJobResult>,
+    token: string | undefined,
+    deferral: { reason: DeferralReason; delayMs: number },
+  ): Promise<never> {
+    await job.moveToDelayed(Date.now() + deferral.delayMs, token);
+    await this.dispatch.deferred(job.data.executionId, deferral.reason);
+    throw new DelayedError();
   }
 }

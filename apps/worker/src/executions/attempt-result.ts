@@ -1,4 +1,5 @@
 import { ExecutionJobOutcome } from '@agentq/jobs';
+import { DeferralReason } from '../dispatch/dispatch-deferral';
 
 /** How one attempt ended, as the processor must report it to BullMQ. */
 export type AttemptResult =
@@ -6,4 +7,6 @@ export type AttemptResult =
   | { kind: 'retry'; error: Error & { retryAfterMs?: number } }
   | { kind: 'failed'; code: string; message: string }
   /** Stopped by a worker shutdown before any outcome: run it again, no attempt used. */
-  | { kind: 'interrupted' };
+  | { kind: 'interrupted' }
+  /** Waits for a concurrency slot, a rate-limit turn or a provider pause: no attempt used. */
+  | { kind: 'deferred'; reason: DeferralReason; delayMs: number };

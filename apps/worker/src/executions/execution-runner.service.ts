@@ -23,6 +23,8 @@ import {
 import { Attributes } from '@opentelemetry/api';
 import { inSpan, SpanKind } from '@agentq/telemetry';
 import { computeCostUsd } from '@agentq/usage';
+import { DispatchDeferral } from '../dispatch/dispatch-deferral';
+import { DispatchGate } from '../dispatch/dispatch-gate.service';
 import { ExecutionMetrics } from '../metrics/execution-metrics.service';
 import { WORKER_ID } from '../worker-identity';
 import { AttemptResult } from './attempt-result';
@@ -54,6 +56,7 @@ export class ExecutionRunner {
     private readonly events: ExecutionEventPublisher,
     private readonly metrics: ExecutionMetrics,
     private readonly streams: ExecutionStream,
+    private readonly dispatch: DispatchGate,
   ) {
     finisher.observeCommits((outcomes, seconds) => metrics.groupCommitted(outcomes, seconds));
   }
@@ -69,6 +72,8 @@ export class ExecutionRunner {
       () => this.claims.claim(executionId, tenantId, WORKER_ID),
     );
     if (!execution) return { kind: 'done', outcome: 'already-terminal' };
+    const deferral = await this.dispatch.admit(execution);
+    if (deferral) return this.deferred(execution, deferral);
     this.metrics.attemptStarted(execution);
     this.publish(execution, 'started', 'running', execution.startedAt);
 
@@ -97,6 +102,7 @@ export class ExecutionRunner {
     try {
       return await this.callProvider(execution, adapter, controller.signal, startedAt, stream);
     } catch (error) {
+      if (error instanceof DispatchDeferral) return this.deferred(execution, error, 'announced');
       if (controller.signal.reason instanceof WorkerShutdownInterruption) {
         return this.interrupted(execution);
       }
@@ -231,6 +237,20 @@ export class ExecutionRunner {
       `execution ${execution.id}: provider call interrupted by shutdown; handed back to the queue`,
     );
     return { kind: 'interrupted' };
+  }
+
+  /** Not this attempt's turn yet: back to `queued` without using an attempt. */
+  private async deferred(
+    execution: ClaimedExecution,
+    deferral: DispatchDeferral,
+    started?: 'announced',
+  ): Promise<AttemptResult> {
+    await this.claims.releaseUnattempted(execution);
+    if (started) {
+      const reason = { code: deferral.reason, message: deferral.message };
+      this.publish(execution, 'retrying', 'queued', new Date(), reason);
+    }
+    return { kind: 'deferred', reason: deferral.reason, delayMs: deferral.delayMs };
   }
 
   private async fail(

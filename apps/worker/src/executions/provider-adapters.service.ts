@@ -9,6 +9,7 @@ import {
 } from '@agentq/llm';
 import { ClaimedExecution } from '@agentq/executions';
 import { OutboundClient } from '@agentq/outbound';
+import { ProviderPacing } from '../dispatch/provider-pacing.service';
 
 const MAX_CACHED_ADAPTERS = 200;
 
@@ -24,6 +25,7 @@ export class ProviderAdapters implements OnApplicationShutdown {
 
   constructor(
     private readonly cipher: CredentialCipher,
+    private readonly pacing: ProviderPacing,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.outbound = createProviderOutboundClient(config.providers.blockPrivateUrls);
@@ -34,8 +36,15 @@ export class ProviderAdapters implements OnApplicationShutdown {
     return this.outbound.close();
   }
 
-  /** @throws CredentialDecryptionError */
+  /**
+   * The provider's adapter for one attempt, paced (see ProviderPacing): get it once per attempt.
+   * @throws CredentialDecryptionError
+   */
   async forExecution(execution: ClaimedExecution): Promise<LlmProviderAdapter> {
+    return this.pacing.paced(await this.shared(execution), execution.id, execution.provider);
+  }
+
+  private async shared(execution: ClaimedExecution): Promise<LlmProviderAdapter> {
     const { provider } = execution;
     const key = `${provider.id}:${new Date(provider.updatedAt).getTime()}`;
     const cached = this.cache.get(key);

@@ -12,6 +12,12 @@ export type ProviderType = (typeof PROVIDER_TYPES)[number];
 /** USD per million tokens, as decimal strings, keyed by model name. */
 export type ModelPricing = Record<string, { inputPerMillion: string; outputPerMillion: string }>;
 
+/** Limits agentq keeps to when calling a provider, across every worker; absent: no limit. */
+export interface ProviderRateLimit {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}
+
 @Entity('llm_providers')
 export class LlmProvider {
   @PrimaryGeneratedColumn('uuid') id!: string;
@@ -26,6 +32,7 @@ export class LlmProvider {
   @Column('boolean', { default: true }) isActive!: boolean;
   /** Per-model price overrides for this provider. */
   @Column('jsonb', { nullable: true }) pricing!: ModelPricing | null;
+  @Column('jsonb', { nullable: true }) rateLimit!: ProviderRateLimit | null;
   /** Provider-specific options (echo latency, extra headers, ...). */
   @Column('jsonb', { default: () => "'{}'" }) settings!: Record<string, unknown>;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;

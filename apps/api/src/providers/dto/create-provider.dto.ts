@@ -1,15 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { ModelPricing, PROVIDER_TYPES, ProviderType } from '@agentq/database';
+import { ModelPricing, PROVIDER_TYPES, ProviderRateLimit, ProviderType } from '@agentq/database';
 import { ConformsTo } from '../../common/conforms-to.decorator';
 import { Omittable } from '../../common/omittable.decorator';
 import {
   baseUrlSchema,
   modelPricingSchema,
+  providerRateLimitSchema,
   ProviderSettings,
   providerSettingsSchema,
 } from '../provider-fields.schema';
-import { MODEL_PRICING_OPENAPI, PROVIDER_SETTINGS_OPENAPI } from '../provider-openapi';
+import {
+  MODEL_PRICING_OPENAPI,
+  PROVIDER_RATE_LIMIT_OPENAPI,
+  PROVIDER_SETTINGS_OPENAPI,
+} from '../provider-openapi';
 
 export class CreateProviderDto {
   @ApiProperty({ example: 'openai-prod', maxLength: 100, description: 'unique per tenant' })
@@ -64,6 +69,11 @@ export class CreateProviderDto {
   @IsOptional()
   @ConformsTo(modelPricingSchema)
   pricing?: ModelPricing | null;
+
+  @ApiPropertyOptional({ ...PROVIDER_RATE_LIMIT_OPENAPI, nullable: true })
+  @IsOptional()
+  @ConformsTo(providerRateLimitSchema)
+  rateLimit?: ProviderRateLimit | null;
 
   @ApiPropertyOptional(PROVIDER_SETTINGS_OPENAPI)
   @Omittable()

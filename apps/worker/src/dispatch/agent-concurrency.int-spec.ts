@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '@agentq/config';
+import { ExecutionJobData, ExecutionJobResult, QUEUES } from '@agentq/jobs';
+import { RedisConnections } from '@agentq/redis';
+import { createTestQueuePrefix, deleteRedisKeys, testAppConfig } from '@agentq/testing';
+import { Job, Queue, Worker } from 'bullmq';
+import { AgentConcurrency, SlotOwner } from './agent-concurrency.service';
+
+const LEASE_TTL_MS = 1_000;
+
+/** The slot accounting against the real Redis and BullMQ: hand-over, races, expiry. */
+describe('AgentConcurrency', () => {
+  let config: AppConfig;
+  let connections: RedisConnections;
+  let queue: Queue<ExecutionJobData, ExecutionJobResult>;
+  let worker: Worker<ExecutionJobData, ExecutionJobResult>;
+  let slots: AgentConcurrency;
+
+  beforeAll(async () => {
+    config = testAppConfig('postgres://unused', createTestQueuePrefix(), {
+      WORKER_LOCK_DURATION_MS: String(LEASE_TTL_MS),
+    });
+    connections = new RedisConnections(config, 'worker');
+    const prefix = connections.queuePrefix(QUEUES.executions);
+    queue = new Queue(QUEUES.executions, { connection: connections.queues, prefix });
+    // No processor: the test takes jobs itself, as the processor would.
+    worker = new Worker(QUEUES.executions, null, {
+      connection: connections.queues,
+      prefix,
+      autorun: false,
+    });
+    slots = new AgentConcurrency(connections, config, queue);
+  });
+
+  afterAll(async () => {
+    await worker.close();
+    await queue.close();
+    await connections.onApplicationShutdown();
+    await deleteRedisKeys(config.redis.prefix);
+  });
+
+  const ownerFor = (agentId: string, executionId = randomUUID()): SlotOwner => ({
+    agentId,
+    executionId,
+    limit: 1,
+    priority: 5,
+  });
+  const enqueue = (owner: SlotOwner) =>
+    queue.add(
+      'run-execution',
+      { executionId: owner.executionId, tenantId: randomUUID() },
+      {
+        jobId: owner.executionId,
+      },
+    );
+  /** Takes the next job as a worker would, leaving it active. */
+  const takeActive = async () => {
+    const token = randomUUID();
+    const job = (await worker.getNextJob(token)) as Job<ExecutionJobData, ExecutionJobResult>;
+    return { job, token };
+  };
+  const park = async (owner: SlotOwner) => {
+    const { job, token } = await takeActive();
+    expect(job.id).toBe(owner.executionId);
+    expect(await slots.acquire(owner)).toBe(false);
+    return { job, token };
+  };
+
+  it('hands a freed slot to the parked execution and wakes its job', async () => {
+    const agentId = randomUUID();
+    const holder = ownerFor(agentId);
+    const parked = ownerFor(agentId);
+    expect(await slots.acquire(holder)).toBe(true);
+    await enqueue(parked);
+    const { job, token } = await park(parked);
+    await job.moveToDelayed(Date.now() + 60_000, token);
+    await slots.recheckParked(parked);
+    expect(await queue.getJobState(parked.executionId)).toBe('delayed');
+
+    await slots.release(holder);
+    expect(await queue.getJobState(parked.executionId)).toBe('waiting');
+    // It wakes owning the slot: a newcomer cannot take it first.
+    expect(await slots.acquire(ownerFor(agentId))).toBe(false);
+    expect(await slots.acquire(parked)).toBe(true);
+    await takeActive();
+  });
+
+  it('closes the lost wake-up: a slot freed before the parked job reached the delayed set', async () => {
+    const agentId = randomUUID();
+    const holder = ownerFor(agentId);
+    const parked = ownerFor(agentId);
+    expect(await slots.acquire(holder)).toBe(true);
+    await enqueue(parked);
+    const { job, token } = await park(parked);
+    // The slot is handed over while the job is still active: promoting it fails.
+    await slots.release(holder);
+    expect(await queue.getJobState(parked.executionId)).toBe('active');
+    await job.moveToDelayed(Date.now() + 60_000, token);
+    await slots.recheckParked(parked);
+    expect(await queue.getJobState(parked.executionId)).toBe('waiting');
+    expect(await slots.acquire(parked)).toBe(true);
+    await takeActive();
+  });
+
+  it('passes the slot of a parked execution whose job is gone to the next in line', async () => {
+    const agentId = randomUUID();
+    const holder = ownerFor(agentId);
+    const cancelled = ownerFor(agentId);
+    const next = ownerFor(agentId);
+    expect(await slots.acquire(holder)).toBe(true);
+    for (const owner of [cancelled, next]) {
+      await enqueue(owner);
+      const { job, token } = await park(owner);
+      await job.moveToDelayed(Date.now() + 60_000, token);
+    }
+    await queue.remove(cancelled.executionId);
+
+    await slots.release(holder);
+    expect(await queue.getJobState(next.executionId)).toBe('waiting');
+    expect(await slots.acquire(next)).toBe(true);
+    await takeActive();
+  });
+
+  it('frees the slot of a worker that stopped renewing it (killed) after the lease time', async () => {
+    const agentId = randomUUID();
+    const killed = ownerFor(agentId);
+    expect(await slots.acquire(killed)).toBe(true);
+    expect(await slots.acquire(ownerFor(agentId))).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, LEASE_TTL_MS + 100));
+    expect(await slots.acquire(ownerFor(agentId))).toBe(true);
+  });
+
+  it('keeps a renewed slot past the lease time', async () => {
+    const agentId = randomUUID();
+    const running = ownerFor(agentId);
+    expect(await slots.acquire(running)).toBe(true);
+    for (let i = 0; i < 3; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, LEASE_TTL_MS / 2));
+      expect(await slots.renew(running)).toBe(true);
+    }
+    expect(await slots.acquire(ownerFor(agentId))).toBe(false);
+  });
+});

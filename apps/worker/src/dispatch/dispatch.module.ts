@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { QUEUES } from '@agentq/jobs';
+import { registerQueues } from '@agentq/redis';
+import { AgentConcurrency } from './agent-concurrency.service';
+import { DispatchGate } from './dispatch-gate.service';
+import { DispatchMetrics } from './dispatch-metrics.service';
+import { ProviderPacing } from './provider-pacing.service';
+
+/** Per-agent concurrency, provider rate limits and pauses: see docs/dispatch.md. */
+@Module({
+  imports: [registerQueues(QUEUES.executions)],
+  providers: [AgentConcurrency, DispatchGate, DispatchMetrics, ProviderPacing],
+  exports: [DispatchGate, ProviderPacing],
+})
+export class DispatchModule {}
