@@ -12,6 +12,7 @@ import { KeepUsageOfDeletedAgents1763900005000 } from './1763900005000-KeepUsage
 import { TenantBacklogIndex1763900006000 } from './1763900006000-TenantBacklogIndex';
 import { CreateSchedulesAndWebhooks1763900010000 } from './1763900010000-CreateSchedulesAndWebhooks';
 import { CreatePlans1763900020000 } from './1763900020000-CreatePlans';
+import { AgentTools1763900040000 } from './1763900040000-AgentTools';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   TenantBacklogIndex1763900006000,
   CreateSchedulesAndWebhooks1763900010000,
   CreatePlans1763900020000,
+  AgentTools1763900040000,
 ];

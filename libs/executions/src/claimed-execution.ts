@@ -1,4 +1,4 @@
-import { ExecutionInput, LlmConfig, ModelPricing, ProviderType } from '@agentq/database';
+import { AgentTool, ExecutionInput, LlmConfig, ModelPricing, ProviderType } from '@agentq/database';
 
 /** Everything one attempt needs, loaded by the same statement that marks it running. */
 export interface ClaimedExecution {
@@ -21,7 +21,11 @@ export interface ClaimedExecution {
     status: string;
     llmConfig: LlmConfig;
     enableMemory: boolean;
+    tools: AgentTool[];
+    maxSteps: number;
   };
+  /** The submission's wait for client tool outputs, else the agent's; null for the default. */
+  actionTimeoutMs: number | null;
   provider: {
     id: string;
     type: ProviderType;

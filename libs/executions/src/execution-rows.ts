@@ -36,6 +36,9 @@ export function executionFromRow(row: ExecutionRow): AgentExecution {
     handoffDepth: row.handoff_depth,
     parentExecutionId: row.parent_execution_id,
     payloadPurgedAt: row.payload_purged_at,
+    requiredAction: row.required_action,
+    actionTimeoutMs: row.action_timeout_ms,
+    actionDeadline: row.action_deadline,
     createdAt: row.created_at,
   } satisfies Record<keyof AgentExecution, unknown>);
 }

@@ -2,11 +2,13 @@ import { Module } from '@nestjs/common';
 import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
 import { ExecutionAborter } from './execution-aborter.service';
+import { ExecutionActions } from './execution-actions';
 import { ExecutionClaims } from './execution-claims.service';
 import { ExecutionEventPublisher } from './execution-event-publisher.service';
 import { ExecutionFinisher } from './execution-finisher.service';
 import { ExecutionFollowUps } from './execution-follow-ups.service';
 import { ExecutionProducer } from './execution-producer.service';
+import { ExecutionSteps } from './execution-steps';
 import { ExecutionSubmitter } from './execution-submitter.service';
 
 /**
@@ -23,15 +25,27 @@ export class ExecutionQueueModule {}
 /** The API's side of the lifecycle: creating executions. */
 @Module({
   imports: [ExecutionQueueModule],
-  providers: [ExecutionSubmitter],
-  exports: [ExecutionQueueModule, ExecutionSubmitter],
+  providers: [ExecutionSubmitter, ExecutionActions],
+  exports: [ExecutionQueueModule, ExecutionSubmitter, ExecutionActions],
 })
 export class ExecutionSubmissionModule {}
 
 /** The worker's side of the lifecycle: claiming executions and ending them, with follow-ups. */
 @Module({
   imports: [ExecutionQueueModule],
-  providers: [ExecutionClaims, ExecutionFinisher, ExecutionFollowUps],
-  exports: [ExecutionQueueModule, ExecutionClaims, ExecutionFinisher],
+  providers: [
+    ExecutionClaims,
+    ExecutionFinisher,
+    ExecutionFollowUps,
+    ExecutionSteps,
+    ExecutionActions,
+  ],
+  exports: [
+    ExecutionQueueModule,
+    ExecutionClaims,
+    ExecutionFinisher,
+    ExecutionSteps,
+    ExecutionActions,
+  ],
 })
 export class ExecutionWorkModule {}

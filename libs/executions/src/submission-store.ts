@@ -11,6 +11,8 @@ export interface NewExecution {
   input: ExecutionInput;
   maxAttempts: number;
   timeoutMs: number | null;
+  /** How long to wait for client tool outputs; null takes the agent's. */
+  actionTimeoutMs?: number | null;
   runAt: Date | null;
   idempotencyKey: string | null;
   handoffToAgentId: string | null;
@@ -55,14 +57,14 @@ export class SubmissionRefusedError extends Error {
 const INSERT_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
                               timeout_ms, run_at, idempotency_key, model, handoff_to_agent_id,
-                              store_output_as_memory)
+                              store_output_as_memory, action_timeout_ms)
 SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms,
        r.run_at, r.idempotency_key, a.llm_config->>'model', r.handoff_to_agent_id,
-       r.store_output_as_memory
+       r.store_output_as_memory, r.action_timeout_ms
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer,
        run_at timestamptz, idempotency_key text, handoff_to_agent_id uuid,
-       store_output_as_memory boolean)
+       store_output_as_memory boolean, action_timeout_ms integer)
   JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING *`;
@@ -135,6 +137,7 @@ export interface ExecutionRecord {
   idempotency_key: string | null;
   handoff_to_agent_id: string | null;
   store_output_as_memory: boolean;
+  action_timeout_ms?: number | null;
 }
 
 /**
@@ -161,6 +164,7 @@ function toRecord({ id, agent_id, execution }: Row): ExecutionRecord {
     idempotency_key: execution.idempotencyKey,
     handoff_to_agent_id: execution.handoffToAgentId,
     store_output_as_memory: execution.storeOutputAsMemory,
+    action_timeout_ms: execution.actionTimeoutMs ?? null,
   };
 }
 

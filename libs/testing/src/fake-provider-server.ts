@@ -18,6 +18,14 @@ export type FakeProviderBehaviour =
       completionTokens?: number;
       finishReason?: string;
     }
+  /** The model asks for tools, in the API's own wire format (`tool_calls` or `tool_use`). */
+  | {
+      kind: 'tool-calls';
+      calls: FakeToolCall[];
+      text?: string;
+      promptTokens?: number;
+      completionTokens?: number;
+    }
   /** An error answer in the API's own shape, with Retry-After headers when asked. */
   | {
       kind: 'error';
@@ -40,6 +48,13 @@ export type FakeProviderBehaviour =
   | { kind: 'raw'; status: number; body: string; contentType?: string }
   /** A redirect (307 unless given) to `location`. */
   | { kind: 'redirect'; location: string; status?: number };
+
+export interface FakeToolCall {
+  name: string;
+  arguments: unknown;
+  /** Generated (unique per server) when not given. */
+  id?: string;
+}
 
 export interface FakeProviderRequest {
   api: FakeProviderApi;
@@ -193,6 +208,8 @@ export class FakeProviderServer {
     switch (behaviour.kind) {
       case 'reply':
         return this.reply(behaviour, request, response);
+      case 'tool-calls':
+        return this.replyWithToolCalls(behaviour, request, response);
       case 'error':
         return sendError(behaviour, request.api, response);
       case 'delay': {
@@ -228,6 +245,34 @@ export class FakeProviderServer {
         response.end();
         return;
     }
+  }
+
+  private replyWithToolCalls(
+    behaviour: Extract<FakeProviderBehaviour, { kind: 'tool-calls' }>,
+    request: FakeProviderRequest,
+    response: ServerResponse,
+  ): void {
+    this.answered += 1;
+    const calls = behaviour.calls.map((call, i) => ({
+      ...call,
+      id: call.id ?? `call_fake_${this.answered}_${i}`,
+    }));
+    const text = behaviour.text ?? '';
+    const body = toolCallsBody(
+      request.api,
+      {
+        id: `${request.api === 'openai' ? 'chatcmpl' : 'msg'}-fake-${this.answered}`,
+        model: request.model ?? 'fake-model',
+        text,
+        calls,
+      },
+      {
+        promptTokens: behaviour.promptTokens ?? roughTokenCount(request.prompt),
+        completionTokens:
+          behaviour.completionTokens ?? roughTokenCount(JSON.stringify(behaviour.calls)),
+      },
+    );
+    sendJson(response, 200, body);
   }
 
   private reply(
@@ -272,6 +317,61 @@ export class FakeProviderServer {
       usage: { input_tokens: promptTokens, output_tokens: completionTokens },
     });
   }
+}
+
+function toolCallsBody(
+  api: FakeProviderApi,
+  answer: { id: string; model: string; text: string; calls: Required<FakeToolCall>[] },
+  usage: { promptTokens: number; completionTokens: number },
+): Record<string, unknown> {
+  if (api === 'openai') {
+    return {
+      id: answer.id,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: answer.model,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: answer.text || null,
+            refusal: null,
+            tool_calls: answer.calls.map((call) => ({
+              id: call.id,
+              type: 'function',
+              function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+            })),
+          },
+          logprobs: null,
+          finish_reason: 'tool_calls',
+        },
+      ],
+      usage: {
+        prompt_tokens: usage.promptTokens,
+        completion_tokens: usage.completionTokens,
+        total_tokens: usage.promptTokens + usage.completionTokens,
+      },
+    };
+  }
+  return {
+    id: answer.id,
+    type: 'message',
+    role: 'assistant',
+    model: answer.model,
+    content: [
+      ...(answer.text ? [{ type: 'text', text: answer.text }] : []),
+      ...answer.calls.map((call) => ({
+        type: 'tool_use',
+        id: call.id,
+        name: call.name,
+        input: call.arguments,
+      })),
+    ],
+    stop_reason: 'tool_use',
+    stop_sequence: null,
+    usage: { input_tokens: usage.promptTokens, output_tokens: usage.completionTokens },
+  };
 }
 
 function apiOf(method: string | undefined, path: string): FakeProviderApi | null {

@@ -1,6 +1,26 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Agent, AGENT_STATUSES, AgentStatus, LlmConfig } from '@agentq/database';
+import { Agent, AGENT_STATUSES, AgentStatus, AgentTool, LlmConfig } from '@agentq/database';
+import { TOOL_TYPES } from './dto/tool-definition.dto';
 import { LlmConfigDto } from './dto/llm-config.dto';
+
+export class ToolHeaderView {
+  @ApiProperty({ description: 'the last 4 characters of the value (the rest is never shown)' })
+  last4!: string;
+}
+
+export class ToolView {
+  @ApiProperty({ enum: TOOL_TYPES }) type!: AgentTool['type'];
+  @ApiProperty() name!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) parameters!: object;
+  @ApiProperty({ required: false }) url?: string;
+  @ApiProperty({ type: 'integer', nullable: true, required: false }) timeoutMs?: number | null;
+  @ApiProperty({
+    required: false,
+    additionalProperties: { $ref: '#/components/schemas/ToolHeaderView' },
+  })
+  headers?: Record<string, ToolHeaderView>;
+}
 
 export class AgentView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -19,6 +39,9 @@ export class AgentView {
   @ApiProperty({ type: String, nullable: true }) budgetDailyUsd!: string | null;
   @ApiProperty({ type: String, nullable: true }) budgetMonthlyUsd!: string | null;
   @ApiProperty({ type: String, nullable: true }) owner!: string | null;
+  @ApiProperty({ type: [ToolView] }) tools!: ToolView[];
+  @ApiProperty({ type: 'integer' }) maxSteps!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) actionTimeoutMs!: number | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -47,7 +70,26 @@ export function toAgentView(row: Agent): AgentView {
     budgetDailyUsd: row.budgetDailyUsd,
     budgetMonthlyUsd: row.budgetMonthlyUsd,
     owner: row.owner,
+    tools: (row.tools ?? []).map(toToolView),
+    maxSteps: row.maxSteps,
+    actionTimeoutMs: row.actionTimeoutMs,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  };
+}
+
+function toToolView(tool: AgentTool): ToolView {
+  const { type, name, description, parameters } = tool;
+  if (tool.type === 'client') return { type, name, description, parameters };
+  return {
+    type,
+    name,
+    description,
+    parameters,
+    url: tool.url,
+    timeoutMs: tool.timeoutMs,
+    headers: Object.fromEntries(
+      Object.entries(tool.headers).map(([header, sealed]) => [header, { last4: sealed.last4 }]),
+    ),
   };
 }

@@ -5,12 +5,19 @@ import { ExecutionCancellation } from './execution-cancellation.service';
 import { ExecutionEventStream } from './execution-event-stream.service';
 import { ExecutionReader } from './execution-reader.service';
 import { ExecutionSubmissions } from './execution-submission.service';
+import { ExecutionTools } from './execution-tools.service';
 import { ExecutionsController } from './executions.controller';
 
 @Module({
   imports: [ExecutionSubmissionModule],
   controllers: [AgentExecutionsController, ExecutionsController],
-  providers: [ExecutionSubmissions, ExecutionReader, ExecutionCancellation, ExecutionEventStream],
+  providers: [
+    ExecutionSubmissions,
+    ExecutionReader,
+    ExecutionCancellation,
+    ExecutionEventStream,
+    ExecutionTools,
+  ],
   exports: [ExecutionSubmissions, ExecutionCancellation, ExecutionSubmissionModule],
 })
 export class ExecutionsModule {}

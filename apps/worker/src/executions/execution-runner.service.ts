@@ -22,6 +22,7 @@ import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
 import { crashIfInjected } from './fault-injection';
 import { ProviderAdapters } from './provider-adapters.service';
 import { SpendGuard } from './spend-guard.service';
+import { BaseRequest, LoopOutcome, ToolLoop } from './tool-loop/tool-loop.service';
 import { WorkerShutdownInterruption } from './worker-shutdown';
 
 export interface AttemptContext {
@@ -43,6 +44,7 @@ export class ExecutionRunner {
     private readonly cancellations: CancellationRegistry,
     private readonly events: ExecutionEventPublisher,
     private readonly metrics: ExecutionMetrics,
+    private readonly toolLoop: ToolLoop,
   ) {
     finisher.observeCommits((outcomes, seconds) => metrics.groupCommitted(outcomes, seconds));
   }
@@ -105,19 +107,24 @@ export class ExecutionRunner {
   ): Promise<AttemptResult> {
     const { llmConfig } = execution.agent;
     const prompt = await this.prompts.build(execution);
+    const request: BaseRequest = {
+      model: llmConfig.model,
+      ...prompt,
+      temperature: llmConfig.temperature,
+      maxTokens: llmConfig.maxTokens,
+      topP: llmConfig.topP,
+      stop: llmConfig.stop,
+      signal,
+    };
+    if (execution.agent.tools.length > 0) {
+      const outcome = await this.toolLoop.run(execution, adapter, request);
+      return this.endToolLoop(execution, outcome, startedAt);
+    }
     const result = await inSpan(
       `chat ${llmConfig.model}`,
       { kind: SpanKind.CLIENT, attributes: genAiRequestAttributes(execution) },
       async (span) => {
-        const answer = await adapter.complete({
-          model: llmConfig.model,
-          ...prompt,
-          temperature: llmConfig.temperature,
-          maxTokens: llmConfig.maxTokens,
-          topP: llmConfig.topP,
-          stop: llmConfig.stop,
-          signal,
-        });
+        const answer = await adapter.complete(request);
         span.setAttributes({
           'gen_ai.response.model': answer.model,
           'gen_ai.usage.input_tokens': answer.promptTokens,
@@ -156,6 +163,59 @@ export class ExecutionRunner {
       durationMs: Math.round(performance.now() - startedAt),
       hasFollowUpFlags: execution.hasFollowUpFlags,
     });
+  }
+
+  /** A tool loop's usage is already on the row (its committed model steps): the outcome adds none. */
+  private async endToolLoop(
+    execution: ClaimedExecution,
+    outcome: LoopOutcome,
+    startedAt: number,
+  ): Promise<AttemptResult> {
+    const durationMs = Math.round(performance.now() - startedAt);
+    switch (outcome.kind) {
+      case 'ended':
+        return { kind: 'done', outcome: 'already-terminal' };
+      case 'max-steps':
+        return this.fail(
+          execution,
+          {
+            code: 'max_steps_exceeded',
+            message: `the model still asked for tools after ${outcome.maxSteps} model calls (maxSteps)`,
+          },
+          durationMs,
+        );
+      case 'paused':
+        this.events.publish([
+          {
+            type: 'requires_action',
+            executionId: execution.id,
+            tenantId: execution.tenantId,
+            agentId: execution.agentId,
+            status: 'requires_action',
+            attempt: execution.attempts,
+            requiredAction: { toolCalls: outcome.toolCalls },
+            at: new Date().toISOString(),
+          },
+        ]);
+        this.logger.log(
+          `execution ${execution.id}: waiting for ${outcome.toolCalls.length} client tool output(s)`,
+        );
+        return { kind: 'done', outcome: 'requires_action' };
+      case 'answer':
+        return this.finish(execution, {
+          executionId: execution.id,
+          tenantId: execution.tenantId,
+          status: 'succeeded',
+          output: { ...outcome.answer },
+          error: null,
+          model: outcome.answer.model,
+          promptTokens: 0,
+          completionTokens: 0,
+          costUsd: '0',
+          durationMs,
+          hasFollowUpFlags: execution.hasFollowUpFlags,
+        });
+    }
   }
 
   private async handleFailure(

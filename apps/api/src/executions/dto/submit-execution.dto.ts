@@ -15,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { ACTION_TIMEOUT_LIMITS } from '@agentq/database';
 import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
 
 export const EXECUTION_LIMITS = {
@@ -105,6 +106,18 @@ export class SubmitExecutionDto {
   @Min(EXECUTION_LIMITS.minTimeoutMs)
   @Max(EXECUTION_LIMITS.maxTimeoutMs)
   timeoutMs?: number;
+
+  @ApiPropertyOptional({
+    minimum: ACTION_TIMEOUT_LIMITS.minMs,
+    maximum: ACTION_TIMEOUT_LIMITS.maxMs,
+    description:
+      'how long a requires_action pause waits for tool outputs (default: the agent’s, else 1 h)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(ACTION_TIMEOUT_LIMITS.minMs)
+  @Max(ACTION_TIMEOUT_LIMITS.maxMs)
+  actionTimeoutMs?: number;
 
   @ApiPropertyOptional({
     description: 'Same key, same execution: a retried submission is not run twice',

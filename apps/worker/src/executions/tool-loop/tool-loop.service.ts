@@ -1,0 +1,207 @@
+import { Injectable } from '@nestjs/common';
+import { AgentTool, ToolCall } from '@agentq/database';
+import {
+  ClaimedExecution,
+  ExecutionActions,
+  ExecutionStep,
+  ExecutionSteps,
+  NewToolStep,
+} from '@agentq/executions';
+import { LlmError, LlmProviderAdapter, LlmRequest, LlmResult, LlmTool } from '@agentq/llm';
+import { ACTION_TIMEOUT_LIMITS } from '@agentq/database';
+import { computeCostUsd } from '@agentq/usage';
+import { HttpToolCaller, ToolCallResult } from './http-tool-caller.service';
+import { loopState, PendingToolCall } from './loop-state';
+
+/** How a tool loop's attempt ended. */
+export type LoopOutcome =
+  | { kind: 'answer'; answer: FinalAnswer }
+  | { kind: 'max-steps'; maxSteps: number }
+  | { kind: 'paused'; toolCalls: ToolCall[]; deadline: Date }
+  /** The execution stopped running meanwhile (cancelled), or another attempt took the step. */
+  | { kind: 'ended' };
+
+export interface FinalAnswer {
+  text: string;
+  finishReason: string | null;
+  model: string;
+  responseId: string | null;
+}
+
+/** The request of every model call, less the conversation, which the loop grows. */
+export type BaseRequest = Omit<LlmRequest, 'tools'>;
+
+/**
+ * An execution of an agent with tools, one step at a time: a model call, then the tools it asked
+ * for (http tools in parallel; client tools pause the execution), then the next model call, until
+ * a final answer or `maxSteps` model calls. Every step is committed as it ends and the loop state
+ * is rebuilt from committed steps, so any attempt (after a crash, a retry, a pause) carries on.
+ */
+@Injectable()
+export class ToolLoop {
+  constructor(
+    private readonly steps: ExecutionSteps,
+    private readonly actions: ExecutionActions,
+    private readonly httpTools: HttpToolCaller,
+  ) {}
+
+  async run(
+    execution: ClaimedExecution,
+    adapter: LlmProviderAdapter,
+    base: BaseRequest,
+  ): Promise<LoopOutcome> {
+    const { tools, maxSteps } = execution.agent;
+    const llmTools = tools.map(toLlmTool);
+    let committed = await this.steps.load(execution.tenantId, execution.id);
+    for (;;) {
+      const state = loopState(committed);
+      if (state.pending.length > 0) {
+        const paused = await this.runPendingTools(execution, state.pending, base.signal);
+        if (paused) return paused;
+      } else if (state.finalAnswer) {
+        return { kind: 'answer', answer: answerOf(state.finalAnswer) };
+      } else if (state.modelCalls >= maxSteps) {
+        return { kind: 'max-steps', maxSteps };
+      } else {
+        const recorded = await this.callModel(execution, adapter, {
+          ...base,
+          messages: [...base.messages, ...state.messages],
+          tools: llmTools,
+          index: state.nextIndex,
+        });
+        if (!recorded) return { kind: 'ended' };
+      }
+      committed = await this.steps.load(execution.tenantId, execution.id);
+    }
+  }
+
+  /** One model call, committed as a step with its usage (a failed call too, without usage). */
+  private async callModel(
+    execution: ClaimedExecution,
+    adapter: LlmProviderAdapter,
+    request: LlmRequest & { index: number },
+  ): Promise<boolean> {
+    const startedAt = new Date();
+    const started = performance.now();
+    let result: LlmResult;
+    try {
+      result = await adapter.complete(request);
+    } catch (error) {
+      if (error instanceof LlmError && error.kind !== 'aborted' && !request.signal.aborted) {
+        await this.steps.recordModelStep(execution.tenantId, execution.id, {
+          index: request.index,
+          name: request.model,
+          result: null,
+          toolCalls: null,
+          finishReason: null,
+          promptTokens: 0,
+          completionTokens: 0,
+          costUsd: '0',
+          attempt: execution.attempts,
+          durationMs: Math.round(performance.now() - started),
+          error: { code: error.code, message: error.message },
+          startedAt,
+        });
+      }
+      throw error;
+    }
+    const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
+    const { costUsd } = computeCostUsd(
+      usage,
+      result.model,
+      execution.provider.pricing ?? undefined,
+    );
+    return this.steps.recordModelStep(execution.tenantId, execution.id, {
+      index: request.index,
+      name: result.model,
+      result: result.text,
+      toolCalls: result.toolCalls,
+      finishReason: result.finishReason,
+      ...usage,
+      costUsd,
+      attempt: execution.attempts,
+      durationMs: Math.round(performance.now() - started),
+      error: null,
+      startedAt,
+    });
+  }
+
+  /**
+   * Runs the http tools among the pending calls in parallel and records them; unknown tools are
+   * recorded as errors the model sees. Client tools left pending pause the execution.
+   */
+  private async runPendingTools(
+    execution: ClaimedExecution,
+    pending: PendingToolCall[],
+    signal: AbortSignal,
+  ): Promise<LoopOutcome | null> {
+    const byName = new Map(execution.agent.tools.map((tool) => [tool.name, tool]));
+    const clientCalls = pending.filter(({ call }) => byName.get(call.name)?.type === 'client');
+    const serverCalls = pending.filter(({ call }) => byName.get(call.name)?.type !== 'client');
+    if (serverCalls.length > 0) {
+      const results = await Promise.all(
+        serverCalls.map(async ({ call, index }): Promise<NewToolStep> => {
+          const startedAt = new Date();
+          const result = await this.runServerTool(execution, byName.get(call.name), call, signal);
+          return {
+            index,
+            name: call.name,
+            toolCallId: call.id,
+            arguments: call.arguments,
+            output: result.output,
+            attempt: execution.attempts,
+            durationMs: result.durationMs,
+            error: result.error,
+            startedAt,
+          };
+        }),
+      );
+      const { live } = await this.steps.recordToolSteps(execution.tenantId, execution.id, results);
+      if (!live) return { kind: 'ended' };
+    }
+    if (clientCalls.length === 0) return null;
+    const toolCalls = clientCalls.map(({ call }) => call);
+    const timeoutMs = execution.actionTimeoutMs ?? ACTION_TIMEOUT_LIMITS.defaultMs;
+    const deadline = await this.actions.pause(execution, toolCalls, timeoutMs);
+    return deadline ? { kind: 'paused', toolCalls, deadline } : { kind: 'ended' };
+  }
+
+  private runServerTool(
+    execution: ClaimedExecution,
+    tool: AgentTool | undefined,
+    call: ToolCall,
+    signal: AbortSignal,
+  ): Promise<ToolCallResult> {
+    if (!tool || tool.type !== 'http') {
+      const message = `the agent has no tool named ${call.name}`;
+      return Promise.resolve({
+        output: `error: ${message}`,
+        error: { code: 'unknown_tool', message },
+        durationMs: 0,
+      });
+    }
+    return this.httpTools.call(tool, call, {
+      executionId: execution.id,
+      agentId: execution.agentId,
+      tenantId: execution.tenantId,
+      signal,
+    });
+  }
+}
+
+function toLlmTool(tool: AgentTool): LlmTool {
+  return {
+    name: tool.name,
+    description: tool.description,
+    parameters: tool.parameters as Record<string, unknown>,
+  };
+}
+
+function answerOf(step: ExecutionStep): FinalAnswer {
+  return {
+    text: step.result ?? '',
+    finishReason: step.finishReason,
+    model: step.name,
+    responseId: null,
+  };
+}
