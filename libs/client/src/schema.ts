@@ -353,6 +353,46 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/executions/{id}/steps': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The steps of an execution: each model call and tool call, in order
+     * @description Model steps carry their usage; the execution’s usage is their sum, failed attempts included. Results are cut at 16 KiB (resultLength is the full length).
+     */
+    get: operations['ExecutionsController_steps'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/executions/{id}/tool-outputs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Answer the client tool calls of an execution in requires_action; it resumes
+     * @description Every pending tool call exactly once (409 tool_outputs_mismatch otherwise); 409 not_waiting when the execution is not in requires_action. The execution goes back to `queued` and any worker carries on.
+     */
+    post: operations['ExecutionsController_submitToolOutputs'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/plans': {
     parameters: {
       query?: never;
@@ -642,6 +682,43 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/tool-signing-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether the tenant has a signing secret for http tool calls (never the secret) */
+    get: operations['ToolSigningSecretController_describe'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tool-signing-secret/rotate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Create or replace the signing secret of http tool calls; shown once
+     * @description Every http tool call is a POST signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature) with this secret. Calls signed after the rotation use the new secret only.
+     */
+    post: operations['ToolSigningSecretController_rotate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/usage': {
     parameters: {
       query?: never;
@@ -844,6 +921,7 @@ export type components = {
       totalTokens: number;
     };
     AgentView: {
+      actionTimeoutMs: number | null;
       backstory: string | null;
       budgetDailyUsd: string | null;
       budgetMonthlyUsd: string | null;
@@ -857,6 +935,7 @@ export type components = {
       id: string;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency: number | null;
+      maxSteps: number;
       name: string;
       owner: string | null;
       /** Format: uuid */
@@ -865,6 +944,7 @@ export type components = {
       space: string | null;
       /** @enum {string} */
       status: 'draft' | 'active' | 'paused' | 'archived';
+      tools: components['schemas']['ToolView'][];
       /** Format: date-time */
       updatedAt: string;
     };
@@ -898,6 +978,8 @@ export type components = {
       status: 'up' | 'down';
     };
     CreateAgentDto: {
+      /** @description how long a requires_action pause waits for tool outputs (default 1 h) */
+      actionTimeoutMs?: number | null;
       backstory?: string | null;
       /**
        * @description spend limit per UTC day; an attempt over it fails with budget_exceeded
@@ -923,6 +1005,11 @@ export type components = {
       goal?: string | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
+      /**
+       * @description model calls one execution may make; one more fails it (max_steps_exceeded)
+       * @default 8
+       */
+      maxSteps?: number;
       /** @example support-triage */
       name: string;
       /** @description free-form owner label */
@@ -941,6 +1028,8 @@ export type components = {
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
+      /** @description tools the model may call; names unique; a PATCH replaces the whole list */
+      tools?: components['schemas']['ToolDefinitionDto'][];
     };
     CreateApiKeyDto: {
       /** @example ci pipeline */
@@ -1156,10 +1245,19 @@ export type components = {
        * @example 1.started
        */
       id: string;
+      /** @description requires_action events */
+      requiredAction?: components['schemas']['RequiredActionView'];
       /** @enum {string} */
-      status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      status: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
       /** @enum {string} */
-      type: 'queued' | 'started' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
+      type:
+        | 'queued'
+        | 'started'
+        | 'retrying'
+        | 'requires_action'
+        | 'succeeded'
+        | 'failed'
+        | 'cancelled';
     };
     ExecutionInputDto: {
       /** @example Summarise the attached report in three bullet points. */
@@ -1177,6 +1275,30 @@ export type components = {
       /** @description pass as ?cursor= for the next page */
       nextCursor: string | null;
     };
+    ExecutionStepView: {
+      /** @description tool steps: the arguments the model gave */
+      arguments: Record<string, never> | null;
+      attempt: number;
+      durationMs: number | null;
+      error: components['schemas']['ExecutionErrorView'] | null;
+      index: number;
+      /** @description the model, or the tool */
+      name: string;
+      /** @description the answer (model) or output (tool), at most 16 KiB */
+      result: string | null;
+      /** @description the full length of the result */
+      resultLength: number | null;
+      /** Format: date-time */
+      startedAt: string;
+      /** @description tool steps */
+      toolCallId: string | null;
+      /** @description model steps */
+      toolCalls: components['schemas']['ToolCallView'][] | null;
+      /** @enum {string} */
+      type: 'model' | 'tool';
+      /** @description model steps */
+      usage: components['schemas']['StepUsageView'] | null;
+    };
     ExecutionUsageView: {
       completionTokens: number;
       /**
@@ -1188,6 +1310,11 @@ export type components = {
       totalTokens: number;
     };
     ExecutionView: {
+      /**
+       * Format: date-time
+       * @description while `requires_action`: when the wait fails with action_timeout
+       */
+      actionDeadline: string | null;
       /** Format: uuid */
       agentId: string;
       attempts: number;
@@ -1216,6 +1343,8 @@ export type components = {
       priority: number;
       /** Format: date-time */
       queuedAt: string;
+      /** @description while `requires_action`: the client tool calls to answer */
+      requiredAction: components['schemas']['RequiredActionView'] | null;
       /** Format: date-time */
       runAt: string | null;
       /** Format: uuid */
@@ -1223,7 +1352,7 @@ export type components = {
       /** Format: date-time */
       startedAt: string | null;
       /** @enum {string} */
-      status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      status: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
       storeOutputAsMemory: boolean;
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
@@ -1281,6 +1410,16 @@ export type components = {
       rank?: number;
       /** @enum {string} */
       type: 'conversation' | 'learning' | 'goal' | 'context';
+    };
+    NewToolSigningSecretView: {
+      /** Format: date-time */
+      createdAt: string;
+      last4: string;
+      /**
+       * @description shown this once: verify the webhook-signature of tool calls with it
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      secret: string;
     };
     PlanPage: {
       data: components['schemas']['PlanView'][];
@@ -1508,6 +1647,9 @@ export type components = {
       /** @enum {string} */
       status: 'ok';
     };
+    RequiredActionView: {
+      toolCalls: components['schemas']['ToolCallView'][];
+    };
     ScheduleFiringPage: {
       data: components['schemas']['ScheduleFiringView'][];
       /** @description pass as ?cursor= for the next page (the last fireTime of this one) */
@@ -1647,10 +1789,21 @@ export type components = {
       /** Format: date-time */
       updatedAt: string;
     };
+    StepUsageView: {
+      completionTokens: number;
+      /**
+       * @description USD, decimal string
+       * @example 0.000012000
+       */
+      costUsd: string;
+      promptTokens: number;
+    };
     SubmitExecutionBatchDto: {
       executions: components['schemas']['SubmitExecutionDto'][];
     };
     SubmitExecutionDto: {
+      /** @description how long a requires_action pause waits for tool outputs (default: the agent’s, else 1 h) */
+      actionTimeoutMs?: number;
       /** @description Run no sooner than this many milliseconds from now (at most 30 days) */
       delayMs?: number;
       /**
@@ -1682,6 +1835,11 @@ export type components = {
       wait?: number;
     };
     SubmittedExecutionView: {
+      /**
+       * Format: date-time
+       * @description while `requires_action`: when the wait fails with action_timeout
+       */
+      actionDeadline: string | null;
       /** Format: uuid */
       agentId: string;
       attempts: number;
@@ -1712,6 +1870,8 @@ export type components = {
       priority: number;
       /** Format: date-time */
       queuedAt: string;
+      /** @description while `requires_action`: the client tool calls to answer */
+      requiredAction: components['schemas']['RequiredActionView'] | null;
       /** Format: date-time */
       runAt: string | null;
       /** Format: uuid */
@@ -1719,10 +1879,14 @@ export type components = {
       /** Format: date-time */
       startedAt: string | null;
       /** @enum {string} */
-      status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      status: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
       storeOutputAsMemory: boolean;
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
+    };
+    SubmitToolOutputsDto: {
+      /** @description every pending tool call, exactly once */
+      outputs: components['schemas']['ToolOutputDto'][];
     };
     TenantPage: {
       data: components['schemas']['TenantView'][];
@@ -1739,7 +1903,83 @@ export type components = {
       /** Format: date-time */
       updatedAt: string;
     };
+    ToolCallView: {
+      /** @description the JSON value the model gave */
+      arguments: Record<string, never>;
+      /** @description answer it with this id in POST .../tool-outputs */
+      id: string;
+      name: string;
+    };
+    ToolDefinitionDto: {
+      /** @default  */
+      description?: string;
+      /** @description http tools: headers sent with each call; values are stored encrypted */
+      headers?: {
+        [key: string]: string;
+      };
+      /** @example get_weather */
+      name: string;
+      /**
+       * @description a JSON Schema of an object: the arguments
+       * @example {
+       *       "type": "object",
+       *       "properties": {
+       *         "city": {
+       *           "type": "string"
+       *         }
+       *       },
+       *       "required": [
+       *         "city"
+       *       ]
+       *     }
+       */
+      parameters: {
+        [key: string]: unknown;
+      };
+      /** @default 30000 */
+      timeoutMs?: number;
+      /**
+       * @description http: the worker POSTs the call to `url`, signed; client: the execution pauses
+       * @enum {string}
+       */
+      type: 'http' | 'client';
+      /** @description http tools: where the worker POSTs each call */
+      url?: string;
+    };
+    ToolHeaderView: {
+      /** @description the last 4 characters of the value (the rest is never shown) */
+      last4: string;
+    };
+    ToolOutputDto: {
+      /** @description what the tool returned: a string as it is, any other JSON value is sent to the model as JSON */
+      output: Record<string, never>;
+      /** @description the id of a pending tool call (requiredAction.toolCalls[].id) */
+      toolCallId: string;
+    };
+    ToolSigningSecretView: {
+      /** Format: date-time */
+      createdAt: string | null;
+      /** @description false until an http tool is first called or a rotation */
+      exists: boolean;
+      last4: string | null;
+    };
+    ToolView: {
+      description: string;
+      headers?: {
+        [key: string]: components['schemas']['ToolHeaderView'];
+      };
+      name: string;
+      parameters: {
+        [key: string]: unknown;
+      };
+      timeoutMs?: number | null;
+      /** @enum {string} */
+      type: 'http' | 'client';
+      url?: string;
+    };
     UpdateAgentDto: {
+      /** @description how long a requires_action pause waits for tool outputs (default 1 h) */
+      actionTimeoutMs?: number | null;
       backstory?: string | null;
       /**
        * @description spend limit per UTC day; an attempt over it fails with budget_exceeded
@@ -1765,6 +2005,11 @@ export type components = {
       goal?: string | null;
       llmConfig?: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
+      /**
+       * @description model calls one execution may make; one more fails it (max_steps_exceeded)
+       * @default 8
+       */
+      maxSteps?: number;
       /** @example support-triage */
       name?: string;
       /** @description free-form owner label */
@@ -1783,6 +2028,8 @@ export type components = {
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
+      /** @description tools the model may call; names unique; a PATCH replaces the whole list */
+      tools?: components['schemas']['ToolDefinitionDto'][];
     };
     UpdateMemoryDto: {
       /** @example The customer prefers answers in French. */
@@ -3439,7 +3686,7 @@ export interface operations {
         /** @description created at or after (RFC 3339 date or date-time) */
         from?: string;
         limit?: number;
-        status?: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+        status?: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
         /** @description created before (RFC 3339 date or date-time) */
         to?: string;
       };
@@ -3622,6 +3869,121 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ExecutionsController_steps: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionStepView'][];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ExecutionsController_submitToolOutputs: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SubmitToolOutputsDto'];
+      };
+    };
+    responses: {
+      /** @description the execution, `queued` again */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -5058,6 +5420,80 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ToolSigningSecretController_describe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ToolSigningSecretView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ToolSigningSecretController_rotate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NewToolSigningSecretView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
         headers: {
           [name: string]: unknown;
         };

@@ -18,8 +18,8 @@ export class ToolOutputDto {
   toolCallId!: string;
 
   @ApiProperty({
-    description: 'what the tool returned: a string, or any JSON value (sent to the model as JSON)',
-    example: '{"temperatureC": 18, "sky": "clear"}',
+    description:
+      'what the tool returned: a string as it is, any other JSON value is sent to the model as JSON',
   })
   @IsDefined()
   output!: unknown;
