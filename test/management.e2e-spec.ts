@@ -549,6 +549,9 @@ describe('management API: tenants, API keys, providers, agents', () => {
         budgetDailyUsd: null,
         budgetMonthlyUsd: null,
         capabilities: [],
+        tools: [],
+        maxSteps: 8,
+        actionTimeoutMs: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
