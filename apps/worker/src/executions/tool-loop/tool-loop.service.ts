@@ -10,6 +10,7 @@ import {
 import { LlmError, LlmProviderAdapter, LlmRequest, LlmResult, LlmTool } from '@agentq/llm';
 import { ACTION_TIMEOUT_LIMITS } from '@agentq/database';
 import { computeCostUsd } from '@agentq/usage';
+import { ExecutionMetrics } from '../../metrics/execution-metrics.service';
 import { HttpToolCaller, ToolCallResult } from './http-tool-caller.service';
 import { loopState, PendingToolCall } from './loop-state';
 
@@ -43,6 +44,7 @@ export class ToolLoop {
     private readonly steps: ExecutionSteps,
     private readonly actions: ExecutionActions,
     private readonly httpTools: HttpToolCaller,
+    private readonly metrics: ExecutionMetrics,
   ) {}
 
   async run(
@@ -105,13 +107,14 @@ export class ToolLoop {
       }
       throw error;
     }
+    this.metrics.providerResponded(execution, result.model, started);
     const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
     const { costUsd } = computeCostUsd(
       usage,
       result.model,
       execution.provider.pricing ?? undefined,
     );
-    return this.steps.recordModelStep(execution.tenantId, execution.id, {
+    const recorded = await this.steps.recordModelStep(execution.tenantId, execution.id, {
       index: request.index,
       name: result.model,
       result: result.text,
@@ -124,6 +127,8 @@ export class ToolLoop {
       error: null,
       startedAt,
     });
+    if (recorded) this.metrics.usageRecorded(execution, result.model, { ...usage, costUsd });
+    return recorded;
   }
 
   /**
