@@ -376,7 +376,11 @@ describe('tools and the step loop', () => {
           promptTokens: 70,
           completionTokens: 7,
         });
-      const submitted = await submit(agent.id, marker, submission);
+      // A waiting submission answers as soon as the execution pauses.
+      const startedAt = Date.now();
+      const submitted = await submit(agent.id, marker, { ...submission, wait: 20 });
+      expect(submitted.status).toBe(202);
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
       const paused = await waitForStatus(submitted.body.id, 'requires_action');
       return { agent, paused };
     }

@@ -52,7 +52,8 @@ export class ExecutionActions {
     actionTimeoutMs: number,
   ): Promise<Date | null> {
     const requiredAction: RequiredAction = { toolCalls };
-    const rows: { action_deadline: Date }[] = await inTenantTransaction(
+    // An UPDATE answers [rows, affected].
+    const [rows]: [{ action_deadline: Date }[], number] = await inTenantTransaction(
       this.dataSource,
       execution.tenantId,
       (manager) =>

@@ -92,24 +92,28 @@ export class ExecutionSteps {
   }
 
   async recordModelStep(tenantId: string, executionId: string, step: NewModelStep) {
-    const rows = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(RECORD_MODEL_STEP_SQL, [
-        executionId,
-        step.index,
-        step.name,
-        step.result,
-        step.toolCalls ? JSON.stringify(step.toolCalls) : null,
-        step.promptTokens,
-        step.completionTokens,
-        step.costUsd,
-        step.attempt,
-        step.durationMs,
-        step.error ? JSON.stringify(step.error) : null,
-        step.startedAt,
-        step.finishReason,
-      ]),
+    // The statement ends with an UPDATE, which answers [rows, affected].
+    const [, affected]: [unknown[], number] = await inTenantTransaction(
+      this.dataSource,
+      tenantId,
+      (manager) =>
+        manager.query(RECORD_MODEL_STEP_SQL, [
+          executionId,
+          step.index,
+          step.name,
+          step.result,
+          step.toolCalls ? JSON.stringify(step.toolCalls) : null,
+          step.promptTokens,
+          step.completionTokens,
+          step.costUsd,
+          step.attempt,
+          step.durationMs,
+          step.error ? JSON.stringify(step.error) : null,
+          step.startedAt,
+          step.finishReason,
+        ]),
     );
-    return (rows as unknown[]).length > 0;
+    return affected > 0;
   }
 
   recordToolSteps(

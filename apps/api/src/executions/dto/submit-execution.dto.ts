@@ -153,7 +153,8 @@ export class SubmitExecutionDto {
     minimum: 0,
     maximum: EXECUTION_LIMITS.maxWaitSeconds,
     description:
-      'Seconds to wait for the result; 200 with the finished execution if it ends in time',
+      'Seconds to wait for the result; 200 with the finished execution if it ends in time ' +
+      '(202 as soon as it pauses in requires_action)',
   })
   @IsOptional()
   @IsInt()
