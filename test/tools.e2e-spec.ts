@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { FakeProviderServer, findAccountingDrift, findStepUsageDrift } from '@agentq/testing';
 import { setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -280,6 +281,47 @@ describe('tools and the step loop', () => {
     const fedBack = JSON.stringify(fake.requests.filter(marked(marker)).at(-1)!.body.messages);
     expect(fedBack).toContain('did not answer within 300 ms');
     expect(fedBack).toContain('kaput');
+  });
+
+  it('tells the model about a tool the agent does not have, and carries on', async () => {
+    const marker = 'made-up-tool';
+    const agent = await createAgent({ tools: [httpTool('lookup')] });
+    fake
+      .when(
+        marked(marker),
+        { kind: 'tool-calls', calls: [{ name: 'teleport', arguments: { query: 'mars' } }] },
+        { times: 1 },
+      )
+      .when(marked(marker), { kind: 'reply', text: 'cannot teleport' });
+    const done = await waitForTerminal(stack, apiKey, (await submit(agent.id, marker)).body.id);
+    expect(done).toMatchObject({ status: 'succeeded', output: { text: 'cannot teleport' } });
+    const [, tool] = await steps(done.id);
+    expect(tool).toMatchObject({ type: 'tool', name: 'teleport', error: { code: 'unknown_tool' } });
+    expect(tools.calls).toHaveLength(0);
+  });
+
+  it('shows the one model call of an agent without tools as its step', async () => {
+    const marker = 'no-tools';
+    const agent = await createAgent({});
+    fake.when(marked(marker), {
+      kind: 'reply',
+      text: 'plain',
+      promptTokens: 9,
+      completionTokens: 4,
+    });
+    const done = (await submit(agent.id, marker, { wait: 10 })).body;
+    expect(done.status).toBe('succeeded');
+    expect(await steps(done.id)).toEqual([
+      expect.objectContaining({
+        index: 0,
+        type: 'model',
+        name: 'gpt-4o-mini',
+        result: 'plain',
+        usage: { promptTokens: 9, completionTokens: 4, costUsd: done.usage.costUsd },
+        error: null,
+      }),
+    ]);
+    expect((await stack.http.get(`/v1/executions/${randomUUID()}/steps`, apiKey)).status).toBe(404);
   });
 
   it('fails with max_steps_exceeded when the model keeps asking for tools', async () => {
