@@ -475,6 +475,22 @@ describe('tools and the step loop', () => {
       expect(fedBack).toContain('sunny');
     });
 
+    it('resumes at once when the outputs come the moment it pauses', async () => {
+      const marker = 'weather-quick';
+      const { paused } = await pausedExecution(marker);
+      const resumedAt = Date.now();
+      const resumed = await stack.http.post(
+        `/v1/executions/${paused.id}/tool-outputs`,
+        { outputs: [{ toolCallId: `${marker}-w`, output: 'sunny' }] },
+        apiKey,
+      );
+      expect(resumed.status).toBe(200);
+      const done = await waitForTerminal(stack, apiKey, paused.id);
+      expect(done.status).toBe('succeeded');
+      // Not left to the reconciler (RECONCILER_QUEUED_GRACE_MS, 10 s).
+      expect(Date.now() - resumedAt).toBeLessThan(5_000);
+    });
+
     it('fails with action_timeout when no outputs come in time', async () => {
       const { paused } = await pausedExecution('weather-timeout', { actionTimeoutMs: 1_000 });
       const done = await waitForTerminal(stack, apiKey, paused.id, 15_000);

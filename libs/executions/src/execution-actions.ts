@@ -124,9 +124,8 @@ export class ExecutionActions {
       } as const;
     });
     if (result.kind !== 'resumed') return result;
-    // The paused attempt's job has completed under the same id: it must go for `add` to work.
-    // Should it still be finishing, the reconciler re-adds the job of this queued row.
-    await this.producer.removeIfNotActive(executionId);
+    // The paused attempt's job has the same id: it must go for `add` to work.
+    await this.producer.removeEndedJob(executionId);
     await this.producer.enqueue([result.queued]);
     return { kind: 'resumed' };
   }
