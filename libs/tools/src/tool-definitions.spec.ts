@@ -1,4 +1,4 @@
-import { duplicateToolNames, parametersProblem } from './tool-definitions';
+import { argumentsProblem, duplicateToolNames, parametersProblem } from './tool-definitions';
 
 describe('parametersProblem', () => {
   it('accepts an object schema', () => {
@@ -24,5 +24,20 @@ describe('parametersProblem', () => {
 describe('duplicateToolNames', () => {
   it('names each repeated name once', () => {
     expect(duplicateToolNames(['a', 'b', 'a', 'a', 'c', 'b'])).toEqual(['a', 'b']);
+  });
+});
+
+describe('argumentsProblem', () => {
+  const schema = {
+    type: 'object',
+    properties: { city: { type: 'string' } },
+    required: ['city'],
+  };
+
+  it('accepts arguments that match, and names what does not', () => {
+    expect(argumentsProblem(schema, { city: 'Paris' })).toBeNull();
+    expect(argumentsProblem(schema, {})).toMatch(/must have required property 'city'/);
+    expect(argumentsProblem(schema, { city: 3 })).toMatch(/arguments\/city must be string/);
+    expect(argumentsProblem(schema, 'not json')).toMatch(/must be object/);
   });
 });

@@ -54,3 +54,26 @@ export function duplicateToolNames(names: readonly string[]): string[] {
   }
   return [...repeated];
 }
+
+const argumentCheckers = new Map<string, ReturnType<typeof schemaChecker.compile>>();
+const MAX_CACHED_CHECKERS = 500;
+
+/**
+ * What is wrong with the arguments a model gave a tool, against the tool's `parameters`, or
+ * null. Compiled validators are cached by schema text (agents are read afresh for each attempt).
+ */
+export function argumentsProblem(parameters: object, args: unknown): string | null {
+  const key = JSON.stringify(parameters);
+  let check = argumentCheckers.get(key);
+  if (!check) {
+    try {
+      check = schemaChecker.compile(parameters);
+    } catch {
+      return null; // checked when the agent was saved; a schema ajv cannot compile checks nothing
+    }
+    if (argumentCheckers.size >= MAX_CACHED_CHECKERS) argumentCheckers.clear();
+    argumentCheckers.set(key, check);
+  }
+  if (check(args)) return null;
+  return schemaChecker.errorsText(check.errors, { dataVar: 'arguments' });
+}

@@ -9,6 +9,7 @@ import {
 } from '@agentq/executions';
 import { LlmError, LlmProviderAdapter, LlmRequest, LlmResult, LlmTool } from '@agentq/llm';
 import { ACTION_TIMEOUT_LIMITS } from '@agentq/database';
+import { argumentsProblem } from '@agentq/tools';
 import { computeCostUsd } from '@agentq/usage';
 import { ExecutionMetrics } from '../../metrics/execution-metrics.service';
 import { HttpToolCaller, ToolCallResult } from './http-tool-caller.service';
@@ -141,8 +142,12 @@ export class ToolLoop {
     signal: AbortSignal,
   ): Promise<LoopOutcome | null> {
     const byName = new Map(execution.agent.tools.map((tool) => [tool.name, tool]));
-    const clientCalls = pending.filter(({ call }) => byName.get(call.name)?.type === 'client');
-    const serverCalls = pending.filter(({ call }) => byName.get(call.name)?.type !== 'client');
+    const isClientCall = ({ call }: PendingToolCall) => {
+      const tool = byName.get(call.name);
+      return tool?.type === 'client' && argumentsProblem(tool.parameters, call.arguments) === null;
+    };
+    const clientCalls = pending.filter(isClientCall);
+    const serverCalls = pending.filter((pendingCall) => !isClientCall(pendingCall));
     if (serverCalls.length > 0) {
       const results = await Promise.all(
         serverCalls.map(async ({ call, index }): Promise<NewToolStep> => {
@@ -177,14 +182,10 @@ export class ToolLoop {
     call: ToolCall,
     signal: AbortSignal,
   ): Promise<ToolCallResult> {
-    if (!tool || tool.type !== 'http') {
-      const message = `the agent has no tool named ${call.name}`;
-      return Promise.resolve({
-        output: `error: ${message}`,
-        error: { code: 'unknown_tool', message },
-        durationMs: 0,
-      });
-    }
+    if (!tool) return Promise.resolve(notRun('unknown_tool', `the agent has no tool ${call.name}`));
+    const problem = argumentsProblem(tool.parameters, call.arguments);
+    if (problem) return Promise.resolve(notRun('invalid_arguments', problem));
+    if (tool.type !== 'http') throw new Error(`${tool.type} tool ${tool.name} run by the worker`);
     return this.httpTools.call(tool, call, {
       executionId: execution.id,
       agentId: execution.agentId,
@@ -192,6 +193,11 @@ export class ToolLoop {
       signal,
     });
   }
+}
+
+/** A call the worker refused to make: the model is told why and may try again. */
+function notRun(code: string, message: string): ToolCallResult {
+  return { output: `error: ${message}`, error: { code, message }, durationMs: 0 };
 }
 
 function toLlmTool(tool: AgentTool): LlmTool {
