@@ -1831,7 +1831,7 @@ export type components = {
        */
       storeOutputAsMemory?: boolean;
       timeoutMs?: number;
-      /** @description Seconds to wait for the result; 200 with the finished execution if it ends in time */
+      /** @description Seconds to wait for the result; 200 with the finished execution if it ends in time (202 as soon as it pauses in requires_action) */
       wait?: number;
     };
     SubmittedExecutionView: {
@@ -2760,7 +2760,7 @@ export interface operations {
           'application/json': components['schemas']['ExecutionView'];
         };
       };
-      /** @description queued (or still running after `wait`) */
+      /** @description queued (or still running after `wait`, or waiting in requires_action) */
       202: {
         headers: {
           [name: string]: unknown;
