@@ -198,7 +198,8 @@ export class ExecutionRunner {
           },
         ]);
         this.logger.log(
-          `execution ${execution.id}: waiting for ${outcome.toolCalls.length} client tool output(s)`,
+          `execution ${execution.id}: waiting for ${outcome.toolCalls.length} client tool ` +
+            `output(s) until ${outcome.deadline.toISOString()}`,
         );
         return { kind: 'done', outcome: 'requires_action' };
       case 'answer':
