@@ -409,8 +409,15 @@ describe('tools and the step loop', () => {
   });
 
   describe('client tools', () => {
-    async function pausedExecution(marker: string, submission: Record<string, unknown> = {}) {
-      const agent = await createAgent({ tools: [clientTool('get_weather'), httpTool('lookup')] });
+    async function pausedExecution(
+      marker: string,
+      submission: Record<string, unknown> = {},
+      providerId = openaiProvider,
+    ) {
+      const agent = await createAgent(
+        { tools: [clientTool('get_weather'), httpTool('lookup')] },
+        providerId,
+      );
       fake
         .when(
           marked(marker),
@@ -504,6 +511,29 @@ describe('tools and the step loop', () => {
       expect(done.status).toBe('succeeded');
       // Not left to the reconciler (RECONCILER_QUEUED_GRACE_MS, 10 s).
       expect(Date.now() - resumedAt).toBeLessThan(5_000);
+    });
+
+    it('pauses and resumes over the Anthropic wire format', async () => {
+      const marker = 'weather-anthropic';
+      const { paused } = await pausedExecution(marker, {}, anthropicProvider);
+      const resumed = await stack.http.post(
+        `/v1/executions/${paused.id}/tool-outputs`,
+        { outputs: [{ toolCallId: `${marker}-w`, output: 'foggy' }] },
+        apiKey,
+      );
+      expect(resumed.status).toBe(200);
+      const done = await waitForTerminal(stack, apiKey, paused.id);
+      expect(done).toMatchObject({ status: 'succeeded', usage: { promptTokens: 120 } });
+      const last = fake.requests.filter(marked(marker)).at(-1)!;
+      expect(last.api).toBe('anthropic');
+      // Both outputs answer the assistant's tool_use blocks in one user turn.
+      expect(last.body.messages).toContainEqual({
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: `${marker}-w`, content: 'foggy' },
+          expect.objectContaining({ type: 'tool_result', tool_use_id: `${marker}-l` }),
+        ],
+      });
     });
 
     it('fails with action_timeout when no outputs come in time', async () => {
