@@ -250,10 +250,10 @@ describe('tools and the step loop', () => {
     expect(all.filter((step: any) => step.type === 'tool')).toHaveLength(3);
   });
 
-  it('turns a tool that times out, or answers 500, into a tool error the model sees', async () => {
+  it('turns a tool that times out, answers 500 or too much into a tool error the model sees', async () => {
     const marker = 'tool-timeout';
     const agent = await createAgent({
-      tools: [httpTool('sleepy', { timeoutMs: 300 }), httpTool('broken')],
+      tools: [httpTool('sleepy', { timeoutMs: 300 }), httpTool('broken'), httpTool('huge')],
     });
     fake
       .when(
@@ -263,20 +263,24 @@ describe('tools and the step loop', () => {
           calls: [
             { name: 'sleepy', arguments: { query: 'x' } },
             { name: 'broken', arguments: { query: 'y' } },
+            { name: 'huge', arguments: { query: 'z' } },
           ],
         },
         { times: 1 },
       )
       .when(marked(marker), { kind: 'reply', text: 'coped' });
-    tools.answer((call) =>
-      call.body.name === 'sleepy' ? { delayMs: 3_000 } : { status: 500, body: 'kaput' },
-    );
+    tools.answer((call) => {
+      if (call.body.name === 'sleepy') return { delayMs: 3_000 };
+      if (call.body.name === 'huge') return { body: 'x'.repeat(1024 * 1024 + 1) };
+      return { status: 500, body: 'kaput' };
+    });
     const done = await waitForTerminal(stack, apiKey, (await submit(agent.id, marker)).body.id);
     expect(done).toMatchObject({ status: 'succeeded', output: { text: 'coped' } });
     const toolSteps = (await steps(done.id)).filter((step: any) => step.type === 'tool');
     expect(toolSteps.map((step: any) => step.error.code)).toEqual([
       'tool_timeout',
       'tool_http_error',
+      'tool_response_too_large',
     ]);
     const fedBack = JSON.stringify(fake.requests.filter(marked(marker)).at(-1)!.body.messages);
     expect(fedBack).toContain('did not answer within 300 ms');
