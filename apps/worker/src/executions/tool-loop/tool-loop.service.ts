@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AgentTool, ToolCall } from '@agentq/database';
+import { ACTION_TIMEOUT_LIMITS, AgentTool, ToolCall } from '@agentq/database';
 import {
   ClaimedExecution,
   ExecutionActions,
@@ -8,7 +8,6 @@ import {
   NewToolStep,
 } from '@agentq/executions';
 import { LlmError, LlmProviderAdapter, LlmRequest, LlmResult, LlmTool } from '@agentq/llm';
-import { ACTION_TIMEOUT_LIMITS } from '@agentq/database';
 import { argumentsProblem } from '@agentq/tools';
 import { computeCostUsd } from '@agentq/usage';
 import { ExecutionMetrics } from '../../metrics/execution-metrics.service';
@@ -59,8 +58,8 @@ export class ToolLoop {
     for (;;) {
       const state = loopState(committed);
       if (state.pending.length > 0) {
-        const paused = await this.runPendingTools(execution, state.pending, base.signal);
-        if (paused) return paused;
+        const stopped = await this.runPendingTools(execution, state.pending, base.signal);
+        if (stopped) return stopped;
       } else if (state.finalAnswer) {
         return { kind: 'answer', answer: answerOf(state.finalAnswer) };
       } else if (state.modelCalls >= maxSteps) {
@@ -133,8 +132,9 @@ export class ToolLoop {
   }
 
   /**
-   * Runs the http tools among the pending calls in parallel and records them; unknown tools are
-   * recorded as errors the model sees. Client tools left pending pause the execution.
+   * Runs the http tools among the pending calls in parallel and records them; unknown tools and
+   * invalid arguments are recorded as errors the model sees. Client tools left pending pause the
+   * execution. Null when the loop goes on.
    */
   private async runPendingTools(
     execution: ClaimedExecution,
@@ -148,27 +148,26 @@ export class ToolLoop {
     };
     const clientCalls = pending.filter(isClientCall);
     const serverCalls = pending.filter((pendingCall) => !isClientCall(pendingCall));
-    if (serverCalls.length > 0) {
-      const results = await Promise.all(
-        serverCalls.map(async ({ call, index }): Promise<NewToolStep> => {
-          const startedAt = new Date();
-          const result = await this.runServerTool(execution, byName.get(call.name), call, signal);
-          return {
-            index,
-            name: call.name,
-            toolCallId: call.id,
-            arguments: call.arguments,
-            output: result.output,
-            attempt: execution.attempts,
-            durationMs: result.durationMs,
-            error: result.error,
-            startedAt,
-          };
-        }),
-      );
-      const { live } = await this.steps.recordToolSteps(execution.tenantId, execution.id, results);
-      if (!live) return { kind: 'ended' };
-    }
+    // Each call is committed as soon as it returns: a crash repeats only the unfinished ones.
+    const live = await Promise.all(
+      serverCalls.map(async ({ call, index }) => {
+        const startedAt = new Date();
+        const result = await this.runServerTool(execution, byName.get(call.name), call, signal);
+        const step: NewToolStep = {
+          index,
+          name: call.name,
+          toolCallId: call.id,
+          arguments: call.arguments,
+          output: result.output,
+          attempt: execution.attempts,
+          durationMs: result.durationMs,
+          error: result.error,
+          startedAt,
+        };
+        return (await this.steps.recordToolSteps(execution.tenantId, execution.id, [step])).live;
+      }),
+    );
+    if (live.includes(false)) return { kind: 'ended' };
     if (clientCalls.length === 0) return null;
     const toolCalls = clientCalls.map(({ call }) => call);
     const timeoutMs = execution.actionTimeoutMs ?? ACTION_TIMEOUT_LIMITS.defaultMs;
