@@ -13,6 +13,7 @@ import { TenantBacklogIndex1763900006000 } from './1763900006000-TenantBacklogIn
 import { CreateSchedulesAndWebhooks1763900010000 } from './1763900010000-CreateSchedulesAndWebhooks';
 import { CreatePlans1763900020000 } from './1763900020000-CreatePlans';
 import { AddProviderRateLimits1763900030000 } from './1763900030000-AddProviderRateLimits';
+import { AgentTools1763900040000 } from './1763900040000-AgentTools';
 import { AddStreamingAndResponseFormat1763900050000 } from './1763900050000-AddStreamingAndResponseFormat';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   CreateSchedulesAndWebhooks1763900010000,
   CreatePlans1763900020000,
   AddProviderRateLimits1763900030000,
+  AgentTools1763900040000,
   AddStreamingAndResponseFormat1763900050000,
 ];

@@ -19,4 +19,14 @@ describe('the execution lifecycle has one owner', () => {
       .map((file) => relative(ROOT, file));
     expect(offenders).toEqual([]);
   });
+
+  it('no file outside libs/executions names the execution_steps table', () => {
+    const owner = join(ROOT, 'libs', 'executions');
+    const offenders = [join(ROOT, 'apps'), join(ROOT, 'libs')]
+      .flatMap(sourceFiles)
+      .filter((file) => !file.startsWith(owner) && !file.endsWith('accounting-check.ts'))
+      .filter((file) => readFileSync(file, 'utf8').includes('execution_steps'))
+      .map((file) => relative(ROOT, file));
+    expect(offenders).toEqual([]);
+  });
 });

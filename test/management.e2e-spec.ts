@@ -552,6 +552,9 @@ describe('management API: tenants, API keys, providers, agents', () => {
         capabilities: [],
         stream: false,
         responseFormat: null,
+        tools: [],
+        maxSteps: 8,
+        actionTimeoutMs: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

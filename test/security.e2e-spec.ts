@@ -8,6 +8,7 @@ import { dumpDatabase } from './support/database-dump';
 import { dumpRedisPrefix } from './support/redis-dump';
 import { setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
+import { startToolServer } from './support/tool-server';
 import { verifyWebhookSignature, webhookReceivers } from './support/webhook-receiver';
 
 const dataSourceOf = (stack: TestStack) => stack.db;
@@ -117,6 +118,29 @@ describe('master key rotation (npm run keys:rotate)', () => {
       tenant.apiKey,
     );
     expect(rotatedSecret.status).toBe(200);
+    // An http tool with a secret header, and the tenant's tool signing secret.
+    const tools = await startToolServer();
+    const toolSecret = await stack.http.post('/v1/tool-signing-secret/rotate', {}, tenant.apiKey);
+    tools.secret = toolSecret.body.secret;
+    const toolAgent = await stack.http.post(
+      '/v1/agents',
+      {
+        name: 'tool user',
+        role: 'r',
+        llmConfig: { model: 'gpt-4o-mini' },
+        tools: [
+          {
+            type: 'http',
+            name: 'lookup',
+            parameters: { type: 'object' },
+            url: `${tools.url}/lookup`,
+            headers: { 'X-Api-Key': 'tool-key-rotate-me' },
+          },
+        ],
+      },
+      tenant.apiKey,
+    );
+    expect(toolAgent.status).toBe(201);
 
     const first = rotate({
       AGENTQ_MASTER_KEY: newKey,
@@ -126,13 +150,15 @@ describe('master key rotation (npm run keys:rotate)', () => {
       'keys:rotate: 1 provider key(s): 1 re-encrypted, 0 already under the current key, 0 failed',
       'keys:rotate: 1 webhook signing secret(s): 1 re-encrypted, 0 already under the current key, 0 failed',
       'keys:rotate: 1 previous webhook signing secret(s) still valid: 1 re-encrypted, 0 already under the current key, 0 failed',
+      'keys:rotate: 1 tool signing secret(s): 1 re-encrypted, 0 already under the current key, 0 failed',
+      'keys:rotate: 1 http tool header value(s): 1 re-encrypted, 0 already under the current key, 0 failed',
     ]);
     expect(first.status).toBe(0);
     const again = rotate({
       AGENTQ_MASTER_KEY: newKey,
       AGENTQ_PREVIOUS_MASTER_KEYS: TEST_MASTER_KEY,
     });
-    expect(again.stdout.match(/0 re-encrypted, 1 already under the current key/g)).toHaveLength(3);
+    expect(again.stdout.match(/0 re-encrypted, 1 already under the current key/g)).toHaveLength(5);
 
     // A worker that knows only the new key still calls the provider with the same key...
     await stack.startWorker({ AGENTQ_MASTER_KEY: newKey, AGENTQ_PREVIOUS_MASTER_KEYS: '' });
@@ -159,6 +185,28 @@ describe('master key rotation (npm run keys:rotate)', () => {
     expect(verifyWebhookSignature(created.body.secret, delivery.headers, `${delivery.body} `)).toBe(
       false,
     );
+
+    // ...and calls the http tool with its header and the tool signing secret.
+    fake
+      .when(
+        (r) => r.prompt.includes('tool after rotation'),
+        {
+          kind: 'tool-calls',
+          calls: [{ name: 'lookup', arguments: {} }],
+        },
+        { times: 1 },
+      )
+      .when((r) => r.prompt.includes('tool after rotation'), { kind: 'reply', text: 'ok' });
+    const withTool = await stack.http.post(
+      `/v1/agents/${toolAgent.body.id}/executions`,
+      { input: { message: 'tool after rotation' }, wait: 10 },
+      tenant.apiKey,
+    );
+    expect(withTool.body.status).toBe('succeeded');
+    expect(tools.calls).toHaveLength(1);
+    expect(tools.calls[0].headers['x-api-key']).toBe('tool-key-rotate-me');
+    expect(tools.calls[0].signatureValid).toBe(true);
+    await tools.close();
   });
 
   it('reports a credential it cannot read and exits non-zero', () => {
@@ -208,4 +256,22 @@ describe('provider destinations (AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS=true)', () =
     );
     expect(answer.status).toBe(400);
   });
+  it.each(['http://127.0.0.1:8080/tool', 'http://169.254.169.254/latest'])(
+    'refuses %s as an http tool URL, naming the field',
+    async (url) => {
+      const { tenant } = await setUpAgent(stack);
+      const answer = await stack.http.post(
+        '/v1/agents',
+        {
+          name: 'internal tool',
+          role: 'r',
+          llmConfig: { model: 'echo-1' },
+          tools: [{ type: 'http', name: 'internal', parameters: { type: 'object' }, url }],
+        },
+        tenant.apiKey,
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.details[0].field).toBe('tools[0].url');
+    },
+  );
 });

@@ -32,6 +32,7 @@ const VALID_BODIES: Record<string, unknown> = {
   'PATCH /v1/agents/{id}': { name: 'stolen' },
   'PATCH /v1/providers/{id}': { name: 'stolen' },
   'POST /v1/executions/{id}/cancel': {},
+  'POST /v1/executions/{id}/tool-outputs': { outputs: [{ toolCallId: 'steal', output: 'x' }] },
   'POST /v1/agents/{agentId}/memories': { type: 'context', content: 'steal' },
   'PATCH /v1/agents/{agentId}/memories/{memoryId}': { importance: 3 },
   'POST /v1/sessions/{id}/end': {},

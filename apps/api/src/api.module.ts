@@ -20,6 +20,7 @@ import { ProvidersModule } from './providers/providers.module';
 import { QueueBoardModule } from './queue-board/queue-board.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { ToolSigningSecretModule } from './tool-signing-secret/tool-signing-secret.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { WorkersModule } from './workers/workers.module';
@@ -47,6 +48,7 @@ export class ApiModule {
         ProvidersModule,
         AgentsModule,
         ExecutionsModule,
+        ToolSigningSecretModule,
         MemoriesModule,
         SessionsModule,
         AgentMessagesModule,

@@ -1,5 +1,11 @@
 import { loadConfigOrExit, loadKeyRotationConfig } from '@agentq/config';
-import { CredentialCipher, MasterKeys, WebhookSecretCipher } from '@agentq/crypto';
+import {
+  CredentialCipher,
+  MasterKeys,
+  ToolHeaderCipher,
+  ToolSigningSecretCipher,
+  WebhookSecretCipher,
+} from '@agentq/crypto';
 import { createDataSource } from '@agentq/database';
 import { DataSource } from 'typeorm';
 
@@ -14,6 +20,10 @@ interface SealedRow {
   id: string;
   tenant_id: string;
   envelope: string;
+  /** Where the envelope sits inside a jsonb column (passed as $4 to `update`). */
+  path?: string[];
+  tool_name?: string;
+  header?: string;
 }
 
 /** One column of envelopes under the master key, and how to reseal a row of it. */
@@ -31,6 +41,8 @@ function sealedColumns(masterKeys: MasterKeys): SealedColumn[] {
   const providerKeys = new CredentialCipher(masterKeys);
   const webhookSecrets = new WebhookSecretCipher(masterKeys);
   const webhookOwner = (row: SealedRow) => ({ tenantId: row.tenant_id, webhookId: row.id });
+  const toolHeaders = new ToolHeaderCipher(masterKeys);
+  const toolSigningSecrets = new ToolSigningSecretCipher(masterKeys);
   return [
     {
       label: 'provider key(s)',
@@ -60,6 +72,34 @@ function sealedColumns(masterKeys: MasterKeys): SealedColumn[] {
       isSealedWithOlderKey: (envelope) => webhookSecrets.isSealedWithOlderKey(envelope),
       reseal: (row) => webhookSecrets.reseal(row.envelope, webhookOwner(row)),
     },
+    {
+      label: 'tool signing secret(s)',
+      select: `SELECT tenant_id AS id, tenant_id, secret_ciphertext AS envelope
+                 FROM tool_signing_secrets`,
+      update: `UPDATE tool_signing_secrets SET secret_ciphertext = $3
+                WHERE tenant_id = $1 AND secret_ciphertext = $2`,
+      isSealedWithOlderKey: (envelope) => toolSigningSecrets.isSealedWithOlderKey(envelope),
+      reseal: (row) => toolSigningSecrets.reseal(row.envelope, row.tenant_id),
+    },
+    {
+      label: 'http tool header value(s)',
+      select: `SELECT a.id, a.tenant_id, h.value->>'ciphertext' AS envelope,
+                      t.tool->>'name' AS tool_name, h.key AS header,
+                      ARRAY[(t.position - 1)::text, 'headers', h.key, 'ciphertext'] AS path
+                 FROM agents a
+                 CROSS JOIN jsonb_array_elements(a.tools) WITH ORDINALITY AS t(tool, position)
+                 CROSS JOIN jsonb_each(COALESCE(t.tool->'headers', '{}'::jsonb)) AS h(key, value)`,
+      update: `UPDATE agents SET tools = jsonb_set(tools, $4::text[], to_jsonb($3::text))
+                WHERE id = $1 AND tools #>> $4::text[] = $2`,
+      isSealedWithOlderKey: (envelope) => toolHeaders.isSealedWithOlderKey(envelope),
+      reseal: (row) =>
+        toolHeaders.reseal(row.envelope, {
+          tenantId: row.tenant_id,
+          agentId: row.id,
+          toolName: row.tool_name!,
+          header: row.header!,
+        }),
+    },
   ];
 }
 
@@ -78,6 +118,7 @@ async function resealColumn(dataSource: DataSource, column: SealedColumn): Promi
         row.id,
         row.envelope,
         column.reseal(row),
+        ...(row.path ? [row.path] : []),
       ]);
       if (changed === 1) count.resealed += 1;
       else count.alreadyCurrent += 1;
@@ -90,7 +131,8 @@ async function resealColumn(dataSource: DataSource, column: SealedColumn): Promi
 }
 
 /**
- * `npm run keys:rotate`: re-encrypts every provider credential and webhook signing secret under
+ * `npm run keys:rotate`: re-encrypts every provider credential, webhook and tool signing secret
+ * and http tool header value under
  * AGENTQ_MASTER_KEY. Run it after moving the old key into AGENTQ_PREVIOUS_MASTER_KEYS; once it
  * reports failed=0 everywhere, the old key can be retired.
  */

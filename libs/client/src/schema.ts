@@ -353,7 +353,7 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
-  '/v1/executions/{id}/stream': {
+  '/v1/executions/{id}/steps': {
     parameters: {
       query?: never;
       header?: never;
@@ -361,12 +361,32 @@ export type paths = {
       cookie?: never;
     };
     /**
-     * Output deltas, steps and the outcome of a streamed execution, as Server-Sent Events
-     * @description For executions submitted with `stream: true` (or whose agent streams by default). From the start, then live: `delta` ({attempt, text}), `reset` ({attempt, reason}: drop the text received so far — a retried attempt or a structured-output repair starts over), `step`, `requires_action`, and one terminal event (`succeeded`, `failed`, `cancelled`, with the output or error) that ends it. Every event but a terminal one read from the row has an `id:`; reconnect with `Last-Event-ID` to resume after it. Kept for an hour after the last event; later, only the terminal event. 409 `not_streamed` for other executions (use GET /v1/executions/:id/events and GET /v1/executions/:id).
+     * The steps of an execution: each model call and tool call, in order
+     * @description Model steps carry their usage; the execution’s usage is their sum, failed attempts included. Results are cut at 16 KiB (resultLength is the full length).
      */
-    get: operations['ExecutionsController_outputStream'];
+    get: operations['ExecutionsController_steps'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/executions/{id}/tool-outputs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Answer the client tool calls of an execution in requires_action; it resumes
+     * @description Every pending tool call exactly once (409 tool_outputs_mismatch otherwise); 409 not_waiting when the execution is not in requires_action. The execution goes back to `queued` and any worker carries on.
+     */
+    post: operations['ExecutionsController_submitToolOutputs'];
     delete?: never;
     options?: never;
     head?: never;
@@ -662,6 +682,43 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/tool-signing-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether the tenant has a signing secret for http tool calls (never the secret) */
+    get: operations['ToolSigningSecretController_describe'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tool-signing-secret/rotate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Create or replace the signing secret of http tool calls; shown once
+     * @description Every http tool call is a POST signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature) with this secret. Calls signed after the rotation use the new secret only.
+     */
+    post: operations['ToolSigningSecretController_rotate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/usage': {
     parameters: {
       query?: never;
@@ -854,8 +911,6 @@ export type components = {
       /** Format: date-time */
       lastExecutedAt: string | null;
       promptTokens: number;
-      /** @description executions running now */
-      running: number;
       successfulExecutions: number;
       /**
        * @description USD, decimal string
@@ -864,10 +919,9 @@ export type components = {
       totalCostUsd: string;
       totalExecutions: number;
       totalTokens: number;
-      /** @description executions queued: not started yet (including scheduled ones and those waiting for a concurrency slot, a rate-limit turn or a provider pause) or waiting between attempts */
-      waiting: number;
     };
     AgentView: {
+      actionTimeoutMs: number | null;
       backstory: string | null;
       budgetDailyUsd: string | null;
       budgetMonthlyUsd: string | null;
@@ -881,16 +935,16 @@ export type components = {
       id: string;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency: number | null;
+      maxSteps: number;
       name: string;
       owner: string | null;
       /** Format: uuid */
       providerId: string;
-      responseFormat: components['schemas']['ResponseFormatDto'] | null;
       role: string;
       space: string | null;
       /** @enum {string} */
       status: 'draft' | 'active' | 'paused' | 'archived';
-      stream: boolean;
+      tools: components['schemas']['ToolView'][];
       /** Format: date-time */
       updatedAt: string;
     };
@@ -924,6 +978,8 @@ export type components = {
       status: 'up' | 'down';
     };
     CreateAgentDto: {
+      /** @description how long a requires_action pause waits for tool outputs (default 1 h) */
+      actionTimeoutMs?: number | null;
       backstory?: string | null;
       /**
        * @description spend limit per UTC day; an attempt over it fails with budget_exceeded
@@ -949,6 +1005,11 @@ export type components = {
       goal?: string | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
+      /**
+       * @description model calls one execution may make; one more fails it (max_steps_exceeded)
+       * @default 8
+       */
+      maxSteps?: number;
       /** @example support-triage */
       name: string;
       /** @description free-form owner label */
@@ -958,8 +1019,6 @@ export type components = {
        * @description defaults to the tenant's default provider
        */
       providerId?: string;
-      /** @description structured output for executions that do not set their own */
-      responseFormat?: components['schemas']['ResponseFormatDto'] | null;
       /** @example Customer support triager */
       role: string;
       /** @description free-form grouping label */
@@ -969,11 +1028,8 @@ export type components = {
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
-      /**
-       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
-       * @default false
-       */
-      stream?: boolean;
+      /** @description tools the model may call; names unique; a PATCH replaces the whole list */
+      tools?: components['schemas']['ToolDefinitionDto'][];
     };
     CreateApiKeyDto: {
       /** @example ci pipeline */
@@ -1086,19 +1142,6 @@ export type components = {
           outputPerMillion: string;
         };
       } | null;
-      /**
-       * @description limits agentq keeps to for this provider across all workers (see docs/dispatch.md); null or absent: none
-       * @example {
-       *       "requestsPerMinute": 60,
-       *       "tokensPerMinute": 90000
-       *     }
-       */
-      rateLimit?: {
-        /** @description model calls per minute */
-        requestsPerMinute?: number;
-        /** @description prompt + completion tokens per minute (estimated before a call, corrected after) */
-        tokensPerMinute?: number;
-      } | null;
       settings?: {
         /** @description echo: simulated latency per call */
         latencyMs?: number;
@@ -1202,10 +1245,19 @@ export type components = {
        * @example 1.started
        */
       id: string;
+      /** @description requires_action events */
+      requiredAction?: components['schemas']['RequiredActionView'];
       /** @enum {string} */
-      status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      status: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
       /** @enum {string} */
-      type: 'queued' | 'started' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
+      type:
+        | 'queued'
+        | 'started'
+        | 'retrying'
+        | 'requires_action'
+        | 'succeeded'
+        | 'failed'
+        | 'cancelled';
     };
     ExecutionInputDto: {
       /** @example Summarise the attached report in three bullet points. */
@@ -1214,15 +1266,6 @@ export type components = {
     };
     ExecutionOutputView: {
       finishReason: string | null;
-      /** @description the parsed answer, when the execution has a responseFormat */
-      json?:
-        | {
-            [key: string]: unknown;
-          }
-        | unknown[]
-        | string
-        | number
-        | boolean;
       model: string;
       responseId?: string | null;
       text: string;
@@ -1231,6 +1274,30 @@ export type components = {
       data: components['schemas']['ExecutionView'][];
       /** @description pass as ?cursor= for the next page */
       nextCursor: string | null;
+    };
+    ExecutionStepView: {
+      /** @description tool steps: the arguments the model gave */
+      arguments: Record<string, never> | null;
+      attempt: number;
+      durationMs: number | null;
+      error: components['schemas']['ExecutionErrorView'] | null;
+      index: number;
+      /** @description the model, or the tool */
+      name: string;
+      /** @description the answer (model) or output (tool), at most 16 KiB */
+      result: string | null;
+      /** @description the full length of the result */
+      resultLength: number | null;
+      /** Format: date-time */
+      startedAt: string;
+      /** @description tool steps */
+      toolCallId: string | null;
+      /** @description model steps */
+      toolCalls: components['schemas']['ToolCallView'][] | null;
+      /** @enum {string} */
+      type: 'model' | 'tool';
+      /** @description model steps */
+      usage: components['schemas']['StepUsageView'] | null;
     };
     ExecutionUsageView: {
       completionTokens: number;
@@ -1243,6 +1310,11 @@ export type components = {
       totalTokens: number;
     };
     ExecutionView: {
+      /**
+       * Format: date-time
+       * @description while `requires_action`: when the wait fails with action_timeout
+       */
+      actionDeadline: string | null;
       /** Format: uuid */
       agentId: string;
       attempts: number;
@@ -1271,7 +1343,8 @@ export type components = {
       priority: number;
       /** Format: date-time */
       queuedAt: string;
-      responseFormat: components['schemas']['ResponseFormatDto'] | null;
+      /** @description while `requires_action`: the client tool calls to answer */
+      requiredAction: components['schemas']['RequiredActionView'] | null;
       /** Format: date-time */
       runAt: string | null;
       /** Format: uuid */
@@ -1279,10 +1352,8 @@ export type components = {
       /** Format: date-time */
       startedAt: string | null;
       /** @enum {string} */
-      status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      status: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
       storeOutputAsMemory: boolean;
-      /** @description output deltas are streamed to GET /v1/executions/:id/stream */
-      stream: boolean;
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
     };
@@ -1339,6 +1410,16 @@ export type components = {
       rank?: number;
       /** @enum {string} */
       type: 'conversation' | 'learning' | 'goal' | 'context';
+    };
+    NewToolSigningSecretView: {
+      /** Format: date-time */
+      createdAt: string;
+      last4: string;
+      /**
+       * @description shown this once: verify the webhook-signature of tool calls with it
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      secret: string;
     };
     PlanPage: {
       data: components['schemas']['PlanView'][];
@@ -1514,19 +1595,6 @@ export type components = {
           outputPerMillion: string;
         };
       } | null;
-      /**
-       * @description limits agentq keeps to for this provider across all workers (see docs/dispatch.md); null or absent: none
-       * @example {
-       *       "requestsPerMinute": 60,
-       *       "tokensPerMinute": 90000
-       *     }
-       */
-      rateLimit: {
-        /** @description model calls per minute */
-        requestsPerMinute?: number;
-        /** @description prompt + completion tokens per minute (estimated before a call, corrected after) */
-        tokensPerMinute?: number;
-      } | null;
       settings: {
         /** @description echo: simulated latency per call */
         latencyMs?: number;
@@ -1579,37 +1647,8 @@ export type components = {
       /** @enum {string} */
       status: 'ok';
     };
-    ResponseFormatDto: {
-      /**
-       * @description 1-64 of a-z A-Z 0-9 _ -
-       * @example weather_report
-       */
-      name: string;
-      /**
-       * @description a JSON Schema (draft-07); the answer is validated against it
-       * @example {
-       *       "type": "object",
-       *       "properties": {
-       *         "city": {
-       *           "type": "string"
-       *         },
-       *         "celsius": {
-       *           "type": "number"
-       *         }
-       *       },
-       *       "required": [
-       *         "city",
-       *         "celsius"
-       *       ]
-       *     }
-       */
-      schema: {
-        [key: string]: unknown;
-      };
-      /** @description OpenAI's strict mode (the schema must then follow OpenAI's subset) */
-      strict?: boolean;
-      /** @enum {string} */
-      type: 'json_schema';
+    RequiredActionView: {
+      toolCalls: components['schemas']['ToolCallView'][];
     };
     ScheduleFiringPage: {
       data: components['schemas']['ScheduleFiringView'][];
@@ -1750,10 +1789,21 @@ export type components = {
       /** Format: date-time */
       updatedAt: string;
     };
+    StepUsageView: {
+      completionTokens: number;
+      /**
+       * @description USD, decimal string
+       * @example 0.000012000
+       */
+      costUsd: string;
+      promptTokens: number;
+    };
     SubmitExecutionBatchDto: {
       executions: components['schemas']['SubmitExecutionDto'][];
     };
     SubmitExecutionDto: {
+      /** @description how long a requires_action pause waits for tool outputs (default: the agent’s, else 1 h) */
+      actionTimeoutMs?: number;
       /** @description Run no sooner than this many milliseconds from now (at most 30 days) */
       delayMs?: number;
       /**
@@ -1771,8 +1821,6 @@ export type components = {
        * @default 5
        */
       priority?: number;
-      /** @description Structured output (default: the agent's `responseFormat`) */
-      responseFormat?: components['schemas']['ResponseFormatDto'];
       /** @description RFC 3339 time to run at (instead of delayMs), at most 30 days ahead */
       runAt?: string;
       /** Format: uuid */
@@ -1782,13 +1830,16 @@ export type components = {
        * @default false
        */
       storeOutputAsMemory?: boolean;
-      /** @description Stream output deltas to GET /v1/executions/:id/stream (default: the agent's `stream`) */
-      stream?: boolean;
       timeoutMs?: number;
-      /** @description Seconds to wait for the result; 200 with the finished execution if it ends in time */
+      /** @description Seconds to wait for the result; 200 with the finished execution if it ends in time (202 as soon as it pauses in requires_action) */
       wait?: number;
     };
     SubmittedExecutionView: {
+      /**
+       * Format: date-time
+       * @description while `requires_action`: when the wait fails with action_timeout
+       */
+      actionDeadline: string | null;
       /** Format: uuid */
       agentId: string;
       attempts: number;
@@ -1819,7 +1870,8 @@ export type components = {
       priority: number;
       /** Format: date-time */
       queuedAt: string;
-      responseFormat: components['schemas']['ResponseFormatDto'] | null;
+      /** @description while `requires_action`: the client tool calls to answer */
+      requiredAction: components['schemas']['RequiredActionView'] | null;
       /** Format: date-time */
       runAt: string | null;
       /** Format: uuid */
@@ -1827,12 +1879,14 @@ export type components = {
       /** Format: date-time */
       startedAt: string | null;
       /** @enum {string} */
-      status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      status: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
       storeOutputAsMemory: boolean;
-      /** @description output deltas are streamed to GET /v1/executions/:id/stream */
-      stream: boolean;
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
+    };
+    SubmitToolOutputsDto: {
+      /** @description every pending tool call, exactly once */
+      outputs: components['schemas']['ToolOutputDto'][];
     };
     TenantPage: {
       data: components['schemas']['TenantView'][];
@@ -1849,7 +1903,83 @@ export type components = {
       /** Format: date-time */
       updatedAt: string;
     };
+    ToolCallView: {
+      /** @description the JSON value the model gave */
+      arguments: Record<string, never>;
+      /** @description answer it with this id in POST .../tool-outputs */
+      id: string;
+      name: string;
+    };
+    ToolDefinitionDto: {
+      /** @default  */
+      description?: string;
+      /** @description http tools: headers sent with each call; values are stored encrypted */
+      headers?: {
+        [key: string]: string;
+      };
+      /** @example get_weather */
+      name: string;
+      /**
+       * @description a JSON Schema of an object: the arguments
+       * @example {
+       *       "type": "object",
+       *       "properties": {
+       *         "city": {
+       *           "type": "string"
+       *         }
+       *       },
+       *       "required": [
+       *         "city"
+       *       ]
+       *     }
+       */
+      parameters: {
+        [key: string]: unknown;
+      };
+      /** @default 30000 */
+      timeoutMs?: number;
+      /**
+       * @description http: the worker POSTs the call to `url`, signed; client: the execution pauses
+       * @enum {string}
+       */
+      type: 'http' | 'client';
+      /** @description http tools: where the worker POSTs each call */
+      url?: string;
+    };
+    ToolHeaderView: {
+      /** @description the last 4 characters of the value (the rest is never shown) */
+      last4: string;
+    };
+    ToolOutputDto: {
+      /** @description what the tool returned: a string as it is, any other JSON value is sent to the model as JSON */
+      output: Record<string, never>;
+      /** @description the id of a pending tool call (requiredAction.toolCalls[].id) */
+      toolCallId: string;
+    };
+    ToolSigningSecretView: {
+      /** Format: date-time */
+      createdAt: string | null;
+      /** @description false until an http tool is first called or a rotation */
+      exists: boolean;
+      last4: string | null;
+    };
+    ToolView: {
+      description: string;
+      headers?: {
+        [key: string]: components['schemas']['ToolHeaderView'];
+      };
+      name: string;
+      parameters: {
+        [key: string]: unknown;
+      };
+      timeoutMs?: number | null;
+      /** @enum {string} */
+      type: 'http' | 'client';
+      url?: string;
+    };
     UpdateAgentDto: {
+      /** @description how long a requires_action pause waits for tool outputs (default 1 h) */
+      actionTimeoutMs?: number | null;
       backstory?: string | null;
       /**
        * @description spend limit per UTC day; an attempt over it fails with budget_exceeded
@@ -1875,6 +2005,11 @@ export type components = {
       goal?: string | null;
       llmConfig?: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
+      /**
+       * @description model calls one execution may make; one more fails it (max_steps_exceeded)
+       * @default 8
+       */
+      maxSteps?: number;
       /** @example support-triage */
       name?: string;
       /** @description free-form owner label */
@@ -1884,8 +2019,6 @@ export type components = {
        * @description defaults to the tenant's default provider
        */
       providerId?: string;
-      /** @description structured output for executions that do not set their own */
-      responseFormat?: components['schemas']['ResponseFormatDto'] | null;
       /** @example Customer support triager */
       role?: string;
       /** @description free-form grouping label */
@@ -1895,11 +2028,8 @@ export type components = {
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
-      /**
-       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
-       * @default false
-       */
-      stream?: boolean;
+      /** @description tools the model may call; names unique; a PATCH replaces the whole list */
+      tools?: components['schemas']['ToolDefinitionDto'][];
     };
     UpdateMemoryDto: {
       /** @example The customer prefers answers in French. */
@@ -1963,19 +2093,6 @@ export type components = {
            */
           outputPerMillion: string;
         };
-      } | null;
-      /**
-       * @description limits agentq keeps to for this provider across all workers (see docs/dispatch.md); null or absent: none
-       * @example {
-       *       "requestsPerMinute": 60,
-       *       "tokensPerMinute": 90000
-       *     }
-       */
-      rateLimit?: {
-        /** @description model calls per minute */
-        requestsPerMinute?: number;
-        /** @description prompt + completion tokens per minute (estimated before a call, corrected after) */
-        tokensPerMinute?: number;
       } | null;
       settings?: {
         /** @description echo: simulated latency per call */
@@ -2643,7 +2760,7 @@ export interface operations {
           'application/json': components['schemas']['ExecutionView'];
         };
       };
-      /** @description queued (or still running after `wait`) */
+      /** @description queued (or still running after `wait`, or waiting in requires_action) */
       202: {
         headers: {
           [name: string]: unknown;
@@ -3569,7 +3686,7 @@ export interface operations {
         /** @description created at or after (RFC 3339 date or date-time) */
         from?: string;
         limit?: number;
-        status?: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+        status?: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
         /** @description created before (RFC 3339 date or date-time) */
         to?: string;
       };
@@ -3770,13 +3887,10 @@ export interface operations {
       };
     };
   };
-  ExecutionsController_outputStream: {
+  ExecutionsController_steps: {
     parameters: {
       query?: never;
-      header?: {
-        /** @description resume after this event */
-        'Last-Event-ID'?: string;
-      };
+      header?: never;
       path: {
         id: string;
       };
@@ -3784,13 +3898,12 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description text/event-stream; each `data:` is the event as JSON */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'text/event-stream': string;
+          'application/json': components['schemas']['ExecutionStepView'][];
         };
       };
       /** @description unauthorized: no valid key or token */
@@ -3810,7 +3923,66 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description not_streamed */
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ExecutionsController_submitToolOutputs: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SubmitToolOutputsDto'];
+      };
+    };
+    responses: {
+      /** @description the execution, `queued` again */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       409: {
         headers: {
           [name: string]: unknown;
@@ -5248,6 +5420,80 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ToolSigningSecretController_describe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ToolSigningSecretView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ToolSigningSecretController_rotate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NewToolSigningSecretView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,4 +1,5 @@
 import {
+  AgentTool,
   ExecutionInput,
   LlmConfig,
   ModelPricing,
@@ -35,7 +36,11 @@ export interface ClaimedExecution {
     enableMemory: boolean;
     /** At most this many of the agent's executions run at once, cluster-wide; null: no limit. */
     maxConcurrency: number | null;
+    tools: AgentTool[];
+    maxSteps: number;
   };
+  /** The submission's wait for client tool outputs, else the agent's; null for the default. */
+  actionTimeoutMs: number | null;
   provider: {
     id: string;
     type: ProviderType;

@@ -149,6 +149,21 @@ export class ExecutionProducer {
     }
   }
 
+  /**
+   * Clears the way for a new job with the execution's id once its previous job has ended (a
+   * resumed execution: the job that paused it completes a moment after the pause commits).
+   * Gives up after `maxWaitMs`; the reconciler then re-adds the job of the `queued` row.
+   */
+  async removeEndedJob(executionId: string, maxWaitMs = 2_000): Promise<void> {
+    const deadline = Date.now() + maxWaitMs;
+    for (;;) {
+      if (await this.removeIfNotActive(executionId)) return;
+      const state = await this.queue.getJobState(executionId).catch(() => 'unknown');
+      if (state !== 'active' || Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
   /** Jobs waiting to run (not delayed), read at most every `maxAgeMs`: the load-shedding gauge. */
   async waitingJobs(maxAgeMs: number): Promise<number> {
     const now = Date.now();

@@ -38,6 +38,9 @@ export function executionFromRow(row: ExecutionRow): AgentExecution {
     payloadPurgedAt: row.payload_purged_at,
     stream: row.stream,
     responseFormat: row.response_format,
+    requiredAction: row.required_action,
+    actionTimeoutMs: row.action_timeout_ms,
+    actionDeadline: row.action_deadline,
     createdAt: row.created_at,
   } satisfies Record<keyof AgentExecution, unknown>);
 }

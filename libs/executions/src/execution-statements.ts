@@ -54,7 +54,7 @@ WITH batch AS (
        SELECT 1 FROM agent_executions e
         WHERE e.session_id = s.id
           AND (e.created_at >= now() - make_interval(secs => $1)
-               OR e.status IN ('queued', 'running')))
+               OR e.status IN ('queued', 'running', 'requires_action')))
    LIMIT $2
      FOR UPDATE SKIP LOCKED
 ),
@@ -95,3 +95,11 @@ UPDATE agent_executions SET status = 'queued', error = $3
 
 /** The subset of ids still `queued` (re-read after a scan: one may have run since). */
 export const STILL_QUEUED_SQL = `SELECT id FROM agent_executions WHERE id = ANY($1::uuid[]) AND status = 'queued'`;
+
+/** Executions waiting for client tool outputs past their deadline, oldest deadline first. */
+export const EXPIRED_ACTIONS_SQL = `
+SELECT id, tenant_id, agent_id, model, attempts
+  FROM agent_executions
+ WHERE status = 'requires_action' AND action_deadline < now()
+ ORDER BY action_deadline
+ LIMIT $1`;

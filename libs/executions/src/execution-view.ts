@@ -14,6 +14,8 @@ export function toExecutionView(row: AgentExecution) {
     attempts: row.attempts,
     maxAttempts: row.maxAttempts,
     timeoutMs: row.timeoutMs,
+    requiredAction: row.requiredAction ?? null,
+    actionDeadline: row.actionDeadline ?? null,
     runAt: row.runAt,
     usage: {
       promptTokens: row.promptTokens,

@@ -2,12 +2,14 @@ import { Module } from '@nestjs/common';
 import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
 import { ExecutionAborter } from './execution-aborter.service';
+import { ExecutionActions } from './execution-actions';
 import { ExecutionClaims } from './execution-claims.service';
 import { ExecutionEventPublisher } from './execution-event-publisher.service';
 import { ExecutionFinisher } from './execution-finisher.service';
 import { ExecutionFollowUps } from './execution-follow-ups.service';
 import { ExecutionProducer } from './execution-producer.service';
 import { ExecutionStream } from './execution-stream';
+import { ExecutionSteps } from './execution-steps';
 import { ExecutionSubmitter } from './execution-submitter.service';
 
 /**
@@ -24,8 +26,8 @@ export class ExecutionQueueModule {}
 /** The API's side of the lifecycle: creating executions. */
 @Module({
   imports: [ExecutionQueueModule],
-  providers: [ExecutionSubmitter],
-  exports: [ExecutionQueueModule, ExecutionSubmitter],
+  providers: [ExecutionSubmitter, ExecutionActions],
+  exports: [ExecutionQueueModule, ExecutionSubmitter, ExecutionActions],
 })
 export class ExecutionSubmissionModule {}
 
@@ -35,7 +37,21 @@ export class ExecutionSubmissionModule {}
  */
 @Module({
   imports: [ExecutionQueueModule],
-  providers: [ExecutionClaims, ExecutionFinisher, ExecutionFollowUps, ExecutionStream],
-  exports: [ExecutionQueueModule, ExecutionClaims, ExecutionFinisher, ExecutionStream],
+  providers: [
+    ExecutionClaims,
+    ExecutionFinisher,
+    ExecutionFollowUps,
+    ExecutionSteps,
+    ExecutionActions,
+    ExecutionStream,
+  ],
+  exports: [
+    ExecutionQueueModule,
+    ExecutionClaims,
+    ExecutionFinisher,
+    ExecutionSteps,
+    ExecutionActions,
+    ExecutionStream,
+  ],
 })
 export class ExecutionWorkModule {}

@@ -65,7 +65,7 @@ SELECT t.key, e.output->>'text' AS text
 // The active agents with the capability and their load (queued and running executions).
 const AGENTS_FOR_CAPABILITY_SQL = `
 SELECT a.id, (SELECT count(*) FROM agent_executions e
-               WHERE e.agent_id = a.id AND e.status IN ('queued', 'running'))::int AS load
+               WHERE e.agent_id = a.id AND e.status IN ('queued', 'running', 'requires_action'))::int AS load
   FROM agents a
  WHERE a.status = 'active' AND a.capabilities @> ARRAY[$1::text]`;
 
@@ -82,7 +82,7 @@ UPDATE plan_tasks t SET status = $3, error = $4::jsonb, completed_at = now()
 // finisher has locked is about to end on its own.
 const LOCK_ACTIVE_EXECUTIONS_SQL = `
 SELECT id FROM agent_executions
- WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running')
+ WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running', 'requires_action')
  ORDER BY id FOR UPDATE SKIP LOCKED`;
 
 /** Cancels executions inside the caller's transaction (recordTerminalOutcomes, for fail_fast). */

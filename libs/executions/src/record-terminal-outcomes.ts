@@ -6,7 +6,9 @@ import { cancelledOutcome, RecordedTransition, TerminalOutcome } from './termina
 import { WEBHOOK_OUTBOX_CTE } from './webhook-outbox';
 
 /**
- * One statement does the whole accounting step for a batch of outcomes:
+ * One statement does the whole accounting step for a batch of outcomes. An outcome's usage adds
+ * to what the row already holds: the committed model steps of a tool loop (see execution-steps).
+ *
  * the conditional UPDATE lets each execution reach a terminal state once, and only the rows
  * it actually moved (`won`) are added to the daily and lifetime rollups. Upserts are grouped
  * and ordered by agent so concurrent batches lock rollup rows in the same order.
@@ -23,13 +25,15 @@ won AS (
          output = o.output,
          error = o.error,
          model = COALESCE(o.model, e.model),
-         prompt_tokens = o.prompt_tokens,
-         completion_tokens = o.completion_tokens,
-         cost_usd = o.cost_usd,
+         prompt_tokens = e.prompt_tokens + o.prompt_tokens,
+         completion_tokens = e.completion_tokens + o.completion_tokens,
+         cost_usd = e.cost_usd + o.cost_usd,
+         required_action = NULL,
+         action_deadline = NULL,
          duration_ms = o.duration_ms,
          completed_at = now()
     FROM outcome o
-   WHERE e.id = o.id AND e.status IN ('queued', 'running')
+   WHERE e.id = o.id AND e.status IN ('queued', 'running', 'requires_action')
   RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.status, e.model, e.prompt_tokens,
             e.completion_tokens, e.cost_usd, e.duration_ms, e.completed_at, e.error
 ),

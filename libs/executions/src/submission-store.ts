@@ -11,6 +11,8 @@ export interface NewExecution {
   input: ExecutionInput;
   maxAttempts: number;
   timeoutMs: number | null;
+  /** How long to wait for client tool outputs; null takes the agent's. */
+  actionTimeoutMs?: number | null;
   runAt: Date | null;
   idempotencyKey: string | null;
   handoffToAgentId: string | null;
@@ -60,15 +62,17 @@ export class SubmissionRefusedError extends Error {
 const INSERT_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
                               timeout_ms, run_at, idempotency_key, model, handoff_to_agent_id,
-                              store_output_as_memory, stream, response_format)
+                              store_output_as_memory, stream, response_format,
+                              action_timeout_ms)
 SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms,
        r.run_at, r.idempotency_key, a.llm_config->>'model', r.handoff_to_agent_id,
        r.store_output_as_memory, COALESCE(r.stream, a.stream),
-       COALESCE(r.response_format, a.response_format)
+       COALESCE(r.response_format, a.response_format), r.action_timeout_ms
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer,
        run_at timestamptz, idempotency_key text, handoff_to_agent_id uuid,
-       store_output_as_memory boolean, stream boolean, response_format jsonb)
+       store_output_as_memory boolean, stream boolean, response_format jsonb,
+       action_timeout_ms integer)
   JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING *`;
@@ -144,6 +148,7 @@ export interface ExecutionRecord {
   /** Null or absent: the agent's default. */
   stream?: boolean | null;
   response_format?: ResponseFormat | null;
+  action_timeout_ms?: number | null;
 }
 
 /**
@@ -172,6 +177,7 @@ function toRecord({ id, agent_id, execution }: Row): ExecutionRecord {
     store_output_as_memory: execution.storeOutputAsMemory,
     stream: execution.stream ?? null,
     response_format: execution.responseFormat ?? null,
+    action_timeout_ms: execution.actionTimeoutMs ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ export const EXECUTION_EVENT_TYPES = [
   'queued',
   'started',
   'retrying',
+  'requires_action',
   'succeeded',
   'failed',
   'cancelled',
@@ -25,6 +26,8 @@ export interface ExecutionEvent {
   status: ExecutionStatus;
   attempt?: number;
   error?: { code: string; message: string };
+  /** `requires_action` events: the client tool calls waiting for outputs. */
+  requiredAction?: { toolCalls: { id: string; name: string; arguments: unknown }[] };
   at: string;
 }
 
@@ -40,6 +43,8 @@ const EVENT_PHASES: Record<ExecutionEventType, number> = {
   queued: 0,
   started: 1,
   retrying: 2,
+  // An attempt either retries or pauses for tool outputs; the resumed attempt starts anew.
+  requires_action: 2,
   succeeded: 3,
   failed: 3,
   cancelled: 3,

@@ -18,7 +18,13 @@ export interface ExecutionJobData {
   traceparent?: string;
 }
 
-export type ExecutionJobOutcome = 'succeeded' | 'failed' | 'cancelled' | 'already-terminal';
+export type ExecutionJobOutcome =
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'already-terminal'
+  /** Paused for client tool outputs: the job is done, a new one resumes the execution. */
+  | 'requires_action';
 
 export interface ExecutionJobResult {
   outcome: ExecutionJobOutcome;

@@ -16,6 +16,8 @@ export interface ReconcileExecutionsJobResult {
   retried: number;
   /** `running` executions abandoned past their timeout with no attempt left, ended `failed`. */
   failed: number;
+  /** `requires_action` executions whose wait for tool outputs ran out, ended `failed`. */
+  actionTimeouts: number;
 }
 
 export const reconcileExecutionsJobOptions: JobsOptions = {

@@ -55,6 +55,7 @@ describe('Anthropic adapter against a fake Messages server', () => {
       finishReason: 'max_tokens',
       model: 'claude-sonnet-4-20250514',
       responseId: 'msg_fake_1',
+      toolCalls: [],
     });
     expect(server.requests).toHaveLength(1);
     const [received] = server.requests;

@@ -1,6 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { OutboundFetch } from '@agentq/outbound';
 import { classifyProviderError } from './llm-errors';
+import {
+  anthropicToolCalls,
+  anthropicToolParams,
+  toAnthropicMessages,
+} from './anthropic-tool-format';
 import { LlmProviderAdapter, LlmRequest, LlmResult } from './llm-provider.port';
 import { badProviderResponse, isObject, SDK_TIMEOUT_MS, tokenCount } from './sdk-call';
 
@@ -68,17 +73,16 @@ export class AnthropicAdapter implements LlmProviderAdapter {
  */
 function toMessageParams(request: LlmRequest): Anthropic.MessageCreateParamsNonStreaming {
   const system = [request.systemPrompt];
-  const messages: Anthropic.MessageCreateParamsNonStreaming['messages'] = [];
-  for (const { role, content } of request.messages) {
-    if (role === 'system') system.push(content);
-    else messages.push({ role, content });
+  for (const message of request.messages) {
+    if (message.role === 'system') system.push(message.content);
   }
   const systemPrompt = system.filter(Boolean).join('\n\n');
   return {
     model: request.model,
     max_tokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
     system: systemPrompt || undefined,
-    messages,
+    messages: toAnthropicMessages(request.messages),
+    ...anthropicToolParams(request.tools),
     stop_sequences: request.stop?.length ? request.stop : undefined,
     output_config: request.responseFormat && {
       format: { type: 'json_schema', schema: request.responseFormat.schema },
@@ -101,6 +105,7 @@ function toLlmResult(message: Anthropic.Message, requestedModel: string): LlmRes
     finishReason: message.stop_reason ?? null,
     model: typeof message.model === 'string' && message.model ? message.model : requestedModel,
     responseId: typeof message.id === 'string' ? message.id : null,
+    toolCalls: anthropicToolCalls(message.content),
   };
 }
 

@@ -1,8 +1,7 @@
-import { ChatMessage } from '@agentq/database';
 import { countTokens } from 'gpt-tokenizer';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { classifyProviderError } from './llm-errors';
-import { LlmProviderAdapter, LlmRequest, LlmResult } from './llm-provider.port';
+import { LlmMessage, LlmProviderAdapter, LlmRequest, LlmResult } from './llm-provider.port';
 
 // User text may contain strings such as <|endoftext|>; count them as text instead of throwing.
 const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
@@ -36,6 +35,7 @@ export class EchoAdapter implements LlmProviderAdapter {
       finishReason: 'stop',
       model: request.model,
       responseId: `echo-${responsesSoFar}`,
+      toolCalls: [],
     };
   }
 }
@@ -45,7 +45,7 @@ function streamWords(text: string, onDelta: (text: string) => void): void {
   for (const word of text.match(/\s*\S+|\s+$/g) ?? []) onDelta(word);
 }
 
-function lastUserMessage(messages: ChatMessage[]): string {
+function lastUserMessage(messages: LlmMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i -= 1) {
     if (messages[i].role === 'user') return messages[i].content;
   }

@@ -1,10 +1,41 @@
-import { ChatMessage, ProviderType, ResponseFormat } from '@agentq/database';
+import { ChatMessage, ProviderType, ResponseFormat, ToolCall } from '@agentq/database';
+
+/** A tool the model may call, described in JSON Schema. */
+export interface LlmTool {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/** An assistant turn that asked for tools (its text, often empty, and the calls). */
+export interface AssistantToolCallsMessage {
+  role: 'assistant';
+  content: string;
+  toolCalls: ToolCall[];
+}
+
+/** A tool's output fed back to the model, answering the call `toolCallId`. */
+export interface ToolResultMessage {
+  role: 'tool';
+  toolCallId: string;
+  name: string;
+  content: string;
+  isError: boolean;
+}
+
+export type LlmMessage = ChatMessage | AssistantToolCallsMessage | ToolResultMessage;
+
+export function hasToolCalls(message: LlmMessage): message is AssistantToolCallsMessage {
+  return 'toolCalls' in message;
+}
 
 /** One completion request, already shaped by agentq (system prompt built, input mapped). */
 export interface LlmRequest {
   model: string;
   systemPrompt: string;
-  messages: ChatMessage[];
+  messages: LlmMessage[];
+  /** Tools the model may call; none when absent or empty. */
+  tools?: LlmTool[];
   temperature?: number;
   maxTokens?: number;
   topP?: number;
@@ -28,6 +59,8 @@ export interface LlmResult {
   /** The model the provider says answered, often a dated variant of the requested one. */
   model: string;
   responseId: string | null;
+  /** The tools the model asked to call, in order; empty for a final answer. */
+  toolCalls: ToolCall[];
 }
 
 /** A provider behind one interface. `complete` rejects only with an `LlmError`. */

@@ -61,6 +61,7 @@ describe('OpenAI adapter against a fake Chat Completions server', () => {
       finishReason: 'length',
       model: 'gpt-4o-mini',
       responseId: 'chatcmpl-fake-1',
+      toolCalls: [],
     });
     expect(server.requests).toHaveLength(1);
     const [received] = server.requests;

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { OutboundFetch } from '@agentq/outbound';
 import { classifyProviderError } from './llm-errors';
 import { LlmProviderAdapter, LlmRequest, LlmResult } from './llm-provider.port';
+import { openAiToolCalls, openAiToolParams, toOpenAiMessages } from './openai-tool-format';
 import { badProviderResponse, isObject, SDK_TIMEOUT_MS, tokenCount } from './sdk-call';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -72,8 +73,9 @@ export class OpenAiAdapter implements LlmProviderAdapter {
         ...(request.systemPrompt
           ? [{ role: 'system' as const, content: request.systemPrompt }]
           : []),
-        ...request.messages,
+        ...toOpenAiMessages(request.messages),
       ],
+      ...openAiToolParams(request.tools),
       temperature: request.temperature,
       top_p: request.topP,
       stop: request.stop?.length ? request.stop : undefined,
@@ -106,5 +108,6 @@ function toLlmResult(completion: OpenAI.ChatCompletion, requestedModel: string):
     model:
       typeof completion.model === 'string' && completion.model ? completion.model : requestedModel,
     responseId: typeof completion.id === 'string' ? completion.id : null,
+    toolCalls: openAiToolCalls(choice.message),
   };
 }

@@ -49,3 +49,20 @@ export async function findAccountingDrift(dataSource: DataSource): Promise<Accou
         OR t.cost_usd IS DISTINCT FROM d.cost_usd`);
   return { lifetime, daily };
 }
+
+/**
+ * Executions with recorded steps whose usage differs from the sum of their model steps (every
+ * provider call counted once, failed attempts included). Empty when the invariant holds.
+ */
+export function findStepUsageDrift(dataSource: DataSource): Promise<unknown[]> {
+  return dataSource.query(`
+    SELECT e.id, e.status, e.prompt_tokens, e.completion_tokens, e.cost_usd, s.*
+      FROM agent_executions e
+      JOIN (SELECT execution_id, sum(prompt_tokens) AS step_prompt_tokens,
+                   sum(completion_tokens) AS step_completion_tokens, sum(cost_usd) AS step_cost_usd
+              FROM execution_steps WHERE type = 'model' GROUP BY execution_id) s
+        ON s.execution_id = e.id
+     WHERE e.prompt_tokens <> s.step_prompt_tokens
+        OR e.completion_tokens <> s.step_completion_tokens
+        OR e.cost_usd <> s.step_cost_usd`);
+}

@@ -26,6 +26,14 @@ export type FakeProviderBehaviour =
       chunkDelayMs?: number;
       dropAfterChunks?: number;
     }
+  /** The model asks for tools, in the API's own wire format (`tool_calls` or `tool_use`). */
+  | {
+      kind: 'tool-calls';
+      calls: FakeToolCall[];
+      text?: string;
+      promptTokens?: number;
+      completionTokens?: number;
+    }
   /** An error answer in the API's own shape, with Retry-After headers when asked. */
   | {
       kind: 'error';
@@ -48,6 +56,13 @@ export type FakeProviderBehaviour =
   | { kind: 'raw'; status: number; body: string; contentType?: string }
   /** A redirect (307 unless given) to `location`. */
   | { kind: 'redirect'; location: string; status?: number };
+
+export interface FakeToolCall {
+  name: string;
+  arguments: unknown;
+  /** Generated (unique per server) when not given. */
+  id?: string;
+}
 
 export interface FakeProviderRequest {
   api: FakeProviderApi;
@@ -210,6 +225,8 @@ export class FakeProviderServer {
     switch (behaviour.kind) {
       case 'reply':
         return this.reply(behaviour, request, response);
+      case 'tool-calls':
+        return this.replyWithToolCalls(behaviour, request, response);
       case 'error':
         return sendError(behaviour, request.api, response);
       case 'delay': {
@@ -245,6 +262,38 @@ export class FakeProviderServer {
         response.end();
         return;
     }
+  }
+
+  private replyWithToolCalls(
+    behaviour: Extract<FakeProviderBehaviour, { kind: 'tool-calls' }>,
+    request: FakeProviderRequest,
+    response: ServerResponse,
+  ): void {
+    this.answered += 1;
+    const calls = behaviour.calls.map((call, i) => ({
+      ...call,
+      id: call.id ?? `call_fake_${this.answered}_${i}`,
+    }));
+    const text = behaviour.text ?? '';
+    const body = toolCallsBody(
+      request.api,
+      {
+        id: `${request.api === 'openai' ? 'chatcmpl' : 'msg'}-fake-${this.answered}`,
+        model: request.model ?? 'fake-model',
+        text,
+        calls,
+      },
+      {
+        promptTokens: behaviour.promptTokens ?? roughTokenCount(request.prompt),
+        completionTokens:
+          behaviour.completionTokens ?? roughTokenCount(JSON.stringify(behaviour.calls)),
+      },
+    );
+    if (request.body.stream === true) {
+      const events = toolCallStreamEvents(request.api, body);
+      return this.sendEventStream(response, events, { kind: 'reply' });
+    }
+    sendJson(response, 200, body);
   }
 
   private reply(
@@ -449,6 +498,155 @@ function anthropicStreamEvents(
 function formatEvent({ event, data }: StreamEvent): string {
   const payload = typeof data === 'string' ? data : JSON.stringify(data);
   return `${event ? `event: ${event}\n` : ''}data: ${payload}\n\n`;
+}
+
+/**
+ * The same answer streamed: OpenAI chunks carrying `delta.tool_calls` (arguments in two
+ * pieces), or Anthropic `tool_use` blocks filled by `input_json_delta`s.
+ */
+function toolCallStreamEvents(api: FakeProviderApi, body: Record<string, unknown>): StreamEvent[] {
+  const halves = (text: string) => [text.slice(0, text.length >> 1), text.slice(text.length >> 1)];
+  if (api === 'openai') {
+    const { choices, usage, ...base } = body as {
+      choices: { message: { content: string | null; tool_calls: OpenAiToolCall[] } }[];
+      usage: unknown;
+    };
+    const { message } = choices[0];
+    const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
+      data: {
+        ...base,
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      },
+    });
+    return [
+      chunk({ role: 'assistant', content: message.content ?? '' }),
+      ...message.tool_calls.flatMap((call, index) => {
+        const [first, second] = halves(call.function.arguments);
+        return [
+          chunk({
+            tool_calls: [
+              {
+                index,
+                id: call.id,
+                type: 'function',
+                function: { name: call.function.name, arguments: first },
+              },
+            ],
+          }),
+          chunk({ tool_calls: [{ index, function: { arguments: second } }] }),
+        ];
+      }),
+      chunk({}, 'tool_calls'),
+      { data: { ...base, object: 'chat.completion.chunk', choices: [], usage } },
+      { data: '[DONE]' },
+    ];
+  }
+  const { content, usage, ...message } = body as {
+    content: { type: string; text?: string; id?: string; name?: string; input?: unknown }[];
+    usage: { input_tokens: number; output_tokens: number };
+  };
+  const event = (type: string, data: Record<string, unknown>) => ({
+    event: type,
+    data: { type, ...data },
+  });
+  return [
+    event('message_start', {
+      message: {
+        ...message,
+        content: [],
+        stop_reason: null,
+        usage: { input_tokens: usage.input_tokens, output_tokens: 1 },
+      },
+    }),
+    ...content.flatMap((block, index) => {
+      if (block.type === 'text') {
+        return [
+          event('content_block_start', { index, content_block: { type: 'text', text: '' } }),
+          event('content_block_delta', { index, delta: { type: 'text_delta', text: block.text } }),
+          event('content_block_stop', { index }),
+        ];
+      }
+      return [
+        event('content_block_start', {
+          index,
+          content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+        }),
+        ...halves(JSON.stringify(block.input)).map((partial) =>
+          event('content_block_delta', {
+            index,
+            delta: { type: 'input_json_delta', partial_json: partial },
+          }),
+        ),
+        event('content_block_stop', { index }),
+      ];
+    }),
+    event('message_delta', {
+      delta: { stop_reason: 'tool_use', stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    }),
+    event('message_stop', {}),
+  ];
+}
+
+interface OpenAiToolCall {
+  id: string;
+  function: { name: string; arguments: string };
+}
+
+function toolCallsBody(
+  api: FakeProviderApi,
+  answer: { id: string; model: string; text: string; calls: Required<FakeToolCall>[] },
+  usage: { promptTokens: number; completionTokens: number },
+): Record<string, unknown> {
+  if (api === 'openai') {
+    return {
+      id: answer.id,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: answer.model,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: answer.text || null,
+            refusal: null,
+            tool_calls: answer.calls.map((call) => ({
+              id: call.id,
+              type: 'function',
+              function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+            })),
+          },
+          logprobs: null,
+          finish_reason: 'tool_calls',
+        },
+      ],
+      usage: {
+        prompt_tokens: usage.promptTokens,
+        completion_tokens: usage.completionTokens,
+        total_tokens: usage.promptTokens + usage.completionTokens,
+      },
+    };
+  }
+  return {
+    id: answer.id,
+    type: 'message',
+    role: 'assistant',
+    model: answer.model,
+    content: [
+      ...(answer.text ? [{ type: 'text', text: answer.text }] : []),
+      ...answer.calls.map((call) => ({
+        type: 'tool_use',
+        id: call.id,
+        name: call.name,
+        input: call.arguments,
+      })),
+    ],
+    stop_reason: 'tool_use',
+    stop_sequence: null,
+    usage: { input_tokens: usage.promptTokens, output_tokens: usage.completionTokens },
+  };
 }
 
 function apiOf(method: string | undefined, path: string): FakeProviderApi | null {

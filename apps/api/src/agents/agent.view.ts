@@ -1,7 +1,34 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Agent, AGENT_STATUSES, AgentStatus, LlmConfig, ResponseFormat } from '@agentq/database';
 import { ResponseFormatDto } from '../common/response-format.dto';
+import {
+  Agent,
+  AGENT_STATUSES,
+  AgentStatus,
+  AgentTool,
+  LlmConfig,
+  ResponseFormat,
+} from '@agentq/database';
+import { TOOL_TYPES } from './dto/tool-definition.dto';
 import { LlmConfigDto } from './dto/llm-config.dto';
+
+export class ToolHeaderView {
+  @ApiProperty({ description: 'the last 4 characters of the value (the rest is never shown)' })
+  last4!: string;
+}
+
+export class ToolView {
+  @ApiProperty({ enum: TOOL_TYPES }) type!: AgentTool['type'];
+  @ApiProperty() name!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) parameters!: object;
+  @ApiProperty({ required: false }) url?: string;
+  @ApiProperty({ type: 'integer', nullable: true, required: false }) timeoutMs?: number | null;
+  @ApiProperty({
+    required: false,
+    additionalProperties: { $ref: '#/components/schemas/ToolHeaderView' },
+  })
+  headers?: Record<string, ToolHeaderView>;
+}
 
 export class AgentView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -22,6 +49,9 @@ export class AgentView {
   @ApiProperty({ type: String, nullable: true }) owner!: string | null;
   @ApiProperty() stream!: boolean;
   @ApiProperty({ type: ResponseFormatDto, nullable: true }) responseFormat!: ResponseFormat | null;
+  @ApiProperty({ type: [ToolView] }) tools!: ToolView[];
+  @ApiProperty({ type: 'integer' }) maxSteps!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) actionTimeoutMs!: number | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -52,7 +82,26 @@ export function toAgentView(row: Agent): AgentView {
     owner: row.owner,
     stream: row.stream,
     responseFormat: row.responseFormat,
+    tools: (row.tools ?? []).map(toToolView),
+    maxSteps: row.maxSteps,
+    actionTimeoutMs: row.actionTimeoutMs,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  };
+}
+
+function toToolView(tool: AgentTool): ToolView {
+  const { type, name, description, parameters } = tool;
+  if (tool.type === 'client') return { type, name, description, parameters };
+  return {
+    type,
+    name,
+    description,
+    parameters,
+    url: tool.url,
+    timeoutMs: tool.timeoutMs,
+    headers: Object.fromEntries(
+      Object.entries(tool.headers).map(([header, sealed]) => [header, { last4: sealed.last4 }]),
+    ),
   };
 }

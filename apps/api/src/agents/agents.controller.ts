@@ -16,6 +16,7 @@ import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -25,7 +26,7 @@ import {
 import { TenantId } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
-import { AgentPage, AgentView, toAgentView } from './agent.view';
+import { AgentPage, AgentView, ToolHeaderView, toAgentView } from './agent.view';
 import { AgentsService } from './agents.service';
 import { CreateAgentDto } from './dto/create-agent.dto';
 import { ListAgentsQuery } from './dto/list-agents.query';
@@ -35,6 +36,7 @@ const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError(
 
 @ApiTags('agents')
 @ApiBearerAuth()
+@ApiExtraModels(ToolHeaderView)
 @Controller('v1/agents')
 export class AgentsController {
   constructor(private readonly agents: AgentsService) {}

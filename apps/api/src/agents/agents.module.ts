@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { CryptoModule } from '@agentq/crypto';
 import { ProvidersModule } from '../providers/providers.module';
 import { AgentsController } from './agents.controller';
+import { AgentToolsService } from './agent-tools.service';
 import { AgentsService } from './agents.service';
 
 @Module({
-  imports: [ProvidersModule],
+  imports: [ProvidersModule, CryptoModule],
   controllers: [AgentsController],
-  providers: [AgentsService],
+  providers: [AgentsService, AgentToolsService],
 })
 export class AgentsModule {}

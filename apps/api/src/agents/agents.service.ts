@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Agent, inTenantTransaction } from '@agentq/database';
+import { Agent, DEFAULT_MAX_STEPS, inTenantTransaction } from '@agentq/database';
+import { randomUUID } from 'node:crypto';
 import { plansWaitingOnAgent } from '@agentq/plans';
 import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -9,6 +10,7 @@ import { definedOnly } from '../common/defined-only';
 import { newestFirstPage, Page } from '../common/newest-first-page';
 import { FOREIGN_KEY_VIOLATION, isConstraintViolation } from '../common/postgres-error';
 import { ProvidersService } from '../providers/providers.service';
+import { AgentToolsService } from './agent-tools.service';
 import { CreateAgentDto } from './dto/create-agent.dto';
 import { ListAgentsQuery } from './dto/list-agents.query';
 import { UpdateAgentDto } from './dto/update-agent.dto';
@@ -21,6 +23,7 @@ export class AgentsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly providers: ProvidersService,
+    private readonly tools: AgentToolsService,
   ) {}
 
   private inTenant<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>) {
@@ -30,7 +33,10 @@ export class AgentsService {
   async create(tenantId: string, body: CreateAgentDto): Promise<Agent> {
     const providerId = await this.providers.resolveForAgent(tenantId, body.providerId);
     const agents = this.dataSource.getRepository(Agent);
+    const id = randomUUID();
+    const tools = await this.tools.sealed(tenantId, id, body.tools ?? []);
     const agent = agents.create({
+      id,
       tenantId,
       providerId,
       name: body.name,
@@ -49,7 +55,10 @@ export class AgentsService {
       owner: body.owner ?? null,
       stream: body.stream ?? false,
       responseFormat: body.responseFormat ?? null,
+      maxSteps: body.maxSteps ?? DEFAULT_MAX_STEPS,
+      actionTimeoutMs: body.actionTimeoutMs ?? null,
     });
+    agent.tools = tools;
     await withProviderGuard(() =>
       this.inTenant(tenantId, (manager) => manager.getRepository(Agent).insert(agent)),
     );
@@ -103,6 +112,12 @@ export class AgentsService {
       owner: changes.owner,
       stream: changes.stream,
       responseFormat: changes.responseFormat,
+      tools:
+        changes.tools === undefined
+          ? undefined
+          : await this.tools.sealed(tenantId, id, changes.tools),
+      maxSteps: changes.maxSteps,
+      actionTimeoutMs: changes.actionTimeoutMs,
     });
     if (Object.keys(update).length > 0) {
       const { affected } = await withProviderGuard(() =>

@@ -73,7 +73,7 @@ export class AgentExecutionsController {
   @ApiOperation({ summary: 'Submit an execution to an agent' })
   @ApiAcceptedResponse({
     type: ExecutionView,
-    description: 'queued (or still running after `wait`)',
+    description: 'queued (or still running after `wait`, or waiting in requires_action)',
   })
   @ApiOkResponse({
     type: ExecutionView,
@@ -89,11 +89,11 @@ export class AgentExecutionsController {
     const waitMs = (body.wait ?? 0) * 1_000;
     const { execution, created } = await this.submissions.submit(tenantId, agentId, body);
     let current = execution;
-    if (waitMs > 0 && !isTerminal(current.status)) {
-      const waiter = this.events.waitForTerminal(execution.id, waitMs);
+    if (waitMs > 0 && !isSettled(current.status)) {
+      const waiter = this.events.waitUntilSettled(execution.id, waitMs);
       // Re-read after subscribing: an event published before we listened is not lost.
       current = await this.reader.get(tenantId, execution.id);
-      if (!isTerminal(current.status)) {
+      if (!isSettled(current.status)) {
         await waiter.done;
         current = await this.reader.get(tenantId, execution.id);
       }
@@ -127,4 +127,9 @@ export class AgentExecutionsController {
 
 function isTerminal(status: string) {
   return status === 'succeeded' || status === 'failed' || status === 'cancelled';
+}
+
+/** Nothing more happens without the client: ended, or waiting for its tool outputs. */
+function isSettled(status: string) {
+  return isTerminal(status) || status === 'requires_action';
 }

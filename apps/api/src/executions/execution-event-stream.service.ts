@@ -36,8 +36,11 @@ export class ExecutionEventStream implements OnModuleInit {
     };
   }
 
-  /** Resolves when a terminal event arrives or the time is up, whichever is first. */
-  waitForTerminal(
+  /**
+   * Resolves when a terminal or `requires_action` event arrives (the client has something to
+   * read or to do) or the time is up, whichever is first.
+   */
+  waitUntilSettled(
     executionId: string,
     timeoutMs: number,
   ): { done: Promise<void>; cancel: () => void } {
@@ -45,7 +48,7 @@ export class ExecutionEventStream implements OnModuleInit {
     const done = new Promise<void>((resolve) => {
       const timer = setTimeout(finish, timeoutMs);
       const unlisten = this.listen(executionId, (event) => {
-        if (TERMINAL_EVENT_TYPES.includes(event.type)) finish();
+        if (event.type === 'requires_action' || TERMINAL_EVENT_TYPES.includes(event.type)) finish();
       });
       function finish() {
         clearTimeout(timer);

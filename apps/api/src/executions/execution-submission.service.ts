@@ -72,6 +72,7 @@ function newExecution(body: SubmitExecutionDto, now: number): NewExecution {
     input: body.input,
     maxAttempts: body.maxAttempts ?? 3,
     timeoutMs: body.timeoutMs ?? null,
+    actionTimeoutMs: body.actionTimeoutMs ?? null,
     runAt: body.runAt ? new Date(body.runAt) : body.delayMs ? new Date(now + body.delayMs) : null,
     idempotencyKey: body.idempotencyKey ?? null,
     handoffToAgentId: body.handoffTo ?? null,

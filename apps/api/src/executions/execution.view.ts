@@ -8,7 +8,7 @@ import {
   ExecutionStatus,
   ResponseFormat,
 } from '@agentq/database';
-import { toExecutionView as executionViewOf } from '@agentq/executions';
+import { ExecutionStep, toExecutionView as executionViewOf } from '@agentq/executions';
 import { EXECUTION_EVENT_TYPES, ExecutionEventType } from '@agentq/jobs';
 import { ResponseFormatDto } from '../common/response-format.dto';
 import { ExecutionInputDto } from './dto/submit-execution.dto';
@@ -38,6 +38,16 @@ class ExecutionErrorView {
   @ApiProperty({ required: false }) retryable?: boolean;
 }
 
+class ToolCallView {
+  @ApiProperty({ description: 'answer it with this id in POST .../tool-outputs' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'the JSON value the model gave' }) arguments!: unknown;
+}
+
+class RequiredActionView {
+  @ApiProperty({ type: [ToolCallView] }) toolCalls!: ToolCallView[];
+}
+
 class ExecutionUsageView {
   @ApiProperty({ type: 'integer' }) promptTokens!: number;
   @ApiProperty({ type: 'integer' }) completionTokens!: number;
@@ -59,6 +69,18 @@ export class ExecutionView {
   @ApiProperty({ type: 'integer' }) attempts!: number;
   @ApiProperty({ type: 'integer' }) maxAttempts!: number;
   @ApiProperty({ type: 'integer', nullable: true }) timeoutMs!: number | null;
+  @ApiProperty({
+    type: RequiredActionView,
+    nullable: true,
+    description: 'while `requires_action`: the client tool calls to answer',
+  })
+  requiredAction!: RequiredActionView | null;
+  @ApiProperty({
+    type: Date,
+    nullable: true,
+    description: 'while `requires_action`: when the wait fails with action_timeout',
+  })
+  actionDeadline!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) runAt!: Date | null;
   @ApiProperty({ type: ExecutionUsageView }) usage!: ExecutionUsageView;
   @ApiProperty({ type: 'integer', nullable: true }) durationMs!: number | null;
@@ -112,6 +134,8 @@ export class ExecutionEventView {
   @ApiProperty({ enum: EXECUTION_STATUSES }) status!: ExecutionStatus;
   @ApiProperty({ type: 'integer', required: false }) attempt?: number;
   @ApiProperty({ type: ExecutionErrorView, required: false }) error?: ExecutionError;
+  @ApiProperty({ type: RequiredActionView, required: false, description: 'requires_action events' })
+  requiredAction?: RequiredActionView;
   @ApiProperty({ description: 'when the transition happened (not when it was sent)' })
   at!: string;
 }
@@ -119,4 +143,62 @@ export class ExecutionEventView {
 /** Built in libs/executions (webhook deliveries carry the same shape); typed here for OpenAPI. */
 export function toExecutionView(row: AgentExecution): ExecutionView {
   return executionViewOf(row);
+}
+
+class StepUsageView {
+  @ApiProperty({ type: 'integer' }) promptTokens!: number;
+  @ApiProperty({ type: 'integer' }) completionTokens!: number;
+  @ApiProperty({ example: '0.000012000', description: 'USD, decimal string' }) costUsd!: string;
+}
+
+/** One model call or tool call of an execution (GET /v1/executions/:id/steps). */
+export class ExecutionStepView {
+  @ApiProperty({ type: 'integer' }) index!: number;
+  @ApiProperty({ enum: ['model', 'tool'] }) type!: 'model' | 'tool';
+  @ApiProperty({ description: 'the model, or the tool' }) name!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'tool steps' })
+  toolCallId!: string | null;
+  @ApiProperty({ nullable: true, description: 'tool steps: the arguments the model gave' })
+  arguments!: unknown;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the answer (model) or output (tool), at most 16 KiB',
+  })
+  result!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'the full length of the result' })
+  resultLength!: number | null;
+  @ApiProperty({ type: [ToolCallView], nullable: true, description: 'model steps' })
+  toolCalls!: ToolCallView[] | null;
+  @ApiProperty({ type: StepUsageView, nullable: true, description: 'model steps' })
+  usage!: StepUsageView | null;
+  @ApiProperty({ type: 'integer' }) attempt!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) durationMs!: number | null;
+  @ApiProperty({ type: ExecutionErrorView, nullable: true }) error!: ExecutionError | null;
+  @ApiProperty() startedAt!: Date;
+}
+
+export function toExecutionStepView(step: ExecutionStep): ExecutionStepView {
+  return {
+    index: step.index,
+    type: step.type,
+    name: step.name,
+    toolCallId: step.toolCallId,
+    arguments: step.arguments,
+    result: step.result,
+    resultLength: step.resultLength,
+    toolCalls: step.toolCalls,
+    usage:
+      step.type === 'model'
+        ? {
+            promptTokens: step.promptTokens,
+            completionTokens: step.completionTokens,
+            costUsd: step.costUsd,
+          }
+        : null,
+    attempt: step.attempt,
+    durationMs: step.durationMs,
+    error: step.error,
+    startedAt: step.startedAt,
+  };
 }

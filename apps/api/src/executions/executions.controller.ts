@@ -1,4 +1,5 @@
 import {
+  Body,
   Controller,
   Get,
   HttpCode,
@@ -38,10 +39,14 @@ import { ExecutionCancellation } from './execution-cancellation.service';
 import { ExecutionEventStream } from './execution-event-stream.service';
 import { ExecutionOutputStream } from './execution-output-stream.service';
 import { ExecutionReader } from './execution-reader.service';
+import { ExecutionTools } from './execution-tools.service';
+import { SubmitToolOutputsDto } from './dto/submit-tool-outputs.dto';
 import {
   ExecutionEventView,
   ExecutionPage,
+  ExecutionStepView,
   ExecutionView,
+  toExecutionStepView,
   toExecutionView,
 } from './execution.view';
 
@@ -58,6 +63,7 @@ export class ExecutionsController {
     private readonly cancellation: ExecutionCancellation,
     private readonly events: ExecutionEventStream,
     private readonly outputs: ExecutionOutputStream,
+    private readonly tools: ExecutionTools,
   ) {}
 
   @Get()
@@ -81,6 +87,43 @@ export class ExecutionsController {
     @Param('id', uuidOr404) id: string,
   ): Promise<ExecutionView> {
     return toExecutionView(await this.reader.get(tenantId, id));
+  }
+
+  @Get(':id/steps')
+  @ApiOperation({
+    summary: 'The steps of an execution: each model call and tool call, in order',
+    description:
+      'Model steps carry their usage; the execution’s usage is their sum, failed attempts ' +
+      'included. Results are cut at 16 KiB (resultLength is the full length).',
+  })
+  @ApiOkResponse({ type: [ExecutionStepView] })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async steps(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+  ): Promise<ExecutionStepView[]> {
+    return (await this.tools.steps(tenantId, id)).map(toExecutionStepView);
+  }
+
+  @Post(':id/tool-outputs')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Answer the client tool calls of an execution in requires_action; it resumes',
+    description:
+      'Every pending tool call exactly once (409 tool_outputs_mismatch otherwise); 409 ' +
+      'not_waiting when the execution is not in requires_action. The execution goes back to ' +
+      '`queued` and any worker carries on.',
+  })
+  @ApiOkResponse({ type: ExecutionView, description: 'the execution, `queued` again' })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse })
+  async submitToolOutputs(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+    @Body() body: SubmitToolOutputsDto,
+  ): Promise<ExecutionView> {
+    return toExecutionView(await this.tools.submitToolOutputs(tenantId, id, body));
   }
 
   @Post(':id/cancel')
@@ -211,6 +254,14 @@ function snapshotEvent(current: AgentExecution): ExecutionEvent {
     const at = current.completedAt ?? current.queuedAt;
     return { ...base, type: current.status as ExecutionEvent['type'], at: at.toISOString() };
   }
+  if (current.status === 'requires_action' && current.requiredAction) {
+    return {
+      ...base,
+      type: 'requires_action',
+      requiredAction: current.requiredAction,
+      at: (current.startedAt ?? current.queuedAt).toISOString(),
+    };
+  }
   if (current.status === 'running' && current.startedAt) {
     return { ...base, type: 'started', at: current.startedAt.toISOString() };
   }
@@ -234,6 +285,7 @@ function toExecutionEventView(event: ExecutionEvent): ExecutionEventView {
     status: event.status,
     attempt: event.attempt,
     error: event.error,
+    requiredAction: event.requiredAction,
     at: event.at,
   };
 }

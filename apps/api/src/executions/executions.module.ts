@@ -6,6 +6,7 @@ import { ExecutionEventStream } from './execution-event-stream.service';
 import { ExecutionOutputStream } from './execution-output-stream.service';
 import { ExecutionReader } from './execution-reader.service';
 import { ExecutionSubmissions } from './execution-submission.service';
+import { ExecutionTools } from './execution-tools.service';
 import { ExecutionsController } from './executions.controller';
 
 @Module({
@@ -17,6 +18,7 @@ import { ExecutionsController } from './executions.controller';
     ExecutionCancellation,
     ExecutionEventStream,
     ExecutionOutputStream,
+    ExecutionTools,
   ],
   exports: [ExecutionSubmissions, ExecutionCancellation, ExecutionSubmissionModule],
 })

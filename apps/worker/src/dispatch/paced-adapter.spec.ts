@@ -11,6 +11,7 @@ const answer: LlmResult = {
   finishReason: 'stop',
   model: 'm',
   responseId: null,
+  toolCalls: [],
 };
 const request = (): LlmRequest => ({
   model: 'm',

@@ -34,6 +34,7 @@ import { crashIfInjected } from './fault-injection';
 import { ProviderAdapters } from './provider-adapters.service';
 import { SpendGuard } from './spend-guard.service';
 import { completeInFormat } from './structured-answer';
+import { BaseRequest, LoopOutcome, ToolLoop } from './tool-loop/tool-loop.service';
 import { WorkerShutdownInterruption } from './worker-shutdown';
 
 export interface AttemptContext {
@@ -57,6 +58,7 @@ export class ExecutionRunner {
     private readonly metrics: ExecutionMetrics,
     private readonly streams: ExecutionStream,
     private readonly dispatch: DispatchGate,
+    private readonly toolLoop: ToolLoop,
   ) {
     finisher.observeCommits((outcomes, seconds) => metrics.groupCommitted(outcomes, seconds));
   }
@@ -98,7 +100,11 @@ export class ExecutionRunner {
     const timeoutMs = execution.timeoutMs ?? this.config.executions.defaultTimeoutMs;
     const timer = setTimeout(() => controller.abort(new LlmAbortReason('timeout')), timeoutMs);
     const startedAt = performance.now();
-    const stream = this.streams.begin(execution);
+    // A tool loop carries on from its committed steps: nothing streamed before is withdrawn.
+    const stream =
+      execution.agent.tools.length > 0
+        ? this.streams.forAttempt(execution)
+        : this.streams.begin(execution);
     try {
       return await this.callProvider(execution, adapter, controller.signal, startedAt, stream);
     } catch (error) {
@@ -124,18 +130,24 @@ export class ExecutionRunner {
   ): Promise<AttemptResult> {
     const { llmConfig } = execution.agent;
     const prompt = await this.prompts.build(execution);
+    const request: BaseRequest = {
+      model: llmConfig.model,
+      ...prompt,
+      temperature: llmConfig.temperature,
+      maxTokens: llmConfig.maxTokens,
+      topP: llmConfig.topP,
+      stop: llmConfig.stop,
+      signal,
+      onDelta: stream.onDelta,
+    };
+    if (execution.agent.tools.length > 0) {
+      const complete = (call: LlmRequest) => this.complete(execution, adapter, call);
+      const outcome = await this.toolLoop.run(execution, complete, request, stream);
+      return this.endToolLoop(execution, outcome, startedAt, stream);
+    }
     const answer = await completeInFormat(
-      (request) => this.complete(execution, adapter, request),
-      {
-        model: llmConfig.model,
-        ...prompt,
-        temperature: llmConfig.temperature,
-        maxTokens: llmConfig.maxTokens,
-        topP: llmConfig.topP,
-        stop: llmConfig.stop,
-        signal,
-        onDelta: stream.onDelta,
-      },
+      (call) => this.complete(execution, adapter, call),
+      request,
       execution.responseFormat,
       stream,
     );
@@ -204,6 +216,74 @@ export class ExecutionRunner {
         return answer;
       },
     );
+  }
+
+  /** A tool loop's usage is already on the row (its committed model steps): the outcome adds none. */
+  private async endToolLoop(
+    execution: ClaimedExecution,
+    outcome: LoopOutcome,
+    startedAt: number,
+    stream: AttemptStream,
+  ): Promise<AttemptResult> {
+    const durationMs = Math.round(performance.now() - startedAt);
+    switch (outcome.kind) {
+      case 'ended':
+        return { kind: 'done', outcome: 'already-terminal' };
+      case 'max-steps':
+        return this.fail(
+          execution,
+          {
+            code: 'max_steps_exceeded',
+            message: `the model still asked for tools after ${outcome.maxSteps} model calls (maxSteps)`,
+          },
+          durationMs,
+        );
+      case 'invalid-output':
+        return this.fail(
+          execution,
+          {
+            code: 'invalid_output',
+            message: `the answer does not match the response format: ${outcome.problem}`,
+          },
+          durationMs,
+        );
+      case 'paused':
+        stream.requiresAction({ toolCalls: outcome.toolCalls });
+        this.events.publish([
+          {
+            type: 'requires_action',
+            executionId: execution.id,
+            tenantId: execution.tenantId,
+            agentId: execution.agentId,
+            status: 'requires_action',
+            attempt: execution.attempts,
+            requiredAction: { toolCalls: outcome.toolCalls },
+            at: new Date().toISOString(),
+          },
+        ]);
+        this.logger.log(
+          `execution ${execution.id}: waiting for ${outcome.toolCalls.length} client tool ` +
+            `output(s) until ${outcome.deadline.toISOString()}`,
+        );
+        return { kind: 'done', outcome: 'requires_action' };
+      case 'answer':
+        return this.finish(execution, {
+          executionId: execution.id,
+          tenantId: execution.tenantId,
+          status: 'succeeded',
+          output: {
+            ...outcome.answer,
+            ...(outcome.json === undefined ? {} : { json: outcome.json }),
+          },
+          error: null,
+          model: outcome.answer.model,
+          promptTokens: 0,
+          completionTokens: 0,
+          costUsd: '0',
+          durationMs,
+          hasFollowUpFlags: execution.hasFollowUpFlags,
+        });
+    }
   }
 
   private async handleFailure(

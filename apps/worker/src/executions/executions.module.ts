@@ -2,15 +2,18 @@ import { Module } from '@nestjs/common';
 import { CryptoModule } from '@agentq/crypto';
 import { ExecutionWorkModule } from '@agentq/executions';
 import { DispatchModule } from '../dispatch/dispatch.module';
+import { ToolsModule } from '@agentq/tools';
 import { AgentExecutionProcessor } from './agent-execution.processor';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
 import { ExecutionRunner } from './execution-runner.service';
 import { ProviderAdapters } from './provider-adapters.service';
 import { SpendGuard } from './spend-guard.service';
+import { HttpToolCaller } from './tool-loop/http-tool-caller.service';
+import { ToolLoop } from './tool-loop/tool-loop.service';
 
 @Module({
-  imports: [CryptoModule, DispatchModule, ExecutionWorkModule],
+  imports: [CryptoModule, DispatchModule, ExecutionWorkModule, ToolsModule],
   providers: [
     AgentExecutionProcessor,
     ExecutionRunner,
@@ -18,6 +21,8 @@ import { SpendGuard } from './spend-guard.service';
     CancellationRegistry,
     ProviderAdapters,
     SpendGuard,
+    ToolLoop,
+    HttpToolCaller,
   ],
   exports: [SpendGuard],
 })

@@ -29,6 +29,7 @@ function scripted(...texts: string[]) {
       finishReason: 'stop',
       model: 'm',
       responseId: null,
+      toolCalls: [],
     };
   };
   return { complete, requests };

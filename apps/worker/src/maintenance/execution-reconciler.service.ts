@@ -8,6 +8,7 @@ import {
   ExecutionAborter,
   ExecutionEventPublisher,
   ExecutionProducer,
+  EXPIRED_ACTIONS_SQL,
   OVERDUE_RUNNING_SQL,
   QUEUED_CANDIDATES_SQL,
   QueuedExecution,
@@ -56,6 +57,11 @@ const WORKER_LOST = {
   message: 'the worker running this execution stopped (no live job lock past the timeout)',
 };
 
+const ACTION_TIMEOUT = {
+  code: 'action_timeout',
+  message: 'no tool outputs were posted before the action deadline (actionTimeoutMs)',
+};
+
 /**
  * Makes Redis agree with PostgreSQL, the source of truth:
  * - a `queued` execution whose job is missing (crash between insert and enqueue, Redis lost
@@ -85,7 +91,48 @@ export class ExecutionReconciler {
   async reconcile(): Promise<ReconcileExecutionsJobResult> {
     const requeued = await this.requeueOrphanedQueued();
     const { retried, failed } = await this.endAbandonedRunning();
-    return { requeued, retried, failed };
+    const actionTimeouts = await this.failExpiredActions();
+    return { requeued, retried, failed, actionTimeouts };
+  }
+
+  /**
+   * Executions in `requires_action` past their deadline end `failed` (action_timeout) through
+   * the terminal UPDATE like any other outcome: the usage of their steps is already on the row.
+   */
+  private async failExpiredActions(): Promise<number> {
+    const rows: (RunningRow & { attempts: number })[] = await this.dataSource.query(
+      EXPIRED_ACTIONS_SQL,
+      [PAGE_SIZE],
+    );
+    let failed = 0;
+    for (const row of rows) {
+      const outcome: TerminalOutcome = {
+        executionId: row.id,
+        tenantId: row.tenant_id,
+        status: 'failed',
+        output: null,
+        error: ACTION_TIMEOUT,
+        model: row.model,
+        promptTokens: 0,
+        completionTokens: 0,
+        costUsd: '0',
+        durationMs: null,
+      };
+      const { won, cancelled } = await withTransactionRetry(async () => {
+        const planSink = emptyPlanAdvanceSink();
+        const won = await recordTerminalOutcomes(this.dataSource.manager, [outcome], planSink);
+        return { won, cancelled: planSink.cancelled };
+      });
+      await this.aborter.abortAll(cancelled);
+      if (won.length === 0) continue;
+      failed += 1;
+      this.metrics.count('action_timeout');
+      this.publishEvent(row, 'failed', 'failed', ACTION_TIMEOUT);
+      this.logger.warn(
+        `execution ${row.id}: no tool outputs before its deadline; failed (action_timeout)`,
+      );
+    }
+    return failed;
   }
 
   private async requeueOrphanedQueued(): Promise<number> {
@@ -213,6 +260,15 @@ export class ExecutionReconciler {
   }
 
   private publish(row: RunningRow, type: 'retrying' | 'failed', status: 'queued' | 'failed') {
+    this.publishEvent(row, type, status, WORKER_LOST);
+  }
+
+  private publishEvent(
+    row: RunningRow,
+    type: 'retrying' | 'failed',
+    status: 'queued' | 'failed',
+    error: { code: string; message: string },
+  ) {
     this.events.publish([
       {
         type,
@@ -221,7 +277,7 @@ export class ExecutionReconciler {
         agentId: row.agent_id,
         status,
         attempt: row.attempts,
-        error: { code: WORKER_LOST.code, message: WORKER_LOST.message },
+        error: { code: error.code, message: error.message },
         at: new Date().toISOString(),
       },
     ]);

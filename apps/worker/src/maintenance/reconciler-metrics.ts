@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@agentq/metrics';
 import { Counter, Registry } from 'prom-client';
 
-export type ReconcilerAction = 'requeued' | 'retried' | 'failed';
+export type ReconcilerAction = 'requeued' | 'retried' | 'failed' | 'action_timeout';
 export type ReconcilerRunResult = 'ok' | 'error';
 
 /** `agentq_reconciler_actions_total{action}` and `agentq_reconciler_runs_total{result}`. */
@@ -15,7 +15,7 @@ export class ReconcilerMetrics {
     if (!registry) return;
     this.actions = new Counter({
       name: 'agentq_reconciler_actions_total',
-      help: 'Executions the reconciler enqueued again (requeued), retried or failed after their worker was lost',
+      help: 'Executions the reconciler enqueued again (requeued), retried or failed after their worker was lost, or failed past their action deadline (action_timeout)',
       labelNames: ['action'],
       registers: [registry],
     });

@@ -130,13 +130,21 @@ export class ExecutionMetrics {
     } else {
       this.cancelled.inc();
     }
-    const labels = { agent_id: execution.agentId, model: outcome.model ?? '' };
-    if (outcome.promptTokens > 0)
-      this.tokens.inc({ ...labels, type: 'prompt' }, outcome.promptTokens);
-    if (outcome.completionTokens > 0) {
-      this.tokens.inc({ ...labels, type: 'completion' }, outcome.completionTokens);
+    this.usageRecorded(execution, outcome.model ?? '', outcome);
+  }
+
+  /** Tokens and cost committed: an outcome's, or a tool loop's model step's. */
+  usageRecorded(
+    execution: ClaimedExecution,
+    model: string,
+    usage: { promptTokens: number; completionTokens: number; costUsd: string },
+  ): void {
+    const labels = { agent_id: execution.agentId, model };
+    if (usage.promptTokens > 0) this.tokens.inc({ ...labels, type: 'prompt' }, usage.promptTokens);
+    if (usage.completionTokens > 0) {
+      this.tokens.inc({ ...labels, type: 'completion' }, usage.completionTokens);
     }
-    const cost = Number(outcome.costUsd);
+    const cost = Number(usage.costUsd);
     if (cost > 0) this.cost.inc(labels, cost);
   }
 

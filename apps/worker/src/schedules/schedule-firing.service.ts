@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { ExecutionInput, MAINTENANCE_DATA_SOURCE } from '@agentq/database';
+import { ExecutionInput, MAINTENANCE_DATA_SOURCE, TERMINAL_STATUSES } from '@agentq/database';
 import {
   executionStatesByIdOrKey,
   ExecutionSubmitter,
@@ -191,11 +191,7 @@ export class ScheduleFirings {
     const earlier = states.find((state) => state.idempotencyKey === key);
     if (earlier) return { outcome: 'fired', executionId: earlier.id };
     const previous = states.find((state) => state.id === lastExecutionId);
-    if (
-      schedule.overlap === 'skip' &&
-      previous &&
-      (previous.status === 'queued' || previous.status === 'running')
-    ) {
+    if (schedule.overlap === 'skip' && previous && !TERMINAL_STATUSES.includes(previous.status)) {
       return {
         outcome: 'skipped',
         reason: 'overlap',

@@ -4,6 +4,7 @@ import { ResponseFormat } from './agent.entity';
 export const EXECUTION_STATUSES = [
   'queued',
   'running',
+  'requires_action',
   'succeeded',
   'failed',
   'cancelled',
@@ -14,6 +15,18 @@ export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'fail
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
+}
+
+/** A tool call the model asked for; `arguments` is the JSON value it gave. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: unknown;
+}
+
+/** What a paused execution waits for: outputs for these client tool calls. */
+export interface RequiredAction {
+  toolCalls: ToolCall[];
 }
 
 export interface ExecutionInput {
@@ -74,6 +87,12 @@ export class AgentExecution {
   @Column('integer', { default: 0 }) handoffDepth!: number;
   /** The execution whose output was handed to this one. */
   @Column('uuid', { nullable: true }) parentExecutionId!: string | null;
+  /** Set while `requires_action`: the client tool calls waiting for outputs. */
+  @Column('jsonb', { nullable: true }) requiredAction!: RequiredAction | null;
+  /** How long to wait for client tool outputs (the agent's, or 1 h, when null). */
+  @Column('integer', { nullable: true }) actionTimeoutMs!: number | null;
+  /** While `requires_action`: when the wait ends with `action_timeout`. */
+  @Column('timestamptz', { nullable: true }) actionDeadline!: Date | null;
   /** When retention cleared input and output (usage figures are kept). */
   @Column('timestamptz', { nullable: true }) payloadPurgedAt!: Date | null;
   /** Output deltas go to the execution's Redis stream (the submission's choice, else the agent's). */

@@ -30,6 +30,43 @@ export interface ResponseFormat {
   strict?: boolean;
 }
 
+/** A secret header value of an http tool: sealed like provider keys, shown as its last 4. */
+export interface SealedHeader {
+  ciphertext: string;
+  last4: string;
+}
+
+interface ToolBase {
+  name: string;
+  description: string;
+  /** A JSON Schema (validated as one on write) for the tool's arguments. */
+  parameters: object;
+}
+
+/** Called by the worker: a signed POST to `url`. */
+export interface HttpTool extends ToolBase {
+  type: 'http';
+  url: string;
+  timeoutMs: number | null;
+  headers: Record<string, SealedHeader>;
+}
+
+/** Run by the API client: the execution pauses in `requires_action` until it posts the output. */
+export interface ClientTool extends ToolBase {
+  type: 'client';
+}
+
+export type AgentTool = HttpTool | ClientTool;
+
+export const DEFAULT_MAX_STEPS = 8;
+
+/** How long a `requires_action` pause may wait for client tool outputs. */
+export const ACTION_TIMEOUT_LIMITS = {
+  minMs: 1_000,
+  maxMs: 7 * 24 * 3_600_000,
+  defaultMs: 3_600_000,
+} as const;
+
 @Entity('agents')
 export class Agent {
   @PrimaryGeneratedColumn('uuid') id!: string;
@@ -54,6 +91,11 @@ export class Agent {
   /** The default of executions that do not say: stream output deltas to GET .../stream. */
   @Column('boolean', { default: false }) stream!: boolean;
   @Column('jsonb', { nullable: true }) responseFormat!: ResponseFormat | null;
+  @Column('jsonb', { default: () => "'[]'" }) tools!: AgentTool[];
+  /** Model calls one execution may make. */
+  @Column('integer', { default: DEFAULT_MAX_STEPS }) maxSteps!: number;
+  /** How long an execution waits for client tool outputs; null is the default (1 h). */
+  @Column('integer', { nullable: true }) actionTimeoutMs!: number | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -17,11 +17,13 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { AGENT_STATUSES, AgentStatus } from '@agentq/database';
+import { ACTION_TIMEOUT_LIMITS, AGENT_STATUSES, AgentStatus } from '@agentq/database';
+import { TOOL_LIMITS } from '@agentq/tools';
 import { Omittable } from '../../common/omittable.decorator';
 import { ResponseFormatDto } from '../../common/response-format.dto';
 import { OptionalUsdAmount } from '../../common/usd-amount.decorator';
 import { LlmConfigDto } from './llm-config.dto';
+import { ToolDefinitionDto } from './tool-definition.dto';
 
 const LONG_TEXT = 20_000;
 
@@ -116,6 +118,44 @@ export class CreateAgentDto {
   @IsString()
   @MaxLength(200)
   owner?: string | null;
+
+  @ApiPropertyOptional({
+    type: [ToolDefinitionDto],
+    maxItems: TOOL_LIMITS.tools,
+    description: 'tools the model may call; names unique; a PATCH replaces the whole list',
+  })
+  @Omittable()
+  @IsArray()
+  @ArrayMaxSize(TOOL_LIMITS.tools)
+  @ValidateNested({ each: true })
+  @Type(() => ToolDefinitionDto)
+  tools?: ToolDefinitionDto[];
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: TOOL_LIMITS.minSteps,
+    maximum: TOOL_LIMITS.maxSteps,
+    default: 8,
+    description: 'model calls one execution may make; one more fails it (max_steps_exceeded)',
+  })
+  @Omittable()
+  @IsInt()
+  @Min(TOOL_LIMITS.minSteps)
+  @Max(TOOL_LIMITS.maxSteps)
+  maxSteps?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: ACTION_TIMEOUT_LIMITS.minMs,
+    maximum: ACTION_TIMEOUT_LIMITS.maxMs,
+    description: 'how long a requires_action pause waits for tool outputs (default 1 h)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(ACTION_TIMEOUT_LIMITS.minMs)
+  @Max(ACTION_TIMEOUT_LIMITS.maxMs)
+  actionTimeoutMs?: number | null;
 
   @OptionalUsdAmount('spend limit per UTC day; an attempt over it fails with budget_exceeded')
   budgetDailyUsd?: string | null;

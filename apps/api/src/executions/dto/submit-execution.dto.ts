@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { ACTION_TIMEOUT_LIMITS } from '@agentq/database';
 import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
 import { ResponseFormatDto } from '../../common/response-format.dto';
 
@@ -109,6 +110,18 @@ export class SubmitExecutionDto {
   timeoutMs?: number;
 
   @ApiPropertyOptional({
+    minimum: ACTION_TIMEOUT_LIMITS.minMs,
+    maximum: ACTION_TIMEOUT_LIMITS.maxMs,
+    description:
+      'how long a requires_action pause waits for tool outputs (default: the agent’s, else 1 h)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(ACTION_TIMEOUT_LIMITS.minMs)
+  @Max(ACTION_TIMEOUT_LIMITS.maxMs)
+  actionTimeoutMs?: number;
+
+  @ApiPropertyOptional({
     description: 'Same key, same execution: a retried submission is not run twice',
   })
   @IsOptional()
@@ -142,7 +155,8 @@ export class SubmitExecutionDto {
     minimum: 0,
     maximum: EXECUTION_LIMITS.maxWaitSeconds,
     description:
-      'Seconds to wait for the result; 200 with the finished execution if it ends in time',
+      'Seconds to wait for the result; 200 with the finished execution if it ends in time ' +
+      '(202 as soon as it pauses in requires_action)',
   })
   @IsOptional()
   @IsInt()

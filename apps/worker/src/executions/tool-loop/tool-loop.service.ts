@@ -1,0 +1,305 @@
+import { Injectable } from '@nestjs/common';
+import { ACTION_TIMEOUT_LIMITS, AgentTool, ResponseFormat, ToolCall } from '@agentq/database';
+import {
+  AttemptStream,
+  ClaimedExecution,
+  ExecutionActions,
+  ExecutionStep,
+  ExecutionSteps,
+  NewModelStep,
+  NewToolStep,
+} from '@agentq/executions';
+import {
+  LlmError,
+  LlmRequest,
+  LlmResult,
+  LlmTool,
+  parseStructuredAnswer,
+  repairMessages,
+} from '@agentq/llm';
+import { argumentsProblem } from '@agentq/tools';
+import { computeCostUsd } from '@agentq/usage';
+import { ExecutionMetrics } from '../../metrics/execution-metrics.service';
+import { HttpToolCaller, ToolCallResult } from './http-tool-caller.service';
+import { loopState, PendingToolCall } from './loop-state';
+
+/** How a tool loop's attempt ended. */
+export type LoopOutcome =
+  /** `json`: the parsed answer, when the execution asks for a response format. */
+  | { kind: 'answer'; answer: FinalAnswer; json?: unknown }
+  /** The answer, repaired once, still does not meet the response format. */
+  | { kind: 'invalid-output'; problem: string }
+  | { kind: 'max-steps'; maxSteps: number }
+  | { kind: 'paused'; toolCalls: ToolCall[]; deadline: Date }
+  /** The execution stopped running meanwhile (cancelled), or another attempt took the step. */
+  | { kind: 'ended' };
+
+export interface FinalAnswer {
+  text: string;
+  finishReason: string | null;
+  model: string;
+  responseId: string | null;
+}
+
+/** The request of every model call, less the conversation, which the loop grows. */
+export type BaseRequest = Omit<LlmRequest, 'tools'>;
+
+/** One provider call (the adapter's, in its client span). */
+export type CompleteCall = (request: LlmRequest) => Promise<LlmResult>;
+
+/**
+ * An execution of an agent with tools, one step at a time: a model call, then the tools it asked
+ * for (http tools in parallel; client tools pause the execution), then the next model call, until
+ * a final answer or `maxSteps` model calls. Every step is committed as it ends and the loop state
+ * is rebuilt from committed steps, so any attempt (after a crash, a retry, a pause) carries on.
+ */
+@Injectable()
+export class ToolLoop {
+  constructor(
+    private readonly steps: ExecutionSteps,
+    private readonly actions: ExecutionActions,
+    private readonly httpTools: HttpToolCaller,
+    private readonly metrics: ExecutionMetrics,
+  ) {}
+
+  async run(
+    execution: ClaimedExecution,
+    complete: CompleteCall,
+    base: BaseRequest,
+    stream: AttemptStream,
+  ): Promise<LoopOutcome> {
+    const { tools, maxSteps } = execution.agent;
+    const llmTools = tools.map(toLlmTool);
+    const format = execution.responseFormat;
+    let repair: LlmRequest['messages'] = [];
+    let committed = await this.steps.load(execution.tenantId, execution.id);
+    for (;;) {
+      const state = loopState(committed);
+      if (state.pending.length > 0) {
+        const stopped = await this.runPendingTools(execution, state.pending, base.signal, stream);
+        if (stopped) return stopped;
+      } else if (state.finalAnswer && !format) {
+        return { kind: 'answer', answer: answerOf(state.finalAnswer) };
+      } else if (state.finalAnswer && format && repair.length === 0) {
+        const checked = checkAnswer(state.finalAnswer, state.answers, format);
+        if (checked.kind !== 'repair') return checked;
+        stream.reset('repair');
+        repair = checked.messages;
+      } else if (repair.length === 0 && state.modelCalls >= maxSteps) {
+        return { kind: 'max-steps', maxSteps };
+      } else {
+        const recorded = await this.callModel(
+          execution,
+          complete,
+          {
+            ...base,
+            messages: [...base.messages, ...state.messages, ...repair],
+            tools: llmTools,
+            responseFormat: format ?? undefined,
+            index: state.nextIndex,
+          },
+          stream,
+        );
+        if (!recorded) return { kind: 'ended' };
+        repair = [];
+      }
+      committed = await this.steps.load(execution.tenantId, execution.id);
+    }
+  }
+
+  /** One model call, committed as a step with its usage (a failed call too, without usage). */
+  private async callModel(
+    execution: ClaimedExecution,
+    complete: CompleteCall,
+    request: LlmRequest & { index: number },
+    stream: AttemptStream,
+  ): Promise<boolean> {
+    const startedAt = new Date();
+    const started = performance.now();
+    let result: LlmResult;
+    try {
+      result = await complete(request);
+    } catch (error) {
+      if (error instanceof LlmError && error.kind !== 'aborted' && !request.signal.aborted) {
+        const failed: NewModelStep = {
+          index: request.index,
+          name: request.model,
+          result: null,
+          toolCalls: null,
+          finishReason: null,
+          promptTokens: 0,
+          completionTokens: 0,
+          costUsd: '0',
+          attempt: execution.attempts,
+          durationMs: Math.round(performance.now() - started),
+          error: { code: error.code, message: error.message },
+          startedAt,
+        };
+        await this.steps.recordModelStep(execution.tenantId, execution.id, failed);
+        stream.step(modelStepEvent(failed));
+      }
+      throw error;
+    }
+    this.metrics.providerResponded(execution, result.model, started);
+    const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
+    const { costUsd } = computeCostUsd(
+      usage,
+      result.model,
+      execution.provider.pricing ?? undefined,
+    );
+    const step: NewModelStep = {
+      index: request.index,
+      name: result.model,
+      result: result.text,
+      toolCalls: result.toolCalls,
+      finishReason: result.finishReason,
+      ...usage,
+      costUsd,
+      attempt: execution.attempts,
+      durationMs: Math.round(performance.now() - started),
+      error: null,
+      startedAt,
+    };
+    const recorded = await this.steps.recordModelStep(execution.tenantId, execution.id, step);
+    if (recorded) {
+      this.metrics.usageRecorded(execution, result.model, { ...usage, costUsd });
+      stream.step(modelStepEvent(step));
+    }
+    return recorded;
+  }
+
+  /**
+   * Runs the http tools among the pending calls in parallel and records them; unknown tools and
+   * invalid arguments are recorded as errors the model sees. Client tools left pending pause the
+   * execution. Null when the loop goes on.
+   */
+  private async runPendingTools(
+    execution: ClaimedExecution,
+    pending: PendingToolCall[],
+    signal: AbortSignal,
+    stream: AttemptStream,
+  ): Promise<LoopOutcome | null> {
+    const byName = new Map(execution.agent.tools.map((tool) => [tool.name, tool]));
+    const isClientCall = ({ call }: PendingToolCall) => {
+      const tool = byName.get(call.name);
+      return tool?.type === 'client' && argumentsProblem(tool.parameters, call.arguments) === null;
+    };
+    const clientCalls = pending.filter(isClientCall);
+    const serverCalls = pending.filter((pendingCall) => !isClientCall(pendingCall));
+    // Each call is committed as soon as it returns: a crash repeats only the unfinished ones.
+    const live = await Promise.all(
+      serverCalls.map(async ({ call, index }) => {
+        const startedAt = new Date();
+        const result = await this.runServerTool(execution, byName.get(call.name), call, signal);
+        const step: NewToolStep = {
+          index,
+          name: call.name,
+          toolCallId: call.id,
+          arguments: call.arguments,
+          output: result.output,
+          attempt: execution.attempts,
+          durationMs: result.durationMs,
+          error: result.error,
+          startedAt,
+        };
+        const { live } = await this.steps.recordToolSteps(execution.tenantId, execution.id, [step]);
+        if (live) stream.step(toolStepEvent(step));
+        return live;
+      }),
+    );
+    if (live.includes(false)) return { kind: 'ended' };
+    if (clientCalls.length === 0) return null;
+    const toolCalls = clientCalls.map(({ call }) => call);
+    const timeoutMs = execution.actionTimeoutMs ?? ACTION_TIMEOUT_LIMITS.defaultMs;
+    const deadline = await this.actions.pause(execution, toolCalls, timeoutMs);
+    return deadline ? { kind: 'paused', toolCalls, deadline } : { kind: 'ended' };
+  }
+
+  private runServerTool(
+    execution: ClaimedExecution,
+    tool: AgentTool | undefined,
+    call: ToolCall,
+    signal: AbortSignal,
+  ): Promise<ToolCallResult> {
+    if (!tool) return Promise.resolve(notRun('unknown_tool', `the agent has no tool ${call.name}`));
+    const problem = argumentsProblem(tool.parameters, call.arguments);
+    if (problem) return Promise.resolve(notRun('invalid_arguments', problem));
+    if (tool.type !== 'http') throw new Error(`${tool.type} tool ${tool.name} run by the worker`);
+    return this.httpTools.call(tool, call, {
+      executionId: execution.id,
+      agentId: execution.agentId,
+      tenantId: execution.tenantId,
+      signal,
+    });
+  }
+}
+
+/**
+ * The final answer against the response format: parsed, or the repair turn to ask for (the
+ * answer itself is already in the conversation), or invalid once a repair was made.
+ */
+function checkAnswer(
+  answer: ExecutionStep,
+  answers: number,
+  format: ResponseFormat,
+): LoopOutcome | { kind: 'repair'; messages: LlmRequest['messages'] } {
+  const checked = parseStructuredAnswer(answer.result ?? '', format);
+  if (checked.ok) return { kind: 'answer', answer: answerOf(answer), json: checked.value };
+  if (answers > 1) return { kind: 'invalid-output', problem: checked.problem };
+  return {
+    kind: 'repair',
+    messages: repairMessages(answer.result ?? '', checked.problem, format).filter(
+      (message) => message.role === 'user',
+    ),
+  };
+}
+
+/** What a `step` event on the output stream says of a model step. */
+function modelStepEvent(step: NewModelStep) {
+  return {
+    index: step.index,
+    type: 'model',
+    name: step.name,
+    toolCalls: step.toolCalls,
+    usage: {
+      promptTokens: step.promptTokens,
+      completionTokens: step.completionTokens,
+      costUsd: step.costUsd,
+    },
+    durationMs: step.durationMs,
+    error: step.error,
+  };
+}
+
+function toolStepEvent(step: NewToolStep) {
+  return {
+    index: step.index,
+    type: 'tool',
+    name: step.name,
+    toolCallId: step.toolCallId,
+    durationMs: step.durationMs,
+    error: step.error,
+  };
+}
+
+/** A call the worker refused to make: the model is told why and may try again. */
+function notRun(code: string, message: string): ToolCallResult {
+  return { output: `error: ${message}`, error: { code, message }, durationMs: 0 };
+}
+
+function toLlmTool(tool: AgentTool): LlmTool {
+  return {
+    name: tool.name,
+    description: tool.description,
+    parameters: tool.parameters as Record<string, unknown>,
+  };
+}
+
+function answerOf(step: ExecutionStep): FinalAnswer {
+  return {
+    text: step.result ?? '',
+    finishReason: step.finishReason,
+    model: step.name,
+    responseId: null,
+  };
+}

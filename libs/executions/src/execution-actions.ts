@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { inTenantTransaction, RequiredAction, ToolCall } from '@agentq/database';
+import { DataSource } from 'typeorm';
+import { ExecutionProducer } from './execution-producer.service';
+import { insertToolSteps } from './execution-steps';
+import { queuedExecution } from './queued-execution';
+import { pendingToolOutputsProblem, ToolOutput } from './tool-outputs';
+
+const PAUSE_SQL = `
+UPDATE agent_executions
+   SET status = 'requires_action', required_action = $2::jsonb,
+       action_deadline = now() + make_interval(secs => $3::double precision / 1000)
+ WHERE id = $1 AND status = 'running'
+RETURNING action_deadline`;
+
+const LOCK_WAITING_SQL = `
+SELECT id, tenant_id, agent_id, status, required_action, priority, attempts, max_attempts,
+       action_deadline <= now() AS expired
+  FROM agent_executions WHERE id = $1 FOR UPDATE`;
+
+/** The model step whose tool calls are pending: the last one. */
+const LAST_MODEL_STEP_SQL = `
+SELECT step_index, tool_calls FROM execution_steps
+ WHERE execution_id = $1 AND type = 'model' AND error IS NULL
+ ORDER BY step_index DESC LIMIT 1`;
+
+const RESUME_SQL = `
+UPDATE agent_executions
+   SET status = 'queued', required_action = NULL, action_deadline = NULL
+ WHERE id = $1 AND status = 'requires_action'`;
+
+export type ToolOutputsResult =
+  { kind: 'resumed' } | { kind: 'not-found' } | { kind: 'conflict'; code: string; message: string };
+
+/**
+ * Client tools: an execution pauses in `requires_action` (its job completes, no worker slot is
+ * held) until the client posts every pending output; then its tool steps are recorded, the row
+ * goes back to `queued` and a job resumes it on any worker.
+ */
+@Injectable()
+export class ExecutionActions {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly producer: ExecutionProducer,
+  ) {}
+
+  /** When the wait ends, or null when the execution is no longer running (cancelled). */
+  async pause(
+    execution: { id: string; tenantId: string },
+    toolCalls: ToolCall[],
+    actionTimeoutMs: number,
+  ): Promise<Date | null> {
+    const requiredAction: RequiredAction = { toolCalls };
+    // An UPDATE answers [rows, affected].
+    const [rows]: [{ action_deadline: Date }[], number] = await inTenantTransaction(
+      this.dataSource,
+      execution.tenantId,
+      (manager) =>
+        manager.query(PAUSE_SQL, [execution.id, JSON.stringify(requiredAction), actionTimeoutMs]),
+    );
+    return rows[0]?.action_deadline ?? null;
+  }
+
+  async submitToolOutputs(
+    tenantId: string,
+    executionId: string,
+    outputs: ToolOutput[],
+  ): Promise<ToolOutputsResult> {
+    const result = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const [row]: Record<string, any>[] = await manager.query(LOCK_WAITING_SQL, [executionId]);
+      if (!row) return { kind: 'not-found' } as const;
+      if (row.status !== 'requires_action') {
+        return conflict('not_waiting', `the execution is ${row.status}, not requires_action`);
+      }
+      if (row.expired) return conflict('action_timeout', 'the wait for tool outputs is over');
+      const pending = (row.required_action as RequiredAction).toolCalls;
+      const problem = pendingToolOutputsProblem(pending, outputs);
+      if (problem) return conflict('tool_outputs_mismatch', problem);
+      const [model]: { step_index: number; tool_calls: ToolCall[] }[] = await manager.query(
+        LAST_MODEL_STEP_SQL,
+        [executionId],
+      );
+      const outputById = new Map(outputs.map((output) => [output.toolCallId, output.output]));
+      const now = new Date();
+      await insertToolSteps(
+        manager,
+        executionId,
+        model.tool_calls.flatMap((call, position) =>
+          outputById.has(call.id)
+            ? [
+                {
+                  index: model.step_index + 1 + position,
+                  name: call.name,
+                  toolCallId: call.id,
+                  arguments: call.arguments,
+                  output: outputById.get(call.id)!,
+                  attempt: row.attempts,
+                  durationMs: null,
+                  error: null,
+                  startedAt: now,
+                },
+              ]
+            : [],
+        ),
+        'requires_action',
+      );
+      await manager.query(RESUME_SQL, [executionId]);
+      return {
+        kind: 'resumed',
+        queued: queuedExecution(
+          {
+            id: row.id,
+            tenantId: row.tenant_id,
+            agentId: row.agent_id,
+            priority: row.priority,
+            runAt: null,
+            attempts: 0,
+            maxAttempts: row.max_attempts,
+          },
+          false,
+        ),
+      } as const;
+    });
+    if (result.kind !== 'resumed') return result;
+    // The paused attempt's job has the same id: it must go for `add` to work.
+    await this.producer.removeEndedJob(executionId);
+    await this.producer.enqueue([result.queued]);
+    return { kind: 'resumed' };
+  }
+}
+
+function conflict(code: string, message: string) {
+  return { kind: 'conflict', code, message } as const;
+}

@@ -1,0 +1,3 @@
+export * from './tool-definitions';
+export * from './tool-signing-secrets';
+export * from './tools.module';
