@@ -373,6 +373,26 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/executions/{id}/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Output deltas, steps and the outcome of a streamed execution, as Server-Sent Events
+     * @description For executions submitted with `stream: true` (or whose agent streams by default). From the start, then live: `delta` ({attempt, text}), `reset` ({attempt, reason}: drop the text received so far — a retried attempt or a structured-output repair starts over), `step`, `requires_action`, and one terminal event (`succeeded`, `failed`, `cancelled`, with the output or error) that ends it. Every event but a terminal one read from the row has an `id:`; reconnect with `Last-Event-ID` to resume after it. Kept for an hour after the last event; later, only the terminal event. 409 `not_streamed` for other executions (use GET /v1/executions/:id/events and GET /v1/executions/:id).
+     */
+    get: operations['ExecutionsController_outputStream'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/executions/{id}/tool-outputs': {
     parameters: {
       query?: never;
@@ -911,6 +931,8 @@ export type components = {
       /** Format: date-time */
       lastExecutedAt: string | null;
       promptTokens: number;
+      /** @description executions running now */
+      running: number;
       successfulExecutions: number;
       /**
        * @description USD, decimal string
@@ -919,6 +941,8 @@ export type components = {
       totalCostUsd: string;
       totalExecutions: number;
       totalTokens: number;
+      /** @description executions queued: not started yet (including scheduled ones and those waiting for a concurrency slot, a rate-limit turn or a provider pause) or waiting between attempts */
+      waiting: number;
     };
     AgentView: {
       actionTimeoutMs: number | null;
@@ -940,10 +964,12 @@ export type components = {
       owner: string | null;
       /** Format: uuid */
       providerId: string;
+      responseFormat: components['schemas']['ResponseFormatDto'] | null;
       role: string;
       space: string | null;
       /** @enum {string} */
       status: 'draft' | 'active' | 'paused' | 'archived';
+      stream: boolean;
       tools: components['schemas']['ToolView'][];
       /** Format: date-time */
       updatedAt: string;
@@ -1019,6 +1045,8 @@ export type components = {
        * @description defaults to the tenant's default provider
        */
       providerId?: string;
+      /** @description structured output for executions that do not set their own */
+      responseFormat?: components['schemas']['ResponseFormatDto'] | null;
       /** @example Customer support triager */
       role: string;
       /** @description free-form grouping label */
@@ -1028,6 +1056,11 @@ export type components = {
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
+      /**
+       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
+       * @default false
+       */
+      stream?: boolean;
       /** @description tools the model may call; names unique; a PATCH replaces the whole list */
       tools?: components['schemas']['ToolDefinitionDto'][];
     };
@@ -1141,6 +1174,19 @@ export type components = {
            */
           outputPerMillion: string;
         };
+      } | null;
+      /**
+       * @description limits agentq keeps to for this provider across all workers (see docs/dispatch.md); null or absent: none
+       * @example {
+       *       "requestsPerMinute": 60,
+       *       "tokensPerMinute": 90000
+       *     }
+       */
+      rateLimit?: {
+        /** @description model calls per minute */
+        requestsPerMinute?: number;
+        /** @description prompt + completion tokens per minute (estimated before a call, corrected after) */
+        tokensPerMinute?: number;
       } | null;
       settings?: {
         /** @description echo: simulated latency per call */
@@ -1266,6 +1312,15 @@ export type components = {
     };
     ExecutionOutputView: {
       finishReason: string | null;
+      /** @description the parsed answer, when the execution has a responseFormat */
+      json?:
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[]
+        | string
+        | number
+        | boolean;
       model: string;
       responseId?: string | null;
       text: string;
@@ -1345,6 +1400,7 @@ export type components = {
       queuedAt: string;
       /** @description while `requires_action`: the client tool calls to answer */
       requiredAction: components['schemas']['RequiredActionView'] | null;
+      responseFormat: components['schemas']['ResponseFormatDto'] | null;
       /** Format: date-time */
       runAt: string | null;
       /** Format: uuid */
@@ -1354,6 +1410,8 @@ export type components = {
       /** @enum {string} */
       status: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
       storeOutputAsMemory: boolean;
+      /** @description output deltas are streamed to GET /v1/executions/:id/stream */
+      stream: boolean;
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
     };
@@ -1595,6 +1653,19 @@ export type components = {
           outputPerMillion: string;
         };
       } | null;
+      /**
+       * @description limits agentq keeps to for this provider across all workers (see docs/dispatch.md); null or absent: none
+       * @example {
+       *       "requestsPerMinute": 60,
+       *       "tokensPerMinute": 90000
+       *     }
+       */
+      rateLimit: {
+        /** @description model calls per minute */
+        requestsPerMinute?: number;
+        /** @description prompt + completion tokens per minute (estimated before a call, corrected after) */
+        tokensPerMinute?: number;
+      } | null;
       settings: {
         /** @description echo: simulated latency per call */
         latencyMs?: number;
@@ -1649,6 +1720,38 @@ export type components = {
     };
     RequiredActionView: {
       toolCalls: components['schemas']['ToolCallView'][];
+    };
+    ResponseFormatDto: {
+      /**
+       * @description 1-64 of a-z A-Z 0-9 _ -
+       * @example weather_report
+       */
+      name: string;
+      /**
+       * @description a JSON Schema (draft-07); the answer is validated against it
+       * @example {
+       *       "type": "object",
+       *       "properties": {
+       *         "city": {
+       *           "type": "string"
+       *         },
+       *         "celsius": {
+       *           "type": "number"
+       *         }
+       *       },
+       *       "required": [
+       *         "city",
+       *         "celsius"
+       *       ]
+       *     }
+       */
+      schema: {
+        [key: string]: unknown;
+      };
+      /** @description OpenAI's strict mode (the schema must then follow OpenAI's subset) */
+      strict?: boolean;
+      /** @enum {string} */
+      type: 'json_schema';
     };
     ScheduleFiringPage: {
       data: components['schemas']['ScheduleFiringView'][];
@@ -1821,6 +1924,8 @@ export type components = {
        * @default 5
        */
       priority?: number;
+      /** @description Structured output (default: the agent's `responseFormat`) */
+      responseFormat?: components['schemas']['ResponseFormatDto'];
       /** @description RFC 3339 time to run at (instead of delayMs), at most 30 days ahead */
       runAt?: string;
       /** Format: uuid */
@@ -1830,6 +1935,8 @@ export type components = {
        * @default false
        */
       storeOutputAsMemory?: boolean;
+      /** @description Stream output deltas to GET /v1/executions/:id/stream (default: the agent's `stream`) */
+      stream?: boolean;
       timeoutMs?: number;
       /** @description Seconds to wait for the result; 200 with the finished execution if it ends in time (202 as soon as it pauses in requires_action) */
       wait?: number;
@@ -1872,6 +1979,7 @@ export type components = {
       queuedAt: string;
       /** @description while `requires_action`: the client tool calls to answer */
       requiredAction: components['schemas']['RequiredActionView'] | null;
+      responseFormat: components['schemas']['ResponseFormatDto'] | null;
       /** Format: date-time */
       runAt: string | null;
       /** Format: uuid */
@@ -1881,6 +1989,8 @@ export type components = {
       /** @enum {string} */
       status: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
       storeOutputAsMemory: boolean;
+      /** @description output deltas are streamed to GET /v1/executions/:id/stream */
+      stream: boolean;
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
     };
@@ -2019,6 +2129,8 @@ export type components = {
        * @description defaults to the tenant's default provider
        */
       providerId?: string;
+      /** @description structured output for executions that do not set their own */
+      responseFormat?: components['schemas']['ResponseFormatDto'] | null;
       /** @example Customer support triager */
       role?: string;
       /** @description free-form grouping label */
@@ -2028,6 +2140,11 @@ export type components = {
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
+      /**
+       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
+       * @default false
+       */
+      stream?: boolean;
       /** @description tools the model may call; names unique; a PATCH replaces the whole list */
       tools?: components['schemas']['ToolDefinitionDto'][];
     };
@@ -2093,6 +2210,19 @@ export type components = {
            */
           outputPerMillion: string;
         };
+      } | null;
+      /**
+       * @description limits agentq keeps to for this provider across all workers (see docs/dispatch.md); null or absent: none
+       * @example {
+       *       "requestsPerMinute": 60,
+       *       "tokensPerMinute": 90000
+       *     }
+       */
+      rateLimit?: {
+        /** @description model calls per minute */
+        requestsPerMinute?: number;
+        /** @description prompt + completion tokens per minute (estimated before a call, corrected after) */
+        tokensPerMinute?: number;
       } | null;
       settings?: {
         /** @description echo: simulated latency per call */
@@ -3916,6 +4046,66 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ExecutionsController_outputStream: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description resume after this event */
+        'Last-Event-ID'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/event-stream; each `data:` is the event as JSON */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description not_streamed */
+      409: {
         headers: {
           [name: string]: unknown;
         };
