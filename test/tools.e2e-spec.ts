@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FakeProviderServer, findAccountingDrift, findStepUsageDrift } from '@agentq/testing';
 import { setUpAgent, waitFor, waitForTerminal } from './support/scenario';
+import { readEventStream } from './support/sse-client';
 import { startTestStack, TestStack } from './support/test-stack';
 import { startToolServer, ToolServer } from './support/tool-server';
 
@@ -412,6 +413,93 @@ describe('tools and the step loop', () => {
     expectUsageIsSumOfSteps(done, all);
   });
 
+  it.each(['OpenAI', 'Anthropic'] as const)(
+    'streams a tool loop over the %s wire format: steps as they commit, then the answer',
+    async (wire) => {
+      const marker = `stream-loop-${wire}`;
+      const agent = await createAgent(
+        { tools: [httpTool('lookup')], stream: true },
+        wire === 'OpenAI' ? openaiProvider : anthropicProvider,
+      );
+      fake
+        .when(
+          marked(marker),
+          { kind: 'tool-calls', calls: [{ name: 'lookup', arguments: { query: 'q' } }] },
+          { times: 1 },
+        )
+        .when(marked(marker), { kind: 'reply', text: 'found it for you' });
+      const done = await waitForTerminal(stack, apiKey, (await submit(agent.id, marker)).body.id);
+      expect(done).toMatchObject({ status: 'succeeded', output: { text: 'found it for you' } });
+      // Every provider call of the loop was streamed, the tool call's too.
+      expect(fake.requests.filter(marked(marker)).map((r) => r.body.stream)).toEqual([true, true]);
+      const { events } = await readEventStream(
+        `${stack.http.baseUrl}/v1/executions/${done.id}/stream`,
+        apiKey,
+      );
+      const kinds = events.map((event) =>
+        event.event === 'step' ? `step:${event.data.step.type}` : event.event,
+      );
+      expect(kinds.filter((kind) => kind !== 'delta')).toEqual([
+        'step:model',
+        'step:tool',
+        'step:model',
+        'succeeded',
+      ]);
+      const afterLastStep = events.slice(kinds.lastIndexOf('step:tool') + 1);
+      const text = afterLastStep
+        .filter((event) => event.event === 'delta')
+        .map((event) => event.data.text)
+        .join('');
+      expect(text).toBe('found it for you');
+      expectUsageIsSumOfSteps(done, await steps(done.id));
+    },
+  );
+
+  it('validates a tool loop’s final answer against responseFormat, with one repair step', async () => {
+    const marker = 'format-loop';
+    const responseFormat = {
+      type: 'json_schema',
+      name: 'answer',
+      schema: {
+        type: 'object',
+        properties: { city: { type: 'string' } },
+        required: ['city'],
+      },
+    };
+    const agent = await createAgent({ tools: [httpTool('lookup')], responseFormat });
+    fake
+      .when(
+        marked(marker),
+        { kind: 'tool-calls', calls: [{ name: 'lookup', arguments: { query: 'q' } }] },
+        { times: 1 },
+      )
+      .when(marked(marker), { kind: 'reply', text: 'Paris, I think' }, { times: 1 })
+      .when(marked(marker), { kind: 'reply', text: '{"city": "Paris"}' });
+    const done = await waitForTerminal(stack, apiKey, (await submit(agent.id, marker)).body.id);
+    expect(done).toMatchObject({ status: 'succeeded', output: { json: { city: 'Paris' } } });
+    const all = await steps(done.id);
+    expect(all.map((step: any) => `${step.index}:${step.type}`)).toEqual([
+      '0:model',
+      '1:tool',
+      '2:model',
+      '3:model',
+    ]);
+    expectUsageIsSumOfSteps(done, all);
+    const requests = fake.requests.filter(marked(marker));
+    expect(
+      requests.map((r) => (r.body.response_format as { type?: string } | undefined)?.type),
+    ).toEqual(['json_schema', 'json_schema', 'json_schema']);
+    expect(JSON.stringify(requests[2].body.messages)).toContain('does not match');
+
+    const stubborn = 'stubborn-answer';
+    fake.when(marked(stubborn), { kind: 'reply', text: 'no JSON here' });
+    const failed = await waitForTerminal(stack, apiKey, (await submit(agent.id, stubborn)).body.id);
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'invalid_output' } });
+    const failedSteps = await steps(failed.id);
+    expect(failedSteps.map((step: any) => step.type)).toEqual(['model', 'model']);
+    expectUsageIsSumOfSteps(failed, failedSteps);
+  });
+
   describe('client tools', () => {
     async function pausedExecution(
       marker: string,
@@ -487,6 +575,8 @@ describe('tools and the step loop', () => {
         status: 'succeeded',
         output: { text: 'It is sunny in Paris' },
         usage: { promptTokens: 120, completionTokens: 12 },
+        // The pause used no attempt: the resumed run is still the first.
+        attempts: 1,
       });
       expect((await post([{ toolCallId: `${marker}-w`, output: 'late' }])).status).toBe(409);
       const all = await steps(done.id);

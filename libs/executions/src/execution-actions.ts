@@ -25,9 +25,12 @@ SELECT step_index, tool_calls FROM execution_steps
  WHERE execution_id = $1 AND type = 'model' AND error IS NULL
  ORDER BY step_index DESC LIMIT 1`;
 
+// The paused attempt gives its attempt back: waiting for a client is not a try that failed, so
+// a conversation of many client-tool rounds keeps its retries (and the reconciler its count).
 const RESUME_SQL = `
 UPDATE agent_executions
-   SET status = 'queued', required_action = NULL, action_deadline = NULL
+   SET status = 'queued', required_action = NULL, action_deadline = NULL,
+       attempts = attempts - 1
  WHERE id = $1 AND status = 'requires_action'`;
 
 export type ToolOutputsResult =

@@ -44,6 +44,7 @@ describe('loopState', () => {
       nextIndex: 0,
       pending: [],
       finalAnswer: null,
+      answers: 0,
     });
   });
 
@@ -98,5 +99,13 @@ describe('loopState', () => {
       model(2, [], 'done'),
     ]);
     expect(state.finalAnswer?.result).toBe('done');
+    expect(state.answers).toBe(1);
+  });
+
+  it('counts a repaired answer as a second answer, the conversation holding both', () => {
+    const state = loopState([model(0, [], '{"bad"'), model(1, [], '{"good": 1}')]);
+    expect(state.finalAnswer?.result).toBe('{"good": 1}');
+    expect(state.answers).toBe(2);
+    expect(state.messages.map((m) => m.content)).toEqual(['{"bad"', '{"good": 1}']);
   });
 });
