@@ -297,8 +297,8 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
     await waitFor(
       async () => {
         const now = await stats(echo);
-        // Once the first burst of claims has been admitted or parked (see docs/dispatch.md).
-        if (now.successfulExecutions > 0) seen.running.add(now.running);
+        // From the first moment: the workers know the limit before they claim.
+        seen.running.add(now.running);
         if (now.running === 1 && now.waiting > 0) seen.busyWithWaiting = true;
         return now.successfulExecutions === executions;
       },

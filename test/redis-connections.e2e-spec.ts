@@ -41,8 +41,9 @@ describe('Redis connections per process role', () => {
       'api:queues',
       'api:revocation-subscriber',
     ]);
+    // The worker: one pub/sub connection for all its channels (cancel requests, provider pauses).
     expect(names.filter((name) => name.startsWith('worker:'))).toEqual([
-      'worker:cancel-listener',
+      'worker:channel-listener',
       'worker:commands',
       'worker:queues',
     ]);

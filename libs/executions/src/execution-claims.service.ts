@@ -114,6 +114,16 @@ export class ExecutionClaims {
     return affected > 0;
   }
 
+  /** The agent's maxConcurrency (null: no limit, or no such agent), for admission before a claim. */
+  async agentConcurrencyLimit(tenantId: string, agentId: string): Promise<number | null> {
+    const rows: { max_concurrency: number | null }[] = await inTenantTransaction(
+      this.dataSource,
+      tenantId,
+      (manager) => manager.query(`SELECT max_concurrency FROM agents WHERE id = $1`, [agentId]),
+    );
+    return rows[0]?.max_concurrency ?? null;
+  }
+
   /** Back to `queued` with the attempt's error, while BullMQ waits out the backoff. */
   async markRetrying(
     execution: Pick<ClaimedExecution, 'id' | 'tenantId'>,

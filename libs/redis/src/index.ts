@@ -1,3 +1,4 @@
+export * from './channel-listener';
 export * from './queue-workers';
 export * from './redis-client.factory';
 export * from './redis-connections';

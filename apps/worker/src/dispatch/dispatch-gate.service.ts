@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClaimedExecution } from '@agentq/executions';
+import { ClaimedExecution, ExecutionClaims } from '@agentq/executions';
 import { toBullPriority } from '@agentq/jobs';
 import { AgentConcurrency, SlotOwner } from './agent-concurrency.service';
 import { DeferralReason, DispatchDeferral } from './dispatch-deferral';
@@ -14,8 +14,11 @@ import { estimateCallTokens } from './token-estimate';
  */
 export const PARK_SAFETY_DELAY_MS = 120_000;
 
-/** How long an agent's maxConcurrency, as a claim loaded it, is trusted before claiming. */
+/** How long an agent's maxConcurrency, as a claim or a lookup loaded it, is trusted before claiming. */
 const KNOWN_LIMIT_TTL_MS = 10_000;
+
+/** Agents whose limit (or lack of one) this process remembers; the oldest go first. */
+const MAX_KNOWN_LIMITS = 10_000;
 
 interface HeldSlot {
   owner: SlotOwner;
@@ -31,35 +34,38 @@ interface HeldSlot {
 export class DispatchGate {
   private readonly held = new Map<string, HeldSlot>();
   private readonly parked = new Map<string, SlotOwner>();
-  /** Limited agent id → its maxConcurrency as this process's last claim of its executions saw it. */
-  private readonly knownLimits = new Map<string, { limit: number; seenAt: number }>();
+  /** Agent id → its maxConcurrency (null: none) as this process last read it. */
+  private readonly knownLimits = new Map<string, { limit: number | null; seenAt: number }>();
+  /** One lookup per agent at a time, however many of its jobs arrive together. */
+  private readonly lookups = new Map<string, Promise<number | null>>();
 
   constructor(
+    private readonly claims: ExecutionClaims,
     private readonly concurrency: AgentConcurrency,
     private readonly pacing: ProviderPacing,
     private readonly metrics: DispatchMetrics,
   ) {}
 
   /**
-   * Before the claim, for an agent recently seen with a maxConcurrency: a slot now, or parked
-   * without touching the row (no claim to undo, never shown as running). Null when the agent
-   * is not known to be limited; `admit` decides after the claim then.
+   * Before the claim: a slot now, or parked without touching the row (no claim to undo, never
+   * shown as running), for an agent with a maxConcurrency. The limit is read once per agent per
+   * KNOWN_LIMIT_TTL_MS; null when the agent has none (or the job names no agent).
    */
   async beforeClaim(
-    job: { executionId: string; agentId?: string },
+    job: { executionId: string; tenantId: string; agentId?: string },
     bullPriority: number | undefined,
   ): Promise<DispatchDeferral | null> {
-    const { executionId, agentId } = job;
-    const known = agentId ? this.knownLimits.get(agentId) : undefined;
-    if (!agentId || !known || Date.now() - known.seenAt > KNOWN_LIMIT_TTL_MS) return null;
+    const { executionId, tenantId, agentId } = job;
+    if (!agentId) return null;
+    const limit = await this.limitOf(tenantId, agentId);
+    if (!limit) return null;
     const priority = bullPriority ?? toBullPriority(5);
-    return this.takeSlot({ executionId, agentId, limit: known.limit, priority });
+    return this.takeSlot({ executionId, agentId, limit, priority });
   }
 
   async admit(execution: ClaimedExecution): Promise<DispatchDeferral | null> {
     const owner = slotOwner(execution);
-    if (owner) this.knownLimits.set(owner.agentId, { limit: owner.limit, seenAt: Date.now() });
-    else this.knownLimits.delete(execution.agentId);
+    this.remember(execution.agentId, owner?.limit ?? null);
     // A slot taken before the claim stands, even if the limit changed since.
     if (owner && !this.held.has(execution.id)) {
       const parked = await this.takeSlot(owner);
@@ -98,6 +104,33 @@ export class DispatchGate {
     this.pacing.forget(executionId);
     this.parked.delete(executionId);
     await this.releaseSlot(executionId, { handOver: true });
+  }
+
+  private limitOf(tenantId: string, agentId: string): Promise<number | null> {
+    const known = this.knownLimits.get(agentId);
+    if (known && Date.now() - known.seenAt <= KNOWN_LIMIT_TTL_MS) {
+      return Promise.resolve(known.limit);
+    }
+    let lookup = this.lookups.get(agentId);
+    if (!lookup) {
+      lookup = this.claims
+        .agentConcurrencyLimit(tenantId, agentId)
+        .then((limit) => {
+          this.remember(agentId, limit);
+          return limit;
+        })
+        .finally(() => this.lookups.delete(agentId));
+      this.lookups.set(agentId, lookup);
+    }
+    return lookup;
+  }
+
+  private remember(agentId: string, limit: number | null) {
+    this.knownLimits.delete(agentId);
+    if (this.knownLimits.size >= MAX_KNOWN_LIMITS) {
+      this.knownLimits.delete(this.knownLimits.keys().next().value as string);
+    }
+    this.knownLimits.set(agentId, { limit, seenAt: Date.now() });
   }
 
   private async takeSlot(owner: SlotOwner): Promise<DispatchDeferral | null> {

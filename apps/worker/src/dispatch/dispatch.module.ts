@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ExecutionWorkModule } from '@agentq/executions';
 import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
 import { AgentConcurrency } from './agent-concurrency.service';
@@ -8,7 +9,7 @@ import { ProviderPacing } from './provider-pacing.service';
 
 /** Per-agent concurrency, provider rate limits and pauses: see docs/dispatch.md. */
 @Module({
-  imports: [registerQueues(QUEUES.executions)],
+  imports: [ExecutionWorkModule, registerQueues(QUEUES.executions)],
   providers: [AgentConcurrency, DispatchGate, DispatchMetrics, ProviderPacing],
   exports: [DispatchGate, ProviderPacing],
 })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@agentq/config';
-import { RedisConnections } from '@agentq/redis';
+import { ChannelListener, RedisConnections } from '@agentq/redis';
 import { createTestQueuePrefix, deleteRedisKeys, testAppConfig } from '@agentq/testing';
 import { Registry } from 'prom-client';
 import { DispatchMetrics } from './dispatch-metrics.service';
@@ -18,8 +18,16 @@ describe('ProviderPacing', () => {
     config = testAppConfig('postgres://unused', createTestQueuePrefix());
     connections = new RedisConnections(config, 'worker');
     registry = new Registry();
-    pacing = new ProviderPacing(connections, new DispatchMetrics(registry));
-    otherWorker = new ProviderPacing(connections, new DispatchMetrics(new Registry()));
+    pacing = new ProviderPacing(
+      connections,
+      new DispatchMetrics(registry),
+      new ChannelListener(connections),
+    );
+    otherWorker = new ProviderPacing(
+      connections,
+      new DispatchMetrics(new Registry()),
+      new ChannelListener(connections),
+    );
     await pacing.onModuleInit();
     await otherWorker.onModuleInit();
   });
@@ -89,7 +97,11 @@ describe('ProviderPacing', () => {
   it('lets a worker that starts during a pause read it', async () => {
     const unlimited = provider(null);
     await pacing.pause(unlimited.id, 1_000);
-    const lateWorker = new ProviderPacing(connections, new DispatchMetrics(new Registry()));
+    const lateWorker = new ProviderPacing(
+      connections,
+      new DispatchMetrics(new Registry()),
+      new ChannelListener(connections),
+    );
     expect(await lateWorker.takeTurn(unlimited, 'a', 1)).toMatchObject({
       reason: 'provider_paused',
     });

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ProviderRateLimit } from '@agentq/database';
 import { channels } from '@agentq/jobs';
 import { LlmProviderAdapter } from '@agentq/llm';
-import { RedisClient, RedisConnections } from '@agentq/redis';
+import { ChannelListener, RedisClient, RedisConnections } from '@agentq/redis';
 import { DispatchDeferral } from './dispatch-deferral';
 import { DispatchMetrics } from './dispatch-metrics.service';
 import { CORRECT_TOKENS, PAUSE_PROVIDER, TAKE_TURN } from './dispatch-scripts';
@@ -27,7 +27,6 @@ const PAUSE_COUNT_TTL_MS = 24 * 3_600_000;
 export class ProviderPacing implements OnModuleInit {
   private readonly logger = new Logger(ProviderPacing.name);
   private readonly redis: RedisClient;
-  private readonly subscriber: RedisClient;
   private readonly channel: string;
   private readonly keyPrefix: string;
   /** Provider id → end of its pause (this process's clock), as announced. */
@@ -40,19 +39,18 @@ export class ProviderPacing implements OnModuleInit {
   constructor(
     connections: RedisConnections,
     private readonly metrics: DispatchMetrics,
+    private readonly listener: ChannelListener,
   ) {
     this.redis = connections.queues;
-    this.subscriber = connections.subscriber('provider pause listener');
     this.channel = channels.providerPauses(connections.prefix);
     this.keyPrefix = `${connections.prefix}:dispatch`;
   }
 
   async onModuleInit() {
-    this.subscriber.on('message', (_channel: string, message: string) => {
+    await this.listener.listen(this.channel, (message) => {
       const [providerId, remainingMs] = message.split(' ');
       this.notePause(providerId, Number(remainingMs));
     });
-    await this.subscriber.subscribe(this.channel);
   }
 
   /** Decorates a provider's adapter for one attempt: every model call it makes is paced. */

@@ -118,10 +118,10 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
   ): Promise<ExecutionJobResult> {
     const { executionId, tenantId } = job.data;
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const parked = await this.dispatch.beforeClaim(job.data, job.opts.priority);
-    if (parked) return this.defer(job, token, parked);
     let result;
     try {
+      const parked = await this.dispatch.beforeClaim(job.data, job.opts.priority);
+      if (parked) return await this.defer(job, token, parked);
       result = await this.runner.run(executionId, tenantId, { isLastAttempt });
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;

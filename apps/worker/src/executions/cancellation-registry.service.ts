@@ -1,26 +1,24 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { channels } from '@agentq/jobs';
 import { LlmAbortReason } from '@agentq/llm';
-import { RedisClient, RedisConnections } from '@agentq/redis';
+import { ChannelListener, RedisConnections } from '@agentq/redis';
 
 /** Aborts the provider call of a running execution when the API asks (POST .../cancel). */
 @Injectable()
 export class CancellationRegistry implements OnModuleInit {
   private readonly logger = new Logger(CancellationRegistry.name);
   private readonly running = new Map<string, AbortController>();
-  private readonly subscriber: RedisClient;
   private readonly channel: string;
 
-  constructor(connections: RedisConnections) {
-    this.subscriber = connections.subscriber('cancel listener');
+  constructor(
+    connections: RedisConnections,
+    private readonly listener: ChannelListener,
+  ) {
     this.channel = channels.cancelRequests(connections.prefix);
   }
 
   async onModuleInit() {
-    this.subscriber.on('message', (_channel: string, executionId: string) =>
-      this.cancel(executionId),
-    );
-    await this.subscriber.subscribe(this.channel);
+    await this.listener.listen(this.channel, (executionId) => this.cancel(executionId));
   }
 
   register(executionId: string): AbortController {
