@@ -3,6 +3,24 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 const STATUSES_BEFORE = `'queued','running','succeeded','failed','cancelled'`;
 const STATUSES_AFTER = `'queued','running','requires_action','succeeded','failed','cancelled'`;
 
+/**
+ * The partial indexes of unfinished executions, by the statuses they cover. A paused execution
+ * is unfinished too, and the terminal UPDATE (`status IN ('queued', 'running',
+ * 'requires_action')`) can use them only if their predicate covers all three; without that, its
+ * cached generic plan scans the whole table on every batch.
+ */
+function unfinishedIndexes(statuses: string): string[] {
+  return [
+    `CREATE INDEX agent_executions_unfinished_idx ON agent_executions (status, queued_at)
+       WHERE status IN (${statuses})`,
+    `CREATE INDEX agent_executions_tenant_unfinished_created_idx
+       ON agent_executions (tenant_id, status, created_at DESC, id DESC)
+       WHERE status IN (${statuses})`,
+  ];
+}
+const UNFINISHED_BEFORE = `'queued','running'`;
+const UNFINISHED_AFTER = `'queued','running','requires_action'`;
+
 /** Tenant-owned tables created here, each with the tenant_isolation policy of the others. */
 const TABLES = ['execution_steps', 'tool_signing_secrets'] as const;
 
@@ -33,6 +51,7 @@ export class AgentTools1763900040000 implements MigrationInterface {
     await db.query(`
       CREATE INDEX agent_executions_action_deadline_idx ON agent_executions (action_deadline)
         WHERE status = 'requires_action'`);
+    await this.replaceUnfinishedIndexes(db, UNFINISHED_AFTER);
 
     await db.query(`
       CREATE TABLE execution_steps (
@@ -85,6 +104,7 @@ export class AgentTools1763900040000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     for (const table of [...TABLES].reverse()) await db.query(`DROP TABLE ${table}`);
     await db.query(`DROP INDEX agent_executions_action_deadline_idx`);
+    await this.replaceUnfinishedIndexes(db, UNFINISHED_BEFORE);
     // Executions waiting on a client cannot exist in the older schema: they end failed.
     await db.query(`
       UPDATE agent_executions
@@ -101,5 +121,11 @@ export class AgentTools1763900040000 implements MigrationInterface {
         ADD CONSTRAINT agent_executions_status_check CHECK (status IN (${STATUSES_BEFORE}))`);
     await db.query(`
       ALTER TABLE agents DROP COLUMN tools, DROP COLUMN max_steps, DROP COLUMN action_timeout_ms`);
+  }
+
+  private async replaceUnfinishedIndexes(db: QueryRunner, statuses: string): Promise<void> {
+    await db.query(`DROP INDEX agent_executions_unfinished_idx`);
+    await db.query(`DROP INDEX agent_executions_tenant_unfinished_created_idx`);
+    for (const statement of unfinishedIndexes(statuses)) await db.query(statement);
   }
 }

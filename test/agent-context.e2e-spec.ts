@@ -2,13 +2,8 @@ import { FakeProviderServer } from '@agentq/testing';
 import { DataSource } from 'typeorm';
 import { TestTenant } from './support/test-stack';
 import { waitFor, waitForTerminal } from './support/scenario';
+import { ServerSentEvent, takeEvents } from './support/sse-client';
 import { startTestStack, TestStack } from './support/test-stack';
-
-interface StreamedEvent {
-  id: string;
-  event: string;
-  data: any;
-}
 
 /** Opens an SSE stream with fetch and collects its events. */
 async function openEventStream(url: string, apiKey: string, headers: Record<string, string> = {}) {
@@ -17,7 +12,7 @@ async function openEventStream(url: string, apiKey: string, headers: Record<stri
     headers: { authorization: `Bearer ${apiKey}`, accept: 'text/event-stream', ...headers },
     signal: controller.signal,
   });
-  const events: StreamedEvent[] = [];
+  const events: ServerSentEvent[] = [];
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   void (async () => {
     let buffer = '';
@@ -25,20 +20,9 @@ async function openEventStream(url: string, apiKey: string, headers: Record<stri
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const field = (name: string) =>
-            block
-              .split('\n')
-              .find((line) => line.startsWith(`${name}: `))
-              ?.slice(name.length + 2);
-          const data = field('data');
-          if (data)
-            events.push({ id: field('id')!, event: field('event')!, data: JSON.parse(data) });
-        }
+        const taken = takeEvents(buffer + value);
+        buffer = taken.rest;
+        events.push(...taken.events);
       }
     } catch {
       // aborted
@@ -48,7 +32,7 @@ async function openEventStream(url: string, apiKey: string, headers: Record<stri
     response,
     events,
     close: () => controller.abort(),
-    waitFor: (what: string, predicate: (event: StreamedEvent) => boolean) =>
+    waitFor: (what: string, predicate: (event: ServerSentEvent) => boolean) =>
       waitFor(async () => events.find(predicate), what, 10_000),
   };
 }
@@ -442,7 +426,7 @@ describe('agent context: memories, sessions, handoffs', () => {
       });
 
       const resumed = await openEventStream(url, tenant.apiKey, {
-        'last-event-id': stream.events[1].id,
+        'last-event-id': stream.events[1].id!,
       });
       await resumed.waitFor('the replay', (e) => e.event === 'session.ended');
       resumed.close();

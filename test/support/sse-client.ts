@@ -38,19 +38,10 @@ export async function readEventStream(
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const field = (name: string) =>
-          block
-            .split('\n')
-            .find((line) => line.startsWith(`${name}: `))
-            ?.slice(name.length + 2);
-        const data = field('data');
-        if (data === undefined) continue;
-        events.push({ id: field('id') ?? null, event: field('event')!, data: JSON.parse(data) });
+      const taken = takeEvents(buffer + value);
+      buffer = taken.rest;
+      for (const event of taken.events) {
+        events.push(event);
         if (until?.(events)) {
           controller.abort();
           return { status: response.status, events };
@@ -61,4 +52,24 @@ export async function readEventStream(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The complete events at the start of `buffer` (comments skipped), and what is left of it. */
+export function takeEvents(buffer: string): { events: ServerSentEvent[]; rest: string } {
+  const events: ServerSentEvent[] = [];
+  let rest = buffer;
+  let end: number;
+  while ((end = rest.indexOf('\n\n')) >= 0) {
+    const block = rest.slice(0, end);
+    rest = rest.slice(end + 2);
+    const field = (name: string) =>
+      block
+        .split('\n')
+        .find((line) => line.startsWith(`${name}: `))
+        ?.slice(name.length + 2);
+    const data = field('data');
+    if (data === undefined) continue;
+    events.push({ id: field('id') ?? null, event: field('event')!, data: JSON.parse(data) });
+  }
+  return { events, rest };
 }

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { MAINTENANCE_DATA_SOURCE } from '@agentq/database';
+import { ExecutionError, MAINTENANCE_DATA_SOURCE } from '@agentq/database';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import {
   emptyPlanAdvanceSink,
@@ -106,25 +106,7 @@ export class ExecutionReconciler {
     );
     let failed = 0;
     for (const row of rows) {
-      const outcome: TerminalOutcome = {
-        executionId: row.id,
-        tenantId: row.tenant_id,
-        status: 'failed',
-        output: null,
-        error: ACTION_TIMEOUT,
-        model: row.model,
-        promptTokens: 0,
-        completionTokens: 0,
-        costUsd: '0',
-        durationMs: null,
-      };
-      const { won, cancelled } = await withTransactionRetry(async () => {
-        const planSink = emptyPlanAdvanceSink();
-        const won = await recordTerminalOutcomes(this.dataSource.manager, [outcome], planSink);
-        return { won, cancelled: planSink.cancelled };
-      });
-      await this.aborter.abortAll(cancelled);
-      if (won.length === 0) continue;
+      if (!(await this.fail(row, ACTION_TIMEOUT))) continue;
       failed += 1;
       this.metrics.count('action_timeout');
       this.publishEvent(row, 'failed', 'failed', ACTION_TIMEOUT);
@@ -222,28 +204,35 @@ export class ExecutionReconciler {
     return true;
   }
 
-  private async failAbandoned(row: RunningRow): Promise<boolean> {
+  /**
+   * Ends the execution `failed` with `error` through the terminal UPDATE; false if it had ended.
+   * A plan task failed here may fail its plan (fail_fast): the tasks that cancelled are stopped.
+   * The next tasks it made ready are committed `queued`; the next pass enqueues them.
+   */
+  private async fail(row: RunningRow, error: ExecutionError): Promise<boolean> {
     const outcome: TerminalOutcome = {
       executionId: row.id,
       tenantId: row.tenant_id,
       status: 'failed',
       output: null,
-      error: WORKER_LOST,
+      error,
       model: row.model,
       promptTokens: 0,
       completionTokens: 0,
       costUsd: '0',
       durationMs: null,
     };
-    // A plan task failed here may fail its plan (fail_fast): stop the tasks that cancelled. The
-    // next tasks it made ready are committed `queued`; the next pass enqueues them.
     const { won, cancelled } = await withTransactionRetry(async () => {
       const planSink = emptyPlanAdvanceSink();
       const won = await recordTerminalOutcomes(this.dataSource.manager, [outcome], planSink);
       return { won, cancelled: planSink.cancelled };
     });
     await this.aborter.abortAll(cancelled);
-    if (won.length === 0) return false;
+    return won.length > 0;
+  }
+
+  private async failAbandoned(row: RunningRow): Promise<boolean> {
+    if (!(await this.fail(row, WORKER_LOST))) return false;
     this.metrics.count('failed');
     this.publish(row, 'failed', 'failed');
     this.logger.warn(
