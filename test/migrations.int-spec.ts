@@ -81,6 +81,20 @@ describe('migrations', () => {
     }
   });
 
+  it('index every unfinished status, so the terminal UPDATE never scans the whole table', async () => {
+    // Its `status IN ('queued', 'running', 'requires_action')` can use a partial index only if
+    // the index's predicate covers all three (its cached generic plan scanned the table else).
+    const rows: { indexname: string; indexdef: string }[] = await dataSource.query(
+      `SELECT indexname, indexdef FROM pg_indexes
+        WHERE tablename = 'agent_executions' AND indexdef LIKE '%''running''%'`,
+    );
+    expect(rows.map((row) => row.indexname).sort()).toEqual([
+      'agent_executions_tenant_unfinished_created_idx',
+      'agent_executions_unfinished_idx',
+    ]);
+    for (const row of rows) expect(row.indexdef).toContain(`'requires_action'`);
+  });
+
   it('enforce one default provider per tenant and unique names', async () => {
     const [{ id: tenantId }] = await dataSource.query(
       `INSERT INTO tenants (name) VALUES ('t') RETURNING id`,
