@@ -431,14 +431,12 @@ function openAiStreamEvents(
     created: Math.floor(Date.now() / 1000),
     model,
   };
-  const choice = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
-    ...base,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-  });
+  const choice = (delta: Record<string, unknown>, finishReason?: string) =>
+    openAiChunk(base, delta, finishReason).data;
   return [
-    { data: choice({ role: 'assistant', content: '' }) },
+    openAiChunk(base, { role: 'assistant', content: '' }),
     ...deltasOf(text, behaviour).map((content) => ({ data: choice({ content }), chunk: true })),
-    { data: choice({}, behaviour.finishReason ?? 'stop') },
+    openAiChunk(base, {}, behaviour.finishReason ?? 'stop'),
     {
       data: {
         ...base,
@@ -463,13 +461,8 @@ function anthropicStreamEvents(
   promptTokens: number,
   completionTokens: number,
 ): StreamEvent[] {
-  const event = (type: string, data: Record<string, unknown>, chunk = false) => ({
-    event: type,
-    data: { type, ...data },
-    chunk,
-  });
   return [
-    event('message_start', {
+    anthropicEvent('message_start', {
       message: {
         id: `msg_fake_${answered}`,
         type: 'message',
@@ -481,18 +474,42 @@ function anthropicStreamEvents(
         usage: { input_tokens: promptTokens, output_tokens: 1 },
       },
     }),
-    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-    event('ping', {}),
+    anthropicEvent('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    anthropicEvent('ping', {}),
     ...deltasOf(text, behaviour).map((delta) =>
-      event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: delta } }, true),
+      anthropicEvent(
+        'content_block_delta',
+        { index: 0, delta: { type: 'text_delta', text: delta } },
+        true,
+      ),
     ),
-    event('content_block_stop', { index: 0 }),
-    event('message_delta', {
+    anthropicEvent('content_block_stop', { index: 0 }),
+    anthropicEvent('message_delta', {
       delta: { stop_reason: behaviour.finishReason ?? 'end_turn', stop_sequence: null },
       usage: { output_tokens: completionTokens },
     }),
-    event('message_stop', {}),
+    anthropicEvent('message_stop', {}),
   ];
+}
+
+/** One Chat Completions chunk of the completion `base` (id, model, created) carrying `delta`. */
+function openAiChunk(
+  base: Record<string, unknown>,
+  delta: Record<string, unknown>,
+  finishReason: string | null = null,
+): StreamEvent {
+  return {
+    data: {
+      ...base,
+      object: 'chat.completion.chunk',
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    },
+  };
+}
+
+/** One Messages streaming event; `chunk` when it carries a delta of the answer's text. */
+function anthropicEvent(type: string, data: Record<string, unknown>, chunk = false): StreamEvent {
+  return { event: type, data: { type, ...data }, chunk };
 }
 
 function formatEvent({ event, data }: StreamEvent): string {
@@ -512,13 +529,8 @@ function toolCallStreamEvents(api: FakeProviderApi, body: Record<string, unknown
       usage: unknown;
     };
     const { message } = choices[0];
-    const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
-      data: {
-        ...base,
-        object: 'chat.completion.chunk',
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-      },
-    });
+    const chunk = (delta: Record<string, unknown>, finishReason?: string) =>
+      openAiChunk(base, delta, finishReason);
     return [
       chunk({ role: 'assistant', content: message.content ?? '' }),
       ...message.tool_calls.flatMap((call, index) => {
@@ -546,12 +558,8 @@ function toolCallStreamEvents(api: FakeProviderApi, body: Record<string, unknown
     content: { type: string; text?: string; id?: string; name?: string; input?: unknown }[];
     usage: { input_tokens: number; output_tokens: number };
   };
-  const event = (type: string, data: Record<string, unknown>) => ({
-    event: type,
-    data: { type, ...data },
-  });
   return [
-    event('message_start', {
+    anthropicEvent('message_start', {
       message: {
         ...message,
         content: [],
@@ -562,30 +570,36 @@ function toolCallStreamEvents(api: FakeProviderApi, body: Record<string, unknown
     ...content.flatMap((block, index) => {
       if (block.type === 'text') {
         return [
-          event('content_block_start', { index, content_block: { type: 'text', text: '' } }),
-          event('content_block_delta', { index, delta: { type: 'text_delta', text: block.text } }),
-          event('content_block_stop', { index }),
+          anthropicEvent('content_block_start', {
+            index,
+            content_block: { type: 'text', text: '' },
+          }),
+          anthropicEvent('content_block_delta', {
+            index,
+            delta: { type: 'text_delta', text: block.text },
+          }),
+          anthropicEvent('content_block_stop', { index }),
         ];
       }
       return [
-        event('content_block_start', {
+        anthropicEvent('content_block_start', {
           index,
           content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
         }),
         ...halves(JSON.stringify(block.input)).map((partial) =>
-          event('content_block_delta', {
+          anthropicEvent('content_block_delta', {
             index,
             delta: { type: 'input_json_delta', partial_json: partial },
           }),
         ),
-        event('content_block_stop', { index }),
+        anthropicEvent('content_block_stop', { index }),
       ];
     }),
-    event('message_delta', {
+    anthropicEvent('message_delta', {
       delta: { stop_reason: 'tool_use', stop_sequence: null },
       usage: { output_tokens: usage.output_tokens },
     }),
-    event('message_stop', {}),
+    anthropicEvent('message_stop', {}),
   ];
 }
 
