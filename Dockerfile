@@ -2,7 +2,7 @@
 # One image for every agentq process; docker-compose.yml picks the command
 # (npm run migrate | start:api | start:worker). Configuration comes from the environment only.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- deps: every dependency, for the build -------------------------------------------------
 FROM ${NODE_IMAGE} AS deps

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: make sure PostgreSQL and Redis answer (starting the local ones if needed),
-// then lint, type-check, build and run every jest suite. Extra arguments go to jest alone.
+// then lint, type-check, build and run every jest suite on the project's Node.js line. Extra
+// arguments go to jest alone.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 
 const databaseUrl = new URL(
@@ -43,7 +44,21 @@ async function ensure(name, url, defaultPort, start) {
   throw new Error(`${name} did not come up on ${url.hostname}:${port}`);
 }
 
+// The suite proves the runtime it runs on: the line pinned in .nvmrc, nothing else.
+function checkRuntime() {
+  const line = readFileSync(new URL('../.nvmrc', import.meta.url), 'utf8')
+    .trim()
+    .split('.')[0];
+  console.log(`test: Node.js ${process.version} (${process.execPath})`);
+  if (process.versions.node.split('.')[0] !== line) {
+    throw new Error(
+      `Node.js ${process.version} is not the project's line (${line}, .nvmrc); run \`npm ci\` to install it`,
+    );
+  }
+}
+
 async function main() {
+  checkRuntime();
   await ensure('PostgreSQL', databaseUrl, 5432, () => {
     const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
     if (versions.length === 0) throw new Error('no local PostgreSQL cluster; set DATABASE_URL');
@@ -74,7 +89,17 @@ async function main() {
           ['npm', ['run', '--silent', 'typecheck']],
           ['npm', ['run', '--silent', 'build']],
         ];
-  steps.push(['npx', ['jest', ...jestArgs]]);
+  // Jest loads the ES-module-only packages (NestJS 12) through Node's require(esm), which its
+  // module system reaches through vm modules.
+  steps.push([
+    process.execPath,
+    [
+      '--experimental-vm-modules',
+      '--disable-warning=ExperimentalWarning',
+      'node_modules/jest/bin/jest.js',
+      ...jestArgs,
+    ],
+  ]);
   for (const [command, args] of steps) {
     const status = run(command, args);
     if (status !== 0) process.exit(status);

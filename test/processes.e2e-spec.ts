@@ -5,9 +5,10 @@ import { startProcess } from './support/child-process';
 describe('api and worker processes', () => {
   const builtEnv = useBuiltProcessEnv();
 
-  it('worker boots, then exits 0 on SIGTERM', async () => {
+  it('worker boots, saying its Node.js version, then exits 0 on SIGTERM', async () => {
     const worker = startProcess('dist/apps/worker/src/main.js', builtEnv());
     await worker.waitForOutput(/running with concurrency/);
+    expect(worker.output()).toContain(`on Node.js ${process.version}`);
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     expect(worker.output()).toContain('worker stopped');

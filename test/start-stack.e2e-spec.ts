@@ -101,6 +101,7 @@ describe('npm start (start-stack)', () => {
       firstKey = apiKeyIn(output);
       expect(firstKey).toBe(secrets.tenant.apiKey);
       expect(output).toContain(`http://localhost:${port}/docs`);
+      expect(output).toContain(`Runtime      Node.js ${process.version}`);
       expect(output).toContain(`curl -H "Authorization: Bearer ${firstKey}"`);
 
       // The README's walk-through, through the processes start-stack started.

@@ -188,6 +188,7 @@ function printBanner(details: {
     `  Bull Board   ${apiUrl}/admin/queues  (asks for the admin token: any username, the token as password)`,
     `  PostgreSQL   ${details.database}`,
     `  Redis        ${details.redis}`,
+    `  Runtime      Node.js ${process.version}`,
     '',
     `  Admin token  ${adminToken}`,
     tenant

@@ -16,7 +16,9 @@ async function bootstrap() {
   const config = loadConfigOrExit();
   const logger = new Logger('WorkerMain');
   const app = await createWorkerApp(config);
-  logger.log(`worker ${WORKER_ID} running with concurrency ${config.worker.concurrency}`);
+  logger.log(
+    `worker ${WORKER_ID} running with concurrency ${config.worker.concurrency} on Node.js ${process.version}`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
