@@ -115,9 +115,10 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
   }
 
   const statusOf = async (id: string) =>
-    (
-      await owner.query(`SELECT status, error FROM agent_executions WHERE id = $1`, [id])
-    )[0] as { status: string; error: { code: string } | null };
+    (await owner.query(`SELECT status, error FROM agent_executions WHERE id = $1`, [id]))[0] as {
+      status: string;
+      error: { code: string } | null;
+    };
 
   /** Waits until some session waits for a lock (a statement blocked behind the held one). */
   async function untilBlockedOnLock(sessions: number) {

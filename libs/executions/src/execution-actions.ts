@@ -89,7 +89,10 @@ export class ExecutionActions {
         // The client's retry of outputs that were taken (its answer lost, or the enqueue after
         // the commit failed): the same answer again, and the job added if it is still missing.
         if (await outputsAlreadyRecorded(manager, executionId, outputs)) {
-          return { kind: 'resumed', queued: row.status === 'queued' ? resumedJob(row) : null };
+          return {
+            kind: 'resumed',
+            queued: row.status === 'queued' ? resumedJob(row) : null,
+          } as const;
         }
         if (row.status !== 'requires_action') {
           return conflict('not_waiting', `the execution is ${row.status}, not requires_action`);
