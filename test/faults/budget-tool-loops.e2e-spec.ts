@@ -126,7 +126,7 @@ describe('fault: concurrent tool loops against a small budget', () => {
     const spent = rows.reduce((sum, row) => sum + nano(row.cost), 0n);
     const figures = await collectFigures(dataSource, fixture.fake, accepted, () => TOOL_STEPS + 1);
     const stepDrift = await findStepUsageDrift(dataSource);
-    reportFigures(`${EXECUTIONS} tool loops, 50 at a time, against a $0.25 budget`, figures, {
+    reportFigures(`${EXECUTIONS} tool loops, 50 per worker, against a $0.25 budget`, figures, {
       kills,
       spentUsd: Number(spent) / 1e9,
       budgetUsd: Number(BUDGET_NANO_USD) / 1e9,
