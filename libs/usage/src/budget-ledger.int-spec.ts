@@ -158,6 +158,33 @@ describe('BudgetLedger', () => {
     });
   });
 
+  it("retires a tenant's counters of periods that are over when a new period's counter starts", async () => {
+    const { tenantId, agentIds } = await tenantWithAgents(1);
+    await owner.query(
+      `INSERT INTO budget_counters (scope_id, period, period_start, tenant_id, spent_usd)
+       VALUES ($1, 'day', (now() AT TIME ZONE 'UTC')::date - 1, $2, 5),
+              ($1, 'month', date_trunc('month', (now() AT TIME ZONE 'UTC')::date), $2, 5)`,
+      [agentIds[0], tenantId],
+    );
+    const result = await ledger.reserve({
+      tenantId,
+      executionId: randomUUID(),
+      limits: [{ scope: 'agent', scopeId: agentIds[0], period: 'day', limitUsd: '1' }],
+      amountUsd: '0.01',
+      holdMs: 60_000,
+    });
+    expect(result.kind).toBe('reserved');
+    const rows: { period: string; spent: string }[] = await owner.query(
+      `SELECT period, spent_usd::text AS spent FROM budget_counters
+        WHERE scope_id = $1 ORDER BY period`,
+      [agentIds[0]],
+    );
+    expect(rows).toEqual([
+      { period: 'day', spent: '0.000000000' },
+      { period: 'month', spent: '5.000000000' },
+    ]);
+  });
+
   it('counts a reservation never settled (its worker died) in full once it expires', async () => {
     const { tenantId, agentIds } = await tenantWithAgents(1);
     const limits: BudgetLimit[] = [

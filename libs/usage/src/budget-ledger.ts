@@ -35,11 +35,12 @@ wanted AS (
 
 /**
  * A counter starts from the rollups of its period (spend recorded before the budget was first
- * used), and reservations whose call never settled (its worker died) count as spent in full
+ * used), counters of periods that are over are deleted as new ones start, and reservations whose call never settled (its worker died) count as spent in full
  * once they expire: the call may have been paid for, and never more than its reservation.
  */
 const PREPARE_COUNTERS_SQL = `
-WITH ${WANTED_CTE},
+WITH t AS (SELECT (now() AT TIME ZONE 'UTC')::date AS today),
+${WANTED_CTE},
 created AS (
   INSERT INTO budget_counters (scope_id, period, period_start, tenant_id, spent_usd)
   SELECT w.scope_id, w.period, w.period_start, $2,
@@ -53,6 +54,14 @@ created AS (
                       WHERE (c.scope_id, c.period, c.period_start)
                           = (w.scope_id, w.period, w.period_start))
   ON CONFLICT DO NOTHING
+  RETURNING period_start
+),
+-- A new period's counter retires the tenant's counters of periods that are over.
+retired AS (
+  DELETE FROM budget_counters c
+   WHERE c.tenant_id = $2 AND EXISTS (SELECT 1 FROM created)
+     AND c.period_start < CASE c.period WHEN 'day' THEN (SELECT today FROM t)
+                                        ELSE date_trunc('month', (SELECT today FROM t))::date END
 ),
 expired AS (
   DELETE FROM budget_reservations
