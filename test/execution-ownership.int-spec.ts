@@ -29,4 +29,14 @@ describe('the execution lifecycle has one owner', () => {
       .map((file) => relative(ROOT, file));
     expect(offenders).toEqual([]);
   });
+
+  it('no file outside libs/usage names the budget tables', () => {
+    const owner = join(ROOT, 'libs', 'usage');
+    const offenders = [join(ROOT, 'apps'), join(ROOT, 'libs')]
+      .flatMap(sourceFiles)
+      .filter((file) => !file.startsWith(owner))
+      .filter((file) => /budget_(counters|reservations)/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(ROOT, file));
+    expect(offenders).toEqual([]);
+  });
 });

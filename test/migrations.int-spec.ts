@@ -12,6 +12,8 @@ const EXPECTED_TABLES = [
   'agent_usage_stats',
   'agents',
   'api_keys',
+  'budget_counters',
+  'budget_reservations',
   'execution_steps',
   'llm_providers',
   'plan_tasks',

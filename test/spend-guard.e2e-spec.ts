@@ -1,9 +1,12 @@
 import { FakeProviderServer } from '@agentq/testing';
-import { setUpAgent, waitForTerminal } from './support/scenario';
+import { setUpAgent, TERMINAL, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
 /** $1 per prompt token makes spend easy to read: each reply below costs exactly $1. */
-const PRICING = { 'priced-model': { inputPerMillion: '1000000', outputPerMillion: '0' } };
+const PRICING = {
+  'priced-model': { inputPerMillion: '1000000', outputPerMillion: '0' },
+  'cent-model': { inputPerMillion: '100', outputPerMillion: '0' },
+};
 
 describe('spend guard: budgets are checked before every attempt', () => {
   let stack: TestStack;
@@ -119,6 +122,55 @@ describe('spend guard: budgets are checked before every attempt', () => {
     });
     expect(fake.requests.filter((r) => r.prompt.includes('retry-after-spend'))).toHaveLength(1);
   });
+
+  it('holds a daily budget against 100 executions at once: spend <= budget + one call', async () => {
+    // Each call costs $0.01 here (100 prompt tokens); the budget pays for ten of them.
+    const { tenant, agentId } = await agentWith({
+      llmConfig: { model: 'cent-model', maxTokens: 16 },
+      budgetDailyUsd: '0.1',
+    });
+    fake.when((r) => r.prompt.includes('at-once'), {
+      kind: 'delay',
+      ms: 300,
+      then: { kind: 'reply', text: 'ok', promptTokens: 100, completionTokens: 0 },
+    });
+    const worker = await stack.startWorker({ WORKER_CONCURRENCY: '50' });
+    try {
+      const answer = await stack.http.post(
+        `/v1/agents/${agentId}/executions/batch`,
+        {
+          executions: Array.from({ length: 100 }, (_, i) => ({
+            input: { message: `at-once ${i}` },
+          })),
+        },
+        tenant.apiKey,
+      );
+      expect(answer.status).toBe(202);
+      const ended = await waitFor(
+        async () => {
+          const rows: { status: string; code: string | null; cost: string }[] =
+            await stack.db.query(
+              `SELECT status, error->>'code' AS code, cost_usd::text AS cost
+               FROM agent_executions WHERE agent_id = $1`,
+              [agentId],
+            );
+          return rows.every((row) => TERMINAL.includes(row.status)) && rows;
+        },
+        'every execution to end',
+        60_000,
+      );
+      expect(ended).toHaveLength(100);
+      const spent = ended.reduce((sum, row) => sum + BigInt(row.cost.replace('.', '')), 0n);
+      // In billionths of a dollar: at most the budget ($0.10) and one call ($0.01) more.
+      expect(spent).toBeLessThanOrEqual(110_000_000n);
+      expect(ended.filter((row) => row.status === 'succeeded').length).toBeGreaterThanOrEqual(10);
+      expect(ended.filter((row) => row.code === 'budget_exceeded').length).toBeGreaterThan(0);
+      const stats = await stack.http.get(`/v1/agents/${agentId}/stats`, tenant.apiKey);
+      expect(BigInt(stats.body.totalCostUsd.replace('.', ''))).toBe(spent);
+    } finally {
+      await stack.stopWorker(worker);
+    }
+  }, 90_000);
 
   it('refuses a budget that is not a decimal string', async () => {
     const { tenant, agentId } = await agentWith({});

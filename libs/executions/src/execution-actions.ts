@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction, RequiredAction, ToolCall } from '@agentq/database';
-import { DataSource } from 'typeorm';
-import { ExecutionProducer } from './execution-producer.service';
+import { DataSource, EntityManager } from 'typeorm';
+import { ExecutionProducer, QueuedExecution } from './execution-producer.service';
+import { truncatedResult } from './execution-step';
 import { insertToolSteps } from './execution-steps';
 import { queuedExecution } from './queued-execution';
 import { pendingToolOutputsProblem, ToolOutput } from './tool-outputs';
@@ -33,6 +34,11 @@ UPDATE agent_executions
        attempts = attempts - 1
  WHERE id = $1 AND status = 'requires_action'`;
 
+/** The tool steps already recorded for these calls: a repeated post finds its own outputs here. */
+const RECORDED_OUTPUTS_SQL = `
+SELECT tool_call_id, result, result_length FROM execution_steps
+ WHERE execution_id = $1 AND type = 'tool' AND tool_call_id = ANY($2::text[])`;
+
 export type ToolOutputsResult =
   { kind: 'resumed' } | { kind: 'not-found' } | { kind: 'conflict'; code: string; message: string };
 
@@ -43,6 +49,8 @@ export type ToolOutputsResult =
  */
 @Injectable()
 export class ExecutionActions {
+  private readonly logger = new Logger(ExecutionActions.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly producer: ExecutionProducer,
@@ -74,12 +82,23 @@ export class ExecutionActions {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const [row]: Record<string, any>[] = await manager.query(LOCK_WAITING_SQL, [executionId]);
       if (!row) return { kind: 'not-found' } as const;
-      if (row.status !== 'requires_action') {
-        return conflict('not_waiting', `the execution is ${row.status}, not requires_action`);
+      const pending =
+        row.status === 'requires_action' ? (row.required_action as RequiredAction).toolCalls : [];
+      const problem = pendingToolOutputsProblem(pending, outputs);
+      if (row.status !== 'requires_action' || problem) {
+        // The client's retry of outputs that were taken (its answer lost, or the enqueue after
+        // the commit failed): the same answer again, and the job added if it is still missing.
+        if (await outputsAlreadyRecorded(manager, executionId, outputs)) {
+          return {
+            kind: 'resumed',
+            queued: row.status === 'queued' ? resumedJob(row) : null,
+          } as const;
+        }
+        if (row.status !== 'requires_action') {
+          return conflict('not_waiting', `the execution is ${row.status}, not requires_action`);
+        }
       }
       if (row.expired) return conflict('action_timeout', 'the wait for tool outputs is over');
-      const pending = (row.required_action as RequiredAction).toolCalls;
-      const problem = pendingToolOutputsProblem(pending, outputs);
       if (problem) return conflict('tool_outputs_mismatch', problem);
       const [model]: { step_index: number; tool_calls: ToolCall[] }[] = await manager.query(
         LAST_MODEL_STEP_SQL,
@@ -110,28 +129,68 @@ export class ExecutionActions {
         'requires_action',
       );
       await manager.query(RESUME_SQL, [executionId]);
-      return {
-        kind: 'resumed',
-        queued: queuedExecution(
-          {
-            id: row.id,
-            tenantId: row.tenant_id,
-            agentId: row.agent_id,
-            priority: row.priority,
-            runAt: null,
-            attempts: 0,
-            maxAttempts: row.max_attempts,
-          },
-          false,
-        ),
-      } as const;
+      return { kind: 'resumed', queued: resumedJob(row) } as const;
     });
     if (result.kind !== 'resumed') return result;
-    // The paused attempt's job has the same id: it must go for `add` to work.
-    await this.producer.removeEndedJob(executionId);
-    await this.producer.enqueue([result.queued]);
+    if (result.queued) await this.enqueueResumed(result.queued);
     return { kind: 'resumed' };
   }
+
+  /**
+   * The resume is committed whatever happens here: a queue that fails now leaves the row
+   * `queued`, which the reconciler enqueues (or the client's retry of the same outputs does).
+   */
+  private async enqueueResumed(queued: QueuedExecution): Promise<void> {
+    try {
+      // The paused attempt's job has the same id: it must go for `add` to work.
+      await this.producer.removeEndedJob(queued.executionId);
+      await this.producer.enqueue([queued]);
+    } catch (error) {
+      this.logger.warn(
+        `execution ${queued.executionId}: resumed, but its job could not be added ` +
+          `(${(error as Error).message}); the reconciler will add it`,
+      );
+    }
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function resumedJob(row: Record<string, any>): QueuedExecution {
+  return queuedExecution(
+    {
+      id: row.id,
+      tenantId: row.tenant_id,
+      agentId: row.agent_id,
+      priority: row.priority,
+      runAt: null,
+      attempts: 0,
+      maxAttempts: row.max_attempts,
+    },
+    false,
+  );
+}
+
+/** Every output is a tool step already recorded with this very output. */
+async function outputsAlreadyRecorded(
+  manager: EntityManager,
+  executionId: string,
+  outputs: readonly ToolOutput[],
+): Promise<boolean> {
+  if (outputs.length === 0) return false;
+  const rows: { tool_call_id: string; result: string; result_length: number }[] =
+    await manager.query(RECORDED_OUTPUTS_SQL, [
+      executionId,
+      outputs.map((output) => output.toolCallId),
+    ]);
+  const recorded = new Map(rows.map((row) => [row.tool_call_id, row]));
+  return outputs.every(({ toolCallId, output }) => {
+    const step = recorded.get(toolCallId);
+    return (
+      step !== undefined &&
+      step.result === truncatedResult(output) &&
+      step.result_length === output.length
+    );
+  });
 }
 
 function conflict(code: string, message: string) {

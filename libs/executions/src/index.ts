@@ -1,3 +1,4 @@
+export * from './action-timeouts';
 export * from './claimed-execution';
 export * from './database-unavailable';
 export * from './execution-aborter.service';

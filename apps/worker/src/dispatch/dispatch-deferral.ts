@@ -1,5 +1,5 @@
 /** Why an attempt waits instead of calling the provider (the `reason` label of the metrics). */
-export type DeferralReason = 'concurrency' | 'rate_limit' | 'provider_paused';
+export type DeferralReason = 'concurrency' | 'rate_limit' | 'provider_paused' | 'budget_reserved';
 
 /**
  * Thrown by the paced adapter (and returned by the gate) when an attempt must wait before its

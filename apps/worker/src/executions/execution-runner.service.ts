@@ -32,7 +32,7 @@ import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
 import { crashIfInjected } from './fault-injection';
 import { ProviderAdapters } from './provider-adapters.service';
-import { SpendGuard } from './spend-guard.service';
+import { BudgetExceededError, SpendGuard } from './spend-guard.service';
 import { completeInFormat } from './structured-answer';
 import { BaseRequest, LoopOutcome, ToolLoop } from './tool-loop/tool-loop.service';
 import { WorkerShutdownInterruption } from './worker-shutdown';
@@ -79,8 +79,7 @@ export class ExecutionRunner {
     this.metrics.attemptStarted(execution);
     this.publish(execution, 'started', 'running', execution.startedAt);
 
-    const problem =
-      this.configurationProblem(execution) ?? (await this.spendGuard.budgetProblem(execution));
+    const problem = this.configurationProblem(execution);
     if (problem) return this.fail(execution, problem, null);
     let adapter: LlmProviderAdapter;
     try {
@@ -109,6 +108,9 @@ export class ExecutionRunner {
       return await this.callProvider(execution, adapter, controller.signal, startedAt, stream);
     } catch (error) {
       if (error instanceof DispatchDeferral) return this.deferred(execution, error, 'announced');
+      if (error instanceof BudgetExceededError) {
+        return this.fail(execution, error.problem, Math.round(performance.now() - startedAt));
+      }
       if (controller.signal.reason instanceof WorkerShutdownInterruption) {
         return this.interrupted(execution);
       }
@@ -193,29 +195,36 @@ export class ExecutionRunner {
     });
   }
 
-  /** One provider call in its GenAI client span. */
-  private complete(
+  /** One provider call in its GenAI client span, within the budgets (reserved, then settled). */
+  private async complete(
     execution: ClaimedExecution,
     adapter: LlmProviderAdapter,
     request: LlmRequest,
   ): Promise<LlmResult> {
-    return inSpan(
-      `chat ${request.model}`,
-      { kind: SpanKind.CLIENT, attributes: genAiRequestAttributes(execution) },
-      async (span) => {
-        const answer = await adapter.complete(request);
-        span.setAttributes({
-          'gen_ai.response.model': answer.model,
-          'gen_ai.usage.input_tokens': answer.promptTokens,
-          'gen_ai.usage.output_tokens': answer.completionTokens,
-          ...(answer.responseId ? { 'gen_ai.response.id': answer.responseId } : {}),
-          ...(answer.finishReason
-            ? { 'gen_ai.response.finish_reasons': [answer.finishReason] }
-            : {}),
-        });
-        return answer;
-      },
-    );
+    const reservation = await this.spendGuard.reserveCall(execution, request);
+    let answer: LlmResult | null = null;
+    try {
+      answer = await inSpan(
+        `chat ${request.model}`,
+        { kind: SpanKind.CLIENT, attributes: genAiRequestAttributes(execution) },
+        async (span) => {
+          const result = await adapter.complete(request);
+          span.setAttributes({
+            'gen_ai.response.model': result.model,
+            'gen_ai.usage.input_tokens': result.promptTokens,
+            'gen_ai.usage.output_tokens': result.completionTokens,
+            ...(result.responseId ? { 'gen_ai.response.id': result.responseId } : {}),
+            ...(result.finishReason
+              ? { 'gen_ai.response.finish_reasons': [result.finishReason] }
+              : {}),
+          });
+          return result;
+        },
+      );
+      return answer;
+    } finally {
+      await this.spendGuard.settleCall(execution, reservation, answer);
+    }
   }
 
   /** A tool loop's usage is already on the row (its committed model steps): the outcome adds none. */

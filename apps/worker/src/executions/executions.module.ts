@@ -3,6 +3,7 @@ import { CryptoModule } from '@agentq/crypto';
 import { ExecutionWorkModule } from '@agentq/executions';
 import { DispatchModule } from '../dispatch/dispatch.module';
 import { ToolsModule } from '@agentq/tools';
+import { BudgetLedger } from '@agentq/usage';
 import { AgentExecutionProcessor } from './agent-execution.processor';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
@@ -21,6 +22,7 @@ import { ToolLoop } from './tool-loop/tool-loop.service';
     CancellationRegistry,
     ProviderAdapters,
     SpendGuard,
+    BudgetLedger,
     ToolLoop,
     HttpToolCaller,
   ],

@@ -13,6 +13,7 @@ import {
   QUEUED_CANDIDATES_SQL,
   QueuedExecution,
   queuedExecution,
+  recordActionTimeouts,
   recordTerminalOutcomes,
   REQUEUE_ABANDONED_SQL,
   STILL_QUEUED_SQL,
@@ -106,7 +107,7 @@ export class ExecutionReconciler {
     );
     let failed = 0;
     for (const row of rows) {
-      if (!(await this.fail(row, ACTION_TIMEOUT))) continue;
+      if (!(await this.fail(row, ACTION_TIMEOUT, recordActionTimeouts))) continue;
       failed += 1;
       this.metrics.count('action_timeout');
       this.publishEvent(row, 'failed', 'failed', ACTION_TIMEOUT);
@@ -209,7 +210,11 @@ export class ExecutionReconciler {
    * A plan task failed here may fail its plan (fail_fast): the tasks that cancelled are stopped.
    * The next tasks it made ready are committed `queued`; the next pass enqueues them.
    */
-  private async fail(row: RunningRow, error: ExecutionError): Promise<boolean> {
+  private async fail(
+    row: RunningRow,
+    error: ExecutionError,
+    record: typeof recordTerminalOutcomes = recordTerminalOutcomes,
+  ): Promise<boolean> {
     const outcome: TerminalOutcome = {
       executionId: row.id,
       tenantId: row.tenant_id,
@@ -224,7 +229,7 @@ export class ExecutionReconciler {
     };
     const { won, cancelled } = await withTransactionRetry(async () => {
       const planSink = emptyPlanAdvanceSink();
-      const won = await recordTerminalOutcomes(this.dataSource.manager, [outcome], planSink);
+      const won = await record(this.dataSource.manager, [outcome], planSink);
       return { won, cancelled: planSink.cancelled };
     });
     await this.aborter.abortAll(cancelled);
