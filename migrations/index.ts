@@ -15,6 +15,7 @@ import { CreatePlans1763900020000 } from './1763900020000-CreatePlans';
 import { AddProviderRateLimits1763900030000 } from './1763900030000-AddProviderRateLimits';
 import { AgentTools1763900040000 } from './1763900040000-AgentTools';
 import { AddStreamingAndResponseFormat1763900050000 } from './1763900050000-AddStreamingAndResponseFormat';
+import { RetentionIndexes1763900065000 } from './1763900065000-RetentionIndexes';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   AddProviderRateLimits1763900030000,
   AgentTools1763900040000,
   AddStreamingAndResponseFormat1763900050000,
+  RetentionIndexes1763900065000,
 ];

@@ -16,6 +16,12 @@ export interface ContextMaintenanceJobResult {
   memoriesExpired: number;
   memoriesOverCap: number;
   sessionsArchived: number;
+  /** Finished webhook deliveries deleted (their attempts with them). */
+  webhookDeliveriesDeleted: number;
+  scheduleFiringsDeleted: number;
+  sessionEventsDeleted: number;
+  /** Finished plans deleted (their tasks with them). */
+  plansDeleted: number;
 }
 
 export const contextMaintenanceJobOptions: JobsOptions = {
