@@ -2,6 +2,8 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { CONTEXT_MAINTENANCE_SCHEDULER_ID, QUEUES } from '@agentq/jobs';
 import { findAccountingDrift } from '@agentq/testing';
 import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
@@ -396,6 +398,29 @@ describe('agent context maintenance', () => {
           plans.map((plan) => plan.id),
         ]),
       ).toEqual([2]);
+    });
+
+    it('drops the dispatch slots and parked line of agents that no longer exist', async () => {
+      const redis = new Redis(stack.config.redis.url);
+      const keys = (agentId: string) =>
+        ['slots', 'parked'].map(
+          (set) => `${stack.config.redis.prefix}:dispatch:{agent:${agentId}}:${set}`,
+        );
+      const deleted = randomUUID();
+      try {
+        for (const agentId of [deleted, setup.agentId]) {
+          const [slots, parked] = keys(agentId);
+          await redis.zadd(slots, Date.now() + 60_000, randomUUID());
+          await redis.zadd(parked, 5e13, randomUUID());
+        }
+        const result = await maintenance.run(off);
+        expect(result.dispatchKeysDeleted).toBe(2);
+        expect(await redis.exists(...keys(deleted))).toBe(0);
+        expect(await redis.exists(...keys(setup.agentId))).toBe(2);
+      } finally {
+        await redis.del(...keys(deleted), ...keys(setup.agentId));
+        await redis.quit();
+      }
     });
 
     it('lets only one run work at a time', async () => {

@@ -13,6 +13,7 @@ import { deleteExpiredPlans } from '@agentq/plans';
 import { deleteExpiredScheduleFirings } from '@agentq/schedules';
 import { deleteExpiredWebhookDeliveries } from '@agentq/webhooks';
 import { DataSource, QueryRunner } from 'typeorm';
+import { DeletedAgentDispatchKeys } from '../dispatch/deleted-agent-dispatch-keys.service';
 
 export type ContextMaintenancePolicy = AppConfig['contextMaintenance'];
 
@@ -80,6 +81,7 @@ export class ContextMaintenance {
 
   constructor(
     @InjectDataSource(MAINTENANCE_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly dispatchKeys: DeletedAgentDispatchKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -157,6 +159,7 @@ export class ContextMaintenance {
     for (const [counter, days, deleteExpired] of expiries) {
       if (days > 0) result[counter] = await repeat(() => deleteExpired(query, days, batch), batch);
     }
+    result.dispatchKeysDeleted = await this.dispatchKeys.deleteKeysOfDeletedAgents();
     return result;
   }
 }
@@ -172,6 +175,7 @@ function nothingDone(): Omit<ContextMaintenanceJobResult, 'skipped'> {
     scheduleFiringsDeleted: 0,
     sessionEventsDeleted: 0,
     plansDeleted: 0,
+    dispatchKeysDeleted: 0,
   };
 }
 
