@@ -218,9 +218,10 @@ describe('schedules: every schedule fires on its own', () => {
   it('one schedule that always throws is passed over; the others fire and move on', async () => {
     const broken = await createSchedule('broken');
     // A time zone the API would refuse, written underneath it: computing the next fire time throws.
-    await stack.db.query(`UPDATE agent_schedules SET timezone = 'Mars/Olympus_Mons' WHERE id = $1`, [
-      broken,
-    ]);
+    await stack.db.query(
+      `UPDATE agent_schedules SET timezone = 'Mars/Olympus_Mons' WHERE id = $1`,
+      [broken],
+    );
     const healthy = [await createSchedule('first'), await createSchedule('second')];
 
     await waitFor(
