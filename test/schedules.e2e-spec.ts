@@ -235,6 +235,56 @@ describe('schedules: every schedule fires on its own', () => {
     }
   });
 
+  it('a schedule disabled while its submission waits: the execution made is recorded, the schedule stays off', async () => {
+    const holder = stack.db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    let id = '';
+    try {
+      await holder.query(`LOCK TABLE agent_executions IN EXCLUSIVE MODE`);
+      id = await createSchedule('disabled meanwhile');
+      await waitFor(
+        async () => {
+          const [{ waiting }] = await stack.db.query(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'
+                AND query LIKE '%INSERT%agent_executions%'`,
+          );
+          return waiting >= 1;
+        },
+        'the tick’s submission to wait on the lock',
+        10_000,
+      );
+      const disabled = await stack.http.patch(
+        `/v1/schedules/${id}`,
+        { enabled: false },
+        setup.tenant.apiKey,
+      );
+      expect(disabled.body).toMatchObject({ enabled: false, nextRunAt: null });
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    const [firing] = await waitFor(async () => {
+      const list = (await stack.http.get(`/v1/schedules/${id}/firings`, setup.tenant.apiKey)).body
+        .data as { outcome: string; executionId: string | null }[];
+      return list.length > 0 ? list : null;
+    }, 'the firing to be recorded');
+    const executions: { id: string }[] = await stack.db.query(
+      `SELECT id FROM agent_executions WHERE idempotency_key LIKE $1`,
+      [`schedule:${id}:%`],
+    );
+    expect(executions).toHaveLength(1);
+    expect(firing).toMatchObject({ outcome: 'fired', executionId: executions[0].id });
+    const schedule = (await stack.http.get(`/v1/schedules/${id}`, setup.tenant.apiKey)).body;
+    expect(schedule).toMatchObject({
+      enabled: false,
+      nextRunAt: null,
+      firedCount: 1,
+      lastExecutionId: executions[0].id,
+    });
+  });
+
   it('a tick waiting on a submission leaves the maintenance pool to the other jobs', async () => {
     const receiver = await startReceiver();
     const webhook = await stack.http.post(

@@ -144,7 +144,11 @@ export class ScheduleFirings {
     return counts;
   }
 
-  /** False when the schedule has moved on meanwhile (disabled, edited, or another tick). */
+  /**
+   * False when the schedule has moved on meanwhile (disabled, edited, or another tick): an
+   * execution this fire time made is still recorded and counted, but the schedule keeps the
+   * next fire time the change gave it.
+   */
   private recordFiring(
     schedule: DueSchedule,
     fireTime: Date,
@@ -156,7 +160,8 @@ export class ScheduleFirings {
         LOCK_SCHEDULE_SQL,
         [schedule.id],
       );
-      if (!current?.enabled || current.next_run_at?.getTime() !== fireTime.getTime()) return false;
+      const stillDue = current?.enabled && current.next_run_at?.getTime() === fireTime.getTime();
+      if (!current || (!stillDue && firing.outcome !== 'fired')) return false;
       const inserted: unknown[] = await manager.query(RECORD_FIRING_SQL, [
         schedule.id,
         fireTime,
@@ -169,7 +174,7 @@ export class ScheduleFirings {
       const isNew = inserted.length > 0;
       await manager.query(ADVANCE_SQL, [
         schedule.id,
-        next,
+        stillDue ? next : current.next_run_at,
         firing.outcome === 'fired' && isNew ? 1 : 0,
         firing.outcome === 'skipped' && isNew ? 1 : 0,
         firing.outcome === 'fired' ? fireTime : null,
@@ -177,7 +182,7 @@ export class ScheduleFirings {
         firing.outcome === 'skipped' ? fireTime : null,
         firing.outcome === 'skipped' ? firing.reason : null,
       ]);
-      return true;
+      return stillDue;
     });
   }
 
