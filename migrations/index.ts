@@ -16,6 +16,7 @@ import { AddProviderRateLimits1763900030000 } from './1763900030000-AddProviderR
 import { AgentTools1763900040000 } from './1763900040000-AgentTools';
 import { AddStreamingAndResponseFormat1763900050000 } from './1763900050000-AddStreamingAndResponseFormat';
 import { AddBudgetReservations1763900062000 } from './1763900062000-AddBudgetReservations';
+import { RetentionIndexes1763900065000 } from './1763900065000-RetentionIndexes';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   AgentTools1763900040000,
   AddStreamingAndResponseFormat1763900050000,
   AddBudgetReservations1763900062000,
+  RetentionIndexes1763900065000,
 ];

@@ -2,6 +2,8 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { CONTEXT_MAINTENANCE_SCHEDULER_ID, QUEUES } from '@agentq/jobs';
 import { findAccountingDrift } from '@agentq/testing';
 import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
@@ -144,6 +146,10 @@ describe('agent context maintenance', () => {
       memoryMaxAgeDays: 0,
       memoryKeepImportance: 9,
       sessionArchiveAfterDays: 0,
+      webhookDeliveryRetentionDays: 0,
+      scheduleFiringRetentionDays: 0,
+      sessionEventRetentionDays: 0,
+      planRetentionDays: 0,
     };
 
     beforeAll(async () => {
@@ -256,6 +262,165 @@ describe('agent context maintenance', () => {
       );
       expect(refused.status).toBe(409);
       expect((await stack.http.post(`/v1/sessions/${idle}/end`, {}, apiKey)).status).toBe(409);
+    });
+
+    it('clears the steps of a purged execution with its payload: GET …/steps shows no text', async () => {
+      const { apiKey } = setup.tenant;
+      const answer = await stack.http.post(
+        `/v1/agents/${setup.agentId}/executions`,
+        { input: { message: 'a tool loop' }, wait: 10 },
+        apiKey,
+      );
+      const id = answer.body.id as string;
+      await db.query(
+        `INSERT INTO execution_steps (execution_id, step_index, tenant_id, type, name, tool_call_id,
+                                      arguments, result, tool_calls, model, prompt_tokens,
+                                      completion_tokens, attempt, started_at)
+         VALUES ($1, 0, $2, 'model', 'echo-1', NULL, NULL, 'secret model text',
+                 '[{"id": "c1", "name": "lookup", "arguments": {"q": "secret argument"}}]',
+                 'echo-1', 10, 5, 1, now()),
+                ($1, 1, $2, 'tool', 'lookup', 'c1', '{"q": "secret argument"}',
+                 'secret tool answer', NULL, NULL, 0, 0, 1, now())`,
+        [id, setup.tenant.id],
+      );
+      await db.query(
+        `UPDATE agent_executions SET completed_at = now() - interval '40 days' WHERE id = $1`,
+        [id],
+      );
+
+      const result = await maintenance.run({ ...off, payloadRetentionDays: 30 });
+      expect(result.payloadsCleared).toBeGreaterThanOrEqual(1);
+      const steps = await stack.http.get(`/v1/executions/${id}/steps`, apiKey);
+      expect(steps.status).toBe(200);
+      expect(steps.body.data ?? steps.body).toHaveLength(2);
+      expect(JSON.stringify(steps.body)).not.toContain('secret');
+      expect(JSON.stringify(steps.body)).toContain('lookup');
+      const [usage] = await db.query(
+        `SELECT sum(prompt_tokens)::int AS prompt FROM execution_steps WHERE execution_id = $1`,
+        [id],
+      );
+      expect(usage.prompt).toBe(10);
+    });
+
+    it('deletes webhook deliveries, schedule firings, session events and plans past retention', async () => {
+      const { apiKey } = setup.tenant;
+      const tenantId = setup.tenant.id;
+      const webhook = await stack.http.post(
+        '/v1/webhooks',
+        { url: 'http://127.0.0.1:9/hooks', events: ['execution.succeeded'] },
+        apiKey,
+      );
+      const deliveries: { id: string }[] = await db.query(
+        `INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_type, status, completed_at,
+                                         created_at)
+         VALUES ($1, $2, 'webhook.test', 'succeeded', now() - interval '40 days', now() - interval '41 days'),
+                ($1, $2, 'webhook.test', 'failed', now() - interval '40 days', now() - interval '41 days'),
+                ($1, $2, 'webhook.test', 'succeeded', now() - interval '1 day', now() - interval '1 day'),
+                ($1, $2, 'webhook.test', 'pending', NULL, now() - interval '41 days')
+         RETURNING id`,
+        [tenantId, webhook.body.id],
+      );
+      await db.query(
+        `INSERT INTO webhook_delivery_attempts (delivery_id, tenant_id, attempt, status_code, latency_ms)
+         SELECT id, $1, 1, 200, 3 FROM unnest($2::uuid[]) AS id`,
+        [tenantId, deliveries.map((d) => d.id)],
+      );
+      const schedule = await stack.http.post(
+        `/v1/agents/${setup.agentId}/schedules`,
+        { cron: '0 9 * * 1', input: { message: 'weekly' } },
+        apiKey,
+      );
+      await db.query(
+        `INSERT INTO schedule_firings (schedule_id, fire_time, tenant_id, outcome, reason, created_at)
+         VALUES ($1, now() - interval '100 days', $2, 'skipped', 'missed: old', now() - interval '100 days'),
+                ($1, now() - interval '1 day', $2, 'skipped', 'missed: recent', now() - interval '1 day')`,
+        [schedule.body.id, tenantId],
+      );
+      const session = (await stack.http.post('/v1/sessions', {}, apiKey)).body.id;
+      await db.query(
+        `INSERT INTO session_events (tenant_id, session_id, type, created_at)
+         VALUES ($1, $2, 'old', now() - interval '40 days'), ($1, $2, 'recent', now())`,
+        [tenantId, session],
+      );
+      const plans: { id: string }[] = await db.query(
+        `INSERT INTO plans (tenant_id, title, status, completed_at)
+         VALUES ($1, 'old', 'succeeded', now() - interval '100 days'),
+                ($1, 'recent', 'failed', now() - interval '1 day'),
+                ($1, 'running', 'running', NULL)
+         RETURNING id`,
+        [tenantId],
+      );
+      await db.query(
+        `INSERT INTO plan_tasks (plan_id, key, tenant_id, position, input)
+         SELECT id, 'only', $1, 0, '{}' FROM unnest($2::uuid[]) AS id`,
+        [tenantId, plans.map((plan) => plan.id)],
+      );
+
+      const result = await maintenance.run({
+        ...off,
+        webhookDeliveryRetentionDays: 30,
+        scheduleFiringRetentionDays: 90,
+        sessionEventRetentionDays: 30,
+        planRetentionDays: 90,
+      });
+      expect(result).toMatchObject({
+        webhookDeliveriesDeleted: 2,
+        scheduleFiringsDeleted: 1,
+        sessionEventsDeleted: 1,
+        plansDeleted: 1,
+      });
+      const left = async (sql: string, parameters: unknown[]) =>
+        (await db.query(sql, parameters)).map((row: { v: string }) => row.v);
+      expect(
+        await left(`SELECT status AS v FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY 1`, [
+          webhook.body.id,
+        ]),
+      ).toEqual(['pending', 'succeeded']);
+      expect(
+        await left(
+          `SELECT count(*)::int AS v FROM webhook_delivery_attempts WHERE delivery_id = ANY($1)`,
+          [deliveries.map((d) => d.id)],
+        ),
+      ).toEqual([2]);
+      expect(
+        await left(`SELECT reason AS v FROM schedule_firings WHERE schedule_id = $1`, [
+          schedule.body.id,
+        ]),
+      ).toEqual(['missed: recent']);
+      expect(
+        await left(`SELECT type AS v FROM session_events WHERE session_id = $1`, [session]),
+      ).toEqual(['recent']);
+      expect(
+        await left(`SELECT title AS v FROM plans WHERE tenant_id = $1 ORDER BY 1`, [tenantId]),
+      ).toEqual(['recent', 'running']);
+      expect(
+        await left(`SELECT count(*)::int AS v FROM plan_tasks WHERE plan_id = ANY($1)`, [
+          plans.map((plan) => plan.id),
+        ]),
+      ).toEqual([2]);
+    });
+
+    it('drops the dispatch slots and parked line of agents that no longer exist', async () => {
+      const redis = new Redis(stack.config.redis.url);
+      const keys = (agentId: string) =>
+        ['slots', 'parked'].map(
+          (set) => `${stack.config.redis.prefix}:dispatch:{agent:${agentId}}:${set}`,
+        );
+      const deleted = randomUUID();
+      try {
+        for (const agentId of [deleted, setup.agentId]) {
+          const [slots, parked] = keys(agentId);
+          await redis.zadd(slots, Date.now() + 60_000, randomUUID());
+          await redis.zadd(parked, 5e13, randomUUID());
+        }
+        const result = await maintenance.run(off);
+        expect(result.dispatchKeysDeleted).toBe(2);
+        expect(await redis.exists(...keys(deleted))).toBe(0);
+        expect(await redis.exists(...keys(setup.agentId))).toBe(2);
+      } finally {
+        await redis.del(...keys(deleted), ...keys(setup.agentId));
+        await redis.quit();
+      }
     });
 
     it('lets only one run work at a time', async () => {

@@ -1,6 +1,7 @@
 import { fireTimesBetween } from '@agentq/schedules';
 import { AgentSetup, setUpAgent, waitFor } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
+import { webhookReceivers } from './support/webhook-receiver';
 
 /**
  * Schedules against real PostgreSQL, Redis and workers. Seconds are allowed here (a config knob)
@@ -179,5 +180,144 @@ describe('schedules', () => {
     expect((await stack.http.get(`/v1/schedules/${weekly.body.id}`, other.apiKey)).status).toBe(
       404,
     );
+  });
+});
+
+describe('schedules: every schedule fires on its own', () => {
+  let stack: TestStack;
+  let setup: AgentSetup;
+  const startReceiver = webhookReceivers();
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      env: {
+        SCHEDULES_ALLOW_SECONDS: 'true',
+        SCHEDULE_TICK_MS: '200',
+        WEBHOOK_DISPATCH_INTERVAL_MS: '200',
+        CONTEXT_MAINTENANCE_INTERVAL_MS: '200',
+      },
+      workers: 1,
+    });
+    setup = await setUpAgent(stack);
+  });
+
+  afterAll(() => stack?.stop());
+
+  const createSchedule = async (message: string) => {
+    const created = await stack.http.post(
+      `/v1/agents/${setup.agentId}/schedules`,
+      { cron: '* * * * * *', input: { message }, overlap: 'queue' },
+      setup.tenant.apiKey,
+    );
+    expect(created.status).toBe(201);
+    return created.body.id as string;
+  };
+  const firedCount = async (id: string): Promise<number> =>
+    (await stack.http.get(`/v1/schedules/${id}`, setup.tenant.apiKey)).body.firedCount;
+
+  it('one schedule that always throws is passed over; the others fire and move on', async () => {
+    const broken = await createSchedule('broken');
+    // A time zone the API would refuse, written underneath it: computing the next fire time throws.
+    await stack.db.query(
+      `UPDATE agent_schedules SET timezone = 'Mars/Olympus_Mons' WHERE id = $1`,
+      [broken],
+    );
+    const healthy = [await createSchedule('first'), await createSchedule('second')];
+
+    await waitFor(
+      async () => (await Promise.all(healthy.map(firedCount))).every((n) => n >= 2),
+      'the healthy schedules to fire twice each',
+      10_000,
+    );
+    expect(await firedCount(broken)).toBe(0);
+    for (const id of [broken, ...healthy]) {
+      await stack.http.patch(`/v1/schedules/${id}`, { enabled: false }, setup.tenant.apiKey);
+    }
+  });
+
+  it('a schedule disabled while its submission waits: the execution made is recorded, the schedule stays off', async () => {
+    const holder = stack.db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    let id = '';
+    try {
+      await holder.query(`LOCK TABLE agent_executions IN EXCLUSIVE MODE`);
+      id = await createSchedule('disabled meanwhile');
+      await waitFor(
+        async () => {
+          const [{ waiting }] = await stack.db.query(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'
+                AND query LIKE '%INSERT%agent_executions%'`,
+          );
+          return waiting >= 1;
+        },
+        'the tick’s submission to wait on the lock',
+        10_000,
+      );
+      const disabled = await stack.http.patch(
+        `/v1/schedules/${id}`,
+        { enabled: false },
+        setup.tenant.apiKey,
+      );
+      expect(disabled.body).toMatchObject({ enabled: false, nextRunAt: null });
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    const [firing] = await waitFor(async () => {
+      const list = (await stack.http.get(`/v1/schedules/${id}/firings`, setup.tenant.apiKey)).body
+        .data as { outcome: string; executionId: string | null }[];
+      return list.length > 0 ? list : null;
+    }, 'the firing to be recorded');
+    const executions: { id: string }[] = await stack.db.query(
+      `SELECT id FROM agent_executions WHERE idempotency_key LIKE $1`,
+      [`schedule:${id}:%`],
+    );
+    expect(executions).toHaveLength(1);
+    expect(firing).toMatchObject({ outcome: 'fired', executionId: executions[0].id });
+    const schedule = (await stack.http.get(`/v1/schedules/${id}`, setup.tenant.apiKey)).body;
+    expect(schedule).toMatchObject({
+      enabled: false,
+      nextRunAt: null,
+      firedCount: 1,
+      lastExecutionId: executions[0].id,
+    });
+  });
+
+  it('a tick waiting on a submission leaves the maintenance pool to the other jobs', async () => {
+    const receiver = await startReceiver();
+    const webhook = await stack.http.post(
+      '/v1/webhooks',
+      { url: receiver.url, events: ['execution.succeeded'] },
+      setup.tenant.apiKey,
+    );
+    // Submissions (INSERT) and retention (FOR UPDATE) wait while the test holds this lock.
+    const holder = stack.db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query(`LOCK TABLE agent_executions IN EXCLUSIVE MODE`);
+      const id = await createSchedule('held');
+      await waitFor(
+        async () => {
+          const [{ waiting }] = await stack.db.query(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          return waiting >= 2;
+        },
+        'the tick’s submission and the retention run to wait on the lock',
+        10_000,
+      );
+      await stack.http.post(`/v1/webhooks/${webhook.body.id}/test`, {}, setup.tenant.apiKey);
+      await waitFor(async () => receiver.received.length === 1, 'the webhook dispatch', 5_000);
+      await holder.rollbackTransaction();
+      await waitFor(async () => (await firedCount(id)) >= 1, 'the held schedule to fire');
+      await stack.http.patch(`/v1/schedules/${id}`, { enabled: false }, setup.tenant.apiKey);
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
   });
 });

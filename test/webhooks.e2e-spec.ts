@@ -1,3 +1,6 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { QUEUES, webhookDeliveryJobId, webhookDeliveryJobOptions } from '@agentq/jobs';
+import { Queue } from 'bullmq';
 import { startProcess } from './support/child-process';
 import { AgentSetup, setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -271,5 +274,110 @@ describe('webhooks: a failing endpoint is disabled after WEBHOOK_DISABLE_AFTER_D
       disabledAt: null,
       disabledReason: null,
     });
+  });
+});
+
+describe('webhooks: an attempt that PostgreSQL fails to record', () => {
+  let stack: TestStack;
+  let setup: AgentSetup;
+  const startReceiver = webhookReceivers();
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: WEBHOOK_ENV, workers: 1 });
+    setup = await setUpAgent(stack);
+  });
+
+  afterAll(() => stack?.stop());
+
+  /**
+   * A real PostgreSQL error at a chosen point: the next `count` attempt records are refused
+   * (a sequence, so the count survives the rolled-back transactions it fails).
+   */
+  const refuseAttemptRecords = async (count: number) => {
+    await stack.db.query(`DROP SEQUENCE IF EXISTS fault_refused_attempt_records`);
+    await stack.db.query(`CREATE SEQUENCE fault_refused_attempt_records`);
+    await stack.db.query(`
+      CREATE OR REPLACE FUNCTION fault_refuse_attempt_record() RETURNS trigger AS $$
+      BEGIN
+        IF nextval('fault_refused_attempt_records') <= ${count} THEN
+          RAISE EXCEPTION 'fault injection: attempt record refused';
+        END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql`);
+    await stack.db.query(`
+      CREATE OR REPLACE TRIGGER fault_refuse_attempt_record BEFORE INSERT
+      ON webhook_delivery_attempts FOR EACH ROW EXECUTE FUNCTION fault_refuse_attempt_record()`);
+  };
+  const refusedSoFar = async (): Promise<number> =>
+    Number(
+      (await stack.db.query(`SELECT last_value, is_called FROM fault_refused_attempt_records`))
+        .filter((row: { is_called: boolean }) => row.is_called)
+        .map((row: { last_value: string }) => row.last_value)[0] ?? 0,
+    );
+  const testDelivery = async (webhookId: string) => {
+    const answer = await stack.http.post(`/v1/webhooks/${webhookId}/test`, {}, setup.tenant.apiKey);
+    expect(answer.status).toBe(202);
+    return answer.body.id as string;
+  };
+  const delivery = async (webhookId: string) =>
+    (await stack.http.get(`/v1/webhooks/${webhookId}/deliveries`, setup.tenant.apiKey)).body
+      .data[0] as { id: string; status: string; attempts: { statusCode: number | null }[] };
+
+  it('is sent again within seconds with the same webhook-id, then recorded', async () => {
+    const receiver = await startReceiver();
+    const webhook = await stack.http.post(
+      '/v1/webhooks',
+      { url: receiver.url, events: ['execution.succeeded'] },
+      setup.tenant.apiKey,
+    );
+    await refuseAttemptRecords(1);
+    const deliveryId = await testDelivery(webhook.body.id);
+
+    await waitFor(
+      async () => (await delivery(webhook.body.id)).status === 'succeeded',
+      'the delivery to be recorded',
+      15_000,
+    );
+    expect(await refusedSoFar()).toBe(2);
+    expect(receiver.received.map((sent) => sent.headers['webhook-id'])).toEqual([
+      deliveryId,
+      deliveryId,
+    ]);
+    expect((await delivery(webhook.body.id)).attempts.map((a) => a.statusCode)).toEqual([200]);
+  });
+
+  it('whose job failed for good is not stuck: redeliver sends it', async () => {
+    const receiver = await startReceiver();
+    const webhook = await stack.http.post(
+      '/v1/webhooks',
+      { url: receiver.url, events: ['execution.succeeded'] },
+      setup.tenant.apiKey,
+    );
+    const jobTries = webhookDeliveryJobOptions.attempts ?? 1;
+    await refuseAttemptRecords(jobTries);
+    const deliveryId = await testDelivery(webhook.body.id);
+    await waitFor(async () => (await refusedSoFar()) >= jobTries, 'every try to fail', 30_000);
+    const queue = stack.workers[0].get<Queue>(getQueueToken(QUEUES.webhookDeliveries));
+    await waitFor(async () => {
+      const job = await queue.getJob(webhookDeliveryJobId(deliveryId, 1));
+      return !job || job.finishedOn !== undefined;
+    }, 'the job to be over');
+    expect((await delivery(webhook.body.id)).status).toBe('pending');
+
+    const redelivered = await stack.http.post(
+      `/v1/webhooks/${webhook.body.id}/deliveries/${deliveryId}/redeliver`,
+      {},
+      setup.tenant.apiKey,
+    );
+    expect(redelivered.status).toBe(202);
+    await waitFor(
+      async () => (await delivery(webhook.body.id)).status === 'succeeded',
+      'the redelivery',
+      10_000,
+    );
+    expect(receiver.received).toHaveLength(jobTries + 1);
+    expect(new Set(receiver.received.map((sent) => sent.headers['webhook-id']))).toEqual(
+      new Set([deliveryId]),
+    );
   });
 });

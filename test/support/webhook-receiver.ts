@@ -5,6 +5,8 @@ import { AddressInfo } from 'node:net';
 export interface ReceivedDelivery {
   headers: IncomingHttpHeaders;
   body: string;
+  /** The status code the receiver answered (set once it answers). */
+  answered?: number;
 }
 
 export interface WebhookReceiver {
@@ -17,6 +19,10 @@ export interface WebhookReceiverOptions {
   /** Answered in turn to the first requests; then `otherwise`. */
   statuses?: number[];
   otherwise?: number;
+  /** The status of the n-th request (0-based), before `statuses` and `otherwise`. */
+  answer?: (n: number) => number | undefined;
+  /** How long each answer is held back. */
+  holdMs?: number;
 }
 
 /** A webhook endpoint on 127.0.0.1 (a real socket) that records what it receives. */
@@ -29,9 +35,14 @@ export async function startWebhookReceiver(
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
-      received.push({ headers: request.headers, body });
-      response.statusCode = statuses.shift() ?? options.otherwise ?? 200;
-      response.end('ok');
+      const delivery: ReceivedDelivery = { headers: request.headers, body };
+      const status = options.answer?.(received.length) ?? statuses.shift() ?? options.otherwise;
+      received.push(delivery);
+      setTimeout(() => {
+        delivery.answered = status ?? 200;
+        response.statusCode = delivery.answered;
+        response.end('ok');
+      }, options.holdMs ?? 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

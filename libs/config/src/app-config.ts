@@ -73,6 +73,14 @@ export interface AppConfig {
     memoryKeepImportance: number;
     /** 0: never archive. */
     sessionArchiveAfterDays: number;
+    /** Finished webhook deliveries and their attempts (0: kept forever). */
+    webhookDeliveryRetentionDays: number;
+    /** Schedule firings (0: kept forever). */
+    scheduleFiringRetentionDays: number;
+    /** Session events (0: kept forever). */
+    sessionEventRetentionDays: number;
+    /** Finished plans and their tasks (0: kept forever). */
+    planRetentionDays: number;
   };
   schedules: {
     tickMs: number;
@@ -207,6 +215,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       memoryMaxAgeDays: e.MEMORY_MAX_AGE_DAYS,
       memoryKeepImportance: e.MEMORY_KEEP_IMPORTANCE,
       sessionArchiveAfterDays: e.SESSION_ARCHIVE_AFTER_DAYS,
+      webhookDeliveryRetentionDays: e.WEBHOOK_DELIVERY_RETENTION_DAYS,
+      scheduleFiringRetentionDays: e.SCHEDULE_FIRING_RETENTION_DAYS,
+      sessionEventRetentionDays: e.SESSION_EVENT_RETENTION_DAYS,
+      planRetentionDays: e.PLAN_RETENTION_DAYS,
     },
     schedules: {
       tickMs: e.SCHEDULE_TICK_MS,

@@ -199,8 +199,19 @@ export const environmentSchema = z.object({
   CONTEXT_MAINTENANCE_INTERVAL_MS: positiveInt(300_000),
   /** Rows one maintenance statement touches at most; a run repeats it until done. */
   CONTEXT_MAINTENANCE_BATCH_SIZE: positiveInt(1_000),
-  /** Execution input/output is cleared this many days after completion (0 keeps it forever). */
+  /**
+   * Execution input/output, and the text of its steps (model output, tool arguments and results),
+   * is cleared this many days after completion (0 keeps it forever).
+   */
   EXECUTION_PAYLOAD_RETENTION_DAYS: nonNegativeDays(30),
+  /** Finished webhook deliveries, with their attempts, are deleted this many days after (0: never). */
+  WEBHOOK_DELIVERY_RETENTION_DAYS: nonNegativeDays(30),
+  /** Schedule firings are deleted this many days after they were recorded (0: never). */
+  SCHEDULE_FIRING_RETENTION_DAYS: nonNegativeDays(90),
+  /** Session events are deleted this many days after they were written (0: never). */
+  SESSION_EVENT_RETENTION_DAYS: nonNegativeDays(30),
+  /** Finished plans, with their tasks, are deleted this many days after they ended (0: never). */
+  PLAN_RETENTION_DAYS: nonNegativeDays(90),
   /** Memories kept per agent; above it the least important go first (0: no cap). */
   MEMORY_MAX_PER_AGENT: nonNegativeInt(1_000),
   /** Memories neither created nor used for this many days are deleted (0: no age limit). */

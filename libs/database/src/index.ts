@@ -15,3 +15,4 @@ export * from './entities/session-event.entity';
 export * from './entities/tenant.entity';
 export * from './entities/worker-registration.entity';
 export * from './prepared-query';
+export * from './affected-rows-query';

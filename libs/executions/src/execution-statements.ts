@@ -24,8 +24,9 @@ WITH touched AS (
 UPDATE agent_executions SET memory_ids = $2::uuid[] WHERE id = $1`;
 
 /**
- * Input and output become placeholders; status, model, tokens, cost and duration stay, so the
- * usage rollups still equal the sums over the rows. Not a status change: no session event.
+ * Input and output become placeholders, and so do the steps' texts (model output and tool calls,
+ * tool arguments and results); status, model, tokens, cost and duration stay, so the usage
+ * rollups still equal the sums over the rows. Not a status change: no session event.
  */
 export const CLEAR_EXECUTION_PAYLOADS_SQL = `
 WITH batch AS (
@@ -35,6 +36,12 @@ WITH batch AS (
    ORDER BY completed_at
    LIMIT $2
      FOR UPDATE SKIP LOCKED
+),
+steps AS (
+  UPDATE execution_steps s
+     SET arguments = NULL, result = NULL, tool_calls = NULL
+    FROM batch
+   WHERE s.execution_id = batch.id
 )
 UPDATE agent_executions e
    SET input = '{"redacted": true}'::jsonb,

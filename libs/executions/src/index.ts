@@ -27,3 +27,4 @@ export * from './webhook-outbox';
 export * from './with-timeout';
 export * from './plan-advancement';
 export * from './execution-stream';
+export * from './session-event-retention';

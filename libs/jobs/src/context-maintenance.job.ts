@@ -16,6 +16,14 @@ export interface ContextMaintenanceJobResult {
   memoriesExpired: number;
   memoriesOverCap: number;
   sessionsArchived: number;
+  /** Finished webhook deliveries deleted (their attempts with them). */
+  webhookDeliveriesDeleted: number;
+  scheduleFiringsDeleted: number;
+  sessionEventsDeleted: number;
+  /** Finished plans deleted (their tasks with them). */
+  plansDeleted: number;
+  /** Dispatch slots and parked lines (Redis) of agents that no longer exist. */
+  dispatchKeysDeleted: number;
 }
 
 export const contextMaintenanceJobOptions: JobsOptions = {

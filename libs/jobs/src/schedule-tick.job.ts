@@ -13,6 +13,8 @@ export interface ScheduleTickJobResult {
   fired: number;
   /** Fire times recorded as skipped, with their reason, in schedule_firings. */
   skipped: number;
+  /** Schedules passed over this tick because firing them threw (logged; tried next tick). */
+  failed: number;
 }
 
 export const scheduleTickJobOptions: JobsOptions = {

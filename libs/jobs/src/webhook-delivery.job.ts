@@ -28,13 +28,23 @@ export type WebhookDeliveryJobResult =
   | { outcome: 'succeeded' | 'retrying' | 'given_up' | 'refused'; statusCode: number | null }
   | { outcome: 'stale' };
 
-/** One job per attempt, so BullMQ's own retries stay off: the row decides when to try again. */
+/**
+ * One job per attempt: the row decides when a delivery is tried again, so an endpoint's answer
+ * never makes the job fail.
+ */
 export function webhookDeliveryJobId(deliveryId: string, attempt: number): string {
   return `${deliveryId}-attempt-${attempt}`;
 }
 
+/**
+ * A job fails only when its attempt could not be claimed or recorded (PostgreSQL or Redis
+ * unavailable): BullMQ tries it again for about 15 s, and a job that still fails is removed, never
+ * kept, because BullMQ ignores an add whose id it still holds: the dispatcher's next add (once the
+ * row's lease ends) or a redelivery would otherwise never run.
+ */
 export const webhookDeliveryJobOptions: JobsOptions = {
-  attempts: 1,
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
   removeOnComplete: true,
-  removeOnFail: { count: 1_000 },
+  removeOnFail: true,
 };

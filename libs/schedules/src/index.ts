@@ -1,2 +1,3 @@
 export * from './schedule-cron';
 export * from './schedule-firing-key';
+export * from './schedule-firing-retention';

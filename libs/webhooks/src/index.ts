@@ -3,3 +3,4 @@ export * from './webhook-retry';
 export * from './webhook-signature';
 export * from './webhook-outbound';
 export * from './webhook-view';
+export * from './webhook-retention';

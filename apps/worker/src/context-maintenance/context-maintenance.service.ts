@@ -3,9 +3,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { MAINTENANCE_DATA_SOURCE } from '@agentq/database';
 import { REDACTED_MESSAGE_CONTENT } from '@agentq/agent-context';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { ARCHIVE_IDLE_SESSIONS_SQL, CLEAR_EXECUTION_PAYLOADS_SQL } from '@agentq/executions';
+import {
+  ARCHIVE_IDLE_SESSIONS_SQL,
+  CLEAR_EXECUTION_PAYLOADS_SQL,
+  deleteExpiredSessionEvents,
+} from '@agentq/executions';
 import { ContextMaintenanceJobResult } from '@agentq/jobs';
+import { deleteExpiredPlans } from '@agentq/plans';
+import { deleteExpiredScheduleFirings } from '@agentq/schedules';
+import { deleteExpiredWebhookDeliveries } from '@agentq/webhooks';
 import { DataSource, QueryRunner } from 'typeorm';
+import { DeletedAgentDispatchKeys } from '../dispatch/deleted-agent-dispatch-keys.service';
 
 export type ContextMaintenancePolicy = AppConfig['contextMaintenance'];
 
@@ -63,7 +71,9 @@ DELETE FROM agent_memories m USING doomed WHERE m.id = doomed.id`;
 
 /**
  * The agent-context maintenance run: payload retention, memory cleanup (age, then the
- * per-agent cap) and session archiving. Every step works in bounded batches.
+ * per-agent cap), session archiving, and the retention of rows that would otherwise only grow
+ * (webhook deliveries, schedule firings, session events, finished plans). Every step works in
+ * bounded batches.
  */
 @Injectable()
 export class ContextMaintenance {
@@ -71,6 +81,7 @@ export class ContextMaintenance {
 
   constructor(
     @InjectDataSource(MAINTENANCE_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly dispatchKeys: DeletedAgentDispatchKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -102,46 +113,53 @@ export class ContextMaintenance {
   ): Promise<ContextMaintenanceJobResult> {
     const result = nothingDone();
     const batch = policy.batchSize;
+    const query = (sql: string, parameters: unknown[]) => affectedRows(runner, sql, parameters);
     if (policy.payloadRetentionDays > 0) {
       const age = policy.payloadRetentionDays * SECONDS_PER_DAY;
       result.payloadsCleared = await repeat(
-        runner,
-        CLEAR_EXECUTION_PAYLOADS_SQL,
-        [age, batch],
+        () => query(CLEAR_EXECUTION_PAYLOADS_SQL, [age, batch]),
         batch,
       );
       result.messagesCleared = await repeat(
-        runner,
-        CLEAR_MESSAGE_CONTENT_SQL,
-        [age, batch, REDACTED_MESSAGE_CONTENT],
+        () => query(CLEAR_MESSAGE_CONTENT_SQL, [age, batch, REDACTED_MESSAGE_CONTENT]),
         batch,
       );
     }
     if (policy.memoryMaxAgeDays > 0) {
+      const age = policy.memoryMaxAgeDays * SECONDS_PER_DAY;
       result.memoriesExpired = await repeat(
-        runner,
-        DELETE_EXPIRED_MEMORIES_SQL,
-        [policy.memoryMaxAgeDays * SECONDS_PER_DAY, policy.memoryKeepImportance, batch],
+        () => query(DELETE_EXPIRED_MEMORIES_SQL, [age, policy.memoryKeepImportance, batch]),
         batch,
       );
     }
     if (policy.memoryMaxPerAgent > 0) {
       result.memoriesOverCap = await repeat(
-        runner,
-        DELETE_MEMORIES_OVER_CAP_SQL,
-        [policy.memoryMaxPerAgent, batch],
+        () => query(DELETE_MEMORIES_OVER_CAP_SQL, [policy.memoryMaxPerAgent, batch]),
         // A round covers up to `batch` agents; any progress means another round may find more.
         1,
       );
     }
     if (policy.sessionArchiveAfterDays > 0) {
+      const age = policy.sessionArchiveAfterDays * SECONDS_PER_DAY;
       result.sessionsArchived = await repeat(
-        runner,
-        ARCHIVE_IDLE_SESSIONS_SQL,
-        [policy.sessionArchiveAfterDays * SECONDS_PER_DAY, batch],
+        () => query(ARCHIVE_IDLE_SESSIONS_SQL, [age, batch]),
         batch,
       );
     }
+    const expiries = [
+      [
+        'webhookDeliveriesDeleted',
+        policy.webhookDeliveryRetentionDays,
+        deleteExpiredWebhookDeliveries,
+      ],
+      ['scheduleFiringsDeleted', policy.scheduleFiringRetentionDays, deleteExpiredScheduleFirings],
+      ['sessionEventsDeleted', policy.sessionEventRetentionDays, deleteExpiredSessionEvents],
+      ['plansDeleted', policy.planRetentionDays, deleteExpiredPlans],
+    ] as const;
+    for (const [counter, days, deleteExpired] of expiries) {
+      if (days > 0) result[counter] = await repeat(() => deleteExpired(query, days, batch), batch);
+    }
+    result.dispatchKeysDeleted = await this.dispatchKeys.deleteKeysOfDeletedAgents();
     return result;
   }
 }
@@ -153,19 +171,19 @@ function nothingDone(): Omit<ContextMaintenanceJobResult, 'skipped'> {
     memoriesExpired: 0,
     memoriesOverCap: 0,
     sessionsArchived: 0,
+    webhookDeliveriesDeleted: 0,
+    scheduleFiringsDeleted: 0,
+    sessionEventsDeleted: 0,
+    plansDeleted: 0,
+    dispatchKeysDeleted: 0,
   };
 }
 
-/** Runs a batch statement until a round affects fewer than `fullRound` rows; returns the total. */
-async function repeat(
-  runner: QueryRunner,
-  sql: string,
-  parameters: unknown[],
-  fullRound: number,
-): Promise<number> {
+/** Runs a batch round until one affects fewer than `fullRound` rows; returns the total. */
+async function repeat(round: () => Promise<number>, fullRound: number): Promise<number> {
   let total = 0;
-  for (let round = 0; round < MAX_ROUNDS_PER_TASK; round += 1) {
-    const affected = await affectedRows(runner, sql, parameters);
+  for (let n = 0; n < MAX_ROUNDS_PER_TASK; n += 1) {
+    const affected = await round();
     total += affected;
     if (affected < fullRound) break;
   }

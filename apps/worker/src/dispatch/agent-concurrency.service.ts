@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { ExecutionJobData, ExecutionJobResult, QUEUES } from '@agentq/jobs';
 import { RedisClient, RedisConnections } from '@agentq/redis';
 import { Job, Queue } from 'bullmq';
+import { agentDispatchKeys } from './agent-dispatch-keys';
 import { ACQUIRE_SLOT, RELEASE_SLOT, RENEW_SLOT } from './dispatch-scripts';
 
 /** The agent fields the slot accounting reads, as the claim loads them. */
@@ -33,7 +34,7 @@ const GONE_STATES = new Set(['unknown', 'completed', 'failed']);
 export class AgentConcurrency {
   private readonly logger = new Logger(AgentConcurrency.name);
   private readonly redis: RedisClient;
-  private readonly keyPrefix: string;
+  private readonly prefix: string;
   private readonly leaseTtlMs: number;
 
   constructor(
@@ -43,7 +44,7 @@ export class AgentConcurrency {
     private readonly queue: Queue<ExecutionJobData, ExecutionJobResult>,
   ) {
     this.redis = connections.queues;
-    this.keyPrefix = `${connections.prefix}:dispatch`;
+    this.prefix = connections.prefix;
     // As long as the job's lock: a killed worker's slot frees itself when its job is stalled.
     this.leaseTtlMs = Math.max(config.worker.lockDurationMs, MIN_LEASE_TTL_MS);
   }
@@ -129,7 +130,6 @@ export class AgentConcurrency {
   }
 
   private keys(agentId: string): [string, string] {
-    const base = `${this.keyPrefix}:{agent:${agentId}}`;
-    return [`${base}:slots`, `${base}:parked`];
+    return agentDispatchKeys(this.prefix, agentId);
   }
 }

@@ -10,7 +10,7 @@ import {
 } from '@agentq/executions';
 import { ScheduleTickJobResult } from '@agentq/jobs';
 import { nextFireTime, scheduleFiringKey, ScheduleSkipReason } from '@agentq/schedules';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { SpendGuard } from '../executions/spend-guard.service';
 
 /** Schedules handled per tick at most; the next tick takes the rest. */
@@ -18,7 +18,8 @@ const SCHEDULES_PER_TICK = 200;
 /** Fire times of one schedule handled per tick at most (a seconds schedule behind by a few). */
 const FIRE_TIMES_PER_SCHEDULE = 20;
 
-// Locked so that a manual trigger, a PATCH or a second tick wait or pass over it.
+// Read without a lock: a schedule is locked only while its fire time is recorded (below), so the
+// tick holds no connection while it submits.
 const DUE_SCHEDULES_SQL = `
 SELECT s.id, s.tenant_id, s.agent_id, s.cron, s.timezone, s.input, s.priority, s.max_attempts,
        s.overlap, s.start_at, s.end_at, s.next_run_at, s.last_execution_id,
@@ -30,8 +31,11 @@ SELECT s.id, s.tenant_id, s.agent_id, s.cron, s.timezone, s.input, s.priority, s
   JOIN tenants t ON t.id = s.tenant_id
  WHERE s.enabled AND s.next_run_at <= now()
  ORDER BY s.next_run_at
- LIMIT $1
-   FOR UPDATE OF s SKIP LOCKED`;
+ LIMIT $1`;
+
+/** The schedule, locked, as its fire time is recorded: still enabled and still at that time? */
+const LOCK_SCHEDULE_SQL = `
+SELECT enabled, next_run_at FROM agent_schedules WHERE id = $1 FOR UPDATE`;
 
 const RECORD_FIRING_SQL = `
 INSERT INTO schedule_firings (schedule_id, fire_time, tenant_id, outcome, reason, execution_id)
@@ -76,11 +80,14 @@ type Firing =
   | { outcome: 'skipped'; reason: ScheduleSkipReason; message: string };
 
 /**
- * Fires the schedules whose next fire time has come. PostgreSQL holds the truth: each due row is
- * locked, each of its due fire times becomes one execution (through ExecutionSubmitter, with the
- * deterministic key schedule id + fire time) or one skipped firing with its reason, and the row
- * moves on to its next fire time. A crash anywhere in between repeats the same fire time, which
- * the idempotency key and schedule_firings' primary key turn into the same execution and row.
+ * Fires the schedules whose next fire time has come. PostgreSQL holds the truth: each due fire
+ * time becomes one execution (through ExecutionSubmitter, with the deterministic key schedule
+ * id + fire time) or one skipped firing with its reason; then, in a short transaction of its
+ * own that finds the schedule still at that fire time, the firing is recorded and the schedule
+ * moves on. A crash, a concurrent tick or a PATCH in between repeats the same fire time (the
+ * idempotency key and schedule_firings' primary key make it the same execution and row) or
+ * stops at the schedule's new state. Each schedule is on its own: one that throws is logged and
+ * passed over, and the others fire.
  */
 @Injectable()
 export class ScheduleFirings {
@@ -93,50 +100,36 @@ export class ScheduleFirings {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  fireDue(now: () => Date = () => new Date()): Promise<ScheduleTickJobResult> {
-    return this.dataSource.transaction(async (manager) => {
-      const due: DueSchedule[] = await manager.query(DUE_SCHEDULES_SQL, [SCHEDULES_PER_TICK]);
-      const result = { fired: 0, skipped: 0 };
-      for (const schedule of due) {
-        const counts = await this.fireSchedule(manager, schedule, now);
+  async fireDue(now: () => Date = () => new Date()): Promise<ScheduleTickJobResult> {
+    const due: DueSchedule[] = await this.dataSource.query(DUE_SCHEDULES_SQL, [SCHEDULES_PER_TICK]);
+    const result = { fired: 0, skipped: 0, failed: 0 };
+    for (const schedule of due) {
+      try {
+        const counts = await this.fireSchedule(schedule, now);
         result.fired += counts.fired;
         result.skipped += counts.skipped;
+      } catch (error) {
+        result.failed += 1;
+        this.logger.warn(
+          `schedule ${schedule.id} not fired this tick (tried again next tick): ${(error as Error).message}`,
+        );
       }
-      return result;
-    });
+    }
+    return result;
   }
 
   private async fireSchedule(
-    manager: EntityManager,
     schedule: DueSchedule,
     now: () => Date,
-  ): Promise<ScheduleTickJobResult> {
+  ): Promise<Omit<ScheduleTickJobResult, 'failed'>> {
     const counts = { fired: 0, skipped: 0 };
     let fireTime: Date | null = schedule.next_run_at;
     let lastExecutionId = schedule.last_execution_id;
     for (let n = 0; fireTime && fireTime <= now() && n < FIRE_TIMES_PER_SCHEDULE; n += 1) {
-      const firing = await this.fire(manager, schedule, fireTime, lastExecutionId, now());
-      const inserted: unknown[] = await manager.query(RECORD_FIRING_SQL, [
-        schedule.id,
-        fireTime,
-        schedule.tenant_id,
-        firing.outcome,
-        firing.outcome === 'skipped' ? `${firing.reason}: ${firing.message}` : null,
-        firing.outcome === 'fired' ? firing.executionId : null,
-      ]);
-      // A fire time recorded by an earlier, interrupted tick is not counted twice.
-      const isNew = inserted.length > 0;
+      // First: a schedule whose next fire time cannot be computed submits nothing.
       const next = this.nextAfter(schedule, fireTime, now());
-      await manager.query(ADVANCE_SQL, [
-        schedule.id,
-        next,
-        firing.outcome === 'fired' && isNew ? 1 : 0,
-        firing.outcome === 'skipped' && isNew ? 1 : 0,
-        firing.outcome === 'fired' ? fireTime : null,
-        firing.outcome === 'fired' ? firing.executionId : null,
-        firing.outcome === 'skipped' ? fireTime : null,
-        firing.outcome === 'skipped' ? firing.reason : null,
-      ]);
+      const firing = await this.fire(schedule, fireTime, lastExecutionId, now());
+      if (!(await this.recordFiring(schedule, fireTime, firing, next))) break;
       if (firing.outcome === 'fired') {
         counts.fired += 1;
         lastExecutionId = firing.executionId;
@@ -149,6 +142,48 @@ export class ScheduleFirings {
       fireTime = next;
     }
     return counts;
+  }
+
+  /**
+   * False when the schedule has moved on meanwhile (disabled, edited, or another tick): an
+   * execution this fire time made is still recorded and counted, but the schedule keeps the
+   * next fire time the change gave it.
+   */
+  private recordFiring(
+    schedule: DueSchedule,
+    fireTime: Date,
+    firing: Firing,
+    next: Date | null,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const [current]: { enabled: boolean; next_run_at: Date | null }[] = await manager.query(
+        LOCK_SCHEDULE_SQL,
+        [schedule.id],
+      );
+      const stillDue = current?.enabled && current.next_run_at?.getTime() === fireTime.getTime();
+      if (!current || (!stillDue && firing.outcome !== 'fired')) return false;
+      const inserted: unknown[] = await manager.query(RECORD_FIRING_SQL, [
+        schedule.id,
+        fireTime,
+        schedule.tenant_id,
+        firing.outcome,
+        firing.outcome === 'skipped' ? `${firing.reason}: ${firing.message}` : null,
+        firing.outcome === 'fired' ? firing.executionId : null,
+      ]);
+      // A fire time recorded by an earlier, interrupted tick is not counted twice.
+      const isNew = inserted.length > 0;
+      await manager.query(ADVANCE_SQL, [
+        schedule.id,
+        stillDue ? next : current.next_run_at,
+        firing.outcome === 'fired' && isNew ? 1 : 0,
+        firing.outcome === 'skipped' && isNew ? 1 : 0,
+        firing.outcome === 'fired' ? fireTime : null,
+        firing.outcome === 'fired' ? firing.executionId : null,
+        firing.outcome === 'skipped' ? fireTime : null,
+        firing.outcome === 'skipped' ? firing.reason : null,
+      ]);
+      return stillDue;
+    });
   }
 
   /** After a fire time missed past the catch-up window, the next one from the window's start. */
@@ -167,7 +202,6 @@ export class ScheduleFirings {
   }
 
   private async fire(
-    manager: EntityManager,
     schedule: DueSchedule,
     fireTime: Date,
     lastExecutionId: string | null,
@@ -182,7 +216,7 @@ export class ScheduleFirings {
     }
     const key = scheduleFiringKey(schedule.id, fireTime);
     const states = await executionStatesByIdOrKey(
-      manager,
+      this.dataSource.manager,
       schedule.tenant_id,
       lastExecutionId,
       key,

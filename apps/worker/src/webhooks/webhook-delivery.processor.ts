@@ -150,7 +150,15 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   onApplicationBootstrap() {
     this.worker = this.workers.start(
       QUEUES.webhookDeliveries,
-      (job: DeliveryJob) => this.deliver(job.data),
+      (job: DeliveryJob) =>
+        this.deliver(job.data).catch((error: Error) => {
+          // Not an endpoint's answer (those are recorded): the row stays pending, and the job is
+          // tried again, then removed so that the dispatcher can queue the attempt anew.
+          this.logger.warn(
+            `delivery ${job.data.deliveryId}: attempt ${job.data.attempt} interrupted (try ${job.attemptsMade + 1} of ${job.opts.attempts}): ${error.message}`,
+          );
+          throw error;
+        }),
       {
         concurrency: this.config.webhooks.concurrency,
         lockDuration: this.config.worker.lockDurationMs,
