@@ -5,6 +5,7 @@ import { createAppLogger } from '@agentq/logging';
 import { ApiModule } from './api.module';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter.service';
 import { parseJsonBodies, requireJsonBodies } from './common/json-body.middleware';
+import { answerUnparsableRequest } from './common/unparsable-request';
 import { TraceRouteInterceptor } from './common/trace-route.interceptor';
 import { createValidationPipe } from './common/validation.pipe';
 import { recordHttpMetrics, HttpMetrics } from './metrics/http-metrics';
@@ -20,6 +21,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   const adapter = new FastifyAdapter({
     bodyLimit: byteCount(config.http.bodyLimit),
     trustProxy: parseTrustProxy(config.http.trustProxy),
+    clientErrorHandler: answerUnparsableRequest,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: createAppLogger(config.log),
