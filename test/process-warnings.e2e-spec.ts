@@ -1,7 +1,6 @@
 import { TEST_ADMIN_TOKEN } from '@agentq/testing';
 import { startApiProcess, useBuiltProcessEnv } from './support/api-process';
-import { captureProcessOutput } from './support/capture-output';
-import { startTestStack, TestStack } from './support/test-stack';
+import { startTestStack } from './support/test-stack';
 
 // What the libraries print when they are misused: each one a defect in agentq, not in them.
 const PG_CONCURRENT_QUERIES = /already executing a query/;
@@ -34,17 +33,14 @@ describe('library warnings in the built processes', () => {
   });
 
   it('the API and two workers in one process boot and serve without a TypeORM warning', async () => {
-    const output = captureProcessOutput();
-    let stack: TestStack | undefined;
+    const stack = await startTestStack({ workers: 2 });
     try {
-      stack = await startTestStack({ workers: 2 });
       expect((await stack.http.get('/health/ready')).status).toBe(200);
       const tenant = await stack.createTenant();
       expect((await stack.http.get('/v1/usage', tenant.apiKey)).status).toBe(200);
     } finally {
-      await stack?.stop();
-      output.stop();
+      await stack.stop();
     }
-    expect(output.text()).not.toMatch(TYPEORM_DUPLICATE_DATA_SOURCE);
+    expect(stack.log.text()).not.toMatch(TYPEORM_DUPLICATE_DATA_SOURCE);
   });
 });

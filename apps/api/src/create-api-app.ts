@@ -1,3 +1,4 @@
+import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@agentq/config';
@@ -16,15 +17,18 @@ import { QUEUE_BOARD_ROUTE } from './queue-board/queue-board.module';
 /** Deeper than any body the API accepts (llmConfig, pricing and inputs are shallow). */
 const MAX_JSON_DEPTH = 32;
 
-/** Builds the HTTP application; main.ts and the e2e suites share it. */
-export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+/** Builds the HTTP application; main.ts and the e2e suites (with a logger of their own) share it. */
+export async function createApiApp(
+  config: AppConfig,
+  logger: LoggerService = createAppLogger(config.log),
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: byteCount(config.http.bodyLimit),
     trustProxy: parseTrustProxy(config.http.trustProxy),
     clientErrorHandler: answerUnparsableRequest,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
-    logger: createAppLogger(config.log),
+    logger,
     bodyParser: false,
   });
   const fastify = adapter.getInstance();
