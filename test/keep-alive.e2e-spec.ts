@@ -74,7 +74,10 @@ describe('keep-alive connections after malformed requests', () => {
     for (let round = 0; round < 5; round += 1) {
       for (const [name, headers, body] of malformed) {
         const refused = await send(agent, submit, 'POST', headers, body);
-        if (typeof refused !== 'number' || refused < 400 || refused >= 500) {
+        // A 413 comes before the body is read, with Connection: close: a client still
+        // uploading may see the close (EPIPE) before the answer. Its next request is the test.
+        const uploadCut = name === 'too large' && /EPIPE|ECONNRESET/.test(String(refused));
+        if (!uploadCut && (typeof refused !== 'number' || refused < 400 || refused >= 500)) {
           problems.push(`${name}: ${refused}`);
         }
         const listed = await send(agent, list, 'GET', auth);
