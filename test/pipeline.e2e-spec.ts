@@ -113,6 +113,34 @@ describe('execution pipeline (echo provider)', () => {
     expect(huge.body.error.code).toBe('payload_too_large');
   });
 
+  it('answers 415 naming the charset to a body declared in anything but UTF-8, and writes nothing', async () => {
+    const count = async () =>
+      (await stack.db.query(`SELECT count(*)::int AS n FROM agent_executions`))[0].n;
+    const before = await count();
+    const send = (contentType: string) =>
+      stack.http.request('POST', `/v1/agents/${setup.agentId}/executions`, {
+        token: setup.tenant.apiKey,
+        rawBody: JSON.stringify({ input: { message: 'café' } }),
+        headers: { 'content-type': contentType },
+      });
+    for (const charset of ['latin1', 'ISO-8859-1', 'utf-16']) {
+      const refused = await send(`application/json; charset=${charset}`);
+      expect(refused.status).toBe(415);
+      expect(refused.body.error).toEqual({
+        code: 'unsupported_media_type',
+        message: expect.stringContaining(`charset ${charset.toLowerCase()}`),
+        details: { charset: charset.toLowerCase() },
+      });
+    }
+    expect(await count()).toBe(before);
+    for (const contentType of [
+      'application/json; charset=UTF-8',
+      'application/json;charset="utf-8"',
+    ]) {
+      expect((await send(contentType)).status).toBe(202);
+    }
+  });
+
   it('answers 404 for an unknown agent or execution', async () => {
     expect(
       (await submit({ input: { message: 'x' } }, '00000000-0000-4000-8000-000000000000')).status,

@@ -1,3 +1,4 @@
+import { QUEUES } from '@agentq/jobs';
 import { startTestStack, TestStack } from './support/test-stack';
 
 describe('Bull Board at /admin/queues', () => {
@@ -31,7 +32,7 @@ describe('Bull Board at /admin/queues', () => {
     expect(answer.status).toBe(401);
   });
 
-  it('shows the executions queue to the admin (Basic or Bearer)', async () => {
+  it('shows the admin every queue agentq uses, and only those (Basic or Bearer)', async () => {
     const page = await stack.http.request('GET', '/admin/queues', {
       headers: { authorization: basic(stack.adminToken) },
     });
@@ -39,12 +40,17 @@ describe('Bull Board at /admin/queues', () => {
     expect(page.body).toContain('<html');
     const api = await stack.http.get('/admin/queues/api/queues', stack.adminToken);
     expect(api.status).toBe(200);
-    for (const queue of [
-      'agent-executions',
-      'agent-execution-reconciler',
-      'agent-context-maintenance',
-    ]) {
-      expect(JSON.stringify(api.body)).toContain(queue);
-    }
+    const shown = (api.body.queues as { name: string }[]).map((queue) => queue.name).sort();
+    expect(shown).toEqual(
+      [
+        'agent-context-maintenance',
+        'agent-execution-reconciler',
+        'agent-executions',
+        'schedule-ticks',
+        'webhook-deliveries',
+        'webhook-dispatch',
+      ].sort(),
+    );
+    expect(shown).toEqual(Object.values(QUEUES).sort());
   });
 });

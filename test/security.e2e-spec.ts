@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { FakeProviderServer, TEST_MASTER_KEY } from '@agentq/testing';
-import { captureProcessOutput } from './support/capture-output';
 import { REPO_ROOT } from './support/child-process';
 import { dumpDatabase } from './support/database-dump';
 import { dumpRedisPrefix } from './support/redis-dump';
@@ -17,17 +16,14 @@ describe('provider credentials are never readable', () => {
   const canary = `sk-canary-${randomBytes(16).toString('hex')}`;
   let fake: FakeProviderServer;
   let stack: TestStack;
-  let output: ReturnType<typeof captureProcessOutput>;
 
   beforeAll(async () => {
     fake = new FakeProviderServer();
     await fake.start();
-    output = captureProcessOutput();
     stack = await startTestStack({ workers: 1, env: { LOG_LEVEL: 'verbose' } });
   });
 
   afterAll(async () => {
-    output.stop();
     await stack.stop();
     await fake.stop();
   });
@@ -65,8 +61,8 @@ describe('provider credentials are never readable', () => {
     expect(leaksIn(await dumpRedisPrefix(stack.config.redis.url, stack.config.redis.prefix))).toBe(
       false,
     );
-    expect(output.text().length).toBeGreaterThan(0);
-    expect(leaksIn(output.text())).toBe(false);
+    expect(stack.log.text().length).toBeGreaterThan(0);
+    expect(leaksIn(stack.log.text())).toBe(false);
   });
 });
 

@@ -13,6 +13,7 @@ import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { HttpClient } from './http-client';
+import { TestLog, TestLogLogger } from './test-log';
 
 export interface TestTenant {
   id: string;
@@ -31,6 +32,8 @@ export interface TestStack {
   http: HttpClient;
   adminToken: string;
   workers: INestApplicationContext[];
+  /** Where the API and the workers log (not to the test run's output). */
+  log: TestLog;
   createTenant(name?: string): Promise<TestTenant>;
   /** Starts one more in-process worker (same database and prefix), with env overrides. */
   startWorker(env?: NodeJS.ProcessEnv): Promise<INestApplicationContext>;
@@ -51,13 +54,20 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const config = testAppConfig(database.url, prefix, options.env);
   const db = createDataSource({ url: database.url, poolSize: 4, applicationName: 'agentq-test' });
   await db.initialize();
-  const api = await createApiApp(config);
+  const log = new TestLog('stack');
+  const api = await createApiApp(config, new TestLogLogger(log, config.log.level)).catch(
+    (error: Error) => {
+      throw new Error(`the API did not start: ${error.message}\n${log.describe()}`);
+    },
+  );
   await api.listen(0, '127.0.0.1');
   const http = new HttpClient((await api.getUrl()).replace('[::1]', '127.0.0.1'));
   const workers: INestApplicationContext[] = [];
   const startWorker = async (env: NodeJS.ProcessEnv = {}) => {
+    const workerConfig = testAppConfig(database.url, prefix, { ...options.env, ...env });
     const worker = await createWorkerApp(
-      testAppConfig(database.url, prefix, { ...options.env, ...env }),
+      workerConfig,
+      new TestLogLogger(log, workerConfig.log.level),
     );
     workers.push(worker);
     return worker;
@@ -71,6 +81,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     api,
     http,
     workers,
+    log,
     adminToken: TEST_ADMIN_TOKEN,
     startWorker,
     async stopWorker(worker) {

@@ -1,3 +1,4 @@
+import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@agentq/config';
@@ -5,6 +6,7 @@ import { createAppLogger } from '@agentq/logging';
 import { ApiModule } from './api.module';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter.service';
 import { parseJsonBodies, requireJsonBodies } from './common/json-body.middleware';
+import { answerUnparsableRequest } from './common/unparsable-request';
 import { TraceRouteInterceptor } from './common/trace-route.interceptor';
 import { createValidationPipe } from './common/validation.pipe';
 import { recordHttpMetrics, HttpMetrics } from './metrics/http-metrics';
@@ -15,14 +17,18 @@ import { QUEUE_BOARD_ROUTE } from './queue-board/queue-board.module';
 /** Deeper than any body the API accepts (llmConfig, pricing and inputs are shallow). */
 const MAX_JSON_DEPTH = 32;
 
-/** Builds the HTTP application; main.ts and the e2e suites share it. */
-export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+/** Builds the HTTP application; main.ts and the e2e suites (with a logger of their own) share it. */
+export async function createApiApp(
+  config: AppConfig,
+  logger: LoggerService = createAppLogger(config.log),
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: byteCount(config.http.bodyLimit),
     trustProxy: parseTrustProxy(config.http.trustProxy),
+    clientErrorHandler: answerUnparsableRequest,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
-    logger: createAppLogger(config.log),
+    logger,
     bodyParser: false,
   });
   const fastify = adapter.getInstance();

@@ -3,6 +3,7 @@ import { tracing } from './tracing';
 import { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@agentq/config';
+import { formatDuration } from '@agentq/logging';
 import { createApiApp } from './create-api-app';
 
 /** After the grace period, how long closing may still take before the process just exits. */
@@ -21,7 +22,9 @@ async function bootstrap() {
     if (stopping) return;
     stopping = true;
     const graceMs = config.http.shutdownGraceMs;
-    logger.log(`${signal}: no new connections; finishing requests in flight (up to ${graceMs} ms)`);
+    logger.log(
+      `${signal}: no new connections; finishing requests in flight (up to ${formatDuration(graceMs)})`,
+    );
     // Event streams and slow clients would hold the close open: cut them at the deadline.
     const server: Server = app.getHttpServer();
     setTimeout(() => {

@@ -2,6 +2,7 @@
 import { tracing } from './tracing';
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@agentq/config';
+import { formatDuration } from '@agentq/logging';
 import { createWorkerApp } from './create-worker-app';
 import { WORKER_ID } from './worker-identity';
 
@@ -25,7 +26,7 @@ async function bootstrap() {
     if (stopping) return;
     stopping = true;
     const graceMs = config.worker.shutdownGraceMs;
-    logger.log(`${signal}: no new jobs; finishing active ones (up to ${graceMs} ms)`);
+    logger.log(`${signal}: no new jobs; finishing active ones (up to ${formatDuration(graceMs)})`);
     setTimeout(() => {
       logger.error('the worker did not stop in time; exiting with jobs still active');
       process.exit(1);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { AgentExecution, inTenantTransaction, setTransactionTenant } from '@agentq/database';
+import { formatDuration } from '@agentq/logging';
 import { activeTraceparent } from '@agentq/telemetry';
 import { DataSource } from 'typeorm';
 import { ExecutionProducer } from './execution-producer.service';
@@ -16,7 +17,9 @@ export class QueueFullError extends Error {
     readonly waiting: number,
     readonly retryAfterSeconds: number,
   ) {
-    super(`the queue holds ${waiting} waiting executions; retry in ${retryAfterSeconds} s`);
+    super(
+      `the queue holds ${waiting} waiting executions; retry in ${formatDuration(retryAfterSeconds * 1_000)}`,
+    );
     this.name = QueueFullError.name;
   }
 }

@@ -35,3 +35,4 @@ export function createAppLogger(log: AppConfig['log'], context?: string): Consol
     colors: log.format === 'pretty',
   });
 }
+export { formatDuration } from './format-duration';

@@ -1,5 +1,6 @@
 import { registerDecorator, ValidationArguments } from 'class-validator';
 import { z } from 'zod';
+import { formatDuration } from '@agentq/logging';
 
 // zod's ISO formats check real calendar dates (leap years, days per month, 00-23 hours).
 const RFC3339 = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
@@ -36,7 +37,7 @@ export function IsCalendarTimestamp(options: CalendarTimestampOptions = {}): Pro
         validate: (value: unknown) => isCalendarTimestamp(value) && !tooFar(value),
         defaultMessage: ({ property, value }: ValidationArguments) =>
           isCalendarTimestamp(value)
-            ? `${property} may be at most ${options.maxAheadMs! / 86_400_000} days from now`
+            ? `${property} may be at most ${formatDuration(options.maxAheadMs!)} from now`
             : `${property} must be an RFC 3339 date (2024-05-31) or date-time (2024-05-31T12:00:00Z) of a real calendar day`,
       },
     });

@@ -7,7 +7,20 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const isJsonMediaType = (contentType: string | undefined) =>
   contentType?.split(';', 1)[0].trim().toLowerCase() === 'application/json';
 
-/** Request bodies are JSON; anything else is refused before it can be mistaken for `{}`. */
+// JSON exchanged between systems is UTF-8 (RFC 8259 §8.1); the parser reads every body as such.
+const UTF8_NAMES = new Set(['utf-8', 'utf8']);
+
+/** The charset a Content-Type declares, lower-cased; undefined when it declares none. */
+const declaredCharset = (contentType: string) =>
+  /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType)?.[1].toLowerCase();
+
+const unsupportedMediaType = (message: string, details?: unknown) =>
+  new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', message, details);
+
+/**
+ * Request bodies are UTF-8 JSON; anything else is refused before it can be mistaken for `{}`
+ * or decoded as what it is not.
+ */
 export function requireJsonBodies(
   request: FastifyRequest,
   _reply: FastifyReply,
@@ -15,17 +28,17 @@ export function requireJsonBodies(
 ) {
   const hasBody =
     Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'];
-  if (
-    BODY_METHODS.has(request.method) &&
-    hasBody &&
-    !isJsonMediaType(request.headers['content-type'])
-  ) {
+  if (!BODY_METHODS.has(request.method) || !hasBody) return done();
+  const contentType = request.headers['content-type'];
+  if (!isJsonMediaType(contentType)) {
+    return done(unsupportedMediaType('request bodies must be application/json'));
+  }
+  const charset = declaredCharset(contentType!);
+  if (charset !== undefined && !UTF8_NAMES.has(charset)) {
     return done(
-      new ApiError(
-        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-        'unsupported_media_type',
-        'request bodies must be application/json',
-      ),
+      unsupportedMediaType(`charset ${charset} is not supported: JSON request bodies are UTF-8`, {
+        charset,
+      }),
     );
   }
   done();

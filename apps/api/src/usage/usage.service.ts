@@ -32,19 +32,20 @@ export class UsageService {
       tenantId,
     ]);
     if (!agent) throw new NotFoundError('agent');
-    const [[lifetime], [periods], activity] = await Promise.all([
-      manager.query(`SELECT * FROM agent_usage_stats WHERE agent_id = $1`, [agentId]),
-      manager.query(
-        `SELECT
-           COALESCE(sum(executions) FILTER (WHERE day = today), 0) AS today,
-           COALESCE(sum(executions) FILTER (WHERE day >= date_trunc('week', today)::date), 0) AS week,
-           COALESCE(sum(executions) FILTER (WHERE day >= date_trunc('month', today)::date), 0) AS month
-         FROM agent_usage_daily, (SELECT (now() AT TIME ZONE 'UTC')::date AS today) t
-         WHERE agent_id = $1 AND day >= date_trunc('month', today)::date - 7`,
-        [agentId],
-      ),
-      agentActivity(manager, tenantId, agentId),
+    // One after another: a transaction is one connection, and pg runs one query at a time on it.
+    const [lifetime] = await manager.query(`SELECT * FROM agent_usage_stats WHERE agent_id = $1`, [
+      agentId,
     ]);
+    const [periods] = await manager.query(
+      `SELECT
+         COALESCE(sum(executions) FILTER (WHERE day = today), 0) AS today,
+         COALESCE(sum(executions) FILTER (WHERE day >= date_trunc('week', today)::date), 0) AS week,
+         COALESCE(sum(executions) FILTER (WHERE day >= date_trunc('month', today)::date), 0) AS month
+       FROM agent_usage_daily, (SELECT (now() AT TIME ZONE 'UTC')::date AS today) t
+       WHERE agent_id = $1 AND day >= date_trunc('month', today)::date - 7`,
+      [agentId],
+    );
+    const activity = await agentActivity(manager, tenantId, agentId);
     return {
       agentId,
       ...activity,

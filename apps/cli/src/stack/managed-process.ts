@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { formatDuration } from '@agentq/logging';
 import { prefixedWriter } from './output';
 
 export interface ProcessExit {
@@ -92,7 +93,7 @@ export class ManagedProcess {
     clearTimeout(timer);
     if (outcome !== 'timeout') return outcome;
     prefixedWriter('stack')(
-      `${this.name} did not stop within ${Math.round(timeoutMs / 1000)}s; killing it`,
+      `${this.name} did not stop within ${formatDuration(timeoutMs)}; killing it`,
     );
     this.kill();
     return this.exited;

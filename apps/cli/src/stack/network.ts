@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { formatDuration } from '@agentq/logging';
 import { StackError } from './stack-error';
 
 /** True when nothing listens on `port` (on every interface, or on `host` when given). */
@@ -55,7 +56,7 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       throw new StackError(
-        `${what}: gave up after ${Math.round(options.timeoutMs / 1000)}s (${lastProblem})`,
+        `${what}: gave up after ${formatDuration(options.timeoutMs)} (${lastProblem})`,
       );
     }
     await sleep(options.intervalMs ?? 250);

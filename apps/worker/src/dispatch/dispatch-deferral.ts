@@ -1,3 +1,5 @@
+import { formatDuration } from '@agentq/logging';
+
 /** Why an attempt waits instead of calling the provider (the `reason` label of the metrics). */
 export type DeferralReason = 'concurrency' | 'rate_limit' | 'provider_paused' | 'budget_reserved';
 
@@ -11,7 +13,7 @@ export class DispatchDeferral extends Error {
     readonly reason: DeferralReason,
     readonly delayMs: number,
   ) {
-    super(`waiting ${delayMs} ms (${reason})`);
+    super(`waiting ${formatDuration(delayMs)} (${reason})`);
     this.name = 'DispatchDeferral';
   }
 }

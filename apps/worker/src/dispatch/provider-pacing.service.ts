@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ProviderRateLimit } from '@agentq/database';
 import { channels } from '@agentq/jobs';
 import { LlmProviderAdapter } from '@agentq/llm';
+import { formatDuration } from '@agentq/logging';
 import { ChannelListener, RedisClient, RedisConnections } from '@agentq/redis';
 import { DispatchDeferral } from './dispatch-deferral';
 import { DispatchMetrics } from './dispatch-metrics.service';
@@ -117,7 +118,7 @@ export class ProviderPacing implements OnModuleInit {
     this.metrics.providerPaused(providerId, addedMs);
     this.notePause(providerId, remainingMs);
     if (addedMs > 0) {
-      this.logger.warn(`provider ${providerId}: paused for ${remainingMs} ms`);
+      this.logger.warn(`provider ${providerId}: paused for ${formatDuration(remainingMs)}`);
       await this.redis.publish(this.channel, `${providerId} ${remainingMs}`).catch(() => 0);
     }
     return remainingMs;

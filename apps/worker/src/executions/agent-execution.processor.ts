@@ -13,6 +13,7 @@ import {
   jitteredExponentialDelay,
   QUEUES,
 } from '@agentq/jobs';
+import { formatDuration } from '@agentq/logging';
 import { QueueWorkers } from '@agentq/redis';
 import { contextOf, inSpan, SpanKind } from '@agentq/telemetry';
 import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
@@ -72,7 +73,7 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
     const deadline = setTimeout(() => {
       const interrupted = this.cancellations.interruptAll(new WorkerShutdownInterruption());
       this.logger.warn(
-        `shutdown grace period (${graceMs} ms) over: handing ${interrupted} running execution(s) back to the queue`,
+        `shutdown grace period (${formatDuration(graceMs)}) over: handing ${interrupted} running execution(s) back to the queue`,
       );
     }, graceMs);
     try {
@@ -128,7 +129,7 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
       // The attempt says nothing about the execution: wait for PostgreSQL without using one.
       this.logger.warn(
         `execution ${executionId}: database unavailable (${(error as Error).message}); ` +
-          `trying again in ${DATABASE_UNAVAILABLE_DELAY_MS} ms without using an attempt`,
+          `trying again in ${formatDuration(DATABASE_UNAVAILABLE_DELAY_MS)} without using an attempt`,
       );
       await job.moveToDelayed(Date.now() + DATABASE_UNAVAILABLE_DELAY_MS, token);
       throw new DelayedError();

@@ -19,6 +19,7 @@ import {
   webhookDeliveryJobOptions,
   WebhookDeliveryJobResult,
 } from '@agentq/jobs';
+import { formatDuration } from '@agentq/logging';
 import { findOutboundError, OutboundClient } from '@agentq/outbound';
 import { QueueWorkers } from '@agentq/redis';
 import {
@@ -256,7 +257,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
       const message =
         refusal?.message ??
         ((error as Error).name === 'TimeoutError'
-          ? `no answer within ${this.config.webhooks.timeoutMs} ms`
+          ? `no answer within ${formatDuration(this.config.webhooks.timeoutMs)}`
           : describeNetworkError(error));
       return {
         statusCode: null,
@@ -338,7 +339,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
     const [webhook]: WebhookRow[] = await manager.query(ENDPOINT_FAILING_SQL, [
       delivery.webhook_id,
       this.config.webhooks.disableAfterDays,
-      `deliveries failed for ${this.config.webhooks.disableAfterDays} day(s)`,
+      `deliveries failed for ${formatDuration(this.config.webhooks.disableAfterDays * 86_400_000)}`,
     ]);
     if (webhook?.status !== 'disabled') return;
     this.logger.warn(`webhook ${webhook.id} disabled: ${webhook.disabled_reason}`);

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { ToolHeaderCipher } from '@agentq/crypto';
 import { ExecutionError, HttpTool, ToolCall } from '@agentq/database';
+import { formatDuration } from '@agentq/logging';
 import { findOutboundError, OutboundClient } from '@agentq/outbound';
 import { TOOL_LIMITS, ToolSigningSecrets } from '@agentq/tools';
 import { webhookHeaders } from '@agentq/webhooks';
@@ -98,7 +99,11 @@ export class HttpToolCaller implements OnApplicationShutdown {
     } catch (error) {
       context.signal.throwIfAborted();
       if (timeout.aborted) {
-        return failure('tool_timeout', `the tool did not answer within ${timeoutMs} ms`, elapsed());
+        return failure(
+          'tool_timeout',
+          `the tool did not answer within ${formatDuration(timeoutMs)}`,
+          elapsed(),
+        );
       }
       const outbound = findOutboundError(error);
       if (outbound?.code === 'response_too_large') {
