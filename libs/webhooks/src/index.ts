@@ -4,3 +4,4 @@ export * from './webhook-signature';
 export * from './webhook-outbound';
 export * from './webhook-view';
 export * from './webhook-retention';
+export * from './webhook-deliveries';

@@ -4,7 +4,14 @@ import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { WebhookSecretCipher } from '@agentq/crypto';
 import { inTenantTransaction } from '@agentq/database';
 import { destinationProblem, systemResolver } from '@agentq/outbound';
-import { newWebhookSecret, WEBHOOK_TEST_EVENT, WebhookRow } from '@agentq/webhooks';
+import {
+  newWebhookSecret,
+  queueSingleDelivery,
+  readDeliveries,
+  redeliverDelivery,
+  WEBHOOK_TEST_EVENT,
+  WebhookRow,
+} from '@agentq/webhooks';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, ValidationFailedError } from '../common/api-errors';
@@ -141,17 +148,10 @@ export class WebhooksService {
   sendTest(tenantId: string, id: string): Promise<DeliveryRow> {
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       await this.find(manager, id);
-      const [delivery] = await manager.query(
-        `INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_type, resource_id, payload)
-         VALUES ($1, $2, $3, $2, $4) RETURNING *`,
-        [
-          tenantId,
-          id,
-          WEBHOOK_TEST_EVENT,
-          JSON.stringify({ webhookId: id, message: 'a test event from agentq' }),
-        ],
-      );
-      return delivery as DeliveryRow;
+      return queueSingleDelivery<DeliveryRow>(manager, tenantId, id, WEBHOOK_TEST_EVENT, {
+        webhookId: id,
+        message: 'a test event from agentq',
+      });
     });
   }
 
@@ -165,40 +165,24 @@ export class WebhooksService {
   }> {
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       await this.find(manager, id);
-      const deliveries = await rawNewestFirstPage<DeliveryRow>(
-        (sql, params) => manager.query(sql, params),
-        'webhook_deliveries',
-        'webhook_id = $1',
-        [id],
-        page,
+      return readDeliveries<DeliveryRow, AttemptRow>(manager, id, (table, where, params) =>
+        rawNewestFirstPage<DeliveryRow>(
+          (sql, values) => manager.query(sql, values),
+          table,
+          where,
+          params,
+          page,
+        ),
       );
-      const attempts: AttemptRow[] = await manager.query(
-        `SELECT * FROM webhook_delivery_attempts WHERE delivery_id = ANY($1::uuid[]) ORDER BY id`,
-        [deliveries.data.map((delivery) => delivery.id)],
-      );
-      return {
-        data: deliveries.data.map((delivery) => ({
-          delivery,
-          attempts: attempts.filter((attempt) => attempt.delivery_id === delivery.id),
-        })),
-        nextCursor: deliveries.nextCursor,
-      };
     });
   }
 
   /** Sends a delivery again from now, with a new retry window; its webhook-id stays the same. */
   redeliver(tenantId: string, id: string, deliveryId: string): Promise<DeliveryRow> {
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const [[delivery]] = await manager.query(
-        `UPDATE webhook_deliveries
-            SET status = 'pending', next_attempt_at = now(), retry_window_started_at = now(),
-                completed_at = NULL
-          WHERE id = $1 AND webhook_id = $2
-         RETURNING *`,
-        [deliveryId, id],
-      );
+      const delivery = await redeliverDelivery<DeliveryRow>(manager, id, deliveryId);
       if (!delivery) throw new NotFoundError('delivery');
-      return delivery as DeliveryRow;
+      return delivery;
     });
   }
 

@@ -9,8 +9,8 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { WebhookSecretCipher } from '@agentq/crypto';
-import { AgentExecution, inTenantTransaction } from '@agentq/database';
-import { toExecutionView } from '@agentq/executions';
+import { inTenantTransaction } from '@agentq/database';
+import { findExecution, toExecutionView } from '@agentq/executions';
 import {
   QUEUES,
   WEBHOOK_DELIVERY_JOB,
@@ -23,98 +23,20 @@ import { formatDuration } from '@agentq/logging';
 import { findOutboundError, OutboundClient } from '@agentq/outbound';
 import { QueueWorkers } from '@agentq/redis';
 import {
+  ClaimedDelivery,
+  claimDeliveryAttempt,
   createWebhookOutboundClient,
+  DeliveryAttemptOutcome,
+  DeliveryNext,
   nextWebhookAttempt,
-  toWebhookView,
+  recordDeliveryAttempt,
   WebhookEventBody,
   webhookHeaders,
-  WebhookRow,
 } from '@agentq/webhooks';
 import { Job, Queue, Worker } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 
-/** Takes the attempt a job names, once: a job for an attempt already made finds nothing. */
-const CLAIM_SQL = `
-WITH claimed AS (
-UPDATE webhook_deliveries d
-   SET next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
-  FROM webhooks w
- WHERE d.id = $1 AND d.status = 'pending' AND d.attempts = $2 AND w.id = d.webhook_id
-RETURNING d.id, d.tenant_id, d.webhook_id, d.event_type, d.resource_id, d.payload, d.created_at,
-          d.retry_window_started_at, w.url, w.status AS webhook_status, w.secret_ciphertext,
-          w.previous_secret_ciphertext, w.previous_secret_expires_at
-)
-SELECT * FROM claimed`;
-
-const RECORD_ATTEMPT_SQL = `
-INSERT INTO webhook_delivery_attempts (delivery_id, tenant_id, attempt, status_code, latency_ms, error)
-VALUES ($1, $2, $3, $4, $5, $6)`;
-
-const SUCCEEDED_SQL = `
-UPDATE webhook_deliveries
-   SET status = 'succeeded', attempts = $2, last_status_code = $3, last_error = NULL,
-       completed_at = now()
- WHERE id = $1`;
-
-const RETRY_SQL = `
-UPDATE webhook_deliveries
-   SET attempts = $2, last_status_code = $3, last_error = $4, next_attempt_at = $5
- WHERE id = $1`;
-
-const GIVEN_UP_SQL = `
-UPDATE webhook_deliveries
-   SET status = 'failed', attempts = $2, last_status_code = $3, last_error = $4,
-       completed_at = now()
- WHERE id = $1`;
-
-const ENDPOINT_HEALTHY_SQL = `
-UPDATE webhooks SET status = 'active', failing_since = NULL, updated_at = now()
- WHERE id = $1 AND status = 'failing'`;
-
-/** Marks the endpoint failing; returns it when it has failed long enough to be disabled. */
-const ENDPOINT_FAILING_SQL = `
-WITH marked AS (
-UPDATE webhooks
-   SET status = CASE WHEN COALESCE(failing_since, now()) <= now() - make_interval(secs => $2::double precision * 86400)
-                     THEN 'disabled' ELSE 'failing' END,
-       failing_since = COALESCE(failing_since, now()),
-       disabled_at = CASE WHEN COALESCE(failing_since, now()) <= now() - make_interval(secs => $2::double precision * 86400)
-                          THEN now() END,
-       disabled_reason = CASE WHEN COALESCE(failing_since, now()) <= now() - make_interval(secs => $2::double precision * 86400)
-                              THEN $3 END,
-       updated_at = now()
- WHERE id = $1 AND status <> 'disabled'
-RETURNING *
-)
-SELECT * FROM marked`;
-
-/** The `webhook.disabled` event, to the tenant's other endpoints that subscribe to it. */
-const DISABLED_EVENT_SQL = `
-INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_type, resource_id, payload)
-SELECT tenant_id, id, 'webhook.disabled', $2, $3::jsonb
-  FROM webhooks
- WHERE tenant_id = $1 AND id <> $2 AND status <> 'disabled' AND 'webhook.disabled' = ANY (events)`;
-
-interface ClaimedDelivery {
-  id: string;
-  tenant_id: string;
-  webhook_id: string;
-  event_type: string;
-  resource_id: string | null;
-  payload: unknown;
-  created_at: Date;
-  retry_window_started_at: Date;
-  url: string;
-  webhook_status: WebhookRow['status'];
-  secret_ciphertext: string;
-  previous_secret_ciphertext: string | null;
-  previous_secret_expires_at: Date | null;
-}
-
-interface AttemptResult {
-  statusCode: number | null;
-  latencyMs: number;
-  error: string | null;
+interface AttemptResult extends DeliveryAttemptOutcome {
   /** The outbound policy refused the destination: retrying would change nothing. */
   refused: boolean;
 }
@@ -176,12 +98,12 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   async deliver(job: WebhookDeliveryJobData): Promise<WebhookDeliveryJobResult> {
     const { deliveryId, tenantId, attempt } = job;
     const claimed = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const rows: ClaimedDelivery[] = await manager.query(CLAIM_SQL, [
+      const delivery = await claimDeliveryAttempt(
+        manager,
         deliveryId,
-        attempt - 1,
+        attempt,
         this.config.webhooks.timeoutMs + 30_000,
-      ]);
-      const delivery = rows[0];
+      );
       if (!delivery) return null;
       return { delivery, body: await this.eventBody(manager, delivery) };
     });
@@ -203,9 +125,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   private async eventBody(manager: EntityManager, delivery: ClaimedDelivery): Promise<string> {
     let data: unknown = delivery.payload;
     if (data === null && delivery.event_type.startsWith('execution.') && delivery.resource_id) {
-      const execution = await manager
-        .getRepository(AgentExecution)
-        .findOneBy({ id: delivery.resource_id, tenantId: delivery.tenant_id });
+      const execution = await findExecution(manager, delivery.tenant_id, delivery.resource_id);
       data = execution ? toExecutionView(execution) : { id: delivery.resource_id };
     }
     const event: WebhookEventBody = {
@@ -283,31 +203,23 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
             maxDelayMs: this.config.webhooks.retryMaxDelayMs,
             windowMs: this.config.webhooks.retryWindowMs,
           });
-    await inTenantTransaction(this.dataSource, delivery.tenant_id, async (manager) => {
-      await manager.query(RECORD_ATTEMPT_SQL, [
-        delivery.id,
-        delivery.tenant_id,
-        attempt,
-        result.statusCode,
-        result.latencyMs,
-        result.error,
-      ]);
-      if (succeeded) {
-        await manager.query(SUCCEEDED_SQL, [delivery.id, attempt, result.statusCode]);
-        await manager.query(ENDPOINT_HEALTHY_SQL, [delivery.webhook_id]);
-      } else if (next && 'retryAt' in next) {
-        await manager.query(RETRY_SQL, [
-          delivery.id,
-          attempt,
-          result.statusCode,
-          result.error,
-          next.retryAt,
-        ]);
-      } else {
-        await manager.query(GIVEN_UP_SQL, [delivery.id, attempt, result.statusCode, result.error]);
-        if (!result.refused) await this.markEndpointFailing(manager, delivery);
-      }
-    });
+    const then: DeliveryNext = succeeded
+      ? { kind: 'succeeded' }
+      : next && 'retryAt' in next
+        ? { kind: 'retry', retryAt: next.retryAt }
+        : {
+            kind: 'give_up',
+            endpointFailing: result.refused
+              ? null
+              : {
+                  disableAfterDays: this.config.webhooks.disableAfterDays,
+                  reason: `deliveries failed for ${formatDuration(this.config.webhooks.disableAfterDays * 86_400_000)}`,
+                },
+          };
+    const disabled = await inTenantTransaction(this.dataSource, delivery.tenant_id, (manager) =>
+      recordDeliveryAttempt(manager, delivery, attempt, result, then),
+    );
+    if (disabled) this.logger.warn(`webhook ${disabled.id} disabled: ${disabled.disabled_reason}`);
     if (succeeded) return { outcome: 'succeeded', statusCode: result.statusCode };
     if (next && 'retryAt' in next) {
       // The row already says when; this job only saves the dispatcher a lap.
@@ -330,24 +242,6 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
       `delivery ${delivery.id} to webhook ${delivery.webhook_id} given up after attempt ${attempt}: ${result.error}`,
     );
     return { outcome: result.refused ? 'refused' : 'given_up', statusCode: result.statusCode };
-  }
-
-  private async markEndpointFailing(
-    manager: EntityManager,
-    delivery: ClaimedDelivery,
-  ): Promise<void> {
-    const [webhook]: WebhookRow[] = await manager.query(ENDPOINT_FAILING_SQL, [
-      delivery.webhook_id,
-      this.config.webhooks.disableAfterDays,
-      `deliveries failed for ${formatDuration(this.config.webhooks.disableAfterDays * 86_400_000)}`,
-    ]);
-    if (webhook?.status !== 'disabled') return;
-    this.logger.warn(`webhook ${webhook.id} disabled: ${webhook.disabled_reason}`);
-    await manager.query(DISABLED_EVENT_SQL, [
-      webhook.tenant_id,
-      webhook.id,
-      JSON.stringify(toWebhookView(webhook)),
-    ]);
   }
 }
 

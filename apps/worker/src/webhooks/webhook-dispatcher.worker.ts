@@ -21,28 +21,11 @@ import {
   webhookDispatchJobOptions,
 } from '@agentq/jobs';
 import { QueueWorkers } from '@agentq/redis';
+import { leaseDueDeliveries } from '@agentq/webhooks';
 import { Queue, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 
 const DELIVERIES_PER_RUN = 500;
-
-/**
- * Leases due deliveries (their next attempt pushed past the send time limit) so a run that
- * follows does not take them again; a job lost with Redis is taken again once its lease ends.
- */
-const LEASE_DUE_SQL = `
-WITH leased AS (
-UPDATE webhook_deliveries d
-   SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
-  FROM (SELECT id FROM webhook_deliveries
-         WHERE status = 'pending' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at
-         LIMIT $1
-           FOR UPDATE SKIP LOCKED) due
- WHERE d.id = due.id
-RETURNING d.id, d.tenant_id, d.attempts
-)
-SELECT * FROM leased`;
 
 /**
  * Moves due deliveries from PostgreSQL (the outbox the terminal transition writes) to the
@@ -92,10 +75,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async dispatchDue(): Promise<WebhookDispatchJobResult> {
-    const rows: { id: string; tenant_id: string; attempts: number }[] = await this.dataSource.query(
-      LEASE_DUE_SQL,
-      [DELIVERIES_PER_RUN, this.leaseMs],
-    );
+    const rows = await leaseDueDeliveries(this.dataSource, DELIVERIES_PER_RUN, this.leaseMs);
     if (rows.length === 0) return { dispatched: 0 };
     await this.deliveries.addBulk(
       rows.map((row) => ({
