@@ -1,3 +1,4 @@
 export * from './schedule-cron';
 export * from './schedule-firing-key';
 export * from './schedule-firing-retention';
+export * from './schedule-firings';

@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { inTenantTransaction } from '@agentq/database';
 import { SubmittedExecution } from '@agentq/executions';
-import { assertValidCron, nextFireTime, ScheduleCronError } from '@agentq/schedules';
+import {
+  assertValidCron,
+  nextFireTime,
+  readScheduleFirings,
+  recordManualFiring,
+  ScheduleCronError,
+} from '@agentq/schedules';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, UnprocessableError, ValidationFailedError } from '../common/api-errors';
@@ -34,15 +40,6 @@ UPDATE agent_schedules
 RETURNING *
 )
 SELECT * FROM updated`;
-
-const MANUAL_FIRING_SQL = `
-WITH firing AS (
-  INSERT INTO schedule_firings (schedule_id, fire_time, tenant_id, outcome, execution_id, manual)
-  VALUES ($1, $2, $3, 'fired', $4, true)
-)
-UPDATE agent_schedules
-   SET last_run_at = $2, last_execution_id = $4, fired_count = fired_count + 1
- WHERE id = $1`;
 
 @Injectable()
 export class SchedulesService {
@@ -113,7 +110,7 @@ export class SchedulesService {
       storeOutputAsMemory: false,
     });
     await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(MANUAL_FIRING_SQL, [id, firedAt, tenantId, submission.execution.id]),
+      recordManualFiring(manager, id, tenantId, firedAt, submission.execution.id),
     );
     return submission;
   }
@@ -131,11 +128,11 @@ export class SchedulesService {
     }
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       await this.find(manager, id);
-      const rows: FiringRow[] = await manager.query(
-        `SELECT * FROM schedule_firings
-          WHERE schedule_id = $1 AND ($2::timestamptz IS NULL OR fire_time < $2)
-          ORDER BY fire_time DESC LIMIT $3`,
-        [id, before === null ? null : new Date(before), limit + 1],
+      const rows = await readScheduleFirings<FiringRow>(
+        manager,
+        id,
+        before === null ? null : new Date(before),
+        limit + 1,
       );
       const data = rows.slice(0, limit);
       return {

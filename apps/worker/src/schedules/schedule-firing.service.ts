@@ -9,7 +9,12 @@ import {
   SubmissionRefusedError,
 } from '@agentq/executions';
 import { ScheduleTickJobResult } from '@agentq/jobs';
-import { nextFireTime, scheduleFiringKey, ScheduleSkipReason } from '@agentq/schedules';
+import {
+  nextFireTime,
+  recordScheduleFiring,
+  scheduleFiringKey,
+  ScheduleSkipReason,
+} from '@agentq/schedules';
 import { DataSource } from 'typeorm';
 import { SpendGuard } from '../executions/spend-guard.service';
 
@@ -36,12 +41,6 @@ SELECT s.id, s.tenant_id, s.agent_id, s.cron, s.timezone, s.input, s.priority, s
 /** The schedule, locked, as its fire time is recorded: still enabled and still at that time? */
 const LOCK_SCHEDULE_SQL = `
 SELECT enabled, next_run_at FROM agent_schedules WHERE id = $1 FOR UPDATE`;
-
-const RECORD_FIRING_SQL = `
-INSERT INTO schedule_firings (schedule_id, fire_time, tenant_id, outcome, reason, execution_id)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (schedule_id, fire_time) DO NOTHING
-RETURNING 1`;
 
 const ADVANCE_SQL = `
 UPDATE agent_schedules
@@ -162,16 +161,15 @@ export class ScheduleFirings {
       );
       const stillDue = current?.enabled && current.next_run_at?.getTime() === fireTime.getTime();
       if (!current || (!stillDue && firing.outcome !== 'fired')) return false;
-      const inserted: unknown[] = await manager.query(RECORD_FIRING_SQL, [
-        schedule.id,
-        fireTime,
-        schedule.tenant_id,
-        firing.outcome,
-        firing.outcome === 'skipped' ? `${firing.reason}: ${firing.message}` : null,
-        firing.outcome === 'fired' ? firing.executionId : null,
-      ]);
       // A fire time recorded by an earlier, interrupted tick is not counted twice.
-      const isNew = inserted.length > 0;
+      const isNew = await recordScheduleFiring(manager, {
+        scheduleId: schedule.id,
+        tenantId: schedule.tenant_id,
+        fireTime,
+        outcome: firing.outcome,
+        reason: firing.outcome === 'skipped' ? `${firing.reason}: ${firing.message}` : null,
+        executionId: firing.outcome === 'fired' ? firing.executionId : null,
+      });
       await manager.query(ADVANCE_SQL, [
         schedule.id,
         stillDue ? next : current.next_run_at,
