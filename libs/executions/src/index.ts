@@ -26,5 +26,6 @@ export * from './transient-database-error';
 export * from './webhook-outbox';
 export * from './with-timeout';
 export * from './plan-advancement';
+export * from './plan-execution-reads';
 export * from './execution-stream';
 export * from './session-event-retention';

@@ -1,3 +1,4 @@
+import { webhookOutboxCte } from '@agentq/webhooks';
 import { EntityManager } from 'typeorm';
 import { FailurePolicy, TaskSpec } from './plan-spec';
 import { PlanStatus, TaskStatus } from './plan-step';
@@ -75,14 +76,13 @@ WITH done AS (
   UPDATE plans SET status = $2, completed_at = now() WHERE id = $1 AND status = 'running'
   RETURNING id, tenant_id, project_id, title, status, completed_at
 ),
-outbox AS (
-  INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_type, resource_id, payload)
-  SELECT done.tenant_id, w.id, 'plan.completed', done.id,
-         jsonb_build_object('id', done.id, 'projectId', done.project_id, 'title', done.title,
-                            'status', done.status, 'completedAt', done.completed_at)
-    FROM done JOIN webhooks w ON w.tenant_id = done.tenant_id
-   WHERE w.status <> 'disabled' AND 'plan.completed' = ANY (w.events)
-)
+${webhookOutboxCte({
+  name: 'outbox',
+  from: 'done',
+  eventType: `'plan.completed'`,
+  payload: `jsonb_build_object('id', done.id, 'projectId', done.project_id, 'title', done.title,
+                            'status', done.status, 'completedAt', done.completed_at)`,
+})}
 SELECT id FROM done`;
 
 const PLANS_SQL = `
@@ -91,20 +91,41 @@ SELECT id, project_id, title, description, input, status, failure_policy, create
   FROM plans WHERE id = ANY($1::uuid[])`;
 
 const TASKS_SQL = `
-SELECT t.plan_id, t.key, t.title, t.status AS task_status, t.agent_id, t.capability, t.depends_on,
-       t.execution_id, t.error AS task_error, t.completed_at AS task_completed_at,
-       e.status AS execution_status, e.output, e.error, e.started_at, e.completed_at
-  FROM plan_tasks t LEFT JOIN agent_executions e ON e.id = t.execution_id
- WHERE t.plan_id = ANY($1::uuid[])
- ORDER BY t.plan_id, t.position`;
+SELECT plan_id, key, title, status AS task_status, agent_id, capability, depends_on, execution_id,
+       error AS task_error, completed_at AS task_completed_at
+  FROM plan_tasks
+ WHERE plan_id = ANY($1::uuid[])
+ ORDER BY plan_id, position`;
 
-const USAGE_SQL = `
-SELECT t.plan_id, COALESCE(sum(e.prompt_tokens), 0)::bigint AS prompt_tokens,
-       COALESCE(sum(e.completion_tokens), 0)::bigint AS completion_tokens,
-       COALESCE(sum(e.cost_usd), 0)::text AS cost_usd
-  FROM plan_tasks t JOIN agent_executions e ON e.id = t.execution_id
- WHERE t.plan_id = ANY($1::uuid[])
- GROUP BY t.plan_id`;
+/** A task execution's outcome as plan reads show it (libs/executions reads it). */
+export interface TaskExecutionOutcome {
+  id: string;
+  status: TaskStatus;
+  output: Record<string, unknown> | null;
+  error: Record<string, unknown> | null;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+/** Token and cost sums of the executions given under one key. */
+export interface TaskExecutionUsage {
+  key: string;
+  prompt_tokens: string;
+  completion_tokens: string;
+  cost_usd: string;
+}
+
+/**
+ * The reads of task executions that plan views need. libs/executions owns agent_executions and
+ * implements this (`planExecutionReads`); it is passed in because that lib depends on this one.
+ */
+export interface PlanExecutionReads {
+  outcomes(manager: EntityManager, ids: readonly string[]): Promise<TaskExecutionOutcome[]>;
+  usage(
+    manager: EntityManager,
+    executions: readonly { key: string; executionId: string }[],
+  ): Promise<TaskExecutionUsage[]>;
+}
 
 interface PlanRow {
   id: string;
@@ -129,15 +150,9 @@ interface TaskRow {
   execution_id: string | null;
   task_error: Record<string, unknown> | null;
   task_completed_at: Date | null;
-  execution_status: TaskStatus | null;
-  output: Record<string, unknown> | null;
-  error: Record<string, unknown> | null;
-  started_at: Date | null;
-  completed_at: Date | null;
 }
 
 interface UsageRow {
-  plan_id?: string;
   prompt_tokens: string;
   completion_tokens: string;
   cost_usd: string;
@@ -263,17 +278,32 @@ export async function plansWaitingOnAgent(
 export async function readPlans(
   manager: EntityManager,
   ids: readonly string[],
+  executions: PlanExecutionReads,
 ): Promise<PlanDetails[]> {
   if (ids.length === 0) return [];
   const plans: PlanRow[] = await manager.query(PLANS_SQL, [ids]);
   const tasks: TaskRow[] = await manager.query(TASKS_SQL, [ids]);
-  const usage: UsageRow[] = await manager.query(USAGE_SQL, [ids]);
+  const withExecution = tasks.filter((t) => t.execution_id !== null);
+  const outcomes = new Map(
+    (
+      await executions.outcomes(
+        manager,
+        withExecution.map((t) => t.execution_id!),
+      )
+    ).map((o) => [o.id, o]),
+  );
+  const usage = await executions.usage(
+    manager,
+    withExecution.map((t) => ({ key: t.plan_id, executionId: t.execution_id! })),
+  );
   const byId = new Map(plans.map((p) => [p.id as string, p]));
   return ids
     .filter((id) => byId.has(id))
     .map((id) => {
       const plan = byId.get(id)!;
-      const planTasks = tasks.filter((t) => t.plan_id === id).map(toTaskDetails);
+      const planTasks = tasks
+        .filter((t) => t.plan_id === id)
+        .map((t) => toTaskDetails(t, t.execution_id ? outcomes.get(t.execution_id) : undefined));
       const progress = {
         total: planTasks.length,
         pending: 0,
@@ -294,7 +324,7 @@ export async function readPlans(
         status: plan.status,
         failurePolicy: plan.failure_policy,
         progress,
-        usage: planUsage(usage.find((u) => u.plan_id === id)),
+        usage: planUsage(usage.find((u) => u.key === id)),
         tasks: planTasks,
         createdAt: plan.created_at,
         completedAt: plan.completed_at,
@@ -302,10 +332,10 @@ export async function readPlans(
     });
 }
 
-function toTaskDetails(row: TaskRow): PlanTaskDetails {
+function toTaskDetails(row: TaskRow, execution: TaskExecutionOutcome | undefined): PlanTaskDetails {
   // A task with an execution shows its status (queued or running until it ends).
   const status: TaskStatus =
-    row.task_status === 'queued' && row.execution_status ? row.execution_status : row.task_status;
+    row.task_status === 'queued' && execution ? execution.status : row.task_status;
   return {
     key: row.key,
     title: row.title,
@@ -314,61 +344,79 @@ function toTaskDetails(row: TaskRow): PlanTaskDetails {
     capability: row.capability,
     dependsOn: row.depends_on,
     executionId: row.execution_id,
-    output: row.output ?? null,
-    error: row.error ?? row.task_error ?? null,
-    startedAt: row.started_at ?? null,
-    completedAt: row.completed_at ?? row.task_completed_at ?? null,
+    output: execution?.output ?? null,
+    error: execution?.error ?? row.task_error ?? null,
+    startedAt: execution?.started_at ?? null,
+    completedAt: execution?.completed_at ?? row.task_completed_at ?? null,
   };
 }
 
-const PROJECT_USAGE_SQL = `
-SELECT p.project_id, count(DISTINCT p.id)::integer AS plans,
-       COALESCE(sum(e.prompt_tokens), 0)::bigint AS prompt_tokens,
-       COALESCE(sum(e.completion_tokens), 0)::bigint AS completion_tokens,
-       COALESCE(sum(e.cost_usd), 0)::text AS cost_usd
+const PROJECT_PLANS_SQL = `
+SELECT p.project_id, count(DISTINCT p.id)::integer AS plans
   FROM plans p
-  LEFT JOIN plan_tasks t ON t.plan_id = p.id
-  LEFT JOIN agent_executions e ON e.id = t.execution_id
  WHERE p.project_id = ANY($1::uuid[])
  GROUP BY p.project_id`;
+
+const PROJECT_TASK_EXECUTIONS_SQL = `
+SELECT p.project_id, t.execution_id
+  FROM plans p JOIN plan_tasks t ON t.plan_id = p.id
+ WHERE p.project_id = ANY($1::uuid[]) AND t.execution_id IS NOT NULL`;
 
 /** A project's usage: the sum of its plans' task executions. */
 export async function readProjectUsage(
   manager: EntityManager,
   projectIds: readonly string[],
+  executions: PlanExecutionReads,
 ): Promise<Map<string, PlanUsage & { plans: number }>> {
   const usage = new Map<string, PlanUsage & { plans: number }>();
   if (projectIds.length === 0) return usage;
-  const rows: (UsageRow & { project_id: string; plans: number })[] = await manager.query(
-    PROJECT_USAGE_SQL,
+  const plans: { project_id: string; plans: number }[] = await manager.query(PROJECT_PLANS_SQL, [
+    projectIds,
+  ]);
+  const taskExecutions: { project_id: string; execution_id: string }[] = await manager.query(
+    PROJECT_TASK_EXECUTIONS_SQL,
     [projectIds],
   );
+  const sums = await executions.usage(
+    manager,
+    taskExecutions.map((t) => ({ key: t.project_id, executionId: t.execution_id })),
+  );
   for (const id of projectIds) {
-    const row = rows.find((r) => r.project_id === id);
-    usage.set(id, { plans: row?.plans ?? 0, ...planUsage(row) });
+    const row = plans.find((r) => r.project_id === id);
+    usage.set(id, { plans: row?.plans ?? 0, ...planUsage(sums.find((u) => u.key === id)) });
   }
   return usage;
 }
 
-const PLANS_USAGE_SQL = `
-SELECT count(DISTINCT p.id)::integer AS plans, count(t.key)::integer AS tasks,
-       COALESCE(sum(e.prompt_tokens), 0)::bigint AS prompt_tokens,
-       COALESCE(sum(e.completion_tokens), 0)::bigint AS completion_tokens,
-       COALESCE(sum(e.cost_usd), 0)::text AS cost_usd
+const PLANS_IN_RANGE_SQL = `
+SELECT count(DISTINCT p.id)::integer AS plans, count(t.key)::integer AS tasks
   FROM plans p
   LEFT JOIN plan_tasks t ON t.plan_id = p.id
-  LEFT JOIN agent_executions e ON e.id = t.execution_id
  WHERE p.created_at >= $1::date AND p.created_at < $2::date + 1`;
+
+const TASK_EXECUTIONS_IN_RANGE_SQL = `
+SELECT t.execution_id
+  FROM plans p JOIN plan_tasks t ON t.plan_id = p.id
+ WHERE p.created_at >= $1::date AND p.created_at < $2::date + 1 AND t.execution_id IS NOT NULL`;
 
 /** Plans created in [from, to] (UTC days), their tasks, and the usage of their executions. */
 export async function readPlansUsage(
   manager: EntityManager,
   from: string,
   to: string,
+  executions: PlanExecutionReads,
 ): Promise<PlanUsage & { plans: number; tasks: number }> {
-  const [row]: (UsageRow & { plans: number; tasks: number })[] = await manager.query(
-    PLANS_USAGE_SQL,
+  const [row]: { plans: number; tasks: number }[] = await manager.query(PLANS_IN_RANGE_SQL, [
+    from,
+    to,
+  ]);
+  const taskExecutions: { execution_id: string }[] = await manager.query(
+    TASK_EXECUTIONS_IN_RANGE_SQL,
     [from, to],
   );
-  return { plans: row.plans, tasks: row.tasks, ...planUsage(row) };
+  const [sums] = await executions.usage(
+    manager,
+    taskExecutions.map((t) => ({ key: '', executionId: t.execution_id })),
+  );
+  return { plans: row.plans, tasks: row.tasks, ...planUsage(sums) };
 }

@@ -1,7 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
-import { advancePlans, emptyPlanAdvanceSink, ExecutionProducer } from '@agentq/executions';
+import {
+  advancePlans,
+  emptyPlanAdvanceSink,
+  ExecutionProducer,
+  planExecutionReads,
+} from '@agentq/executions';
 import {
   cancelPlan,
   insertPlan,
@@ -73,7 +78,7 @@ export class PlansService {
 
   async get(tenantId: string, id: string): Promise<PlanDetails> {
     const [plan] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      readPlans(manager, [id]),
+      readPlans(manager, [id], planExecutionReads),
     );
     if (!plan) throw new NotFoundError('plan');
     return plan;
@@ -96,6 +101,7 @@ export class PlansService {
       const plans = await readPlans(
         manager,
         page.data.map((row) => row.id),
+        planExecutionReads,
       );
       return { data: plans, nextCursor: page.nextCursor };
     });

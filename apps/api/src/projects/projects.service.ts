@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
+import { planExecutionReads } from '@agentq/executions';
 import { readProjectUsage } from '@agentq/plans';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiError, NotFoundError, ValidationFailedError } from '../common/api-errors';
@@ -93,6 +94,7 @@ export class ProjectsService {
     const usage = await readProjectUsage(
       manager,
       rows.map((row) => row.id),
+      planExecutionReads,
     );
     return rows.map((row) => toProjectView(row, usage.get(row.id)!));
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
 import { agentActivity } from '@agentq/executions';
+import { planExecutionReads } from '@agentq/executions';
 import { readPlansUsage } from '@agentq/plans';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/api-errors';
@@ -99,7 +100,7 @@ export class UsageService {
       from,
       to,
       groupBy,
-      plans: await readPlansUsage(manager, from, to),
+      plans: await readPlansUsage(manager, from, to, planExecutionReads),
       data: rows.map((row) => ({
         ...Object.fromEntries(dimensions.map((d) => [d.field, row[d.field]])),
         executions: toNumber(row.executions),
