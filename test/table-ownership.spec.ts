@@ -1,0 +1,170 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+// DESIGN.md, "Owners and the next tables": every table has one owning lib that holds its SQL and
+// exposes use cases. This reads the sources (no database): outside its owner, no production code
+// names an owned table in SQL or reaches it through TypeORM (a repository, the entity manager's
+// find/insert/update..., a query builder's from/join).
+
+const ROOT = join(__dirname, '..');
+
+interface Owner {
+  lib: string;
+  tables: string[];
+  /** The TypeORM entities mapped onto those tables. */
+  entities: string[];
+}
+
+const OWNERS: Owner[] = [
+  {
+    lib: 'libs/executions',
+    tables: ['agent_executions', 'execution_steps'],
+    entities: ['AgentExecution'],
+  },
+  {
+    lib: 'libs/webhooks',
+    tables: ['webhook_deliveries', 'webhook_delivery_attempts'],
+    entities: [],
+  },
+  { lib: 'libs/schedules', tables: ['schedule_firings'], entities: [] },
+  { lib: 'libs/usage', tables: ['budget_counters', 'budget_reservations'], entities: [] },
+];
+
+// Where an owned table may be named outside its owner, and why.
+const EXEMPT: { path: string; why: string }[] = [
+  { path: 'libs/database/src/entities/', why: 'the entity mapping declares the table' },
+  { path: 'libs/testing/', why: 'test ledgers read the tables to check what the owners wrote' },
+];
+
+// Production code; bench/ and test/ read the tables to measure and check what the owners did.
+const SCANNED = ['apps', 'libs'];
+
+const TEST_FILE = /\.(spec|int-spec|e2e-spec)\.ts$/;
+
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(path);
+    return entry.name.endsWith('.ts') && !TEST_FILE.test(entry.name) ? [path] : [];
+  });
+}
+
+/** The code without its comments: a comment may name a table; only code reaches it. */
+function withoutComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:\\])\/\/.*$/gm, '$1');
+}
+
+// TypeORM calls that take an entity: repositories, the entity manager, query builders.
+const ENTITY_CALLS = [
+  'getRepository',
+  'getTreeRepository',
+  'InjectRepository',
+  'forFeature',
+  'find\\w*',
+  'count\\w*',
+  'exists\\w*',
+  'save',
+  'insert',
+  'update',
+  'upsert',
+  'delete',
+  'softDelete',
+  'restore',
+  'remove',
+  'increment',
+  'decrement',
+  'sum',
+  'average',
+  'minimum',
+  'maximum',
+  'createQueryBuilder',
+  'from',
+  'into',
+  '\\w*[jJ]oin\\w*',
+];
+
+/** How `code` reaches an owner's tables: the table names and entity calls found in it. */
+function reaches(code: string, owner: Owner): string[] {
+  const found = owner.tables.filter((table) => new RegExp(`\\b${table}\\b`).test(code));
+  for (const entity of owner.entities) {
+    const call = new RegExp(`\\b(${ENTITY_CALLS.join('|')})\\s*\\(\\s*\\[?[^()]*?\\b${entity}\\b`);
+    if (call.test(code)) found.push(`${entity} (TypeORM)`);
+  }
+  return found;
+}
+
+function violations(owner: Owner): string[] {
+  const ownerDir = join(ROOT, owner.lib) + sep;
+  return SCANNED.flatMap((dir) => sourceFiles(join(ROOT, dir)))
+    .filter((file) => !file.startsWith(ownerDir))
+    .map((file) => ({ file: relative(ROOT, file).split(sep).join('/'), path: file }))
+    .filter(({ file }) => !EXEMPT.some((exempt) => file.startsWith(exempt.path)))
+    .flatMap(({ file, path }) =>
+      reaches(withoutComments(readFileSync(path, 'utf8')), owner).map((what) => `${file}: ${what}`),
+    );
+}
+
+describe('every owned table is reached through its owner only', () => {
+  it.each(OWNERS.map((owner) => [owner.lib, owner] as const))(
+    'nothing outside %s names its tables or reaches them through TypeORM',
+    (_lib, owner) => {
+      expect(violations(owner)).toEqual([]);
+    },
+  );
+
+  it.each(OWNERS.map((owner) => [owner.lib, owner] as const))(
+    '%s itself names each table it owns (the list is not stale)',
+    (_lib, owner) => {
+      const code = sourceFiles(join(ROOT, owner.lib))
+        .map((file) => withoutComments(readFileSync(file, 'utf8')))
+        .join('\n');
+      expect(owner.tables.filter((table) => !new RegExp(`\\b${table}\\b`).test(code))).toEqual([]);
+    },
+  );
+});
+
+describe('the ownership check catches the bypasses it was written for', () => {
+  const executions = OWNERS.find((owner) => owner.lib === 'libs/executions')!;
+  const webhooks = OWNERS.find((owner) => owner.lib === 'libs/webhooks')!;
+
+  it('a repository read of executions', () => {
+    const code = `const execution = await manager
+        .getRepository(AgentExecution)
+        .findOneBy({ id: delivery.resource_id, tenantId: delivery.tenant_id });`;
+    expect(reaches(code, executions)).toEqual(['AgentExecution (TypeORM)']);
+  });
+
+  it('entity-manager calls and query builders', () => {
+    for (const code of [
+      'manager.findOneBy(AgentExecution, { id })',
+      'await manager.update(AgentExecution, { id }, { status })',
+      "dataSource.createQueryBuilder().select().from(AgentExecution, 'e')",
+      'TypeOrmModule.forFeature([Agent, AgentExecution])',
+      "qb.leftJoinAndSelect(AgentExecution, 'e', 'e.id = t.execution_id')",
+    ]) {
+      expect(reaches(code, executions)).toEqual(['AgentExecution (TypeORM)']);
+    }
+  });
+
+  it('a raw SQL join of executions', () => {
+    const code =
+      'const TASKS_SQL = `SELECT t.key, e.status\n  FROM plan_tasks t LEFT JOIN agent_executions e ON e.id = t.execution_id`;';
+    expect(reaches(code, executions)).toEqual(['agent_executions']);
+  });
+
+  it('a second writer of the webhook outbox', () => {
+    const code =
+      'await manager.query(`INSERT INTO webhook_deliveries (tenant_id) VALUES ($1)`, [t]);';
+    expect(reaches(code, webhooks)).toEqual(['webhook_deliveries']);
+  });
+
+  it('but not a comment, nor a type that only names the entity', () => {
+    const code = withoutComments(`
+      /** What retention leaves in agent_executions.input. */
+      // written by a trigger on agent_executions
+      const url = 'http://example.test/x'; // agent_executions
+      function toView(row: AgentExecution): View { return { id: row.id }; }`);
+    expect(reaches(code, executions)).toEqual([]);
+  });
+});
