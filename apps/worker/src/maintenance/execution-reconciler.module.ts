@@ -3,7 +3,7 @@ import { ExecutionQueueModule } from '@agentq/executions';
 import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
 import { ExecutionReconciler } from './execution-reconciler.service';
-import { ExecutionReconcilerWorker } from './execution-reconciler.worker';
+import { ExecutionReconcilerWorker } from './execution-reconciler.processor';
 import { ReconcilerMetrics } from './reconciler-metrics';
 
 /** The reconciler: a repeatable job that brings Redis back in line with PostgreSQL. */

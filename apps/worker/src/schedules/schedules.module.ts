@@ -4,7 +4,7 @@ import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
 import { ExecutionsModule } from '../executions/executions.module';
 import { ScheduleFirings } from './schedule-firing.service';
-import { ScheduleTicker } from './schedule-ticker.worker';
+import { ScheduleTicker } from './schedule-ticker.processor';
 
 /** Fires agent schedules (PostgreSQL rows) from a cluster-wide tick. */
 @Module({

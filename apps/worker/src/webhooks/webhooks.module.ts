@@ -3,7 +3,7 @@ import { CryptoModule } from '@agentq/crypto';
 import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
-import { WebhookDispatcher } from './webhook-dispatcher.worker';
+import { WebhookDispatcher } from './webhook-dispatcher.processor';
 
 /** Webhook deliveries: dispatched from the PostgreSQL outbox, sent on a queue of their own. */
 @Module({
