@@ -9,7 +9,7 @@ import {
 } from '@agentq/executions';
 import { TERMINAL_EVENT_TYPES } from '@agentq/jobs';
 import { RedisClient, RedisConnections } from '@agentq/redis';
-import { ServerResponse } from 'node:http';
+import { EventStream } from '../common/event-stream';
 import { ExecutionEventStream } from './execution-event-stream.service';
 import { ExecutionReader } from './execution-reader.service';
 
@@ -19,7 +19,6 @@ const POLL_MS = 100;
 const QUIET_AFTER_MS = 5_000;
 /** ...until a lifecycle event of the execution (it started) or an entry wakes it up. */
 const QUIET_POLL_MS = 1_000;
-const HEARTBEAT_MS = 15_000;
 const ENTRIES_PER_READ = 1_000;
 
 interface StreamEntry {
@@ -50,9 +49,8 @@ export class ExecutionOutputStream {
     tenantId: string,
     execution: AgentExecution,
     lastEventId: string | null,
-    response: ServerResponse,
+    stream: EventStream,
   ): Promise<void> {
-    let closed = false;
     let ended = TERMINAL_STATUSES.includes(execution.status);
     let wake = () => undefined as void;
     let lastActivity = Date.now();
@@ -61,19 +59,15 @@ export class ExecutionOutputStream {
       lastActivity = Date.now();
       wake();
     });
-    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    response.on('close', () => {
-      closed = true;
-      wake();
-    });
+    stream.onClose(() => wake());
     let after = lastEventId && /^\d+-\d+$/.test(lastEventId) ? lastEventId : '0';
     try {
-      while (!closed) {
+      while (!stream.closed) {
         // Taken before reading: a lifecycle event comes after the stream's terminal entry.
         const endedBeforeRead = ended;
         const entries = await this.read(execution.id, after);
         for (const { id, event } of entries) {
-          response.write(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+          stream.send({ id, event: event.type, data: event });
           after = id;
           if (EXECUTION_STREAM_TERMINAL_TYPES.includes(event.type)) return;
         }
@@ -83,7 +77,7 @@ export class ExecutionOutputStream {
         }
         if (endedBeforeRead) {
           const event = terminalEventOf(await this.reader.get(tenantId, execution.id));
-          response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+          stream.send({ event: event.type, data: event });
           return;
         }
         await new Promise<void>((resolve) => {
@@ -101,9 +95,8 @@ export class ExecutionOutputStream {
         `execution ${execution.id}: output stream ended: ${(error as Error).message}`,
       );
     } finally {
-      clearInterval(heartbeat);
       unlisten();
-      response.end();
+      stream.end();
     }
   }
 

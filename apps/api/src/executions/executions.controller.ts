@@ -33,7 +33,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { TenantId } from '../auth/auth.decorators';
 import { ConflictError, NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
-import { openEventStream } from '../common/event-stream';
+import { EventStream } from '../common/event-stream';
 import { ListExecutionsQuery } from './dto/list-executions.query';
 import { ExecutionCancellation } from './execution-cancellation.service';
 import { ExecutionEventStream } from './execution-event-stream.service';
@@ -51,7 +51,6 @@ import {
 } from './execution.view';
 
 const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('execution') });
-const HEARTBEAT_MS = 15_000;
 
 @ApiTags('executions')
 @ApiBearerAuth()
@@ -168,30 +167,19 @@ export class ExecutionsController {
     @Res() reply: FastifyReply,
   ) {
     await this.reader.get(tenantId, id);
-    const response = openEventStream(reply);
-    let closed = false;
-    const resumeAfter = request.headers['last-event-id'];
-    let lastEventId = typeof resumeAfter === 'string' ? resumeAfter : null;
+    const stream = EventStream.open(request, reply);
+    let lastEventId = EventStream.lastEventId(request);
     const send = (event: ExecutionEvent) => {
-      if (closed) return;
+      if (stream.closed) return;
       const view = toExecutionEventView(event);
       // Skips what the client already has: a replayed snapshot, or an event that raced it.
       if (lastEventId === null || isExecutionEventAfter(view.id, lastEventId)) {
-        response.write(`id: ${view.id}\nevent: ${view.type}\ndata: ${JSON.stringify(view)}\n\n`);
+        stream.send({ id: view.id, event: view.type, data: view });
         lastEventId = view.id;
       }
-      if (TERMINAL_EVENT_TYPES.includes(event.type)) close();
+      if (TERMINAL_EVENT_TYPES.includes(event.type)) stream.end();
     };
-    const unlisten = this.events.listen(id, send);
-    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      unlisten();
-      response.end();
-    };
-    request.raw.on('close', close);
+    stream.onClose(this.events.listen(id, send));
 
     // The current state first, read after subscribing so nothing falls between the two.
     send(snapshotEvent(await this.reader.get(tenantId, id)));
@@ -230,12 +218,11 @@ export class ExecutionsController {
         'this execution was not submitted with stream: true; follow GET /v1/executions/:id/events',
       );
     }
-    const lastEventId = request.headers['last-event-id'];
     await this.outputs.pipe(
       tenantId,
       execution,
-      typeof lastEventId === 'string' ? lastEventId : null,
-      openEventStream(reply),
+      EventStream.lastEventId(request),
+      EventStream.open(request, reply),
     );
   }
 }

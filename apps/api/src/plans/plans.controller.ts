@@ -25,7 +25,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { TenantId } from '../auth/auth.decorators';
-import { openEventStream } from '../common/event-stream';
+import { EventStream } from '../common/event-stream';
 import { NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
 import { CreatePlanDto } from './dto/create-plan.dto';
@@ -97,13 +97,11 @@ export class PlansController {
     @Res() reply: FastifyReply,
   ) {
     let plan = await this.plans.get(tenantId, id);
-    const response = openEventStream(reply);
+    const stream = EventStream.open(request, reply);
     const seen = new Map<string, string>();
-    let closed = false;
-    request.raw.on('close', () => (closed = true));
     let sent = 0;
     try {
-      while (!closed) {
+      while (!stream.closed) {
         for (const task of plan.tasks) {
           if (seen.get(task.key) === task.status) continue;
           seen.set(task.key, task.status);
@@ -114,7 +112,7 @@ export class PlansController {
             status: task.status,
             executionId: task.executionId,
           };
-          response.write(`id: ${sent}\nevent: task\ndata: ${JSON.stringify(data)}\n\n`);
+          stream.send({ id: sent, event: 'task', data });
         }
         if (plan.status !== 'running') {
           const data = {
@@ -123,17 +121,17 @@ export class PlansController {
             progress: plan.progress,
             usage: plan.usage,
           };
-          response.write(`id: ${sent + 1}\nevent: plan\ndata: ${JSON.stringify(data)}\n\n`);
+          stream.send({ id: sent + 1, event: 'plan', data });
           break;
         }
         await new Promise((resolve) => setTimeout(resolve, PLAN_EVENTS_POLL_MS));
-        if (!closed) plan = await this.plans.get(tenantId, id);
+        if (!stream.closed) plan = await this.plans.get(tenantId, id);
       }
     } catch (error) {
       // The headers are out: the stream just ends; the client sees no `event: plan`.
       this.logger.warn(`plan ${id}: event stream ended: ${(error as Error).message}`);
     }
-    response.end();
+    stream.end();
   }
 
   @Post(':id/cancel')

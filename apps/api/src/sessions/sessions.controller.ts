@@ -31,7 +31,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { TenantId } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
-import { openEventStream } from '../common/event-stream';
+import { EventStream } from '../common/event-stream';
 import { toExecutionView } from '../executions/execution.view';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { ListSessionEventsQuery } from './dto/list-session-events.query';
@@ -50,7 +50,6 @@ import {
 import { SessionsService } from './sessions.service';
 
 const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('session') });
-const HEARTBEAT_MS = 15_000;
 const REPLAY_PAGE_SIZE = 100;
 
 @ApiTags('sessions')
@@ -171,8 +170,7 @@ export class SessionsController {
       void reply.status(HttpStatus.OK).send(body);
       return;
     }
-    const header = request.headers['last-event-id'];
-    const lastEventId = (typeof header === 'string' ? header : undefined) ?? query.after;
+    const lastEventId = EventStream.lastEventId(request) ?? query.after;
     const from = lastEventId
       ? await this.sessions.eventPosition(tenantId, id, lastEventId)
       : query.cursor
@@ -188,31 +186,21 @@ export class SessionsController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
-    const response = openEventStream(reply);
+    const stream = EventStream.open(request, reply);
     // Headers out now (a quiet session may have nothing to send for a while).
-    response.write(': connected\n\n');
-    let closed = false;
+    stream.comment('connected');
     const delivered = new DeliveredEvents();
     const send = (event: SessionEventView) => {
-      if (closed || !delivered.firstTime(event)) return;
-      response.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-      if (event.type === SESSION_EVENT_TYPES.sessionArchived) close();
+      if (stream.closed || !delivered.firstTime(event)) return;
+      stream.send({ id: event.id, event: event.type, data: event });
+      if (event.type === SESSION_EVENT_TYPES.sessionArchived) stream.end();
     };
     // Listen before replaying, holding live events back until the replay is out, so that
     // nothing falls between the two and the order stays the log's.
     let held: SessionEventView[] | null = [];
-    const unlisten = this.stream.listen(tenantId, sessionId, (event) =>
-      held ? held.push(event) : send(event),
+    stream.onClose(
+      this.stream.listen(tenantId, sessionId, (event) => (held ? held.push(event) : send(event))),
     );
-    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      unlisten();
-      response.end();
-    };
-    request.raw.on('close', close);
 
     try {
       let position = from;
@@ -224,11 +212,11 @@ export class SessionsController {
           position,
         );
         page.data.map(toSessionEventView).forEach(send);
-        if (closed || !page.nextCursor) break;
+        if (stream.closed || !page.nextCursor) break;
         position = page.positions[page.positions.length - 1];
       }
     } catch (error) {
-      close();
+      stream.end();
       throw error;
     }
     const live = held;
