@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction, Tenant } from '@agentq/database';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { CreatedApiKeyView } from '../api-keys/api-key.view';
 import { ApiKeysService, NewApiKey } from '../api-keys/api-keys.service';
@@ -48,26 +48,18 @@ export class TenantsService {
   }
 
   update(tenantId: string, changes: UpdateTenantDto): Promise<Tenant> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.updateInTenant(manager, tenantId, changes),
-    );
-  }
-
-  private async updateInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    changes: UpdateTenantDto,
-  ): Promise<Tenant> {
-    const tenants = manager.getRepository(Tenant);
-    const update = definedOnly<QueryDeepPartialEntity<Tenant>>({
-      name: changes.name,
-      budgetDailyUsd: changes.budgetDailyUsd,
-      budgetMonthlyUsd: changes.budgetMonthlyUsd,
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const tenants = manager.getRepository(Tenant);
+      const update = definedOnly<QueryDeepPartialEntity<Tenant>>({
+        name: changes.name,
+        budgetDailyUsd: changes.budgetDailyUsd,
+        budgetMonthlyUsd: changes.budgetMonthlyUsd,
+      });
+      if (Object.keys(update).length > 0) await tenants.update({ id: tenantId }, update);
+      const tenant = await tenants.findOneBy({ id: tenantId });
+      if (!tenant) throw new NotFoundError('tenant');
+      return tenant;
     });
-    if (Object.keys(update).length > 0) await tenants.update({ id: tenantId }, update);
-    const tenant = await tenants.findOneBy({ id: tenantId });
-    if (!tenant) throw new NotFoundError('tenant');
-    return tenant;
   }
 
   issueApiKey(tenantId: string, key: NewApiKey): Promise<CreatedApiKeyView> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AgentMessage, inTenantTransaction } from '@agentq/database';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/api-errors';
 import { newestFirstPage, Page } from '../common/newest-first-page';
 import { ListAgentMessagesQuery } from './dto/list-agent-messages.query';
@@ -16,31 +16,23 @@ export class AgentMessagesService {
     agentId: string,
     query: ListAgentMessagesQuery,
   ): Promise<Page<AgentMessage>> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.listInTenant(manager, tenantId, agentId, query),
-    );
-  }
-
-  private async listInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    agentId: string,
-    query: ListAgentMessagesQuery,
-  ): Promise<Page<AgentMessage>> {
-    const [agent] = await manager.query(`SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $2`, [
-      agentId,
-      tenantId,
-    ]);
-    if (!agent) throw new NotFoundError('agent');
-    const qb = manager
-      .getRepository(AgentMessage)
-      .createQueryBuilder('msg')
-      .where('msg.tenant_id = :tenantId', { tenantId });
-    const direction = query.direction ?? 'all';
-    if (direction === 'sent') qb.andWhere('msg.from_agent_id = :agentId', { agentId });
-    else if (direction === 'received') qb.andWhere('msg.to_agent_id = :agentId', { agentId });
-    else qb.andWhere('(msg.from_agent_id = :agentId OR msg.to_agent_id = :agentId)', { agentId });
-    if (query.sessionId) qb.andWhere('msg.session_id = :sessionId', { sessionId: query.sessionId });
-    return newestFirstPage(qb, 'msg', query);
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const [agent] = await manager.query(`SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $2`, [
+        agentId,
+        tenantId,
+      ]);
+      if (!agent) throw new NotFoundError('agent');
+      const qb = manager
+        .getRepository(AgentMessage)
+        .createQueryBuilder('msg')
+        .where('msg.tenant_id = :tenantId', { tenantId });
+      const direction = query.direction ?? 'all';
+      if (direction === 'sent') qb.andWhere('msg.from_agent_id = :agentId', { agentId });
+      else if (direction === 'received') qb.andWhere('msg.to_agent_id = :agentId', { agentId });
+      else qb.andWhere('(msg.from_agent_id = :agentId OR msg.to_agent_id = :agentId)', { agentId });
+      if (query.sessionId)
+        qb.andWhere('msg.session_id = :sessionId', { sessionId: query.sessionId });
+      return newestFirstPage(qb, 'msg', query);
+    });
   }
 }

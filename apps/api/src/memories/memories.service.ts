@@ -21,31 +21,22 @@ export class MemoriesService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   create(tenantId: string, agentId: string, body: CreateMemoryDto): Promise<AgentMemory> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.createInTenant(manager, tenantId, agentId, body),
-    );
-  }
-
-  private async createInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    agentId: string,
-    body: CreateMemoryDto,
-  ): Promise<AgentMemory> {
-    await this.assertAgentInTenant(manager, tenantId, agentId);
-    const [{ id }]: { id: string }[] = await manager.query(
-      `INSERT INTO agent_memories (tenant_id, agent_id, type, content, importance, metadata)
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      await this.assertAgentExists(manager, tenantId, agentId);
+      const [{ id }]: { id: string }[] = await manager.query(
+        `INSERT INTO agent_memories (tenant_id, agent_id, type, content, importance, metadata)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [
-        tenantId,
-        agentId,
-        body.type,
-        body.content,
-        body.importance ?? 5,
-        JSON.stringify(body.metadata ?? {}),
-      ],
-    );
-    return this.getInTenant(manager, tenantId, agentId, id);
+        [
+          tenantId,
+          agentId,
+          body.type,
+          body.content,
+          body.importance ?? 5,
+          JSON.stringify(body.metadata ?? {}),
+        ],
+      );
+      return this.get(tenantId, agentId, id, manager);
+    });
   }
 
   /**
@@ -53,58 +44,47 @@ export class MemoriesService {
    * importance, then recency, as a single page.
    */
   list(tenantId: string, agentId: string, query: ListMemoriesQuery): Promise<Page<RankedMemory>> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.listInTenant(manager, tenantId, agentId, query),
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      await this.assertAgentExists(manager, tenantId, agentId);
+      const qb = manager
+        .getRepository(AgentMemory)
+        .createQueryBuilder('m')
+        .where('m.tenant_id = :tenantId AND m.agent_id = :agentId', { tenantId, agentId });
+      if (query.type) qb.andWhere('m.type = :type', { type: query.type });
+      if (query.q === undefined || query.q.trim() === '') {
+        const page = await newestFirstPage(qb, 'm', query);
+        return { data: page.data.map((memory) => ({ memory })), nextCursor: page.nextCursor };
+      }
+      const rank = `ts_rank(m.search_vector, websearch_to_tsquery('english', :q))`;
+      const { entities, raw } = await qb
+        .andWhere(`m.search_vector @@ websearch_to_tsquery('english', :q)`, { q: query.q })
+        .addSelect(rank, 'search_rank')
+        .orderBy('search_rank', 'DESC')
+        .addOrderBy('m.importance', 'DESC')
+        .addOrderBy('m.created_at', 'DESC')
+        .addOrderBy('m.id', 'ASC')
+        .limit(query.limit ?? DEFAULT_PAGE_SIZE)
+        .getRawAndEntities<{ search_rank: number }>();
+      return {
+        data: entities.map((memory, i) => ({ memory, rank: Number(raw[i].search_rank) })),
+        nextCursor: null,
+      };
+    });
+  }
+
+  get(tenantId: string, agentId: string, id: string, within?: EntityManager): Promise<AgentMemory> {
+    return inTenantTransaction(
+      this.dataSource,
+      tenantId,
+      async (manager) => {
+        const memory = await manager
+          .getRepository(AgentMemory)
+          .findOneBy({ id, agentId, tenantId });
+        if (!memory) throw new NotFoundError('memory');
+        return memory;
+      },
+      within,
     );
-  }
-
-  private async listInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    agentId: string,
-    query: ListMemoriesQuery,
-  ): Promise<Page<RankedMemory>> {
-    await this.assertAgentInTenant(manager, tenantId, agentId);
-    const qb = manager
-      .getRepository(AgentMemory)
-      .createQueryBuilder('m')
-      .where('m.tenant_id = :tenantId AND m.agent_id = :agentId', { tenantId, agentId });
-    if (query.type) qb.andWhere('m.type = :type', { type: query.type });
-    if (query.q === undefined || query.q.trim() === '') {
-      const page = await newestFirstPage(qb, 'm', query);
-      return { data: page.data.map((memory) => ({ memory })), nextCursor: page.nextCursor };
-    }
-    const rank = `ts_rank(m.search_vector, websearch_to_tsquery('english', :q))`;
-    const { entities, raw } = await qb
-      .andWhere(`m.search_vector @@ websearch_to_tsquery('english', :q)`, { q: query.q })
-      .addSelect(rank, 'search_rank')
-      .orderBy('search_rank', 'DESC')
-      .addOrderBy('m.importance', 'DESC')
-      .addOrderBy('m.created_at', 'DESC')
-      .addOrderBy('m.id', 'ASC')
-      .limit(query.limit ?? DEFAULT_PAGE_SIZE)
-      .getRawAndEntities<{ search_rank: number }>();
-    return {
-      data: entities.map((memory, i) => ({ memory, rank: Number(raw[i].search_rank) })),
-      nextCursor: null,
-    };
-  }
-
-  get(tenantId: string, agentId: string, id: string): Promise<AgentMemory> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.getInTenant(manager, tenantId, agentId, id),
-    );
-  }
-
-  private async getInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    agentId: string,
-    id: string,
-  ): Promise<AgentMemory> {
-    const memory = await manager.getRepository(AgentMemory).findOneBy({ id, agentId, tenantId });
-    if (!memory) throw new NotFoundError('memory');
-    return memory;
   }
 
   update(
@@ -113,50 +93,33 @@ export class MemoriesService {
     id: string,
     changes: UpdateMemoryDto,
   ): Promise<AgentMemory> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.updateInTenant(manager, tenantId, agentId, id, changes),
-    );
-  }
-
-  private async updateInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    agentId: string,
-    id: string,
-    changes: UpdateMemoryDto,
-  ): Promise<AgentMemory> {
-    const update = definedOnly<Partial<AgentMemory>>({
-      type: changes.type,
-      content: changes.content,
-      importance: changes.importance,
-      metadata: changes.metadata,
-    }) as QueryDeepPartialEntity<AgentMemory>;
-    if (Object.keys(update).length > 0) {
-      const { affected } = await manager
-        .getRepository(AgentMemory)
-        .update({ id, agentId, tenantId }, update);
-      if (affected === 0) throw new NotFoundError('memory');
-    }
-    return this.getInTenant(manager, tenantId, agentId, id);
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const update = definedOnly<Partial<AgentMemory>>({
+        type: changes.type,
+        content: changes.content,
+        importance: changes.importance,
+        metadata: changes.metadata,
+      }) as QueryDeepPartialEntity<AgentMemory>;
+      if (Object.keys(update).length > 0) {
+        const { affected } = await manager
+          .getRepository(AgentMemory)
+          .update({ id, agentId, tenantId }, update);
+        if (affected === 0) throw new NotFoundError('memory');
+      }
+      return this.get(tenantId, agentId, id, manager);
+    });
   }
 
   remove(tenantId: string, agentId: string, id: string): Promise<void> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.removeInTenant(manager, tenantId, agentId, id),
-    );
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const { affected } = await manager
+        .getRepository(AgentMemory)
+        .delete({ id, agentId, tenantId });
+      if (affected === 0) throw new NotFoundError('memory');
+    });
   }
 
-  private async removeInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    agentId: string,
-    id: string,
-  ): Promise<void> {
-    const { affected } = await manager.getRepository(AgentMemory).delete({ id, agentId, tenantId });
-    if (affected === 0) throw new NotFoundError('memory');
-  }
-
-  private async assertAgentInTenant(
+  private async assertAgentExists(
     manager: EntityManager,
     tenantId: string,
     agentId: string,

@@ -158,35 +158,27 @@ export class ProvidersService {
 
   /** The provider an agent should use: the one it names (if the tenant owns it) or the default. */
   resolveForAgent(tenantId: string, providerId: string | undefined): Promise<string> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.resolveInTenant(manager, tenantId, providerId),
-    );
-  }
-
-  private async resolveInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    providerId: string | undefined,
-  ): Promise<string> {
-    const providers = manager.getRepository(LlmProvider);
-    if (providerId !== undefined) {
-      if (!(await providers.existsBy({ id: providerId, tenantId }))) {
-        throw new NotFoundError('provider');
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const providers = manager.getRepository(LlmProvider);
+      if (providerId !== undefined) {
+        if (!(await providers.existsBy({ id: providerId, tenantId }))) {
+          throw new NotFoundError('provider');
+        }
+        return providerId;
       }
-      return providerId;
-    }
-    const fallback = await providers.findOne({
-      select: { id: true },
-      where: { tenantId, isDefault: true },
+      const fallback = await providers.findOne({
+        select: { id: true },
+        where: { tenantId, isDefault: true },
+      });
+      if (!fallback) {
+        throw new ApiError(
+          HttpStatus.BAD_REQUEST,
+          'no_default_provider',
+          'no providerId given and the tenant has no default provider',
+        );
+      }
+      return fallback.id;
     });
-    if (!fallback) {
-      throw new ApiError(
-        HttpStatus.BAD_REQUEST,
-        'no_default_provider',
-        'no providerId given and the tenant has no default provider',
-      );
-    }
-    return fallback.id;
   }
 
   private sealedApiKey(tenantId: string, providerId: string, apiKey: string | null) {

@@ -32,119 +32,80 @@ export class SessionsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   create(tenantId: string, body: CreateSessionDto): Promise<Session> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.createInTenant(manager, tenantId, body),
-    );
-  }
-
-  private async createInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    body: CreateSessionDto,
-  ): Promise<Session> {
-    if (body.agentId) {
-      const [agent] = await manager.query(`SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $2`, [
-        body.agentId,
-        tenantId,
-      ]);
-      if (!agent) throw new NotFoundError('agent');
-    }
-    const [{ id }]: { id: string }[] = await manager.query(
-      `INSERT INTO sessions (tenant_id, agent_id, title, metadata) VALUES ($1, $2, $3, $4)
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      if (body.agentId) {
+        const [agent] = await manager.query(
+          `SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $2`,
+          [body.agentId, tenantId],
+        );
+        if (!agent) throw new NotFoundError('agent');
+      }
+      const [{ id }]: { id: string }[] = await manager.query(
+        `INSERT INTO sessions (tenant_id, agent_id, title, metadata) VALUES ($1, $2, $3, $4)
        RETURNING id`,
-      [tenantId, body.agentId ?? null, body.title ?? null, JSON.stringify(body.metadata ?? {})],
-    );
-    return this.getInTenant(manager, tenantId, id);
+        [tenantId, body.agentId ?? null, body.title ?? null, JSON.stringify(body.metadata ?? {})],
+      );
+      return this.get(tenantId, id, manager);
+    });
   }
 
   list(tenantId: string, query: ListSessionsQuery): Promise<Page<Session>> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.listInTenant(manager, tenantId, query),
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const qb = manager
+        .getRepository(Session)
+        .createQueryBuilder('s')
+        .where('s.tenant_id = :tenantId', { tenantId });
+      if (query.status) qb.andWhere('s.status = :status', { status: query.status });
+      if (query.agentId) qb.andWhere('s.agent_id = :agentId', { agentId: query.agentId });
+      return newestFirstPage(qb, 's', query);
+    });
+  }
+
+  get(tenantId: string, id: string, within?: EntityManager): Promise<Session> {
+    return inTenantTransaction(
+      this.dataSource,
+      tenantId,
+      async (manager) => {
+        const session = await manager.getRepository(Session).findOneBy({ id, tenantId });
+        if (!session) throw new NotFoundError('session');
+        return session;
+      },
+      within,
     );
-  }
-
-  private async listInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    query: ListSessionsQuery,
-  ): Promise<Page<Session>> {
-    const qb = manager
-      .getRepository(Session)
-      .createQueryBuilder('s')
-      .where('s.tenant_id = :tenantId', { tenantId });
-    if (query.status) qb.andWhere('s.status = :status', { status: query.status });
-    if (query.agentId) qb.andWhere('s.agent_id = :agentId', { agentId: query.agentId });
-    return newestFirstPage(qb, 's', query);
-  }
-
-  get(tenantId: string, id: string): Promise<Session> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.getInTenant(manager, tenantId, id),
-    );
-  }
-
-  private async getInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    id: string,
-  ): Promise<Session> {
-    const session = await manager.getRepository(Session).findOneBy({ id, tenantId });
-    if (!session) throw new NotFoundError('session');
-    return session;
   }
 
   /** The session with its executions in the order they were submitted. */
   getWithExecutions(tenantId: string, id: string) {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.getWithExecutionsInTenant(manager, tenantId, id),
-    );
-  }
-
-  private async getWithExecutionsInTenant(manager: EntityManager, tenantId: string, id: string) {
-    const session = await this.getInTenant(manager, tenantId, id);
-    const [executions, count] = await sessionExecutions(
-      manager,
-      tenantId,
-      id,
-      SESSION_EXECUTIONS_SHOWN,
-    );
-    return { session, executions, executionCount: count };
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const session = await this.get(tenantId, id, manager);
+      const [executions, count] = await sessionExecutions(
+        manager,
+        tenantId,
+        id,
+        SESSION_EXECUTIONS_SHOWN,
+      );
+      return { session, executions, executionCount: count };
+    });
   }
 
   /** Ends an active session (no new executions, handoffs stop); ending it again changes nothing. */
   end(tenantId: string, id: string): Promise<Session> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.endInTenant(manager, tenantId, id),
-    );
-  }
-
-  private async endInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    id: string,
-  ): Promise<Session> {
-    await manager.query(END_SESSION_SQL, [id, tenantId]);
-    const session = await this.getInTenant(manager, tenantId, id);
-    if (session.status === 'archived') {
-      throw new ConflictError('session_archived', 'the session is archived');
-    }
-    return session;
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      await manager.query(END_SESSION_SQL, [id, tenantId]);
+      const session = await this.get(tenantId, id, manager);
+      if (session.status === 'archived') {
+        throw new ConflictError('session_archived', 'the session is archived');
+      }
+      return session;
+    });
   }
 
   /** Its events and messages go with it; its executions stay, without a session. */
   remove(tenantId: string, id: string): Promise<void> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.removeInTenant(manager, tenantId, id),
-    );
-  }
-
-  private async removeInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    id: string,
-  ): Promise<void> {
-    const { affected } = await manager.getRepository(Session).delete({ id, tenantId });
-    if (affected === 0) throw new NotFoundError('session');
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const { affected } = await manager.getRepository(Session).delete({ id, tenantId });
+      if (affected === 0) throw new NotFoundError('session');
+    });
   }
 
   listEvents(
@@ -153,44 +114,25 @@ export class SessionsService {
     page: PageQuery,
     from?: Position | null,
   ): Promise<Page<SessionEvent> & { positions: Position[] }> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.listEventsInTenant(manager, tenantId, sessionId, page, from),
-    );
-  }
-
-  private listEventsInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    sessionId: string,
-    page: PageQuery,
-    from?: Position | null,
-  ): Promise<Page<SessionEvent> & { positions: Position[] }> {
-    const qb = manager
-      .getRepository(SessionEvent)
-      .createQueryBuilder('ev')
-      .where('ev.tenant_id = :tenantId AND ev.session_id = :sessionId', { tenantId, sessionId });
-    return oldestFirstPage(qb, 'ev', page, from);
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const qb = manager
+        .getRepository(SessionEvent)
+        .createQueryBuilder('ev')
+        .where('ev.tenant_id = :tenantId AND ev.session_id = :sessionId', { tenantId, sessionId });
+      return oldestFirstPage(qb, 'ev', page, from);
+    });
   }
 
   /** Where an event id (SSE Last-Event-ID) sits in the session's log; null if it is not there. */
   eventPosition(tenantId: string, sessionId: string, eventId: string): Promise<Position | null> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.eventPositionInTenant(manager, tenantId, sessionId, eventId),
-    );
-  }
-
-  private async eventPositionInTenant(
-    manager: EntityManager,
-    tenantId: string,
-    sessionId: string,
-    eventId: string,
-  ): Promise<Position | null> {
-    if (!UUID.test(eventId)) return null;
-    const [row]: { id: string; created_at: string }[] = await manager.query(
-      `SELECT id, ${microsSql('created_at')} AS created_at FROM session_events
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      if (!UUID.test(eventId)) return null;
+      const [row]: { id: string; created_at: string }[] = await manager.query(
+        `SELECT id, ${microsSql('created_at')} AS created_at FROM session_events
         WHERE id = $1 AND session_id = $2 AND tenant_id = $3`,
-      [eventId, sessionId, tenantId],
-    );
-    return row ? { createdAt: row.created_at, id: row.id } : null;
+        [eventId, sessionId, tenantId],
+      );
+      return row ? { createdAt: row.created_at, id: row.id } : null;
+    });
   }
 }

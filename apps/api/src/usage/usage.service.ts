@@ -4,7 +4,7 @@ import { inTenantTransaction } from '@agentq/database';
 import { agentActivity } from '@agentq/executions';
 import { planExecutionReads } from '@agentq/executions';
 import { readPlansUsage } from '@agentq/plans';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/api-errors';
 import { UsageDimension, UsageQuery } from './dto/usage.query';
 
@@ -22,69 +22,64 @@ export class UsageService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   agentStats(tenantId: string, agentId: string) {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.agentStatsInTenant(manager, tenantId, agentId),
-    );
-  }
-
-  private async agentStatsInTenant(manager: EntityManager, tenantId: string, agentId: string) {
-    const [agent] = await manager.query(`SELECT id FROM agents WHERE id = $1 AND tenant_id = $2`, [
-      agentId,
-      tenantId,
-    ]);
-    if (!agent) throw new NotFoundError('agent');
-    // One after another: a transaction is one connection, and pg runs one query at a time on it.
-    const [lifetime] = await manager.query(`SELECT * FROM agent_usage_stats WHERE agent_id = $1`, [
-      agentId,
-    ]);
-    const [periods] = await manager.query(
-      `SELECT
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const [agent] = await manager.query(
+        `SELECT id FROM agents WHERE id = $1 AND tenant_id = $2`,
+        [agentId, tenantId],
+      );
+      if (!agent) throw new NotFoundError('agent');
+      // One after another: a transaction is one connection, and pg runs one query at a time on it.
+      const [lifetime] = await manager.query(
+        `SELECT * FROM agent_usage_stats WHERE agent_id = $1`,
+        [agentId],
+      );
+      const [periods] = await manager.query(
+        `SELECT
          COALESCE(sum(executions) FILTER (WHERE day = today), 0) AS today,
          COALESCE(sum(executions) FILTER (WHERE day >= date_trunc('week', today)::date), 0) AS week,
          COALESCE(sum(executions) FILTER (WHERE day >= date_trunc('month', today)::date), 0) AS month
        FROM agent_usage_daily, (SELECT (now() AT TIME ZONE 'UTC')::date AS today) t
        WHERE agent_id = $1 AND day >= date_trunc('month', today)::date - 7`,
-      [agentId],
-    );
-    const activity = await agentActivity(manager, tenantId, agentId);
-    return {
-      agentId,
-      ...activity,
-      totalExecutions: toNumber(lifetime?.total_executions ?? 0),
-      successfulExecutions: toNumber(lifetime?.successful_executions ?? 0),
-      failedExecutions: toNumber(lifetime?.failed_executions ?? 0),
-      cancelledExecutions: toNumber(lifetime?.cancelled_executions ?? 0),
-      promptTokens: toNumber(lifetime?.prompt_tokens ?? 0),
-      completionTokens: toNumber(lifetime?.completion_tokens ?? 0),
-      totalTokens: toNumber(lifetime?.total_tokens ?? 0),
-      totalCostUsd: lifetime?.total_cost_usd ?? '0.000000000',
-      avgResponseTimeMs:
-        lifetime && Number(lifetime.timed_executions) > 0
-          ? Math.round(Number(lifetime.total_duration_ms) / Number(lifetime.timed_executions))
-          : null,
-      executionsToday: toNumber(periods.today),
-      executionsThisWeek: toNumber(periods.week),
-      executionsThisMonth: toNumber(periods.month),
-      lastExecutedAt: lifetime?.last_executed_at ?? null,
-    };
+        [agentId],
+      );
+      const activity = await agentActivity(manager, tenantId, agentId);
+      return {
+        agentId,
+        ...activity,
+        totalExecutions: toNumber(lifetime?.total_executions ?? 0),
+        successfulExecutions: toNumber(lifetime?.successful_executions ?? 0),
+        failedExecutions: toNumber(lifetime?.failed_executions ?? 0),
+        cancelledExecutions: toNumber(lifetime?.cancelled_executions ?? 0),
+        promptTokens: toNumber(lifetime?.prompt_tokens ?? 0),
+        completionTokens: toNumber(lifetime?.completion_tokens ?? 0),
+        totalTokens: toNumber(lifetime?.total_tokens ?? 0),
+        totalCostUsd: lifetime?.total_cost_usd ?? '0.000000000',
+        avgResponseTimeMs:
+          lifetime && Number(lifetime.timed_executions) > 0
+            ? Math.round(Number(lifetime.total_duration_ms) / Number(lifetime.timed_executions))
+            : null,
+        executionsToday: toNumber(periods.today),
+        executionsThisWeek: toNumber(periods.week),
+        executionsThisMonth: toNumber(periods.month),
+        lastExecutedAt: lifetime?.last_executed_at ?? null,
+      };
+    });
   }
 
   usage(tenantId: string, query: UsageQuery) {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      this.usageInTenant(manager, tenantId, query),
-    );
-  }
-
-  private async usageInTenant(manager: EntityManager, tenantId: string, query: UsageQuery) {
-    const groupBy: UsageDimension[] = [
-      ...new Set(query.groupBy ?? (['agent'] as UsageDimension[])),
-    ];
-    const to = (query.to ?? new Date().toISOString()).slice(0, 10);
-    const from = (query.from ?? new Date(Date.now() - 29 * 86_400_000).toISOString()).slice(0, 10);
-    const dimensions = groupBy.map((dimension) => DIMENSION_COLUMNS[dimension]);
-    const select = dimensions.map((d) => `${d.column} AS "${d.field}"`);
-    const rows: Record<string, string>[] = await manager.query(
-      `SELECT ${[...select, ''].join(', ')}
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const groupBy: UsageDimension[] = [
+        ...new Set(query.groupBy ?? (['agent'] as UsageDimension[])),
+      ];
+      const to = (query.to ?? new Date().toISOString()).slice(0, 10);
+      const from = (query.from ?? new Date(Date.now() - 29 * 86_400_000).toISOString()).slice(
+        0,
+        10,
+      );
+      const dimensions = groupBy.map((dimension) => DIMENSION_COLUMNS[dimension]);
+      const select = dimensions.map((d) => `${d.column} AS "${d.field}"`);
+      const rows: Record<string, string>[] = await manager.query(
+        `SELECT ${[...select, ''].join(', ')}
               sum(executions) AS executions, sum(succeeded) AS succeeded, sum(failed) AS failed,
               sum(cancelled) AS cancelled, sum(prompt_tokens) AS "promptTokens",
               sum(completion_tokens) AS "completionTokens", sum(total_tokens) AS "totalTokens",
@@ -94,25 +89,26 @@ export class UsageService {
         WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date
         GROUP BY ${dimensions.map((_, i) => i + 1).join(', ')}
         ORDER BY ${dimensions.map((_, i) => i + 1).join(', ')}`,
-      [tenantId, from, to],
-    );
-    return {
-      from,
-      to,
-      groupBy,
-      plans: await readPlansUsage(manager, from, to, planExecutionReads),
-      data: rows.map((row) => ({
-        ...Object.fromEntries(dimensions.map((d) => [d.field, row[d.field]])),
-        executions: toNumber(row.executions),
-        succeeded: toNumber(row.succeeded),
-        failed: toNumber(row.failed),
-        cancelled: toNumber(row.cancelled),
-        promptTokens: toNumber(row.promptTokens),
-        completionTokens: toNumber(row.completionTokens),
-        totalTokens: toNumber(row.totalTokens),
-        costUsd: row.costUsd,
-        avgDurationMs: row.avgDurationMs === null ? null : toNumber(row.avgDurationMs),
-      })),
-    };
+        [tenantId, from, to],
+      );
+      return {
+        from,
+        to,
+        groupBy,
+        plans: await readPlansUsage(manager, from, to, planExecutionReads),
+        data: rows.map((row) => ({
+          ...Object.fromEntries(dimensions.map((d) => [d.field, row[d.field]])),
+          executions: toNumber(row.executions),
+          succeeded: toNumber(row.succeeded),
+          failed: toNumber(row.failed),
+          cancelled: toNumber(row.cancelled),
+          promptTokens: toNumber(row.promptTokens),
+          completionTokens: toNumber(row.completionTokens),
+          totalTokens: toNumber(row.totalTokens),
+          costUsd: row.costUsd,
+          avgDurationMs: row.avgDurationMs === null ? null : toNumber(row.avgDurationMs),
+        })),
+      };
+    });
   }
 }
