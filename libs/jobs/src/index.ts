@@ -7,3 +7,4 @@ export * from './reconcile-executions.job';
 export * from './retry-policy';
 export * from './schedule-tick.job';
 export * from './webhook-delivery.job';
+export * from './job-map';

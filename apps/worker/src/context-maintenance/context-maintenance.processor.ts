@@ -11,12 +11,13 @@ import {
   CONTEXT_MAINTENANCE_JOB,
   CONTEXT_MAINTENANCE_SCHEDULER_ID,
   ContextMaintenanceJobData,
-  ContextMaintenanceJobResult,
   contextMaintenanceJobOptions,
+  ContextMaintenanceJobResult,
+  JobQueue,
   QUEUES,
 } from '@agentq/jobs';
 import { QueueWorkers } from '@agentq/redis';
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { ContextMaintenance } from './context-maintenance.service';
 
 /**
@@ -34,7 +35,7 @@ export class ContextMaintenanceProcessor
   constructor(
     private readonly maintenance: ContextMaintenance,
     @InjectQueue(QUEUES.contextMaintenance)
-    private readonly queue: Queue<ContextMaintenanceJobData, ContextMaintenanceJobResult>,
+    private readonly queue: JobQueue<typeof CONTEXT_MAINTENANCE_JOB>,
     private readonly workers: QueueWorkers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}

@@ -8,15 +8,16 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import {
+  JobQueue,
   QUEUES,
   RECONCILE_EXECUTIONS_JOB,
   RECONCILE_EXECUTIONS_SCHEDULER_ID,
   ReconcileExecutionsJobData,
-  ReconcileExecutionsJobResult,
   reconcileExecutionsJobOptions,
+  ReconcileExecutionsJobResult,
 } from '@agentq/jobs';
 import { QueueWorkers } from '@agentq/redis';
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, Worker } from 'bullmq';
 import { ExecutionReconciler } from './execution-reconciler.service';
 import { ReconcilerMetrics } from './reconciler-metrics';
 
@@ -36,7 +37,7 @@ export class ExecutionReconcilerWorker
 
   constructor(
     @InjectQueue(QUEUES.executionReconciler)
-    private readonly queue: Queue<ReconcileExecutionsJobData, ReconcileExecutionsJobResult>,
+    private readonly queue: JobQueue<typeof RECONCILE_EXECUTIONS_JOB>,
     private readonly reconciler: ExecutionReconciler,
     private readonly metrics: ReconcilerMetrics,
     private readonly workers: QueueWorkers,

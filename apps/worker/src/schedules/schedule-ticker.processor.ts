@@ -8,15 +8,16 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import {
+  JobQueue,
   QUEUES,
   SCHEDULE_TICK_JOB,
   SCHEDULE_TICK_SCHEDULER_ID,
   ScheduleTickJobData,
-  ScheduleTickJobResult,
   scheduleTickJobOptions,
+  ScheduleTickJobResult,
 } from '@agentq/jobs';
 import { QueueWorkers } from '@agentq/redis';
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, Worker } from 'bullmq';
 import { ScheduleFirings } from './schedule-firing.service';
 
 /**
@@ -32,7 +33,7 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     @InjectQueue(QUEUES.scheduleTicks)
-    private readonly queue: Queue<ScheduleTickJobData, ScheduleTickJobResult>,
+    private readonly queue: JobQueue<typeof SCHEDULE_TICK_JOB>,
     private readonly firings: ScheduleFirings,
     private readonly workers: QueueWorkers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -12,6 +12,7 @@ import { WebhookSecretCipher } from '@agentq/crypto';
 import { inTenantTransaction } from '@agentq/database';
 import { findExecution, toExecutionView } from '@agentq/executions';
 import {
+  JobQueue,
   QUEUES,
   WEBHOOK_DELIVERY_JOB,
   WebhookDeliveryJobData,
@@ -33,7 +34,7 @@ import {
   WebhookEventBody,
   webhookHeaders,
 } from '@agentq/webhooks';
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, Worker } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 
 interface AttemptResult extends DeliveryAttemptOutcome {
@@ -59,7 +60,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QUEUES.webhookDeliveries)
-    private readonly deliveries: Queue<WebhookDeliveryJobData, WebhookDeliveryJobResult>,
+    private readonly deliveries: JobQueue<typeof WEBHOOK_DELIVERY_JOB>,
     private readonly cipher: WebhookSecretCipher,
     private readonly workers: QueueWorkers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

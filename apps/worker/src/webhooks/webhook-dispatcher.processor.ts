@@ -9,20 +9,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { MAINTENANCE_DATA_SOURCE } from '@agentq/database';
 import {
+  JobQueue,
   QUEUES,
   WEBHOOK_DELIVERY_JOB,
   WEBHOOK_DISPATCH_JOB,
   WEBHOOK_DISPATCH_SCHEDULER_ID,
-  WebhookDeliveryJobData,
   webhookDeliveryJobId,
   webhookDeliveryJobOptions,
   WebhookDispatchJobData,
-  WebhookDispatchJobResult,
   webhookDispatchJobOptions,
+  WebhookDispatchJobResult,
 } from '@agentq/jobs';
 import { QueueWorkers } from '@agentq/redis';
 import { leaseDueDeliveries } from '@agentq/webhooks';
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 
 const DELIVERIES_PER_RUN = 500;
@@ -39,9 +39,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     @InjectQueue(QUEUES.webhookDispatch)
-    private readonly queue: Queue<WebhookDispatchJobData, WebhookDispatchJobResult>,
+    private readonly queue: JobQueue<typeof WEBHOOK_DISPATCH_JOB>,
     @InjectQueue(QUEUES.webhookDeliveries)
-    private readonly deliveries: Queue<WebhookDeliveryJobData>,
+    private readonly deliveries: JobQueue<typeof WEBHOOK_DELIVERY_JOB>,
     @InjectDataSource(MAINTENANCE_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly workers: QueueWorkers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
