@@ -14,7 +14,7 @@ import { mountOpenApi } from './openapi';
 import { adminBasicAuth } from './queue-board/admin-basic-auth.hook';
 import { QUEUE_BOARD_ROUTE } from './queue-board/queue-board.module';
 
-/** Deeper than any body the API accepts (llmConfig, pricing and inputs are shallow). */
+// Deeper than any body the API accepts (llmConfig, pricing and inputs are shallow).
 const MAX_JSON_DEPTH = 32;
 
 /** Builds the HTTP application; main.ts and the e2e suites (with a logger of their own) share it. */
@@ -54,17 +54,15 @@ export async function createApiApp(
 
 const BYTES_PER_UNIT: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 
-/** HTTP_BODY_LIMIT (`512kb`, `1mb`; validated at boot) in bytes, as Express's body-parser read it. */
+// HTTP_BODY_LIMIT (`512kb`, `1mb`; validated at boot) in bytes, as Express's body-parser read it.
 function byteCount(limit: string): number {
   const match = /^(\d+)(b|kb|mb)$/i.exec(limit);
   if (!match) throw new Error(`HTTP_BODY_LIMIT: not a size: ${limit}`);
   return Number(match[1]) * BYTES_PER_UNIT[match[2].toLowerCase()];
 }
 
-/**
- * TRUST_PROXY as Express read it: true/false, a hop count, or a list of addresses/subnets.
- * Fastify trusts no hop count by itself, so a count becomes Express's rule: the nearest N hops.
- */
+// TRUST_PROXY as Express read it: true/false, a hop count, or a list of addresses/subnets.
+// Fastify trusts no hop count by itself, so a count becomes Express's rule: the nearest N hops.
 function parseTrustProxy(
   value: string,
 ): boolean | string | ((address: string, hop: number) => boolean) {

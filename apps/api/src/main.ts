@@ -6,7 +6,7 @@ import { loadConfigOrExit } from '@agentq/config';
 import { formatDuration } from '@agentq/logging';
 import { createApiApp } from './create-api-app';
 
-/** After the grace period, how long closing may still take before the process just exits. */
+// After the grace period, how long closing may still take before the process just exits.
 const LAST_RESORT_MS = 5_000;
 
 async function bootstrap() {

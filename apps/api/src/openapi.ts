@@ -31,13 +31,11 @@ export function mountOpenApi(app: INestApplication, config: AppConfig): void {
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
-/**
- * Every error the API answers has one shape (ApiExceptionFilter). Rather than repeat it on every
- * route, the rules that hold for all routes are added here: a 400 where a body or query is
- * validated, a 404 where a path names a resource, a 401 where a key is required, and a
- * `default` for the rest (503 while PostgreSQL or Redis is down, 500 otherwise). Responses a
- * controller declared keep their description; every error response gets the schema.
- */
+// Every error the API answers has one shape (ApiExceptionFilter). Rather than repeat it on every
+// route, the rules that hold for all routes are added here: a 400 where a body or query is
+// validated, a 404 where a path names a resource, a 401 where a key is required, and a
+// `default` for the rest (503 while PostgreSQL or Redis is down, 500 otherwise). Responses a
+// controller declared keep their description; every error response gets the schema.
 function documentErrors(document: OpenAPIObject): void {
   const error = { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponse) } } };
   const requiresKey = (operation: Operation) =>

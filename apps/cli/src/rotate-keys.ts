@@ -26,7 +26,7 @@ interface SealedRow {
   header?: string;
 }
 
-/** One column of envelopes under the master key, and how to reseal a row of it. */
+// One column of envelopes under the master key, and how to reseal a row of it.
 interface SealedColumn {
   /** Plural, as the report names it. */
   label: string;
@@ -130,12 +130,10 @@ async function resealColumn(dataSource: DataSource, column: SealedColumn): Promi
   return count;
 }
 
-/**
- * `npm run keys:rotate`: re-encrypts every provider credential, webhook and tool signing secret
- * and http tool header value under
- * AGENTQ_MASTER_KEY. Run it after moving the old key into AGENTQ_PREVIOUS_MASTER_KEYS; once it
- * reports failed=0 everywhere, the old key can be retired.
- */
+// `npm run keys:rotate`: re-encrypts every provider credential, webhook and tool signing secret
+// and http tool header value under
+// AGENTQ_MASTER_KEY. Run it after moving the old key into AGENTQ_PREVIOUS_MASTER_KEYS; once it
+// reports failed=0 everywhere, the old key can be retired.
 async function main(): Promise<{ label: string; count: RotationCount }[]> {
   const config = loadConfigOrExit(process.env, loadKeyRotationConfig);
   // Every tenant's rows: the BYPASSRLS maintenance role (the schema owner is itself subject to

@@ -45,10 +45,10 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
-/** The Redis variables that point at a Redis of the user's; the config allows exactly one. */
+// The Redis variables that point at a Redis of the user's; the config allows exactly one.
 const REDIS_TARGETS = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
 
-/** What the banner says about a Redis of the user's: addresses, never a password. */
+// What the banner says about a Redis of the user's: addresses, never a password.
 function describeExternalRedis(config: AppConfig, variable: string): string {
   const transport = config.redis.transport;
   const list = (nodes: { host: string; port: number }[]) =>
@@ -69,7 +69,7 @@ const shortPath = (path: string) => {
   return short.startsWith('..') ? path : short || '.';
 };
 
-/** How each process is stopped, in this order: no new work, drain the worker, then storage. */
+// How each process is stopped, in this order: no new work, drain the worker, then storage.
 const STOP_PLAN: { name: string; signal: NodeJS.Signals }[] = [
   { name: 'migrate', signal: 'SIGTERM' },
   { name: 'api', signal: 'SIGTERM' },
@@ -95,7 +95,7 @@ class Stack {
     return this.stoppingSince !== undefined;
   }
 
-  /** Registers a child; a long-running one that exits on its own stops the whole stack. */
+  // Registers a child; a long-running one that exits on its own stops the whole stack.
   track = (child: ManagedProcess, options: { oneShot?: boolean } = {}): void => {
     this.processes.set(child.name, child);
     say(`${child.name} started (pid ${child.pid ?? '?'})`);
@@ -138,7 +138,7 @@ class Stack {
     process.exit(130);
   };
 
-  /** Last resort (second Ctrl-C, or the stack itself crashing): SIGKILL every child group. */
+  // Last resort (second Ctrl-C, or the stack itself crashing): SIGKILL every child group.
   killAll = (): void => {
     for (const child of this.processes.values()) child.kill();
   };

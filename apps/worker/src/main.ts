@@ -6,11 +6,9 @@ import { formatDuration } from '@agentq/logging';
 import { createWorkerApp } from './create-worker-app';
 import { WORKER_ID } from './worker-identity';
 
-/**
- * After the grace period, running provider calls are interrupted and their jobs handed back;
- * if closing still takes longer than this, the process exits anyway (the jobs' locks expire
- * and other workers take them over).
- */
+// After the grace period, running provider calls are interrupted and their jobs handed back;
+// if closing still takes longer than this, the process exits anyway (the jobs' locks expire
+// and other workers take them over).
 const LAST_RESORT_MS = 15_000;
 
 async function bootstrap() {

@@ -7,7 +7,7 @@ export interface MemoryCandidate {
   content: string;
 }
 
-/** Per-memory overhead of the "- (type) " line prefix in the prompt, in tokens. */
+// Per-memory overhead of the "- (type) " line prefix in the prompt, in tokens.
 const LINE_OVERHEAD_TOKENS = 4;
 
 /**

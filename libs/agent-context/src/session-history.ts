@@ -7,7 +7,7 @@ export interface SessionTurn {
   output: ExecutionOutput | null;
 }
 
-/** Per-message overhead of chat formatting (role markers), in tokens. */
+// Per-message overhead of chat formatting (role markers), in tokens.
 const MESSAGE_OVERHEAD_TOKENS = 4;
 
 /** A turn as chat messages: its input (message or messages), then the answer. */

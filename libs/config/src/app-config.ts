@@ -250,12 +250,10 @@ const REDIS_ALTERNATIVES = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS
 const MISSING_REDIS =
   'REDIS_URL is required (or REDIS_CLUSTER_NODES for Redis Cluster, REDIS_SENTINELS for Sentinel)';
 
-/**
- * Exactly one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS. On a cluster, BullMQ's
- * scripts touch several keys of a queue at once, which Redis Cluster allows only within one
- * hash slot: the prefix must carry a hash tag, from which each queue gets a tag of its own
- * (queueKeyPrefix), so that every key of a queue hashes alike and the queues spread over slots.
- */
+// Exactly one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS. On a cluster, BullMQ's
+// scripts touch several keys of a queue at once, which Redis Cluster allows only within one
+// hash slot: the prefix must carry a hash tag, from which each queue gets a tag of its own
+// (queueKeyPrefix), so that every key of a queue hashes alike and the queues spread over slots.
 function toRedisTransport(e: Environment): RedisTransport {
   const given = REDIS_ALTERNATIVES.filter((name) => e[name] !== undefined);
   if (given.length === 0) throw new ConfigError([MISSING_REDIS]);

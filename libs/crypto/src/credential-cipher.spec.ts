@@ -21,7 +21,7 @@ function decryptionFailure(attempt: () => unknown): CredentialDecryptionError {
   throw new Error('expected decryption to fail');
 }
 
-/** Replaces one base64url part of an envelope, flipping the first bit of its first byte. */
+// Replaces one base64url part of an envelope, flipping the first bit of its first byte.
 function flipBit(envelope: string, partIndex: number): string {
   const parts = envelope.split('.');
   const bytes = Buffer.from(parts[partIndex], 'base64url');

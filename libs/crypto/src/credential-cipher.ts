@@ -33,7 +33,7 @@ export class CredentialCipher {
   private readonly current: MasterKey;
   private readonly keysById = new Map<string, MasterKey>();
 
-  /** `purpose` is bound into the associated data: an envelope of one purpose never opens as another. */
+  // `purpose` is bound into the associated data: an envelope of one purpose never opens as another.
   constructor(
     masterKeys: MasterKeys,
     private readonly purpose: string = PROVIDER_KEY_PURPOSE,

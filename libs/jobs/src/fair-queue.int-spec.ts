@@ -23,7 +23,7 @@ describe('fair queue priorities (real Redis, real BullMQ)', () => {
     await deleteRedisKeys(prefix);
   });
 
-  /** Adds the jobs the way ExecutionProducer does: one assignment, one addBulk. */
+  // Adds the jobs the way ExecutionProducer does: one assignment, one addBulk.
   async function add(
     tenantId: string,
     count: number,
@@ -54,7 +54,7 @@ describe('fair queue priorities (real Redis, real BullMQ)', () => {
     return requests.map((request) => request.jobId);
   }
 
-  /** The order BullMQ would hand the waiting jobs out in. */
+  // The order BullMQ would hand the waiting jobs out in.
   async function dispatchOrder(): Promise<string[]> {
     const jobs = await queue.getJobs(['prioritized'], 0, -1, true);
     return jobs.map((job) => job.id!);

@@ -1,10 +1,8 @@
-/**
- * The Lua side of tenant fairness (see docs/fairness.md). A BullMQ priority is encoded as
- * `1 + (S + (10 - p) * LEAD) * 10 + (10 - p)`: S is the job's virtual start tag (start-time
- * fair queuing over (tenant, API priority) lanes), p its API priority 1..10, LEAD the head start
- * one priority level buys. Every key is one of the queue's own, so a Redis Cluster hash tag on
- * the queue prefix keeps them in one slot.
- */
+// The Lua side of tenant fairness (see docs/fairness.md). A BullMQ priority is encoded as
+// `1 + (S + (10 - p) * LEAD) * 10 + (10 - p)`: S is the job's virtual start tag (start-time
+// fair queuing over (tenant, API priority) lanes), p its API priority 1..10, LEAD the head start
+// one priority level buys. Every key is one of the queue's own, so a Redis Cluster hash tag on
+// the queue prefix keeps them in one slot.
 const COMMON = `
 local rcall = redis.call
 local LEAD = 100

@@ -18,7 +18,7 @@ const BACKLOGS = 'agentqTenantBacklogs';
 
 type ScriptClient = RedisClient & Record<string, unknown>;
 
-/** Our scripts, defined once per connection (ioredis then sends EVALSHA). */
+// Our scripts, defined once per connection (ioredis then sends EVALSHA).
 async function scriptClient(queue: Queue): Promise<ScriptClient> {
   const client = (await queue.getBackend().client) as ScriptClient;
   if (typeof client[ASSIGN] !== 'function') {

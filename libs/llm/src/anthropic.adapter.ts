@@ -49,7 +49,7 @@ export class AnthropicAdapter implements LlmProviderAdapter {
     return toLlmResult(message, request.model);
   }
 
-  /** The SDK assembles the events into the Message the non-streamed call returns. */
+  // The SDK assembles the events into the Message the non-streamed call returns.
   private async streamed(
     request: LlmRequest,
     onDelta: (text: string) => void,
@@ -66,11 +66,9 @@ export class AnthropicAdapter implements LlmProviderAdapter {
   }
 }
 
-/**
- * System turns join the system prompt: the Messages API has no system role in `messages`.
- * temperature and topP are not sent: the API version this SDK speaks (2026-10-21) refuses
- * sampling parameters on every model.
- */
+// System turns join the system prompt: the Messages API has no system role in `messages`.
+// temperature and topP are not sent: the API version this SDK speaks (2026-10-21) refuses
+// sampling parameters on every model.
 function toMessageParams(request: LlmRequest): Anthropic.MessageCreateParamsNonStreaming {
   const system = [request.systemPrompt];
   for (const message of request.messages) {

@@ -40,7 +40,7 @@ export class EchoAdapter implements LlmProviderAdapter {
   }
 }
 
-/** A delta per word (with the spacing before it), as a model streams tokens; they add up to `text`. */
+// A delta per word (with the spacing before it), as a model streams tokens; they add up to `text`.
 function streamWords(text: string, onDelta: (text: string) => void): void {
   for (const word of text.match(/\s*\S+|\s+$/g) ?? []) onDelta(word);
 }

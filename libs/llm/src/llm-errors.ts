@@ -94,7 +94,7 @@ const NETWORK_ERROR_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
-/** fetch wraps socket failures (`TypeError: fetch failed`, `terminated`) with the real code in `cause`. */
+// fetch wraps socket failures (`TypeError: fetch failed`, `terminated`) with the real code in `cause`.
 function hasNetworkErrorCode(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 5; depth += 1) {
     const { code, cause } = current as { code?: unknown; cause?: unknown };

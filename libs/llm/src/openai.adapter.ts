@@ -50,7 +50,7 @@ export class OpenAiAdapter implements LlmProviderAdapter {
     return toLlmResult(completion, request.model);
   }
 
-  /** The SDK assembles the chunks into the ChatCompletion the non-streamed call returns. */
+  // The SDK assembles the chunks into the ChatCompletion the non-streamed call returns.
   private async streamed(
     request: LlmRequest,
     onDelta: (text: string) => void,

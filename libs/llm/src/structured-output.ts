@@ -6,11 +6,11 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 const AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: false };
 const ajv = new Ajv(AJV_OPTIONS);
 
-/** Compiled validators by schema text: an agent's schema is compiled once per process. */
+// Compiled validators by schema text: an agent's schema is compiled once per process.
 const validators = new Map<string, ValidateFunction>();
 const MAX_CACHED_VALIDATORS = 500;
 
-/** Errors fed back to the model, and recorded, at most this long. */
+// Errors fed back to the model, and recorded, at most this long.
 const MAX_PROBLEM_CHARS = 2_000;
 
 /** Why `schema` is not a usable JSON Schema, or null when it is. */

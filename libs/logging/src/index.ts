@@ -3,10 +3,8 @@ import { AppConfig } from '@agentq/config';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
-/**
- * Nest's bootstrap chatter: a line per module initialised and per route mapped (about sixty),
- * useful when debugging routing, noise at every start. Logged at `debug` instead of `log`.
- */
+// Nest's bootstrap chatter: a line per module initialised and per route mapped (about sixty),
+// useful when debugging routing, noise at every start. Logged at `debug` instead of `log`.
 const BOOTSTRAP_CONTEXTS = new Set([
   'InstanceLoader',
   'RoutesResolver',

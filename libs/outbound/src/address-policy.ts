@@ -4,7 +4,7 @@ import ipaddr from 'ipaddr.js';
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 const NAT64_WELL_KNOWN = ipaddr.parseCIDR('64:ff9b::/96');
 
-/** The IPv4 address an IPv6 address carries by a standard mapping, if any. */
+// The IPv4 address an IPv6 address carries by a standard mapping, if any.
 function embeddedIpv4(address: ipaddr.IPv6): ipaddr.IPv4 | null {
   const bytes = address.toByteArray();
   const lastFour = () => ipaddr.fromByteArray(bytes.slice(12)) as ipaddr.IPv4;

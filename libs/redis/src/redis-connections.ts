@@ -6,17 +6,15 @@ import { reportRedisHealth } from './report-redis-health';
 export type ProcessRole = 'api' | 'worker';
 export const PROCESS_ROLE = Symbol('PROCESS_ROLE');
 
-/**
- * What a connection that runs commands does while Redis is down, per process role. The API
- * answers at once (no offline queue: an enqueue fails and the request gets its 503); a worker
- * waits for Redis, since BullMQ's workers need `maxRetriesPerRequest: null`.
- */
+// What a connection that runs commands does while Redis is down, per process role. The API
+// answers at once (no offline queue: an enqueue fails and the request gets its 503); a worker
+// waits for Redis, since BullMQ's workers need `maxRetriesPerRequest: null`.
 const QUEUE_OPTIONS: Record<ProcessRole, ConnectionOptions> = {
   api: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
   worker: { maxRetriesPerRequest: null },
 };
 
-/** Publishes and control messages: best effort, never waiting long for a Redis that is gone. */
+// Publishes and control messages: best effort, never waiting long for a Redis that is gone.
 const COMMAND_OPTIONS: ConnectionOptions = { maxRetriesPerRequest: 1 };
 
 /**
@@ -74,7 +72,7 @@ export class RedisConnections implements OnApplicationShutdown {
     await Promise.all([...shared].map((redis) => redis.quit().catch(() => redis.disconnect())));
   }
 
-  /** Named `<prefix>:<role>:<label>`, so CLIENT LIST shows whose connection each is. */
+  // Named `<prefix>:<role>:<label>`, so CLIENT LIST shows whose connection each is.
   private open(label: string, options: ConnectionOptions): RedisClient {
     const connectionName = `${this.prefix}:${this.role}:${label.replaceAll(' ', '-')}`;
     const redis = createRedisClient(this.config.redis.transport, { ...options, connectionName });

@@ -16,7 +16,7 @@ export interface CronSpec {
   timezone: string;
 }
 
-/** A cron with a seconds field of several values fires more than once a minute. */
+// A cron with a seconds field of several values fires more than once a minute.
 function firesMoreThanOncePerMinute(expression: CronExpression): boolean {
   return expression.fields.second.values.length > 1;
 }

@@ -107,7 +107,7 @@ export class FakeProviderServer {
   private answered = 0;
   private baseUrl: string | null = null;
   private inFlight = 0;
-  /** The most requests the server has held at once (received, not yet answered). */
+  // The most requests the server has held at once (received, not yet answered).
   peakInFlight = 0;
 
   /** Listens on 127.0.0.1 on a free port; `url` has no path (append `/v1` for the OpenAI SDK). */
@@ -360,7 +360,7 @@ export class FakeProviderServer {
     });
   }
 
-  /** Writes the events `chunkDelayMs` apart (chunks only), dropping the connection when scripted. */
+  // Writes the events `chunkDelayMs` apart (chunks only), dropping the connection when scripted.
   private sendEventStream(
     response: ServerResponse,
     events: StreamEvent[],
@@ -404,7 +404,7 @@ export class FakeProviderServer {
   }
 }
 
-/** One Server-Sent Event; `chunk` marks those that carry a text delta. */
+// One Server-Sent Event; `chunk` marks those that carry a text delta.
 interface StreamEvent {
   event?: string;
   data: unknown;
@@ -416,7 +416,7 @@ type ReplyBehaviour = Extract<FakeProviderBehaviour, { kind: 'reply' }>;
 const deltasOf = (text: string, behaviour: ReplyBehaviour) =>
   behaviour.chunks ?? text.match(/\s*\S+|\s+$/g) ?? [];
 
-/** Chat Completions chunks, the usage chunk that `stream_options.include_usage` asks for, [DONE]. */
+// Chat Completions chunks, the usage chunk that `stream_options.include_usage` asks for, [DONE].
 function openAiStreamEvents(
   answered: number,
   model: string,
@@ -452,7 +452,7 @@ function openAiStreamEvents(
   ];
 }
 
-/** Messages streaming events, from message_start to message_stop. */
+// Messages streaming events, from message_start to message_stop.
 function anthropicStreamEvents(
   answered: number,
   model: string,
@@ -492,7 +492,7 @@ function anthropicStreamEvents(
   ];
 }
 
-/** One Chat Completions chunk of the completion `base` (id, model, created) carrying `delta`. */
+// One Chat Completions chunk of the completion `base` (id, model, created) carrying `delta`.
 function openAiChunk(
   base: Record<string, unknown>,
   delta: Record<string, unknown>,
@@ -507,7 +507,7 @@ function openAiChunk(
   };
 }
 
-/** One Messages streaming event; `chunk` when it carries a delta of the answer's text. */
+// One Messages streaming event; `chunk` when it carries a delta of the answer's text.
 function anthropicEvent(type: string, data: Record<string, unknown>, chunk = false): StreamEvent {
   return { event: type, data: { type, ...data }, chunk };
 }
@@ -517,10 +517,8 @@ function formatEvent({ event, data }: StreamEvent): string {
   return `${event ? `event: ${event}\n` : ''}data: ${payload}\n\n`;
 }
 
-/**
- * The same answer streamed: OpenAI chunks carrying `delta.tool_calls` (arguments in two
- * pieces), or Anthropic `tool_use` blocks filled by `input_json_delta`s.
- */
+// The same answer streamed: OpenAI chunks carrying `delta.tool_calls` (arguments in two
+// pieces), or Anthropic `tool_use` blocks filled by `input_json_delta`s.
 function toolCallStreamEvents(api: FakeProviderApi, body: Record<string, unknown>): StreamEvent[] {
   const halves = (text: string) => [text.slice(0, text.length >> 1), text.slice(text.length >> 1)];
   if (api === 'openai') {
@@ -699,7 +697,7 @@ function recordedRequest(
   };
 }
 
-/** Message content is a string or a list of parts with `text`, in both APIs. */
+// Message content is a string or a list of parts with `text`, in both APIs.
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';

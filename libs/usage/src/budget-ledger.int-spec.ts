@@ -7,7 +7,7 @@ import { formatNanoUsd, parseNanoUsd } from './nano-usd';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Reservations against real PostgreSQL, as the worker's role makes them (row-level security). */
+// Reservations against real PostgreSQL, as the worker's role makes them (row-level security).
 describe('BudgetLedger', () => {
   let database: TestDatabase;
   let owner: DataSource;
@@ -56,7 +56,7 @@ describe('BudgetLedger', () => {
       )
     )[0];
 
-  /** Calls that each reserve `ceiling` and cost `cost`, `concurrency` at a time, until refused. */
+  // Calls that each reserve `ceiling` and cost `cost`, `concurrency` at a time, until refused.
   async function spendUntilRefused(options: {
     tenantId: string;
     limitsFor: (worker: number) => BudgetLimit[];

@@ -33,11 +33,9 @@ wanted AS (
          (SELECT (now() AT TIME ZONE 'UTC')::date AS today) t
 )`;
 
-/**
- * A counter starts from the rollups of its period (spend recorded before the budget was first
- * used), counters of periods that are over are deleted as new ones start, and reservations whose call never settled (its worker died) count as spent in full
- * once they expire: the call may have been paid for, and never more than its reservation.
- */
+// A counter starts from the rollups of its period (spend recorded before the budget was first
+// used), counters of periods that are over are deleted as new ones start, and reservations whose call never settled (its worker died) count as spent in full
+// once they expire: the call may have been paid for, and never more than its reservation.
 const PREPARE_COUNTERS_SQL = `
 WITH t AS (SELECT (now() AT TIME ZONE 'UTC')::date AS today),
 ${WANTED_CTE},
@@ -85,11 +83,9 @@ UPDATE budget_counters c
   FROM locked l JOIN expired_amounts x USING (scope_id, period, period_start)
  WHERE (c.scope_id, c.period, c.period_start) = (l.scope_id, l.period, l.period_start)`;
 
-/**
- * Reserves `amount` on every counter at once, or on none: a counter takes a reservation while
- * what is spent and reserved on it is below its limit, so the last call let in may go past the
- * limit by at most its own reservation. Counters are locked in one order (no deadlock).
- */
+// Reserves `amount` on every counter at once, or on none: a counter takes a reservation while
+// what is spent and reserved on it is below its limit, so the last call let in may go past the
+// limit by at most its own reservation. Counters are locked in one order (no deadlock).
 const RESERVE_SQL = `
 WITH ${WANTED_CTE},
 locked AS (
@@ -123,7 +119,7 @@ SELECT (SELECT id FROM reservation) AS reservation_id,
   FROM (SELECT 1) one
   LEFT JOIN LATERAL (SELECT * FROM refused ORDER BY spent_usd >= limit_usd DESC, scope, period LIMIT 1) r ON true`;
 
-/** The reservation gives way to what the call cost; a call that failed costs nothing. */
+// The reservation gives way to what the call cost; a call that failed costs nothing.
 const SETTLE_SQL = `
 WITH settled AS (
   DELETE FROM budget_reservations WHERE id = $1

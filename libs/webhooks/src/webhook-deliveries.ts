@@ -106,10 +106,8 @@ export async function redeliverDelivery<Row>(
   return delivery;
 }
 
-/**
- * Leases due deliveries (their next attempt pushed past the send time limit) so a run that
- * follows does not take them again; a job lost with Redis is taken again once its lease ends.
- */
+// Leases due deliveries (their next attempt pushed past the send time limit) so a run that
+// follows does not take them again; a job lost with Redis is taken again once its lease ends.
 const LEASE_DUE_SQL = `
 WITH leased AS (
 UPDATE webhook_deliveries d
@@ -133,7 +131,7 @@ export function leaseDueDeliveries(
   return sql.query(LEASE_DUE_SQL, [limit, leaseMs]);
 }
 
-/** Takes the attempt a job names, once: a job for an attempt already made finds nothing. */
+// Takes the attempt a job names, once: a job for an attempt already made finds nothing.
 const CLAIM_SQL = `
 WITH claimed AS (
 UPDATE webhook_deliveries d

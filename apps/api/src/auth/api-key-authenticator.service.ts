@@ -24,10 +24,8 @@ export class ApiKeyAuthenticator {
     return auth;
   }
 
-  /**
-   * The tenant is not known yet, so this goes through the one narrow SECURITY DEFINER function
-   * row-level security allows for it.
-   */
+  // The tenant is not known yet, so this goes through the one narrow SECURITY DEFINER function
+  // row-level security allows for it.
   private async lookup(hash: string): Promise<AuthContext | null> {
     const rows: { id: string; tenant_id: string; scopes: ApiKeyScope[] }[] =
       await this.dataSource.query(

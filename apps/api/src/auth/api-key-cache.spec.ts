@@ -3,7 +3,7 @@ import { AuthContext } from './auth.decorators';
 
 const KEY: AuthContext = { apiKeyId: 'key-1', tenantId: 'tenant-1', scopes: ['read', 'write'] };
 
-/** A loader over a plain table of hashes that counts its calls and can be held open. */
+// A loader over a plain table of hashes that counts its calls and can be held open.
 function fakeLoader(table: Record<string, AuthContext>) {
   const loader = {
     calls: 0,

@@ -80,7 +80,7 @@ export class ApiKeyCache {
     this.subscribed = subscribed;
   }
 
-  /** Loads in flight may predate the change: their answers are neither cached nor shared. */
+  // Loads in flight may predate the change: their answers are neither cached nor shared.
   private outdateLoads() {
     this.generation += 1;
     this.loading.clear();

@@ -18,7 +18,7 @@ import { DataSource } from 'typeorm';
 export class ApiKeyUsage implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(ApiKeyUsage.name);
   private readonly intervalMs: number;
-  /** Key id → time of its latest use (epoch ms) since the last write. */
+  // Key id → time of its latest use (epoch ms) since the last write.
   private pending = new Map<string, number>();
   private writing: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;

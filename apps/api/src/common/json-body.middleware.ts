@@ -10,7 +10,7 @@ const isJsonMediaType = (contentType: string | undefined) =>
 // JSON exchanged between systems is UTF-8 (RFC 8259 §8.1); the parser reads every body as such.
 const UTF8_NAMES = new Set(['utf-8', 'utf8']);
 
-/** The charset a Content-Type declares, lower-cased; undefined when it declares none. */
+// The charset a Content-Type declares, lower-cased; undefined when it declares none.
 const declaredCharset = (contentType: string) =>
   /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType)?.[1].toLowerCase();
 
@@ -44,7 +44,7 @@ export function requireJsonBodies(
   done();
 }
 
-/** PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate is not text at all. */
+// PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate is not text at all.
 const isStorableText = (text: string) =>
   !text.includes('\u0000') && (text as string & { isWellFormed(): boolean }).isWellFormed();
 
@@ -90,7 +90,7 @@ export function jsonBodyProblem(value: unknown, maxDepth: number): JsonBodyProbl
   return null;
 }
 
-/** The refusal for what the screening found: always a 400 in the API's error shape. */
+// The refusal for what the screening found: always a 400 in the API's error shape.
 function bodyProblemError(problem: JsonBodyProblem, maxDepth: number): ApiError {
   switch (problem.code) {
     case 'payload_too_deep':

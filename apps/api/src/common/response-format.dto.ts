@@ -3,7 +3,7 @@ import { registerDecorator, IsBoolean, IsIn, IsObject, IsOptional, Matches } fro
 import { JsonSchema } from '@agentq/database';
 import { jsonSchemaProblem } from '@agentq/llm';
 
-/** Validates a property as a JSON Schema document with ajv, naming what is wrong. */
+// Validates a property as a JSON Schema document with ajv, naming what is wrong.
 function IsJsonSchema(): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({

@@ -35,7 +35,7 @@ import {
   toExecutionView,
 } from './execution.view';
 
-/** What refuses a submission, the same for one execution and a batch. */
+// What refuses a submission, the same for one execution and a batch.
 const ApiSubmissionErrors = () =>
   applyDecorators(
     ApiBadRequestResponse({ type: ErrorResponse, description: 'validation_failed' }),
@@ -129,7 +129,7 @@ function isTerminal(status: string) {
   return status === 'succeeded' || status === 'failed' || status === 'cancelled';
 }
 
-/** Nothing more happens without the client: ended, or waiting for its tool outputs. */
+// Nothing more happens without the client: ended, or waiting for its tool outputs.
 function isSettled(status: string) {
   return isTerminal(status) || status === 'requires_action';
 }

@@ -13,11 +13,11 @@ import { EventStream } from '../common/event-stream';
 import { ExecutionEventStream } from './execution-event-stream.service';
 import { ExecutionReader } from './execution-reader.service';
 
-/** How often an idle stream is read again: the latency a delta may add, per connected client. */
+// How often an idle stream is read again: the latency a delta may add, per connected client.
 const POLL_MS = 100;
-/** Read less often after this long without events (a queued or delayed execution)... */
+// Read less often after this long without events (a queued or delayed execution)...
 const QUIET_AFTER_MS = 5_000;
-/** ...until a lifecycle event of the execution (it started) or an entry wakes it up. */
+// ...until a lifecycle event of the execution (it started) or an entry wakes it up.
 const QUIET_POLL_MS = 1_000;
 const ENTRIES_PER_READ = 1_000;
 
@@ -116,7 +116,7 @@ export class ExecutionOutputStream {
   }
 }
 
-/** The terminal event as the (terminal) row has it. */
+// The terminal event as the (terminal) row has it.
 function terminalEventOf(row: AgentExecution): ExecutionStreamEvent {
   const type = row.status as ExecutionStreamTerminal;
   return { type, attempt: row.attempts, output: row.output, error: row.error };

@@ -227,7 +227,7 @@ export class ExecutionsController {
   }
 }
 
-/** The event that brought the execution to its current state, timed by the row. */
+// The event that brought the execution to its current state, timed by the row.
 function snapshotEvent(current: AgentExecution): ExecutionEvent {
   const base = {
     executionId: current.id,

@@ -39,10 +39,8 @@ export class ProvidersService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /**
-   * With AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS, an early answer for a base URL that cannot reach a
-   * global address; the worker's outbound client checks again on every connection.
-   */
+  // With AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS, an early answer for a base URL that cannot reach a
+  // global address; the worker's outbound client checks again on every connection.
   private async assertAllowedDestination(baseUrl: string | null | undefined) {
     if (!baseUrl || !this.config.providers.blockPrivateUrls) return;
     const problem = await destinationProblem(baseUrl, systemResolver);
@@ -209,7 +207,7 @@ function assertConnectable(connection: ProviderConnection): void {
   if (problems.length > 0) throw new ValidationFailedError(problems);
 }
 
-/** Serialises default-provider changes per tenant (the tenant row, without blocking FK checks). */
+// Serialises default-provider changes per tenant (the tenant row, without blocking FK checks).
 async function lockDefaultProvider(manager: EntityManager, tenantId: string): Promise<void> {
   await manager.query('SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE', [tenantId]);
 }

@@ -151,7 +151,7 @@ export class SchedulesService {
     return row as ScheduleRow;
   }
 
-  /** The full set of fields after `changes`, checked, with the next fire time from now. */
+  // The full set of fields after `changes`, checked, with the next fire time from now.
   private resolve(changes: UpdateScheduleDto, current: ScheduleRow | null): ResolvedFields {
     const fields: ResolvedFields = {
       cron: changes.cron ?? current?.cron ?? '',

@@ -17,7 +17,7 @@ export const SESSION_EXECUTIONS_SHOWN = 1_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Ends an active session and records it, in one statement. */
+// Ends an active session and records it, in one statement.
 const END_SESSION_SQL = `
 WITH ended AS (
   UPDATE sessions SET status = 'ended', ended_at = now(), updated_at = now()

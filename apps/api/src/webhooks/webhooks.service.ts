@@ -22,7 +22,7 @@ import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { AttemptRow, DeliveryRow } from './webhook-delivery.view';
 
-/** How long a rotated-out secret still signs deliveries, beside the new one. */
+// How long a rotated-out secret still signs deliveries, beside the new one.
 const PREVIOUS_SECRET_VALID_MS = 24 * 3_600_000;
 
 export interface WebhookWithSecret {
@@ -38,7 +38,7 @@ export class WebhooksService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** With AGENTQ_BLOCK_PRIVATE_WEBHOOK_URLS, an early answer; every delivery checks again. */
+  // With AGENTQ_BLOCK_PRIVATE_WEBHOOK_URLS, an early answer; every delivery checks again.
   private async assertAllowedDestination(url: string | undefined) {
     if (!url || !this.config.webhooks.blockPrivateUrls) return;
     const problem = await destinationProblem(url, systemResolver);

@@ -14,7 +14,7 @@ async function describeAnswer(response: Response): Promise<string> {
   return `${response.status} ${text.slice(0, 300)}`.trim();
 }
 
-/** False only when the API says the key is not (or no longer) valid, e.g. a new database. */
+// False only when the API says the key is not (or no longer) valid, e.g. a new database.
 async function stillValid(apiUrl: string, tenant: DevTenant): Promise<boolean> {
   const response = await fetch(`${apiUrl}/v1/agents?limit=1`, {
     headers: { authorization: `Bearer ${tenant.apiKey}` },

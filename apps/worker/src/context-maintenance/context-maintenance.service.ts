@@ -17,16 +17,16 @@ import { DeletedAgentDispatchKeys } from '../dispatch/deleted-agent-dispatch-key
 
 export type ContextMaintenancePolicy = AppConfig['contextMaintenance'];
 
-/** One run per deployment at a time, whatever the job scheduler does (session-level lock). */
+// One run per deployment at a time, whatever the job scheduler does (session-level lock).
 const LOCK_SQL = `SELECT pg_try_advisory_lock(hashtext('agentq:context-maintenance')) AS locked`;
 const UNLOCK_SQL = `SELECT pg_advisory_unlock(hashtext('agentq:context-maintenance'))`;
 
-/** Statements a run repeats at most per task, so one run stays bounded; the next run goes on. */
+// Statements a run repeats at most per task, so one run stays bounded; the next run goes on.
 const MAX_ROUNDS_PER_TASK = 100;
 
 const SECONDS_PER_DAY = 86_400;
 
-/** Handoff messages are copies of outputs: they age out with them. */
+// Handoff messages are copies of outputs: they age out with them.
 const CLEAR_MESSAGE_CONTENT_SQL = `
 WITH batch AS (
   SELECT id FROM agent_messages
@@ -37,7 +37,7 @@ WITH batch AS (
 )
 UPDATE agent_messages m SET content = $3 FROM batch WHERE m.id = batch.id`;
 
-/** Unused for too long and not important enough to keep: least important, least recent first. */
+// Unused for too long and not important enough to keep: least important, least recent first.
 const DELETE_EXPIRED_MEMORIES_SQL = `
 WITH batch AS (
   SELECT id FROM agent_memories
@@ -49,7 +49,7 @@ WITH batch AS (
 )
 DELETE FROM agent_memories m USING batch WHERE m.id = batch.id`;
 
-/** Each agent keeps its `$1` most important memories (ties: the most recently used). */
+// Each agent keeps its `$1` most important memories (ties: the most recently used).
 const DELETE_MEMORIES_OVER_CAP_SQL = `
 WITH over_cap AS (
   SELECT agent_id, count(*) - $1 AS surplus
@@ -179,7 +179,7 @@ function nothingDone(): Omit<ContextMaintenanceJobResult, 'skipped'> {
   };
 }
 
-/** Runs a batch round until one affects fewer than `fullRound` rows; returns the total. */
+// Runs a batch round until one affects fewer than `fullRound` rows; returns the total.
 async function repeat(round: () => Promise<number>, fullRound: number): Promise<number> {
   let total = 0;
   for (let n = 0; n < MAX_ROUNDS_PER_TASK; n += 1) {

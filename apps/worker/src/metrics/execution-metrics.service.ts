@@ -28,7 +28,7 @@ export class ExecutionMetrics {
   private readonly cost: Counter;
   private readonly batchSize: Histogram;
   private readonly commitDuration: Histogram;
-  /** Claim time per attempt, keyed by the claimed row object so nothing outlives the attempt. */
+  // Claim time per attempt, keyed by the claimed row object so nothing outlives the attempt.
   private readonly claimedAt = new WeakMap<ClaimedExecution, number>();
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {

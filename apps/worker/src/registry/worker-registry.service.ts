@@ -13,11 +13,9 @@ import { version } from '../../../../package.json';
 import { ExecutionMetrics } from '../metrics/execution-metrics.service';
 import { WORKER_ID } from '../worker-identity';
 
-/**
- * Upserts this worker's row and the jobs it ended, and removes the rows of workers that
- * stopped heartbeating, in one statement. Times are the database's, so hosts' clocks do not
- * matter.
- */
+// Upserts this worker's row and the jobs it ended, and removes the rows of workers that
+// stopped heartbeating, in one statement. Times are the database's, so hosts' clocks do not
+// matter.
 const HEARTBEAT_SQL = `
 WITH beat AS (
   INSERT INTO workers AS w (id, host, pid, version, concurrency, started_at, last_heartbeat_at,

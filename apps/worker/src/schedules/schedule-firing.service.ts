@@ -18,9 +18,9 @@ import {
 import { DataSource } from 'typeorm';
 import { SpendGuard } from '../executions/spend-guard.service';
 
-/** Schedules handled per tick at most; the next tick takes the rest. */
+// Schedules handled per tick at most; the next tick takes the rest.
 const SCHEDULES_PER_TICK = 200;
-/** Fire times of one schedule handled per tick at most (a seconds schedule behind by a few). */
+// Fire times of one schedule handled per tick at most (a seconds schedule behind by a few).
 const FIRE_TIMES_PER_SCHEDULE = 20;
 
 // Read without a lock: a schedule is locked only while its fire time is recorded (below), so the
@@ -38,7 +38,7 @@ SELECT s.id, s.tenant_id, s.agent_id, s.cron, s.timezone, s.input, s.priority, s
  ORDER BY s.next_run_at
  LIMIT $1`;
 
-/** The schedule, locked, as its fire time is recorded: still enabled and still at that time? */
+// The schedule, locked, as its fire time is recorded: still enabled and still at that time?
 const LOCK_SCHEDULE_SQL = `
 SELECT enabled, next_run_at FROM agent_schedules WHERE id = $1 FOR UPDATE`;
 
@@ -143,11 +143,9 @@ export class ScheduleFirings {
     return counts;
   }
 
-  /**
-   * False when the schedule has moved on meanwhile (disabled, edited, or another tick): an
-   * execution this fire time made is still recorded and counted, but the schedule keeps the
-   * next fire time the change gave it.
-   */
+  // False when the schedule has moved on meanwhile (disabled, edited, or another tick): an
+  // execution this fire time made is still recorded and counted, but the schedule keeps the
+  // next fire time the change gave it.
   private recordFiring(
     schedule: DueSchedule,
     fireTime: Date,
@@ -184,7 +182,7 @@ export class ScheduleFirings {
     });
   }
 
-  /** After a fire time missed past the catch-up window, the next one from the window's start. */
+  // After a fire time missed past the catch-up window, the next one from the window's start.
   private nextAfter(schedule: DueSchedule, fireTime: Date, now: Date): Date | null {
     const windowStart = new Date(now.getTime() - this.config.schedules.catchupWindowMs);
     const from = fireTime < windowStart ? windowStart : fireTime;

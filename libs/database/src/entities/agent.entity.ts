@@ -17,7 +17,7 @@ export interface LlmConfig {
   stop?: string[];
 }
 
-/** A JSON Schema document (checked as one with ajv where it comes in). */
+// A JSON Schema document (checked as one with ajv where it comes in).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any JSON object; TypeORM's deep-partial types reject `unknown` values
 export type JsonSchema = { [key: string]: any };
 
