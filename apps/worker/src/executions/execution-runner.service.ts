@@ -30,7 +30,7 @@ import { WORKER_ID } from '../worker-identity';
 import { AttemptResult } from './attempt-result';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
-import { crashIfInjected } from './fault-injection';
+import { crashIfInjected, stallIfInjected } from './fault-injection';
 import { ProviderAdapters } from './provider-adapters.service';
 import { SpendGuard } from './spend-guard.service';
 import { completeInFormat } from './structured-answer';
@@ -203,7 +203,9 @@ export class ExecutionRunner {
       `chat ${request.model}`,
       { kind: SpanKind.CLIENT, attributes: genAiRequestAttributes(execution) },
       async (span) => {
-        const answer = await adapter.complete(request);
+        const call = adapter.complete(request);
+        stallIfInjected(this.config, execution.id);
+        const answer = await call;
         span.setAttributes({
           'gen_ai.response.model': answer.model,
           'gen_ai.usage.input_tokens': answer.promptTokens,
