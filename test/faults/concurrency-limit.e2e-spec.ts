@@ -17,7 +17,7 @@ import { ChildHandle, sleep } from './support/processes';
  * drops every lease. The fake provider counts the calls it holds at once (docs/dispatch.md,
  * "What holds under faults").
  */
-const LOCK_MS = 1_500;
+const LOCK_MS = 1_000;
 const WORKER_ENV = {
   WORKER_LOCK_DURATION_MS: String(LOCK_MS),
   WORKER_STALLED_INTERVAL_MS: '500',
@@ -82,7 +82,7 @@ describe('fault: maxConcurrency when a worker stalls past its job lock', () => {
   };
 
   it('SIGSTOP mid-call for 2.5 lock durations: the peak in flight stays at the limit, each execution is sent once', async () => {
-    for (let i = 0; i < 2; i += 1) await fixture.stack.startWorker(WORKER_ENV);
+    await Promise.all([1, 2].map(() => fixture.stack.startWorker(WORKER_ENV)));
     await run('sigstop', async (i) => {
       await fixture.fake.waitForRequests(i + 1);
       const holder = await holderOf(fixture, markerOf(fixture.fake.requests[i].prompt));
@@ -93,12 +93,8 @@ describe('fault: maxConcurrency when a worker stalls past its job lock', () => {
   }, 180_000);
 
   it('an event loop blocked mid-call for 2.5 lock durations: the same', async () => {
-    for (let i = 0; i < 2; i += 1) {
-      await fixture.stack.startWorker({
-        ...WORKER_ENV,
-        AGENTQ_FAULT_INJECTION: 'stall-during-provider-call',
-      });
-    }
+    const stalling = { ...WORKER_ENV, AGENTQ_FAULT_INJECTION: 'stall-during-provider-call' };
+    await Promise.all([1, 2].map(() => fixture.stack.startWorker(stalling)));
     // Each worker stalls during its own first call.
     await run('busy-loop', async (i) => {
       if (i === 0) await waitUntil(async () => stallsLogged(fixture) >= 1, 'a stall', 30_000);
@@ -118,7 +114,7 @@ describe('fault: maxConcurrency when Redis restarts empty', () => {
   beforeAll(async () => {
     redis = new PrivateRedis();
     await redis.start();
-    fixture = await startFaultFixture({ redisUrl: redis.url, replyDelayMs: 8_000 });
+    fixture = await startFaultFixture({ redisUrl: redis.url, replyDelayMs: 5_000 });
     await fixture.stack.patchAgent({ maxConcurrency: 2 });
   }, 120_000);
 
