@@ -150,7 +150,9 @@ describe('AgentConcurrency', () => {
     expect(await acquired(ownerFor(agentId))).toBe(true);
     const grant = await slots.acquire(ownerFor(agentId));
     expect(grant.acquired).toBe(false);
-    expect(grant.acquired === false && grant.firstLeaseEndsInMs).toBeGreaterThan(LEASE_TTL_MS / 2);
+    expect(grant.acquired === false && grant.awaitedLeaseEndsInMs).toBeGreaterThan(
+      LEASE_TTL_MS / 2,
+    );
   });
 
   it('lets a duplicate attempt of the same execution neither share nor free the slot', async () => {
@@ -162,8 +164,19 @@ describe('AgentConcurrency', () => {
     await slots.release(duplicate);
     expect(await acquired(ownerFor(agentId))).toBe(false);
     await slots.release(stalled);
-    // The slot went to the first in line: the duplicate, parked by its acquire.
     expect(await acquired(duplicate)).toBe(true);
+  });
+
+  it('makes a duplicate attempt wait for the live one of its execution, even with a slot free', async () => {
+    const agentId = randomUUID();
+    const stalled = { ...ownerFor(agentId), limit: 2 };
+    const duplicate = { ...stalled, attempt: randomUUID() };
+    expect(await acquired(stalled)).toBe(true);
+    const grant = await slots.acquire(duplicate);
+    expect(grant.acquired === false && grant.awaitedLeaseEndsInMs).toBeGreaterThan(0);
+    expect(await acquired({ ...ownerFor(agentId), limit: 2 })).toBe(true);
+    await slots.release(stalled);
+    expect(await acquired({ ...duplicate, limit: 3 })).toBe(true);
   });
 
   it('does not restore a lease that expired or that Redis lost', async () => {

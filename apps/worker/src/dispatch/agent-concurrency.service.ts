@@ -27,8 +27,11 @@ const MIN_LEASE_TTL_MS = 1_000;
  */
 export const LEASE_LOCK_DURATIONS = 4;
 
-/** The answer to `acquire`: the slot, or parked, with when the first current lease ends. */
-export type SlotGrant = { acquired: true } | { acquired: false; firstLeaseEndsInMs: number };
+/**
+ * The answer to `acquire`: the slot, or a wait until the lease it waits for ends (another
+ * attempt's of the same execution, else the agent's first).
+ */
+export type SlotGrant = { acquired: true } | { acquired: false; awaitedLeaseEndsInMs: number };
 
 /** Job states in which a woken execution will never come for its slot. */
 const GONE_STATES = new Set(['unknown', 'completed', 'failed']);
@@ -67,9 +70,9 @@ export class AgentConcurrency {
 
   /** The slot (new, or handed over while parked), or parked in line. */
   async acquire(owner: SlotOwner): Promise<SlotGrant> {
-    const [acquired, firstLeaseEndsInMs] = (await this.redis.eval(
+    const [acquired, awaitedLeaseEndsInMs] = (await this.redis.eval(
       ACQUIRE_SLOT,
-      2,
+      3,
       ...this.keys(owner.agentId),
       leaseMember(owner),
       owner.executionId,
@@ -78,7 +81,7 @@ export class AgentConcurrency {
       // Priority first, then the time it first parked (ms fit below 1e13 until year 2286).
       owner.priority * 1e13 + Date.now(),
     )) as [number, number];
-    return acquired === 1 ? { acquired: true } : { acquired: false, firstLeaseEndsInMs };
+    return acquired === 1 ? { acquired: true } : { acquired: false, awaitedLeaseEndsInMs };
   }
 
   /** False when the lease is gone or had expired: the attempt no longer owns a slot. */
@@ -105,12 +108,13 @@ export class AgentConcurrency {
   async recheckParked(owner: SlotOwner): Promise<void> {
     const woken = (await this.redis.eval(
       RELEASE_SLOT,
-      2,
+      3,
       ...this.keys(owner.agentId),
       '',
       owner.limit,
       this.leaseTtlMs,
       owner.executionId,
+      '',
     )) as string[];
     await this.wake(owner, woken);
   }
@@ -118,12 +122,13 @@ export class AgentConcurrency {
   private async releaseMember(owner: SlotOwner, member: string, handOver: boolean) {
     const woken = (await this.redis.eval(
       RELEASE_SLOT,
-      2,
+      3,
       ...this.keys(owner.agentId),
       member,
       handOver ? owner.limit : 0,
       this.leaseTtlMs,
       '',
+      owner.executionId,
     )) as string[];
     await this.wake(owner, woken);
   }
@@ -148,9 +153,9 @@ export class AgentConcurrency {
     }
   }
 
-  private keys(agentId: string): [string, string] {
+  private keys(agentId: string): [string, string, string] {
     const base = `${this.keyPrefix}:{agent:${agentId}}`;
-    return [`${base}:slots`, `${base}:parked`];
+    return [`${base}:slots`, `${base}:parked`, `${base}:owners`];
   }
 }
 

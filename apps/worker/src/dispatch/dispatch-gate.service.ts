@@ -172,8 +172,9 @@ export class DispatchGate {
     const grant = await this.concurrency.acquire(owner);
     if (!grant.acquired) {
       this.parked.set(owner.attempt, owner);
-      // Nobody hands over the slot of a killed or stalled worker: look again when its lease ends.
-      const wakeInMs = Math.max(grant.firstLeaseEndsInMs, 0) + LEASE_END_SLACK_MS;
+      // Nobody hands over the slot of a killed or stalled worker, nor wakes the duplicate of a
+      // stalled attempt: look again when the lease waited for ends.
+      const wakeInMs = Math.max(grant.awaitedLeaseEndsInMs, 0) + LEASE_END_SLACK_MS;
       return new DispatchDeferral('concurrency', Math.min(wakeInMs, PARK_SAFETY_DELAY_MS));
     }
     const slot: HeldSlot = {
