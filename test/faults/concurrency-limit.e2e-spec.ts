@@ -93,8 +93,45 @@ describe('fault: maxConcurrency when a worker stalls past its job lock', () => {
       holder.signal('SIGSTOP');
       await sleep(STALL_MS);
       holder.signal('SIGCONT');
+      // Time to renew its leases: two stops back to back would be one stall longer than a lease.
+      await sleep(LOCK_MS);
     });
   }, 180_000);
+
+  it('SIGSTOP for longer than the lease (5 lock durations): at most one call over the limit, abandoned as soon as the worker resumes', async () => {
+    const { stack, fake } = fixture;
+    fake.when(
+      (r) => r.prompt.includes('long-stop'),
+      { kind: 'delay', ms: 5 * LOCK_MS + 3_000 },
+      { times: 1 },
+    );
+    await Promise.all([1, 2].map(() => stack.startWorker(WORKER_ENV)));
+    const accepted = await stack.submit(LIMIT, { tag: 'long-stop' });
+    await fake.waitForRequests(1);
+    const marker = markerOf(fake.requests[0].prompt);
+    const holder = await holderOf(fixture, marker);
+    holder.signal('SIGSTOP');
+    await sleep(5 * LOCK_MS);
+    holder.signal('SIGCONT');
+    const resumedAt = Date.now();
+    await waitUntil(async () => abandonedCalls(fixture, marker) > 0, 'the stalled call', 5_000);
+    const abandonedAfterMs = Date.now() - resumedAt;
+    await waitForAllTerminal(
+      fixture.dataSource,
+      accepted.map((execution) => execution.id),
+      60_000,
+    );
+    const figures = await collectFigures(fixture.dataSource, fake, accepted, (m) =>
+      m === marker ? 2 : 1,
+    );
+    reportFigures(`maxConcurrency ${LIMIT}, a worker stopped longer than its lease`, figures, {
+      peakInFlight: fake.peakInFlight,
+      abandonedAfterMs,
+    });
+    expect(fake.peakInFlight).toBeLessThanOrEqual(LIMIT + 1);
+    expect(figures.byStatus).toEqual({ succeeded: accepted.length });
+    expectLedgerExact(figures);
+  }, 120_000);
 
   it('an event loop blocked mid-call for 2.5 lock durations: the same', async () => {
     const stalling = { ...WORKER_ENV, AGENTQ_FAULT_INJECTION: 'stall-during-provider-call' };
