@@ -122,6 +122,12 @@ export class FaultStack {
     this.agentId = agent.body.id;
   }
 
+  /** Changes the fault agent (PATCH /v1/agents/:id), e.g. its maxConcurrency. */
+  async patchAgent(changes: Record<string, unknown>): Promise<void> {
+    const answer = await this.http.patch(`/v1/agents/${this.agentId}`, changes, this.apiKey);
+    if (answer.status !== 200) throw new Error(`agent: ${JSON.stringify(answer.body)}`);
+  }
+
   /** Submits `count` executions in batches of up to 1,000; returns those accepted (202). */
   async submit(count: number, options: SubmitOptions): Promise<Submitted[]> {
     const accepted: Submitted[] = [];
