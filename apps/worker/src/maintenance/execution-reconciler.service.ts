@@ -74,7 +74,7 @@ const ACTION_TIMEOUT = {
 @Injectable()
 export class ExecutionReconciler {
   private readonly logger = new Logger(ExecutionReconciler.name);
-  /** Where the scan of queued rows resumes; per process, reset once the end is reached. */
+  /** Where the scan of queued rows resumes; per process, reset whenever a pass reaches the end. */
   private queuedCursor: { queuedAt: string; id: string } | null = null;
 
   constructor(
@@ -127,10 +127,13 @@ export class ExecutionReconciler {
         cursor.id,
         PAGE_SIZE,
       ]);
-      const last = rows.at(-1);
-      this.queuedCursor = last ? { queuedAt: last.queued_at, id: last.id } : null;
       requeued += await this.requeueIfOrphaned(rows);
-      if (rows.length < PAGE_SIZE) break;
+      // A short page is the end: the next pass starts over, so rows behind the cursor are seen
+      // again even while newer ones keep passing the grace period.
+      const last = rows.at(-1);
+      const atEnd = rows.length < PAGE_SIZE;
+      this.queuedCursor = atEnd || !last ? null : { queuedAt: last.queued_at, id: last.id };
+      if (atEnd) break;
     }
     return requeued;
   }
