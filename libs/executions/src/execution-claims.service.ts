@@ -132,10 +132,7 @@ export class ExecutionClaims {
   }
 
   /** Back to `queued` with the attempt's error, while BullMQ waits out the backoff. */
-  async markRetrying(
-    execution: AttemptRef,
-    error: ExecutionError,
-  ): Promise<boolean> {
+  async markRetrying(execution: AttemptRef, error: ExecutionError): Promise<boolean> {
     const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
       manager.query(
         `UPDATE agent_executions SET status = 'queued', error = $3
