@@ -150,17 +150,18 @@ export class ExecutionReconciler {
       orphans.map((row) => row.id),
     ]);
     const ids = new Set(stillQueued.map((row) => row.id));
-    let requeued = 0;
-    for (const row of orphans.filter((candidate) => ids.has(candidate.id))) {
-      const state = presence.get(row.id)!;
-      await this.enqueue(row, state);
-      requeued += 1;
+    // One addBulk for the page: after Redis lost its data a page can hold a thousand orphans.
+    const requeue = orphans
+      .filter((candidate) => ids.has(candidate.id))
+      .map((row) => ({ row, state: presence.get(row.id)! }));
+    await this.enqueue(requeue);
+    for (const { row, state } of requeue) {
       this.metrics.count('requeued');
       this.logger.warn(
         `execution ${row.id}: queued but its job was ${state} in Redis; enqueued it again`,
       );
     }
-    return requeued;
+    return requeue.length;
   }
 
   private async endAbandonedRunning(): Promise<{ retried: number; failed: number }> {
@@ -197,7 +198,7 @@ export class ExecutionReconciler {
       JSON.stringify(error),
     ]);
     if (moved === 0) return false;
-    await this.enqueue(row, state);
+    await this.enqueue([{ row, state }]);
     this.metrics.count('retried');
     this.publish(row, 'retrying', 'queued');
     this.logger.warn(
@@ -245,10 +246,12 @@ export class ExecutionReconciler {
     return true;
   }
 
-  /** Adds the job again; a finished job with the same id must go first or `add` is a no-op. */
-  private async enqueue(row: CandidateRow, state: JobPresence): Promise<void> {
-    if (state === 'finished') await this.executions.remove(row.id);
-    await this.producer.enqueue([requeued(row)]);
+  /** Adds the jobs again; a finished job with the same id must go first or `add` is a no-op. */
+  private async enqueue(rows: { row: CandidateRow; state: JobPresence }[]): Promise<void> {
+    for (const { row, state } of rows) {
+      if (state === 'finished') await this.executions.remove(row.id);
+    }
+    await this.producer.enqueue(rows.map(({ row }) => requeued(row)));
   }
 
   private publish(row: RunningRow, type: 'retrying' | 'failed', status: 'queued' | 'failed') {
