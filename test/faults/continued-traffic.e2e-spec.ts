@@ -119,7 +119,7 @@ describe('fault: faults while submissions keep coming', () => {
   it('every accepted execution ends within the bound, measured while submissions continue', async () => {
     const { stack, dataSource } = fixture;
     // One worker (one reconciler cursor) until Redis is back; two more join after.
-    await stack.startWorker({ WORKER_CONCURRENCY: '20' });
+    await stack.startWorker({ WORKER_CONCURRENCY: FULL_SCALE ? '100' : '20' });
     const traffic = new SteadyTraffic(stack, TRAFFIC_PER_SECOND);
     const backlogs: Submitted[] = [];
     const endedIn: Record<string, string> = {};
@@ -133,7 +133,14 @@ describe('fault: faults while submissions keep coming', () => {
               WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running') GROUP BY 1`,
             [ids],
           );
-          throw new Error(`${phase}: ${error.message}; still open: ${JSON.stringify(open)}`);
+          const requeued = stack.workers
+            .map((worker) => worker.output())
+            .join('\n')
+            .match(/queued but its job was missing/g);
+          throw new Error(
+            `${phase}: ${error.message}; still open: ${JSON.stringify(open)}; ` +
+              `requeued by the reconciler: ${requeued?.length ?? 0}`,
+          );
         },
       );
       endedIn[phase] = seconds(Date.now() - since);
