@@ -77,7 +77,7 @@ class SteadyTraffic {
  * Redis restarted empty, PostgreSQL stopped for 10 s (full scale) and a worker killed, one
  * after the other, while submissions keep coming at a steady rate: after each fault, every
  * execution accepted before it must end within a stated bound while the submissions go on
- * (they are stopped only for the final ledger).
+ * (they are stopped only for the final ledger, which counts everything accepted).
  */
 describe('fault: faults while submissions keep coming', () => {
   let redis: PrivateRedis;
@@ -123,9 +123,9 @@ describe('fault: faults while submissions keep coming', () => {
     const traffic = new SteadyTraffic(stack, TRAFFIC_PER_SECOND);
     const backlogs: Submitted[] = [];
     const endedIn: Record<string, string> = {};
-    /** Every execution accepted so far ends within `boundMs` of `since`, traffic going on. */
-    const allEndWithin = async (phase: keyof typeof BOUND_MS, since: number) => {
-      const ids = [...backlogs, ...traffic.accepted].map((execution) => execution.id);
+    const acceptedSoFar = () => [...backlogs, ...traffic.accepted].map((execution) => execution.id);
+    /** The executions `ids` end within the phase's bound of `since`, traffic going on. */
+    const allEndWithin = async (phase: keyof typeof BOUND_MS, ids: string[], since: number) => {
       await waitForAllTerminal(dataSource, ids, BOUND_MS[phase] - (Date.now() - since)).catch(
         async (error: Error) => {
           const open = await dataSource.query(
@@ -153,18 +153,20 @@ describe('fault: faults while submissions keep coming', () => {
       backlogs.push(...(await stack.submit(BACKLOG, { tag: 'redis-backlog', delayMs: 12_000 })));
       const dueAt = Date.now() + 12_000;
       await sleep(8_000);
+      const beforeRedisLoss = acceptedSoFar();
       await redis.kill();
       redis.wipeData();
       await redis.start();
-      await allEndWithin('redisEmpty', Math.max(Date.now(), dueAt));
+      await allEndWithin('redisEmpty', beforeRedisLoss, Math.max(Date.now(), dueAt));
       for (let i = 0; i < 2; i += 1) await stack.startWorker({ WORKER_CONCURRENCY: '20' });
 
       if (postgres) {
         backlogs.push(...(await stack.submit(BACKLOG, { tag: 'pg-backlog' })));
+        const beforeOutage = acceptedSoFar();
         await postgres.stop();
         await sleep(POSTGRES_OUTAGE_MS);
         await postgres.start();
-        await allEndWithin('postgresDown', Date.now());
+        await allEndWithin('postgresDown', beforeOutage, Date.now());
       }
 
       const killBacklog = await stack.submit(BACKLOG, { tag: 'kill-backlog' });
@@ -183,11 +185,12 @@ describe('fault: faults while submissions keep coming', () => {
         20,
       );
       const victim = stack.liveWorkers()[0];
+      const beforeKill = acceptedSoFar();
       victim.signal('SIGKILL');
       await victim.exited;
       const killedAt = Date.now();
       await stack.startWorker({ WORKER_CONCURRENCY: '20' });
-      await allEndWithin('workerKilled', killedAt);
+      await allEndWithin('workerKilled', beforeKill, killedAt);
     } finally {
       await traffic.stop();
     }
