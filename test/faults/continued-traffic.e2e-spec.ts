@@ -30,7 +30,7 @@ const BACKLOG = FULL_SCALE ? 1_000 : 300;
 /**
  * How long after the fault is over every execution accepted before it may take to end, with
  * this suite's timings (reconciler every 3 s, grace 3 s, job locks 3 s, stalled check 1 s),
- * on a shared 2-core machine: measured 6–31 s (docs/reliability.md).
+ * on a shared 2-core machine: measured 4–19 s (docs/reliability.md).
  */
 const BOUND_MS = { redisEmpty: 45_000, postgresDown: 60_000, workerKilled: 60_000 };
 const POSTGRES_OUTAGE_MS = 10_000;
