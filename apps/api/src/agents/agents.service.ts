@@ -143,6 +143,14 @@ export class AgentsService {
       // The row lock waits for submissions in flight (their foreign key check shares it) and
       // makes later ones wait for this deletion, so the count below cannot miss one.
       await manager.query(`SELECT 1 FROM agents WHERE id = $1 FOR UPDATE`, [id]);
+      const plans = await plansWaitingOnAgent(manager, id);
+      if (plans.length > 0) {
+        throw new ConflictError(
+          'agent_in_use',
+          `plans have unfinished tasks on this agent; cancel them or wait for them to end: ` +
+            plans.join(', '),
+        );
+      }
       const unfinished = await countUnfinishedExecutions(manager, id);
       if (unfinished > 0) {
         throw new ConflictError(
@@ -150,14 +158,6 @@ export class AgentsService {
           `${unfinished} execution(s) of this agent have not ended; cancel them or wait for ` +
             `them to end`,
           { unfinishedExecutions: unfinished },
-        );
-      }
-      const plans = await plansWaitingOnAgent(manager, id);
-      if (plans.length > 0) {
-        throw new ConflictError(
-          'agent_in_use',
-          `plans have unfinished tasks on this agent; cancel them or wait for them to end: ` +
-            plans.join(', '),
         );
       }
       return manager.getRepository(Agent).delete({ id, tenantId });
