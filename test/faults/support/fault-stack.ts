@@ -32,6 +32,7 @@ export interface SubmitOptions {
   tag: string;
   maxAttempts?: number;
   timeoutMs?: number;
+  delayMs?: number;
 }
 
 /** The API and worker processes (built code, env-configured), as an operator runs them. */
@@ -155,6 +156,7 @@ export class FaultStack {
           input: { message: messageFor(marker) },
           maxAttempts: options.maxAttempts ?? 3,
           timeoutMs: options.timeoutMs,
+          delayMs: options.delayMs,
         })),
       },
       this.apiKey,

@@ -397,17 +397,18 @@ export class ExecutionRunner {
     );
     if (!won) return { kind: 'done', outcome: 'already-terminal' };
     crashIfInjected(this.config, 'crash-after-commit', execution.id);
-    this.metrics.outcomeRecorded(execution, outcome);
+    const recorded = won.recordedInstead ?? outcome;
+    this.metrics.outcomeRecorded(execution, recorded);
     // Before the lifecycle event: a client that sees the event finds the stream complete.
-    this.streams.forAttempt(execution).end(outcome.status, outcome.output, outcome.error);
+    this.streams.forAttempt(execution).end(recorded.status, recorded.output, recorded.error);
     this.publish(
       execution,
-      outcome.status,
-      outcome.status,
+      recorded.status,
+      recorded.status,
       won.completedAt,
-      outcome.error ?? undefined,
+      recorded.error ?? undefined,
     );
-    return { kind: 'done', outcome: outcome.status };
+    return { kind: 'done', outcome: recorded.status };
   }
 
   private configurationProblem(execution: ClaimedExecution): ExecutionError | null {
