@@ -168,6 +168,34 @@ describe('ExecutionReconciler', () => {
     await job?.remove();
   });
 
+  it('revisits older queued rows while newer ones keep passing the grace period', async () => {
+    const addJob = async (executionId: string) => {
+      const { name, data, opts } = executionJob({
+        executionId,
+        tenantId,
+        priority: 5,
+        delayMs: 0,
+        maxAttempts: 3,
+      });
+      await queue.add(name, data, opts);
+    };
+    const lost = await insertExecution({ status: 'queued', ageMs: 60_000 });
+    await addJob(lost);
+    const traffic: string[] = [];
+    const arrive = async () => {
+      const id = await insertExecution({ status: 'queued', ageMs: 2_000 });
+      await addJob(id);
+      traffic.push(id);
+      await reconciler.reconcile();
+    };
+    await arrive();
+    // Redis loses the older job while submissions keep coming: every pass sees a newer row.
+    await queue.remove(lost);
+    for (let pass = 0; pass < 3; pass += 1) await arrive();
+    expect(await queue.getJobState(lost)).toBe('prioritized');
+    for (const id of [lost, ...traffic]) await queue.remove(id);
+  });
+
   it('retries an abandoned running execution with attempts left, and fails one without', async () => {
     const retry = await insertExecution({ status: 'running', ageMs: 10_000, attempts: 1 });
     const exhausted = await insertExecution({

@@ -726,6 +726,28 @@ describe('management API: tenants, API keys, providers, agents', () => {
       expectError(await http().get(`/v1/providers/${provider.id}`, acme.apiKey), 404, 'not_found');
     });
 
+    it('refuses to delete an agent with unfinished executions (409, the count), until they end', async () => {
+      const agent = await createAgent(acme, { name: 'busy' });
+      const unfinished: { id: string }[] = await db.query(
+        `INSERT INTO agent_executions (tenant_id, agent_id, input, model, status, attempts, started_at)
+         SELECT $1, $2, '{"message":"hi"}', 'echo-1', s, CASE WHEN s = 'queued' THEN 0 ELSE 1 END,
+                CASE WHEN s = 'queued' THEN NULL ELSE now() END
+           FROM unnest(ARRAY['queued', 'running']) s
+         RETURNING id`,
+        [acme.id, agent.id],
+      );
+      const refused = await http().delete(`/v1/agents/${agent.id}`, acme.apiKey);
+      expectError(refused, 409, 'agent_has_unfinished_executions');
+      expect(refused.body.error.details).toEqual({ unfinishedExecutions: 2 });
+      expect((await http().get(`/v1/agents/${agent.id}`, acme.apiKey)).status).toBe(200);
+
+      for (const { id } of unfinished) {
+        const cancelled = await http().post(`/v1/executions/${id}/cancel`, {}, acme.apiKey);
+        expect(cancelled.body.status).toBe('cancelled');
+      }
+      expect((await http().delete(`/v1/agents/${agent.id}`, acme.apiKey)).status).toBe(204);
+    });
+
     it('deletes an agent with its memories and executions', async () => {
       const agent = await createAgent(acme, { name: 'doomed' });
       await db.query(
@@ -733,7 +755,8 @@ describe('management API: tenants, API keys, providers, agents', () => {
         [acme.id, agent.id],
       );
       await db.query(
-        `INSERT INTO agent_executions (tenant_id, agent_id, input, model) VALUES ($1, $2, '{"message":"hi"}', 'echo-1')`,
+        `INSERT INTO agent_executions (tenant_id, agent_id, input, model, status, completed_at)
+         VALUES ($1, $2, '{"message":"hi"}', 'echo-1', 'failed', now())`,
         [acme.id, agent.id],
       );
       expect((await http().delete(`/v1/agents/${agent.id}`, acme.apiKey)).status).toBe(204);

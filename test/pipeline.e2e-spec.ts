@@ -152,12 +152,16 @@ describe('execution pipeline (echo provider)', () => {
 
   it('refuses an agent paused or deleted a moment ago at once: no cache in between', async () => {
     const other = await setUpAgent(stack);
-    const submitTo = () =>
-      stack.http.post(
+    const accepted: string[] = [];
+    const submitTo = async () => {
+      const answer = await stack.http.post(
         `/v1/agents/${other.agentId}/executions`,
         { input: { message: 'x' } },
         other.tenant.apiKey,
       );
+      if (answer.status === 202) accepted.push(answer.body.id);
+      return answer;
+    };
     expect((await submitTo()).status).toBe(202);
     const path = `/v1/agents/${other.agentId}`;
     expect((await stack.http.patch(path, { status: 'paused' }, other.tenant.apiKey)).status).toBe(
@@ -170,6 +174,10 @@ describe('execution pipeline (echo provider)', () => {
       200,
     );
     expect((await submitTo()).status).toBe(202);
+    // An agent is deleted only once its executions have ended (409 before).
+    for (const id of accepted) {
+      await stack.http.post(`/v1/executions/${id}/cancel`, {}, other.tenant.apiKey);
+    }
     expect((await stack.http.delete(path, other.tenant.apiKey)).status).toBe(204);
     expect((await submitTo()).status).toBe(404);
   });

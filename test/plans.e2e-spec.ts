@@ -191,6 +191,76 @@ describe('plans: a DAG of agent executions', () => {
     expect(await findAccountingDrift(stack.db)).toEqual({ daily: [], lifetime: [] });
   });
 
+  const tasksByKey = async (planId: string) => {
+    const answer = await stack.http.get(`/v1/plans/${planId}`, apiKey);
+    return Object.fromEntries(answer.body.tasks.map((t: { key: string }) => [t.key, t])) as Record<
+      string,
+      { status: string; executionId: string | null }
+    >;
+  };
+  const calling = (marker: string) => fake.requests.some((r) => r.prompt.includes(marker));
+  const abandoned = (marker: string) => fake.abandoned.some((r) => r.prompt.includes(marker));
+
+  it('fail_fast set off by cancelling one task (POST /v1/executions/:id/cancel) aborts its running sibling', async () => {
+    const created = await createPlan({
+      title: 'cancel one task',
+      tasks: [task('S', [], 'slow sibling kept'), task('T', [], 'slow sibling cancelled')],
+    });
+    await waitFor(
+      async () => calling('slow sibling kept') && calling('slow sibling cancelled'),
+      'both tasks to call the provider',
+    );
+    const { T } = await tasksByKey(created.body.id);
+    const cancelled = await stack.http.post(`/v1/executions/${T.executionId}/cancel`, {}, apiKey);
+    expect(cancelled.status).toBe(200);
+
+    await waitFor(
+      async () => abandoned('slow sibling kept'),
+      'the sibling to abort its provider request',
+      5_000,
+    );
+    const plan = await waitForPlan(created.body.id);
+    expect(plan.status).toBe('failed');
+    expect((await tasksByKey(created.body.id)).S.status).toBe('cancelled');
+  });
+
+  it('fail_fast also cancels a sibling whose row another transaction holds (a claim, a step commit) at that moment', async () => {
+    fake.when((r) => r.prompt.includes('held-row failure'), {
+      kind: 'delay',
+      ms: 500,
+      then: { kind: 'error', status: 400 },
+    });
+    const created = await createPlan({
+      title: 'held row',
+      tasks: [task('S', [], 'slow held sibling'), task('F', [], 'held-row failure F')],
+    });
+    await waitFor(async () => calling('slow held sibling'), 'the sibling to call the provider');
+    const { S } = await tasksByKey(created.body.id);
+    const holder = stack.db.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.startTransaction();
+      await holder.query(`SELECT id FROM agent_executions WHERE id = $1 FOR UPDATE`, [
+        S.executionId,
+      ]);
+      await waitFor(async () => calling('held-row failure'), 'the failing task to run');
+      // Its failure answer comes after 500 ms; its commit fails the plan meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await holder.commitTransaction();
+    } finally {
+      await holder.release();
+    }
+
+    await waitFor(
+      async () => abandoned('slow held sibling'),
+      'the sibling to abort its provider request',
+      5_000,
+    );
+    const plan = await waitForPlan(created.body.id);
+    expect(plan.status).toBe('failed');
+    expect((await tasksByKey(created.body.id)).S.status).toBe('cancelled');
+  });
+
   const createAgent = async (name: string, capabilities: string[] = []) => {
     const answer = await stack.http.post(
       '/v1/agents',

@@ -222,7 +222,7 @@ export type paths = {
     get: operations['AgentsController_get'];
     put?: never;
     post?: never;
-    /** Delete an agent with its memories and executions; its daily usage stays (agentId null) and counts in budgets */
+    /** Delete an agent with its memories and ended executions; its daily usage stays (agentId null) and counts in budgets */
     delete: operations['AgentsController_remove'];
     options?: never;
     head?: never;
@@ -3541,7 +3541,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description agent_in_use: a plan task assigned to the agent has not ended */
+      /** @description agent_has_unfinished_executions: executions of the agent are queued, running or waiting for tool outputs (details.unfinishedExecutions counts them; cancel them or let them end). agent_in_use: a plan task assigned to the agent has not ended */
       409: {
         headers: {
           [name: string]: unknown;

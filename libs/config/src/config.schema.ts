@@ -140,10 +140,11 @@ export const environmentSchema = z.object({
   API_SHUTDOWN_GRACE_MS: positiveInt(10_000),
   /**
    * TEST ONLY (the fault suite): the worker kills itself (SIGKILL) at this point of its first
-   * execution. Refused when NODE_ENV=production.
+   * execution, or (`stall-during-provider-call`) blocks its event loop during its first provider
+   * call. Refused when NODE_ENV=production.
    */
   AGENTQ_FAULT_INJECTION: z
-    .enum(['none', 'crash-after-provider', 'crash-after-commit'])
+    .enum(['none', 'crash-after-provider', 'crash-after-commit', 'stall-during-provider-call'])
     .default('none'),
   /**
    * Load shedding: while at least this many executions wait in the queue (ready to run, not

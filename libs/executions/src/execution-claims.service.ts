@@ -40,6 +40,12 @@ interface ClaimRequest {
 
 const MAX_CLAIM_BATCH = 100;
 
+/**
+ * One attempt of an execution. Every claim adds an attempt, so a worker that lost its job lock
+ * (and whose job another worker claimed since) holds a stale number and moves nothing.
+ */
+type AttemptRef = Pick<ClaimedExecution, 'id' | 'tenantId' | 'attempts'>;
+
 /** Row-level steps of an attempt that are not terminal (terminal ones go through the finisher). */
 @Injectable()
 export class ExecutionClaims {
@@ -84,11 +90,12 @@ export class ExecutionClaims {
   }
 
   /** Back to `queued`, error untouched: the attempt was interrupted, not failed. */
-  async release(execution: Pick<ClaimedExecution, 'id' | 'tenantId'>): Promise<boolean> {
+  async release(execution: AttemptRef): Promise<boolean> {
     const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
       manager.query(
-        `UPDATE agent_executions SET status = 'queued' WHERE id = $1 AND status = 'running'`,
-        [execution.id],
+        `UPDATE agent_executions SET status = 'queued'
+          WHERE id = $1 AND status = 'running' AND attempts = $2`,
+        [execution.id, execution.attempts],
       ),
     );
     return affected > 0;
@@ -100,15 +107,15 @@ export class ExecutionClaims {
    * without using an attempt; a first attempt's start time is cleared so that queue-wait
    * figures stay honest.
    */
-  async releaseUnattempted(execution: Pick<ClaimedExecution, 'id' | 'tenantId'>): Promise<boolean> {
+  async releaseUnattempted(execution: AttemptRef): Promise<boolean> {
     const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
       manager.query(
         `UPDATE agent_executions
             SET status = 'queued', attempts = attempts - 1,
                 started_at = CASE WHEN attempts = 1 THEN NULL ELSE started_at END,
                 worker_id = CASE WHEN attempts = 1 THEN NULL ELSE worker_id END
-          WHERE id = $1 AND status = 'running' AND attempts > 0`,
-        [execution.id],
+          WHERE id = $1 AND status = 'running' AND attempts = $2`,
+        [execution.id, execution.attempts],
       ),
     );
     return affected > 0;
@@ -125,15 +132,12 @@ export class ExecutionClaims {
   }
 
   /** Back to `queued` with the attempt's error, while BullMQ waits out the backoff. */
-  async markRetrying(
-    execution: Pick<ClaimedExecution, 'id' | 'tenantId'>,
-    error: ExecutionError,
-  ): Promise<boolean> {
+  async markRetrying(execution: AttemptRef, error: ExecutionError): Promise<boolean> {
     const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
       manager.query(
-        `UPDATE agent_executions SET status = 'queued', error = $2
-          WHERE id = $1 AND status = 'running'`,
-        [execution.id, JSON.stringify(error)],
+        `UPDATE agent_executions SET status = 'queued', error = $3
+          WHERE id = $1 AND status = 'running' AND attempts = $2`,
+        [execution.id, execution.attempts, JSON.stringify(error)],
       ),
     );
     return affected > 0;

@@ -100,3 +100,16 @@ export async function agentActivity(
   );
   return { running: Number(row.running), waiting: Number(row.waiting) };
 }
+
+/** The agent's executions that have not ended: queued, running or waiting for tool outputs. */
+export async function countUnfinishedExecutions(
+  manager: EntityManager,
+  agentId: string,
+): Promise<number> {
+  const [row]: { n: number }[] = await manager.query(
+    `SELECT count(*)::int AS n FROM agent_executions
+      WHERE agent_id = $1 AND status IN ('queued', 'running', 'requires_action')`,
+    [agentId],
+  );
+  return row.n;
+}

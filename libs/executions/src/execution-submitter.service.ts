@@ -34,7 +34,9 @@ const QUEUE_DEPTH_MAX_AGE_MS = 250;
  * Creates executions and enqueues their jobs. Submissions that arrive while a write is in
  * flight join the next one: one transaction with one INSERT … RETURNING per tenant, one
  * `addBulk`, the `queued` events. Rows are committed before their jobs exist, so a worker never
- * picks up an id it cannot see; if the enqueue fails, the rows are deleted again.
+ * picks up an id it cannot see. If the enqueue fails, rows without an idempotency key are
+ * deleted again and their submissions fail; rows with one stay `queued` (a repeat may already
+ * have been answered with them) and the reconciler adds their jobs.
  */
 @Injectable()
 export class ExecutionSubmitter {
@@ -71,8 +73,10 @@ export class ExecutionSubmitter {
     try {
       await this.producer.enqueue(jobs);
     } catch (error) {
-      await this.deleteUnstarted(created);
-      return outcomesWithoutQueue(outcomes, error);
+      const withdrawn = await this.withdrawUnstarted(
+        created.filter((execution) => execution.idempotencyKey === null),
+      );
+      return outcomesWithoutQueue(outcomes, error, withdrawn);
     }
     return outcomes;
   }
@@ -124,13 +128,32 @@ export class ExecutionSubmitter {
     }
   }
 
-  private async deleteUnstarted(executions: AgentExecution[]): Promise<void> {
+  /**
+   * Deletes the rows of a failed enqueue, per tenant all or none, and returns the ids deleted.
+   * The timed-out addBulk is not cancelled and may still land: a tenant's rows stay (and their
+   * submissions stand) once one of them has started, since then the jobs did reach the queue.
+   */
+  private async withdrawUnstarted(executions: AgentExecution[]): Promise<Set<string>> {
+    const withdrawn = new Set<string>();
     for (const [tenantId, group] of groupSorted(executions, (e) => e.tenantId)) {
-      await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-        manager.query(`DELETE FROM agent_executions WHERE id = ANY($1::uuid[])`, [
-          group.map((e) => e.id),
-        ]),
-      );
+      const ids = group.map((e) => e.id);
+      await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+        const deleted: { id: string }[] = await manager.query(WITHDRAW_UNSTARTED_SQL, [ids]);
+        if (deleted.length < ids.length) throw new JobsLandedLate();
+        for (const row of deleted) withdrawn.add(row.id);
+      }).catch((error: unknown) => {
+        if (!(error instanceof JobsLandedLate)) throw error;
+        for (const id of ids) withdrawn.delete(id);
+      });
     }
+    return withdrawn;
   }
 }
+
+const WITHDRAW_UNSTARTED_SQL = `
+DELETE FROM agent_executions
+ WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempts = 0
+RETURNING id`;
+
+/** Rolls a withdrawal back: a row of it had started, so its jobs were added after all. */
+class JobsLandedLate extends Error {}

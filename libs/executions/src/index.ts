@@ -19,6 +19,7 @@ export * from './execution-view';
 export * from './micro-batcher';
 export * from './queued-execution';
 export * from './record-terminal-outcomes';
+export * from './refused-outcome';
 export * from './submission-store';
 export * from './terminal-outcome';
 export * from './tool-outputs';

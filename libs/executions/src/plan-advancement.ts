@@ -78,12 +78,15 @@ const MARK_TASKS_SQL = `
 UPDATE plan_tasks t SET status = $3, error = $4::jsonb, completed_at = now()
  WHERE t.plan_id = $1 AND t.key = ANY($2::text[]) AND t.status = 'pending'`;
 
-// Cancels the active executions of a failed plan that no other transaction holds: a row a
-// finisher has locked is about to end on its own.
+// The active executions of a failed plan, waiting for rows another transaction holds: a claim
+// or a step commit holding one does not end it, so skipping it would leave it running after
+// the plan failed. A row that commits terminal meanwhile drops out when the lock is granted. Two
+// group commits that each hold a task the other's plan cancels deadlock; PostgreSQL aborts one
+// and withTransactionRetry runs it again.
 const LOCK_ACTIVE_EXECUTIONS_SQL = `
 SELECT id FROM agent_executions
  WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running', 'requires_action')
- ORDER BY id FOR UPDATE SKIP LOCKED`;
+ ORDER BY id FOR UPDATE`;
 
 /** Cancels executions inside the caller's transaction (recordTerminalOutcomes, for fail_fast). */
 export type CancelExecutions = (executionIds: string[]) => Promise<void>;

@@ -91,7 +91,7 @@ describe('submissionJobs trace context', () => {
 });
 
 describe('outcomesWithoutQueue', () => {
-  it('fails the submissions that created rows and keeps the pure repeats and refusals', () => {
+  it('fails the submissions whose rows were withdrawn and keeps those whose rows stand', () => {
     const error = new Error('redis down');
     const refusal = { ok: false as const, error: new Error('agent_not_found') };
     const outcomes = outcomesWithoutQueue(
@@ -99,14 +99,17 @@ describe('outcomesWithoutQueue', () => {
         { ok: true, value: [created('e1')] },
         { ok: true, value: [repeated('e2')] },
         { ok: true, value: [repeated('e3'), created('e4')] },
+        { ok: true, value: [created('e5')] },
         refusal,
       ],
       error,
+      new Set(['e1', 'e4']),
     );
     expect(outcomes.map((o) => (o.ok ? 'ok' : o.error))).toEqual([
       error,
       'ok',
       error,
+      'ok',
       refusal.error,
     ]);
   });

@@ -42,14 +42,18 @@ export function submissionJobs(
 }
 
 /**
- * When the enqueue failed: a submission that created rows fails (its rows are deleted again);
- * one that only repeated earlier submissions keeps its answer, since those rows stand.
+ * When the enqueue failed: a submission fails if rows it created were deleted again
+ * (`withdrawn`); the others keep their answer, since their rows stand and the reconciler adds
+ * the jobs of rows left `queued`.
  */
 export function outcomesWithoutQueue(
   outcomes: readonly SubmissionOutcome[],
   error: unknown,
+  withdrawn: ReadonlySet<string>,
 ): SubmissionOutcome[] {
   return outcomes.map((outcome) =>
-    outcome.ok && outcome.value.some((s) => s.created) ? { ok: false, error } : outcome,
+    outcome.ok && outcome.value.some((s) => s.created && withdrawn.has(s.execution.id))
+      ? { ok: false, error }
+      : outcome,
   );
 }

@@ -32,6 +32,8 @@ export interface RecordedTransition {
   sessionId: string | null;
   /** When the transition was committed, as the row records it. */
   completedAt: Date;
+  /** Set when PostgreSQL refused the outcome as given and this one was recorded instead. */
+  recordedInstead?: TerminalOutcome;
 }
 
 export function cancelledOutcome(executionId: string, tenantId: string): TerminalOutcome {

@@ -32,6 +32,7 @@ export interface SubmitOptions {
   tag: string;
   maxAttempts?: number;
   timeoutMs?: number;
+  delayMs?: number;
 }
 
 /** The API and worker processes (built code, env-configured), as an operator runs them. */
@@ -122,6 +123,12 @@ export class FaultStack {
     this.agentId = agent.body.id;
   }
 
+  /** Changes the fault agent (PATCH /v1/agents/:id), e.g. its maxConcurrency. */
+  async patchAgent(changes: Record<string, unknown>): Promise<void> {
+    const answer = await this.http.patch(`/v1/agents/${this.agentId}`, changes, this.apiKey);
+    if (answer.status !== 200) throw new Error(`agent: ${JSON.stringify(answer.body)}`);
+  }
+
   /** Submits `count` executions in batches of up to 1,000; returns those accepted (202). */
   async submit(count: number, options: SubmitOptions): Promise<Submitted[]> {
     const accepted: Submitted[] = [];
@@ -149,6 +156,7 @@ export class FaultStack {
           input: { message: messageFor(marker) },
           maxAttempts: options.maxAttempts ?? 3,
           timeoutMs: options.timeoutMs,
+          delayMs: options.delayMs,
         })),
       },
       this.apiKey,

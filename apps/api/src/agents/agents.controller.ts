@@ -92,13 +92,16 @@ export class AgentsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:
-      'Delete an agent with its memories and executions; its daily usage stays (agentId null) and counts in budgets',
+      'Delete an agent with its memories and ended executions; its daily usage stays (agentId null) and counts in budgets',
   })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({
     type: ErrorResponse,
-    description: 'agent_in_use: a plan task assigned to the agent has not ended',
+    description:
+      'agent_has_unfinished_executions: executions of the agent are queued, running or waiting ' +
+      'for tool outputs (details.unfinishedExecutions counts them; cancel them or let them end). ' +
+      'agent_in_use: a plan task assigned to the agent has not ended',
   })
   async remove(@TenantId() tenantId: string, @Param('id', uuidOr404) id: string): Promise<void> {
     await this.agents.remove(tenantId, id);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Agent, DEFAULT_MAX_STEPS, inTenantTransaction } from '@agentq/database';
+import { countUnfinishedExecutions } from '@agentq/executions';
 import { randomUUID } from 'node:crypto';
 import { plansWaitingOnAgent } from '@agentq/plans';
 import { DataSource, EntityManager } from 'typeorm';
@@ -131,18 +132,32 @@ export class AgentsService {
   }
 
   /**
-   * Memories, executions and usage rows go with the agent (ON DELETE CASCADE). Refused (409
-   * agent_in_use, the plans named) while a plan task assigned to it has not ended: its execution
-   * would vanish and the plan never end. Cancel those plans, or wait for them, first.
+   * Memories and ended executions go with the agent (ON DELETE CASCADE); usage rows stay.
+   * Refused (409 agent_in_use, the plans named) while a plan task assigned to it has not ended:
+   * its execution would vanish and the plan never end. Cancel those plans, or wait for them,
+   * first. Refused too (409 agent_has_unfinished_executions, the count) while any execution of
+   * the agent has not ended: accepted work is never deleted.
    */
   async remove(tenantId: string, id: string): Promise<void> {
     const { affected } = await this.inTenant(tenantId, async (manager) => {
+      // The row lock waits for submissions in flight (their foreign key check shares it) and
+      // makes later ones wait for this deletion, so the count below cannot miss one.
+      await manager.query(`SELECT 1 FROM agents WHERE id = $1 FOR UPDATE`, [id]);
       const plans = await plansWaitingOnAgent(manager, id);
       if (plans.length > 0) {
         throw new ConflictError(
           'agent_in_use',
           `plans have unfinished tasks on this agent; cancel them or wait for them to end: ` +
             plans.join(', '),
+        );
+      }
+      const unfinished = await countUnfinishedExecutions(manager, id);
+      if (unfinished > 0) {
+        throw new ConflictError(
+          'agent_has_unfinished_executions',
+          `${unfinished} execution(s) of this agent have not ended; cancel them or wait for ` +
+            `them to end`,
+          { unfinishedExecutions: unfinished },
         );
       }
       return manager.getRepository(Agent).delete({ id, tenantId });

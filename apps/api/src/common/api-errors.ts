@@ -38,8 +38,8 @@ export class UnprocessableError extends ApiError {
 }
 
 export class ConflictError extends ApiError {
-  constructor(code: string, message: string) {
-    super(HttpStatus.CONFLICT, code, message);
+  constructor(code: string, message: string, details?: unknown) {
+    super(HttpStatus.CONFLICT, code, message, details);
   }
 }
 

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AgentExecution, TERMINAL_STATUSES } from '@agentq/database';
 import {
   cancelledOutcome,
+  emptyPlanAdvanceSink,
   ExecutionAborter,
   recordTerminalOutcomes,
   withTransactionRetry,
@@ -13,7 +14,8 @@ import { ExecutionReader } from './execution-reader.service';
 
 /**
  * Cancelling wins the terminal transition first (so it is counted once, as cancelled), then
- * stops its job (ExecutionAborter): removes a waiting one or tells the workers to abort it.
+ * stops its job (ExecutionAborter): removes a waiting one or tells the workers to abort it, and
+ * likewise for the sibling tasks a fail_fast plan cancelled with it.
  */
 @Injectable()
 export class ExecutionCancellation {
@@ -26,12 +28,20 @@ export class ExecutionCancellation {
   async cancel(tenantId: string, executionId: string): Promise<AgentExecution> {
     const execution = await this.reader.get(tenantId, executionId);
     if (TERMINAL_STATUSES.includes(execution.status)) throw alreadyTerminal(execution);
-    const [won] = await withTransactionRetry(() =>
-      recordTerminalOutcomes(this.dataSource.manager, [cancelledOutcome(executionId, tenantId)]),
-    );
+    const { won, siblings } = await withTransactionRetry(async () => {
+      const planSink = emptyPlanAdvanceSink();
+      const [won] = await recordTerminalOutcomes(
+        this.dataSource.manager,
+        [cancelledOutcome(executionId, tenantId)],
+        planSink,
+      );
+      return { won, siblings: planSink.cancelled };
+    });
     if (!won) throw alreadyTerminal(await this.reader.get(tenantId, executionId));
 
     await this.aborter.abort(won);
+    // A plan task's cancel can fail its plan (fail_fast): the tasks that cancelled stop too.
+    await this.aborter.abortAll(siblings);
     return this.reader.get(tenantId, executionId);
   }
 }

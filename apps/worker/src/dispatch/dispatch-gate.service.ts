@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ClaimedExecution, ExecutionClaims } from '@agentq/executions';
 import { toBullPriority } from '@agentq/jobs';
 import { AgentConcurrency, SlotOwner } from './agent-concurrency.service';
+import { ConcurrencySlotLost } from './concurrency-slot-lost';
 import { DeferralReason, DispatchDeferral } from './dispatch-deferral';
 import { DispatchMetrics } from './dispatch-metrics.service';
 import { ProviderPacing } from './provider-pacing.service';
@@ -20,18 +21,31 @@ const KNOWN_LIMIT_TTL_MS = 10_000;
 /** Agents whose limit (or lack of one) this process remembers; the oldest go first. */
 const MAX_KNOWN_LIMITS = 10_000;
 
+/** A parked execution wakes this long after the first lease ends, when nobody hands it over. */
+const LEASE_END_SLACK_MS = 100;
+
 interface HeldSlot {
   owner: SlotOwner;
   renewal: NodeJS.Timeout;
+  /**
+   * Local time until which the lease is surely this attempt's: when the last successful renewal
+   * (or the acquire) was sent, plus the lease time. Redis counts from when it received it, later.
+   */
+  validUntil: number;
+  /** The running attempt's controller, aborted when the slot is lost. */
+  attemptController?: AbortController;
+  lost?: ConcurrencySlotLost;
 }
 
 /**
  * Admission of a claimed attempt before anything is announced or sent: a slot of its agent's
  * max_concurrency, then its provider's first rate-limit turn. What cannot go now is deferred
- * (see DispatchDeferral); what goes holds its slot until `finished`.
+ * (see DispatchDeferral); what goes holds its slot until `finished`. Slots are held per attempt
+ * (its BullMQ job token), so two attempts of one execution never share one.
  */
 @Injectable()
 export class DispatchGate {
+  private readonly logger = new Logger(DispatchGate.name);
   private readonly held = new Map<string, HeldSlot>();
   private readonly parked = new Map<string, SlotOwner>();
   /** Agent id → its maxConcurrency (null: none) as this process last read it. */
@@ -54,20 +68,21 @@ export class DispatchGate {
   async beforeClaim(
     job: { executionId: string; tenantId: string; agentId?: string },
     bullPriority: number | undefined,
+    attempt: string,
   ): Promise<DispatchDeferral | null> {
     const { executionId, tenantId, agentId } = job;
     if (!agentId) return null;
     const limit = await this.limitOf(tenantId, agentId);
     if (!limit) return null;
     const priority = bullPriority ?? toBullPriority(5);
-    return this.takeSlot({ executionId, agentId, limit, priority });
+    return this.takeSlot({ executionId, attempt, agentId, limit, priority });
   }
 
-  async admit(execution: ClaimedExecution): Promise<DispatchDeferral | null> {
-    const owner = slotOwner(execution);
+  async admit(execution: ClaimedExecution, attempt: string): Promise<DispatchDeferral | null> {
+    const owner = slotOwner(execution, attempt);
     this.remember(execution.agentId, owner?.limit ?? null);
     // A slot taken before the claim stands, even if the limit changed since.
-    if (owner && !this.held.has(execution.id)) {
+    if (owner && !this.held.has(attempt)) {
       const parked = await this.takeSlot(owner);
       if (parked) return parked;
     }
@@ -83,7 +98,7 @@ export class DispatchGate {
     const wait = await this.pacing.takeTurn(execution.provider, execution.id, tokens);
     if (wait) {
       // Its slot would sit idle while it waits: free it, but wake no one into the same wait.
-      await this.releaseSlot(execution.id, { handOver: false });
+      await this.releaseSlot(attempt, { handOver: false });
       return wait;
     }
     this.pacing.admit(execution.id, tokens);
@@ -91,19 +106,38 @@ export class DispatchGate {
   }
 
   /** The deferred attempt's job now sits in the delayed set. */
-  async deferred(executionId: string, reason: DeferralReason): Promise<void> {
+  async deferred(attempt: string, reason: DeferralReason): Promise<void> {
     this.metrics.attemptDeferred(reason);
-    const owner = this.parked.get(executionId);
+    const owner = this.parked.get(attempt);
     if (!owner) return;
-    this.parked.delete(executionId);
+    this.parked.delete(attempt);
     await this.concurrency.recheckParked(owner);
   }
 
+  /** The attempt's controller is aborted (ConcurrencySlotLost) if its slot is lost. */
+  bindSlot(attempt: string, controller: AbortController): void {
+    const slot = this.held.get(attempt);
+    if (!slot) return;
+    slot.attemptController = controller;
+    if (slot.lost) controller.abort(slot.lost);
+  }
+
+  /**
+   * Before each provider call, without a round trip: throws ConcurrencySlotLost (and aborts the
+   * attempt) if its lease may have lapsed, e.g. after its event loop was blocked.
+   */
+  checkSlot(attempt: string): void {
+    const slot = this.held.get(attempt);
+    if (!slot) return;
+    if (!slot.lost && this.lapsing(slot)) this.lose(slot, 'not renewed within its lease time');
+    if (slot.lost) throw slot.lost;
+  }
+
   /** The attempt is over, whatever its outcome: its slot goes to the next in line. */
-  async finished(executionId: string): Promise<void> {
+  async finished(executionId: string, attempt: string): Promise<void> {
     this.pacing.forget(executionId);
-    this.parked.delete(executionId);
-    await this.releaseSlot(executionId, { handOver: true });
+    this.parked.delete(attempt);
+    await this.releaseSlot(attempt, { handOver: true });
   }
 
   private limitOf(tenantId: string, agentId: string): Promise<number | null> {
@@ -134,36 +168,66 @@ export class DispatchGate {
   }
 
   private async takeSlot(owner: SlotOwner): Promise<DispatchDeferral | null> {
-    if (!(await this.concurrency.acquire(owner))) {
-      this.parked.set(owner.executionId, owner);
-      return new DispatchDeferral('concurrency', PARK_SAFETY_DELAY_MS);
+    const sentAt = Date.now();
+    const grant = await this.concurrency.acquire(owner);
+    if (!grant.acquired) {
+      this.parked.set(owner.attempt, owner);
+      // Nobody hands over the slot of a killed or stalled worker, nor wakes the duplicate of a
+      // stalled attempt: look again when the lease waited for ends.
+      const wakeInMs = Math.max(grant.awaitedLeaseEndsInMs, 0) + LEASE_END_SLACK_MS;
+      return new DispatchDeferral('concurrency', Math.min(wakeInMs, PARK_SAFETY_DELAY_MS));
     }
-    this.hold(owner);
+    const slot: HeldSlot = {
+      owner,
+      validUntil: sentAt + this.concurrency.leaseTtlMs,
+      renewal: setInterval(() => this.renew(slot), this.concurrency.renewEveryMs),
+    };
+    slot.renewal.unref();
+    this.held.set(owner.attempt, slot);
     return null;
   }
 
-  private hold(owner: SlotOwner) {
-    const renewal = setInterval(() => {
-      this.concurrency.renew(owner).catch(() => undefined);
-    }, this.concurrency.renewEveryMs);
-    renewal.unref();
-    this.held.set(owner.executionId, { owner, renewal });
+  private renew(slot: HeldSlot) {
+    if (this.lapsing(slot)) return this.lose(slot, 'not renewed within its lease time');
+    const sentAt = Date.now();
+    this.concurrency.renew(slot.owner).then(
+      (renewed) => {
+        if (!renewed) return this.lose(slot, 'its lease expired or Redis lost it');
+        slot.validUntil = Math.max(slot.validUntil, sentAt + this.concurrency.leaseTtlMs);
+      },
+      // Redis unreachable: the next renewal tries again, and the lease lapses if none succeeds.
+      () => undefined,
+    );
   }
 
-  private async releaseSlot(executionId: string, options: { handOver: boolean }) {
-    const slot = this.held.get(executionId);
+  /** Within one renewal interval of the end of its lease: no renewal can be relied on in time. */
+  private lapsing(slot: HeldSlot): boolean {
+    return Date.now() + this.concurrency.renewEveryMs >= slot.validUntil;
+  }
+
+  private lose(slot: HeldSlot, why: string) {
+    if (slot.lost) return;
+    clearInterval(slot.renewal);
+    slot.lost = new ConcurrencySlotLost(slot.owner.executionId, why);
+    this.logger.warn(`${slot.lost.message}; abandoning the attempt`);
+    slot.attemptController?.abort(slot.lost);
+  }
+
+  private async releaseSlot(attempt: string, options: { handOver: boolean }) {
+    const slot = this.held.get(attempt);
     if (!slot) return;
     clearInterval(slot.renewal);
-    this.held.delete(executionId);
+    this.held.delete(attempt);
     await this.concurrency.release(slot.owner, options);
   }
 }
 
-function slotOwner(execution: ClaimedExecution): SlotOwner | null {
+function slotOwner(execution: ClaimedExecution, attempt: string): SlotOwner | null {
   const limit = execution.agent.maxConcurrency;
   if (!limit) return null;
   return {
     executionId: execution.id,
+    attempt,
     agentId: execution.agentId,
     limit,
     priority: toBullPriority(execution.priority),

@@ -8,35 +8,54 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)`;
 
 /**
- * KEYS: leases (zset id → lease expiry), parked (zset id → park order).
- * ARGV: execution id, limit, lease ttl ms, park score.
- * Takes a slot (or keeps the one handed over to this execution) and returns 1; else parks the
- * execution (keeping its first place in line) and returns 0.
+ * Slot leases are owned by one attempt: the member is `<execution id>|<attempt token>`, so a
+ * duplicate of an attempt (its job taken over after a lost lock) neither shares nor frees the
+ * slot of the attempt it duplicates, and the owners hash (execution id → member) makes it wait
+ * while that attempt's lease lives: one execution never calls the provider from two attempts at
+ * once. A slot handed over to a parked execution is reserved under the bare execution id until
+ * one of its attempts takes it.
+ *
+ * KEYS: leases (zset member → lease expiry), parked (zset execution id → park order), owners.
+ * ARGV: attempt's member, execution id, limit, lease ttl ms, park score.
+ * Takes a slot (or the one reserved for this execution) and returns {1, 0}. Else returns
+ * {0, ms until the lease it waits for ends}: while another attempt of the execution holds a
+ * lease, that one's (it does not join the line); otherwise the first lease's, parked in line
+ * (keeping its first place).
  */
 export const ACQUIRE_SLOT = `${NOW}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local ttl = tonumber(ARGV[3])
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], ttl * 2)
-  redis.call('ZREM', KEYS[2], ARGV[1])
-  return 1
+local ttl = tonumber(ARGV[4])
+local sibling = redis.call('HGET', KEYS[3], ARGV[2])
+if sibling and sibling ~= ARGV[1] then
+  local expiry = redis.call('ZSCORE', KEYS[1], sibling)
+  if expiry then return {0, tonumber(expiry) - now} end
 end
-redis.call('ZADD', KEYS[2], 'NX', ARGV[4], ARGV[1])
-return 0`;
+local holds = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not holds and redis.call('ZREM', KEYS[1], ARGV[2]) == 1 then holds = true end
+if holds or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+  redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ttl * 2)
+  redis.call('PEXPIRE', KEYS[3], ttl * 2)
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  return {1, 0}
+end
+redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[2])
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, tonumber(first[2]) - now}`;
 
 /**
- * KEYS: leases, parked. ARGV: execution id to release ('' for none), limit, lease ttl ms,
- * 'recheck' to also report a slot already handed to that execution.
- * Frees the execution's slot, then hands every free slot to the first parked executions and
- * returns their ids: the caller wakes them, and a handed-over slot waits for its owner.
+ * KEYS: leases, parked, owners. ARGV: member to release ('' for none), limit, lease ttl ms,
+ * execution id whose reserved slot to report ('' for none), the member's execution id.
+ * Frees the member's slot, then hands every free slot to the first parked executions (reserved
+ * under their ids) and returns their ids: the caller wakes them.
  */
 export const RELEASE_SLOT = `${NOW}
 local woken = {}
-if ARGV[4] == 'recheck' then
-  if redis.call('ZSCORE', KEYS[1], ARGV[1]) then woken[1] = ARGV[1] end
-elseif ARGV[1] ~= '' then
+if ARGV[4] ~= '' and redis.call('ZSCORE', KEYS[1], ARGV[4]) then woken[1] = ARGV[4] end
+if ARGV[1] ~= '' then
   redis.call('ZREM', KEYS[1], ARGV[1])
+  if redis.call('HGET', KEYS[3], ARGV[5]) == ARGV[1] then redis.call('HDEL', KEYS[3], ARGV[5]) end
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local ttl = tonumber(ARGV[3])
@@ -51,12 +70,21 @@ while free > 0 do
 end
 return woken`;
 
-/** KEYS: leases. ARGV: execution id, lease ttl ms. Extends a held slot; 0 when it is gone. */
+/**
+ * KEYS: leases. ARGV: attempt's member, lease ttl ms.
+ * Extends a lease that is still valid and returns 1; a lease gone (Redis lost it) or already
+ * expired (its worker stalled past it: the slot may be someone else's now) is not restored: 0.
+ */
 export const RENEW_SLOT = `${NOW}
+local expiry = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not expiry or tonumber(expiry) <= now then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 0
+end
 local ttl = tonumber(ARGV[2])
-local renewed = redis.call('ZADD', KEYS[1], 'XX', 'CH', now + ttl, ARGV[1])
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ttl * 2)
-return renewed`;
+return 1`;
 
 /**
  * KEYS: pacing state (hash: next free request time, next free token time), pause (string:

@@ -16,6 +16,7 @@ import {
 import { formatDuration } from '@agentq/logging';
 import { QueueWorkers } from '@agentq/redis';
 import { contextOf, inSpan, SpanKind } from '@agentq/telemetry';
+import { randomUUID } from 'node:crypto';
 import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { DeferralReason } from '../dispatch/dispatch-deferral';
 import { DispatchGate } from '../dispatch/dispatch-gate.service';
@@ -104,10 +105,12 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
         },
       },
       async () => {
+        // The attempt's identity: its concurrency slot is its own, not the execution's.
+        const attempt = token ?? randomUUID();
         try {
-          return await this.processAttempt(job, token);
+          return await this.processAttempt(job, token, attempt);
         } finally {
-          await this.dispatch.finished(job.data.executionId);
+          await this.dispatch.finished(job.data.executionId, attempt);
         }
       },
     );
@@ -115,15 +118,16 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
 
   private async processAttempt(
     job: Job<ExecutionJobData, ExecutionJobResult>,
-    token?: string,
+    token: string | undefined,
+    attempt: string,
   ): Promise<ExecutionJobResult> {
     const { executionId, tenantId } = job.data;
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let result;
     try {
-      const parked = await this.dispatch.beforeClaim(job.data, job.opts.priority);
-      if (parked) return await this.defer(job, token, parked);
-      result = await this.runner.run(executionId, tenantId, { isLastAttempt });
+      const parked = await this.dispatch.beforeClaim(job.data, job.opts.priority, attempt);
+      if (parked) return await this.defer(job, token, attempt, parked);
+      result = await this.runner.run(executionId, tenantId, { isLastAttempt, attempt });
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
       // The attempt says nothing about the execution: wait for PostgreSQL without using one.
@@ -139,7 +143,7 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
         await job.moveToWait(token);
         throw new WaitingError();
       case 'deferred':
-        return this.defer(job, token, result);
+        return this.defer(job, token, attempt, result);
       case 'done':
         return { outcome: result.outcome };
       case 'retry':
@@ -153,10 +157,11 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
   private async defer(
     job: Job<ExecutionJobData, ExecutionJobResult>,
     token: string | undefined,
+    attempt: string,
     deferral: { reason: DeferralReason; delayMs: number },
   ): Promise<never> {
     await job.moveToDelayed(Date.now() + deferral.delayMs, token);
-    await this.dispatch.deferred(job.data.executionId, deferral.reason);
+    await this.dispatch.deferred(attempt, deferral.reason);
     throw new DelayedError();
   }
 }

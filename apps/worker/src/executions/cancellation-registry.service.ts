@@ -3,11 +3,20 @@ import { channels } from '@agentq/jobs';
 import { LlmAbortReason } from '@agentq/llm';
 import { ChannelListener, RedisConnections } from '@agentq/redis';
 
+/**
+ * A cancel can reach a worker after the attempt's claim and before it registers (while it is
+ * admitted, its prompt built): remembered this long, so that the attempt starts aborted.
+ */
+const REMEMBER_CANCEL_MS = 5 * 60_000;
+const MAX_REMEMBERED_CANCELS = 10_000;
+
 /** Aborts the provider call of a running execution when the API asks (POST .../cancel). */
 @Injectable()
 export class CancellationRegistry implements OnModuleInit {
   private readonly logger = new Logger(CancellationRegistry.name);
   private readonly running = new Map<string, AbortController>();
+  /** Execution id → when a cancel for it arrived while it was not registered here. */
+  private readonly cancelledEarly = new Map<string, number>();
   private readonly channel: string;
 
   constructor(
@@ -23,6 +32,11 @@ export class CancellationRegistry implements OnModuleInit {
 
   register(executionId: string): AbortController {
     const controller = new AbortController();
+    const cancelledAt = this.cancelledEarly.get(executionId);
+    if (cancelledAt !== undefined && Date.now() - cancelledAt <= REMEMBER_CANCEL_MS) {
+      this.logger.log(`execution ${executionId}: cancelled before its attempt started`);
+      controller.abort(new LlmAbortReason('cancelled'));
+    }
     this.running.set(executionId, controller);
     return controller;
   }
@@ -39,8 +53,18 @@ export class CancellationRegistry implements OnModuleInit {
 
   private cancel(executionId: string) {
     const controller = this.running.get(executionId);
-    if (!controller) return;
+    if (!controller) return this.rememberEarlyCancel(executionId);
     this.logger.log(`execution ${executionId}: cancelling the running attempt`);
     controller.abort(new LlmAbortReason('cancelled'));
+  }
+
+  private rememberEarlyCancel(executionId: string) {
+    // Oldest first: drop the expired, and the oldest beyond the cap.
+    for (const [id, at] of this.cancelledEarly) {
+      const expired = Date.now() - at > REMEMBER_CANCEL_MS;
+      if (!expired && this.cancelledEarly.size < MAX_REMEMBERED_CANCELS) break;
+      this.cancelledEarly.delete(id);
+    }
+    this.cancelledEarly.set(executionId, Date.now());
   }
 }

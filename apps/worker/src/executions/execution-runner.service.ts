@@ -24,13 +24,14 @@ import { Attributes } from '@opentelemetry/api';
 import { inSpan, SpanKind } from '@agentq/telemetry';
 import { computeCostUsd } from '@agentq/usage';
 import { DispatchDeferral } from '../dispatch/dispatch-deferral';
+import { ConcurrencySlotLost } from '../dispatch/concurrency-slot-lost';
 import { DispatchGate } from '../dispatch/dispatch-gate.service';
 import { ExecutionMetrics } from '../metrics/execution-metrics.service';
 import { WORKER_ID } from '../worker-identity';
 import { AttemptResult } from './attempt-result';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
-import { crashIfInjected } from './fault-injection';
+import { crashIfInjected, stallIfInjected } from './fault-injection';
 import { ProviderAdapters } from './provider-adapters.service';
 import { BudgetExceededError, SpendGuard } from './spend-guard.service';
 import { completeInFormat } from './structured-answer';
@@ -39,6 +40,8 @@ import { WorkerShutdownInterruption } from './worker-shutdown';
 
 export interface AttemptContext {
   isLastAttempt: boolean;
+  /** The attempt's job token: what its concurrency slot belongs to. */
+  attempt: string;
 }
 
 /** Runs one attempt of one execution: claim, call the provider, record the outcome. */
@@ -74,7 +77,7 @@ export class ExecutionRunner {
       () => this.claims.claim(executionId, tenantId, WORKER_ID),
     );
     if (!execution) return { kind: 'done', outcome: 'already-terminal' };
-    const deferral = await this.dispatch.admit(execution);
+    const deferral = await this.dispatch.admit(execution, context.attempt);
     if (deferral) return this.deferred(execution, deferral);
     this.metrics.attemptStarted(execution);
     this.publish(execution, 'started', 'running', execution.startedAt);
@@ -96,6 +99,7 @@ export class ExecutionRunner {
     }
 
     const controller = this.cancellations.register(execution.id);
+    this.dispatch.bindSlot(context.attempt, controller);
     const timeoutMs = execution.timeoutMs ?? this.config.executions.defaultTimeoutMs;
     const timer = setTimeout(() => controller.abort(new LlmAbortReason('timeout')), timeoutMs);
     const startedAt = performance.now();
@@ -105,7 +109,11 @@ export class ExecutionRunner {
         ? this.streams.forAttempt(execution)
         : this.streams.begin(execution);
     try {
-      return await this.callProvider(execution, adapter, controller.signal, startedAt, stream);
+      const complete = (call: LlmRequest) => {
+        this.dispatch.checkSlot(context.attempt);
+        return this.complete(execution, adapter, call);
+      };
+      return await this.callProvider(execution, complete, controller.signal, startedAt, stream);
     } catch (error) {
       if (error instanceof DispatchDeferral) return this.deferred(execution, error, 'announced');
       if (error instanceof BudgetExceededError) {
@@ -113,6 +121,9 @@ export class ExecutionRunner {
       }
       if (controller.signal.reason instanceof WorkerShutdownInterruption) {
         return this.interrupted(execution);
+      }
+      if (controller.signal.reason instanceof ConcurrencySlotLost) {
+        return this.slotLost(execution);
       }
       const llmError = classifyProviderError(error, controller.signal);
       const durationMs = Math.round(performance.now() - startedAt);
@@ -125,7 +136,7 @@ export class ExecutionRunner {
 
   private async callProvider(
     execution: ClaimedExecution,
-    adapter: LlmProviderAdapter,
+    complete: (call: LlmRequest) => Promise<LlmResult>,
     signal: AbortSignal,
     startedAt: number,
     stream: AttemptStream,
@@ -143,16 +154,10 @@ export class ExecutionRunner {
       onDelta: stream.onDelta,
     };
     if (execution.agent.tools.length > 0) {
-      const complete = (call: LlmRequest) => this.complete(execution, adapter, call);
       const outcome = await this.toolLoop.run(execution, complete, request, stream);
       return this.endToolLoop(execution, outcome, startedAt, stream);
     }
-    const answer = await completeInFormat(
-      (call) => this.complete(execution, adapter, call),
-      request,
-      execution.responseFormat,
-      stream,
-    );
+    const answer = await completeInFormat(complete, request, execution.responseFormat, stream);
     const { result } = answer;
     this.metrics.providerResponded(execution, result.model, startedAt);
     crashIfInjected(this.config, 'crash-after-provider', execution.id);
@@ -208,7 +213,9 @@ export class ExecutionRunner {
         `chat ${request.model}`,
         { kind: SpanKind.CLIENT, attributes: genAiRequestAttributes(execution) },
         async (span) => {
-          const result = await adapter.complete(request);
+          const call = adapter.complete(request);
+          stallIfInjected(this.config, execution.id);
+          const result = await call;
           span.setAttributes({
             'gen_ai.response.model': result.model,
             'gen_ai.usage.input_tokens': result.promptTokens,
@@ -328,6 +335,16 @@ export class ExecutionRunner {
     return { kind: 'interrupted' };
   }
 
+  /**
+   * Its slot may be another attempt's now: the call was abandoned and no other is made. The row
+   * goes back to `queued` and the job back to the queue, where it waits for a slot again.
+   */
+  private async slotLost(execution: ClaimedExecution): Promise<AttemptResult> {
+    await this.claims.release(execution);
+    this.logger.warn(`execution ${execution.id}: concurrency slot lost; handed back to the queue`);
+    return { kind: 'interrupted' };
+  }
+
   /** Not this attempt's turn yet: back to `queued` without using an attempt. */
   private async deferred(
     execution: ClaimedExecution,
@@ -380,17 +397,18 @@ export class ExecutionRunner {
     );
     if (!won) return { kind: 'done', outcome: 'already-terminal' };
     crashIfInjected(this.config, 'crash-after-commit', execution.id);
-    this.metrics.outcomeRecorded(execution, outcome);
+    const recorded = won.recordedInstead ?? outcome;
+    this.metrics.outcomeRecorded(execution, recorded);
     // Before the lifecycle event: a client that sees the event finds the stream complete.
-    this.streams.forAttempt(execution).end(outcome.status, outcome.output, outcome.error);
+    this.streams.forAttempt(execution).end(recorded.status, recorded.output, recorded.error);
     this.publish(
       execution,
-      outcome.status,
-      outcome.status,
+      recorded.status,
+      recorded.status,
       won.completedAt,
-      outcome.error ?? undefined,
+      recorded.error ?? undefined,
     );
-    return { kind: 'done', outcome: outcome.status };
+    return { kind: 'done', outcome: recorded.status };
   }
 
   private configurationProblem(execution: ClaimedExecution): ExecutionError | null {

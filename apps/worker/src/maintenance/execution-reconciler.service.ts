@@ -75,7 +75,7 @@ const ACTION_TIMEOUT = {
 @Injectable()
 export class ExecutionReconciler {
   private readonly logger = new Logger(ExecutionReconciler.name);
-  /** Where the scan of queued rows resumes; per process, reset once the end is reached. */
+  /** Where the scan of queued rows resumes; per process, reset whenever a pass reaches the end. */
   private queuedCursor: { queuedAt: string; id: string } | null = null;
 
   constructor(
@@ -128,10 +128,13 @@ export class ExecutionReconciler {
         cursor.id,
         PAGE_SIZE,
       ]);
-      const last = rows.at(-1);
-      this.queuedCursor = last ? { queuedAt: last.queued_at, id: last.id } : null;
       requeued += await this.requeueIfOrphaned(rows);
-      if (rows.length < PAGE_SIZE) break;
+      // A short page is the end: the next pass starts over, so rows behind the cursor are seen
+      // again even while newer ones keep passing the grace period.
+      const last = rows.at(-1);
+      const atEnd = rows.length < PAGE_SIZE;
+      this.queuedCursor = atEnd || !last ? null : { queuedAt: last.queued_at, id: last.id };
+      if (atEnd) break;
     }
     return requeued;
   }
@@ -148,17 +151,18 @@ export class ExecutionReconciler {
       orphans.map((row) => row.id),
     ]);
     const ids = new Set(stillQueued.map((row) => row.id));
-    let requeued = 0;
-    for (const row of orphans.filter((candidate) => ids.has(candidate.id))) {
-      const state = presence.get(row.id)!;
-      await this.enqueue(row, state);
-      requeued += 1;
+    // One addBulk for the page: after Redis lost its data a page can hold a thousand orphans.
+    const requeue = orphans
+      .filter((candidate) => ids.has(candidate.id))
+      .map((row) => ({ row, state: presence.get(row.id)! }));
+    await this.enqueue(requeue);
+    for (const { row, state } of requeue) {
       this.metrics.count('requeued');
       this.logger.warn(
         `execution ${row.id}: queued but its job was ${state} in Redis; enqueued it again`,
       );
     }
-    return requeued;
+    return requeue.length;
   }
 
   private async endAbandonedRunning(): Promise<{ retried: number; failed: number }> {
@@ -195,7 +199,7 @@ export class ExecutionReconciler {
       JSON.stringify(error),
     ]);
     if (moved === 0) return false;
-    await this.enqueue(row, state);
+    await this.enqueue([{ row, state }]);
     this.metrics.count('retried');
     this.publish(row, 'retrying', 'queued');
     this.logger.warn(
@@ -247,10 +251,12 @@ export class ExecutionReconciler {
     return true;
   }
 
-  /** Adds the job again; a finished job with the same id must go first or `add` is a no-op. */
-  private async enqueue(row: CandidateRow, state: JobPresence): Promise<void> {
-    if (state === 'finished') await this.executions.remove(row.id);
-    await this.producer.enqueue([requeued(row)]);
+  /** Adds the jobs again; a finished job with the same id must go first or `add` is a no-op. */
+  private async enqueue(rows: { row: CandidateRow; state: JobPresence }[]): Promise<void> {
+    for (const { row, state } of rows) {
+      if (state === 'finished') await this.executions.remove(row.id);
+    }
+    await this.producer.enqueue(rows.map(({ row }) => requeued(row)));
   }
 
   private publish(row: RunningRow, type: 'retrying' | 'failed', status: 'queued' | 'failed') {
