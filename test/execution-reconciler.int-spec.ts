@@ -1,6 +1,11 @@
 import { AppConfig } from '@agentq/config';
 import { createDataSource } from '@agentq/database';
-import { ExecutionAborter, ExecutionEventPublisher, ExecutionProducer } from '@agentq/executions';
+import {
+  ExecutionAborter,
+  ExecutionEventPublisher,
+  ExecutionProducer,
+  ExecutionRecovery,
+} from '@agentq/executions';
 import { ExecutionEvent, executionJob, QUEUES } from '@agentq/jobs';
 import {
   createTestDatabase,
@@ -50,14 +55,17 @@ describe('ExecutionReconciler', () => {
     const publisher = events as unknown as ExecutionEventPublisher;
     const producer = new ExecutionProducer(queue, publisher);
     const connections = { commands: redis, prefix: config.redis.prefix };
+    const aborter = new ExecutionAborter(
+      connections as unknown as RedisConnections,
+      producer,
+      publisher,
+    );
     reconciler = new ExecutionReconciler(
-      dataSource,
       queue,
       config,
-      publisher,
+      new ExecutionRecovery(dataSource, publisher, aborter),
       producer,
       new ReconcilerMetrics(),
-      new ExecutionAborter(connections as unknown as RedisConnections, producer, publisher),
     );
     [{ id: tenantId }] = await dataSource.query(
       `INSERT INTO tenants (name) VALUES ('t') RETURNING id`,

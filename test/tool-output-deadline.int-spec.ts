@@ -5,6 +5,7 @@ import {
   ExecutionActions,
   ExecutionEventPublisher,
   ExecutionProducer,
+  ExecutionRecovery,
   ExecutionSteps,
 } from '@agentq/executions';
 import { ExecutionEvent, QUEUES } from '@agentq/jobs';
@@ -59,14 +60,17 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
     producer = new ExecutionProducer(queue, publisher);
     actions = new ExecutionActions(app, producer);
     const connections = { commands: redis, prefix: config.redis.prefix };
+    const aborter = new ExecutionAborter(
+      connections as unknown as RedisConnections,
+      producer,
+      publisher,
+    );
     reconciler = new ExecutionReconciler(
-      owner,
       queue,
       config,
-      publisher,
+      new ExecutionRecovery(owner, publisher, aborter),
       producer,
       new ReconcilerMetrics(),
-      new ExecutionAborter(connections as unknown as RedisConnections, producer, publisher),
     );
     [{ id: tenantId }] = await owner.query(`INSERT INTO tenants (name) VALUES ('t') RETURNING id`);
     const [{ id: providerId }] = await owner.query(

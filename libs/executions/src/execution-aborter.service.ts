@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { channels } from '@agentq/jobs';
 import { RedisClient, RedisConnections } from '@agentq/redis';
+import { lifecycleEvent } from './events/lifecycle-events';
 import { ExecutionEventPublisher } from './execution-event-publisher.service';
 import { ExecutionProducer } from './execution-producer.service';
 import { RecordedTransition } from './terminal-outcome';
@@ -33,14 +34,12 @@ export class ExecutionAborter {
     const removed = await this.producer.removeIfNotActive(executionId);
     if (!removed) await this.control.publish(this.channel, executionId).catch(() => undefined);
     this.events.publish([
-      {
-        type: 'cancelled',
-        executionId,
-        tenantId: cancelled.tenantId,
-        agentId: cancelled.agentId,
-        status: 'cancelled',
-        at: new Date().toISOString(),
-      },
+      lifecycleEvent(
+        { id: executionId, tenantId: cancelled.tenantId, agentId: cancelled.agentId },
+        'cancelled',
+        'cancelled',
+        new Date(),
+      ),
     ]);
     const result: AbortResult = removed ? 'removed from queue' : 'abort sent';
     this.logger.log(`execution ${executionId}: cancelled (${result})`);

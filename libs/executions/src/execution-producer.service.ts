@@ -10,6 +10,7 @@ import {
 } from '@agentq/jobs';
 import { recordFailure, SpanKind, startSpanUnder } from '@agentq/telemetry';
 import { Queue } from 'bullmq';
+import { lifecycleEvent } from './events/lifecycle-events';
 import { ExecutionEventPublisher } from './execution-event-publisher.service';
 import { withTimeout } from './with-timeout';
 
@@ -94,18 +95,18 @@ export class ExecutionProducer {
     } finally {
       for (const traced of spans) traced?.span.end();
     }
-    const at = new Date().toISOString();
+    const at = new Date();
     this.events.publish(
       executions
         .filter((execution) => execution.isNew)
-        .map((execution) => ({
-          type: 'queued' as const,
-          executionId: execution.executionId,
-          tenantId: execution.tenantId,
-          agentId: execution.agentId,
-          status: 'queued' as const,
-          at,
-        })),
+        .map((execution) =>
+          lifecycleEvent(
+            { id: execution.executionId, tenantId: execution.tenantId, agentId: execution.agentId },
+            'queued',
+            'queued',
+            at,
+          ),
+        ),
     );
   }
 

@@ -1,14 +1,16 @@
 import { SESSION_EVENT_TYPES } from '@agentq/agent-context';
+import { AffectedRowsQuery } from '@agentq/database';
+import { EntityManager } from 'typeorm';
 
-// Statements on agent_executions that other parts of the system run with their own
-// connections: the worker's prompt building (in the execution's tenant transaction), retention
-// and session archiving, and the reconciler (both cross-tenant, on the maintenance role).
+// Use cases on agent_executions that other parts of the system run on their own connections:
+// the worker's prompt building (in the execution's tenant transaction), retention and session
+// archiving (cross-tenant, on the maintenance role). The statements stay here.
 
-/**
- * The session's earlier succeeded executions, newest first, that were created before this one.
- * Payloads cleared by retention are left out.
- */
-export const SESSION_TURNS_SQL = `
+type Sql = Pick<EntityManager, 'query'>;
+
+// The session's earlier succeeded executions, newest first, that were created before this one.
+// Payloads cleared by retention are left out.
+const SESSION_TURNS_SQL = `
 SELECT e.input, e.output
   FROM agent_executions e
  WHERE e.session_id = $1 AND e.status = 'succeeded' AND e.payload_purged_at IS NULL
@@ -16,19 +18,17 @@ SELECT e.input, e.output
  ORDER BY e.created_at DESC, e.id DESC
  LIMIT $3`;
 
-/** Marks the chosen memories used and records on the execution which ones its prompt holds. */
-export const RECORD_MEMORY_USE_SQL = `
+// Marks the chosen memories used and records on the execution which ones its prompt holds.
+const RECORD_MEMORY_USE_SQL = `
 WITH touched AS (
   UPDATE agent_memories SET last_accessed_at = now() WHERE id = ANY($2::uuid[]) RETURNING id
 )
 UPDATE agent_executions SET memory_ids = $2::uuid[] WHERE id = $1`;
 
-/**
- * Input and output become placeholders, and so do the steps' texts (model output and tool calls,
- * tool arguments and results); status, model, tokens, cost and duration stay, so the usage
- * rollups still equal the sums over the rows. Not a status change: no session event.
- */
-export const CLEAR_EXECUTION_PAYLOADS_SQL = `
+// Input and output become placeholders, and so do the steps' texts (model output and tool calls,
+// tool arguments and results); status, model, tokens, cost and duration stay, so the usage
+// rollups still equal the sums over the rows. Not a status change: no session event.
+const CLEAR_EXECUTION_PAYLOADS_SQL = `
 WITH batch AS (
   SELECT id FROM agent_executions
    WHERE payload_purged_at IS NULL AND completed_at IS NOT NULL
@@ -52,8 +52,8 @@ UPDATE agent_executions e
   FROM batch
  WHERE e.id = batch.id`;
 
-/** Sessions idle for the whole period, with nothing queued or running, are archived. */
-export const ARCHIVE_IDLE_SESSIONS_SQL = `
+// Sessions idle for the whole period, with nothing queued or running, are archived.
+const ARCHIVE_IDLE_SESSIONS_SQL = `
 WITH batch AS (
   SELECT s.id FROM sessions s
    WHERE s.status <> 'archived' AND s.updated_at < now() - make_interval(secs => $1)
@@ -73,40 +73,42 @@ archived AS (
 INSERT INTO session_events (tenant_id, session_id, type, payload)
 SELECT tenant_id, id, '${SESSION_EVENT_TYPES.sessionArchived}', '{}' FROM archived`;
 
-/** `queued` rows old enough that their job must exist by now, oldest first, after a cursor. */
-export const QUEUED_CANDIDATES_SQL = `
--- queued_at as text keeps its microseconds for the cursor (a batch shares one timestamp).
-SELECT id, tenant_id, agent_id, priority, run_at, attempts, max_attempts,
-       queued_at::text AS queued_at
-  FROM agent_executions
- WHERE status = 'queued'
-   AND queued_at < now() - make_interval(secs => $1::double precision / 1000)
-   AND (queued_at, id) > ($2::timestamptz, $3::uuid)
- ORDER BY queued_at, id
- LIMIT $4`;
+/** The session's earlier succeeded turns (input, output), newest first, at most `limit`. */
+export function readSessionTurns<Turn>(
+  sql: Sql,
+  sessionId: string,
+  executionId: string,
+  limit: number,
+): Promise<Turn[]> {
+  return sql.query(SESSION_TURNS_SQL, [sessionId, executionId, limit]);
+}
 
-/** `running` rows past their own timeout plus the margin: their worker should be long done. */
-export const OVERDUE_RUNNING_SQL = `
-SELECT id, tenant_id, agent_id, priority, run_at, attempts, max_attempts, model
-  FROM agent_executions
- WHERE status = 'running'
-   AND started_at < now() - make_interval(
-         secs => (COALESCE(timeout_ms, $1) + $2)::double precision / 1000)
- ORDER BY started_at
- LIMIT $3`;
+/** Records which memories the execution's prompt holds, and marks them used. */
+export async function recordMemoryUse(
+  sql: Sql,
+  executionId: string,
+  memoryIds: readonly string[],
+): Promise<void> {
+  await sql.query(RECORD_MEMORY_USE_SQL, [executionId, memoryIds]);
+}
 
-/** Back to `queued` for another attempt, unless someone claimed it again meanwhile. */
-export const REQUEUE_ABANDONED_SQL = `
-UPDATE agent_executions SET status = 'queued', error = $3
- WHERE id = $1 AND status = 'running' AND attempts = $2`;
+/**
+ * Clears the payloads of up to `batchSize` executions that ended more than `olderThanSeconds`
+ * ago (usage and status stay); returns how many.
+ */
+export function purgePayloads(
+  query: AffectedRowsQuery,
+  olderThanSeconds: number,
+  batchSize: number,
+): Promise<number> {
+  return query(CLEAR_EXECUTION_PAYLOADS_SQL, [olderThanSeconds, batchSize]);
+}
 
-/** The subset of ids still `queued` (re-read after a scan: one may have run since). */
-export const STILL_QUEUED_SQL = `SELECT id FROM agent_executions WHERE id = ANY($1::uuid[]) AND status = 'queued'`;
-
-/** Executions waiting for client tool outputs past their deadline, oldest deadline first. */
-export const EXPIRED_ACTIONS_SQL = `
-SELECT id, tenant_id, agent_id, model, attempts
-  FROM agent_executions
- WHERE status = 'requires_action' AND action_deadline < now()
- ORDER BY action_deadline
- LIMIT $1`;
+/** Archives up to `batchSize` sessions idle for `idleSeconds`; returns how many. */
+export function archiveIdleSessions(
+  query: AffectedRowsQuery,
+  idleSeconds: number,
+  batchSize: number,
+): Promise<number> {
+  return query(ARCHIVE_IDLE_SESSIONS_SQL, [idleSeconds, batchSize]);
+}

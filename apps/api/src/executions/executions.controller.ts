@@ -22,7 +22,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { AgentExecution, TERMINAL_STATUSES } from '@agentq/database';
+import { currentLifecycleEvent } from '@agentq/executions';
 import {
   ExecutionEvent,
   executionEventId,
@@ -182,7 +182,7 @@ export class ExecutionsController {
     stream.onClose(this.events.listen(id, send));
 
     // The current state first, read after subscribing so nothing falls between the two.
-    send(snapshotEvent(await this.reader.get(tenantId, id)));
+    send(currentLifecycleEvent(await this.reader.get(tenantId, id)));
   }
 
   @Get(':id/stream')
@@ -225,42 +225,6 @@ export class ExecutionsController {
       EventStream.open(request, reply),
     );
   }
-}
-
-// The event that brought the execution to its current state, timed by the row.
-function snapshotEvent(current: AgentExecution): ExecutionEvent {
-  const base = {
-    executionId: current.id,
-    tenantId: current.tenantId,
-    agentId: current.agentId,
-    status: current.status,
-    attempt: current.attempts,
-    error: current.error ? { code: current.error.code, message: current.error.message } : undefined,
-  };
-  if (TERMINAL_STATUSES.includes(current.status)) {
-    const at = current.completedAt ?? current.queuedAt;
-    return { ...base, type: current.status as ExecutionEvent['type'], at: at.toISOString() };
-  }
-  if (current.status === 'requires_action' && current.requiredAction) {
-    return {
-      ...base,
-      type: 'requires_action',
-      requiredAction: current.requiredAction,
-      at: (current.startedAt ?? current.queuedAt).toISOString(),
-    };
-  }
-  if (current.status === 'running' && current.startedAt) {
-    return { ...base, type: 'started', at: current.startedAt.toISOString() };
-  }
-  // Queued again after a failed attempt: the retry is the last transition.
-  if (current.attempts > 0) {
-    return {
-      ...base,
-      type: 'retrying',
-      at: (current.completedAt ?? current.queuedAt).toISOString(),
-    };
-  }
-  return { ...base, type: 'queued', attempt: undefined, at: current.queuedAt.toISOString() };
 }
 
 function toExecutionEventView(event: ExecutionEvent): ExecutionEventView {

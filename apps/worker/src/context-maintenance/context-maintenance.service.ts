@@ -3,11 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { MAINTENANCE_DATA_SOURCE } from '@agentq/database';
 import { REDACTED_MESSAGE_CONTENT } from '@agentq/agent-context';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import {
-  ARCHIVE_IDLE_SESSIONS_SQL,
-  CLEAR_EXECUTION_PAYLOADS_SQL,
-  deleteExpiredSessionEvents,
-} from '@agentq/executions';
+import { archiveIdleSessions, purgePayloads, deleteExpiredSessionEvents } from '@agentq/executions';
 import { ContextMaintenanceJobResult } from '@agentq/jobs';
 import { deleteExpiredPlans } from '@agentq/plans';
 import { deleteExpiredScheduleFirings } from '@agentq/schedules';
@@ -116,10 +112,7 @@ export class ContextMaintenance {
     const query = (sql: string, parameters: unknown[]) => affectedRows(runner, sql, parameters);
     if (policy.payloadRetentionDays > 0) {
       const age = policy.payloadRetentionDays * SECONDS_PER_DAY;
-      result.payloadsCleared = await repeat(
-        () => query(CLEAR_EXECUTION_PAYLOADS_SQL, [age, batch]),
-        batch,
-      );
+      result.payloadsCleared = await repeat(() => purgePayloads(query, age, batch), batch);
       result.messagesCleared = await repeat(
         () => query(CLEAR_MESSAGE_CONTENT_SQL, [age, batch, REDACTED_MESSAGE_CONTENT]),
         batch,
@@ -141,10 +134,7 @@ export class ContextMaintenance {
     }
     if (policy.sessionArchiveAfterDays > 0) {
       const age = policy.sessionArchiveAfterDays * SECONDS_PER_DAY;
-      result.sessionsArchived = await repeat(
-        () => query(ARCHIVE_IDLE_SESSIONS_SQL, [age, batch]),
-        batch,
-      );
+      result.sessionsArchived = await repeat(() => archiveIdleSessions(query, age, batch), batch);
     }
     const expiries = [
       [

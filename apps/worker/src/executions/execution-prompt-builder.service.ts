@@ -14,7 +14,7 @@ import { inTenantTransaction } from '@agentq/database';
 import { ChatMessage } from '@agentq/database';
 import { buildSystemPrompt, toChatMessages } from '@agentq/llm';
 import { DataSource } from 'typeorm';
-import { ClaimedExecution, RECORD_MEMORY_USE_SQL, SESSION_TURNS_SQL } from '@agentq/executions';
+import { ClaimedExecution, readSessionTurns, recordMemoryUse } from '@agentq/executions';
 
 export interface ExecutionPrompt {
   systemPrompt: string;
@@ -68,21 +68,23 @@ export class ExecutionPromptBuilder {
       candidates,
       this.config.agentContext.memoryTokenBudget,
     );
-    await this.query(execution, RECORD_MEMORY_USE_SQL, [
-      execution.id,
-      chosen.map((memory) => memory.id),
-    ]);
+    await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      recordMemoryUse(
+        manager,
+        execution.id,
+        chosen.map((memory) => memory.id),
+      ),
+    );
     return chosen;
   }
 
   private async historyFor(execution: ClaimedExecution): Promise<ChatMessage[]> {
     const budget = this.config.agentContext.historyTokenBudget;
     if (!execution.sessionId || budget <= 0) return [];
-    const turns: SessionTurn[] = await this.query(execution, SESSION_TURNS_SQL, [
-      execution.sessionId,
-      execution.id,
-      HISTORY_TURN_LIMIT,
-    ]);
+    const sessionId = execution.sessionId;
+    const turns = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      readSessionTurns<SessionTurn>(manager, sessionId, execution.id, HISTORY_TURN_LIMIT),
+    );
     return buildSessionHistory(turns, budget);
   }
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ExecutionQueueModule } from '@agentq/executions';
+import { ExecutionQueueModule, ExecutionRecovery } from '@agentq/executions';
 import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
 import { ExecutionReconciler } from './execution-reconciler.service';
@@ -9,6 +9,6 @@ import { ReconcilerMetrics } from './reconciler-metrics';
 /** The reconciler: a repeatable job that brings Redis back in line with PostgreSQL. */
 @Module({
   imports: [registerQueues(QUEUES.executions, QUEUES.executionReconciler), ExecutionQueueModule],
-  providers: [ExecutionReconciler, ExecutionReconcilerWorker, ReconcilerMetrics],
+  providers: [ExecutionRecovery, ExecutionReconciler, ExecutionReconcilerWorker, ReconcilerMetrics],
 })
 export class ExecutionReconcilerModule {}

@@ -1,24 +1,14 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { ExecutionError, MAINTENANCE_DATA_SOURCE } from '@agentq/database';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import {
-  emptyPlanAdvanceSink,
-  ExecutionAborter,
-  ExecutionEventPublisher,
   ExecutionProducer,
-  EXPIRED_ACTIONS_SQL,
-  OVERDUE_RUNNING_SQL,
-  QUEUED_CANDIDATES_SQL,
+  ExecutionRecovery,
+  QueuedCandidate,
   QueuedExecution,
   queuedExecution,
-  recordActionTimeouts,
-  recordTerminalOutcomes,
-  REQUEUE_ABANDONED_SQL,
-  STILL_QUEUED_SQL,
-  TerminalOutcome,
-  withTransactionRetry,
+  RecoverableExecution,
+  StalledExecution,
 } from '@agentq/executions';
 import {
   ExecutionJobData,
@@ -27,31 +17,12 @@ import {
   ReconcileExecutionsJobResult,
 } from '@agentq/jobs';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { inspectJobs, JobPresence } from './job-presence';
 import { ReconcilerMetrics } from './reconciler-metrics';
 
 const PAGE_SIZE = 1_000;
 /** Queued rows checked per run at most; the scan resumes where it stopped on the next run. */
 const MAX_QUEUED_PAGES = 20;
-
-interface CandidateRow {
-  id: string;
-  tenant_id: string;
-  agent_id: string;
-  priority: number;
-  run_at: Date | null;
-  attempts: number;
-  max_attempts: number;
-}
-
-interface QueuedRow extends CandidateRow {
-  queued_at: string;
-}
-
-interface RunningRow extends CandidateRow {
-  model: string | null;
-}
 
 const WORKER_LOST = {
   code: 'worker_lost',
@@ -79,14 +50,12 @@ export class ExecutionReconciler {
   private queuedCursor: { queuedAt: string; id: string } | null = null;
 
   constructor(
-    @InjectDataSource(MAINTENANCE_DATA_SOURCE) private readonly dataSource: DataSource,
     @InjectQueue(QUEUES.executions)
     private readonly executions: Queue<ExecutionJobData, ExecutionJobResult>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly events: ExecutionEventPublisher,
+    private readonly recovery: ExecutionRecovery,
     private readonly producer: ExecutionProducer,
     private readonly metrics: ReconcilerMetrics,
-    private readonly aborter: ExecutionAborter,
   ) {}
 
   async reconcile(): Promise<ReconcileExecutionsJobResult> {
@@ -101,16 +70,12 @@ export class ExecutionReconciler {
    * the terminal UPDATE like any other outcome: the usage of their steps is already on the row.
    */
   private async failExpiredActions(): Promise<number> {
-    const rows: (RunningRow & { attempts: number })[] = await this.dataSource.query(
-      EXPIRED_ACTIONS_SQL,
-      [PAGE_SIZE],
-    );
+    const rows = await this.recovery.expiredActions(PAGE_SIZE);
     let failed = 0;
     for (const row of rows) {
-      if (!(await this.fail(row, ACTION_TIMEOUT, recordActionTimeouts))) continue;
+      if (!(await this.recovery.expireAction(row, ACTION_TIMEOUT))) continue;
       failed += 1;
       this.metrics.count('action_timeout');
-      this.publishEvent(row, 'failed', 'failed', ACTION_TIMEOUT);
       this.logger.warn(
         `execution ${row.id}: no tool outputs before its deadline; failed (action_timeout)`,
       );
@@ -122,12 +87,11 @@ export class ExecutionReconciler {
     let requeued = 0;
     for (let page = 0; page < MAX_QUEUED_PAGES; page += 1) {
       const cursor = this.queuedCursor ?? { queuedAt: '-infinity', id: NIL_UUID };
-      const rows: QueuedRow[] = await this.dataSource.query(QUEUED_CANDIDATES_SQL, [
+      const rows = await this.recovery.queuedLongerThan(
         this.config.reconciler.queuedGraceMs,
-        cursor.queuedAt,
-        cursor.id,
+        cursor,
         PAGE_SIZE,
-      ]);
+      );
       requeued += await this.requeueIfOrphaned(rows);
       // A short page is the end: the next pass starts over, so rows behind the cursor are seen
       // again even while newer ones keep passing the grace period.
@@ -139,7 +103,7 @@ export class ExecutionReconciler {
     return requeued;
   }
 
-  private async requeueIfOrphaned(rows: QueuedRow[]): Promise<number> {
+  private async requeueIfOrphaned(rows: QueuedCandidate[]): Promise<number> {
     const presence = await inspectJobs(
       this.executions,
       rows.map((row) => row.id),
@@ -147,10 +111,7 @@ export class ExecutionReconciler {
     const orphans = rows.filter((row) => isGone(presence.get(row.id)));
     if (orphans.length === 0) return 0;
     // Re-read: an execution may have run and ended since the scan (and its job been removed).
-    const stillQueued: { id: string }[] = await this.dataSource.query(STILL_QUEUED_SQL, [
-      orphans.map((row) => row.id),
-    ]);
-    const ids = new Set(stillQueued.map((row) => row.id));
+    const ids = await this.recovery.stillQueued(orphans.map((row) => row.id));
     // One addBulk for the page: after Redis lost its data a page can hold a thousand orphans.
     const requeue = orphans
       .filter((candidate) => ids.has(candidate.id))
@@ -167,11 +128,11 @@ export class ExecutionReconciler {
 
   private async endAbandonedRunning(): Promise<{ retried: number; failed: number }> {
     const { executions, reconciler } = this.config;
-    const rows: RunningRow[] = await this.dataSource.query(OVERDUE_RUNNING_SQL, [
+    const rows = await this.recovery.overdueRunning(
       executions.defaultTimeoutMs,
       reconciler.runningMarginMs,
       PAGE_SIZE,
-    ]);
+    );
     const presence = await inspectJobs(
       this.executions,
       rows.map((row) => row.id),
@@ -191,17 +152,10 @@ export class ExecutionReconciler {
     return { retried, failed };
   }
 
-  private async retryAbandoned(row: RunningRow, state: JobPresence): Promise<boolean> {
-    const error = { ...WORKER_LOST, retryable: true };
-    const [, moved] = await this.dataSource.query(REQUEUE_ABANDONED_SQL, [
-      row.id,
-      row.attempts,
-      JSON.stringify(error),
-    ]);
-    if (moved === 0) return false;
+  private async retryAbandoned(row: StalledExecution, state: JobPresence): Promise<boolean> {
+    if (!(await this.recovery.requeueAbandoned(row, WORKER_LOST))) return false;
     await this.enqueue([{ row, state }]);
     this.metrics.count('retried');
-    this.publish(row, 'retrying', 'queued');
     this.logger.warn(
       `execution ${row.id}: running past its timeout with no live job lock (job ${state}); ` +
         `attempt ${row.attempts} of ${row.max_attempts} abandoned, queued again`,
@@ -209,41 +163,9 @@ export class ExecutionReconciler {
     return true;
   }
 
-  /**
-   * Ends the execution `failed` with `error` through the terminal UPDATE; false if it had ended.
-   * A plan task failed here may fail its plan (fail_fast): the tasks that cancelled are stopped.
-   * The next tasks it made ready are committed `queued`; the next pass enqueues them.
-   */
-  private async fail(
-    row: RunningRow,
-    error: ExecutionError,
-    record: typeof recordTerminalOutcomes = recordTerminalOutcomes,
-  ): Promise<boolean> {
-    const outcome: TerminalOutcome = {
-      executionId: row.id,
-      tenantId: row.tenant_id,
-      status: 'failed',
-      output: null,
-      error,
-      model: row.model,
-      promptTokens: 0,
-      completionTokens: 0,
-      costUsd: '0',
-      durationMs: null,
-    };
-    const { won, cancelled } = await withTransactionRetry(async () => {
-      const planSink = emptyPlanAdvanceSink();
-      const won = await record(this.dataSource.manager, [outcome], planSink);
-      return { won, cancelled: planSink.cancelled };
-    });
-    await this.aborter.abortAll(cancelled);
-    return won.length > 0;
-  }
-
-  private async failAbandoned(row: RunningRow): Promise<boolean> {
-    if (!(await this.fail(row, WORKER_LOST))) return false;
+  private async failAbandoned(row: StalledExecution): Promise<boolean> {
+    if (!(await this.recovery.failAbandoned(row, WORKER_LOST))) return false;
     this.metrics.count('failed');
-    this.publish(row, 'failed', 'failed');
     this.logger.warn(
       `execution ${row.id}: running past its timeout with no live job lock and no attempt ` +
         `left (${row.attempts} of ${row.max_attempts}); failed (${WORKER_LOST.code})`,
@@ -252,35 +174,11 @@ export class ExecutionReconciler {
   }
 
   /** Adds the jobs again; a finished job with the same id must go first or `add` is a no-op. */
-  private async enqueue(rows: { row: CandidateRow; state: JobPresence }[]): Promise<void> {
+  private async enqueue(rows: { row: RecoverableExecution; state: JobPresence }[]): Promise<void> {
     for (const { row, state } of rows) {
       if (state === 'finished') await this.executions.remove(row.id);
     }
     await this.producer.enqueue(rows.map(({ row }) => requeued(row)));
-  }
-
-  private publish(row: RunningRow, type: 'retrying' | 'failed', status: 'queued' | 'failed') {
-    this.publishEvent(row, type, status, WORKER_LOST);
-  }
-
-  private publishEvent(
-    row: RunningRow,
-    type: 'retrying' | 'failed',
-    status: 'queued' | 'failed',
-    error: { code: string; message: string },
-  ) {
-    this.events.publish([
-      {
-        type,
-        executionId: row.id,
-        tenantId: row.tenant_id,
-        agentId: row.agent_id,
-        status,
-        attempt: row.attempts,
-        error: { code: error.code, message: error.message },
-        at: new Date().toISOString(),
-      },
-    ]);
   }
 }
 
@@ -290,7 +188,7 @@ function isGone(state: JobPresence | undefined): boolean {
   return state === 'missing' || state === 'finished';
 }
 
-function requeued(row: CandidateRow): QueuedExecution {
+function requeued(row: RecoverableExecution): QueuedExecution {
   return queuedExecution(
     {
       id: row.id,
