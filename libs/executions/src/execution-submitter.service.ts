@@ -1,12 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { AgentExecution, inTenantTransaction, setTransactionTenant } from '@agentq/database';
 import { formatDuration } from '@agentq/logging';
 import { activeTraceparent } from '@agentq/telemetry';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ExecutionProducer } from './execution-producer.service';
 import { groupSorted } from './group-sorted';
+import { advancePlans, emptyPlanAdvanceSink } from './plan-advancement';
 import { ItemOutcome, MicroBatcher } from './micro-batcher';
 import { outcomesWithoutQueue, submissionJobs } from './submission-jobs';
 import { insertSubmissions, SubmissionRequest, SubmittedExecution } from './submission-store';
@@ -40,6 +41,7 @@ const QUEUE_DEPTH_MAX_AGE_MS = 250;
  */
 @Injectable()
 export class ExecutionSubmitter {
+  private readonly logger = new Logger(ExecutionSubmitter.name);
   private readonly batcher: MicroBatcher<SubmissionRequest, SubmittedExecution[]>;
 
   constructor(
@@ -54,6 +56,32 @@ export class ExecutionSubmitter {
       // as a whole, and insert() then retries its submissions one by one.
       maxConcurrentFlushes: 2,
     });
+  }
+
+  /**
+   * Writes a plan (`write`, in the tenant's transaction) and, when it is new, creates its ready
+   * tasks' executions in the same transaction; they are enqueued after the commit (if that
+   * fails, the rows are committed `queued` and the reconciler enqueues them). Returns the
+   * plan's id.
+   */
+  async submitPlan(
+    tenantId: string,
+    write: (manager: EntityManager) => Promise<{ id: string; created: boolean }>,
+  ): Promise<string> {
+    const sink = emptyPlanAdvanceSink();
+    const id = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const plan = await write(manager);
+      if (plan.created) await advancePlans(manager, [plan.id], sink, async () => undefined);
+      return plan.id;
+    });
+    try {
+      await this.producer.enqueue(sink.jobs);
+    } catch (error) {
+      this.logger.error(
+        `plan ${id}: could not enqueue its first tasks: ${(error as Error).message}`,
+      );
+    }
+    return id;
   }
 
   submit(request: SubmissionRequest): Promise<SubmittedExecution[]> {

@@ -1,12 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
-import {
-  advancePlans,
-  emptyPlanAdvanceSink,
-  ExecutionProducer,
-  planExecutionReads,
-} from '@agentq/executions';
+import { ExecutionSubmitter, planExecutionReads } from '@agentq/executions';
 import {
   cancelPlan,
   insertPlan,
@@ -32,11 +27,9 @@ import { ListPlansQuery } from './dto/list-plans.query';
 
 @Injectable()
 export class PlansService {
-  private readonly logger = new Logger(PlansService.name);
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly producer: ExecutionProducer,
+    private readonly submitter: ExecutionSubmitter,
     private readonly cancellation: ExecutionCancellation,
   ) {}
 
@@ -47,10 +40,9 @@ export class PlansService {
   async create(tenantId: string, body: CreatePlanDto): Promise<PlanDetails> {
     const tasks = body.tasks.map((task, n) => toTaskSpec(task, n));
     refuseOnPlanError(() => validatePlanGraph(tasks));
-    const sink = emptyPlanAdvanceSink();
-    const id = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+    const id = await this.submitter.submitPlan(tenantId, async (manager) => {
       await this.checkReferences(manager, body.projectId ?? null, tasks);
-      const plan = await insertPlan(manager, {
+      return insertPlan(manager, {
         tenantId,
         projectId: body.projectId ?? null,
         title: body.title,
@@ -60,19 +52,7 @@ export class PlansService {
         idempotencyKey: body.idempotencyKey ?? null,
         tasks,
       });
-      if (plan.created) {
-        await advancePlans(manager, [plan.id], sink, async () => undefined);
-      }
-      return plan.id;
     });
-    try {
-      await this.producer.enqueue(sink.jobs);
-    } catch (error) {
-      // The rows are committed `queued`: the reconciler enqueues them.
-      this.logger.error(
-        `plan ${id}: could not enqueue its first tasks: ${(error as Error).message}`,
-      );
-    }
     return this.get(tenantId, id);
   }
 
