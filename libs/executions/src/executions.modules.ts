@@ -1,16 +1,16 @@
 import { Module } from '@nestjs/common';
 import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
-import { ExecutionAborter } from './execution-aborter.service';
-import { ExecutionActions } from './execution-actions';
-import { ExecutionClaims } from './execution-claims.service';
-import { ExecutionEventPublisher } from './execution-event-publisher.service';
-import { ExecutionFinisher } from './execution-finisher.service';
-import { ExecutionFollowUps } from './execution-follow-ups.service';
-import { ExecutionProducer } from './execution-producer.service';
-import { ExecutionStream } from './execution-stream';
-import { ExecutionSteps } from './execution-steps';
-import { ExecutionSubmitter } from './execution-submitter.service';
+import { ExecutionAborter } from './lifecycle/execution-aborter.service';
+import { ExecutionActions } from './lifecycle/execution-actions';
+import { ExecutionClaims } from './lifecycle/execution-claims.service';
+import { ExecutionEventPublisher } from './streams/execution-event-publisher.service';
+import { ExecutionFinisher } from './lifecycle/execution-finisher.service';
+import { ExecutionFollowUps } from './follow-ups/execution-follow-ups.service';
+import { ExecutionProducer } from './lifecycle/execution-producer.service';
+import { ExecutionStream } from './streams/execution-stream';
+import { ExecutionSteps } from './store/execution-steps';
+import { ExecutionSubmitter } from './lifecycle/execution-submitter.service';
 
 /**
  * Enqueuing executions, stopping cancelled ones and announcing their events: what every process

@@ -1,33 +1,47 @@
-export * from './action-timeouts';
-export * from './claimed-execution';
-export * from './database-unavailable';
-export * from './execution-aborter.service';
-export * from './execution-actions';
-export * from './execution-claims.service';
-export * from './execution-event-publisher.service';
-export * from './execution-finisher.service';
-export * from './execution-producer.service';
-export * from './execution-reads';
-export * from './execution-rows';
-export * from './execution-statements';
-export * from './execution-step';
-export * from './execution-steps';
-export * from './execution-submitter.service';
-export * from './group-sorted';
-export * from './executions.modules';
-export * from './execution-view';
-export * from './micro-batcher';
-export * from './queued-execution';
-export * from './record-terminal-outcomes';
-export * from './refused-outcome';
-export * from './submission-store';
-export * from './terminal-outcome';
-export * from './tool-outputs';
-export * from './transient-database-error';
-export * from './with-timeout';
-export * from './plan-advancement';
-export * from './plan-execution-reads';
-export * from './execution-stream';
-export * from './session-event-retention';
+// store: the statements on agent_executions, execution_steps and the rollups, and its reads
+export * from './store/action-timeouts';
+export * from './store/claimed-execution';
+export * from './store/execution-reads';
+export * from './store/execution-rows';
+export * from './store/execution-statements';
+export * from './store/execution-step';
+export * from './store/execution-steps';
+export * from './store/execution-view';
+export * from './store/plan-execution-reads';
+export * from './store/record-terminal-outcomes';
+export * from './store/refused-outcome';
+export * from './store/session-event-retention';
+export * from './store/submission-store';
+export * from './store/terminal-outcome';
+export * from './store/tool-outputs';
+
+// lifecycle: submit, claim, finish, act, cancel, and the job producer
+export * from './lifecycle/execution-aborter.service';
+export * from './lifecycle/execution-actions';
+export * from './lifecycle/execution-claims.service';
+export * from './lifecycle/execution-finisher.service';
+export * from './lifecycle/execution-producer.service';
+export * from './lifecycle/execution-submitter.service';
+export * from './lifecycle/queued-execution';
+
+// follow-ups: what a finished execution starts (handoffs, plan tasks)
+export * from './follow-ups/plan-advancement';
+
+// recovery: what the reconciler asks for
 export * from './recovery/execution-recovery.service';
-export * from './events/lifecycle-events';
+
+// streams: lifecycle events and output streams
+export * from './streams/execution-event-publisher.service';
+export * from './streams/execution-stream';
+export * from './streams/lifecycle-events';
+
+// batching: the one micro-batcher
+export * from './batching/group-sorted';
+export * from './batching/micro-batcher';
+
+// support: timeouts and database errors
+export * from './support/database-unavailable';
+export * from './support/transient-database-error';
+export * from './support/with-timeout';
+
+export * from './executions.modules';

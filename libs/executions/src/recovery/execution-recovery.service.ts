@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ExecutionError, MAINTENANCE_DATA_SOURCE } from '@agentq/database';
 import { DataSource } from 'typeorm';
-import { recordActionTimeouts } from '../action-timeouts';
-import { ExecutionAborter } from '../execution-aborter.service';
-import { lifecycleEvent } from '../events/lifecycle-events';
-import { ExecutionEventPublisher } from '../execution-event-publisher.service';
-import { emptyPlanAdvanceSink } from '../plan-advancement';
-import { recordTerminalOutcomes } from '../record-terminal-outcomes';
-import { TerminalOutcome } from '../terminal-outcome';
-import { withTransactionRetry } from '../transient-database-error';
+import { recordActionTimeouts } from '../store/action-timeouts';
+import { ExecutionAborter } from '../lifecycle/execution-aborter.service';
+import { lifecycleEvent } from '../streams/lifecycle-events';
+import { ExecutionEventPublisher } from '../streams/execution-event-publisher.service';
+import { emptyPlanAdvanceSink } from '../follow-ups/plan-advancement';
+import { recordTerminalOutcomes } from '../store/record-terminal-outcomes';
+import { TerminalOutcome } from '../store/terminal-outcome';
+import { withTransactionRetry } from '../support/transient-database-error';
 
 // `queued` rows old enough that their job must exist by now, oldest first, after a cursor.
 const QUEUED_CANDIDATES_SQL = `

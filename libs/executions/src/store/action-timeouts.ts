@@ -1,6 +1,6 @@
 import { setTransactionTenant } from '@agentq/database';
 import { EntityManager } from 'typeorm';
-import { emptyPlanAdvanceSink, PlanAdvanceSink } from './plan-advancement';
+import { emptyPlanAdvanceSink, PlanAdvanceSink } from '../follow-ups/plan-advancement';
 import { recordTerminalOutcomes } from './record-terminal-outcomes';
 import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
 

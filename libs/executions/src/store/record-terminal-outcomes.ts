@@ -1,7 +1,11 @@
 import { queryPrepared, setTransactionTenant } from '@agentq/database';
 import { EntityManager } from 'typeorm';
-import { groupSorted } from './group-sorted';
-import { advancePlans, emptyPlanAdvanceSink, PlanAdvanceSink } from './plan-advancement';
+import { groupSorted } from '../batching/group-sorted';
+import {
+  advancePlans,
+  emptyPlanAdvanceSink,
+  PlanAdvanceSink,
+} from '../follow-ups/plan-advancement';
 import { cancelledOutcome, RecordedTransition, TerminalOutcome } from './terminal-outcome';
 import { WEBHOOK_OUTBOX_CTE } from './webhook-outbox';
 

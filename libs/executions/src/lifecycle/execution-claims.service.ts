@@ -7,9 +7,9 @@ import {
   setTransactionTenant,
 } from '@agentq/database';
 import { DataSource } from 'typeorm';
-import { ClaimedExecution } from './claimed-execution';
-import { groupSorted } from './group-sorted';
-import { ItemOutcome, MicroBatcher } from './micro-batcher';
+import { ClaimedExecution } from '../store/claimed-execution';
+import { groupSorted } from '../batching/group-sorted';
+import { ItemOutcome, MicroBatcher } from '../batching/micro-batcher';
 
 const CLAIM_SQL = `
 UPDATE agent_executions e

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { channels } from '@agentq/jobs';
 import { RedisClient, RedisConnections } from '@agentq/redis';
-import { lifecycleEvent } from './events/lifecycle-events';
-import { ExecutionEventPublisher } from './execution-event-publisher.service';
+import { lifecycleEvent } from '../streams/lifecycle-events';
+import { ExecutionEventPublisher } from '../streams/execution-event-publisher.service';
 import { ExecutionProducer } from './execution-producer.service';
-import { RecordedTransition } from './terminal-outcome';
+import { RecordedTransition } from '../store/terminal-outcome';
 
 /** What stopping a cancelled execution's job took: it was still waiting, or it was running. */
 export type AbortResult = 'removed from queue' | 'abort sent';

@@ -13,10 +13,10 @@ import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { setTransactionTenant } from '@agentq/database';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { ExecutionProducer, QueuedExecution } from './execution-producer.service';
-import { groupSorted } from './group-sorted';
-import { queuedExecution } from './queued-execution';
-import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
+import { ExecutionProducer, QueuedExecution } from '../lifecycle/execution-producer.service';
+import { groupSorted } from '../batching/group-sorted';
+import { queuedExecution } from '../lifecycle/queued-execution';
+import { RecordedTransition, TerminalOutcome } from '../store/terminal-outcome';
 
 /** A succeeded execution whose row asks for a follow-up, read before the terminal transaction. */
 interface Candidate {

@@ -2,14 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ExecutionAborter } from './execution-aborter.service';
-import { CommittedFollowUps, ExecutionFollowUps } from './execution-follow-ups.service';
-import { isDatabaseUnavailable } from './database-unavailable';
-import { ItemOutcome, MicroBatcher } from './micro-batcher';
-import { emptyPlanAdvanceSink, PlanAdvanceSink } from './plan-advancement';
-import { recordTerminalOutcomes } from './record-terminal-outcomes';
-import { isDataException, OUTPUT_NOT_STORABLE, outputNotStorable } from './refused-outcome';
-import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
-import { withTransactionRetry } from './transient-database-error';
+import { CommittedFollowUps, ExecutionFollowUps } from '../follow-ups/execution-follow-ups.service';
+import { isDatabaseUnavailable } from '../support/database-unavailable';
+import { ItemOutcome, MicroBatcher } from '../batching/micro-batcher';
+import { emptyPlanAdvanceSink, PlanAdvanceSink } from '../follow-ups/plan-advancement';
+import { recordTerminalOutcomes } from '../store/record-terminal-outcomes';
+import { isDataException, OUTPUT_NOT_STORABLE, outputNotStorable } from '../store/refused-outcome';
+import { RecordedTransition, TerminalOutcome } from '../store/terminal-outcome';
+import { withTransactionRetry } from '../support/transient-database-error';
 
 const MAX_BATCH_SIZE = 500;
 

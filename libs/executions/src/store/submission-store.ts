@@ -2,7 +2,7 @@ import { AgentExecution, ExecutionInput, ResponseFormat } from '@agentq/database
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { executionFromRow, ExecutionRow } from './execution-rows';
-import { ItemOutcome } from './micro-batcher';
+import { ItemOutcome } from '../batching/micro-batcher';
 
 /** One execution to create, as the caller validated it. */
 export interface NewExecution {

@@ -1,8 +1,8 @@
 import { AgentExecution } from '@agentq/database';
-import { ItemOutcome } from './micro-batcher';
+import { ItemOutcome } from '../batching/micro-batcher';
 import { QueuedExecution } from './execution-producer.service';
 import { queuedExecution } from './queued-execution';
-import { SubmittedExecution } from './submission-store';
+import { SubmittedExecution } from '../store/submission-store';
 
 type SubmissionOutcome = ItemOutcome<SubmittedExecution[]>;
 

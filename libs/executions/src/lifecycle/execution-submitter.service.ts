@@ -6,11 +6,15 @@ import { formatDuration } from '@agentq/logging';
 import { activeTraceparent } from '@agentq/telemetry';
 import { DataSource, EntityManager } from 'typeorm';
 import { ExecutionProducer } from './execution-producer.service';
-import { groupSorted } from './group-sorted';
-import { advancePlans, emptyPlanAdvanceSink } from './plan-advancement';
-import { ItemOutcome, MicroBatcher } from './micro-batcher';
+import { groupSorted } from '../batching/group-sorted';
+import { advancePlans, emptyPlanAdvanceSink } from '../follow-ups/plan-advancement';
+import { ItemOutcome, MicroBatcher } from '../batching/micro-batcher';
 import { outcomesWithoutQueue, submissionJobs } from './submission-jobs';
-import { insertSubmissions, SubmissionRequest, SubmittedExecution } from './submission-store';
+import {
+  insertSubmissions,
+  SubmissionRequest,
+  SubmittedExecution,
+} from '../store/submission-store';
 
 /** More executions wait in the queue than the configured limit: shed, nothing written. */
 export class QueueFullError extends Error {

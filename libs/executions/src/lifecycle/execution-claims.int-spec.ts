@@ -1,7 +1,7 @@
 import { createDataSource } from '@agentq/database';
 import { createTestDatabase, TestDatabase } from '@agentq/testing';
 import { DataSource } from 'typeorm';
-import { ClaimedExecution } from './claimed-execution';
+import { ClaimedExecution } from '../store/claimed-execution';
 import { ExecutionClaims } from './execution-claims.service';
 
 type Row = { status: string; attempts: number; worker_id: string | null; error: unknown };

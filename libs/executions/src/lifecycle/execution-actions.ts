@@ -3,10 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction, RequiredAction, ToolCall } from '@agentq/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { ExecutionProducer, QueuedExecution } from './execution-producer.service';
-import { truncatedResult } from './execution-step';
-import { insertToolSteps } from './execution-steps';
+import { truncatedResult } from '../store/execution-step';
+import { insertToolSteps } from '../store/execution-steps';
 import { queuedExecution } from './queued-execution';
-import { pendingToolOutputsProblem, ToolOutput } from './tool-outputs';
+import { pendingToolOutputsProblem, ToolOutput } from '../store/tool-outputs';
 
 const PAUSE_SQL = `
 UPDATE agent_executions

@@ -8,10 +8,10 @@ import {
 } from '@agentq/plans';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { QueuedExecution } from './execution-producer.service';
-import { queuedExecution } from './queued-execution';
-import { ExecutionRecord, insertExecutionRecords } from './submission-store';
-import { RecordedTransition } from './terminal-outcome';
+import { QueuedExecution } from '../lifecycle/execution-producer.service';
+import { queuedExecution } from '../lifecycle/queued-execution';
+import { ExecutionRecord, insertExecutionRecords } from '../store/submission-store';
+import { RecordedTransition } from '../store/terminal-outcome';
 
 /**
  * What a plan advance leaves for after the commit: the jobs of the task executions it created,

@@ -10,9 +10,9 @@ import {
 } from '@agentq/jobs';
 import { recordFailure, SpanKind, startSpanUnder } from '@agentq/telemetry';
 import { Queue } from 'bullmq';
-import { lifecycleEvent } from './events/lifecycle-events';
-import { ExecutionEventPublisher } from './execution-event-publisher.service';
-import { withTimeout } from './with-timeout';
+import { lifecycleEvent } from '../streams/lifecycle-events';
+import { ExecutionEventPublisher } from '../streams/execution-event-publisher.service';
+import { withTimeout } from '../support/with-timeout';
 
 /** A job to add for an execution row that is committed `queued`. */
 export interface QueuedExecution extends ExecutionJobSpec {

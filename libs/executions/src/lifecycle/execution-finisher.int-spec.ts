@@ -13,11 +13,11 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ExecutionAborter } from './execution-aborter.service';
-import { ExecutionEventPublisher } from './execution-event-publisher.service';
+import { ExecutionEventPublisher } from '../streams/execution-event-publisher.service';
 import { ExecutionFinisher } from './execution-finisher.service';
-import { ExecutionFollowUps } from './execution-follow-ups.service';
+import { ExecutionFollowUps } from '../follow-ups/execution-follow-ups.service';
 import { ExecutionProducer } from './execution-producer.service';
-import { TerminalOutcome } from './terminal-outcome';
+import { TerminalOutcome } from '../store/terminal-outcome';
 
 /** The group commit against real PostgreSQL: one outcome the database refuses, in a full batch. */
 describe('ExecutionFinisher with a poison outcome', () => {
