@@ -124,6 +124,28 @@ describe('every owned table is reached through its owner only', () => {
   );
 });
 
+// The files an owner's index re-exports: its public surface.
+function publicFiles(lib: string): string[] {
+  const index = readFileSync(join(ROOT, lib, 'src', 'index.ts'), 'utf8');
+  return [...index.matchAll(/export \* from '(\.[^']+)'/g)].map((m) =>
+    join(ROOT, lib, 'src', `${m[1]}.ts`),
+  );
+}
+
+describe('owners expose use cases, not statements', () => {
+  it.each(OWNERS.map((owner) => [owner.lib] as const))(
+    '%s exports no *_SQL or *_CTE constant',
+    (lib) => {
+      const exported = publicFiles(lib).flatMap((file) =>
+        [...readFileSync(file, 'utf8').matchAll(/export const (\w+_(?:SQL|CTE))\b/g)].map(
+          (m) => `${relative(ROOT, file)}: ${m[1]}`,
+        ),
+      );
+      expect(exported).toEqual([]);
+    },
+  );
+});
+
 describe('the ownership check catches the bypasses it was written for', () => {
   const executions = OWNERS.find((owner) => owner.lib === 'libs/executions')!;
   const webhooks = OWNERS.find((owner) => owner.lib === 'libs/webhooks')!;
