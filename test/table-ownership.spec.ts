@@ -13,13 +13,22 @@ interface Owner {
   tables: string[];
   /** The TypeORM entities mapped onto those tables. */
   entities: string[];
+  /** A file outside the owner allowed to name one of its tables, and why. */
+  allowed?: { table: string; path: string; why: string }[];
 }
 
 const OWNERS: Owner[] = [
   {
     lib: 'libs/executions',
-    tables: ['agent_executions', 'execution_steps'],
-    entities: ['AgentExecution'],
+    tables: ['agent_executions', 'execution_steps', 'agent_usage_daily', 'agent_usage_stats'],
+    entities: ['AgentExecution', 'AgentUsageDaily', 'AgentUsageStats'],
+    allowed: [
+      {
+        table: 'agent_usage_daily',
+        path: 'libs/usage/src/budget-ledger.ts',
+        why: "a budget counter starts from its period's rollups in the statement that creates it",
+      },
+    ],
   },
   {
     lib: 'libs/webhooks',
@@ -101,7 +110,9 @@ function violations(owner: Owner): string[] {
     .map((file) => ({ file: relative(ROOT, file).split(sep).join('/'), path: file }))
     .filter(({ file }) => !EXEMPT.some((exempt) => file.startsWith(exempt.path)))
     .flatMap(({ file, path }) =>
-      reaches(withoutComments(readFileSync(path, 'utf8')), owner).map((what) => `${file}: ${what}`),
+      reaches(withoutComments(readFileSync(path, 'utf8')), owner)
+        .filter((what) => !owner.allowed?.some((a) => a.table === what && a.path === file))
+        .map((what) => `${file}: ${what}`),
     );
 }
 

@@ -14,6 +14,7 @@ export * from './store/session-event-retention';
 export * from './store/submission-store';
 export * from './store/terminal-outcome';
 export * from './store/tool-outputs';
+export * from './store/usage-rollups';
 
 // lifecycle: submit, claim, finish, act, cancel, and the job producer
 export * from './lifecycle/execution-aborter.service';

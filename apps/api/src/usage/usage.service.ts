@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
-import { agentActivity } from '@agentq/executions';
-import { planExecutionReads } from '@agentq/executions';
+import {
+  agentActivity,
+  planExecutionReads,
+  readAgentUsage,
+  readUsageRollups,
+  UsageGrouping,
+} from '@agentq/executions';
 import { readPlansUsage } from '@agentq/plans';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/api-errors';
 import { UsageDimension, UsageQuery } from './dto/usage.query';
 
-const DIMENSION_COLUMNS: Record<UsageDimension, { column: string; field: string }> = {
+const DIMENSION_COLUMNS: Record<UsageDimension, UsageGrouping> = {
   agent: { column: 'agent_id', field: 'agentId' },
   day: { column: "to_char(day, 'YYYY-MM-DD')", field: 'day' },
   model: { column: 'model', field: 'model' },
@@ -28,20 +33,7 @@ export class UsageService {
         [agentId, tenantId],
       );
       if (!agent) throw new NotFoundError('agent');
-      // One after another: a transaction is one connection, and pg runs one query at a time on it.
-      const [lifetime] = await manager.query(
-        `SELECT * FROM agent_usage_stats WHERE agent_id = $1`,
-        [agentId],
-      );
-      const [periods] = await manager.query(
-        `SELECT
-         COALESCE(sum(executions) FILTER (WHERE day = today), 0) AS today,
-         COALESCE(sum(executions) FILTER (WHERE day >= date_trunc('week', today)::date), 0) AS week,
-         COALESCE(sum(executions) FILTER (WHERE day >= date_trunc('month', today)::date), 0) AS month
-       FROM agent_usage_daily, (SELECT (now() AT TIME ZONE 'UTC')::date AS today) t
-       WHERE agent_id = $1 AND day >= date_trunc('month', today)::date - 7`,
-        [agentId],
-      );
+      const { lifetime, periods } = await readAgentUsage(manager, agentId);
       const activity = await agentActivity(manager, tenantId, agentId);
       return {
         agentId,
@@ -77,20 +69,7 @@ export class UsageService {
         10,
       );
       const dimensions = groupBy.map((dimension) => DIMENSION_COLUMNS[dimension]);
-      const select = dimensions.map((d) => `${d.column} AS "${d.field}"`);
-      const rows: Record<string, string>[] = await manager.query(
-        `SELECT ${[...select, ''].join(', ')}
-              sum(executions) AS executions, sum(succeeded) AS succeeded, sum(failed) AS failed,
-              sum(cancelled) AS cancelled, sum(prompt_tokens) AS "promptTokens",
-              sum(completion_tokens) AS "completionTokens", sum(total_tokens) AS "totalTokens",
-              sum(cost_usd) AS "costUsd",
-              round(sum(total_duration_ms)::numeric / NULLIF(sum(timed_executions), 0)) AS "avgDurationMs"
-         FROM agent_usage_daily
-        WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date
-        GROUP BY ${dimensions.map((_, i) => i + 1).join(', ')}
-        ORDER BY ${dimensions.map((_, i) => i + 1).join(', ')}`,
-        [tenantId, from, to],
-      );
+      const rows = await readUsageRollups(manager, tenantId, from, to, dimensions);
       return {
         from,
         to,

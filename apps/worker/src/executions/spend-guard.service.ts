@@ -2,28 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { ExecutionError, inTenantTransaction } from '@agentq/database';
-import { ClaimedExecution } from '@agentq/executions';
+import { checkRollupSpend, ClaimedExecution } from '@agentq/executions';
 import { LlmRequest, LlmResult } from '@agentq/llm';
 import { BudgetLedger, BudgetLimit, BudgetRefusal, computeCostUsd } from '@agentq/usage';
 import { DataSource } from 'typeorm';
 import { DispatchDeferral } from '../dispatch/dispatch-deferral';
 import { callCostCeilingUsd } from './call-cost-ceiling';
-
-/** Spend so far, from the daily rollups (UTC day and month), compared in PostgreSQL numerics. */
-const BUDGET_CHECK_SQL = `
-WITH spent AS (
-  SELECT COALESCE(sum(cost_usd) FILTER (WHERE agent_id = $2 AND day = today), 0) AS agent_day,
-         COALESCE(sum(cost_usd) FILTER (WHERE agent_id = $2), 0) AS agent_month,
-         COALESCE(sum(cost_usd) FILTER (WHERE day = today), 0) AS tenant_day,
-         COALESCE(sum(cost_usd), 0) AS tenant_month
-    FROM agent_usage_daily, (SELECT (now() AT TIME ZONE 'UTC')::date AS today) t
-   WHERE tenant_id = $1 AND day >= date_trunc('month', today)::date
-)
-SELECT agent_day >= $3::numeric AS agent_day, agent_month >= $4::numeric AS agent_month,
-       tenant_day >= $5::numeric AS tenant_day, tenant_month >= $6::numeric AS tenant_month,
-       agent_day::text AS agent_day_spent, agent_month::text AS agent_month_spent,
-       tenant_day::text AS tenant_day_spent, tenant_month::text AS tenant_month_spent
-  FROM spent`;
 
 const LIMITS = [
   ['agent_day', 'agentDailyUsd', "the agent's daily budget"],
@@ -128,12 +112,13 @@ export class SpendGuard {
   ): Promise<ExecutionError | null> {
     const { budgets } = execution;
     if (LIMITS.every(([, field]) => budgets[field] === null)) return null;
-    const [row] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
-      manager.query(BUDGET_CHECK_SQL, [
-        execution.tenantId,
-        execution.agentId,
-        ...LIMITS.map(([, field]) => budgets[field]),
-      ]),
+    const row = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      checkRollupSpend(manager, execution.tenantId, execution.agentId, {
+        agentDay: budgets.agentDailyUsd,
+        agentMonth: budgets.agentMonthlyUsd,
+        tenantDay: budgets.tenantDailyUsd,
+        tenantMonth: budgets.tenantMonthlyUsd,
+      }),
     );
     const exceeded = LIMITS.find(([column]) => row[column] === true);
     if (!exceeded) return null;
