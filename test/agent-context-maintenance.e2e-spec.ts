@@ -311,12 +311,14 @@ describe('agent context maintenance', () => {
         apiKey,
       );
       const deliveries: { id: string }[] = await db.query(
+        // The pending one is not due yet: the stack's dispatcher would otherwise attempt it
+        // (and record an attempt) while the test counts them.
         `INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_type, status, completed_at,
-                                         created_at)
-         VALUES ($1, $2, 'webhook.test', 'succeeded', now() - interval '40 days', now() - interval '41 days'),
-                ($1, $2, 'webhook.test', 'failed', now() - interval '40 days', now() - interval '41 days'),
-                ($1, $2, 'webhook.test', 'succeeded', now() - interval '1 day', now() - interval '1 day'),
-                ($1, $2, 'webhook.test', 'pending', NULL, now() - interval '41 days')
+                                         created_at, next_attempt_at)
+         VALUES ($1, $2, 'webhook.test', 'succeeded', now() - interval '40 days', now() - interval '41 days', now()),
+                ($1, $2, 'webhook.test', 'failed', now() - interval '40 days', now() - interval '41 days', now()),
+                ($1, $2, 'webhook.test', 'succeeded', now() - interval '1 day', now() - interval '1 day', now()),
+                ($1, $2, 'webhook.test', 'pending', NULL, now() - interval '41 days', now() + interval '1 day')
          RETURNING id`,
         [tenantId, webhook.body.id],
       );
