@@ -41,12 +41,11 @@ function runBuffered(name, command, args) {
     child.stdout.on('data', (chunk) => output.push(chunk));
     child.stderr.on('data', (chunk) => output.push(chunk));
     child.on('error', (error) => output.push(Buffer.from(`${error.message}\n`)));
+    const startedAt = performance.now();
     child.on('close', (code) => {
-      const text = Buffer.concat(output).toString();
-      if (text.trim() !== '' || code !== 0) {
-        console.log(`test: ${name} ${code === 0 ? 'passed' : 'failed'}`);
-        process.stdout.write(text);
-      }
+      const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+      console.log(`test: ${name} ${code === 0 ? 'passed' : 'failed'} (${seconds} s)`);
+      process.stdout.write(Buffer.concat(output).toString());
       resolve(code ?? 1);
     });
   });
