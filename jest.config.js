@@ -45,6 +45,7 @@ const layers = [
     ...shared,
     displayName: 'unit',
     testRegex: '\\.spec\\.ts$',
+    testEnvironment: '<rootDir>/test/jest/unit-environment.js',
     setupFilesAfterEnv: ['<rootDir>/test/jest/unit-setup.ts'],
   },
   { ...shared, ...withDatabase, displayName: 'integration', testRegex: '\\.int-spec\\.ts$' },
@@ -59,7 +60,7 @@ if (unknown.length > 0) throw new Error(`TEST_LAYERS: no layer named ${unknown.j
 
 /**
  * Three layers (docs/testing.md): `unit` needs nothing but node (no database, Redis or network:
- * test/jest/unit-setup.ts refuses sockets), `integration` runs against real PostgreSQL and
+ * test/jest/unit-environment.js refuses sockets), `integration` runs against real PostgreSQL and
  * Redis, `e2e` runs the API and workers as processes (test/faults included).
  * @type {import('jest').Config}
  */
