@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: make sure PostgreSQL and Redis answer (starting the local ones if needed),
-// then lint, type-check, build and run every jest suite on the project's Node.js line. Extra
-// arguments go to jest alone.
-import { spawnSync } from 'node:child_process';
+// `npm test`: on the project's Node.js line (.nvmrc), make sure PostgreSQL and Redis answer
+// (starting the local ones if needed), then run the unit layer (seconds: fails fast), lint, type-check and build side by side (none needs
+// another), then the integration and e2e layers. With arguments or TEST_LAYERS set (see
+// jest.config.js), only jest runs, with those. docs/testing.md says where the time goes.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 const databaseUrl = new URL(
   process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -26,9 +28,34 @@ function reachable(host, port, timeoutMs = 1000) {
 
 const isLocal = (host) => ['127.0.0.1', 'localhost', '::1'].includes(host);
 
-function run(command, args) {
-  const result = spawnSync(command, args, { stdio: 'inherit' });
+function run(command, args, env = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   return result.status ?? 1;
+}
+
+// For steps that run side by side: each one's output is printed whole when it ends.
+// Jest loads the ES-module-only packages (NestJS 12) through Node's require(esm), which its
+// module system reaches through vm modules.
+function jest(args, env = {}) {
+  const flags = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
+  return run(process.execPath, [...flags, 'node_modules/jest/bin/jest.js', ...args], env);
+}
+
+function runBuffered(name, command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = [];
+    child.stdout.on('data', (chunk) => output.push(chunk));
+    child.stderr.on('data', (chunk) => output.push(chunk));
+    child.on('error', (error) => output.push(Buffer.from(`${error.message}\n`)));
+    const startedAt = performance.now();
+    child.on('close', (code) => {
+      const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+      console.log(`test: ${name} ${code === 0 ? 'passed' : 'failed'} (${seconds} s)`);
+      process.stdout.write(Buffer.concat(output).toString());
+      resolve(code ?? 1);
+    });
+  });
 }
 
 async function ensure(name, url, defaultPort, start) {
@@ -81,29 +108,43 @@ async function main() {
   });
 
   const jestArgs = process.argv.slice(2);
-  const steps =
-    jestArgs.length > 0
-      ? []
-      : [
-          ['npm', ['run', '--silent', 'lint']],
-          ['npm', ['run', '--silent', 'typecheck']],
-          ['npm', ['run', '--silent', 'build']],
-        ];
-  // Jest loads the ES-module-only packages (NestJS 12) through Node's require(esm), which its
-  // module system reaches through vm modules.
-  steps.push([
-    process.execPath,
-    [
-      '--experimental-vm-modules',
-      '--disable-warning=ExperimentalWarning',
-      'node_modules/jest/bin/jest.js',
-      ...jestArgs,
-    ],
-  ]);
-  for (const [command, args] of steps) {
-    const status = run(command, args);
-    if (status !== 0) process.exit(status);
+  if (jestArgs.length > 0 || process.env.TEST_LAYERS) {
+    process.exit(jest(jestArgs));
   }
+
+  const timings = [];
+  const timed = async (name, step) => {
+    const startedAt = performance.now();
+    const status = await step();
+    timings.push([name, (performance.now() - startedAt) / 1000, status]);
+    return status;
+  };
+  const stopOnFailure = (status) => {
+    if (status === 0) return;
+    printTimings(timings);
+    process.exit(status);
+  };
+
+  stopOnFailure(await timed('unit', () => jest([], { TEST_LAYERS: 'unit' })));
+  const checks = await Promise.all(
+    [
+      ['lint', ['run', '--silent', 'lint']],
+      ['typecheck', ['run', '--silent', 'typecheck']],
+      ['build', ['run', '--silent', 'build']],
+    ].map(([name, args]) => timed(name, () => runBuffered(name, 'npm', args))),
+  );
+  stopOnFailure(checks.find((status) => status !== 0) ?? 0);
+  const layers = { TEST_LAYERS: 'integration,e2e' };
+  stopOnFailure(await timed('integration + e2e', () => jest([], layers)));
+  printTimings(timings);
+}
+
+function printTimings(timings) {
+  const line = timings.map(
+    ([name, seconds, status]) =>
+      `${name} ${seconds.toFixed(1)} s${status === 0 ? '' : ' (failed)'}`,
+  );
+  console.log(`test: ${line.join(', ')}`);
 }
 
 main().catch((error) => {

@@ -1,5 +1,5 @@
 import { FaultFixture, startFaultFixture } from './support/fault-fixture';
-import { FaultStack, Submitted, waitUntil, within } from './support/fault-stack';
+import { FaultStack, Submitted, waitUntil } from './support/fault-stack';
 import {
   collectFigures,
   expectLedgerExact,
@@ -8,9 +8,9 @@ import {
   seconds,
   waitForAllTerminal,
 } from './support/ledger';
-import { PrivatePostgres } from './support/private-postgres';
+import { PrivatePostgres, startMigratedPrivatePostgres } from './support/private-postgres';
 import { PrivateRedis } from './support/private-redis';
-import { sleep, startNodeProcess } from './support/processes';
+import { sleep } from './support/processes';
 
 /** Submissions per second that keep coming through every fault and every check. */
 const TRAFFIC_PER_SECOND = FULL_SCALE ? 50 : 15;
@@ -89,18 +89,7 @@ describe('fault: faults while submissions keep coming', () => {
     await redis.start();
     let databaseUrl: string | undefined;
     if (FULL_SCALE) {
-      postgres = new PrivatePostgres();
-      await postgres.initialise();
-      await postgres.start();
-      databaseUrl = await postgres.createDatabase('agentq_faults');
-      const migrate = startNodeProcess(
-        'migrate',
-        'apps/cli/src/migrate.js',
-        { DATABASE_URL: databaseUrl },
-        ['up'],
-      );
-      const migrated = await within(migrate.exited, 60_000, 'migrations');
-      if (migrated.code !== 0) throw new Error(`migrate failed:\n${migrate.output()}`);
+      ({ postgres, databaseUrl } = await startMigratedPrivatePostgres());
     }
     fixture = await startFaultFixture({
       redisUrl: redis.url,

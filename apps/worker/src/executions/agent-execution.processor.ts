@@ -7,12 +7,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { isDatabaseUnavailable } from '@agentq/executions';
-import {
-  ExecutionJobData,
-  ExecutionJobResult,
-  jitteredExponentialDelay,
-  QUEUES,
-} from '@agentq/jobs';
+import { executionBackoff, ExecutionJobData, ExecutionJobResult, QUEUES } from '@agentq/jobs';
 import { formatDuration } from '@agentq/logging';
 import { QueueWorkers } from '@agentq/redis';
 import { contextOf, inSpan, SpanKind } from '@agentq/telemetry';
@@ -23,15 +18,6 @@ import { DispatchGate } from '../dispatch/dispatch-gate.service';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionRunner } from './execution-runner.service';
 import { WorkerShutdownInterruption } from './worker-shutdown';
-
-const MAX_RETRY_AFTER_MS = 10 * 60_000;
-
-/** Retry-After from the provider wins (up to 10 minutes); otherwise exponential backoff with jitter. */
-export function executionBackoff(attemptsMade: number, _type?: string, error?: Error): number {
-  const retryAfterMs = (error as { retryAfterMs?: number } | undefined)?.retryAfterMs;
-  if (retryAfterMs === undefined) return jitteredExponentialDelay(attemptsMade);
-  return Math.min(Math.max(0, retryAfterMs), MAX_RETRY_AFTER_MS);
-}
 
 /** While PostgreSQL is unreachable, a job waits this long between tries, using no attempt. */
 const DATABASE_UNAVAILABLE_DELAY_MS = 2_000;

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { CredentialDecryptionError } from '@agentq/crypto';
 import { ExecutionError } from '@agentq/database';
 import {
   AttemptStream,
@@ -12,31 +11,28 @@ import {
   TerminalOutcome,
 } from '@agentq/executions';
 import { ExecutionEventType } from '@agentq/jobs';
-import {
-  classifyProviderError,
-  LlmAbortReason,
-  LlmError,
-  LlmProviderAdapter,
-  LlmRequest,
-  LlmResult,
-} from '@agentq/llm';
+import { LlmAbortReason, LlmProviderAdapter, LlmRequest, LlmResult } from '@agentq/llm';
 import { Attributes } from '@opentelemetry/api';
 import { inSpan, SpanKind } from '@agentq/telemetry';
 import { computeCostUsd } from '@agentq/usage';
 import { DispatchDeferral } from '../dispatch/dispatch-deferral';
-import { ConcurrencySlotLost } from '../dispatch/concurrency-slot-lost';
 import { DispatchGate } from '../dispatch/dispatch-gate.service';
 import { ExecutionMetrics } from '../metrics/execution-metrics.service';
 import { WORKER_ID } from '../worker-identity';
+import {
+  adapterFailure,
+  AttemptFailure,
+  classifyAttemptFailure,
+  configurationProblem,
+} from './attempt-failure';
 import { AttemptResult } from './attempt-result';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
 import { crashIfInjected, stallIfInjected } from './fault-injection';
 import { ProviderAdapters } from './provider-adapters.service';
-import { BudgetExceededError, SpendGuard } from './spend-guard.service';
+import { SpendGuard } from './spend-guard.service';
 import { completeInFormat } from './structured-answer';
 import { BaseRequest, LoopOutcome, ToolLoop } from './tool-loop/tool-loop.service';
-import { WorkerShutdownInterruption } from './worker-shutdown';
 
 export interface AttemptContext {
   isLastAttempt: boolean;
@@ -82,19 +78,14 @@ export class ExecutionRunner {
     this.metrics.attemptStarted(execution);
     this.publish(execution, 'started', 'running', execution.startedAt);
 
-    const problem = this.configurationProblem(execution);
+    const problem = configurationProblem(execution);
     if (problem) return this.fail(execution, problem, null);
     let adapter: LlmProviderAdapter;
     try {
       adapter = await this.adapters.forExecution(execution);
     } catch (error) {
-      if (error instanceof CredentialDecryptionError) {
-        const failure = { code: 'provider_credentials_unreadable', message: error.message };
-        return this.fail(execution, failure, null);
-      }
-      if (error instanceof LlmError) {
-        return this.fail(execution, { code: error.code, message: error.message }, null);
-      }
+      const failure = adapterFailure(error);
+      if (failure) return this.fail(execution, failure, null);
       throw error;
     }
 
@@ -115,19 +106,9 @@ export class ExecutionRunner {
       };
       return await this.callProvider(execution, complete, controller.signal, startedAt, stream);
     } catch (error) {
-      if (error instanceof DispatchDeferral) return this.deferred(execution, error, 'announced');
-      if (error instanceof BudgetExceededError) {
-        return this.fail(execution, error.problem, Math.round(performance.now() - startedAt));
-      }
-      if (controller.signal.reason instanceof WorkerShutdownInterruption) {
-        return this.interrupted(execution);
-      }
-      if (controller.signal.reason instanceof ConcurrencySlotLost) {
-        return this.slotLost(execution);
-      }
-      const llmError = classifyProviderError(error, controller.signal);
       const durationMs = Math.round(performance.now() - startedAt);
-      return this.handleFailure(execution, llmError, durationMs, context);
+      const failure = classifyAttemptFailure(error, controller.signal, context.isLastAttempt);
+      return this.handleFailure(execution, failure, durationMs);
     } finally {
       clearTimeout(timer);
       this.cancellations.unregister(execution.id);
@@ -304,26 +285,33 @@ export class ExecutionRunner {
 
   private async handleFailure(
     execution: ClaimedExecution,
-    error: LlmError,
+    failure: AttemptFailure,
     durationMs: number,
-    context: AttemptContext,
   ): Promise<AttemptResult> {
-    // A cancelled execution was already recorded by the API that cancelled it.
-    if (error.kind === 'aborted') {
-      this.streams.forAttempt(execution).end('cancelled', null, null);
-      return { kind: 'done', outcome: 'cancelled' };
+    switch (failure.kind) {
+      case 'deferred':
+        return this.deferred(execution, failure.deferral, 'announced');
+      case 'interrupted':
+        return this.interrupted(execution);
+      case 'slot-lost':
+        return this.slotLost(execution);
+      case 'cancelled':
+        // A cancelled execution was already recorded by the API that cancelled it.
+        this.streams.forAttempt(execution).end('cancelled', null, null);
+        return { kind: 'done', outcome: 'cancelled' };
+      case 'retry': {
+        const { error } = failure;
+        await this.claims.markRetrying(execution, failure.failure);
+        this.metrics.attemptRetried(error.code);
+        this.publish(execution, 'retrying', 'queued', new Date(), failure.failure);
+        this.logger.warn(
+          `execution ${execution.id}: attempt ${execution.attempts} failed (${error.code}), retrying`,
+        );
+        return { kind: 'retry', error };
+      }
+      case 'fail':
+        return this.fail(execution, failure.failure, durationMs);
     }
-    const failure: ExecutionError = { code: error.code, message: error.message };
-    if (error.kind !== 'permanent' && !context.isLastAttempt) {
-      await this.claims.markRetrying(execution, { ...failure, retryable: true });
-      this.metrics.attemptRetried(error.code);
-      this.publish(execution, 'retrying', 'queued', new Date(), failure);
-      this.logger.warn(
-        `execution ${execution.id}: attempt ${execution.attempts} failed (${error.code}), retrying`,
-      );
-      return { kind: 'retry', error };
-    }
-    return this.fail(execution, failure, durationMs);
   }
 
   /** The worker is stopping: the row goes back to `queued` and the job back to the queue. */
@@ -409,19 +397,6 @@ export class ExecutionRunner {
       recorded.error ?? undefined,
     );
     return { kind: 'done', outcome: recorded.status };
-  }
-
-  private configurationProblem(execution: ClaimedExecution): ExecutionError | null {
-    if (!execution.provider.isActive) {
-      return { code: 'provider_inactive', message: 'the agent’s provider is not active' };
-    }
-    if (execution.agent.status !== 'active') {
-      return { code: 'agent_not_active', message: `the agent is ${execution.agent.status}` };
-    }
-    if (typeof execution.agent.llmConfig?.model !== 'string') {
-      return { code: 'invalid_agent_config', message: 'llmConfig.model is missing' };
-    }
-    return null;
   }
 
   private publish(
