@@ -8,6 +8,7 @@ import {
   ExecutionEventPublisher,
   ExecutionFinisher,
   ExecutionStream,
+  lifecycleEvent,
   TerminalOutcome,
 } from '@agentq/executions';
 import { ExecutionEventType } from '@agentq/jobs';
@@ -248,14 +249,8 @@ export class ExecutionRunner {
         stream.requiresAction({ toolCalls: outcome.toolCalls });
         this.events.publish([
           {
-            type: 'requires_action',
-            executionId: execution.id,
-            tenantId: execution.tenantId,
-            agentId: execution.agentId,
-            status: 'requires_action',
-            attempt: execution.attempts,
+            ...lifecycleEvent(execution, 'requires_action', 'requires_action', new Date()),
             requiredAction: { toolCalls: outcome.toolCalls },
-            at: new Date().toISOString(),
           },
         ]);
         this.logger.log(
@@ -406,18 +401,7 @@ export class ExecutionRunner {
     at: Date,
     error?: ExecutionError,
   ) {
-    this.events.publish([
-      {
-        type,
-        executionId: execution.id,
-        tenantId: execution.tenantId,
-        agentId: execution.agentId,
-        status,
-        attempt: execution.attempts,
-        error: error ? { code: error.code, message: error.message } : undefined,
-        at: at.toISOString(),
-      },
-    ]);
+    this.events.publish([lifecycleEvent(execution, type, status, at, error)]);
   }
 }
 
