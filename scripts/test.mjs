@@ -84,8 +84,7 @@ function checkRuntime() {
   }
 }
 
-async function main() {
-  checkRuntime();
+async function ensureServices() {
   await ensure('PostgreSQL', databaseUrl, 5432, () => {
     const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
     if (versions.length === 0) throw new Error('no local PostgreSQL cluster; set DATABASE_URL');
@@ -106,6 +105,12 @@ async function main() {
     ]);
     if (status !== 0) throw new Error('redis-server is not installed; set REDIS_URL');
   });
+}
+
+async function main() {
+  checkRuntime();
+  // The unit layer alone needs neither PostgreSQL nor Redis.
+  if (process.env.TEST_LAYERS !== 'unit') await ensureServices();
 
   const jestArgs = process.argv.slice(2);
   if (jestArgs.length > 0 || process.env.TEST_LAYERS) {
