@@ -12,6 +12,7 @@ import {
   createTestQueuePrefix,
   deleteRedisKeys,
   findAccountingDrift,
+  seedEchoAgent,
   testAppConfig,
   TestDatabase,
 } from '@agentq/testing';
@@ -67,18 +68,7 @@ describe('ExecutionReconciler', () => {
       producer,
       new ReconcilerMetrics(),
     );
-    [{ id: tenantId }] = await dataSource.query(
-      `INSERT INTO tenants (name) VALUES ('t') RETURNING id`,
-    );
-    const [{ id: providerId }] = await dataSource.query(
-      `INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'echo', 'echo') RETURNING id`,
-      [tenantId],
-    );
-    [{ id: agentId }] = await dataSource.query(
-      `INSERT INTO agents (tenant_id, provider_id, name, role, llm_config)
-       VALUES ($1, $2, 'a', 'r', '{"model":"echo-1"}') RETURNING id`,
-      [tenantId, providerId],
-    );
+    ({ tenantId, agentId } = await seedEchoAgent(dataSource, 'echo-1'));
   });
 
   afterAll(async () => {

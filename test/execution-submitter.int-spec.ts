@@ -12,6 +12,7 @@ import {
   createTestDatabase,
   createTestQueuePrefix,
   findAccountingDrift,
+  seedEchoAgent,
   testAppConfig,
   TestDatabase,
 } from '@agentq/testing';
@@ -51,18 +52,7 @@ describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
     const events = { publish: () => undefined } as unknown as ExecutionEventPublisher;
     producer = new ExecutionProducer(queue, events);
     submitter = new ExecutionSubmitter(app, producer, config);
-    [{ id: tenantId }] = await dataSource.query(
-      `INSERT INTO tenants (name) VALUES ('t') RETURNING id`,
-    );
-    const [{ id: providerId }] = await dataSource.query(
-      `INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'echo', 'echo') RETURNING id`,
-      [tenantId],
-    );
-    [{ id: agentId }] = await dataSource.query(
-      `INSERT INTO agents (tenant_id, provider_id, name, role, llm_config)
-       VALUES ($1, $2, 'a', 'r', '{"model":"m"}') RETURNING id`,
-      [tenantId, providerId],
-    );
+    ({ tenantId, agentId } = await seedEchoAgent(dataSource));
   }, 60_000);
 
   afterAll(async () => {

@@ -15,6 +15,7 @@ import {
   createTestQueuePrefix,
   deleteRedisKeys,
   findAccountingDrift,
+  seedEchoAgent,
   testAppConfig,
   TestDatabase,
 } from '@agentq/testing';
@@ -72,16 +73,7 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
       producer,
       new ReconcilerMetrics(),
     );
-    [{ id: tenantId }] = await owner.query(`INSERT INTO tenants (name) VALUES ('t') RETURNING id`);
-    const [{ id: providerId }] = await owner.query(
-      `INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'echo', 'echo') RETURNING id`,
-      [tenantId],
-    );
-    [{ id: agentId }] = await owner.query(
-      `INSERT INTO agents (tenant_id, provider_id, name, role, llm_config)
-       VALUES ($1, $2, 'a', 'r', '{"model":"m"}') RETURNING id`,
-      [tenantId, providerId],
-    );
+    ({ tenantId, agentId } = await seedEchoAgent(owner));
   });
 
   afterAll(async () => {

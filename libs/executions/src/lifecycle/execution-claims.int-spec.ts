@@ -1,5 +1,5 @@
 import { createDataSource } from '@agentq/database';
-import { createTestDatabase, TestDatabase } from '@agentq/testing';
+import { createTestDatabase, seedEchoAgent, TestDatabase } from '@agentq/testing';
 import { DataSource } from 'typeorm';
 import { ClaimedExecution } from '../store/claimed-execution';
 import { ExecutionClaims } from './execution-claims.service';
@@ -21,18 +21,7 @@ describe('ExecutionClaims with a stale attempt', () => {
     app = createDataSource({ url: database.url, poolSize: 2, role: 'agentq_app' });
     await Promise.all([dataSource.initialize(), app.initialize()]);
     claims = new ExecutionClaims(app);
-    [{ id: tenantId }] = await dataSource.query(
-      `INSERT INTO tenants (name) VALUES ('t') RETURNING id`,
-    );
-    const [{ id: providerId }] = await dataSource.query(
-      `INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'echo', 'echo') RETURNING id`,
-      [tenantId],
-    );
-    [{ id: agentId }] = await dataSource.query(
-      `INSERT INTO agents (tenant_id, provider_id, name, role, llm_config)
-       VALUES ($1, $2, 'a', 'r', '{"model":"m"}') RETURNING id`,
-      [tenantId, providerId],
-    );
+    ({ tenantId, agentId } = await seedEchoAgent(dataSource));
   });
 
   afterAll(async () => {

@@ -6,6 +6,7 @@ import {
   createTestQueuePrefix,
   deleteRedisKeys,
   findAccountingDrift,
+  seedEchoAgent,
   testAppConfig,
   TestDatabase,
 } from '@agentq/testing';
@@ -48,18 +49,9 @@ describe('ExecutionFinisher with a poison outcome', () => {
       new ExecutionFollowUps(app, config, producer),
       new ExecutionAborter(connections, producer, events),
     );
-    [{ id: tenantId }] = await dataSource.query(
-      `INSERT INTO tenants (name) VALUES ('t') RETURNING id`,
-    );
-    const [{ id: providerId }] = await dataSource.query(
-      `INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'echo', 'echo') RETURNING id`,
-      [tenantId],
-    );
-    const [{ id: agentId }] = await dataSource.query(
-      `INSERT INTO agents (tenant_id, provider_id, name, role, llm_config)
-       VALUES ($1, $2, 'a', 'r', '{"model":"m"}') RETURNING id`,
-      [tenantId, providerId],
-    );
+    const seeded = await seedEchoAgent(dataSource);
+    tenantId = seeded.tenantId;
+    const { agentId } = seeded;
     const rows: { id: string }[] = await dataSource.query(
       `INSERT INTO agent_executions (tenant_id, agent_id, input, status, attempts, started_at)
        SELECT $1, $2, '{"message":"hi"}', 'running', 1, now() FROM generate_series(1, 500)

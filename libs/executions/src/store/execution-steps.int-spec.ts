@@ -1,5 +1,10 @@
 import { createDataSource } from '@agentq/database';
-import { createTestDatabase, findAccountingDrift, TestDatabase } from '@agentq/testing';
+import {
+  createTestDatabase,
+  findAccountingDrift,
+  seedEchoAgent,
+  TestDatabase,
+} from '@agentq/testing';
 import { DataSource } from 'typeorm';
 import { NewModelStep } from './execution-step';
 import { ExecutionSteps } from './execution-steps';
@@ -39,16 +44,7 @@ describe('ExecutionSteps', () => {
     app = createDataSource({ url: database.url, poolSize: 4, role: 'agentq_app' });
     await Promise.all([owner.initialize(), app.initialize()]);
     steps = new ExecutionSteps(app);
-    [{ id: tenantId }] = await owner.query(`INSERT INTO tenants (name) VALUES ('t') RETURNING id`);
-    const [{ id: providerId }] = await owner.query(
-      `INSERT INTO llm_providers (tenant_id, name, type) VALUES ($1, 'echo', 'echo') RETURNING id`,
-      [tenantId],
-    );
-    [{ id: agentId }] = await owner.query(
-      `INSERT INTO agents (tenant_id, provider_id, name, role, llm_config)
-       VALUES ($1, $2, 'a', 'r', '{"model":"m"}') RETURNING id`,
-      [tenantId, providerId],
-    );
+    ({ tenantId, agentId } = await seedEchoAgent(owner));
   });
 
   afterAll(async () => {
