@@ -1,7 +1,7 @@
 import { FakeProviderRequest, findStepUsageDrift } from '@agentq/testing';
 import { startToolServer, ToolServer } from '../support/tool-server';
 import { FaultFixture, startFaultFixture } from './support/fault-fixture';
-import { FAST_RECOVERY_ENV, messageFor, Submitted, waitUntil } from './support/fault-stack';
+import { FAST_RECOVERY_ENV, waitUntil } from './support/fault-stack';
 import {
   collectFigures,
   countTerminal,
@@ -88,22 +88,11 @@ describe('fault: concurrent tool loops against a small budget', () => {
     await stack.startWorker(workerEnv);
     if (FULL_SCALE) await stack.startWorker(workerEnv);
 
-    const markers = Array.from({ length: EXECUTIONS }, (_, i) => `budget-${i}`);
-    const answer = await stack.http.post(
-      `/v1/agents/${agent.body.id}/executions/batch`,
-      {
-        executions: markers.map((marker) => ({
-          input: { message: messageFor(marker) },
-          maxAttempts: 5,
-        })),
-      },
-      stack.apiKey,
-    );
-    expect(answer.status).toBe(202);
-    const accepted: Submitted[] = answer.body.data.map((execution: { id: string }, i: number) => ({
-      id: execution.id,
-      marker: markers[i],
-    }));
+    const accepted = await stack.submit(EXECUTIONS, {
+      tag: 'budget',
+      agentId: agent.body.id,
+      maxAttempts: 5,
+    });
     const ids = accepted.map((execution) => execution.id);
 
     let kills = 0;

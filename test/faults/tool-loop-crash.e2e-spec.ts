@@ -1,7 +1,7 @@
 import { FakeProviderRequest, findStepUsageDrift } from '@agentq/testing';
 import { startToolServer, ToolServer } from '../support/tool-server';
 import { FaultFixture, startFaultFixture } from './support/fault-fixture';
-import { MARKER_PATTERN, messageFor, Submitted, waitUntil } from './support/fault-stack';
+import { MARKER_PATTERN, waitUntil } from './support/fault-stack';
 import {
   collectFigures,
   countTerminal,
@@ -76,22 +76,11 @@ describe('fault: kill -9 workers during tool loops of 3-5 steps', () => {
     expect(agent.status).toBe(201);
     for (let i = 0; i < WORKERS; i += 1) await stack.startWorker({ WORKER_CONCURRENCY: '5' });
 
-    const markers = Array.from({ length: EXECUTIONS }, (_, i) => `tools-${i}`);
-    const answer = await stack.http.post(
-      `/v1/agents/${agent.body.id}/executions/batch`,
-      {
-        executions: markers.map((marker) => ({
-          input: { message: messageFor(marker) },
-          maxAttempts: 10,
-        })),
-      },
-      stack.apiKey,
-    );
-    expect(answer.status).toBe(202);
-    const accepted: Submitted[] = answer.body.data.map((execution: { id: string }, i: number) => ({
-      id: execution.id,
-      marker: markers[i],
-    }));
+    const accepted = await stack.submit(EXECUTIONS, {
+      tag: 'tools',
+      agentId: agent.body.id,
+      maxAttempts: 10,
+    });
     const ids = accepted.map((execution) => execution.id);
 
     // Kill a worker every so often until everything has ended, starting a fresh one each time.
@@ -142,7 +131,7 @@ describe('fault: kill -9 workers during tool loops of 3-5 steps', () => {
     expect(notRecordedOnce).toEqual([]);
     expect(neverDelivered).toEqual([]);
     expect(tools.calls.every((call) => call.signatureValid)).toBe(true);
-    const expectedToolCalls = markers.reduce((sum, marker) => sum + toolStepsFor(marker), 0);
+    const expectedToolCalls = accepted.reduce((sum, { marker }) => sum + toolStepsFor(marker), 0);
     expect(toolCalls.length).toBe(expectedToolCalls);
   }, 600_000);
 });

@@ -30,6 +30,8 @@ export interface Submitted {
 export interface SubmitOptions {
   /** Tag of this batch; markers are `<tag>-<n>`. */
   tag: string;
+  /** Another agent of the fault tenant than the one setUpAgent made (one with tools, say). */
+  agentId?: string;
   maxAttempts?: number;
   timeoutMs?: number;
   delayMs?: number;
@@ -150,7 +152,7 @@ export class FaultStack {
 
   submitBatch(markers: string[], options: Omit<SubmitOptions, 'tag'>) {
     return this.http.post(
-      `/v1/agents/${this.agentId}/executions/batch`,
+      `/v1/agents/${options.agentId ?? this.agentId}/executions/batch`,
       {
         executions: markers.map((marker) => ({
           input: { message: messageFor(marker) },
