@@ -9,19 +9,20 @@ import { DataSource } from 'typeorm';
 import { DispatchDeferral } from '../dispatch/dispatch-deferral';
 import { callCostCeilingUsd } from './call-cost-ceiling';
 
-const LIMITS = [
-  ['agent_day', 'agentDailyUsd', "the agent's daily budget"],
-  ['agent_month', 'agentMonthlyUsd', "the agent's monthly budget"],
-  ['tenant_day', 'tenantDailyUsd', "the tenant's daily budget"],
-  ['tenant_month', 'tenantMonthlyUsd', "the tenant's monthly budget"],
-] as const;
-
 const LIMIT_NAMES: Record<`${BudgetLimit['scope']}-${BudgetLimit['period']}`, string> = {
   'agent-day': "the agent's daily budget",
   'agent-month': "the agent's monthly budget",
   'tenant-day': "the tenant's daily budget",
   'tenant-month': "the tenant's monthly budget",
 };
+
+// The rollup check's columns, the budget fields they compare with, and the limits they name.
+const LIMITS = [
+  ['agent_day', 'agentDailyUsd', LIMIT_NAMES['agent-day']],
+  ['agent_month', 'agentMonthlyUsd', LIMIT_NAMES['agent-month']],
+  ['tenant_day', 'tenantDailyUsd', LIMIT_NAMES['tenant-day']],
+  ['tenant_month', 'tenantMonthlyUsd', LIMIT_NAMES['tenant-month']],
+] as const;
 
 /** How long an attempt waits when the rest of a budget is reserved by calls in flight. */
 const RESERVED_WAIT_MS = 1_000;
