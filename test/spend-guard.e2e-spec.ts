@@ -112,7 +112,12 @@ describe('spend guard: budgets are checked before every attempt', () => {
       { input: { message: 'retry-after-spend' }, maxAttempts: 3 },
       tenant.apiKey,
     );
-    // While the flaky one waits out its backoff, another execution spends the budget.
+    // Its first attempt has had its 503 before the budget is spent (or it would find it spent
+    // and never call); while it waits out its backoff, another execution spends the budget.
+    await waitFor(
+      async () => fake.requests.some((r) => r.prompt.includes('retry-after-spend')),
+      'the first attempt of the flaky execution',
+    );
     expect((await run(tenant.apiKey, agentId, 'spends the budget')).status).toBe('succeeded');
     const retried = await waitForTerminal(stack, tenant.apiKey, flaky.body.id);
     expect(retried).toMatchObject({
