@@ -52,6 +52,10 @@ export class AgentView {
   @ApiProperty({ type: [ToolView] }) tools!: ToolView[];
   @ApiProperty({ type: 'integer' }) maxSteps!: number;
   @ApiProperty({ type: 'integer', nullable: true }) actionTimeoutMs!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'default cap per execution, USD' })
+  maxCostUsd!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'default token cap per execution' })
+  maxTokens!: number | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -85,6 +89,8 @@ export function toAgentView(row: Agent): AgentView {
     tools: (row.tools ?? []).map(toToolView),
     maxSteps: row.maxSteps,
     actionTimeoutMs: row.actionTimeoutMs,
+    maxCostUsd: row.maxCostUsd,
+    maxTokens: row.maxTokens,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

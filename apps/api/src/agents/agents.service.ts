@@ -58,6 +58,8 @@ export class AgentsService {
       responseFormat: body.responseFormat ?? null,
       maxSteps: body.maxSteps ?? DEFAULT_MAX_STEPS,
       actionTimeoutMs: body.actionTimeoutMs ?? null,
+      maxCostUsd: body.maxCostUsd ?? null,
+      maxTokens: body.maxTokens ?? null,
     });
     agent.tools = tools;
     await withProviderGuard(() =>
@@ -119,6 +121,8 @@ export class AgentsService {
           : await this.tools.sealed(tenantId, id, changes.tools),
       maxSteps: changes.maxSteps,
       actionTimeoutMs: changes.actionTimeoutMs,
+      maxCostUsd: changes.maxCostUsd,
+      maxTokens: changes.maxTokens,
     });
     if (Object.keys(update).length > 0) {
       const { affected } = await withProviderGuard(() =>

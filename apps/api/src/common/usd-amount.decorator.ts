@@ -12,3 +12,11 @@ export function OptionalUsdAmount(description: string) {
     }),
   );
 }
+
+/** An optional USD cap above zero as a decimal string; null clears it (no cap). */
+export function OptionalPositiveUsdAmount(description: string) {
+  return applyDecorators(
+    OptionalUsdAmount(description),
+    Matches(/[1-9]/, { message: '$property must be more than zero' }),
+  );
+}

@@ -79,6 +79,8 @@ function newExecution(body: SubmitExecutionDto, now: number): NewExecution {
     storeOutputAsMemory: body.storeOutputAsMemory ?? false,
     stream: body.stream,
     responseFormat: body.responseFormat,
+    maxCostUsd: body.maxCostUsd ?? null,
+    maxTokens: body.maxTokens ?? null,
   };
 }
 

@@ -96,6 +96,18 @@ export class ExecutionView {
   @ApiProperty({ description: 'output deltas are streamed to GET /v1/executions/:id/stream' })
   stream!: boolean;
   @ApiProperty({ type: ResponseFormatDto, nullable: true }) responseFormat!: ResponseFormat | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'cap on the cost across model steps (USD); reaching it: cost_limit_exceeded',
+  })
+  maxCostUsd!: string | null;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'cap on prompt + completion tokens across model steps',
+  })
+  maxTokens!: number | null;
   @ApiProperty() queuedAt!: Date;
   @ApiProperty({ type: Date, nullable: true }) startedAt!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) completedAt!: Date | null;

@@ -15,7 +15,7 @@ import { ExecutionEventType } from '@agentq/jobs';
 import { LlmAbortReason, LlmProviderAdapter, LlmRequest, LlmResult } from '@agentq/llm';
 import { Attributes } from '@opentelemetry/api';
 import { inSpan, SpanKind } from '@agentq/telemetry';
-import { computeCostUsd } from '@agentq/usage';
+import { computeCostUsd, executionLimitBreach } from '@agentq/usage';
 import { DispatchDeferral } from '../dispatch/dispatch-deferral';
 import { DispatchGate } from '../dispatch/dispatch-gate.service';
 import { ExecutionMetrics } from '../metrics/execution-metrics.service';
@@ -150,30 +150,40 @@ export class ExecutionRunner {
         `execution ${execution.id}: no price for model ${result.model}; cost recorded as 0`,
       );
     }
-    // A still-invalid structured answer fails the execution; its calls are paid for all the same.
+    // A still-invalid structured answer, or one over the execution's caps, fails the execution;
+    // its calls are paid for all the same.
     const invalid = answer.invalidOutput !== undefined;
     if (invalid) {
       this.logger.warn(`execution ${execution.id}: invalid_output ${answer.invalidOutput}`);
     }
+    const overLimit = executionLimitBreach(
+      { ...usage, costUsd: pricing.costUsd },
+      execution.limits,
+      'after-step',
+    );
+    if (overLimit) this.logger.warn(`execution ${execution.id}: ${overLimit.message}`);
     return this.finish(execution, {
       executionId: execution.id,
       tenantId: execution.tenantId,
-      status: invalid ? 'failed' : 'succeeded',
-      output: invalid
-        ? null
-        : {
-            text: result.text,
-            finishReason: result.finishReason,
-            model: result.model,
-            responseId: result.responseId,
-            ...(answer.json === undefined ? {} : { json: answer.json }),
-          },
-      error: invalid
-        ? {
-            code: 'invalid_output',
-            message: `the answer does not match the response format: ${answer.invalidOutput}`,
-          }
-        : null,
+      status: invalid || overLimit ? 'failed' : 'succeeded',
+      output:
+        invalid || overLimit
+          ? null
+          : {
+              text: result.text,
+              finishReason: result.finishReason,
+              model: result.model,
+              responseId: result.responseId,
+              ...(answer.json === undefined ? {} : { json: answer.json }),
+            },
+      error: overLimit
+        ? overLimit
+        : invalid
+          ? {
+              code: 'invalid_output',
+              message: `the answer does not match the response format: ${answer.invalidOutput}`,
+            }
+          : null,
       model: result.model,
       ...usage,
       costUsd: pricing.costUsd,
@@ -236,6 +246,8 @@ export class ExecutionRunner {
           },
           durationMs,
         );
+      case 'limit':
+        return this.fail(execution, outcome.breach, durationMs);
       case 'invalid-output':
         return this.fail(
           execution,

@@ -99,5 +99,11 @@ export class AgentExecution {
   @Column('boolean', { default: false }) stream!: boolean;
   /** The submission's, else the agent's, taken when the execution was created. */
   @Column('jsonb', { nullable: true }) responseFormat!: ResponseFormat | null;
+  /**
+   * Caps across all model steps (the submission's, else the agent's): reaching one fails the
+   * execution with `cost_limit_exceeded`. USD decimal string; tokens are prompt + completion.
+   */
+  @Column('numeric', { precision: 20, scale: 9, nullable: true }) maxCostUsd!: string | null;
+  @Column('integer', { nullable: true }) maxTokens!: number | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }

@@ -96,6 +96,9 @@ export class Agent {
   @Column('integer', { default: DEFAULT_MAX_STEPS }) maxSteps!: number;
   /** How long an execution waits for client tool outputs; null is the default (1 h). */
   @Column('integer', { nullable: true }) actionTimeoutMs!: number | null;
+  /** Default caps per execution across its model steps (USD decimal string, tokens); null: none. */
+  @Column('numeric', { precision: 20, scale: 9, nullable: true }) maxCostUsd!: string | null;
+  @Column('integer', { nullable: true }) maxTokens!: number | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -19,7 +19,7 @@ UPDATE agent_executions e
   JOIN tenants t ON t.id = a.tenant_id
  WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.attempts, e.max_attempts,
-          e.timeout_ms, e.started_at, e.stream, e.response_format,
+          e.timeout_ms, e.started_at, e.stream, e.response_format, e.max_cost_usd, e.max_tokens,
           (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory) AS has_follow_up_flags,
           a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
           a.enable_memory, a.max_concurrency, a.tools, a.max_steps,
@@ -171,6 +171,7 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
       maxSteps: row.max_steps,
     },
     actionTimeoutMs: row.action_timeout_ms,
+    limits: { maxCostUsd: row.max_cost_usd, maxTokens: row.max_tokens },
     provider: {
       id: row.provider_id,
       type: row.provider_type,

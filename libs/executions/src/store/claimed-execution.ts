@@ -41,6 +41,8 @@ export interface ClaimedExecution {
   };
   /** The submission's wait for client tool outputs, else the agent's; null for the default. */
   actionTimeoutMs: number | null;
+  /** Caps across the execution's model steps; null where none is set. */
+  limits: ExecutionLimits;
   provider: {
     id: string;
     type: ProviderType;
@@ -59,4 +61,10 @@ export interface ClaimedExecution {
     tenantDailyUsd: string | null;
     tenantMonthlyUsd: string | null;
   };
+}
+
+/** Caps across all of an execution's model steps: USD (decimal string) and prompt + completion tokens. */
+export interface ExecutionLimits {
+  maxCostUsd: string | null;
+  maxTokens: number | null;
 }

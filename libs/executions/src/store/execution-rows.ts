@@ -41,6 +41,8 @@ export function executionFromRow(row: ExecutionRow): AgentExecution {
     requiredAction: row.required_action,
     actionTimeoutMs: row.action_timeout_ms,
     actionDeadline: row.action_deadline,
+    maxCostUsd: row.max_cost_usd,
+    maxTokens: row.max_tokens,
     createdAt: row.created_at,
   } satisfies Record<keyof AgentExecution, unknown>);
 }

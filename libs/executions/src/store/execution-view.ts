@@ -33,6 +33,8 @@ export function toExecutionView(row: AgentExecution) {
     payloadPurgedAt: row.payloadPurgedAt,
     stream: row.stream,
     responseFormat: row.responseFormat,
+    maxCostUsd: row.maxCostUsd ?? null,
+    maxTokens: row.maxTokens ?? null,
     queuedAt: row.queuedAt,
     startedAt: row.startedAt,
     completedAt: row.completedAt,

@@ -21,6 +21,9 @@ export interface NewExecution {
   stream?: boolean;
   /** Structured output; unset takes the agent's. */
   responseFormat?: ResponseFormat;
+  /** Caps across the execution's model steps; unset takes the agent's. */
+  maxCostUsd?: string | null;
+  maxTokens?: number | null;
 }
 
 /** One caller's submission: executions for one agent of one tenant, created all or none. */
@@ -63,16 +66,17 @@ const INSERT_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
                               timeout_ms, run_at, idempotency_key, model, handoff_to_agent_id,
                               store_output_as_memory, stream, response_format,
-                              action_timeout_ms)
+                              action_timeout_ms, max_cost_usd, max_tokens)
 SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms,
        r.run_at, r.idempotency_key, a.llm_config->>'model', r.handoff_to_agent_id,
        r.store_output_as_memory, COALESCE(r.stream, a.stream),
-       COALESCE(r.response_format, a.response_format), r.action_timeout_ms
+       COALESCE(r.response_format, a.response_format), r.action_timeout_ms,
+       COALESCE(r.max_cost_usd, a.max_cost_usd), COALESCE(r.max_tokens, a.max_tokens)
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer,
        run_at timestamptz, idempotency_key text, handoff_to_agent_id uuid,
        store_output_as_memory boolean, stream boolean, response_format jsonb,
-       action_timeout_ms integer)
+       action_timeout_ms integer, max_cost_usd numeric, max_tokens integer)
   JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING *`;
@@ -149,6 +153,9 @@ export interface ExecutionRecord {
   stream?: boolean | null;
   response_format?: ResponseFormat | null;
   action_timeout_ms?: number | null;
+  /** Null or absent: the agent's default. */
+  max_cost_usd?: string | null;
+  max_tokens?: number | null;
 }
 
 /**
@@ -178,6 +185,8 @@ function toRecord({ id, agent_id, execution }: Row): ExecutionRecord {
     stream: execution.stream ?? null,
     response_format: execution.responseFormat ?? null,
     action_timeout_ms: execution.actionTimeoutMs ?? null,
+    max_cost_usd: execution.maxCostUsd ?? null,
+    max_tokens: execution.maxTokens ?? null,
   };
 }
 

@@ -21,7 +21,8 @@ import { ACTION_TIMEOUT_LIMITS, AGENT_STATUSES, AgentStatus } from '@agentq/data
 import { TOOL_LIMITS } from '@agentq/tools';
 import { Omittable } from '../../common/omittable.decorator';
 import { ResponseFormatDto } from '../../common/response-format.dto';
-import { OptionalUsdAmount } from '../../common/usd-amount.decorator';
+import { OptionalPositiveUsdAmount, OptionalUsdAmount } from '../../common/usd-amount.decorator';
+import { EXECUTION_LIMITS } from '../../executions/dto/submit-execution.dto';
 import { LlmConfigDto } from './llm-config.dto';
 import { ToolDefinitionDto } from './tool-definition.dto';
 
@@ -162,6 +163,26 @@ export class CreateAgentDto {
 
   @OptionalUsdAmount('spend limit per calendar month (UTC)')
   budgetMonthlyUsd?: string | null;
+
+  @OptionalPositiveUsdAmount(
+    'default cap on one execution’s cost across its model steps (cost_limit_exceeded)',
+  )
+  maxCostUsd?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: EXECUTION_LIMITS.maxTokens,
+    description:
+      'default cap on one execution’s prompt + completion tokens across its model steps ' +
+      '(llmConfig.maxTokens bounds each call)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(EXECUTION_LIMITS.maxTokens)
+  maxTokens?: number | null;
 
   @ApiPropertyOptional({
     default: false,

@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { ACTION_TIMEOUT_LIMITS } from '@agentq/database';
 import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
+import { OptionalPositiveUsdAmount } from '../../common/usd-amount.decorator';
 import { ResponseFormatDto } from '../../common/response-format.dto';
 
 export const EXECUTION_LIMITS = {
@@ -28,6 +29,7 @@ export const EXECUTION_LIMITS = {
   minTimeoutMs: 1_000,
   maxTimeoutMs: 3_600_000,
   maxWaitSeconds: 60,
+  maxTokens: 1_000_000_000,
 } as const;
 
 export class ChatMessageDto {
@@ -120,6 +122,27 @@ export class SubmitExecutionDto {
   @Min(ACTION_TIMEOUT_LIMITS.minMs)
   @Max(ACTION_TIMEOUT_LIMITS.maxMs)
   actionTimeoutMs?: number;
+
+  @OptionalPositiveUsdAmount(
+    "cap on the execution's cost across all its model steps (default: the agent's); " +
+      'reaching it fails the execution with cost_limit_exceeded',
+  )
+  maxCostUsd?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: EXECUTION_LIMITS.maxTokens,
+    description:
+      "cap on prompt + completion tokens across all the execution's model steps " +
+      "(default: the agent's); reaching it fails the execution with cost_limit_exceeded",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(EXECUTION_LIMITS.maxTokens)
+  maxTokens?: number | null;
 
   @ApiPropertyOptional({
     description: 'Same key, same execution: a retried submission is not run twice',

@@ -18,7 +18,12 @@ import {
   repairMessages,
 } from '@agentq/llm';
 import { argumentsProblem } from '@agentq/tools';
-import { computeCostUsd } from '@agentq/usage';
+import {
+  computeCostUsd,
+  executionLimitBreach,
+  ExecutionLimitBreach,
+  sumSpend,
+} from '@agentq/usage';
 import { ExecutionMetrics } from '../../metrics/execution-metrics.service';
 import { HttpToolCaller, ToolCallResult } from './http-tool-caller.service';
 import { loopState, PendingToolCall } from './loop-state';
@@ -30,6 +35,8 @@ export type LoopOutcome =
   /** The answer, repaired once, still does not meet the response format. */
   | { kind: 'invalid-output'; problem: string }
   | { kind: 'max-steps'; maxSteps: number }
+  /** The execution's maxCostUsd or maxTokens stopped it. */
+  | { kind: 'limit'; breach: ExecutionLimitBreach }
   | { kind: 'paused'; toolCalls: ToolCall[]; deadline: Date }
   /** The execution stopped running meanwhile (cancelled), or another attempt took the step. */
   | { kind: 'ended' };
@@ -75,7 +82,12 @@ export class ToolLoop {
     let committed = await this.steps.load(execution.tenantId, execution.id);
     for (;;) {
       const state = loopState(committed);
-      if (state.pending.length > 0) {
+      const spend = sumSpend(committed.filter((step) => step.type === 'model'));
+      const overLimit = executionLimitBreach(spend, execution.limits, 'after-step');
+      const limitReached = executionLimitBreach(spend, execution.limits, 'before-call');
+      if (overLimit) {
+        return { kind: 'limit', breach: overLimit };
+      } else if (state.pending.length > 0) {
         const stopped = await this.runPendingTools(execution, state.pending, base.signal, stream);
         if (stopped) return stopped;
       } else if (state.finalAnswer && !format) {
@@ -87,6 +99,8 @@ export class ToolLoop {
         repair = checked.messages;
       } else if (repair.length === 0 && state.modelCalls >= maxSteps) {
         return { kind: 'max-steps', maxSteps };
+      } else if (limitReached) {
+        return { kind: 'limit', breach: limitReached };
       } else {
         const recorded = await this.callModel(
           execution,
