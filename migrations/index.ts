@@ -18,6 +18,7 @@ import { AddStreamingAndResponseFormat1763900050000 } from './1763900050000-AddS
 import { AddBudgetReservations1763900062000 } from './1763900062000-AddBudgetReservations';
 import { RetentionIndexes1763900065000 } from './1763900065000-RetentionIndexes';
 import { AddExecutionCostCaps1763900110000 } from './1763900110000-AddExecutionCostCaps';
+import { AddModelRoutes1763900110001 } from './1763900110001-AddModelRoutes';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   AddBudgetReservations1763900062000,
   RetentionIndexes1763900065000,
   AddExecutionCostCaps1763900110000,
+  AddModelRoutes1763900110001,
 ];

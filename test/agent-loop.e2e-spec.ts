@@ -1,4 +1,10 @@
-import { FakeProviderServer, findAccountingDrift, findStepUsageDrift } from '@agentq/testing';
+import { randomUUID } from 'node:crypto';
+import {
+  FakeProviderBehaviour,
+  FakeProviderServer,
+  findAccountingDrift,
+  findStepUsageDrift,
+} from '@agentq/testing';
 import { setUpAgent, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 import { startToolServer, ToolServer } from './support/tool-server';
@@ -14,9 +20,14 @@ const OBJECT_SCHEMA = {
 const STEP = { promptTokens: 100, completionTokens: 10 };
 const STEP_COST_NANO = 21_000n;
 
+// claude-haiku-4-5 lists at $1 / $5 per million: the same step costs $0.000150.
+const FALLBACK_STEP_COST_NANO = 150_000n;
+const PRIMARY = 'gpt-4o-mini';
+const FALLBACK = 'claude-haiku-4-5';
+
 /**
  * Agents people can trust in production (issue 29), over both provider wire formats, on one
- * stack: cost caps per execution.
+ * stack: cost caps per execution, fallback chains.
  */
 describe('the agent loop: caps', () => {
   let stack: TestStack;
@@ -30,7 +41,10 @@ describe('the agent loop: caps', () => {
     fake = new FakeProviderServer();
     await fake.start();
     tools = await startToolServer();
-    stack = await startTestStack({ workers: 1, env: { WORKER_CONCURRENCY: '20' } });
+    stack = await startTestStack({
+      workers: 1,
+      env: { WORKER_CONCURRENCY: '20', PROVIDER_FALLBACK_COOLDOWN_MS: '600000' },
+    });
     const setup = await setUpAgent(stack, {
       provider: {
         name: 'openai',
@@ -188,5 +202,207 @@ describe('the agent loop: caps', () => {
     const raised = await submit(agent.id, marker, { maxTokens: 1_000 });
     const done = await waitForTerminal(stack, apiKey, raised.body.id);
     expect(done).toMatchObject({ status: 'succeeded', maxTokens: 1_000 });
+  });
+
+  describe('fallback chains', () => {
+    const other = { OpenAI: 'Anthropic', Anthropic: 'OpenAI' } as const;
+    const byModel =
+      (marker: string, model: string) => (r: { prompt: string; model: string | null }) =>
+        r.prompt.includes(marker) && r.model === model;
+
+    /** A provider of its own per test: a cooldown of one test does not reach another. */
+    async function createProvider(wire: 'OpenAI' | 'Anthropic') {
+      const created = await stack.http.post(
+        '/v1/providers',
+        wire === 'OpenAI'
+          ? {
+              name: `openai-${Math.random()}`,
+              type: 'openai',
+              apiKey: 'sk-1',
+              baseUrl: `${fake.url}/v1`,
+            }
+          : {
+              name: `anthropic-${Math.random()}`,
+              type: 'anthropic',
+              apiKey: 'sk-ant-1',
+              baseUrl: fake.url,
+            },
+        apiKey,
+      );
+      expect(created.status).toBe(201);
+      return created.body.id as string;
+    }
+
+    async function chainAgent(wire: 'OpenAI' | 'Anthropic', extra: Record<string, unknown> = {}) {
+      const primary = await createProvider(wire);
+      const fallback = await createProvider(other[wire]);
+      const agent = await createAgent(
+        {
+          llmConfig: {
+            model: PRIMARY,
+            fallbacks: [{ providerId: fallback, model: FALLBACK }],
+            fallbackAfterMs: 2_000,
+            callTimeoutMs: 1_000,
+          },
+          ...extra,
+        },
+        primary,
+      );
+      return { agent, primary, fallback };
+    }
+
+    it('refuses more than 3 fallbacks (400 naming the field) and an unknown provider (404)', async () => {
+      const entry = { providerId: providers.OpenAI, model: 'm' };
+      const tooMany = await stack.http.post(
+        '/v1/agents',
+        {
+          name: 'chain',
+          role: 'r',
+          llmConfig: { model: 'm', fallbacks: [entry, entry, entry, entry] },
+        },
+        apiKey,
+      );
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.error.details.map((d: { field: string }) => d.field)).toEqual([
+        'llmConfig.fallbacks',
+      ]);
+      const unknown = await stack.http.post(
+        '/v1/agents',
+        {
+          name: 'chain',
+          role: 'r',
+          llmConfig: { model: 'm', fallbacks: [{ ...entry, providerId: randomUUID() }] },
+        },
+        apiKey,
+      );
+      expect(unknown.status).toBe(404);
+    });
+
+    const retryable: [string, FakeProviderBehaviour][] = [
+      ['a 500', { kind: 'error', status: 500 }],
+      ['a 503', { kind: 'error', status: 503 }],
+      ['a reset connection', { kind: 'reset' }],
+      ['a call that hangs past callTimeoutMs', { kind: 'hang' }],
+      [
+        'a 429 whose Retry-After exceeds fallbackAfterMs',
+        { kind: 'error', status: 429, retryAfterSeconds: 60 },
+      ],
+    ];
+    const cases = wires.flatMap(([wire]) =>
+      retryable.map(([failure, behaviour]) => [wire, failure, behaviour] as const),
+    );
+
+    it.each(cases)(
+      'over %s, falls back after %s; the answer is priced by the model that gave it',
+      async (wire, failure, behaviour) => {
+        const marker = `fallback-${wire}-${failure}`;
+        const { agent, primary, fallback } = await chainAgent(wire);
+        fake
+          .when(byModel(marker, PRIMARY), behaviour)
+          .when(byModel(marker, FALLBACK), { kind: 'reply', text: 'from the fallback', ...STEP });
+        const done = await waitForTerminal(stack, apiKey, (await submit(agent.id, marker)).body.id);
+        expect(done).toMatchObject({
+          status: 'succeeded',
+          attempts: 1,
+          output: {
+            text: 'from the fallback',
+            model: FALLBACK,
+            providerId: fallback,
+            fallbackFrom: [
+              { providerId: primary, model: PRIMARY, error: { code: expect.any(String) } },
+            ],
+          },
+          usage: { promptTokens: 100, completionTokens: 10 },
+        });
+        expect(nanoUsd(done.usage.costUsd)).toBe(FALLBACK_STEP_COST_NANO);
+        const [step] = await steps(done.id);
+        expect(step).toMatchObject({ name: FALLBACK, providerId: fallback });
+      },
+    );
+
+    it.each(wires)(
+      'over %s, passes a cooled-down provider over without calling it, for every execution',
+      async (wire) => {
+        const marker = `cooldown-${wire}`;
+        const { agent, primary } = await chainAgent(wire);
+        fake
+          .when(byModel(marker, PRIMARY), { kind: 'error', status: 500 })
+          .when(byModel(marker, FALLBACK), { kind: 'reply', ...STEP });
+        const first = await waitForTerminal(
+          stack,
+          apiKey,
+          (await submit(agent.id, marker)).body.id,
+        );
+        expect(first.output.fallbackFrom[0].error.code).toBe('provider_unavailable');
+        const second = await waitForTerminal(
+          stack,
+          apiKey,
+          (await submit(agent.id, marker)).body.id,
+        );
+        expect(second.output.fallbackFrom).toEqual([
+          expect.objectContaining({
+            providerId: primary,
+            error: expect.objectContaining({ code: 'provider_cooling_down' }),
+          }),
+        ]);
+        expect(fake.requests.filter(byModel(marker, PRIMARY))).toHaveLength(1);
+      },
+    );
+
+    it.each(wires.flatMap(([wire]) => [400, 401].map((status) => [wire, status] as const)))(
+      'over %s, never falls back from a %s',
+      async (wire, status) => {
+        const marker = `no-fallback-${wire}-${status}`;
+        const { agent } = await chainAgent(wire);
+        fake.when(byModel(marker, PRIMARY), { kind: 'error', status });
+        const done = await waitForTerminal(stack, apiKey, (await submit(agent.id, marker)).body.id);
+        expect(done).toMatchObject({
+          status: 'failed',
+          error: { code: 'provider_rejected' },
+          attempts: 1,
+        });
+        expect(fake.requests.filter(byModel(marker, FALLBACK))).toHaveLength(0);
+      },
+    );
+
+    it.each(wires)(
+      'over %s, records on each step of a tool loop the provider that answered it',
+      async (wire) => {
+        const marker = `fallback-loop-${wire}`;
+        const { agent, primary, fallback } = await chainAgent(wire, {
+          tools: [httpTool('lookup')],
+        });
+        fake
+          .when(
+            byModel(marker, PRIMARY),
+            {
+              kind: 'tool-calls',
+              calls: [{ name: 'lookup', arguments: { query: 'q' } }],
+              ...STEP,
+            },
+            { times: 1 },
+          )
+          .when(byModel(marker, PRIMARY), { kind: 'error', status: 502 })
+          .when(byModel(marker, FALLBACK), { kind: 'reply', text: 'done', ...STEP });
+        const done = await waitForTerminal(stack, apiKey, (await submit(agent.id, marker)).body.id);
+        expect(done).toMatchObject({
+          status: 'succeeded',
+          output: { text: 'done', providerId: fallback },
+        });
+        const all = await steps(done.id);
+        expect(all.map((step: any) => [step.type, step.providerId])).toEqual([
+          ['model', primary],
+          ['tool', null],
+          ['model', fallback],
+        ]);
+        expect(all[2].fallbackFrom).toEqual([
+          expect.objectContaining({
+            providerId: primary,
+            error: expect.objectContaining({ code: 'provider_unavailable' }),
+          }),
+        ]);
+        expect(nanoUsd(done.usage.costUsd)).toBe(STEP_COST_NANO + FALLBACK_STEP_COST_NANO);
+      },
+    );
   });
 });

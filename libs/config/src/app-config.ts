@@ -34,7 +34,11 @@ export interface AppConfig {
     cacheTtlMs: number;
     lastUsedIntervalMs: number;
   };
-  providers: { blockPrivateUrls: boolean };
+  providers: {
+    blockPrivateUrls: boolean;
+    /** How long a provider that failed in a fallback chain is skipped, by every worker. */
+    fallbackCooldownMs: number;
+  };
   adminToken: string;
   masterKeys: { current: string; previous: string[] };
   worker: {
@@ -177,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     providers: {
       blockPrivateUrls: e.AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS ?? e.NODE_ENV === 'production',
+      fallbackCooldownMs: e.PROVIDER_FALLBACK_COOLDOWN_MS,
     },
     adminToken: e.AGENTQ_ADMIN_TOKEN,
     masterKeys: { current: e.AGENTQ_MASTER_KEY, previous: e.AGENTQ_PREVIOUS_MASTER_KEYS },

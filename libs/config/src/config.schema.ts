@@ -174,6 +174,12 @@ export const environmentSchema = z.object({
    * Refuse outbound connections (provider calls) to any address that is not global unicast
    * (SSRF). Defaults to true when NODE_ENV=production, false otherwise.
    */
+  /**
+   * How long every worker skips a provider in a fallback chain after it failed with a retryable
+   * error (5xx, timeout, connection error): agents whose llmConfig has fallbacks go straight to
+   * the next entry meanwhile. Shared through Redis like the pauses after a 429.
+   */
+  PROVIDER_FALLBACK_COOLDOWN_MS: positiveInt(30_000),
   AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS: z
     .enum(['true', 'false'])
     .optional()

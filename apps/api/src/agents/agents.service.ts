@@ -27,12 +27,23 @@ export class AgentsService {
     private readonly tools: AgentToolsService,
   ) {}
 
+  /** Every fallback names a provider of this tenant (another tenant's is 404, as unknown). */
+  private async checkFallbacks(
+    tenantId: string,
+    llmConfig: { fallbacks?: { providerId: string }[] },
+  ) {
+    for (const { providerId } of llmConfig.fallbacks ?? []) {
+      await this.providers.resolveForAgent(tenantId, providerId);
+    }
+  }
+
   private inTenant<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>) {
     return inTenantTransaction(this.dataSource, tenantId, work);
   }
 
   async create(tenantId: string, body: CreateAgentDto): Promise<Agent> {
     const providerId = await this.providers.resolveForAgent(tenantId, body.providerId);
+    await this.checkFallbacks(tenantId, body.llmConfig);
     const agents = this.dataSource.getRepository(Agent);
     const id = randomUUID();
     const tools = await this.tools.sealed(tenantId, id, body.tools ?? []);
@@ -92,6 +103,7 @@ export class AgentsService {
   }
 
   async update(tenantId: string, id: string, changes: UpdateAgentDto): Promise<Agent> {
+    if (changes.llmConfig) await this.checkFallbacks(tenantId, changes.llmConfig);
     const update = definedOnly<QueryDeepPartialEntity<Agent>>({
       providerId:
         changes.providerId === undefined

@@ -72,5 +72,7 @@ function singleModelStep(execution: AgentExecution): ExecutionStep | null {
     durationMs: execution.durationMs,
     error: execution.output ? null : execution.error,
     startedAt: execution.startedAt,
+    providerId: execution.output?.providerId ?? null,
+    fallbackFrom: execution.output?.fallbackFrom ?? null,
   };
 }

@@ -13,6 +13,13 @@ import { EXECUTION_EVENT_TYPES, ExecutionEventType } from '@agentq/jobs';
 import { ResponseFormatDto } from '../common/response-format.dto';
 import { ExecutionInputDto } from './dto/submit-execution.dto';
 
+/** A fallback chain entry that did not answer a model call, and why. */
+class PassedOverModelView {
+  @ApiProperty({ format: 'uuid' }) providerId!: string;
+  @ApiProperty() model!: string;
+  @ApiProperty({ type: () => ExecutionErrorView }) error!: ExecutionError;
+}
+
 class ExecutionOutputView {
   @ApiProperty() text!: string;
   @ApiProperty({ type: String, nullable: true }) finishReason!: string | null;
@@ -30,6 +37,18 @@ class ExecutionOutputView {
     ],
   })
   json?: unknown;
+  @ApiProperty({
+    format: 'uuid',
+    required: false,
+    description: "the provider that answered: the agent's, or one of llmConfig.fallbacks",
+  })
+  providerId?: string;
+  @ApiProperty({
+    type: [PassedOverModelView],
+    required: false,
+    description: 'the fallback chain entries tried (or skipped while cooling down) before it',
+  })
+  fallbackFrom?: PassedOverModelView[];
 }
 
 class ExecutionErrorView {
@@ -188,6 +207,19 @@ export class ExecutionStepView {
   @ApiProperty({ type: 'integer', nullable: true }) durationMs!: number | null;
   @ApiProperty({ type: ExecutionErrorView, nullable: true }) error!: ExecutionError | null;
   @ApiProperty() startedAt!: Date;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'model steps: the provider that answered (the agent’s or a fallback)',
+  })
+  providerId!: string | null;
+  @ApiProperty({
+    type: [PassedOverModelView],
+    nullable: true,
+    description: 'model steps: fallback chain entries passed over before the one that answered',
+  })
+  fallbackFrom!: PassedOverModelView[] | null;
 }
 
 export function toExecutionStepView(step: ExecutionStep): ExecutionStepView {
@@ -212,5 +244,7 @@ export function toExecutionStepView(step: ExecutionStep): ExecutionStepView {
     durationMs: step.durationMs,
     error: step.error,
     startedAt: step.startedAt,
+    providerId: step.type === 'model' ? step.providerId : null,
+    fallbackFrom: step.fallbackFrom,
   };
 }

@@ -6,6 +6,7 @@ import { ConcurrencySlotLost } from './concurrency-slot-lost';
 import { DeferralReason, DispatchDeferral } from './dispatch-deferral';
 import { DispatchMetrics } from './dispatch-metrics.service';
 import { ProviderPacing } from './provider-pacing.service';
+import { admissionWaitStands } from '../executions/model-chain';
 import { estimateCallTokens } from './token-estimate';
 
 /**
@@ -96,6 +97,8 @@ export class DispatchGate {
       execution.agent.llmConfig?.maxTokens,
     );
     const wait = await this.pacing.takeTurn(execution.provider, execution.id, tokens);
+    // An agent with fallbacks passes a long-paused provider over rather than waiting for it.
+    if (wait && !admissionWaitStands(wait, execution.agent.llmConfig)) return null;
     if (wait) {
       // Its slot would sit idle while it waits: free it, but wake no one into the same wait.
       await this.releaseSlot(attempt, { handOver: false });

@@ -70,6 +70,33 @@ function scriptedAdapter(outcomes: (LlmResult | Error)[]): LlmProviderAdapter & 
 }
 
 describe('PacedAdapter', () => {
+  it('in a fallback chain, pauses the provider but gives a long 429 up to the chain', async () => {
+    const { pacing, calls } = fakePacing();
+    const long = new LlmError({
+      kind: 'rate_limited',
+      code: 'provider_rate_limited',
+      message: '429',
+      status: 429,
+      retryAfterMs: 60_000,
+    });
+    const inner = scriptedAdapter([answer, long]);
+    const paced = new PacedAdapter(inner, pacing, 'e1', provider, 5_000);
+    await paced.complete(request());
+    await expect(paced.complete(request())).rejects.toBe(long);
+    expect(calls.pauses).toEqual([60_000]);
+    expect(inner.calls).toBe(2);
+  });
+
+  it('in a fallback chain, waits out a short pause after its first answer', async () => {
+    const { pacing, calls } = fakePacing();
+    const inner = scriptedAdapter([answer, rateLimited()]);
+    const paced = new PacedAdapter(inner, pacing, 'e1', provider, 5_000);
+    await paced.complete(request());
+    await expect(paced.complete(request())).resolves.toEqual(answer);
+    expect(calls.pauses).toEqual([30]);
+    expect(inner.calls).toBe(3);
+  });
+
   it('uses the turn its admission took for the first call, and corrects its tokens', async () => {
     const { pacing, calls } = fakePacing([], 42);
     const paced = new PacedAdapter(scriptedAdapter([]), pacing, 'e1', provider);

@@ -25,7 +25,9 @@ export interface CallPacing {
  * for every worker and is tried again without using an attempt. Before the attempt's first
  * call has succeeded, waiting is handed back to the queue: `complete` rejects with a
  * `DispatchDeferral` (besides the port's `LlmError`s). Once a call has answered, the attempt
- * has done real work, so later calls wait in place.
+ * has done real work, so later calls wait in place. With `fallbackAfterMs` (an entry of a
+ * fallback chain that has another after it), a wait longer than that is not taken: the 429 or
+ * the deferral is thrown for the chain to move on.
  */
 export class PacedAdapter implements LlmProviderAdapter {
   private callsAnswered = 0;
@@ -35,6 +37,7 @@ export class PacedAdapter implements LlmProviderAdapter {
     private readonly pacing: CallPacing,
     private readonly executionId: string,
     private readonly provider: PacedProvider,
+    private readonly fallbackAfterMs?: number,
   ) {}
 
   async complete(request: LlmRequest): Promise<LlmResult> {
@@ -62,6 +65,7 @@ export class PacedAdapter implements LlmProviderAdapter {
         const pauseMs = providerPauseMs(error);
         if (pauseMs === null) throw error;
         const remainingMs = await this.pacing.pause(this.provider.id, pauseMs);
+        if (this.fallbackAfterMs !== undefined && remainingMs > this.fallbackAfterMs) throw error;
         const pauses = await this.pacing.countPause(this.executionId);
         if (pauses > MAX_FREE_PAUSES_PER_EXECUTION) throw error;
         await this.waitOrDefer(
@@ -82,6 +86,7 @@ export class PacedAdapter implements LlmProviderAdapter {
 
   private async waitOrDefer(wait: DispatchDeferral, signal: AbortSignal): Promise<void> {
     if (this.callsAnswered === 0) throw wait;
+    if (this.fallbackAfterMs !== undefined && wait.delayMs > this.fallbackAfterMs) throw wait;
     await sleep(wait.delayMs, undefined, { signal });
   }
 }

@@ -55,8 +55,13 @@ export class ProviderPacing implements OnModuleInit {
   }
 
   /** Decorates a provider's adapter for one attempt: every model call it makes is paced. */
-  paced(adapter: LlmProviderAdapter, executionId: string, provider: PacedProvider) {
-    return new PacedAdapter(adapter, this, executionId, provider);
+  paced(
+    adapter: LlmProviderAdapter,
+    executionId: string,
+    provider: PacedProvider,
+    fallbackAfterMs?: number,
+  ) {
+    return new PacedAdapter(adapter, this, executionId, provider, fallbackAfterMs);
   }
 
   /** A send turn for one call now, or how long to wait for it. */

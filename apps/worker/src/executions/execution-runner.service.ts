@@ -13,6 +13,7 @@ import {
 } from '@agentq/executions';
 import { ExecutionEventType } from '@agentq/jobs';
 import { LlmAbortReason, LlmProviderAdapter, LlmRequest, LlmResult } from '@agentq/llm';
+import { PassedOverModel } from '@agentq/database';
 import { Attributes } from '@opentelemetry/api';
 import { inSpan, SpanKind } from '@agentq/telemetry';
 import { computeCostUsd, executionLimitBreach } from '@agentq/usage';
@@ -30,7 +31,16 @@ import { AttemptResult } from './attempt-result';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
 import { crashIfInjected, stallIfInjected } from './fault-injection';
-import { ProviderAdapters } from './provider-adapters.service';
+import {
+  callSignal,
+  cooledDown,
+  fallbackAfterMs,
+  fallbackDecision,
+  passesOver,
+  routeOutput,
+  RoutedResult,
+} from './model-chain';
+import { ChainLink, ProviderAdapters } from './provider-adapters.service';
 import { SpendGuard } from './spend-guard.service';
 import { completeInFormat } from './structured-answer';
 import { BaseRequest, LoopOutcome, ToolLoop } from './tool-loop/tool-loop.service';
@@ -81,9 +91,9 @@ export class ExecutionRunner {
 
     const problem = configurationProblem(execution);
     if (problem) return this.fail(execution, problem, null);
-    let adapter: LlmProviderAdapter;
+    let chain: ChainLink[];
     try {
-      adapter = await this.adapters.forExecution(execution);
+      chain = await this.adapters.chainFor(execution);
     } catch (error) {
       const failure = adapterFailure(error);
       if (failure) return this.fail(execution, failure, null);
@@ -103,7 +113,7 @@ export class ExecutionRunner {
     try {
       const complete = (call: LlmRequest) => {
         this.dispatch.checkSlot(context.attempt);
-        return this.complete(execution, adapter, call);
+        return this.completeRouted(execution, chain, call);
       };
       return await this.callProvider(execution, complete, controller.signal, startedAt, stream);
     } catch (error) {
@@ -118,7 +128,7 @@ export class ExecutionRunner {
 
   private async callProvider(
     execution: ClaimedExecution,
-    complete: (call: LlmRequest) => Promise<LlmResult>,
+    complete: (call: LlmRequest) => Promise<RoutedResult>,
     signal: AbortSignal,
     startedAt: number,
     stream: AttemptStream,
@@ -144,7 +154,7 @@ export class ExecutionRunner {
     this.metrics.providerResponded(execution, result.model, startedAt);
     crashIfInjected(this.config, 'crash-after-provider', execution.id);
     const usage = { promptTokens: answer.promptTokens, completionTokens: answer.completionTokens };
-    const pricing = computeCostUsd(usage, result.model, execution.provider.pricing ?? undefined);
+    const pricing = computeCostUsd(usage, result.model, result.route.pricing ?? undefined);
     if (!pricing.priced) {
       this.logger.warn(
         `execution ${execution.id}: no price for model ${result.model}; cost recorded as 0`,
@@ -175,6 +185,7 @@ export class ExecutionRunner {
               model: result.model,
               responseId: result.responseId,
               ...(answer.json === undefined ? {} : { json: answer.json }),
+              ...routeOutput(result.route.providerId, result.route.fallbackFrom),
             },
       error: overLimit
         ? overLimit
@@ -190,6 +201,57 @@ export class ExecutionRunner {
       durationMs: Math.round(performance.now() - startedAt),
       hasFollowUpFlags: execution.hasFollowUpFlags,
     });
+  }
+
+  /**
+   * One model call through the execution's chain: the agent's provider, then its fallbacks. An
+   * entry whose provider is paused past fallbackAfterMs is passed over; a retryable failure
+   * moves to the next entry (see fallbackDecision), cooling the provider down for every worker.
+   */
+  private async completeRouted(
+    execution: ClaimedExecution,
+    chain: ChainLink[],
+    request: LlmRequest,
+  ): Promise<RoutedResult> {
+    const { llmConfig } = execution.agent;
+    const afterMs = fallbackAfterMs(llmConfig);
+    const fallbackFrom: PassedOverModel[] = [];
+    for (const link of chain) {
+      const options = { isLastEntry: link.isLastEntry, fallbackAfterMs: afterMs };
+      const entry = { providerId: link.provider.id, model: link.model };
+      const pauseLeftMs = link.pauseLeftMs();
+      if (passesOver(pauseLeftMs, options)) {
+        fallbackFrom.push(cooledDown(entry, pauseLeftMs!));
+        continue;
+      }
+      try {
+        const result = await this.complete(
+          { ...execution, provider: link.provider },
+          link.adapter,
+          {
+            ...request,
+            model: link.model,
+            signal: callSignal(request.signal, llmConfig.callTimeoutMs),
+          },
+        );
+        const route = {
+          providerId: link.provider.id,
+          pricing: link.provider.pricing,
+          fallbackFrom,
+        };
+        return { ...result, route };
+      } catch (error) {
+        const decision = fallbackDecision(error, request.signal, options);
+        if (decision.kind === 'throw') throw error;
+        fallbackFrom.push({ ...entry, error: decision.error });
+        this.logger.warn(
+          `execution ${execution.id}: ${link.model} on provider ${link.provider.id} failed ` +
+            `(${decision.error.code}); falling back`,
+        );
+        if (decision.cooldown) await link.coolDown();
+      }
+    }
+    throw new Error('a model chain ends with an entry that never falls back');
   }
 
   /** One provider call in its GenAI client span, within the budgets (reserved, then settled). */

@@ -3,9 +3,9 @@ import { AttemptStream } from '@agentq/executions';
 import { LlmRequest, LlmResult, parseStructuredAnswer, repairMessages } from '@agentq/llm';
 
 /** A model's final answer, over every call it took; usage counts all of them. */
-export interface ModelAnswer {
+export interface ModelAnswer<R extends LlmResult = LlmResult> {
   /** The last call's result. */
-  result: LlmResult;
+  result: R;
   promptTokens: number;
   completionTokens: number;
   /** The parsed answer, when a response format was asked for and met. */
@@ -19,12 +19,12 @@ export interface ModelAnswer {
  * one gets exactly one repair call with the validation errors fed back. Streamed deltas of the
  * rejected answer are withdrawn with a `reset` before the repair streams.
  */
-export async function completeInFormat(
-  complete: (request: LlmRequest) => Promise<LlmResult>,
+export async function completeInFormat<R extends LlmResult>(
+  complete: (request: LlmRequest) => Promise<R>,
   request: LlmRequest,
   format: ResponseFormat | null,
   stream: AttemptStream,
-): Promise<ModelAnswer> {
+): Promise<ModelAnswer<R>> {
   const first = await complete({ ...request, responseFormat: format ?? undefined });
   if (!format) return answerOf([first]);
   const checked = parseStructuredAnswer(first.text, format);
@@ -42,7 +42,7 @@ export async function completeInFormat(
     : { ...answerOf([first, repaired]), invalidOutput: rechecked.problem };
 }
 
-function answerOf(results: LlmResult[]): ModelAnswer {
+function answerOf<R extends LlmResult>(results: R[]): ModelAnswer<R> {
   return {
     result: results[results.length - 1],
     promptTokens: results.reduce((sum, result) => sum + result.promptTokens, 0),

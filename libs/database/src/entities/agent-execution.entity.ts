@@ -41,6 +41,17 @@ export interface ExecutionOutput {
   responseId?: string | null;
   /** The parsed answer, when the execution asked for a `responseFormat`. */
   json?: unknown;
+  /** The provider that answered: the agent's, or one of its llmConfig.fallbacks. */
+  providerId?: string;
+  /** The chain entries tried before, in order, and why each was passed over. */
+  fallbackFrom?: PassedOverModel[];
+}
+
+/** A fallback chain entry that did not answer a model call. */
+export interface PassedOverModel {
+  providerId: string;
+  model: string;
+  error: ExecutionError;
 }
 
 export interface ExecutionError {

@@ -15,6 +15,18 @@ export interface LlmConfig {
   maxTokens?: number;
   topP?: number;
   stop?: string[];
+  /** Tried in order when the provider before fails in a retryable way (at most 3). */
+  fallbacks?: FallbackModel[];
+  /** A 429 or pause longer than this moves to the next entry instead of waiting (ms). */
+  fallbackAfterMs?: number;
+  /** A call that takes longer is abandoned as provider_timeout (and may fall back). */
+  callTimeoutMs?: number;
+}
+
+/** One entry of a fallback chain: another provider of the tenant, and the model to ask it for. */
+export interface FallbackModel {
+  providerId: string;
+  model: string;
 }
 
 // A JSON Schema document (checked as one with ajv where it comes in).

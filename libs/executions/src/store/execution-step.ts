@@ -1,4 +1,4 @@
-import { ExecutionError, ToolCall } from '@agentq/database';
+import { ExecutionError, PassedOverModel, ToolCall } from '@agentq/database';
 
 /** What a tool step keeps of a result; the full length is recorded beside it. */
 export const STEP_RESULT_MAX_CHARS = 16 * 1024;
@@ -27,12 +27,17 @@ export interface ExecutionStep {
   durationMs: number | null;
   error: ExecutionError | null;
   startedAt: Date;
+  /** Model steps: the provider that answered (the agent's or a fallback); null before routes. */
+  providerId: string | null;
+  /** Model steps: fallback chain entries passed over before the one that answered. */
+  fallbackFrom: PassedOverModel[] | null;
 }
 
 export type NewModelStep = Omit<
   ExecutionStep,
-  'type' | 'toolCallId' | 'arguments' | 'resultLength'
->;
+  'type' | 'toolCallId' | 'arguments' | 'resultLength' | 'providerId' | 'fallbackFrom'
+> &
+  Partial<Pick<ExecutionStep, 'providerId' | 'fallbackFrom'>>;
 
 export interface NewToolStep {
   index: number;

@@ -6,7 +6,7 @@ import { ExecutionStep, NewModelStep, NewToolStep, truncatedResult } from './exe
 
 const STEP_COLUMNS = `step_index, type, name, tool_call_id, arguments, result, result_length,
   tool_calls, finish_reason, prompt_tokens, completion_tokens, cost_usd::text AS cost_usd, attempt, duration_ms,
-  error, started_at`;
+  error, started_at, provider_id, fallback_from`;
 
 const LIST_STEPS_SQL = `
 SELECT ${STEP_COLUMNS} FROM execution_steps WHERE execution_id = $1 ORDER BY step_index`;
@@ -23,9 +23,9 @@ WITH live AS (
 step AS (
   INSERT INTO execution_steps (execution_id, step_index, tenant_id, type, name, result,
     result_length, tool_calls, model, prompt_tokens, completion_tokens, cost_usd, attempt,
-    duration_ms, error, started_at, finish_reason)
+    duration_ms, error, started_at, finish_reason, provider_id, fallback_from)
   SELECT live.id, $2, live.tenant_id, 'model', $3, $4, length($4), $5::jsonb, $3, $6, $7, $8,
-         $9, $10, $11::jsonb, $12, $13
+         $9, $10, $11::jsonb, $12, $13, $14::uuid, $15::jsonb
     FROM live
   ON CONFLICT DO NOTHING
   RETURNING prompt_tokens, completion_tokens, cost_usd, model
@@ -111,6 +111,8 @@ export class ExecutionSteps {
           step.error ? JSON.stringify(step.error) : null,
           step.startedAt,
           step.finishReason,
+          step.providerId ?? null,
+          step.fallbackFrom?.length ? JSON.stringify(step.fallbackFrom) : null,
         ]),
     );
     return affected > 0;
@@ -171,5 +173,7 @@ function toStep(row: StepRow): ExecutionStep {
     durationMs: row.duration_ms,
     error: row.error,
     startedAt: row.started_at,
+    providerId: row.provider_id,
+    fallbackFrom: row.fallback_from,
   };
 }

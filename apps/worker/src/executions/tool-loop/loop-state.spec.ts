@@ -21,6 +21,8 @@ function model(index: number, calls: { id: string; name: string }[], text = ''):
     durationMs: 1,
     error: null,
     startedAt: at,
+    providerId: null,
+    fallbackFrom: null,
   };
 }
 

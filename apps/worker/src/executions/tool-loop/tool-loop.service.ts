@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ACTION_TIMEOUT_LIMITS, AgentTool, ResponseFormat, ToolCall } from '@agentq/database';
+import {
+  ACTION_TIMEOUT_LIMITS,
+  AgentTool,
+  PassedOverModel,
+  ResponseFormat,
+  ToolCall,
+} from '@agentq/database';
 import {
   AttemptStream,
   ClaimedExecution,
@@ -9,14 +15,7 @@ import {
   NewModelStep,
   NewToolStep,
 } from '@agentq/executions';
-import {
-  LlmError,
-  LlmRequest,
-  LlmResult,
-  LlmTool,
-  parseStructuredAnswer,
-  repairMessages,
-} from '@agentq/llm';
+import { LlmError, LlmRequest, LlmTool, parseStructuredAnswer, repairMessages } from '@agentq/llm';
 import { argumentsProblem } from '@agentq/tools';
 import {
   computeCostUsd,
@@ -25,6 +24,7 @@ import {
   sumSpend,
 } from '@agentq/usage';
 import { ExecutionMetrics } from '../../metrics/execution-metrics.service';
+import { routeOutput, RoutedResult } from '../model-chain';
 import { HttpToolCaller, ToolCallResult } from './http-tool-caller.service';
 import { loopState, PendingToolCall } from './loop-state';
 
@@ -46,13 +46,15 @@ export interface FinalAnswer {
   finishReason: string | null;
   model: string;
   responseId: string | null;
+  providerId?: string;
+  fallbackFrom?: PassedOverModel[];
 }
 
 /** The request of every model call, less the conversation, which the loop grows. */
 export type BaseRequest = Omit<LlmRequest, 'tools'>;
 
-/** One provider call (the adapter's, in its client span). */
-export type CompleteCall = (request: LlmRequest) => Promise<LlmResult>;
+/** One model call through the execution's chain (each call in its client span). */
+export type CompleteCall = (request: LlmRequest) => Promise<RoutedResult>;
 
 /**
  * An execution of an agent with tools, one step at a time: a model call, then the tools it asked
@@ -130,7 +132,7 @@ export class ToolLoop {
   ): Promise<boolean> {
     const startedAt = new Date();
     const started = performance.now();
-    let result: LlmResult;
+    let result: RoutedResult;
     try {
       result = await complete(request);
     } catch (error) {
@@ -156,11 +158,8 @@ export class ToolLoop {
     }
     this.metrics.providerResponded(execution, result.model, started);
     const usage = { promptTokens: result.promptTokens, completionTokens: result.completionTokens };
-    const { costUsd } = computeCostUsd(
-      usage,
-      result.model,
-      execution.provider.pricing ?? undefined,
-    );
+    // Priced by the provider and model that answered: a fallback's own prices.
+    const { costUsd } = computeCostUsd(usage, result.model, result.route.pricing ?? undefined);
     const step: NewModelStep = {
       index: request.index,
       name: result.model,
@@ -173,6 +172,8 @@ export class ToolLoop {
       durationMs: Math.round(performance.now() - started),
       error: null,
       startedAt,
+      providerId: result.route.providerId,
+      fallbackFrom: result.route.fallbackFrom,
     };
     const recorded = await this.steps.recordModelStep(execution.tenantId, execution.id, step);
     if (recorded) {
@@ -315,5 +316,6 @@ function answerOf(step: ExecutionStep): FinalAnswer {
     finishReason: step.finishReason,
     model: step.name,
     responseId: null,
+    ...(step.providerId ? routeOutput(step.providerId, step.fallbackFrom ?? []) : {}),
   };
 }
