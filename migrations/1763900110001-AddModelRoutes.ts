@@ -14,6 +14,8 @@ export class AddModelRoutes1763900110001 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`ALTER TABLE execution_steps DROP COLUMN fallback_from, DROP COLUMN provider_id`);
+    await db.query(
+      `ALTER TABLE execution_steps DROP COLUMN fallback_from, DROP COLUMN provider_id`,
+    );
   }
 }
