@@ -19,6 +19,7 @@ import { AddBudgetReservations1763900062000 } from './1763900062000-AddBudgetRes
 import { RetentionIndexes1763900065000 } from './1763900065000-RetentionIndexes';
 import { AddExecutionCostCaps1763900110000 } from './1763900110000-AddExecutionCostCaps';
 import { AddModelRoutes1763900110001 } from './1763900110001-AddModelRoutes';
+import { CreateExecutionWaitpoints1763900110002 } from './1763900110002-CreateExecutionWaitpoints';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   RetentionIndexes1763900065000,
   AddExecutionCostCaps1763900110000,
   AddModelRoutes1763900110001,
+  CreateExecutionWaitpoints1763900110002,
 ];

@@ -5,9 +5,10 @@ import {
   findAccountingDrift,
   findStepUsageDrift,
 } from '@agentq/testing';
-import { setUpAgent, waitForTerminal } from './support/scenario';
+import { setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 import { startToolServer, ToolServer } from './support/tool-server';
+import { startWebhookReceiver, WebhookReceiver } from './support/webhook-receiver';
 
 const OBJECT_SCHEMA = {
   type: 'object',
@@ -27,7 +28,7 @@ const FALLBACK = 'claude-haiku-4-5';
 
 /**
  * Agents people can trust in production (issue 29), over both provider wire formats, on one
- * stack: cost caps per execution, fallback chains.
+ * stack: cost caps per execution, fallback chains, approval waitpoints.
  */
 describe('the agent loop: caps', () => {
   let stack: TestStack;
@@ -43,7 +44,14 @@ describe('the agent loop: caps', () => {
     tools = await startToolServer();
     stack = await startTestStack({
       workers: 1,
-      env: { WORKER_CONCURRENCY: '20', PROVIDER_FALLBACK_COOLDOWN_MS: '600000' },
+      env: {
+        WORKER_CONCURRENCY: '20',
+        PROVIDER_FALLBACK_COOLDOWN_MS: '600000',
+        RECONCILER_INTERVAL_MS: '300',
+        // Guessing waitpoint tokens from one (forwarded) address is blocked after 5 misses.
+        AUTH_FAILURE_LIMIT: '5',
+        TRUST_PROXY: 'loopback',
+      },
     });
     const setup = await setUpAgent(stack, {
       provider: {
@@ -405,4 +413,209 @@ describe('the agent loop: caps', () => {
       },
     );
   });
+
+  describe('approval waitpoints', () => {
+    let receiver: WebhookReceiver;
+
+    beforeAll(async () => {
+      receiver = await startWebhookReceiver({ otherwise: 200 });
+      const webhook = await stack.http.post(
+        '/v1/webhooks',
+        { url: receiver.url, events: ['execution.requires_action'] },
+        apiKey,
+      );
+      expect(webhook.status).toBe(201);
+    });
+
+    afterAll(() => receiver.close());
+
+    const guarded = () => httpTool('transfer');
+    async function approvalAgent(wire: 'OpenAI' | 'Anthropic', marker: string) {
+      const agent = await createAgent(
+        { tools: [{ ...guarded(), approval: 'always' }, httpTool('lookup')] },
+        providers[wire],
+      );
+      expect(agent.tools[0].approval).toBe('always');
+      fake
+        .when(
+          marked(marker),
+          {
+            kind: 'tool-calls',
+            calls: [
+              { name: 'transfer', arguments: { query: `pay ${marker}` } },
+              { name: 'lookup', arguments: { query: `look ${marker}` } },
+            ],
+            ...STEP,
+          },
+          { times: 1 },
+        )
+        .when(marked(marker), { kind: 'reply', text: `done ${marker}`, ...STEP });
+      return agent;
+    }
+    const waitForApproval = async (id: string) => {
+      const paused = await waitFor(async () => {
+        const answer = await stack.http.get(`/v1/executions/${id}`, apiKey);
+        return answer.body.status === 'requires_action' ? answer.body : undefined;
+      }, `execution ${id} to wait for approval`);
+      expect(paused.requiredAction).toMatchObject({
+        type: 'approval',
+        toolCalls: [{ name: 'transfer' }],
+      });
+      return paused;
+    };
+    const toolCallsFor = (marker: string, name: string) =>
+      tools.calls.filter(
+        (call) => call.body.name === name && JSON.stringify(call.body).includes(marker),
+      );
+
+    it('refuses approval on a client tool: 400 naming the field', async () => {
+      const refused = await stack.http.post(
+        '/v1/agents',
+        {
+          name: 'bad-approval',
+          role: 'r',
+          llmConfig: { model: 'm' },
+          tools: [{ type: 'client', name: 'c', parameters: OBJECT_SCHEMA, approval: 'always' }],
+        },
+        apiKey,
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details.map((d: { field: string }) => d.field)).toEqual([
+        'tools[0].approval',
+      ]);
+    });
+
+    it.each(wires)(
+      'over %s, waits for a person, then runs the approved call by the webhook’s token link, once',
+      async (wire) => {
+        const marker = `approve-${wire}`;
+        const agent = await approvalAgent(wire, marker);
+        const submitted = await submit(agent.id, marker);
+        const paused = await waitForApproval(submitted.body.id);
+        // The call without approval ran; the guarded one did not.
+        expect(toolCallsFor(marker, 'lookup')).toHaveLength(1);
+        expect(toolCallsFor(marker, 'transfer')).toHaveLength(0);
+        const event = await waitFor(
+          async () =>
+            receiver.received
+              .map((delivery) => JSON.parse(delivery.body))
+              .find((body) => body.data.id === paused.id),
+          'the execution.requires_action webhook',
+        );
+        expect(event.type).toBe('execution.requires_action');
+        const { url, token } = event.data.approval;
+        expect(url).toBe(paused.requiredAction.approvalUrl);
+        expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        // The database keeps only the token's hash.
+        const [row] = await stack.db.query(
+          `SELECT encode(token_hash, 'hex') AS hash FROM execution_waitpoints WHERE execution_id = $1`,
+          [paused.id],
+        );
+        expect(row.hash).not.toContain(Buffer.from(token, 'base64url').toString('hex'));
+
+        const path = new URL(url).pathname;
+        const completed = await stack.http.post(path, { approve: true });
+        expect(completed.status).toBe(200);
+        expect(completed.body).toMatchObject({ executionId: paused.id, status: 'queued' });
+        const again = await stack.http.post(path, { approve: false });
+        expect(again.status).toBe(409);
+        expect(again.body.error.code).toBe('waitpoint_completed');
+
+        const done = await waitForTerminal(stack, apiKey, paused.id);
+        expect(done).toMatchObject({ status: 'succeeded', output: { text: `done ${marker}` } });
+        expect(toolCallsFor(marker, 'transfer')).toHaveLength(1);
+        expect(toolCallsFor(marker, 'lookup')).toHaveLength(1);
+        expect(done.attempts).toBe(1);
+      },
+    );
+
+    it.each(wires)(
+      'over %s, tells the model a denied call was denied, by API key, and never calls it',
+      async (wire) => {
+        const marker = `deny-${wire}`;
+        const agent = await approvalAgent(wire, marker);
+        const paused = await waitForApproval((await submit(agent.id, marker)).body.id);
+        const callId = paused.requiredAction.toolCalls[0].id;
+        const mismatch = await stack.http.post(
+          `/v1/executions/${paused.id}/approvals`,
+          { decisions: [{ toolCallId: 'call_unknown', approve: true }] },
+          apiKey,
+        );
+        expect(mismatch.status).toBe(409);
+        const denied = await stack.http.post(
+          `/v1/executions/${paused.id}/approvals`,
+          { decisions: [{ toolCallId: callId, approve: false, reason: 'too risky' }] },
+          apiKey,
+        );
+        expect(denied.status).toBe(200);
+        const done = await waitForTerminal(stack, apiKey, paused.id);
+        expect(done.status).toBe('succeeded');
+        expect(toolCallsFor(marker, 'transfer')).toHaveLength(0);
+        const step = (await steps(done.id)).find((s: any) => s.toolCallId === callId);
+        expect(step).toMatchObject({ error: { code: 'approval_denied' } });
+        expect(step.result).toContain('too risky');
+        const last = fake.requests.filter(marked(marker)).at(-1)!;
+        expect(JSON.stringify(last.body.messages)).toContain('denied by a person: too risky');
+      },
+    );
+
+    it('keeps the wait to its tenant and its deadline; a cancel ends it', async () => {
+      const marker = 'approval-limits';
+      const agent = await approvalAgent('OpenAI', marker);
+      const other = await stack.createTenant();
+      const late = await submit(agent.id, marker, { actionTimeoutMs: 1_000 });
+      const paused = await waitForApproval(late.body.id);
+      const decisions = [{ toolCallId: paused.requiredAction.toolCalls[0].id, approve: true }];
+      const foreign = await stack.http.post(
+        `/v1/executions/${paused.id}/approvals`,
+        { decisions },
+        other.apiKey,
+      );
+      expect(foreign.status).toBe(404);
+      await waitFor(
+        async () => Date.now() > new Date(paused.actionDeadline).getTime() || undefined,
+        'the deadline',
+      );
+      const tooLate = await stack.http.post(new URL(paused.requiredAction.approvalUrl).pathname, {
+        approve: true,
+      });
+      expect(tooLate.status).toBe(409);
+      const expired = await waitForTerminal(stack, apiKey, paused.id);
+      expect(expired).toMatchObject({ status: 'failed', error: { code: 'action_timeout' } });
+
+      fake.when(marked('approval-cancel'), {
+        kind: 'tool-calls',
+        calls: [{ name: 'transfer', arguments: { query: 'x' } }],
+        ...STEP,
+      });
+      const second = await waitForApproval((await submit(agent.id, 'approval-cancel')).body.id);
+      const cancelled = await stack.http.post(`/v1/executions/${second.id}/cancel`, {}, apiKey);
+      expect(cancelled.body.status).toBe('cancelled');
+      const after = await stack.http.post(new URL(second.requiredAction.approvalUrl).pathname, {
+        approve: true,
+      });
+      expect(after.status).toBe(409);
+      expect(toolCallsFor(marker, 'transfer')).toHaveLength(0);
+    });
+
+    it('cannot be guessed: unknown tokens are 404, then 429 from that address', async () => {
+      const from = { 'x-forwarded-for': '198.51.100.77' };
+      const guess = (token: string) =>
+        stack.http.request('POST', `/v1/waitpoints/${token}/complete`, {
+          body: { approve: true },
+          headers: from,
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i += 1) {
+        statuses.push((await guess(randomBytesToken(i))).status);
+      }
+      expect(statuses).toEqual([404, 404, 404, 404, 404, 429, 429]);
+      expect((await guess('short')).status).toBe(429);
+    });
+  });
 });
+
+/** A well-formed token that no waitpoint has. */
+function randomBytesToken(seed: number): string {
+  return Buffer.alloc(32, seed + 1).toString('base64url');
+}

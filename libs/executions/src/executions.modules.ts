@@ -3,6 +3,7 @@ import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
 import { ExecutionAborter } from './lifecycle/execution-aborter.service';
 import { ExecutionActions } from './lifecycle/execution-actions';
+import { ExecutionApprovals } from './lifecycle/execution-approvals';
 import { ExecutionClaims } from './lifecycle/execution-claims.service';
 import { ExecutionEventPublisher } from './streams/execution-event-publisher.service';
 import { ExecutionFinisher } from './lifecycle/execution-finisher.service';
@@ -26,8 +27,8 @@ export class ExecutionQueueModule {}
 /** The API's side of the lifecycle: creating executions. */
 @Module({
   imports: [ExecutionQueueModule],
-  providers: [ExecutionSubmitter, ExecutionActions],
-  exports: [ExecutionQueueModule, ExecutionSubmitter, ExecutionActions],
+  providers: [ExecutionSubmitter, ExecutionActions, ExecutionApprovals],
+  exports: [ExecutionQueueModule, ExecutionSubmitter, ExecutionActions, ExecutionApprovals],
 })
 export class ExecutionSubmissionModule {}
 
@@ -43,6 +44,7 @@ export class ExecutionSubmissionModule {}
     ExecutionFollowUps,
     ExecutionSteps,
     ExecutionActions,
+    ExecutionApprovals,
     ExecutionStream,
   ],
   exports: [
@@ -51,6 +53,7 @@ export class ExecutionSubmissionModule {}
     ExecutionFinisher,
     ExecutionSteps,
     ExecutionActions,
+    ExecutionApprovals,
     ExecutionStream,
   ],
 })

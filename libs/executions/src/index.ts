@@ -1,5 +1,6 @@
 // store: the statements on agent_executions, execution_steps and the rollups, and its reads
 export * from './store/action-timeouts';
+export * from './store/approval-decisions';
 export * from './store/claimed-execution';
 export * from './store/execution-reads';
 export * from './store/execution-rows';
@@ -19,6 +20,7 @@ export * from './store/usage-rollups';
 // lifecycle: submit, claim, finish, act, cancel, and the job producer
 export * from './lifecycle/execution-aborter.service';
 export * from './lifecycle/execution-actions';
+export * from './lifecycle/execution-approvals';
 export * from './lifecycle/execution-claims.service';
 export * from './lifecycle/execution-finisher.service';
 export * from './lifecycle/execution-producer.service';

@@ -1,8 +1,12 @@
-/** Events a webhook can subscribe to: the terminal outcomes of executions, and its own. */
+/**
+ * Events a webhook can subscribe to: the terminal outcomes of executions, their pauses for a
+ * decision (`execution.requires_action`), and the webhook's own.
+ */
 export const WEBHOOK_EVENT_TYPES = [
   'execution.succeeded',
   'execution.failed',
   'execution.cancelled',
+  'execution.requires_action',
   'plan.completed',
   'webhook.disabled',
 ] as const;

@@ -67,6 +67,7 @@ export class AgentToolsService {
         url: tool.url!,
         timeoutMs: tool.timeoutMs ?? null,
         headers,
+        ...(tool.approval === 'always' ? { approval: 'always' as const } : {}),
       };
     });
   }
@@ -83,6 +84,12 @@ export class AgentToolsService {
       if (tool.type === 'client') {
         if (tool.url !== undefined || tool.headers !== undefined || tool.timeoutMs !== undefined) {
           problems.push({ field, message: 'a client tool has no url, headers or timeoutMs' });
+        }
+        if (tool.approval === 'always') {
+          problems.push({
+            field: `${field}.approval`,
+            message: 'a client tool is run by the client, who decides on it: only http tools ask',
+          });
         }
         continue;
       }

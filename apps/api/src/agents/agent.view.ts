@@ -28,6 +28,7 @@ export class ToolView {
     additionalProperties: { $ref: '#/components/schemas/ToolHeaderView' },
   })
   headers?: Record<string, ToolHeaderView>;
+  @ApiProperty({ enum: ['always', 'never'], required: false }) approval?: 'always' | 'never';
 }
 
 export class AgentView {
@@ -106,6 +107,7 @@ function toToolView(tool: AgentTool): ToolView {
     parameters,
     url: tool.url,
     timeoutMs: tool.timeoutMs,
+    approval: tool.approval ?? 'never',
     headers: Object.fromEntries(
       Object.entries(tool.headers).map(([header, sealed]) => [header, { last4: sealed.last4 }]),
     ),

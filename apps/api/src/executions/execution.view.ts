@@ -64,7 +64,22 @@ class ToolCallView {
 }
 
 class RequiredActionView {
+  @ApiProperty({
+    enum: ['tool_outputs', 'approval'],
+    required: false,
+    description: 'tool_outputs: client tools to answer; approval: http tool calls to decide on',
+  })
+  type?: 'tool_outputs' | 'approval';
   @ApiProperty({ type: [ToolCallView] }) toolCalls!: ToolCallView[];
+  @ApiProperty({ format: 'uuid', required: false, description: 'approvals: the waitpoint' })
+  waitpointId?: string;
+  @ApiProperty({
+    required: false,
+    description:
+      'approvals, on GET /v1/executions/:id: POST here (no API key) to complete the wait; ' +
+      'the link is the capability, single use',
+  })
+  approvalUrl?: string;
 }
 
 class ExecutionUsageView {

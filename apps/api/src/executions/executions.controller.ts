@@ -41,6 +41,7 @@ import { ExecutionOutputStream } from './execution-output-stream.service';
 import { ExecutionReader } from './execution-reader.service';
 import { ExecutionTools } from './execution-tools.service';
 import { SubmitToolOutputsDto } from './dto/submit-tool-outputs.dto';
+import { SubmitApprovalsDto } from './dto/approvals.dto';
 import {
   ExecutionEventView,
   ExecutionPage,
@@ -85,7 +86,11 @@ export class ExecutionsController {
     @TenantId() tenantId: string,
     @Param('id', uuidOr404) id: string,
   ): Promise<ExecutionView> {
-    return toExecutionView(await this.reader.get(tenantId, id));
+    const execution = await this.reader.get(tenantId, id);
+    const view = toExecutionView(execution);
+    const approvalUrl = this.tools.approvalUrl(execution);
+    if (approvalUrl && view.requiredAction) view.requiredAction.approvalUrl = approvalUrl;
+    return view;
   }
 
   @Get(':id/steps')
@@ -123,6 +128,28 @@ export class ExecutionsController {
     @Body() body: SubmitToolOutputsDto,
   ): Promise<ExecutionView> {
     return toExecutionView(await this.tools.submitToolOutputs(tenantId, id, body));
+  }
+
+  @Post(':id/approvals')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Approve or deny the tool calls an execution waits on; it resumes',
+    description:
+      'For requiredAction.type "approval": every call awaiting approval exactly once (409 ' +
+      'approval_mismatch otherwise). Approved calls run; a denied one is recorded as a tool ' +
+      'step whose answer tells the model it was denied (and why). 409 not_waiting when the ' +
+      'execution does not wait for approval, 409 action_timeout after the deadline.',
+  })
+  @ApiOkResponse({ type: ExecutionView, description: 'the execution, `queued` again' })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse })
+  async submitApprovals(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+    @Body() body: SubmitApprovalsDto,
+  ): Promise<ExecutionView> {
+    return toExecutionView(await this.tools.submitApprovals(tenantId, id, body));
   }
 
   @Post(':id/cancel')

@@ -8,10 +8,11 @@ import { ExecutionReader } from './execution-reader.service';
 import { ExecutionSubmissions } from './execution-submission.service';
 import { ExecutionTools } from './execution-tools.service';
 import { ExecutionsController } from './executions.controller';
+import { WaitpointsController } from './waitpoints.controller';
 
 @Module({
   imports: [ExecutionSubmissionModule],
-  controllers: [AgentExecutionsController, ExecutionsController],
+  controllers: [AgentExecutionsController, ExecutionsController, WaitpointsController],
   providers: [
     ExecutionSubmissions,
     ExecutionReader,

@@ -319,19 +319,22 @@ export class ExecutionRunner {
           },
           durationMs,
         );
-      case 'paused':
-        stream.requiresAction({ toolCalls: outcome.toolCalls });
+      case 'paused': {
+        const { requiredAction } = outcome;
+        stream.requiresAction(requiredAction);
         this.events.publish([
           {
             ...lifecycleEvent(execution, 'requires_action', 'requires_action', new Date()),
-            requiredAction: { toolCalls: outcome.toolCalls },
+            requiredAction,
           },
         ]);
+        const what = requiredAction.type === 'approval' ? 'approval(s)' : 'client tool output(s)';
         this.logger.log(
-          `execution ${execution.id}: waiting for ${outcome.toolCalls.length} client tool ` +
-            `output(s) until ${outcome.deadline.toISOString()}`,
+          `execution ${execution.id}: waiting for ${requiredAction.toolCalls.length} ${what} ` +
+            `until ${outcome.deadline.toISOString()}`,
         );
         return { kind: 'done', outcome: 'requires_action' };
+      }
       case 'answer':
         return this.finish(execution, {
           executionId: execution.id,

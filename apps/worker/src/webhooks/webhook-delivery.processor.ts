@@ -8,9 +8,9 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { WebhookSecretCipher } from '@agentq/crypto';
+import { WaitpointTokens, WebhookSecretCipher } from '@agentq/crypto';
 import { inTenantTransaction } from '@agentq/database';
-import { findExecution, toExecutionView } from '@agentq/executions';
+import { findExecution, toExecutionView, waitpointUrl } from '@agentq/executions';
 import {
   JobQueue,
   QUEUES,
@@ -55,6 +55,7 @@ type DeliveryJob = Job<WebhookDeliveryJobData, WebhookDeliveryJobResult>;
 export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
   private readonly outbound: OutboundClient;
+  private readonly waitpointTokens: WaitpointTokens;
   private worker: Worker<WebhookDeliveryJobData, WebhookDeliveryJobResult> | null = null;
 
   constructor(
@@ -69,6 +70,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
       config.webhooks.blockPrivateUrls,
       config.webhooks.timeoutMs,
     );
+    this.waitpointTokens = new WaitpointTokens(config.masterKeys.current);
   }
 
   onApplicationBootstrap() {
@@ -128,6 +130,19 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
     if (data === null && delivery.event_type.startsWith('execution.') && delivery.resource_id) {
       const execution = await findExecution(manager, delivery.tenant_id, delivery.resource_id);
       data = execution ? toExecutionView(execution) : { id: delivery.resource_id };
+      // A wait for approval carries its link: the token is derived here, never stored.
+      const waitpointId = execution?.requiredAction?.waitpointId;
+      if (delivery.event_type === 'execution.requires_action' && waitpointId) {
+        const token = this.waitpointTokens.tokenOf(waitpointId);
+        data = {
+          ...(data as object),
+          approval: {
+            token,
+            url: waitpointUrl(this.config.http.publicUrl, token),
+            expiresAt: execution!.actionDeadline,
+          },
+        };
+      }
     }
     const event: WebhookEventBody = {
       type: delivery.event_type,

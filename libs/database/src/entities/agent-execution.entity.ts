@@ -26,7 +26,11 @@ export interface ToolCall {
 
 /** What a paused execution waits for: outputs for these client tool calls. */
 export interface RequiredAction {
+  /** `tool_outputs`: client tools to answer; `approval`: http tool calls to approve or deny. */
+  type?: 'tool_outputs' | 'approval';
   toolCalls: ToolCall[];
+  /** Approvals: the waitpoint whose token completes the wait without an API key. */
+  waitpointId?: string;
 }
 
 export interface ExecutionInput {

@@ -61,7 +61,12 @@ export interface HttpTool extends ToolBase {
   url: string;
   timeoutMs: number | null;
   headers: Record<string, SealedHeader>;
+  /** `always`: each call waits in `requires_action` for a person's decision first. */
+  approval?: ToolApproval;
 }
+
+export const TOOL_APPROVALS = ['always', 'never'] as const;
+export type ToolApproval = (typeof TOOL_APPROVALS)[number];
 
 /** Run by the API client: the execution pauses in `requires_action` until it posts the output. */
 export interface ClientTool extends ToolBase {

@@ -62,7 +62,7 @@ export class ExecutionActions {
     toolCalls: ToolCall[],
     actionTimeoutMs: number,
   ): Promise<Date | null> {
-    const requiredAction: RequiredAction = { toolCalls };
+    const requiredAction: RequiredAction = { type: 'tool_outputs', toolCalls };
     // An UPDATE answers [rows, affected].
     const [rows]: [{ action_deadline: Date }[], number] = await inTenantTransaction(
       this.dataSource,
@@ -99,6 +99,9 @@ export class ExecutionActions {
         }
       }
       if (row.expired) return conflict('action_timeout', 'the wait for tool outputs is over');
+      if (row.required_action?.type === 'approval') {
+        return conflict('approval_required', 'the execution waits for approvals, not outputs');
+      }
       if (problem) return conflict('tool_outputs_mismatch', problem);
       const [model]: { step_index: number; tool_calls: ToolCall[] }[] = await manager.query(
         LAST_MODEL_STEP_SQL,
@@ -140,7 +143,7 @@ export class ExecutionActions {
    * The resume is committed whatever happens here: a queue that fails now leaves the row
    * `queued`, which the reconciler enqueues (or the client's retry of the same outputs does).
    */
-  private async enqueueResumed(queued: QueuedExecution): Promise<void> {
+  async enqueueResumed(queued: QueuedExecution): Promise<void> {
     try {
       // The paused attempt's job has the same id: it must go for `add` to work.
       await this.producer.removeEndedJob(queued.executionId);
@@ -154,8 +157,9 @@ export class ExecutionActions {
   }
 }
 
+/** The job that resumes a paused execution, from its locked row. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function resumedJob(row: Record<string, any>): QueuedExecution {
+export function resumedJob(row: Record<string, any>): QueuedExecution {
   return queuedExecution(
     {
       id: row.id,

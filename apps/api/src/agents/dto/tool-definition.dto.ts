@@ -11,6 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { TOOL_APPROVALS, ToolApproval } from '@agentq/database';
 import { TOOL_LIMITS, TOOL_NAME_PATTERN } from '@agentq/tools';
 
 export const TOOL_TYPES = ['http', 'client'] as const;
@@ -68,4 +69,16 @@ export class ToolDefinitionDto {
   @IsOptional()
   @IsObject()
   headers?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    enum: TOOL_APPROVALS,
+    default: 'never',
+    description:
+      'http tools: `always` pauses the execution in requires_action (requiredAction.type ' +
+      '"approval") until each call is approved or denied',
+  })
+  @ValidateIf((tool: ToolDefinitionDto) => tool.type === 'http' || tool.approval !== undefined)
+  @IsOptional()
+  @IsIn(TOOL_APPROVALS)
+  approval?: ToolApproval;
 }

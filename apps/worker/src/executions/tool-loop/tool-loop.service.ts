@@ -3,6 +3,7 @@ import {
   ACTION_TIMEOUT_LIMITS,
   AgentTool,
   PassedOverModel,
+  RequiredAction,
   ResponseFormat,
   ToolCall,
 } from '@agentq/database';
@@ -10,6 +11,7 @@ import {
   AttemptStream,
   ClaimedExecution,
   ExecutionActions,
+  ExecutionApprovals,
   ExecutionStep,
   ExecutionSteps,
   NewModelStep,
@@ -37,7 +39,7 @@ export type LoopOutcome =
   | { kind: 'max-steps'; maxSteps: number }
   /** The execution's maxCostUsd or maxTokens stopped it. */
   | { kind: 'limit'; breach: ExecutionLimitBreach }
-  | { kind: 'paused'; toolCalls: ToolCall[]; deadline: Date }
+  | { kind: 'paused'; requiredAction: RequiredAction; deadline: Date }
   /** The execution stopped running meanwhile (cancelled), or another attempt took the step. */
   | { kind: 'ended' };
 
@@ -67,6 +69,7 @@ export class ToolLoop {
   constructor(
     private readonly steps: ExecutionSteps,
     private readonly actions: ExecutionActions,
+    private readonly approvals: ExecutionApprovals,
     private readonly httpTools: HttpToolCaller,
     private readonly metrics: ExecutionMetrics,
   ) {}
@@ -200,7 +203,10 @@ export class ToolLoop {
       return tool?.type === 'client' && argumentsProblem(tool.parameters, call.arguments) === null;
     };
     const clientCalls = pending.filter(isClientCall);
-    const serverCalls = pending.filter((pendingCall) => !isClientCall(pendingCall));
+    const awaiting = await this.awaitingApproval(execution, pending, byName);
+    const serverCalls = pending.filter(
+      (pendingCall) => !isClientCall(pendingCall) && !awaiting.includes(pendingCall),
+    );
     // Each call is committed as soon as it returns: a crash repeats only the unfinished ones.
     const live = await Promise.all(
       serverCalls.map(async ({ call, index }) => {
@@ -223,11 +229,42 @@ export class ToolLoop {
       }),
     );
     if (live.includes(false)) return { kind: 'ended' };
+    const timeoutMs = execution.actionTimeoutMs ?? ACTION_TIMEOUT_LIMITS.defaultMs;
+    // Approvals first: client tools of the same step wait for the pause after them.
+    if (awaiting.length > 0) {
+      const toolCalls = awaiting.map(({ call }) => call);
+      const paused = await this.approvals.pause(execution, toolCalls, timeoutMs);
+      return paused ? { kind: 'paused', ...paused } : { kind: 'ended' };
+    }
     if (clientCalls.length === 0) return null;
     const toolCalls = clientCalls.map(({ call }) => call);
-    const timeoutMs = execution.actionTimeoutMs ?? ACTION_TIMEOUT_LIMITS.defaultMs;
     const deadline = await this.actions.pause(execution, toolCalls, timeoutMs);
-    return deadline ? { kind: 'paused', toolCalls, deadline } : { kind: 'ended' };
+    return deadline
+      ? { kind: 'paused', requiredAction: { type: 'tool_outputs', toolCalls }, deadline }
+      : { kind: 'ended' };
+  }
+
+  /**
+   * Calls of http tools with `approval: "always"` that no person has approved yet (denied ones
+   * are already recorded as tool steps, so no longer pending). Reads approvals only when some
+   * pending call needs one.
+   */
+  private async awaitingApproval(
+    execution: ClaimedExecution,
+    pending: PendingToolCall[],
+    byName: Map<string, AgentTool>,
+  ): Promise<PendingToolCall[]> {
+    const candidates = pending.filter(({ call }) => {
+      const tool = byName.get(call.name);
+      return (
+        tool?.type === 'http' &&
+        tool.approval === 'always' &&
+        argumentsProblem(tool.parameters, call.arguments) === null
+      );
+    });
+    if (candidates.length === 0) return [];
+    const approved = await this.approvals.approvedCalls(execution.tenantId, execution.id);
+    return candidates.filter(({ call }) => !approved.has(call.id));
   }
 
   private runServerTool(
