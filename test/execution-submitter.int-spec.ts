@@ -4,10 +4,11 @@ import {
   ExecutionEventPublisher,
   ExecutionProducer,
   ExecutionSubmitter,
+  LifecycleAnnouncer,
   NewExecution,
   recordTerminalOutcomes,
 } from '@agentq/executions';
-import { QUEUES } from '@agentq/jobs';
+import { JobQueue, QUEUES, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import {
   createTestDatabase,
   createTestQueuePrefix,
@@ -34,6 +35,7 @@ describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
   let queue: Queue;
   let control: Redis;
   let producer: ExecutionProducer;
+  let announcer: LifecycleAnnouncer;
   let submitter: ExecutionSubmitter;
   let tenantId: string;
   let agentId: string;
@@ -50,7 +52,8 @@ describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
     queue = new Queue(QUEUES.executions, { connection: { url: redis.url }, prefix });
     control = new Redis(redis.url);
     const events = { publish: () => undefined } as unknown as ExecutionEventPublisher;
-    producer = new ExecutionProducer(queue, events);
+    announcer = new LifecycleAnnouncer(events, { forAttempt: () => undefined } as never);
+    producer = new ExecutionProducer(queue as JobQueue<typeof RUN_EXECUTION_JOB>, announcer);
     submitter = new ExecutionSubmitter(app, producer, config);
     ({ tenantId, agentId } = await seedEchoAgent(dataSource));
   }, 60_000);
@@ -121,7 +124,7 @@ describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
       5_000,
       20,
     );
-    const claimed = await new ExecutionClaims(app).claim(id, tenantId, 'worker-1');
+    const claimed = await new ExecutionClaims(app, announcer).claim(id, tenantId, 'worker-1');
     expect(claimed).not.toBeNull();
     await recordTerminalOutcomes(dataSource.manager, [
       {

@@ -7,8 +7,10 @@ import {
   ExecutionProducer,
   ExecutionRecovery,
   ExecutionSteps,
+  ExecutionStream,
+  LifecycleAnnouncer,
 } from '@agentq/executions';
-import { ExecutionEvent, QUEUES } from '@agentq/jobs';
+import { ExecutionEvent, JobQueue, QUEUES, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import { RedisConnections } from '@agentq/redis';
 import {
   createTestDatabase,
@@ -38,7 +40,8 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
   let queue: Queue;
   let redis: Redis;
   let config: AppConfig;
-  let publisher: ExecutionEventPublisher;
+  let announcer: LifecycleAnnouncer;
+  let streams: ExecutionStream;
   let producer: ExecutionProducer;
   let actions: ExecutionActions;
   let reconciler: ExecutionReconciler;
@@ -57,20 +60,21 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
     });
     redis = new Redis(config.redis.url);
     const events = { publish: (_batch: ExecutionEvent[]) => undefined };
-    publisher = events as unknown as ExecutionEventPublisher;
-    producer = new ExecutionProducer(queue, publisher);
-    actions = new ExecutionActions(app, producer);
+    const publisher = events as unknown as ExecutionEventPublisher;
     const connections = { commands: redis, prefix: config.redis.prefix };
+    streams = new ExecutionStream(connections as unknown as RedisConnections);
+    announcer = new LifecycleAnnouncer(publisher, streams);
+    producer = new ExecutionProducer(queue as JobQueue<typeof RUN_EXECUTION_JOB>, announcer);
+    actions = new ExecutionActions(app, producer, announcer);
     const aborter = new ExecutionAborter(
       connections as unknown as RedisConnections,
       producer,
-      publisher,
+      announcer,
     );
     reconciler = new ExecutionReconciler(
-      queue,
+      queue as JobQueue<typeof RUN_EXECUTION_JOB>,
       config,
-      new ExecutionRecovery(owner, publisher, aborter),
-      producer,
+      new ExecutionRecovery(owner, announcer, aborter, producer),
       new ReconcilerMetrics(),
     );
     ({ tenantId, agentId } = await seedEchoAgent(owner));
@@ -92,7 +96,8 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
       [tenantId, agentId],
     );
     const toolCalls = [{ id: `call-${id}`, name: 'ask_client', arguments: {} }];
-    await new ExecutionSteps(app).recordModelStep(tenantId, id, {
+    const attempt = { id, tenantId, agentId, stream: false, attempts: 1 };
+    await new ExecutionSteps(app, streams).recordModelStep(attempt, {
       index: 0,
       name: 'm',
       result: '',
@@ -106,7 +111,7 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
       error: null,
       startedAt: new Date(),
     });
-    expect(await actions.pause({ id, tenantId }, toolCalls, actionTimeoutMs)).not.toBeNull();
+    expect(await actions.pause(attempt, toolCalls, actionTimeoutMs)).not.toBeNull();
     return id;
   }
 
@@ -165,7 +170,11 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
     });
     await cutQueue.waitUntilReady();
     await cutQueue.disconnect();
-    const cut = new ExecutionActions(app, new ExecutionProducer(cutQueue, publisher));
+    const cutProducer = new ExecutionProducer(
+      cutQueue as JobQueue<typeof RUN_EXECUTION_JOB>,
+      announcer,
+    );
+    const cut = new ExecutionActions(app, cutProducer, announcer);
     await expect(cut.submitToolOutputs(tenantId, id, outputs)).resolves.toEqual({
       kind: 'resumed',
     });

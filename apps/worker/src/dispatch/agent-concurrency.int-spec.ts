@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@agentq/config';
-import { ExecutionJobData, ExecutionJobResult, QUEUES } from '@agentq/jobs';
+import {
+  ExecutionJobData,
+  ExecutionJobResult,
+  JobQueue,
+  QUEUES,
+  RUN_EXECUTION_JOB,
+} from '@agentq/jobs';
 import { RedisConnections } from '@agentq/redis';
 import { createTestQueuePrefix, deleteRedisKeys, testAppConfig } from '@agentq/testing';
 import { Job, Queue, Worker } from 'bullmq';
@@ -14,7 +20,7 @@ const LEASE_TTL_MS = 1_000;
 describe('AgentConcurrency', () => {
   let config: AppConfig;
   let connections: RedisConnections;
-  let queue: Queue<ExecutionJobData, ExecutionJobResult>;
+  let queue: JobQueue<typeof RUN_EXECUTION_JOB>;
   let worker: Worker<ExecutionJobData, ExecutionJobResult>;
   let slots: AgentConcurrency;
 
@@ -24,7 +30,9 @@ describe('AgentConcurrency', () => {
     });
     connections = new RedisConnections(config, 'worker');
     const prefix = connections.queuePrefix(QUEUES.executions);
-    queue = new Queue(QUEUES.executions, { connection: connections.queues, prefix });
+    queue = new Queue(QUEUES.executions, { connection: connections.queues, prefix }) as JobQueue<
+      typeof RUN_EXECUTION_JOB
+    >;
     // No processor: the test takes jobs itself, as the processor would.
     worker = new Worker(QUEUES.executions, null, {
       connection: connections.queues,

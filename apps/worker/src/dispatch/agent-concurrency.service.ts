@@ -1,9 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { ExecutionJobData, ExecutionJobResult, QUEUES } from '@agentq/jobs';
+import { JobQueue, QUEUES, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import { RedisClient, RedisConnections } from '@agentq/redis';
-import { Job, Queue } from 'bullmq';
+import { Job } from 'bullmq';
 import { agentDispatchKeys } from './agent-dispatch-keys';
 import { ACQUIRE_SLOT, RELEASE_SLOT, RENEW_SLOT } from './dispatch-scripts';
 
@@ -58,7 +58,7 @@ export class AgentConcurrency {
     connections: RedisConnections,
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectQueue(QUEUES.executions)
-    private readonly queue: Queue<ExecutionJobData, ExecutionJobResult>,
+    private readonly queue: JobQueue<typeof RUN_EXECUTION_JOB>,
   ) {
     this.redis = connections.queues;
     this.prefix = connections.prefix;

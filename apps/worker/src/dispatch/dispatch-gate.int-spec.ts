@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@agentq/config';
 import { ClaimedExecution, ExecutionClaims } from '@agentq/executions';
-import { ExecutionJobData, ExecutionJobResult, QUEUES } from '@agentq/jobs';
+import { JobQueue, QUEUES, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import { ChannelListener, RedisConnections } from '@agentq/redis';
 import { createTestQueuePrefix, deleteRedisKeys, testAppConfig } from '@agentq/testing';
 import { Queue } from 'bullmq';
@@ -20,7 +20,7 @@ const LEASE_TTL_MS = 1_000;
 describe('DispatchGate: an attempt and its slot lease', () => {
   let config: AppConfig;
   let connections: RedisConnections;
-  let queue: Queue<ExecutionJobData, ExecutionJobResult>;
+  let queue: JobQueue<typeof RUN_EXECUTION_JOB>;
   let gate: DispatchGate;
 
   beforeAll(async () => {
@@ -31,7 +31,7 @@ describe('DispatchGate: an attempt and its slot lease', () => {
     queue = new Queue(QUEUES.executions, {
       connection: connections.queues,
       prefix: connections.queuePrefix(QUEUES.executions),
-    });
+    }) as JobQueue<typeof RUN_EXECUTION_JOB>;
     const metrics = new DispatchMetrics(new Registry());
     const pacing = new ProviderPacing(connections, metrics, new ChannelListener(connections));
     await pacing.onModuleInit();

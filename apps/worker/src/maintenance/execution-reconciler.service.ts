@@ -1,22 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import {
-  ExecutionProducer,
-  ExecutionRecovery,
-  QueuedCandidate,
-  QueuedExecution,
-  queuedExecution,
-  RecoverableExecution,
-  StalledExecution,
-} from '@agentq/executions';
-import {
-  ExecutionJobData,
-  ExecutionJobResult,
-  QUEUES,
-  ReconcileExecutionsJobResult,
-} from '@agentq/jobs';
-import { Queue } from 'bullmq';
+import { ExecutionRecovery, QueuedCandidate, StalledExecution } from '@agentq/executions';
+import { JobQueue, QUEUES, ReconcileExecutionsJobResult, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import { inspectJobs, JobPresence } from './job-presence';
 import { ReconcilerMetrics } from './reconciler-metrics';
 
@@ -35,7 +21,8 @@ const ACTION_TIMEOUT = {
 };
 
 /**
- * Makes Redis agree with PostgreSQL, the source of truth:
+ * Makes Redis agree with PostgreSQL, the source of truth. It decides from Redis' view of the
+ * jobs; the lib (ExecutionRecovery) makes each transition and adds the jobs:
  * - a `queued` execution whose job is missing (crash between insert and enqueue, Redis lost
  *   data) or already finished in Redis (so `add` would be a no-op) is enqueued again;
  * - a `running` execution past its timeout whose job has no live lock was abandoned by its
@@ -51,10 +38,9 @@ export class ExecutionReconciler {
 
   constructor(
     @InjectQueue(QUEUES.executions)
-    private readonly executions: Queue<ExecutionJobData, ExecutionJobResult>,
+    private readonly executions: JobQueue<typeof RUN_EXECUTION_JOB>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly recovery: ExecutionRecovery,
-    private readonly producer: ExecutionProducer,
     private readonly metrics: ReconcilerMetrics,
   ) {}
 
@@ -112,11 +98,12 @@ export class ExecutionReconciler {
     if (orphans.length === 0) return 0;
     // Re-read: an execution may have run and ended since the scan (and its job been removed).
     const ids = await this.recovery.stillQueued(orphans.map((row) => row.id));
-    // One addBulk for the page: after Redis lost its data a page can hold a thousand orphans.
     const requeue = orphans
       .filter((candidate) => ids.has(candidate.id))
       .map((row) => ({ row, state: presence.get(row.id)! }));
-    await this.enqueue(requeue);
+    await this.recovery.enqueueAgain(
+      requeue.map(({ row, state }) => ({ row, jobFinished: state === 'finished' })),
+    );
     for (const { row, state } of requeue) {
       this.metrics.count('requeued');
       this.logger.warn(
@@ -153,8 +140,9 @@ export class ExecutionReconciler {
   }
 
   private async retryAbandoned(row: StalledExecution, state: JobPresence): Promise<boolean> {
-    if (!(await this.recovery.requeueAbandoned(row, WORKER_LOST))) return false;
-    await this.enqueue([{ row, state }]);
+    if (!(await this.recovery.requeueAbandoned(row, WORKER_LOST, state === 'finished'))) {
+      return false;
+    }
     this.metrics.count('retried');
     this.logger.warn(
       `execution ${row.id}: running past its timeout with no live job lock (job ${state}); ` +
@@ -172,33 +160,10 @@ export class ExecutionReconciler {
     );
     return true;
   }
-
-  /** Adds the jobs again; a finished job with the same id must go first or `add` is a no-op. */
-  private async enqueue(rows: { row: RecoverableExecution; state: JobPresence }[]): Promise<void> {
-    for (const { row, state } of rows) {
-      if (state === 'finished') await this.executions.remove(row.id);
-    }
-    await this.producer.enqueue(rows.map(({ row }) => requeued(row)));
-  }
 }
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 function isGone(state: JobPresence | undefined): boolean {
   return state === 'missing' || state === 'finished';
-}
-
-function requeued(row: RecoverableExecution): QueuedExecution {
-  return queuedExecution(
-    {
-      id: row.id,
-      tenantId: row.tenant_id,
-      agentId: row.agent_id,
-      priority: row.priority,
-      runAt: row.run_at && new Date(row.run_at),
-      attempts: row.attempts,
-      maxAttempts: row.max_attempts,
-    },
-    false,
-  );
 }

@@ -7,6 +7,7 @@ import { truncatedResult } from '../store/execution-step';
 import { insertToolSteps } from '../store/execution-steps';
 import { queuedExecution } from './queued-execution';
 import { pendingToolOutputsProblem, ToolOutput } from '../store/tool-outputs';
+import { LifecycleAnnouncer, StreamedAttempt } from '../streams/lifecycle-announcer.service';
 
 const PAUSE_SQL = `
 UPDATE agent_executions
@@ -54,11 +55,15 @@ export class ExecutionActions {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly producer: ExecutionProducer,
+    private readonly announcer: LifecycleAnnouncer,
   ) {}
 
-  /** When the wait ends, or null when the execution is no longer running (cancelled). */
+  /**
+   * When the wait ends, or null when the execution is no longer running (cancelled). A pause
+   * is announced (`requires_action` on the events and the output stream) once committed.
+   */
   async pause(
-    execution: { id: string; tenantId: string },
+    execution: StreamedAttempt,
     toolCalls: ToolCall[],
     actionTimeoutMs: number,
   ): Promise<Date | null> {
@@ -70,7 +75,9 @@ export class ExecutionActions {
       (manager) =>
         manager.query(PAUSE_SQL, [execution.id, JSON.stringify(requiredAction), actionTimeoutMs]),
     );
-    return rows[0]?.action_deadline ?? null;
+    const deadline = rows[0]?.action_deadline ?? null;
+    if (deadline) this.announcer.requiresAction(execution, requiredAction);
+    return deadline;
   }
 
   async submitToolOutputs(

@@ -2,6 +2,7 @@ import { createDataSource } from '@agentq/database';
 import { createTestDatabase, seedEchoAgent, TestDatabase } from '@agentq/testing';
 import { DataSource } from 'typeorm';
 import { ClaimedExecution } from '../store/claimed-execution';
+import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
 import { ExecutionClaims } from './execution-claims.service';
 
 type Row = { status: string; attempts: number; worker_id: string | null; error: unknown };
@@ -20,7 +21,8 @@ describe('ExecutionClaims with a stale attempt', () => {
     dataSource = createDataSource({ url: database.url, poolSize: 2 });
     app = createDataSource({ url: database.url, poolSize: 2, role: 'agentq_app' });
     await Promise.all([dataSource.initialize(), app.initialize()]);
-    claims = new ExecutionClaims(app);
+    const announcer = { retrying: () => undefined } as unknown as LifecycleAnnouncer;
+    claims = new ExecutionClaims(app, announcer);
     ({ tenantId, agentId } = await seedEchoAgent(dataSource));
   });
 

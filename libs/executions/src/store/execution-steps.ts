@@ -3,6 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { ExecutionStep, NewModelStep, NewToolStep, truncatedResult } from './execution-step';
+import { ExecutionStream } from '../streams/execution-stream';
+
+/** The attempt a step belongs to: its tenant, and whether (and as which attempt) it streams. */
+type StepAttempt = { id: string; tenantId: string; stream: boolean; attempts: number };
 
 const STEP_COLUMNS = `step_index, type, name, tool_call_id, arguments, result, result_length,
   tool_calls, finish_reason, prompt_tokens, completion_tokens, cost_usd::text AS cost_usd, attempt, duration_ms,
@@ -79,11 +83,14 @@ export async function listExecutionSteps(
 /**
  * The steps of a tool loop as the worker records them. Every write is conditional on the
  * execution still being `running`: false means it ended meanwhile (cancelled), or the step was
- * already recorded by another attempt.
+ * already recorded by another attempt. A recorded step goes on the attempt's output stream.
  */
 @Injectable()
 export class ExecutionSteps {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly streams: ExecutionStream,
+  ) {}
 
   load(tenantId: string, executionId: string): Promise<ExecutionStep[]> {
     return inTenantTransaction(this.dataSource, tenantId, (manager) =>
@@ -91,7 +98,8 @@ export class ExecutionSteps {
     );
   }
 
-  async recordModelStep(tenantId: string, executionId: string, step: NewModelStep) {
+  async recordModelStep(execution: StepAttempt, step: NewModelStep): Promise<boolean> {
+    const { id: executionId, tenantId } = execution;
     // The statement ends with an UPDATE, which answers [rows, affected].
     const [, affected]: [unknown[], number] = await inTenantTransaction(
       this.dataSource,
@@ -113,17 +121,20 @@ export class ExecutionSteps {
           step.finishReason,
         ]),
     );
-    return affected > 0;
+    if (affected === 0) return false;
+    this.streams.forAttempt(execution).step(modelStepEvent(step));
+    return true;
   }
 
-  recordToolSteps(
-    tenantId: string,
-    executionId: string,
-    steps: NewToolStep[],
-  ): Promise<ToolStepsRecorded> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      insertToolSteps(manager, executionId, steps, 'running'),
+  async recordToolSteps(execution: StepAttempt, steps: NewToolStep[]): Promise<ToolStepsRecorded> {
+    const recorded = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      insertToolSteps(manager, execution.id, steps, 'running'),
     );
+    if (recorded.live) {
+      const stream = this.streams.forAttempt(execution);
+      for (const step of steps) stream.step(toolStepEvent(step));
+    }
+    return recorded;
   }
 }
 
@@ -171,5 +182,33 @@ function toStep(row: StepRow): ExecutionStep {
     durationMs: row.duration_ms,
     error: row.error,
     startedAt: row.started_at,
+  };
+}
+
+/** What a `step` event on the output stream says of a model step. */
+function modelStepEvent(step: NewModelStep) {
+  return {
+    index: step.index,
+    type: 'model',
+    name: step.name,
+    toolCalls: step.toolCalls,
+    usage: {
+      promptTokens: step.promptTokens,
+      completionTokens: step.completionTokens,
+      costUsd: step.costUsd,
+    },
+    durationMs: step.durationMs,
+    error: step.error,
+  };
+}
+
+function toolStepEvent(step: NewToolStep) {
+  return {
+    index: step.index,
+    type: 'tool',
+    name: step.name,
+    toolCallId: step.toolCallId,
+    durationMs: step.durationMs,
+    error: step.error,
   };
 }

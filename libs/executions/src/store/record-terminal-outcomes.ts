@@ -39,7 +39,8 @@ won AS (
     FROM outcome o
    WHERE e.id = o.id AND e.status IN ('queued', 'running', 'requires_action')
   RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.status, e.model, e.prompt_tokens,
-            e.completion_tokens, e.cost_usd, e.duration_ms, e.completed_at, e.error
+            e.completion_tokens, e.cost_usd, e.duration_ms, e.completed_at, e.error, e.attempts,
+            e.stream
 ),
 daily AS (
   INSERT INTO agent_usage_daily AS d (agent_id, day, model, tenant_id, executions, succeeded,
@@ -102,7 +103,7 @@ plan_task AS (
   RETURNING t.execution_id, t.plan_id
 ),${WEBHOOK_OUTBOX_CTE}
 SELECT won.id, won.tenant_id, won.agent_id, won.session_id, won.status, won.completed_at,
-       plan_task.plan_id
+       won.attempts, won.stream, plan_task.plan_id
   FROM won LEFT JOIN plan_task ON plan_task.execution_id = won.id`;
 
 interface WonRow {
@@ -112,6 +113,8 @@ interface WonRow {
   session_id: string | null;
   status: RecordedTransition['status'];
   completed_at: Date;
+  attempts: number;
+  stream: boolean;
   plan_id: string | null;
 }
 
@@ -192,6 +195,8 @@ async function recordForTenant(
     agentId: row.agent_id,
     sessionId: row.session_id,
     status: row.status,
+    attempts: row.attempts,
+    stream: row.stream,
     completedAt: row.completed_at,
   }));
   const planIds = [...new Set(rows.map((row) => row.plan_id).filter((id) => id !== null))];

@@ -76,7 +76,7 @@ export class ToolLoop {
     for (;;) {
       const state = loopState(committed);
       if (state.pending.length > 0) {
-        const stopped = await this.runPendingTools(execution, state.pending, base.signal, stream);
+        const stopped = await this.runPendingTools(execution, state.pending, base.signal);
         if (stopped) return stopped;
       } else if (state.finalAnswer && !format) {
         return { kind: 'answer', answer: answerOf(state.finalAnswer) };
@@ -88,18 +88,13 @@ export class ToolLoop {
       } else if (repair.length === 0 && state.modelCalls >= maxSteps) {
         return { kind: 'max-steps', maxSteps };
       } else {
-        const recorded = await this.callModel(
-          execution,
-          complete,
-          {
-            ...base,
-            messages: [...base.messages, ...state.messages, ...repair],
-            tools: llmTools,
-            responseFormat: format ?? undefined,
-            index: state.nextIndex,
-          },
-          stream,
-        );
+        const recorded = await this.callModel(execution, complete, {
+          ...base,
+          messages: [...base.messages, ...state.messages, ...repair],
+          tools: llmTools,
+          responseFormat: format ?? undefined,
+          index: state.nextIndex,
+        });
         if (!recorded) return { kind: 'ended' };
         repair = [];
       }
@@ -112,7 +107,6 @@ export class ToolLoop {
     execution: ClaimedExecution,
     complete: CompleteCall,
     request: LlmRequest & { index: number },
-    stream: AttemptStream,
   ): Promise<boolean> {
     const startedAt = new Date();
     const started = performance.now();
@@ -135,8 +129,7 @@ export class ToolLoop {
           error: { code: error.code, message: error.message },
           startedAt,
         };
-        await this.steps.recordModelStep(execution.tenantId, execution.id, failed);
-        stream.step(modelStepEvent(failed));
+        await this.steps.recordModelStep(execution, failed);
       }
       throw error;
     }
@@ -160,11 +153,8 @@ export class ToolLoop {
       error: null,
       startedAt,
     };
-    const recorded = await this.steps.recordModelStep(execution.tenantId, execution.id, step);
-    if (recorded) {
-      this.metrics.usageRecorded(execution, result.model, { ...usage, costUsd });
-      stream.step(modelStepEvent(step));
-    }
+    const recorded = await this.steps.recordModelStep(execution, step);
+    if (recorded) this.metrics.usageRecorded(execution, result.model, { ...usage, costUsd });
     return recorded;
   }
 
@@ -177,7 +167,6 @@ export class ToolLoop {
     execution: ClaimedExecution,
     pending: PendingToolCall[],
     signal: AbortSignal,
-    stream: AttemptStream,
   ): Promise<LoopOutcome | null> {
     const byName = new Map(execution.agent.tools.map((tool) => [tool.name, tool]));
     const isClientCall = ({ call }: PendingToolCall) => {
@@ -202,8 +191,7 @@ export class ToolLoop {
           error: result.error,
           startedAt,
         };
-        const { live } = await this.steps.recordToolSteps(execution.tenantId, execution.id, [step]);
-        if (live) stream.step(toolStepEvent(step));
+        const { live } = await this.steps.recordToolSteps(execution, [step]);
         return live;
       }),
     );
@@ -251,34 +239,6 @@ function checkAnswer(
     messages: repairMessages(answer.result ?? '', checked.problem, format).filter(
       (message) => message.role === 'user',
     ),
-  };
-}
-
-/** What a `step` event on the output stream says of a model step. */
-function modelStepEvent(step: NewModelStep) {
-  return {
-    index: step.index,
-    type: 'model',
-    name: step.name,
-    toolCalls: step.toolCalls,
-    usage: {
-      promptTokens: step.promptTokens,
-      completionTokens: step.completionTokens,
-      costUsd: step.costUsd,
-    },
-    durationMs: step.durationMs,
-    error: step.error,
-  };
-}
-
-function toolStepEvent(step: NewToolStep) {
-  return {
-    index: step.index,
-    type: 'tool',
-    name: step.name,
-    toolCallId: step.toolCallId,
-    durationMs: step.durationMs,
-    error: step.error,
   };
 }
 
