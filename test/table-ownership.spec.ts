@@ -35,7 +35,7 @@ const OWNERS: Owner[] = [
     tables: ['webhook_deliveries', 'webhook_delivery_attempts'],
     entities: [],
   },
-  { lib: 'libs/schedules', tables: ['schedule_firings'], entities: [] },
+  { lib: 'libs/schedules', tables: ['agent_schedules', 'schedule_firings'], entities: [] },
   { lib: 'libs/usage', tables: ['budget_counters', 'budget_reservations'], entities: [] },
 ];
 
