@@ -13,6 +13,11 @@ interface Owner {
   tables: string[];
   /** The TypeORM entities mapped onto those tables. */
   entities: string[];
+  /**
+   * Tables whose names are also plain words (`plans`): named in code, they count only where SQL
+   * names a table (after FROM, JOIN, INTO, UPDATE, TABLE) or as a quoted table name.
+   */
+  plainWords?: string[];
   /** A file outside the owner allowed to name one of its tables, and why. */
   allowed?: { table: string; path: string; why: string }[];
 }
@@ -36,6 +41,19 @@ const OWNERS: Owner[] = [
     entities: [],
   },
   { lib: 'libs/schedules', tables: ['agent_schedules', 'schedule_firings'], entities: [] },
+  {
+    lib: 'libs/plans',
+    tables: ['plans', 'plan_tasks'],
+    entities: [],
+    plainWords: ['plans'],
+    allowed: [
+      {
+        table: 'plans',
+        path: 'apps/api/src/plans/plans.controller.ts',
+        why: "the OpenAPI tag @ApiTags('plans'), not the table",
+      },
+    ],
+  },
   { lib: 'libs/usage', tables: ['budget_counters', 'budget_reservations'], entities: [] },
 ];
 
@@ -95,12 +113,23 @@ const ENTITY_CALLS = [
 
 /** How `code` reaches an owner's tables: the table names and entity calls found in it. */
 function reaches(code: string, owner: Owner): string[] {
-  const found = owner.tables.filter((table) => new RegExp(`\\b${table}\\b`).test(code));
+  const found = owner.tables.filter((table) =>
+    (owner.plainWords?.includes(table) ? asTableName(table) : new RegExp(`\\b${table}\\b`)).test(
+      code,
+    ),
+  );
   for (const entity of owner.entities) {
     const call = new RegExp(`\\b(${ENTITY_CALLS.join('|')})\\s*\\(\\s*\\[?[^()]*?\\b${entity}\\b`);
     if (call.test(code)) found.push(`${entity} (TypeORM)`);
   }
   return found;
+}
+
+function asTableName(table: string): RegExp {
+  return new RegExp(
+    `(\\b(FROM|JOIN|INTO|UPDATE|TABLE)\\s+${table}\\b)|(['"\`]${table}['"\`])`,
+    'i',
+  );
 }
 
 function violations(owner: Owner): string[] {
@@ -190,6 +219,20 @@ describe('the ownership check catches the bypasses it was written for', () => {
     const code =
       'await manager.query(`INSERT INTO webhook_deliveries (tenant_id) VALUES ($1)`, [t]);';
     expect(reaches(code, webhooks)).toEqual(['webhook_deliveries']);
+  });
+
+  it('a table named like a plain word, where SQL names it, and not elsewhere', () => {
+    const plans = OWNERS.find((owner) => owner.lib === 'libs/plans')!;
+    expect(reaches('UPDATE plan_tasks t SET status = won.status FROM won', plans)).toEqual([
+      'plan_tasks',
+    ]);
+    expect(reaches('SELECT id FROM plans WHERE id = $1', plans)).toEqual(['plans']);
+    expect(reaches("rawNewestFirstPage(query, 'plans', where, params, page)", plans)).toEqual([
+      'plans',
+    ]);
+    const words =
+      "import { cancelPlan } from '@agentq/plans';\nconst plans = await this.plans.list();";
+    expect(reaches(words, plans)).toEqual([]);
   });
 
   it('but not a comment, nor a type that only names the entity', () => {

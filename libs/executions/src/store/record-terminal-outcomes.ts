@@ -7,7 +7,7 @@ import {
   PlanAdvanceSink,
 } from '../follow-ups/plan-advancement';
 import { cancelledOutcome, RecordedTransition, TerminalOutcome } from './terminal-outcome';
-import { WEBHOOK_OUTBOX_CTE } from './webhook-outbox';
+import { PLAN_TASK_OUTCOME_CTE, WEBHOOK_OUTBOX_CTE } from './transition-hooks';
 
 /**
  * One statement does the whole accounting step for a batch of outcomes. An outcome's usage adds
@@ -95,13 +95,7 @@ stats AS (
     timed_executions = s.timed_executions + EXCLUDED.timed_executions,
     last_executed_at = GREATEST(s.last_executed_at, EXCLUDED.last_executed_at)
 ),
-plan_task AS (
-  UPDATE plan_tasks t SET status = won.status, completed_at = won.completed_at,
-         error = won.error
-    FROM won
-   WHERE t.execution_id = won.id
-  RETURNING t.execution_id, t.plan_id
-),${WEBHOOK_OUTBOX_CTE}
+${PLAN_TASK_OUTCOME_CTE},${WEBHOOK_OUTBOX_CTE}
 SELECT won.id, won.tenant_id, won.agent_id, won.session_id, won.status, won.completed_at,
        won.attempts, won.stream, plan_task.plan_id
   FROM won LEFT JOIN plan_task ON plan_task.execution_id = won.id`;
