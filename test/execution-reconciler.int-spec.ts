@@ -27,7 +27,7 @@ import { ReconcilerMetrics } from '../apps/worker/src/maintenance/reconciler-met
 
 type Row = { status: string; attempts: number; error: { code: string } | null };
 
-/** The reconciler's decisions against real PostgreSQL and Redis, with no worker running. */
+// The reconciler's decisions against real PostgreSQL and Redis, with no worker running.
 describe('ExecutionReconciler', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -85,7 +85,7 @@ describe('ExecutionReconciler', () => {
     await deleteRedisKeys(config.redis.prefix);
   });
 
-  /** An execution row as a crash would leave it, `ageMs` old. */
+  // An execution row as a crash would leave it, `ageMs` old.
   async function insertExecution(fields: {
     status: 'queued' | 'running';
     ageMs: number;

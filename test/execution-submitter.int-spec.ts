@@ -23,10 +23,8 @@ import { DataSource } from 'typeorm';
 import { PrivateRedis } from './faults/support/private-redis';
 import { waitUntil } from './faults/support/fault-stack';
 
-/**
- * Submissions whose enqueue times out against a Redis of the test's own that holds every write
- * (CLIENT PAUSE) longer than the producer waits: the addBulk is not cancelled and lands late.
- */
+// Submissions whose enqueue times out against a Redis of the test's own that holds every write
+// (CLIENT PAUSE) longer than the producer waits: the addBulk is not cancelled and lands late.
 describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
   let redis: PrivateRedis;
   let database: TestDatabase;
@@ -79,7 +77,7 @@ describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
     storeOutputAsMemory: false,
   });
 
-  /** Redis holds every write for longer than the producer's enqueue timeout (5 s). */
+  // Redis holds every write for longer than the producer's enqueue timeout (5 s).
   async function holdRedisWrites(): Promise<void> {
     await control.client('UNPAUSE');
     // The load-shedding gauge is read now, so the submission's own read is served from cache.

@@ -4,7 +4,7 @@ import { setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { readEventStream, ServerSentEvent } from './support/sse-client';
 import { startTestStack, TestStack } from './support/test-stack';
 
-/** The text a client shows: deltas appended, dropped at each `reset`. */
+// The text a client shows: deltas appended, dropped at each `reset`.
 function textOf(events: ServerSentEvent[]): string {
   let text = '';
   for (const { event, data } of events) {

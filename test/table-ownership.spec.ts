@@ -11,14 +11,12 @@ const ROOT = join(__dirname, '..');
 interface Owner {
   lib: string;
   tables: string[];
-  /** The TypeORM entities mapped onto those tables. */
+  // The TypeORM entities mapped onto those tables.
   entities: string[];
-  /**
-   * Tables whose names are also plain words (`plans`): named in code, they count only where SQL
-   * names a table (after FROM, JOIN, INTO, UPDATE, TABLE) or as a quoted table name.
-   */
+  // Tables whose names are also plain words (`plans`): named in code, they count only where SQL
+  // names a table (after FROM, JOIN, INTO, UPDATE, TABLE) or as a quoted table name.
   plainWords?: string[];
-  /** A file outside the owner allowed to name one of its tables, and why. */
+  // A file outside the owner allowed to name one of its tables, and why.
   allowed?: { table: string; path: string; why: string }[];
 }
 
@@ -77,7 +75,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The code without its comments: a comment may name a table; only code reaches it. */
+// The code without its comments: a comment may name a table; only code reaches it.
 function withoutComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:\\])\/\/.*$/gm, '$1');
 }
@@ -111,7 +109,7 @@ const ENTITY_CALLS = [
   '\\w*[jJ]oin\\w*',
 ];
 
-/** How `code` reaches an owner's tables: the table names and entity calls found in it. */
+// How `code` reaches an owner's tables: the table names and entity calls found in it.
 function reaches(code: string, owner: Owner): string[] {
   const found = owner.tables.filter((table) =>
     (owner.plainWords?.includes(table) ? asTableName(table) : new RegExp(`\\b${table}\\b`)).test(

@@ -29,10 +29,8 @@ import { ReconcilerMetrics } from '../apps/worker/src/maintenance/reconciler-met
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Client tool outputs against the action deadline and a failing enqueue, with the interleavings
- * forced by a held row lock: real PostgreSQL, Redis and BullMQ, no worker.
- */
+// Client tool outputs against the action deadline and a failing enqueue, with the interleavings
+// forced by a held row lock: real PostgreSQL, Redis and BullMQ, no worker.
 describe('client tool outputs: deadline races and a failed enqueue', () => {
   let database: TestDatabase;
   let owner: DataSource;
@@ -88,7 +86,7 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
     await deleteRedisKeys(config.redis.prefix);
   });
 
-  /** A tool loop paused on one client tool call, waiting `actionTimeoutMs`. */
+  // A tool loop paused on one client tool call, waiting `actionTimeoutMs`.
   async function pausedExecution(actionTimeoutMs: number): Promise<string> {
     const [{ id }] = await owner.query(
       `INSERT INTO agent_executions (tenant_id, agent_id, input, status, attempts, started_at)
@@ -121,7 +119,7 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
       error: { code: string } | null;
     };
 
-  /** Waits until some session waits for a lock (a statement blocked behind the held one). */
+  // Waits until some session waits for a lock (a statement blocked behind the held one).
   async function untilBlockedOnLock(sessions: number) {
     for (let i = 0; i < 200; i += 1) {
       const [{ waiting }] = await owner.query(

@@ -12,11 +12,11 @@ import { createTestQueuePrefix, deleteRedisKeys, testAppConfig } from '@agentq/t
 import { Job, Queue, Worker } from 'bullmq';
 import { AgentConcurrency, SlotOwner } from './agent-concurrency.service';
 
-/** Leases last LEASE_LOCK_DURATIONS locks: 4 × 250 ms. */
+// Leases last LEASE_LOCK_DURATIONS locks: 4 × 250 ms.
 const LOCK_DURATION_MS = 250;
 const LEASE_TTL_MS = 1_000;
 
-/** The slot accounting against the real Redis and BullMQ: hand-over, races, expiry. */
+// The slot accounting against the real Redis and BullMQ: hand-over, races, expiry.
 describe('AgentConcurrency', () => {
   let config: AppConfig;
   let connections: RedisConnections;
@@ -65,7 +65,7 @@ describe('AgentConcurrency', () => {
         jobId: owner.executionId,
       },
     );
-  /** Takes the next job as a worker would, leaving it active. */
+  // Takes the next job as a worker would, leaving it active.
   const takeActive = async () => {
     const token = randomUUID();
     const job = (await worker.getNextJob(token)) as Job<ExecutionJobData, ExecutionJobResult>;

@@ -18,7 +18,7 @@ export interface SlotOwner {
   priority: number;
 }
 
-/** Floor of the lease time, so that a tiny lock duration (tests) does not make renewal spin. */
+// Floor of the lease time, so that a tiny lock duration (tests) does not make renewal spin.
 const MIN_LEASE_TTL_MS = 1_000;
 
 /**
@@ -34,7 +34,7 @@ export const LEASE_LOCK_DURATIONS = 4;
  */
 export type SlotGrant = { acquired: true } | { acquired: false; awaitedLeaseEndsInMs: number };
 
-/** Job states in which a woken execution will never come for its slot. */
+// Job states in which a woken execution will never come for its slot.
 const GONE_STATES = new Set(['unknown', 'completed', 'failed']);
 
 /**

@@ -12,11 +12,11 @@ import { DispatchGate } from './dispatch-gate.service';
 import { DispatchMetrics } from './dispatch-metrics.service';
 import { ProviderPacing } from './provider-pacing.service';
 
-/** 250 ms locks: leases of 1 s, renewed every 83 ms. */
+// 250 ms locks: leases of 1 s, renewed every 83 ms.
 const LOCK_DURATION_MS = 250;
 const LEASE_TTL_MS = 1_000;
 
-/** A held slot's lease against the real Redis: what the attempt holding it is told. */
+// A held slot's lease against the real Redis: what the attempt holding it is told.
 describe('DispatchGate: an attempt and its slot lease', () => {
   let config: AppConfig;
   let connections: RedisConnections;

@@ -171,7 +171,7 @@ export class ExecutionRunner {
     });
   }
 
-  /** One provider call in its GenAI client span, within the budgets (reserved, then settled). */
+  // One provider call in its GenAI client span, within the budgets (reserved, then settled).
   private async complete(
     execution: ClaimedExecution,
     adapter: LlmProviderAdapter,
@@ -205,7 +205,7 @@ export class ExecutionRunner {
     }
   }
 
-  /** A tool loop's usage is already on the row (its committed model steps): the outcome adds none. */
+  // A tool loop's usage is already on the row (its committed model steps): the outcome adds none.
   private async endToolLoop(
     execution: ClaimedExecution,
     outcome: LoopOutcome,
@@ -288,7 +288,7 @@ export class ExecutionRunner {
     }
   }
 
-  /** The worker is stopping: the row goes back to `queued` and the job back to the queue. */
+  // The worker is stopping: the row goes back to `queued` and the job back to the queue.
   private async interrupted(execution: ClaimedExecution): Promise<AttemptResult> {
     await this.claims.release(execution);
     this.logger.warn(
@@ -297,17 +297,15 @@ export class ExecutionRunner {
     return { kind: 'interrupted' };
   }
 
-  /**
-   * Its slot may be another attempt's now: the call was abandoned and no other is made. The row
-   * goes back to `queued` and the job back to the queue, where it waits for a slot again.
-   */
+  // Its slot may be another attempt's now: the call was abandoned and no other is made. The row
+  // goes back to `queued` and the job back to the queue, where it waits for a slot again.
   private async slotLost(execution: ClaimedExecution): Promise<AttemptResult> {
     await this.claims.release(execution);
     this.logger.warn(`execution ${execution.id}: concurrency slot lost; handed back to the queue`);
     return { kind: 'interrupted' };
   }
 
-  /** Not this attempt's turn yet: back to `queued` without using an attempt. */
+  // Not this attempt's turn yet: back to `queued` without using an attempt.
   private async deferred(
     execution: ClaimedExecution,
     deferral: DispatchDeferral,
@@ -363,7 +361,7 @@ export class ExecutionRunner {
   }
 }
 
-/** OpenTelemetry GenAI semantic conventions for the provider call, with agentq's ids. */
+// OpenTelemetry GenAI semantic conventions for the provider call, with agentq's ids.
 function genAiRequestAttributes(execution: ClaimedExecution): Attributes {
   const { llmConfig } = execution.agent;
   const attributes: Attributes = {

@@ -7,7 +7,7 @@ import { inspectJobs, JobPresence } from './job-presence';
 import { ReconcilerMetrics } from './reconciler-metrics';
 
 const PAGE_SIZE = 1_000;
-/** Queued rows checked per run at most; the scan resumes where it stopped on the next run. */
+// Queued rows checked per run at most; the scan resumes where it stopped on the next run.
 const MAX_QUEUED_PAGES = 20;
 
 const WORKER_LOST = {
@@ -33,7 +33,7 @@ const ACTION_TIMEOUT = {
 @Injectable()
 export class ExecutionReconciler {
   private readonly logger = new Logger(ExecutionReconciler.name);
-  /** Where the scan of queued rows resumes; per process, reset whenever a pass reaches the end. */
+  // Where the scan of queued rows resumes; per process, reset whenever a pass reaches the end.
   private queuedCursor: { queuedAt: string; id: string } | null = null;
 
   constructor(
@@ -51,10 +51,8 @@ export class ExecutionReconciler {
     return { requeued, retried, failed, actionTimeouts };
   }
 
-  /**
-   * Executions in `requires_action` past their deadline end `failed` (action_timeout) through
-   * the terminal UPDATE like any other outcome: the usage of their steps is already on the row.
-   */
+  // Executions in `requires_action` past their deadline end `failed` (action_timeout) through
+  // the terminal UPDATE like any other outcome: the usage of their steps is already on the row.
   private async failExpiredActions(): Promise<number> {
     const rows = await this.recovery.expiredActions(PAGE_SIZE);
     let failed = 0;

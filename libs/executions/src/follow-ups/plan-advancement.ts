@@ -123,7 +123,7 @@ async function advancePlan(
   }
 }
 
-/** Creates the executions of ready tasks; returns the keys of those that found no agent. */
+// Creates the executions of ready tasks; returns the keys of those that found no agent.
 async function startTasks(
   manager: EntityManager,
   plan: PlanToAdvance,

@@ -7,7 +7,7 @@ import { ExecutionClaims } from './execution-claims.service';
 
 type Row = { status: string; attempts: number; worker_id: string | null; error: unknown };
 
-/** A worker that lost its job lock still holds its attempt: it must not move the row. */
+// A worker that lost its job lock still holds its attempt: it must not move the row.
 describe('ExecutionClaims with a stale attempt', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -31,7 +31,7 @@ describe('ExecutionClaims with a stale attempt', () => {
     await database.drop();
   });
 
-  /** Worker A's attempt, then worker B's claim of the same job after A's lock expired. */
+  // Worker A's attempt, then worker B's claim of the same job after A's lock expired.
   async function takenOver(): Promise<{ stale: ClaimedExecution; id: string }> {
     const [{ id }] = await dataSource.query(
       `INSERT INTO agent_executions (tenant_id, agent_id, input)

@@ -42,10 +42,8 @@ interface ClaimRequest {
 
 const MAX_CLAIM_BATCH = 100;
 
-/**
- * One attempt of an execution. Every claim adds an attempt, so a worker that lost its job lock
- * (and whose job another worker claimed since) holds a stale number and moves nothing.
- */
+// One attempt of an execution. Every claim adds an attempt, so a worker that lost its job lock
+// (and whose job another worker claimed since) holds a stale number and moves nothing.
 type AttemptRef = Pick<ClaimedExecution, 'id' | 'tenantId' | 'agentId' | 'attempts'>;
 
 /**

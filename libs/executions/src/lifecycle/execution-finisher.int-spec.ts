@@ -22,7 +22,7 @@ import { ExecutionStream } from '../streams/execution-stream';
 import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
 import { TerminalOutcome } from '../store/terminal-outcome';
 
-/** The group commit against real PostgreSQL: one outcome the database refuses, in a full batch. */
+// The group commit against real PostgreSQL: one outcome the database refuses, in a full batch.
 describe('ExecutionFinisher with a poison outcome', () => {
   let database: TestDatabase;
   let dataSource: DataSource;

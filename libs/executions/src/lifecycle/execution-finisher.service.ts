@@ -48,10 +48,8 @@ export class ExecutionFinisher {
     this.observers.push(observer);
   }
 
-  /**
-   * One transaction for the batch. Should it fail for any reason but an unavailable database,
-   * each outcome commits alone, so one outcome PostgreSQL refuses fails no other.
-   */
+  // One transaction for the batch. Should it fail for any reason but an unavailable database,
+  // each outcome commits alone, so one outcome PostgreSQL refuses fails no other.
   private async commit(
     outcomes: TerminalOutcome[],
   ): Promise<ItemOutcome<RecordedTransition | null>[]> {
@@ -76,10 +74,8 @@ export class ExecutionFinisher {
     }
   }
 
-  /**
-   * An outcome whose values PostgreSQL refuses (a data exception) would fail on every retry and
-   * call the provider again each time: it is recorded failed without its payload instead.
-   */
+  // An outcome whose values PostgreSQL refuses (a data exception) would fail on every retry and
+  // call the provider again each time: it is recorded failed without its payload instead.
   private async recordRefused(
     outcome: TerminalOutcome,
     error: unknown,

@@ -100,7 +100,7 @@ export class ExecutionProducer {
     );
   }
 
-  /** Each job's place in its tenant's line (one EVAL), then one `addBulk`. */
+  // Each job's place in its tenant's line (one EVAL), then one `addBulk`.
   private async addFairly(
     executions: readonly QueuedExecution[],
     traceparents: readonly (string | undefined)[],

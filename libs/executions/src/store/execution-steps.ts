@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ExecutionStep, NewModelStep, NewToolStep, truncatedResult } from './execution-step';
 import { ExecutionStream } from '../streams/execution-stream';
 
-/** The attempt a step belongs to: its tenant, and whether (and as which attempt) it streams. */
+// The attempt a step belongs to: its tenant, and whether (and as which attempt) it streams.
 type StepAttempt = { id: string; tenantId: string; stream: boolean; attempts: number };
 
 const STEP_COLUMNS = `step_index, type, name, tool_call_id, arguments, result, result_length,
@@ -15,11 +15,9 @@ const STEP_COLUMNS = `step_index, type, name, tool_call_id, arguments, result, r
 const LIST_STEPS_SQL = `
 SELECT ${STEP_COLUMNS} FROM execution_steps WHERE execution_id = $1 ORDER BY step_index`;
 
-/**
- * A model step and its usage land together: the execution row's usage is the running sum of its
- * committed model steps, and the terminal UPDATE adds nothing more for a tool loop. The row is
- * locked and must still be `running`, so nothing is added once it has ended (a cancel).
- */
+// A model step and its usage land together: the execution row's usage is the running sum of its
+// committed model steps, and the terminal UPDATE adds nothing more for a tool loop. The row is
+// locked and must still be `running`, so nothing is added once it has ended (a cancel).
 const RECORD_MODEL_STEP_SQL = `
 WITH live AS (
   SELECT id, tenant_id FROM agent_executions WHERE id = $1 AND status = 'running' FOR UPDATE
@@ -43,7 +41,7 @@ UPDATE agent_executions e
  WHERE e.id = $1
 RETURNING e.id`;
 
-/** Tool steps of a running execution; a tool call already recorded stays as it was. */
+// Tool steps of a running execution; a tool call already recorded stays as it was.
 const RECORD_TOOL_STEPS_SQL = `
 WITH live AS (
   SELECT id, tenant_id FROM agent_executions WHERE id = $1 AND status = $3 FOR UPDATE
@@ -185,7 +183,7 @@ function toStep(row: StepRow): ExecutionStep {
   };
 }
 
-/** What a `step` event on the output stream says of a model step. */
+// What a `step` event on the output stream says of a model step.
 function modelStepEvent(step: NewModelStep) {
   return {
     index: step.index,

@@ -9,14 +9,12 @@ import {
 import { cancelledOutcome, RecordedTransition, TerminalOutcome } from './terminal-outcome';
 import { PLAN_TASK_OUTCOME_CTE, WEBHOOK_OUTBOX_CTE } from './transition-hooks';
 
-/**
- * One statement does the whole accounting step for a batch of outcomes. An outcome's usage adds
- * to what the row already holds: the committed model steps of a tool loop (see execution-steps).
- *
- * the conditional UPDATE lets each execution reach a terminal state once, and only the rows
- * it actually moved (`won`) are added to the daily and lifetime rollups. Upserts are grouped
- * and ordered by agent so concurrent batches lock rollup rows in the same order.
- */
+// One statement does the whole accounting step for a batch of outcomes. An outcome's usage adds
+// to what the row already holds: the committed model steps of a tool loop (see execution-steps).
+//
+// the conditional UPDATE lets each execution reach a terminal state once, and only the rows
+// it actually moved (`won`) are added to the daily and lifetime rollups. Upserts are grouped
+// and ordered by agent so concurrent batches lock rollup rows in the same order.
 const RECORD_TERMINAL_OUTCOMES_SQL = `
 WITH outcome AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS o(
@@ -135,12 +133,10 @@ export async function recordTerminalOutcomes(
   return won;
 }
 
-/**
- * Plan tasks among the transitions won move their plans on in the same transaction: a crash
- * after the commit cannot lose the next tasks (their rows are committed `queued`; the jobs in
- * the sink are enqueued after the commit, or by the reconciler). Executions fail_fast cancels
- * are left in the sink too: the caller stops their jobs after the commit.
- */
+// Plan tasks among the transitions won move their plans on in the same transaction: a crash
+// after the commit cannot lose the next tasks (their rows are committed `queued`; the jobs in
+// the sink are enqueued after the commit, or by the reconciler). Executions fail_fast cancels
+// are left in the sink too: the caller stops their jobs after the commit.
 async function recordAndAdvance(
   manager: EntityManager,
   tenantId: string,

@@ -102,7 +102,7 @@ export class ToolLoop {
     }
   }
 
-  /** One model call, committed as a step with its usage (a failed call too, without usage). */
+  // One model call, committed as a step with its usage (a failed call too, without usage).
   private async callModel(
     execution: ClaimedExecution,
     complete: CompleteCall,
@@ -158,11 +158,9 @@ export class ToolLoop {
     return recorded;
   }
 
-  /**
-   * Runs the http tools among the pending calls in parallel and records them; unknown tools and
-   * invalid arguments are recorded as errors the model sees. Client tools left pending pause the
-   * execution. Null when the loop goes on.
-   */
+  // Runs the http tools among the pending calls in parallel and records them; unknown tools and
+  // invalid arguments are recorded as errors the model sees. Client tools left pending pause the
+  // execution. Null when the loop goes on.
   private async runPendingTools(
     execution: ClaimedExecution,
     pending: PendingToolCall[],
@@ -222,10 +220,8 @@ export class ToolLoop {
   }
 }
 
-/**
- * The final answer against the response format: parsed, or the repair turn to ask for (the
- * answer itself is already in the conversation), or invalid once a repair was made.
- */
+// The final answer against the response format: parsed, or the repair turn to ask for (the
+// answer itself is already in the conversation), or invalid once a repair was made.
 function checkAnswer(
   answer: ExecutionStep,
   answers: number,
@@ -242,7 +238,7 @@ function checkAnswer(
   };
 }
 
-/** A call the worker refused to make: the model is told why and may try again. */
+// A call the worker refused to make: the model is told why and may try again.
 function notRun(code: string, message: string): ToolCallResult {
   return { output: `error: ${message}`, error: { code, message }, durationMs: 0 };
 }
