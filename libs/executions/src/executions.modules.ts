@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
 import { ExecutionAborter } from './lifecycle/execution-aborter.service';
+import { ExecutionCanceller } from './lifecycle/execution-canceller.service';
+import { LifecycleAnnouncer } from './streams/lifecycle-announcer.service';
 import { ExecutionActions } from './lifecycle/execution-actions';
 import { ExecutionApprovals } from './lifecycle/execution-approvals';
 import { ExecutionClaims } from './lifecycle/execution-claims.service';
@@ -14,13 +16,27 @@ import { ExecutionSteps } from './store/execution-steps';
 import { ExecutionSubmitter } from './lifecycle/execution-submitter.service';
 
 /**
- * Enqueuing executions, stopping cancelled ones and announcing their events: what every process
- * that writes them needs.
+ * Enqueuing executions, cancelling and stopping them, and announcing their transitions (events
+ * and output streams): what every process that writes them needs.
  */
 @Module({
   imports: [registerQueues(QUEUES.executions)],
-  providers: [ExecutionAborter, ExecutionEventPublisher, ExecutionProducer],
-  exports: [ExecutionAborter, ExecutionEventPublisher, ExecutionProducer],
+  providers: [
+    ExecutionAborter,
+    ExecutionCanceller,
+    ExecutionEventPublisher,
+    ExecutionProducer,
+    ExecutionStream,
+    LifecycleAnnouncer,
+  ],
+  exports: [
+    ExecutionAborter,
+    ExecutionCanceller,
+    ExecutionEventPublisher,
+    ExecutionProducer,
+    ExecutionStream,
+    LifecycleAnnouncer,
+  ],
 })
 export class ExecutionQueueModule {}
 
@@ -45,7 +61,6 @@ export class ExecutionSubmissionModule {}
     ExecutionSteps,
     ExecutionActions,
     ExecutionApprovals,
-    ExecutionStream,
   ],
   exports: [
     ExecutionQueueModule,
@@ -54,7 +69,6 @@ export class ExecutionSubmissionModule {}
     ExecutionSteps,
     ExecutionActions,
     ExecutionApprovals,
-    ExecutionStream,
   ],
 })
 export class ExecutionWorkModule {}

@@ -15,6 +15,7 @@ import {
 import { insertToolSteps } from '../store/execution-steps';
 import { ExecutionActions, resumedJob } from './execution-actions';
 import { QueuedExecution } from './execution-producer.service';
+import { LifecycleAnnouncer, StreamedAttempt } from '../streams/lifecycle-announcer.service';
 
 // The pause, its waitpoint and the `execution.requires_action` webhook deliveries commit together.
 const PAUSE_FOR_APPROVAL_SQL = `
@@ -85,6 +86,7 @@ export class ExecutionApprovals {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly actions: ExecutionActions,
+    private readonly announcer: LifecycleAnnouncer,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.tokens = new WaitpointTokens(config.masterKeys.current);
@@ -95,9 +97,12 @@ export class ExecutionApprovals {
     return this.tokens.tokenOf(waitpointId);
   }
 
-  /** The worker pauses for approvals; null when the execution is no longer running. */
+  /**
+   * The worker pauses for approvals; null when the execution is no longer running. Announced
+   * like any pause (`requires_action` on the events and the output stream) once committed.
+   */
   async pause(
-    execution: { id: string; tenantId: string },
+    execution: StreamedAttempt,
     toolCalls: ToolCall[],
     actionTimeoutMs: number,
   ): Promise<{ deadline: Date; requiredAction: RequiredAction } | null> {
@@ -116,7 +121,9 @@ export class ExecutionApprovals {
           JSON.stringify(toolCalls),
         ]),
     );
-    return rows[0] ? { deadline: rows[0].action_deadline, requiredAction } : null;
+    if (!rows[0]) return null;
+    this.announcer.requiresAction(execution, requiredAction);
+    return { deadline: rows[0].action_deadline, requiredAction };
   }
 
   /** The tool calls of this execution a person approved (so its next attempt runs them). */
