@@ -543,6 +543,7 @@ describe('tools and the step loop', () => {
       const marker = 'weather-resume';
       const { paused } = await pausedExecution(marker);
       expect(paused.requiredAction).toEqual({
+        type: 'tool_outputs',
         toolCalls: [{ id: `${marker}-w`, name: 'get_weather', arguments: { query: 'Paris' } }],
       });
       expect(paused.actionDeadline).toEqual(expect.any(String));
