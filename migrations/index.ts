@@ -20,6 +20,7 @@ import { RetentionIndexes1763900065000 } from './1763900065000-RetentionIndexes'
 import { AddExecutionCostCaps1763900110000 } from './1763900110000-AddExecutionCostCaps';
 import { AddModelRoutes1763900110001 } from './1763900110001-AddModelRoutes';
 import { CreateExecutionWaitpoints1763900110002 } from './1763900110002-CreateExecutionWaitpoints';
+import { AddReruns1763900110003 } from './1763900110003-AddReruns';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   AddExecutionCostCaps1763900110000,
   AddModelRoutes1763900110001,
   CreateExecutionWaitpoints1763900110002,
+  AddReruns1763900110003,
 ];

@@ -28,7 +28,7 @@ const FALLBACK = 'claude-haiku-4-5';
 
 /**
  * Agents people can trust in production (issue 29), over both provider wire formats, on one
- * stack: cost caps per execution, fallback chains, approval waitpoints.
+ * stack: cost caps per execution, fallback chains, approval waitpoints, reruns.
  */
 describe('the agent loop: caps', () => {
   let stack: TestStack;
@@ -611,6 +611,103 @@ describe('the agent loop: caps', () => {
       }
       expect(statuses).toEqual([404, 404, 404, 404, 404, 429, 429]);
       expect((await guess('short')).status).toBe(429);
+    });
+  });
+
+  describe('reruns', () => {
+    async function failedLoop(wire: 'OpenAI' | 'Anthropic', marker: string) {
+      const agent = await createAgent({ tools: [httpTool('lookup')] }, providers[wire]);
+      fake
+        .when(
+          marked(marker),
+          {
+            kind: 'tool-calls',
+            calls: [{ name: 'lookup', arguments: { query: marker } }],
+            ...STEP,
+          },
+          { times: 1 },
+        )
+        .when(marked(marker), { kind: 'error', status: 400 }, { times: 1 })
+        .when(marked(marker), { kind: 'reply', text: `fixed ${marker}`, ...STEP });
+      const failed = await waitForTerminal(stack, apiKey, (await submit(agent.id, marker)).body.id);
+      expect(failed).toMatchObject({ status: 'failed', error: { code: 'provider_rejected' } });
+      return { agent, failed };
+    }
+
+    it.each(wires)(
+      'over %s, reruns from step 2: steps 0-1 reused, not called or charged again',
+      async (wire) => {
+        const marker = `rerun-${wire}`;
+        const { failed } = await failedLoop(wire, marker);
+        const lookups = tools.calls.length;
+        const rerun = await stack.http.post(
+          `/v1/executions/${failed.id}/rerun`,
+          { fromStep: 2 },
+          apiKey,
+        );
+        expect(rerun.status).toBe(201);
+        expect(rerun.body).toMatchObject({ rerunOf: failed.id, status: 'queued' });
+        const done = await waitForTerminal(stack, apiKey, rerun.body.id);
+        expect(done).toMatchObject({
+          status: 'succeeded',
+          output: { text: `fixed ${marker}` },
+          usage: { promptTokens: 100, completionTokens: 10 },
+        });
+        expect(nanoUsd(done.usage.costUsd)).toBe(STEP_COST_NANO);
+        expect(tools.calls.length).toBe(lookups);
+        const all = await steps(done.id);
+        expect(all.map((step: any) => [step.index, step.type, step.reused])).toEqual([
+          [0, 'model', true],
+          [1, 'tool', true],
+          [2, 'model', false],
+        ]);
+        // The model saw the reused history in its own wire format.
+        const last = fake.requests.filter(marked(marker)).at(-1)!;
+        expect(JSON.stringify(last.body.messages)).toContain(
+          wire === 'OpenAI' ? 'tool_call_id' : 'tool_result',
+        );
+      },
+    );
+
+    it('reruns from scratch with a new input; refuses a step mid-turn, a run not ended, another tenant', async () => {
+      const marker = 'rerun-checks';
+      const { agent, failed } = await failedLoop('OpenAI', marker);
+      const midTurn = await stack.http.post(
+        `/v1/executions/${failed.id}/rerun`,
+        { fromStep: 1 },
+        apiKey,
+      );
+      expect(midTurn.status).toBe(400);
+      expect(midTurn.body.error.details).toEqual([expect.objectContaining({ field: 'fromStep' })]);
+      const other = await stack.createTenant();
+      const foreign = await stack.http.post(`/v1/executions/${failed.id}/rerun`, {}, other.apiKey);
+      expect(foreign.status).toBe(404);
+
+      fake.when(marked('rerun-fresh'), { kind: 'reply', text: 'fresh', ...STEP });
+      const fresh = await stack.http.post(
+        `/v1/executions/${failed.id}/rerun`,
+        { input: { message: 'rerun-fresh' } },
+        apiKey,
+      );
+      expect(fresh.status).toBe(201);
+      const done = await waitForTerminal(stack, apiKey, fresh.body.id);
+      expect(done).toMatchObject({
+        status: 'succeeded',
+        rerunOf: failed.id,
+        input: { message: 'rerun-fresh' },
+      });
+      expect((await steps(done.id)).every((step: any) => !step.reused)).toBe(true);
+
+      fake.when(marked('rerun-waiting'), { kind: 'hang' });
+      const running = await submit(agent.id, 'rerun-waiting');
+      await waitFor(async () => {
+        const answer = await stack.http.get(`/v1/executions/${running.body.id}`, apiKey);
+        return answer.body.status === 'running' || undefined;
+      }, 'the execution to run');
+      const notEnded = await stack.http.post(`/v1/executions/${running.body.id}/rerun`, {}, apiKey);
+      expect(notEnded.status).toBe(409);
+      expect(notEnded.body.error.code).toBe('not_terminal');
+      await stack.http.post(`/v1/executions/${running.body.id}/cancel`, {}, apiKey);
     });
   });
 });

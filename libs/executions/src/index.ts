@@ -50,3 +50,4 @@ export * from './support/transient-database-error';
 export * from './support/with-timeout';
 
 export * from './executions.modules';
+export * from './store/rerun-plan';

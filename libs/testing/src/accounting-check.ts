@@ -52,7 +52,7 @@ export async function findAccountingDrift(dataSource: DataSource): Promise<Accou
 
 /**
  * Executions with recorded steps whose usage differs from the sum of their model steps (every
- * provider call counted once, failed attempts included). Empty when the invariant holds.
+ * provider call counted once, failed attempts included; a rerun's reused steps not charged). Empty when the invariant holds.
  */
 export function findStepUsageDrift(dataSource: DataSource): Promise<unknown[]> {
   return dataSource.query(`
@@ -60,7 +60,8 @@ export function findStepUsageDrift(dataSource: DataSource): Promise<unknown[]> {
       FROM agent_executions e
       JOIN (SELECT execution_id, sum(prompt_tokens) AS step_prompt_tokens,
                    sum(completion_tokens) AS step_completion_tokens, sum(cost_usd) AS step_cost_usd
-              FROM execution_steps WHERE type = 'model' GROUP BY execution_id) s
+              FROM execution_steps WHERE type = 'model' AND NOT reused
+             GROUP BY execution_id) s
         ON s.execution_id = e.id
      WHERE e.prompt_tokens <> s.step_prompt_tokens
         OR e.completion_tokens <> s.step_completion_tokens

@@ -9,5 +9,6 @@ import { AgentsService } from './agents.service';
   imports: [ProvidersModule, CryptoModule],
   controllers: [AgentsController],
   providers: [AgentsService, AgentToolsService],
+  exports: [AgentsService, AgentToolsService],
 })
 export class AgentsModule {}

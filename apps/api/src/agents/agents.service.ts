@@ -28,10 +28,7 @@ export class AgentsService {
   ) {}
 
   /** Every fallback names a provider of this tenant (another tenant's is 404, as unknown). */
-  private async checkFallbacks(
-    tenantId: string,
-    llmConfig: { fallbacks?: { providerId: string }[] },
-  ) {
+  async checkFallbacks(tenantId: string, llmConfig: { fallbacks?: { providerId: string }[] }) {
     for (const { providerId } of llmConfig.fallbacks ?? []) {
       await this.providers.resolveForAgent(tenantId, providerId);
     }

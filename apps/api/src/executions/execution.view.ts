@@ -142,6 +142,13 @@ export class ExecutionView {
     description: 'cap on prompt + completion tokens across model steps',
   })
   maxTokens!: number | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'the execution this one reruns (POST /v1/executions/:id/rerun)',
+  })
+  rerunOf!: string | null;
   @ApiProperty() queuedAt!: Date;
   @ApiProperty({ type: Date, nullable: true }) startedAt!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) completedAt!: Date | null;
@@ -235,6 +242,10 @@ export class ExecutionStepView {
     description: 'model steps: fallback chain entries passed over before the one that answered',
   })
   fallbackFrom!: PassedOverModelView[] | null;
+  @ApiProperty({
+    description: 'copied from the execution this one reruns: not called or charged again',
+  })
+  reused!: boolean;
 }
 
 export function toExecutionStepView(step: ExecutionStep): ExecutionStepView {
@@ -261,5 +272,6 @@ export function toExecutionStepView(step: ExecutionStep): ExecutionStepView {
     startedAt: step.startedAt,
     providerId: step.type === 'model' ? step.providerId : null,
     fallbackFrom: step.fallbackFrom,
+    reused: step.reused ?? false,
   };
 }

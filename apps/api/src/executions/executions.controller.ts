@@ -14,6 +14,7 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiCreatedResponse,
   ApiExtraModels,
   ApiHeader,
   ApiNotFoundResponse,
@@ -42,6 +43,8 @@ import { ExecutionReader } from './execution-reader.service';
 import { ExecutionTools } from './execution-tools.service';
 import { SubmitToolOutputsDto } from './dto/submit-tool-outputs.dto';
 import { SubmitApprovalsDto } from './dto/approvals.dto';
+import { RerunExecutionDto } from './dto/rerun-execution.dto';
+import { ExecutionReruns } from './execution-reruns.service';
 import {
   ExecutionEventView,
   ExecutionPage,
@@ -64,6 +67,7 @@ export class ExecutionsController {
     private readonly events: ExecutionEventStream,
     private readonly outputs: ExecutionOutputStream,
     private readonly tools: ExecutionTools,
+    private readonly reruns: ExecutionReruns,
   ) {}
 
   @Get()
@@ -150,6 +154,29 @@ export class ExecutionsController {
     @Body() body: SubmitApprovalsDto,
   ): Promise<ExecutionView> {
     return toExecutionView(await this.tools.submitApprovals(tenantId, id, body));
+  }
+
+  @Post(':id/rerun')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Rerun an ended execution, from scratch or from a step, with optional overrides',
+    description:
+      'A new execution of the same agent, linked by `rerunOf`, with the original settings. ' +
+      'With fromStep = k, steps 0..k-1 are copied as committed history (`reused`: not called ' +
+      'and not charged again) and the run goes on from step k. 409 not_terminal for an ' +
+      'execution that has not ended; 400 naming fromStep when it is not where a model call ' +
+      'starts.',
+  })
+  @ApiCreatedResponse({ type: ExecutionView, description: 'the new execution, `queued`' })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse })
+  async rerun(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+    @Body() body: RerunExecutionDto,
+  ): Promise<ExecutionView> {
+    return toExecutionView((await this.reruns.rerun(tenantId, id, body)).execution);
   }
 
   @Post(':id/cancel')

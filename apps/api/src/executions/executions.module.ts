@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ExecutionSubmissionModule } from '@agentq/executions';
+import { AgentsModule } from '../agents/agents.module';
+import { ExecutionReruns } from './execution-reruns.service';
 import { AgentExecutionsController } from './agent-executions.controller';
 import { ExecutionCancellation } from './execution-cancellation.service';
 import { ExecutionEventStream } from './execution-event-stream.service';
@@ -11,7 +13,7 @@ import { ExecutionsController } from './executions.controller';
 import { WaitpointsController } from './waitpoints.controller';
 
 @Module({
-  imports: [ExecutionSubmissionModule],
+  imports: [ExecutionSubmissionModule, AgentsModule],
   controllers: [AgentExecutionsController, ExecutionsController, WaitpointsController],
   providers: [
     ExecutionSubmissions,
@@ -20,6 +22,7 @@ import { WaitpointsController } from './waitpoints.controller';
     ExecutionEventStream,
     ExecutionOutputStream,
     ExecutionTools,
+    ExecutionReruns,
   ],
   exports: [ExecutionSubmissions, ExecutionCancellation, ExecutionSubmissionModule],
 })

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { ResponseFormat } from './agent.entity';
+import { AgentTool, LlmConfig, ResponseFormat } from './agent.entity';
 
 export const EXECUTION_STATUSES = [
   'queued',
@@ -120,5 +120,10 @@ export class AgentExecution {
    */
   @Column('numeric', { precision: 20, scale: 9, nullable: true }) maxCostUsd!: string | null;
   @Column('integer', { nullable: true }) maxTokens!: number | null;
+  /** The execution this one reruns (POST /v1/executions/:id/rerun). */
+  @Column('uuid', { nullable: true }) rerunOf!: string | null;
+  /** A rerun's llmConfig and tools in place of the agent's; null: the agent's. */
+  @Column('jsonb', { nullable: true }) llmConfigOverride!: LlmConfig | null;
+  @Column('jsonb', { nullable: true }) toolsOverride!: AgentTool[] | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }

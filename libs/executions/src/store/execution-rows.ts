@@ -43,6 +43,9 @@ export function executionFromRow(row: ExecutionRow): AgentExecution {
     actionDeadline: row.action_deadline,
     maxCostUsd: row.max_cost_usd,
     maxTokens: row.max_tokens,
+    rerunOf: row.rerun_of,
+    llmConfigOverride: row.llm_config_override,
+    toolsOverride: row.tools_override,
     createdAt: row.created_at,
   } satisfies Record<keyof AgentExecution, unknown>);
 }

@@ -31,6 +31,8 @@ export interface ExecutionStep {
   providerId: string | null;
   /** Model steps: fallback chain entries passed over before the one that answered. */
   fallbackFrom: PassedOverModel[] | null;
+  /** Copied from the execution this one reruns: not called again, not charged again. */
+  reused?: boolean;
 }
 
 export type NewModelStep = Omit<

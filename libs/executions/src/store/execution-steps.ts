@@ -10,7 +10,7 @@ type StepAttempt = { id: string; tenantId: string; stream: boolean; attempts: nu
 
 const STEP_COLUMNS = `step_index, type, name, tool_call_id, arguments, result, result_length,
   tool_calls, finish_reason, prompt_tokens, completion_tokens, cost_usd::text AS cost_usd, attempt, duration_ms,
-  error, started_at, provider_id, fallback_from`;
+  error, started_at, provider_id, fallback_from, reused`;
 
 const LIST_STEPS_SQL = `
 SELECT ${STEP_COLUMNS} FROM execution_steps WHERE execution_id = $1 ORDER BY step_index`;
@@ -184,6 +184,7 @@ function toStep(row: StepRow): ExecutionStep {
     startedAt: row.started_at,
     providerId: row.provider_id,
     fallbackFrom: row.fallback_from,
+    reused: row.reused,
   };
 }
 

@@ -35,6 +35,7 @@ export function toExecutionView(row: AgentExecution) {
     responseFormat: row.responseFormat,
     maxCostUsd: row.maxCostUsd ?? null,
     maxTokens: row.maxTokens ?? null,
+    rerunOf: row.rerunOf ?? null,
     queuedAt: row.queuedAt,
     startedAt: row.startedAt,
     completedAt: row.completedAt,

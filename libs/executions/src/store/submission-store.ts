@@ -1,4 +1,10 @@
-import { AgentExecution, ExecutionInput, ResponseFormat } from '@agentq/database';
+import {
+  AgentExecution,
+  AgentTool,
+  ExecutionInput,
+  LlmConfig,
+  ResponseFormat,
+} from '@agentq/database';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { executionFromRow, ExecutionRow } from './execution-rows';
@@ -24,6 +30,16 @@ export interface NewExecution {
   /** Caps across the execution's model steps; unset takes the agent's. */
   maxCostUsd?: string | null;
   maxTokens?: number | null;
+  /** A rerun: the execution it reruns, the steps it starts from, its own llmConfig and tools. */
+  rerun?: RerunOf;
+}
+
+export interface RerunOf {
+  executionId: string;
+  /** Steps 0..fromStep-1 of that execution are copied as committed history (`reused`). */
+  fromStep: number;
+  llmConfig?: LlmConfig;
+  tools?: AgentTool[];
 }
 
 /** One caller's submission: executions for one agent of one tenant, created all or none. */
@@ -66,17 +82,20 @@ const INSERT_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
                               timeout_ms, run_at, idempotency_key, model, handoff_to_agent_id,
                               store_output_as_memory, stream, response_format,
-                              action_timeout_ms, max_cost_usd, max_tokens)
+                              action_timeout_ms, max_cost_usd, max_tokens, rerun_of,
+                              llm_config_override, tools_override)
 SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms,
        r.run_at, r.idempotency_key, a.llm_config->>'model', r.handoff_to_agent_id,
        r.store_output_as_memory, COALESCE(r.stream, a.stream),
        COALESCE(r.response_format, a.response_format), r.action_timeout_ms,
-       COALESCE(r.max_cost_usd, a.max_cost_usd), COALESCE(r.max_tokens, a.max_tokens)
+       COALESCE(r.max_cost_usd, a.max_cost_usd), COALESCE(r.max_tokens, a.max_tokens),
+       r.rerun_of, r.llm_config_override, r.tools_override
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer,
        run_at timestamptz, idempotency_key text, handoff_to_agent_id uuid,
        store_output_as_memory boolean, stream boolean, response_format jsonb,
-       action_timeout_ms integer, max_cost_usd numeric, max_tokens integer)
+       action_timeout_ms integer, max_cost_usd numeric, max_tokens integer, rerun_of uuid,
+       llm_config_override jsonb, tools_override jsonb)
   JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING *`;
@@ -112,6 +131,8 @@ export async function insertSubmissions(
   if (rows.length > 0) {
     const returned = await insertExecutionRecords(manager, rows.map(toRecord));
     for (const row of returned) inserted.set(row.id as string, executionFromRow(row));
+    const reruns = rows.filter((row) => inserted.has(row.id) && row.execution.rerun);
+    if (reruns.length > 0) await copyReusedSteps(manager, reruns);
   }
   const matched = await matchIdempotencyKeys(manager, rows, inserted);
   const missing = new Set(
@@ -156,6 +177,9 @@ export interface ExecutionRecord {
   /** Null or absent: the agent's default. */
   max_cost_usd?: string | null;
   max_tokens?: number | null;
+  rerun_of?: string | null;
+  llm_config_override?: LlmConfig | null;
+  tools_override?: AgentTool[] | null;
 }
 
 /**
@@ -187,6 +211,9 @@ function toRecord({ id, agent_id, execution }: Row): ExecutionRecord {
     action_timeout_ms: execution.actionTimeoutMs ?? null,
     max_cost_usd: execution.maxCostUsd ?? null,
     max_tokens: execution.maxTokens ?? null,
+    rerun_of: execution.rerun?.executionId ?? null,
+    llm_config_override: execution.rerun?.llmConfig ?? null,
+    tools_override: execution.rerun?.tools ?? null,
   };
 }
 
@@ -304,4 +331,29 @@ function unique(
     }
   }
   return [...ids];
+}
+
+// A rerun's first steps are the source's, copied as they were committed (usage included, for the
+// record) and marked reused: the row's usage does not count them, so they are not charged again.
+const COPY_REUSED_STEPS_SQL = `
+INSERT INTO execution_steps (execution_id, step_index, tenant_id, type, name, tool_call_id,
+  arguments, result, result_length, tool_calls, model, prompt_tokens, completion_tokens,
+  cost_usd, attempt, duration_ms, error, started_at, finish_reason, provider_id, fallback_from,
+  reused)
+SELECT r.id, s.step_index, s.tenant_id, s.type, s.name, s.tool_call_id, s.arguments, s.result,
+       s.result_length, s.tool_calls, s.model, s.prompt_tokens, s.completion_tokens, s.cost_usd,
+       s.attempt, s.duration_ms, s.error, s.started_at, s.finish_reason, s.provider_id,
+       s.fallback_from, true
+  FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, source uuid, before integer)
+  JOIN execution_steps s ON s.execution_id = r.source AND s.step_index < r.before`;
+
+async function copyReusedSteps(manager: EntityManager, rows: readonly Row[]): Promise<void> {
+  const copies = rows
+    .filter((row) => row.execution.rerun!.fromStep > 0)
+    .map((row) => ({
+      id: row.id,
+      source: row.execution.rerun!.executionId,
+      before: row.execution.rerun!.fromStep,
+    }));
+  if (copies.length > 0) await manager.query(COPY_REUSED_STEPS_SQL, [JSON.stringify(copies)]);
 }
