@@ -709,6 +709,59 @@ describe('the agent loop: caps', () => {
       expect(notEnded.body.error.code).toBe('not_terminal');
       await stack.http.post(`/v1/executions/${running.body.id}/cancel`, {}, apiKey);
     });
+
+    it('reruns in bulk by filter: a dry run counts, at most limit per call, each linked', async () => {
+      const agent = await createAgent({}, providers.Anthropic);
+      fake.when(marked('bulk-down'), { kind: 'error', status: 503 }, { times: 3 });
+      const failed = await Promise.all(
+        [1, 2, 3].map(async (n) => {
+          const submitted = await submit(agent.id, `bulk-down ${n}`, { maxAttempts: 1 });
+          return waitForTerminal(stack, apiKey, submitted.body.id);
+        }),
+      );
+      expect(failed.map((execution) => execution.error.code)).toEqual(
+        Array(3).fill('provider_unavailable'),
+      );
+      fake.when(marked('bulk-ok'), { kind: 'reply', ...STEP });
+      await waitForTerminal(stack, apiKey, (await submit(agent.id, 'bulk-ok')).body.id);
+
+      const filter = { agentId: agent.id, errorCode: 'provider_unavailable' };
+      const dry = await stack.http.post(
+        '/v1/executions/rerun',
+        { ...filter, dryRun: true },
+        apiKey,
+      );
+      expect(dry.body).toEqual({ matched: 3, more: false, created: 0, dryRun: true });
+      const tooMany = await stack.http.post(
+        '/v1/executions/rerun',
+        { ...filter, limit: 10_001 },
+        apiKey,
+      );
+      expect(tooMany.status).toBe(400);
+      const firstTwo = await stack.http.post(
+        '/v1/executions/rerun',
+        { ...filter, limit: 2 },
+        apiKey,
+      );
+      expect(firstTwo.body).toEqual({ matched: 2, more: true, created: 2, dryRun: false });
+      fake.when(marked('bulk-down'), { kind: 'reply', text: 'up again', ...STEP });
+      const reruns = await waitFor(async () => {
+        const page = await stack.http.get(
+          `/v1/executions?agentId=${agent.id}&status=succeeded`,
+          apiKey,
+        );
+        const linked = page.body.data.filter((execution: any) => execution.rerunOf);
+        return linked.length === 2 ? linked : undefined;
+      }, 'the two reruns to succeed');
+      expect(reruns.map((execution: any) => execution.rerunOf).sort()).toEqual(
+        failed
+          .slice()
+          .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+          .slice(0, 2)
+          .map((execution) => execution.id)
+          .sort(),
+      );
+    });
   });
 });
 

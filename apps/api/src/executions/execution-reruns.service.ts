@@ -1,13 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { inTenantTransaction } from '@agentq/database';
-import { findExecution, listExecutionSteps, planRerun } from '@agentq/executions';
+import { AgentExecution, inTenantTransaction, TERMINAL_STATUSES } from '@agentq/database';
+import {
+  filteredExecutions,
+  findExecution,
+  listExecutionSteps,
+  NewExecution,
+  planRerun,
+} from '@agentq/executions';
 import { DataSource } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { AgentToolsService } from '../agents/agent-tools.service';
 import { llmConfigSchema } from '../agents/llm-config.schema';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../common/api-errors';
+import {
+  ApiError,
+  ConflictError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../common/api-errors';
 import { RerunExecutionDto } from './dto/rerun-execution.dto';
+import { BULK_RERUN_MAX, BulkRerunDto, BulkRerunView } from './dto/bulk-rerun.dto';
 import { ExecutionSubmissions, Submission } from './execution-submission.service';
 
 /** POST /v1/executions/:id/rerun: a new execution of the same agent, linked by `rerunOf`. */
@@ -47,4 +59,56 @@ export class ExecutionReruns {
     }
     return this.submissions.submitNew(tenantId, source.agentId, plan.execution);
   }
+
+  /**
+   * Reruns from scratch the ended executions that match, oldest first, at most `limit` (10,000)
+   * per call. They are submitted like any others, 1,000 per statement, and paced by the queue
+   * (priority, per-agent concurrency, tenant fairness, provider rate limits) like any others.
+   * A dry run only counts. An agent no longer active gets no reruns (its executions are skipped).
+   */
+  async bulk(tenantId: string, body: BulkRerunDto): Promise<BulkRerunView> {
+    const limit = body.limit ?? BULK_RERUN_MAX;
+    const sources: AgentExecution[] = await inTenantTransaction(
+      this.dataSource,
+      tenantId,
+      (manager) =>
+        filteredExecutions(manager, tenantId, {
+          agentId: body.agentId,
+          status: body.status,
+          statuses: TERMINAL_STATUSES,
+          errorCode: body.errorCode,
+          from: body.from,
+          to: body.to,
+        })
+          .orderBy('e.created_at', 'ASC')
+          .addOrderBy('e.id', 'ASC')
+          .limit(limit + 1)
+          .getMany(),
+    );
+    const more = sources.length > limit;
+    const chosen = sources.slice(0, limit);
+    const view = { matched: chosen.length, more, created: 0, dryRun: body.dryRun ?? false };
+    if (view.dryRun) return view;
+    const byAgent = new Map<string, NewExecution[]>();
+    for (const source of chosen) {
+      const plan = planRerun(source, [], {});
+      if (!plan.ok) continue;
+      byAgent.set(source.agentId, [...(byAgent.get(source.agentId) ?? []), plan.execution]);
+    }
+    for (const [agentId, executions] of byAgent) {
+      for (let start = 0; start < executions.length; start += BULK_RERUN_CHUNK) {
+        const chunk = executions.slice(start, start + BULK_RERUN_CHUNK);
+        try {
+          view.created += (await this.submissions.submitNewMany(tenantId, agentId, chunk)).length;
+        } catch (error) {
+          // An agent paused, archived or deleted since: its executions are not rerun.
+          if (error instanceof ApiError && (error.status === 404 || error.status === 409)) break;
+          throw error;
+        }
+      }
+    }
+    return view;
+  }
 }
+
+const BULK_RERUN_CHUNK = 1_000;

@@ -31,13 +31,18 @@ export class ExecutionSubmissions {
 
   /** One execution built by the caller (a schedule's trigger), with the same error mapping. */
   async submitNew(tenantId: string, agentId: string, execution: NewExecution): Promise<Submission> {
+    const [submission] = await this.submitNewMany(tenantId, agentId, [execution]);
+    return submission;
+  }
+
+  /** Executions built by the caller (a bulk rerun), created all or none, same error mapping. */
+  async submitNewMany(
+    tenantId: string,
+    agentId: string,
+    executions: NewExecution[],
+  ): Promise<Submission[]> {
     try {
-      const [submission] = await this.submitter.submit({
-        tenantId,
-        agentId,
-        executions: [execution],
-      });
-      return submission;
+      return await this.submitter.submit({ tenantId, agentId, executions });
     } catch (error) {
       throw toApiError(error);
     }

@@ -44,6 +44,7 @@ import { ExecutionTools } from './execution-tools.service';
 import { SubmitToolOutputsDto } from './dto/submit-tool-outputs.dto';
 import { SubmitApprovalsDto } from './dto/approvals.dto';
 import { RerunExecutionDto } from './dto/rerun-execution.dto';
+import { BulkRerunDto, BulkRerunView } from './dto/bulk-rerun.dto';
 import { ExecutionReruns } from './execution-reruns.service';
 import {
   ExecutionEventView,
@@ -80,6 +81,24 @@ export class ExecutionsController {
   ): Promise<ExecutionPage> {
     const page = await this.reader.list(tenantId, query);
     return { data: page.data.map(toExecutionView), nextCursor: page.nextCursor };
+  }
+
+  @Post('rerun')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Rerun ended executions in bulk, by filter (dry run: count only)',
+    description:
+      'Agent, status, error code and creation time range; oldest first, at most limit ' +
+      '(10,000) per call, `more` when others match. Each rerun is a new execution linked by ' +
+      'rerunOf, from scratch, submitted and paced through the normal queue.',
+  })
+  @ApiOkResponse({ type: BulkRerunView })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  async bulkRerun(
+    @TenantId() tenantId: string,
+    @Body() body: BulkRerunDto,
+  ): Promise<BulkRerunView> {
+    return this.reruns.bulk(tenantId, body);
   }
 
   @Get(':id')

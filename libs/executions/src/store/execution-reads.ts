@@ -8,6 +8,10 @@ export interface ExecutionFilter {
   from?: string;
   /** Created before. */
   to?: string;
+  /** Any of these statuses (with `status`, both apply). */
+  statuses?: readonly ExecutionStatus[];
+  /** The error's code (failed executions). */
+  errorCode?: string;
 }
 
 /** One execution of the tenant, or null. */
@@ -33,6 +37,10 @@ export function filteredExecutions(
   if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
   if (filter.from) query.andWhere('e.created_at >= :from', { from: filter.from });
   if (filter.to) query.andWhere('e.created_at < :to', { to: filter.to });
+  if (filter.statuses) query.andWhere('e.status IN (:...statuses)', { statuses: filter.statuses });
+  if (filter.errorCode) {
+    query.andWhere(`e.error ->> 'code' = :errorCode`, { errorCode: filter.errorCode });
+  }
   return query;
 }
 
