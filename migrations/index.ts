@@ -21,6 +21,7 @@ import { AddExecutionCostCaps1763900110000 } from './1763900110000-AddExecutionC
 import { AddModelRoutes1763900110001 } from './1763900110001-AddModelRoutes';
 import { CreateExecutionWaitpoints1763900110002 } from './1763900110002-CreateExecutionWaitpoints';
 import { AddReruns1763900110003 } from './1763900110003-AddReruns';
+import { AddGuardrails1763900110004 } from './1763900110004-AddGuardrails';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   AddModelRoutes1763900110001,
   CreateExecutionWaitpoints1763900110002,
   AddReruns1763900110003,
+  AddGuardrails1763900110004,
 ];

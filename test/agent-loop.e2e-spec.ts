@@ -28,7 +28,7 @@ const FALLBACK = 'claude-haiku-4-5';
 
 /**
  * Agents people can trust in production (issue 29), over both provider wire formats, on one
- * stack: cost caps per execution, fallback chains, approval waitpoints, reruns.
+ * stack: cost caps per execution, fallback chains, approval waitpoints, reruns, guardrails.
  */
 describe('the agent loop: caps', () => {
   let stack: TestStack;
@@ -762,6 +762,85 @@ describe('the agent loop: caps', () => {
           .sort(),
       );
     });
+  });
+
+  describe('guardrails', () => {
+    beforeAll(() => {
+      // The guard refuses inputs that mention "forbidden" and outputs that mention "secret".
+      tools.answer((call) => {
+        const { input, output } = call.body.arguments as { input?: unknown; output?: string };
+        if (input !== undefined) {
+          const allow = !JSON.stringify(input).includes('forbidden');
+          return { body: JSON.stringify(allow ? { allow } : { allow, reason: 'off-topic' }) };
+        }
+        if (output !== undefined) {
+          const allow = !output.includes('secret');
+          return { body: JSON.stringify(allow ? { allow } : { allow, reason: 'leaks a secret' }) };
+        }
+        return { body: '{"ok":true}' };
+      });
+    });
+
+    it('refuses a guard that is not an http tool of the agent: 400 naming the field', async () => {
+      const refused = await stack.http.post(
+        '/v1/agents',
+        { name: 'bad-guard', role: 'r', llmConfig: { model: 'm' }, inputGuard: 'nope' },
+        apiKey,
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details.map((d: { field: string }) => d.field)).toEqual([
+        'inputGuard',
+      ]);
+    });
+
+    it.each(wires)(
+      'over %s, refuses an input before any model call and an output before it is stored',
+      async (wire) => {
+        const agent = await createAgent(
+          { tools: [httpTool('moderate')], inputGuard: 'moderate', outputGuard: 'moderate' },
+          providers[wire],
+        );
+        const marker = `guard-${wire}`;
+        fake.when(marked(`${marker} leak`), { kind: 'reply', text: 'the secret is 42', ...STEP });
+        fake.when(marked(marker), { kind: 'reply', text: 'all fine', ...STEP });
+
+        const input = await waitForTerminal(
+          stack,
+          apiKey,
+          (await submit(agent.id, `${marker} forbidden`)).body.id,
+        );
+        expect(input).toMatchObject({
+          status: 'failed',
+          error: { code: 'guardrail_refused', message: 'the input guard refused: off-topic' },
+          usage: { totalTokens: 0 },
+        });
+        expect(fake.requests.filter(marked(`${marker} forbidden`))).toHaveLength(0);
+
+        const output = await waitForTerminal(
+          stack,
+          apiKey,
+          (await submit(agent.id, `${marker} leak`)).body.id,
+        );
+        expect(output).toMatchObject({
+          status: 'failed',
+          output: null,
+          error: { code: 'guardrail_refused', message: 'the output guard refused: leaks a secret' },
+          usage: { promptTokens: 100, completionTokens: 10 },
+        });
+
+        const fine = await waitForTerminal(stack, apiKey, (await submit(agent.id, marker)).body.id);
+        expect(fine).toMatchObject({ status: 'succeeded', output: { text: 'all fine' } });
+        // The guard is not a tool the model is offered.
+        const sent = fake.requests.filter(marked(marker)).at(-1)!;
+        expect(JSON.stringify(sent.body)).not.toContain('moderate');
+        const guarded = tools.calls.filter((call) => call.body.executionId === fine.id);
+        expect(guarded.map((call) => call.body.toolCallId).sort()).toEqual([
+          'guard_input',
+          'guard_output',
+        ]);
+        expect(guarded.every((call) => call.signatureValid)).toBe(true);
+      },
+    );
   });
 });
 

@@ -57,6 +57,10 @@ export class AgentView {
   maxCostUsd!: string | null;
   @ApiProperty({ type: 'integer', nullable: true, description: 'default token cap per execution' })
   maxTokens!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'the http tool guarding the input' })
+  inputGuard!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'the http tool guarding the output' })
+  outputGuard!: string | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -92,6 +96,8 @@ export function toAgentView(row: Agent): AgentView {
     actionTimeoutMs: row.actionTimeoutMs,
     maxCostUsd: row.maxCostUsd,
     maxTokens: row.maxTokens,
+    inputGuard: row.inputGuard,
+    outputGuard: row.outputGuard,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Agent, DEFAULT_MAX_STEPS, inTenantTransaction } from '@agentq/database';
+import { Agent, AgentTool, DEFAULT_MAX_STEPS, inTenantTransaction } from '@agentq/database';
 import { countUnfinishedExecutions } from '@agentq/executions';
 import { randomUUID } from 'node:crypto';
 import { plansWaitingOnAgent } from '@agentq/plans';
 import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { ConflictError, NotFoundError } from '../common/api-errors';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../common/api-errors';
 import { definedOnly } from '../common/defined-only';
 import { newestFirstPage, Page } from '../common/newest-first-page';
 import { FOREIGN_KEY_VIOLATION, isConstraintViolation } from '../common/postgres-error';
@@ -68,8 +68,11 @@ export class AgentsService {
       actionTimeoutMs: body.actionTimeoutMs ?? null,
       maxCostUsd: body.maxCostUsd ?? null,
       maxTokens: body.maxTokens ?? null,
+      inputGuard: body.inputGuard ?? null,
+      outputGuard: body.outputGuard ?? null,
     });
     agent.tools = tools;
+    checkGuards(agent);
     await withProviderGuard(() =>
       this.inTenant(tenantId, (manager) => manager.getRepository(Agent).insert(agent)),
     );
@@ -132,7 +135,21 @@ export class AgentsService {
       actionTimeoutMs: changes.actionTimeoutMs,
       maxCostUsd: changes.maxCostUsd,
       maxTokens: changes.maxTokens,
+      inputGuard: changes.inputGuard,
+      outputGuard: changes.outputGuard,
     });
+    if (
+      changes.tools !== undefined ||
+      changes.inputGuard !== undefined ||
+      changes.outputGuard !== undefined
+    ) {
+      const current = await this.get(tenantId, id);
+      checkGuards({
+        tools: (update.tools as AgentTool[] | undefined) ?? current.tools,
+        inputGuard: changes.inputGuard === undefined ? current.inputGuard : changes.inputGuard,
+        outputGuard: changes.outputGuard === undefined ? current.outputGuard : changes.outputGuard,
+      });
+    }
     if (Object.keys(update).length > 0) {
       const { affected } = await withProviderGuard(() =>
         this.inTenant(tenantId, (manager) =>
@@ -189,4 +206,21 @@ async function withProviderGuard<T>(write: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
+}
+
+/** Each guard names an http tool of the agent (400 naming the field otherwise). */
+function checkGuards(agent: {
+  tools: AgentTool[];
+  inputGuard?: string | null;
+  outputGuard?: string | null;
+}): void {
+  const problems = (['inputGuard', 'outputGuard'] as const).flatMap((field) => {
+    const name = agent[field];
+    if (!name) return [];
+    const tool = agent.tools.find((candidate) => candidate.name === name);
+    return tool?.type === 'http'
+      ? []
+      : [{ field, message: `must name an http tool of the agent; ${name} is not one` }];
+  });
+  if (problems.length > 0) throw new ValidationFailedError(problems);
 }

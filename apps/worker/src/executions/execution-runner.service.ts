@@ -38,6 +38,8 @@ import {
 } from './model-chain';
 import { ChainLink, ProviderAdapters } from './provider-adapters.service';
 import { SpendGuard } from './spend-guard.service';
+import { modelTools } from './guardrails';
+import { Guardrails } from './guardrails.service';
 import { completeInFormat } from './structured-answer';
 import { BaseRequest, LoopOutcome, ToolLoop } from './tool-loop/tool-loop.service';
 
@@ -63,6 +65,7 @@ export class ExecutionRunner {
     private readonly metrics: ExecutionMetrics,
     private readonly dispatch: DispatchGate,
     private readonly toolLoop: ToolLoop,
+    private readonly guardrails: Guardrails,
   ) {
     finisher.observeCommits((outcomes, seconds) => metrics.groupCommitted(outcomes, seconds));
   }
@@ -123,6 +126,9 @@ export class ExecutionRunner {
     stream: AttemptStream,
   ): Promise<AttemptResult> {
     const { llmConfig } = execution.agent;
+    // The input guard sees every attempt's input before any model call of it.
+    const inputRefused = await this.guardrails.refusal(execution, 'input', execution.input, signal);
+    if (inputRefused) return this.fail(execution, inputRefused, null);
     const prompt = await this.prompts.build(execution);
     const request: BaseRequest = {
       model: llmConfig.model,
@@ -134,9 +140,9 @@ export class ExecutionRunner {
       signal,
       onDelta: stream.onDelta,
     };
-    if (execution.agent.tools.length > 0) {
+    if (modelTools(execution.agent).length > 0) {
       const outcome = await this.toolLoop.run(execution, complete, request, stream);
-      return this.endToolLoop(execution, outcome, startedAt);
+      return this.endToolLoop(execution, outcome, startedAt, signal);
     }
     const answer = await completeInFormat(complete, request, execution.responseFormat, stream);
     const { result } = answer;
@@ -161,29 +167,35 @@ export class ExecutionRunner {
       'after-step',
     );
     if (overLimit) this.logger.warn(`execution ${execution.id}: ${overLimit.message}`);
+    // The output guard has the last word before the answer is stored as succeeded.
+    const refused =
+      invalid || overLimit
+        ? null
+        : await this.guardrails.refusal(execution, 'output', result.text, signal);
+    const failure =
+      overLimit ??
+      refused ??
+      (invalid
+        ? {
+            code: 'invalid_output',
+            message: `the answer does not match the response format: ${answer.invalidOutput}`,
+          }
+        : null);
     return this.finish(execution, {
       executionId: execution.id,
       tenantId: execution.tenantId,
-      status: invalid || overLimit ? 'failed' : 'succeeded',
-      output:
-        invalid || overLimit
-          ? null
-          : {
-              text: result.text,
-              finishReason: result.finishReason,
-              model: result.model,
-              responseId: result.responseId,
-              ...(answer.json === undefined ? {} : { json: answer.json }),
-              ...routeOutput(result.route.providerId, result.route.fallbackFrom),
-            },
-      error: overLimit
-        ? overLimit
-        : invalid
-          ? {
-              code: 'invalid_output',
-              message: `the answer does not match the response format: ${answer.invalidOutput}`,
-            }
-          : null,
+      status: failure ? 'failed' : 'succeeded',
+      output: failure
+        ? null
+        : {
+            text: result.text,
+            finishReason: result.finishReason,
+            model: result.model,
+            responseId: result.responseId,
+            ...(answer.json === undefined ? {} : { json: answer.json }),
+            ...routeOutput(result.route.providerId, result.route.fallbackFrom),
+          },
+      error: failure,
       model: result.model,
       ...usage,
       costUsd: pricing.costUsd,
@@ -282,6 +294,7 @@ export class ExecutionRunner {
     execution: ClaimedExecution,
     outcome: LoopOutcome,
     startedAt: number,
+    signal: AbortSignal,
   ): Promise<AttemptResult> {
     const durationMs = Math.round(performance.now() - startedAt);
     switch (outcome.kind) {
@@ -316,7 +329,14 @@ export class ExecutionRunner {
         );
         return { kind: 'done', outcome: 'requires_action' };
       }
-      case 'answer':
+      case 'answer': {
+        const refused = await this.guardrails.refusal(
+          execution,
+          'output',
+          outcome.answer.text,
+          signal,
+        );
+        if (refused) return this.fail(execution, refused, durationMs);
         return this.finish(execution, {
           executionId: execution.id,
           tenantId: execution.tenantId,
@@ -333,6 +353,7 @@ export class ExecutionRunner {
           durationMs,
           hasFollowUpFlags: execution.hasFollowUpFlags,
         });
+      }
     }
   }
 

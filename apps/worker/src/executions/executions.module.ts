@@ -8,6 +8,7 @@ import { AgentExecutionProcessor } from './agent-execution.processor';
 import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionPromptBuilder } from './execution-prompt-builder.service';
 import { ExecutionRunner } from './execution-runner.service';
+import { Guardrails } from './guardrails.service';
 import { ProviderAdapters } from './provider-adapters.service';
 import { SpendGuard } from './spend-guard.service';
 import { HttpToolCaller } from './tool-loop/http-tool-caller.service';
@@ -25,6 +26,7 @@ import { ToolLoop } from './tool-loop/tool-loop.service';
     BudgetLedger,
     ToolLoop,
     HttpToolCaller,
+    Guardrails,
   ],
   exports: [SpendGuard],
 })

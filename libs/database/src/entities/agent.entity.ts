@@ -116,6 +116,9 @@ export class Agent {
   /** Default caps per execution across its model steps (USD decimal string, tokens); null: none. */
   @Column('numeric', { precision: 20, scale: 9, nullable: true }) maxCostUsd!: string | null;
   @Column('integer', { nullable: true }) maxTokens!: number | null;
+  /** Http tools (by name) called with the input before any model call, and with the output. */
+  @Column('text', { nullable: true }) inputGuard!: string | null;
+  @Column('text', { nullable: true }) outputGuard!: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

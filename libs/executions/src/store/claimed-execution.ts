@@ -38,6 +38,9 @@ export interface ClaimedExecution {
     maxConcurrency: number | null;
     tools: AgentTool[];
     maxSteps: number;
+    /** Http tools (by name) that check the input before any model call, and the final output. */
+    inputGuard?: string | null;
+    outputGuard?: string | null;
   };
   /** The submission's wait for client tool outputs, else the agent's; null for the default. */
   actionTimeoutMs: number | null;

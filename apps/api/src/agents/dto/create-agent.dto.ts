@@ -18,7 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ACTION_TIMEOUT_LIMITS, AGENT_STATUSES, AgentStatus } from '@agentq/database';
-import { TOOL_LIMITS } from '@agentq/tools';
+import { TOOL_LIMITS, TOOL_NAME_PATTERN } from '@agentq/tools';
 import { Omittable } from '../../common/omittable.decorator';
 import { ResponseFormatDto } from '../../common/response-format.dto';
 import { OptionalPositiveUsdAmount, OptionalUsdAmount } from '../../common/usd-amount.decorator';
@@ -183,6 +183,30 @@ export class CreateAgentDto {
   @Min(1)
   @Max(EXECUTION_LIMITS.maxTokens)
   maxTokens?: number | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      'an http tool of the agent called with {"input": …} before any model call; ' +
+      'an answer other than {"allow": true} fails the execution (guardrail_refused)',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(TOOL_NAME_PATTERN)
+  inputGuard?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      'an http tool of the agent called with {"output": …} before the answer is stored as ' +
+      'succeeded; an answer other than {"allow": true} fails it (guardrail_refused)',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(TOOL_NAME_PATTERN)
+  outputGuard?: string | null;
 
   @ApiPropertyOptional({
     default: false,

@@ -26,6 +26,7 @@ import {
   sumSpend,
 } from '@agentq/usage';
 import { ExecutionMetrics } from '../../metrics/execution-metrics.service';
+import { modelTools } from '../guardrails';
 import { routeOutput, RoutedResult } from '../model-chain';
 import { HttpToolCaller, ToolCallResult } from './http-tool-caller.service';
 import { loopState, PendingToolCall } from './loop-state';
@@ -80,8 +81,8 @@ export class ToolLoop {
     base: BaseRequest,
     stream: AttemptStream,
   ): Promise<LoopOutcome> {
-    const { tools, maxSteps } = execution.agent;
-    const llmTools = tools.map(toLlmTool);
+    const { maxSteps } = execution.agent;
+    const llmTools = modelTools(execution.agent).map(toLlmTool);
     const format = execution.responseFormat;
     let repair: LlmRequest['messages'] = [];
     let committed = await this.steps.load(execution.tenantId, execution.id);
@@ -184,7 +185,7 @@ export class ToolLoop {
     pending: PendingToolCall[],
     signal: AbortSignal,
   ): Promise<LoopOutcome | null> {
-    const byName = new Map(execution.agent.tools.map((tool) => [tool.name, tool]));
+    const byName = new Map(modelTools(execution.agent).map((tool) => [tool.name, tool]));
     const isClientCall = ({ call }: PendingToolCall) => {
       const tool = byName.get(call.name);
       return tool?.type === 'client' && argumentsProblem(tool.parameters, call.arguments) === null;
