@@ -21,7 +21,11 @@ export class ExecutionReader {
 
   list(tenantId: string, query: ListExecutionsQuery) {
     return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      newestFirstPage(filteredExecutions(manager, tenantId, query), 'e', query),
+      newestFirstPage(
+        filteredExecutions(manager, tenantId, { ...query, tags: query.tag }),
+        'e',
+        query,
+      ),
     );
   }
 }

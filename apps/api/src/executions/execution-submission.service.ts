@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  attributionOf,
   ExecutionSubmitter,
   NewExecution,
   QueueFullError,
@@ -24,8 +25,13 @@ export type Submission = SubmittedExecution;
 export class ExecutionSubmissions {
   constructor(private readonly submitter: ExecutionSubmitter) {}
 
-  async submit(tenantId: string, agentId: string, body: SubmitExecutionDto): Promise<Submission> {
-    const [submission] = await this.submitMany(tenantId, agentId, [body]);
+  async submit(
+    tenantId: string,
+    apiKeyId: string,
+    agentId: string,
+    body: SubmitExecutionDto,
+  ): Promise<Submission> {
+    const [submission] = await this.submitMany(tenantId, apiKeyId, agentId, [body]);
     return submission;
   }
 
@@ -45,6 +51,7 @@ export class ExecutionSubmissions {
 
   async submitMany(
     tenantId: string,
+    apiKeyId: string,
     agentId: string,
     bodies: SubmitExecutionDto[],
   ): Promise<Submission[]> {
@@ -57,7 +64,7 @@ export class ExecutionSubmissions {
       return await this.submitter.submit({
         tenantId,
         agentId,
-        executions: bodies.map((body) => newExecution(body, now)),
+        executions: bodies.map((body) => newExecution(body, apiKeyId, now)),
       });
     } catch (error) {
       throw toApiError(error);
@@ -65,7 +72,7 @@ export class ExecutionSubmissions {
   }
 }
 
-function newExecution(body: SubmitExecutionDto, now: number): NewExecution {
+function newExecution(body: SubmitExecutionDto, apiKeyId: string, now: number): NewExecution {
   return {
     sessionId: body.sessionId ?? null,
     priority: body.priority ?? 5,
@@ -79,6 +86,7 @@ function newExecution(body: SubmitExecutionDto, now: number): NewExecution {
     storeOutputAsMemory: body.storeOutputAsMemory ?? false,
     stream: body.stream,
     responseFormat: body.responseFormat,
+    attribution: attributionOf(apiKeyId, body),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
-import { ExecutionSubmitter, planExecutionReads } from '@agentq/executions';
+import { attributionOf, ExecutionSubmitter, planExecutionReads } from '@agentq/executions';
 import {
   cancelPlan,
   insertPlan,
@@ -37,7 +37,7 @@ export class PlansService {
    * Validates the graph, checks every agent, capability and the project in the tenant, writes
    * the plan and creates its root tasks' executions in one transaction; enqueues after commit.
    */
-  async create(tenantId: string, body: CreatePlanDto): Promise<PlanDetails> {
+  async create(tenantId: string, apiKeyId: string, body: CreatePlanDto): Promise<PlanDetails> {
     const tasks = body.tasks.map((task, n) => toTaskSpec(task, n));
     refuseOnPlanError(() => validatePlanGraph(tasks));
     const id = await this.submitter.submitPlan(tenantId, async (manager) => {
@@ -51,6 +51,7 @@ export class PlansService {
         failurePolicy: body.failurePolicy ?? 'fail_fast',
         idempotencyKey: body.idempotencyKey ?? null,
         tasks,
+        attribution: attributionOf(apiKeyId, body),
       });
     });
     return this.get(tenantId, id);

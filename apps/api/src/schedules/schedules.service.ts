@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { inTenantTransaction } from '@agentq/database';
-import { SubmittedExecution } from '@agentq/executions';
+import {
+  attributionFromRecord,
+  attributionOf,
+  ExecutionAttribution,
+  SubmittedExecution,
+} from '@agentq/executions';
 import {
   assertValidCron,
   nextFireTime,
@@ -26,8 +31,9 @@ const INVALID_TEXT_REPRESENTATION = '22P02';
 
 const INSERT_SQL = `
 INSERT INTO agent_schedules (tenant_id, agent_id, cron, timezone, input, priority, max_attempts,
-                             overlap, enabled, start_at, end_at, next_run_at)
-SELECT a.tenant_id, a.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+                             overlap, enabled, start_at, end_at, next_run_at, end_user, tags,
+                             metadata, api_key_id)
+SELECT a.tenant_id, a.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
   FROM agents a WHERE a.id = $1
 RETURNING *`;
 
@@ -35,7 +41,8 @@ const UPDATE_SQL = `
 WITH updated AS (
 UPDATE agent_schedules
    SET cron = $2, timezone = $3, input = $4, priority = $5, max_attempts = $6, overlap = $7,
-       enabled = $8, start_at = $9, end_at = $10, next_run_at = $11, updated_at = now()
+       enabled = $8, start_at = $9, end_at = $10, next_run_at = $11, end_user = $12,
+       tags = $13, metadata = $14, updated_at = now()
  WHERE id = $1
 RETURNING *
 )
@@ -49,10 +56,15 @@ export class SchedulesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(tenantId: string, agentId: string, body: CreateScheduleDto): Promise<ScheduleRow> {
+  async create(
+    tenantId: string,
+    apiKeyId: string,
+    agentId: string,
+    body: CreateScheduleDto,
+  ): Promise<ScheduleRow> {
     const fields = this.resolve(body, null);
     const [row] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(INSERT_SQL, [agentId, ...fieldParams(fields)]),
+      manager.query(INSERT_SQL, [agentId, ...fieldParams(fields), apiKeyId]),
     ).catch((error: unknown) => {
       // An id that is not a uuid names no agent.
       if ((error as { code?: string }).code === INVALID_TEXT_REPRESENTATION) return [];
@@ -108,6 +120,7 @@ export class SchedulesService {
       idempotencyKey: `schedule:${schedule.id}:manual:${randomUUID()}`,
       handoffToAgentId: null,
       storeOutputAsMemory: false,
+      attribution: attributionFromRecord(schedule),
     });
     await inTenantTransaction(this.dataSource, tenantId, (manager) =>
       recordManualFiring(manager, id, tenantId, firedAt, submission.execution.id),
@@ -164,6 +177,12 @@ export class SchedulesService {
       startAt: pick(changes.startAt, current?.start_at ?? null),
       endAt: pick(changes.endAt, current?.end_at ?? null),
       nextRunAt: null,
+      // Changed only where given; the key that created the schedule stays its key.
+      attribution: attributionOf(current?.api_key_id ?? null, {
+        user: changes.user ?? current?.end_user,
+        tags: changes.tags ?? current?.tags,
+        metadata: changes.metadata ?? current?.metadata,
+      }),
     };
     const hasMessage = fields.input.message !== undefined;
     if (hasMessage === (fields.input.messages !== undefined)) {
@@ -200,6 +219,7 @@ interface ResolvedFields {
   startAt: Date | null;
   endAt: Date | null;
   nextRunAt: Date | null;
+  attribution: ExecutionAttribution;
 }
 
 function pick(change: string | null | undefined, current: Date | null): Date | null {
@@ -219,5 +239,8 @@ function fieldParams(fields: ResolvedFields): unknown[] {
     fields.startAt,
     fields.endAt,
     fields.nextRunAt,
+    fields.attribution.user,
+    fields.attribution.tags,
+    fields.attribution.metadata,
   ];
 }

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { ExecutionInput, MAINTENANCE_DATA_SOURCE, TERMINAL_STATUSES } from '@agentq/database';
 import {
+  attributionFromRecord,
+  AttributionRecord,
   executionStatesByIdOrKey,
   ExecutionSubmitter,
   QueueFullError,
@@ -27,7 +29,8 @@ const FIRE_TIMES_PER_SCHEDULE = 20;
 // tick holds no connection while it submits.
 const DUE_SCHEDULES_SQL = `
 SELECT s.id, s.tenant_id, s.agent_id, s.cron, s.timezone, s.input, s.priority, s.max_attempts,
-       s.overlap, s.start_at, s.end_at, s.next_run_at, s.last_execution_id,
+       s.overlap, s.start_at, s.end_at, s.next_run_at, s.last_execution_id, s.api_key_id,
+       s.end_user, s.tags, s.metadata,
        a.status AS agent_status,
        a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
        t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly
@@ -53,7 +56,7 @@ UPDATE agent_schedules
        last_skip_reason = COALESCE($8, last_skip_reason)
  WHERE id = $1`;
 
-interface DueSchedule {
+interface DueSchedule extends AttributionRecord {
   id: string;
   tenant_id: string;
   agent_id: string;
@@ -265,6 +268,7 @@ export class ScheduleFirings {
             idempotencyKey,
             handoffToAgentId: null,
             storeOutputAsMemory: false,
+            attribution: attributionFromRecord(schedule),
           },
         ],
       });

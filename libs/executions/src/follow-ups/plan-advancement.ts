@@ -11,6 +11,7 @@ import { EntityManager } from 'typeorm';
 import { QueuedExecution } from '../lifecycle/execution-producer.service';
 import { queuedExecution } from '../lifecycle/queued-execution';
 import { ExecutionRecord, insertExecutionRecords } from '../store/submission-store';
+import { AttributionRecord } from '../attribution/attribution';
 import { RecordedTransition } from '../store/terminal-outcome';
 
 /**
@@ -26,7 +27,7 @@ export function emptyPlanAdvanceSink(): PlanAdvanceSink {
   return { jobs: [], cancelled: [] };
 }
 
-interface PlanRow {
+interface PlanRow extends AttributionRecord {
   id: string;
   tenant_id: string;
   status: PlanStatus;
@@ -49,7 +50,8 @@ interface TaskRow {
 }
 
 const LOCK_PLANS_SQL = `
-SELECT id, tenant_id, status, failure_policy, input FROM plans
+SELECT id, tenant_id, status, failure_policy, input, api_key_id, end_user, tags, metadata
+  FROM plans
  WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
 
 const PLAN_TASKS_SQL = `
@@ -209,6 +211,11 @@ async function startTasks(
       idempotency_key: `plan:${plan.id}:${task.key}`,
       handoff_to_agent_id: null,
       store_output_as_memory: false,
+      // Every task runs with the plan's attribution.
+      api_key_id: plan.api_key_id,
+      end_user: plan.end_user,
+      tags: plan.tags,
+      metadata: plan.metadata,
     });
   }
   const inserted = new Set<string>();

@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { ClaimedExecution } from '../store/claimed-execution';
 import { groupSorted } from '../batching/group-sorted';
 import { ItemOutcome, MicroBatcher } from '../batching/micro-batcher';
+import { attributionFromRecord } from '../attribution/attribution';
 
 const CLAIM_SQL = `
 UPDATE agent_executions e
@@ -19,7 +20,8 @@ UPDATE agent_executions e
   JOIN tenants t ON t.id = a.tenant_id
  WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.attempts, e.max_attempts,
-          e.timeout_ms, e.started_at, e.stream, e.response_format,
+          e.timeout_ms, e.started_at, e.stream, e.response_format, e.api_key_id, e.end_user,
+          e.tags, e.metadata,
           (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory) AS has_follow_up_flags,
           a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
           a.enable_memory, a.max_concurrency, a.tools, a.max_steps,
@@ -159,6 +161,7 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
     stream: row.stream,
     responseFormat: row.response_format,
     startedAt: row.started_at,
+    attribution: attributionFromRecord(row),
     agent: {
       role: row.role,
       backstory: row.backstory,

@@ -8,6 +8,13 @@ export interface ExecutionFilter {
   from?: string;
   /** Created before. */
   to?: string;
+  /** The end user (`user`). */
+  user?: string;
+  apiKeyId?: string;
+  /** Every one of these tags. */
+  tags?: string[];
+  /** Top-level metadata keys and the values they must equal. */
+  metadata?: Record<string, string>;
 }
 
 /** One execution of the tenant, or null. */
@@ -33,7 +40,34 @@ export function filteredExecutions(
   if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
   if (filter.from) query.andWhere('e.created_at >= :from', { from: filter.from });
   if (filter.to) query.andWhere('e.created_at < :to', { to: filter.to });
+  if (filter.user) query.andWhere('e.end_user = :user', { user: filter.user });
+  if (filter.apiKeyId) query.andWhere('e.api_key_id = :apiKeyId', { apiKeyId: filter.apiKeyId });
+  if (filter.tags?.length) query.andWhere('e.tags @> :tags::text[]', { tags: filter.tags });
+  Object.entries(filter.metadata ?? {}).forEach(([key, value], n) => {
+    // Containment (@>) so the GIN index answers it; one alternative per JSON value the text
+    // could stand for (`?metadata.count=3` finds {"count": 3} and {"count": "3"}).
+    const alternatives = metadataMatches(key, value).map((match, m) => {
+      query.setParameter(`metadata_${n}_${m}`, JSON.stringify(match));
+      return `e.metadata @> :metadata_${n}_${m}::jsonb`;
+    });
+    query.andWhere(`(${alternatives.join(' OR ')})`);
+  });
   return query;
+}
+
+/** The metadata objects `?metadata.<key>=<value>` matches: the string, and the JSON scalar it spells. */
+export function metadataMatches(key: string, value: string): Record<string, unknown>[] {
+  const matches: Record<string, unknown>[] = [{ [key]: value }];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return matches;
+  }
+  if (parsed === null || ['number', 'boolean'].includes(typeof parsed)) {
+    matches.push({ [key]: parsed });
+  }
+  return matches;
 }
 
 /** A session's first `limit` executions in the order they were submitted, and how many it has. */
