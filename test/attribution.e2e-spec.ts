@@ -1,0 +1,307 @@
+import { readEventStream } from './support/sse-client';
+import { AgentSetup, setUpAgent, waitFor, waitForTerminal } from './support/scenario';
+import { startTestStack, TestStack } from './support/test-stack';
+import { startWebhookReceiver, WebhookReceiver } from './support/webhook-receiver';
+
+// Who ran what (issue #28, points 1 and 2): attribution on every execution and the list's
+// filters by it, through the public API only.
+describe('attribution: API key, end user, tags and metadata on every execution', () => {
+  let stack: TestStack;
+  let setup: AgentSetup;
+  let other: AgentSetup;
+  let receiver: WebhookReceiver;
+  let key: { id: string; key: string };
+  let secondAgentId: string;
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver({ otherwise: 200 });
+    stack = await startTestStack({ workers: 1 });
+    setup = await setUpAgent(stack);
+    other = await setUpAgent(stack);
+    // A second key of the tenant, so the test knows the id the API must record.
+    const created = await stack.http.post('/v1/api-keys', { name: 'billing' }, setup.tenant.apiKey);
+    key = { id: created.body.id, key: created.body.key };
+    const second = await stack.http.post(
+      '/v1/agents',
+      { name: 'second', role: 'Second', llmConfig: { model: 'echo-1' } },
+      key.key,
+    );
+    secondAgentId = second.body.id;
+    const webhook = await stack.http.post(
+      '/v1/webhooks',
+      { url: receiver.url, events: ['execution.succeeded'] },
+      key.key,
+    );
+    expect(webhook.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await stack.stop();
+    await receiver.close();
+  });
+
+  const submit = (body: Record<string, unknown>, agentId = setup.agentId, token = key.key) =>
+    stack.http.post(`/v1/agents/${agentId}/executions`, body, token);
+  const list = (query: string, token = key.key) => stack.http.get(`/v1/executions?${query}`, token);
+  const executionCount = async () =>
+    Number((await stack.db.query(`SELECT count(*) AS n FROM agent_executions`))[0].n);
+  const fieldsOf = (answer: { body: { error?: { details?: { field: string }[] } } }) =>
+    (answer.body.error?.details ?? []).map((detail) => detail.field);
+
+  it('records the authenticating key, user, tags and metadata, and shows them everywhere', async () => {
+    const submitted = await submit({
+      input: { message: 'attributed' },
+      user: 'user-123',
+      tags: ['invoice-7781', 'team:billing', 'invoice-7781'],
+      metadata: { orderId: 'A-1', count: 3 },
+    });
+    expect(submitted.status).toBe(202);
+    expect(submitted.body).toMatchObject({
+      apiKeyId: key.id,
+      user: 'user-123',
+      tags: ['invoice-7781', 'team:billing'],
+      metadata: { orderId: 'A-1', count: 3 },
+    });
+    const execution = await waitForTerminal(stack, key.key, submitted.body.id);
+    expect(execution).toMatchObject({ status: 'succeeded', apiKeyId: key.id, user: 'user-123' });
+
+    // The SSE snapshot (first event) carries it.
+    const stream = await readEventStream(
+      `${stack.http.baseUrl}/v1/executions/${submitted.body.id}/events`,
+      key.key,
+    );
+    expect(stream.events[0].data.attribution).toEqual({
+      apiKeyId: key.id,
+      user: 'user-123',
+      tags: ['invoice-7781', 'team:billing'],
+      metadata: { orderId: 'A-1', count: 3 },
+    });
+
+    // So does the webhook's payload.
+    const delivery = await waitFor(
+      async () =>
+        receiver.received
+          .map((d) => JSON.parse(d.body))
+          .find((event) => event.data.id === submitted.body.id),
+      'the execution.succeeded delivery',
+    );
+    expect(delivery.data).toMatchObject({ apiKeyId: key.id, user: 'user-123' });
+
+    // Without attribution: the key only, empty tags and metadata.
+    const plain = await submit({ input: { message: 'plain' } });
+    expect(plain.body).toMatchObject({ apiKeyId: key.id, user: null, tags: [], metadata: {} });
+  });
+
+  it('takes attribution per item of a batch', async () => {
+    const batch = await stack.http.post(
+      `/v1/agents/${setup.agentId}/executions/batch`,
+      {
+        executions: [
+          { input: { message: 'b1' }, user: 'batch-user-1', tags: ['batch'] },
+          { input: { message: 'b2' }, user: 'batch-user-2', metadata: { n: 'two' } },
+        ],
+      },
+      key.key,
+    );
+    expect(batch.status).toBe(202);
+    expect(batch.body.data.map((e: { user: string }) => e.user)).toEqual([
+      'batch-user-1',
+      'batch-user-2',
+    ]);
+    expect(batch.body.data[0]).toMatchObject({ apiKeyId: key.id, tags: ['batch'] });
+    expect(batch.body.data[1]).toMatchObject({ metadata: { n: 'two' } });
+  });
+
+  it('refuses bad attribution with 400 naming the field, and writes nothing', async () => {
+    const before = await executionCount();
+    const cases: [Record<string, unknown>, string][] = [
+      [{ user: 'u'.repeat(257) }, 'user'],
+      [{ user: 42 }, 'user'],
+      [{ tags: ['has space'] }, 'tags'],
+      [{ tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }, 'tags'],
+      [{ tags: ['t'.repeat(65)] }, 'tags'],
+      [{ tags: 'not-a-list' }, 'tags'],
+      [{ metadata: ['not', 'an', 'object'] }, 'metadata'],
+      [{ metadata: { big: 'x'.repeat(8 * 1024) } }, 'metadata'],
+      // The key comes from authentication, never from the body.
+      [{ apiKeyId: key.id }, 'apiKeyId'],
+    ];
+    for (const [fields, field] of cases) {
+      const answer = await submit({ input: { message: 'refused' }, ...fields });
+      expect([answer.status, fieldsOf(answer)]).toEqual([400, [field]]);
+    }
+    const batch = await stack.http.post(
+      `/v1/agents/${setup.agentId}/executions/batch`,
+      {
+        executions: [
+          { input: { message: 'fine' } },
+          { input: { message: 'bad' }, tags: ['no spaces please'] },
+        ],
+      },
+      key.key,
+    );
+    expect([batch.status, fieldsOf(batch)]).toEqual([400, ['executions.1.tags']]);
+    const plan = await stack.http.post(
+      '/v1/plans',
+      {
+        title: 'bad',
+        user: '',
+        tasks: [{ key: 'a', agentId: setup.agentId, input: { message: 'x' } }],
+      },
+      key.key,
+    );
+    expect([plan.status, fieldsOf(plan)]).toEqual([400, ['user']]);
+    const schedule = await stack.http.post(
+      `/v1/agents/${setup.agentId}/schedules`,
+      { cron: '0 * * * *', input: { message: 'x' }, metadata: 'text' },
+      key.key,
+    );
+    expect([schedule.status, fieldsOf(schedule)]).toEqual([400, ['metadata']]);
+    expect(await executionCount()).toBe(before);
+  });
+
+  it('passes attribution on to handoffs, plan tasks and schedule firings', async () => {
+    const attribution = { user: 'inherit-user', tags: ['inherited'], metadata: { via: 'parent' } };
+    const parent = await submit({
+      input: { message: 'hand me on' },
+      handoffTo: secondAgentId,
+      ...attribution,
+    });
+    expect(parent.status).toBe(202);
+    const child = await waitFor(async () => {
+      const page = await list(`agentId=${secondAgentId}&tag=inherited`);
+      return page.body.data.find(
+        (e: { parentExecutionId: string }) => e.parentExecutionId === parent.body.id,
+      );
+    }, 'the handoff execution');
+    expect(child).toMatchObject({ apiKeyId: key.id, ...attribution });
+
+    const plan = await stack.http.post(
+      '/v1/plans',
+      {
+        title: 'attributed plan',
+        user: 'plan-user',
+        tags: ['plan'],
+        metadata: { project: 'p1' },
+        tasks: [
+          { key: 'a', agentId: setup.agentId, input: { message: 'task a' } },
+          { key: 'b', agentId: setup.agentId, input: { message: 'task b' }, dependsOn: ['a'] },
+        ],
+      },
+      key.key,
+    );
+    expect(plan.status).toBe(202);
+    const tasks = await waitFor(async () => {
+      const page = await list('user=plan-user');
+      return page.body.data.length === 2 && page.body.data;
+    }, 'both plan tasks');
+    for (const task of tasks) {
+      expect(task).toMatchObject({
+        apiKeyId: key.id,
+        tags: ['plan'],
+        metadata: { project: 'p1' },
+      });
+    }
+
+    const schedule = await stack.http.post(
+      `/v1/agents/${setup.agentId}/schedules`,
+      {
+        cron: '0 0 1 1 *',
+        input: { message: 'scheduled' },
+        user: 'cron-user',
+        tags: ['nightly'],
+        metadata: { job: 'report' },
+      },
+      key.key,
+    );
+    expect(schedule.status).toBe(201);
+    expect(schedule.body).toMatchObject({ apiKeyId: key.id, user: 'cron-user', tags: ['nightly'] });
+    const fired = await stack.http.post(`/v1/schedules/${schedule.body.id}/trigger`, {}, key.key);
+    expect(fired.status).toBeLessThan(300);
+    const [firing] = (await list('user=cron-user')).body.data;
+    expect(firing).toMatchObject({
+      apiKeyId: key.id,
+      tags: ['nightly'],
+      metadata: { job: 'report' },
+    });
+  });
+
+  describe('GET /v1/executions filters', () => {
+    beforeAll(async () => {
+      const bodies = [
+        { user: 'alice', tags: ['red', 'big'], metadata: { region: 'eu', tier: 1 } },
+        { user: 'alice', tags: ['red'], metadata: { region: 'us' } },
+        { user: 'bob', tags: ['big'], metadata: { region: 'eu' } },
+      ];
+      for (const body of bodies) {
+        expect((await submit({ input: { message: 'filtered' }, ...body })).status).toBe(202);
+      }
+      // Another tenant's executions with the same user, tag and metadata: never listed here.
+      const theirs = await submit(
+        { input: { message: 'theirs' }, user: 'alice', tags: ['red'], metadata: { region: 'eu' } },
+        other.agentId,
+        other.tenant.apiKey,
+      );
+      expect(theirs.status).toBe(202);
+    });
+
+    const users = (answer: { body: { data: { user: string }[] } }) =>
+      answer.body.data.map((e) => e.user);
+
+    it('filters by user, key, tags (all of them) and top-level metadata, newest first', async () => {
+      expect(users(await list('user=alice'))).toEqual(['alice', 'alice']);
+      expect(users(await list('tag=red'))).toEqual(['alice', 'alice']);
+      expect(users(await list('tag=red&tag=big'))).toEqual(['alice']);
+      expect(users(await list('metadata.region=eu'))).toEqual(['bob', 'alice']);
+      expect(users(await list('metadata[region]=eu&user=alice'))).toEqual(['alice']);
+      // The text matches the JSON number it spells.
+      expect(users(await list('metadata.tier=1'))).toEqual(['alice']);
+      expect(users(await list(`user=bob&agentId=${setup.agentId}&tag=big`))).toEqual(['bob']);
+      const byKey = await list(`apiKeyId=${key.id}&user=alice`);
+      expect(byKey.body.data.every((e: { apiKeyId: string }) => e.apiKeyId === key.id)).toBe(true);
+      expect(users(await list(`apiKeyId=${key.id}&user=alice`))).toHaveLength(2);
+      // The tenant's first key submitted none of them.
+      const firstKeyId = (await stack.http.get('/v1/api-keys', key.key)).body.data.find(
+        (k: { id: string }) => k.id !== key.id,
+      ).id;
+      expect(users(await list(`apiKeyId=${firstKeyId}&user=alice`))).toEqual([]);
+    });
+
+    it('pages through a filter with the cursor', async () => {
+      const first = await list('user=alice&limit=1');
+      expect(first.body.data).toHaveLength(1);
+      expect(first.body.nextCursor).not.toBeNull();
+      const second = await list(`user=alice&limit=1&cursor=${first.body.nextCursor}`);
+      expect(second.body.data).toHaveLength(1);
+      expect(second.body.data[0].id).not.toBe(first.body.data[0].id);
+      expect(second.body.nextCursor).toBeNull();
+    });
+
+    it('refuses a bad filter with 400 naming it', async () => {
+      const cases: [string, string][] = [
+        ['tag=has%20space', 'tag'],
+        [`tag=${'t'.repeat(65)}`, 'tag'],
+        ['apiKeyId=not-a-uuid', 'apiKeyId'],
+        [`user=${'u'.repeat(257)}`, 'user'],
+        ['metadata.region=eu&metadata.region=us', 'metadata'],
+        ['metadata=eu', 'metadata'],
+        ['owner=me', 'owner'],
+      ];
+      for (const [query, field] of cases) {
+        const answer = await list(query);
+        expect([query, answer.status, fieldsOf(answer)]).toEqual([query, 400, [field]]);
+      }
+    });
+
+    it("never shows another tenant's executions through any filter", async () => {
+      const token = other.tenant.apiKey;
+      expect(users(await list('user=alice', token))).toEqual(['alice']);
+      expect(users(await list('user=bob', token))).toEqual([]);
+      expect(users(await list('tag=big', token))).toEqual([]);
+      expect(users(await list('metadata.tier=1', token))).toEqual([]);
+      expect(users(await list(`apiKeyId=${key.id}`, token))).toEqual([]);
+      const mine = (await list('user=bob')).body.data[0];
+      expect((await stack.http.get(`/v1/executions/${mine.id}`, token)).status).toBe(404);
+    });
+  });
+});
