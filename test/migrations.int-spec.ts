@@ -15,6 +15,7 @@ const EXPECTED_TABLES = [
   'budget_counters',
   'budget_reservations',
   'execution_steps',
+  'execution_tags',
   'llm_providers',
   'plan_tasks',
   'plans',

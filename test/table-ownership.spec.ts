@@ -20,7 +20,13 @@ interface Owner {
 const OWNERS: Owner[] = [
   {
     lib: 'libs/executions',
-    tables: ['agent_executions', 'execution_steps', 'agent_usage_daily', 'agent_usage_stats'],
+    tables: [
+      'agent_executions',
+      'execution_steps',
+      'execution_tags',
+      'agent_usage_daily',
+      'agent_usage_stats',
+    ],
     entities: ['AgentExecution', 'AgentUsageDaily', 'AgentUsageStats'],
     allowed: [
       {

@@ -42,7 +42,17 @@ export function filteredExecutions(
   if (filter.to) query.andWhere('e.created_at < :to', { to: filter.to });
   if (filter.user) query.andWhere('e.end_user = :user', { user: filter.user });
   if (filter.apiKeyId) query.andWhere('e.api_key_id = :apiKeyId', { apiKeyId: filter.apiKeyId });
-  if (filter.tags?.length) query.andWhere('e.tags @> :tags::text[]', { tags: filter.tags });
+  // One join per tag on its index table: the planner drives the page from the rarest tag's
+  // index, in created_at order (the join's equalities make e's order the index's order).
+  (filter.tags ?? []).forEach((tag, n) => {
+    query.innerJoin(
+      'execution_tags',
+      `t${n}`,
+      `t${n}.execution_id = e.id AND t${n}.created_at = e.created_at AND ` +
+        `t${n}.tenant_id = e.tenant_id AND t${n}.tag = :tag_${n}`,
+      { [`tag_${n}`]: tag },
+    );
+  });
   Object.entries(filter.metadata ?? {}).forEach(([key, value], n) => {
     // Containment (@>) so the GIN index answers it; one alternative per JSON value the text
     // could stand for (`?metadata.count=3` finds {"count": 3} and {"count": "3"}).
