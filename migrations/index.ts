@@ -18,6 +18,7 @@ import { AddStreamingAndResponseFormat1763900050000 } from './1763900050000-AddS
 import { AddBudgetReservations1763900062000 } from './1763900062000-AddBudgetReservations';
 import { RetentionIndexes1763900065000 } from './1763900065000-RetentionIndexes';
 import { AddExecutionAttribution1763900080000 } from './1763900080000-AddExecutionAttribution';
+import { AddAttributionUsage1763900081000 } from './1763900081000-AddAttributionUsage';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   AddBudgetReservations1763900062000,
   RetentionIndexes1763900065000,
   AddExecutionAttribution1763900080000,
+  AddAttributionUsage1763900081000,
 ];

@@ -16,7 +16,10 @@ describe('attribution: API key, end user, tags and metadata on every execution',
   beforeAll(async () => {
     receiver = await startWebhookReceiver({ otherwise: 200 });
     stack = await startTestStack({ workers: 1 });
-    setup = await setUpAgent(stack);
+    // Priced, so every execution costs something and the usage sums are worth checking.
+    setup = await setUpAgent(stack, {
+      provider: { pricing: { 'echo-1': { inputPerMillion: '1.5', outputPerMillion: '6' } } },
+    });
     other = await setUpAgent(stack);
     // A second key of the tenant, so the test knows the id the API must record.
     const created = await stack.http.post('/v1/api-keys', { name: 'billing' }, setup.tenant.apiKey);
@@ -302,6 +305,117 @@ describe('attribution: API key, end user, tags and metadata on every execution',
       expect(users(await list(`apiKeyId=${key.id}`, token))).toEqual([]);
       const mine = (await list('user=bob')).body.data[0];
       expect((await stack.http.get(`/v1/executions/${mine.id}`, token)).status).toBe(404);
+    });
+  });
+
+  describe('GET /v1/usage by who ran it', () => {
+    // USD decimal strings (9 places) summed exactly, as nano-dollars.
+    const nanos = (usd: string) => {
+      const [whole, fraction = ''] = usd.split('.');
+      return BigInt(whole) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9));
+    };
+    const usage = (query: string, token = key.key) => stack.http.get(`/v1/usage?${query}`, token);
+    const finished = async (query: string) => {
+      const executions: { status: string; usage: { costUsd: string } }[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await list(`${query}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+        executions.push(...page.body.data);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return executions;
+    };
+    const totalOf = (executions: { usage: { costUsd: string } }[]) =>
+      executions.reduce((sum, e) => sum + nanos(e.usage.costUsd), 0n);
+
+    beforeAll(async () => {
+      // Everything submitted so far has ended, so the rollups are complete.
+      await waitFor(async () => {
+        const open = await stack.db.query(
+          `SELECT count(*)::int AS n FROM agent_executions
+            WHERE status NOT IN ('succeeded', 'failed', 'cancelled')`,
+        );
+        return open[0].n === 0;
+      }, 'every execution to end');
+    });
+
+    it('sums cost per user, key and tag exactly, pairs included', async () => {
+      const byUser = (await usage('groupBy=user')).body.data;
+      const alice = byUser.find((row: { user: string }) => row.user === 'alice');
+      const aliceRuns = await finished('user=alice');
+      expect(alice.executions).toBe(aliceRuns.length);
+      expect(nanos(alice.costUsd)).toBe(totalOf(aliceRuns));
+      expect(nanos(alice.costUsd)).toBeGreaterThan(0n);
+
+      // An execution with two tags counts in both groups; each tag's sum is its executions'.
+      const byTag = (await usage('groupBy=tag')).body.data;
+      for (const tag of ['red', 'big']) {
+        const row = byTag.find((r: { tag: string }) => r.tag === tag);
+        expect(nanos(row.costUsd)).toBe(totalOf(await finished(`tag=${tag}`)));
+      }
+
+      const pairs = (await usage('groupBy=apiKey,model')).body.data;
+      const mine = pairs.find((r: { apiKeyId: string }) => r.apiKeyId === key.id);
+      expect(mine.model).toBe('echo-1');
+      expect(nanos(mine.costUsd)).toBe(totalOf(await finished(`apiKeyId=${key.id}`)));
+
+      const userDay = (await usage('groupBy=user,day&user=alice')).body.data;
+      expect(userDay.map((r: { user: string }) => r.user)).toEqual(['alice']);
+      expect(userDay[0].day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+
+      // Without attribution groupings, the totals are the same from either rollup.
+      const all = (await usage('groupBy=day')).body.data;
+      const allByUser = (await usage('groupBy=day,user')).body.data;
+      const sum = (rows: { costUsd: string }[]) => rows.reduce((t, r) => t + nanos(r.costUsd), 0n);
+      expect(sum(allByUser)).toBe(sum(all));
+    });
+
+    it('keeps the spend of a deleted agent and of a revoked key', async () => {
+      const extraKey = await stack.http.post('/v1/api-keys', { name: 'short-lived' }, key.key);
+      const agent = await stack.http.post(
+        '/v1/agents',
+        { name: 'doomed', role: 'Doomed', llmConfig: { model: 'echo-1' } },
+        extraKey.body.key,
+      );
+      const run = await submit(
+        { input: { message: 'spend then go' }, user: 'leaving-user', wait: 10 },
+        agent.body.id,
+        extraKey.body.key,
+      );
+      expect(run.body.status).toBe('succeeded');
+      const before = (await usage('groupBy=user&user=leaving-user')).body.data[0];
+      expect(nanos(before.costUsd)).toBe(nanos(run.body.usage.costUsd));
+
+      expect((await stack.http.delete(`/v1/agents/${agent.body.id}`, key.key)).status).toBe(204);
+      expect((await stack.http.delete(`/v1/api-keys/${extraKey.body.id}`, key.key)).status).toBe(
+        204,
+      );
+      expect((await usage('groupBy=user&user=leaving-user')).body.data).toEqual([before]);
+      const byKey = (await usage(`groupBy=apiKey&apiKeyId=${extraKey.body.id}`)).body.data;
+      expect(byKey.map((r: { costUsd: string }) => r.costUsd)).toEqual([before.costUsd]);
+    });
+
+    it('refuses bad groupings and filters with 400 naming them', async () => {
+      const cases: [string, string][] = [
+        ['groupBy=owner', 'groupBy'],
+        ['groupBy=user,tag,day,model', 'groupBy'],
+        ['user=', 'user'],
+        ['tag=no%20spaces', 'tag'],
+        ['apiKeyId=42', 'apiKeyId'],
+      ];
+      for (const [query, field] of cases) {
+        const answer = await usage(query);
+        expect([query, answer.status, fieldsOf(answer)]).toEqual([query, 400, [field]]);
+      }
+    });
+
+    it("never counts another tenant's usage", async () => {
+      const theirs = (await usage('groupBy=user', other.tenant.apiKey)).body.data;
+      expect(theirs.map((r: { user: string }) => r.user)).toEqual(['alice']);
+      expect((await usage('groupBy=tag&tag=big', other.tenant.apiKey)).body.data).toEqual([]);
+      expect(
+        (await usage(`groupBy=apiKey&apiKeyId=${key.id}`, other.tenant.apiKey)).body.data,
+      ).toEqual([]);
     });
   });
 });

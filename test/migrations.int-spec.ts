@@ -25,6 +25,7 @@ const EXPECTED_TABLES = [
   'sessions',
   'tenants',
   'tool_signing_secrets',
+  'usage_attribution_daily',
   'webhook_deliveries',
   'webhook_delivery_attempts',
   'webhooks',
