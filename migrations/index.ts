@@ -19,6 +19,7 @@ import { AddBudgetReservations1763900062000 } from './1763900062000-AddBudgetRes
 import { RetentionIndexes1763900065000 } from './1763900065000-RetentionIndexes';
 import { AddExecutionAttribution1763900080000 } from './1763900080000-AddExecutionAttribution';
 import { AddAttributionUsage1763900081000 } from './1763900081000-AddAttributionUsage';
+import { AddEndUserAndKeyBudgets1763900082000 } from './1763900082000-AddEndUserAndKeyBudgets';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   RetentionIndexes1763900065000,
   AddExecutionAttribution1763900080000,
   AddAttributionUsage1763900081000,
+  AddEndUserAndKeyBudgets1763900082000,
 ];

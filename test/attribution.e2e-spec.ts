@@ -418,4 +418,115 @@ describe('attribution: API key, end user, tags and metadata on every execution',
       ).toEqual([]);
     });
   });
+
+  describe('budgets per API key and per end user', () => {
+    let budgeted: AgentSetup;
+
+    beforeAll(async () => {
+      // A tenant of its own, so its budgets touch nothing above.
+      budgeted = await setUpAgent(stack, {
+        provider: { pricing: { 'echo-1': { inputPerMillion: '1.5', outputPerMillion: '6' } } },
+      });
+    });
+
+    const submitTo = (body: Record<string, unknown>, token: string) =>
+      stack.http.post(`/v1/agents/${budgeted.agentId}/executions`, body, token);
+    const countOf = async (tenantId: string) =>
+      Number(
+        (
+          await stack.db.query(`SELECT count(*) AS n FROM agent_executions WHERE tenant_id = $1`, [
+            tenantId,
+          ])
+        )[0].n,
+      );
+
+    it("holds an API key's budget: queued attempts fail once it is spent, then 402", async () => {
+      const limited = await stack.http.post(
+        '/v1/api-keys',
+        { name: 'limited', budgetDailyUsd: '0.000001' },
+        budgeted.tenant.apiKey,
+      );
+      expect(limited.body).toMatchObject({ budgetDailyUsd: '0.000001' });
+      // Five queued at once: the first call reserves the rest of the budget, the others wait
+      // for it to settle and then find the budget spent.
+      const batch = await stack.http.post(
+        `/v1/agents/${budgeted.agentId}/executions/batch`,
+        { executions: Array.from({ length: 5 }, (_, i) => ({ input: { message: `b${i}` } })) },
+        limited.body.key,
+      );
+      expect(batch.status).toBe(202);
+      const ended = await Promise.all(
+        batch.body.data.map((e: { id: string }) =>
+          waitForTerminal(stack, budgeted.tenant.apiKey, e.id),
+        ),
+      );
+      expect(ended.filter((e) => e.status === 'succeeded')).toHaveLength(1);
+      const failed = ended.filter((e) => e.status === 'failed');
+      expect(failed).toHaveLength(4);
+      for (const execution of failed) {
+        expect(execution.error.code).toBe('budget_exceeded');
+        expect(execution.error.message).toContain("the API key's daily budget");
+      }
+
+      const before = await countOf(budgeted.tenant.id);
+      const refused = await submitTo({ input: { message: 'more' } }, limited.body.key);
+      expect(refused.status).toBe(402);
+      expect(refused.body.error).toMatchObject({ code: 'budget_exceeded' });
+      expect(refused.body.error.message).toContain("this API key's daily budget of 0.000001");
+      expect(await countOf(budgeted.tenant.id)).toBe(before);
+      // The tenant's other key is not limited.
+      expect(
+        (await submitTo({ input: { message: 'other key' } }, budgeted.tenant.apiKey)).status,
+      ).toBe(202);
+    });
+
+    it("holds each end user's budget and names the user; other users go on", async () => {
+      const patched = await stack.http.patch(
+        `/v1/admin/tenants/${budgeted.tenant.id}`,
+        { endUserBudgetDailyUsd: '0.000001' },
+        stack.adminToken,
+      );
+      expect(patched.body).toMatchObject({ endUserBudgetDailyUsd: '0.000001000' });
+      const spent = await submitTo(
+        { input: { message: 'spend it' }, user: 'spender', wait: 10 },
+        budgeted.tenant.apiKey,
+      );
+      expect(spent.body.status).toBe('succeeded');
+      // The API reuses budget settings for up to a second: wait for the refusal.
+      const refused = await waitFor(async () => {
+        const answer = await submitTo(
+          { input: { message: 'again' }, user: 'spender' },
+          budgeted.tenant.apiKey,
+        );
+        return answer.status === 402 && answer;
+      }, 'the 402');
+      expect(refused.body.error.message).toContain('end user "spender"\'s daily budget');
+      const batch = await stack.http.post(
+        `/v1/agents/${budgeted.agentId}/executions/batch`,
+        {
+          executions: [
+            { input: { message: 'fine' }, user: 'thrifty' },
+            { input: { message: 'not fine' }, user: 'spender' },
+          ],
+        },
+        budgeted.tenant.apiKey,
+      );
+      expect(batch.status).toBe(402);
+      const thrifty = await submitTo(
+        { input: { message: 'mine' }, user: 'thrifty' },
+        budgeted.tenant.apiKey,
+      );
+      expect(thrifty.status).toBe(202);
+      const plan = await stack.http.post(
+        '/v1/plans',
+        {
+          title: 'over budget',
+          user: 'spender',
+          tasks: [{ key: 'a', agentId: budgeted.agentId, input: { message: 'x' } }],
+        },
+        budgeted.tenant.apiKey,
+      );
+      expect(plan.status).toBe(402);
+    });
+  });
 });

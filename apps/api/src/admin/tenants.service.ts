@@ -54,6 +54,8 @@ export class TenantsService {
         name: changes.name,
         budgetDailyUsd: changes.budgetDailyUsd,
         budgetMonthlyUsd: changes.budgetMonthlyUsd,
+        endUserBudgetDailyUsd: changes.endUserBudgetDailyUsd,
+        endUserBudgetMonthlyUsd: changes.endUserBudgetMonthlyUsd,
       });
       if (Object.keys(update).length > 0) await tenants.update({ id: tenantId }, update);
       const tenant = await tenants.findOneBy({ id: tenantId });

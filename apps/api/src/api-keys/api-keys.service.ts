@@ -12,6 +12,8 @@ import { CreatedApiKeyView } from './api-key.view';
 export interface NewApiKey {
   name: string;
   scopes?: ApiKeyScope[];
+  budgetDailyUsd?: string | null;
+  budgetMonthlyUsd?: string | null;
 }
 
 @Injectable()
@@ -41,6 +43,8 @@ export class ApiKeysService {
       prefix: secret.prefix,
       keyHash: secret.hash,
       scopes: key.scopes ?? [...API_KEY_SCOPES],
+      budgetDailyUsd: key.budgetDailyUsd ?? null,
+      budgetMonthlyUsd: key.budgetMonthlyUsd ?? null,
     });
     await manager.insert(ApiKey, row);
     return {
@@ -49,6 +53,8 @@ export class ApiKeysService {
       prefix: row.prefix,
       key: secret.key,
       scopes: row.scopes,
+      budgetDailyUsd: row.budgetDailyUsd,
+      budgetMonthlyUsd: row.budgetMonthlyUsd,
       createdAt: row.createdAt,
     };
   }

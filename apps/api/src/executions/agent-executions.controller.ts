@@ -16,6 +16,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPaymentRequiredResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -46,6 +47,10 @@ const ApiSubmissionErrors = () =>
     ApiConflictResponse({
       type: ErrorResponse,
       description: 'the agent or session cannot take executions (for example session_ended)',
+    }),
+    ApiPaymentRequiredResponse({
+      type: ErrorResponse,
+      description: 'budget_exceeded: an end-user or API-key budget is spent; nothing was written',
     }),
     ApiTooManyRequestsResponse({
       type: ErrorResponse,

@@ -17,13 +17,17 @@ import {
   ValidationFailedError,
 } from '../common/api-errors';
 import { SubmitExecutionDto } from './dto/submit-execution.dto';
+import { SubmissionBudgets } from './submission-budgets.service';
 
 export type Submission = SubmittedExecution;
 
 /** The HTTP side of submitting: checks what a DTO cannot, then hands over to the submitter. */
 @Injectable()
 export class ExecutionSubmissions {
-  constructor(private readonly submitter: ExecutionSubmitter) {}
+  constructor(
+    private readonly submitter: ExecutionSubmitter,
+    private readonly budgets: SubmissionBudgets,
+  ) {}
 
   async submit(
     tenantId: string,
@@ -59,6 +63,11 @@ export class ExecutionSubmissions {
       checkSubmission(body, bodies.length > 1 ? `executions.${index}.` : ''),
     );
     if (problems.length > 0) throw new ValidationFailedError(problems);
+    await this.budgets.assertWithinBudgets(
+      tenantId,
+      apiKeyId,
+      bodies.flatMap((body) => (body.user ? [body.user] : [])),
+    );
     const now = Date.now();
     try {
       return await this.submitter.submit({

@@ -22,6 +22,7 @@ import {
 import { Page } from '../common/newest-first-page';
 import { rawNewestFirstPage } from '../common/raw-page';
 import { ExecutionCancellation } from '../executions/execution-cancellation.service';
+import { SubmissionBudgets } from '../executions/submission-budgets.service';
 import { CreatePlanDto } from './dto/create-plan.dto';
 import { ListPlansQuery } from './dto/list-plans.query';
 
@@ -31,6 +32,7 @@ export class PlansService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly submitter: ExecutionSubmitter,
     private readonly cancellation: ExecutionCancellation,
+    private readonly budgets: SubmissionBudgets,
   ) {}
 
   /**
@@ -40,6 +42,7 @@ export class PlansService {
   async create(tenantId: string, apiKeyId: string, body: CreatePlanDto): Promise<PlanDetails> {
     const tasks = body.tasks.map((task, n) => toTaskSpec(task, n));
     refuseOnPlanError(() => validatePlanGraph(tasks));
+    await this.budgets.assertWithinBudgets(tenantId, apiKeyId, body.user ? [body.user] : []);
     const id = await this.submitter.submitPlan(tenantId, async (manager) => {
       await this.checkReferences(manager, body.projectId ?? null, tasks);
       return insertPlan(manager, {

@@ -29,7 +29,15 @@ RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.at
           p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
           p.settings, p.pricing, p.rate_limit, p.is_active, p.updated_at AS provider_updated_at,
           a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
-          t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly`;
+          t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly,
+          CASE WHEN e.end_user IS NOT NULL THEN t.end_user_budget_daily_usd END
+            AS end_user_budget_daily,
+          CASE WHEN e.end_user IS NOT NULL THEN t.end_user_budget_monthly_usd END
+            AS end_user_budget_monthly,
+          (SELECT k.budget_daily_usd FROM api_keys k WHERE k.id = e.api_key_id)
+            AS api_key_budget_daily,
+          (SELECT k.budget_monthly_usd FROM api_keys k WHERE k.id = e.api_key_id)
+            AS api_key_budget_monthly`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ClaimRow = Record<string, any>;
@@ -190,6 +198,10 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
       agentMonthlyUsd: row.agent_budget_monthly,
       tenantDailyUsd: row.tenant_budget_daily,
       tenantMonthlyUsd: row.tenant_budget_monthly,
+      endUserDailyUsd: row.end_user_budget_daily,
+      endUserMonthlyUsd: row.end_user_budget_monthly,
+      apiKeyDailyUsd: row.api_key_budget_daily,
+      apiKeyMonthlyUsd: row.api_key_budget_monthly,
     },
   };
 }

@@ -61,5 +61,11 @@ export interface ClaimedExecution {
     agentMonthlyUsd: string | null;
     tenantDailyUsd: string | null;
     tenantMonthlyUsd: string | null;
+    /** The tenant's limit for each end user; null also when the execution names no user. */
+    endUserDailyUsd?: string | null;
+    endUserMonthlyUsd?: string | null;
+    /** The submitting key's limits. */
+    apiKeyDailyUsd?: string | null;
+    apiKeyMonthlyUsd?: string | null;
   };
 }
