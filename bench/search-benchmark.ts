@@ -80,14 +80,15 @@ async function planOf(
   run: BenchRun,
   tenantId: string,
   where: string,
-  tags: string[] = [],
+  labels: string[] = [],
 ): Promise<string> {
-  // The statement the API builds (libs/executions' filteredExecutions), tag joins included.
-  const joins = tags
+  // The statement the API builds (libs/executions' filteredExecutions), label joins included.
+  const joins = labels
     .map(
-      (tag, n) =>
-        `JOIN execution_tags t${n} ON t${n}.execution_id = e.id AND ` +
-        `t${n}.created_at = e.created_at AND t${n}.tenant_id = e.tenant_id AND t${n}.tag = '${tag}'`,
+      (label, n) =>
+        `JOIN execution_labels l${n} ON l${n}.execution_id = e.id AND ` +
+        `l${n}.created_at = e.created_at AND l${n}.tenant_id = e.tenant_id AND ` +
+        `l${n}.label = '${label}'`,
     )
     .join(' ');
   const rows: { 'QUERY PLAN': string }[] = await run.dataSource.query(
@@ -122,22 +123,22 @@ async function main() {
       // What autovacuum would do after such a load: statistics and visibility for both tables
       // (without them the planner cannot tell a rare tag from a common one).
       await run.dataSource.query(`VACUUM ANALYZE agent_executions`);
-      await run.dataSource.query(`VACUUM ANALYZE execution_tags`);
+      await run.dataSource.query(`VACUUM ANALYZE execution_labels`);
       log(`inserted ${ROWS} executions in ${round((performance.now() - started) / 1_000)} s`);
       const [{ size }] = await run.dataSource.query(
         `SELECT pg_size_pretty(sum(pg_relation_size(indexrelid))
-                               + pg_total_relation_size('execution_tags')) AS size
+                               + pg_total_relation_size('execution_labels')) AS size
            FROM pg_index
           WHERE indexrelid::regclass::text IN ('agent_executions_end_user_created_idx',
-                'agent_executions_api_key_created_idx', 'agent_executions_metadata_idx')`,
+                'agent_executions_api_key_created_idx')`,
       );
-      log(`attribution indexes and execution_tags: ${size}`);
+      log(`attribution indexes and execution_labels: ${size}`);
       const plans: Record<string, string> = {
-        'tag (rare)': await planOf(run, agent.tenantId, 'true', ['invoice-7']),
-        'tag (common)': await planOf(run, agent.tenantId, 'true', ['team:7']),
+        'tag (rare)': await planOf(run, agent.tenantId, 'true', ['tag:invoice-7']),
+        'tag (common)': await planOf(run, agent.tenantId, 'true', ['tag:team:7']),
         user: await planOf(run, agent.tenantId, `e.end_user = 'user-7'`),
-        metadata: await planOf(run, agent.tenantId, `e.metadata @> '{"orderId":"order-7"}'`),
-        'user + tag': await planOf(run, agent.tenantId, `e.end_user = 'user-7'`, ['team:7']),
+        metadata: await planOf(run, agent.tenantId, 'true', ['meta:orderId="order-7"']),
+        'user + tag': await planOf(run, agent.tenantId, `e.end_user = 'user-7'`, ['tag:team:7']),
       };
       const api = await run.startApi();
       log(`\n| filter | matches | requests | p50 ms | p95 ms | max ms | plan |`);

@@ -32,50 +32,55 @@ export class AddExecutionAttribution1763900080000 implements MigrationInterface 
       CREATE INDEX agent_executions_api_key_created_idx
         ON agent_executions (api_key_id, created_at DESC, id DESC)
         WHERE api_key_id IS NOT NULL`);
-    // One row per tag of an execution, kept by a trigger on every insert path (submissions,
-    // handoffs, plan tasks, schedules). A btree on (tenant, tag, created_at, id) answers a tag's
-    // first page from 21 index entries whether the tag is rare or on half the rows, and gives the
-    // planner per-tag statistics, where a GIN index on tags[] would be estimated blind.
+    // One row per tag and per scalar top-level metadata entry of an execution ('tag:<tag>',
+    // 'meta:<key>=<JSON value>'), kept by a trigger on every insert path (submissions, handoffs,
+    // plan tasks, schedules). A btree on (tenant, label, created_at, id) answers a filter's first
+    // page from 21 index entries whether the label is rare or on half the rows, and its text
+    // column gives the planner real statistics, where GIN indexes on tags[] and jsonb are
+    // estimated blind (a rare tag then scans the tenant's whole history).
     await db.query(`
-      CREATE TABLE execution_tags (
+      CREATE TABLE execution_labels (
         tenant_id uuid NOT NULL,
-        tag text NOT NULL,
+        label text NOT NULL,
         created_at timestamptz NOT NULL,
         execution_id uuid NOT NULL REFERENCES agent_executions(id) ON DELETE CASCADE,
-        PRIMARY KEY (execution_id, tag)
+        PRIMARY KEY (execution_id, label)
       )`);
     await db.query(`
-      CREATE INDEX execution_tags_page_idx
-        ON execution_tags (tenant_id, tag, created_at DESC, execution_id DESC)`);
-    await db.query(`ALTER TABLE execution_tags ENABLE ROW LEVEL SECURITY`);
-    await db.query(`ALTER TABLE execution_tags FORCE ROW LEVEL SECURITY`);
+      CREATE INDEX execution_labels_page_idx
+        ON execution_labels (tenant_id, label, created_at DESC, execution_id DESC)`);
+    await db.query(`ALTER TABLE execution_labels ENABLE ROW LEVEL SECURITY`);
+    await db.query(`ALTER TABLE execution_labels FORCE ROW LEVEL SECURITY`);
     await db.query(`
-      CREATE POLICY tenant_isolation ON execution_tags
+      CREATE POLICY tenant_isolation ON execution_labels
         USING (tenant_id = agentq_current_tenant())
         WITH CHECK (tenant_id = agentq_current_tenant())`);
+    // Values too long to be searched for (the filter takes at most 1,024 characters) are skipped.
     await db.query(`
-      CREATE FUNCTION agentq_index_execution_tags() RETURNS trigger
+      CREATE FUNCTION agentq_label_execution() RETURNS trigger
         LANGUAGE plpgsql AS $$
         BEGIN
-          INSERT INTO execution_tags (tenant_id, tag, created_at, execution_id)
-          SELECT DISTINCT NEW.tenant_id, tag, NEW.created_at, NEW.id FROM unnest(NEW.tags) AS tag;
+          INSERT INTO execution_labels (tenant_id, label, created_at, execution_id)
+          SELECT DISTINCT NEW.tenant_id, x.label, NEW.created_at, NEW.id
+            FROM (SELECT 'tag:' || t FROM unnest(COALESCE(NEW.tags, '{}')) AS t
+                  UNION ALL
+                  SELECT 'meta:' || m.key || '=' || m.value::text
+                    FROM jsonb_each(COALESCE(NEW.metadata, '{}')) AS m
+                   WHERE jsonb_typeof(m.value) NOT IN ('object', 'array')
+                     AND length(m.key) <= 256 AND length(m.value::text) <= 1100) AS x(label);
           RETURN NULL;
         END $$`);
-    // WHEN keeps untagged inserts (the hot path's usual case) free of the function call.
+    // WHEN keeps unlabelled inserts (the hot path's usual case) free of the function call.
     await db.query(`
-      CREATE TRIGGER agent_executions_index_tags AFTER INSERT ON agent_executions
-        FOR EACH ROW WHEN (NEW.tags IS NOT NULL) EXECUTE FUNCTION agentq_index_execution_tags()`);
-    await db.query(`
-      CREATE INDEX agent_executions_metadata_idx
-        ON agent_executions USING gin (metadata jsonb_path_ops)
-        WHERE metadata IS NOT NULL`);
+      CREATE TRIGGER agent_executions_label AFTER INSERT ON agent_executions
+        FOR EACH ROW WHEN (NEW.tags IS NOT NULL OR NEW.metadata IS NOT NULL)
+        EXECUTE FUNCTION agentq_label_execution()`);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`DROP INDEX agent_executions_metadata_idx`);
-    await db.query(`DROP TRIGGER agent_executions_index_tags ON agent_executions`);
-    await db.query(`DROP FUNCTION agentq_index_execution_tags()`);
-    await db.query(`DROP TABLE execution_tags`);
+    await db.query(`DROP TRIGGER agent_executions_label ON agent_executions`);
+    await db.query(`DROP FUNCTION agentq_label_execution()`);
+    await db.query(`DROP TABLE execution_labels`);
     await db.query(`DROP INDEX agent_executions_api_key_created_idx`);
     await db.query(`DROP INDEX agent_executions_end_user_created_idx`);
     for (const table of ['agent_schedules', 'plans', 'agent_executions']) {

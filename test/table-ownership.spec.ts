@@ -23,7 +23,7 @@ const OWNERS: Owner[] = [
     tables: [
       'agent_executions',
       'execution_steps',
-      'execution_tags',
+      'execution_labels',
       'agent_usage_daily',
       'agent_usage_stats',
       'usage_attribution_daily',

@@ -42,42 +42,46 @@ export function filteredExecutions(
   if (filter.to) query.andWhere('e.created_at < :to', { to: filter.to });
   if (filter.user) query.andWhere('e.end_user = :user', { user: filter.user });
   if (filter.apiKeyId) query.andWhere('e.api_key_id = :apiKeyId', { apiKeyId: filter.apiKeyId });
-  // One join per tag on its index table: the planner drives the page from the rarest tag's
-  // index, in created_at order (the join's equalities make e's order the index's order).
-  (filter.tags ?? []).forEach((tag, n) => {
+  // One join on execution_labels per tag and per metadata key: the planner drives the page from
+  // the rarest label's index, in created_at order (the join's equalities make e's order the
+  // index's order).
+  const labelSets = [
+    ...(filter.tags ?? []).map((tag) => [tagLabel(tag)]),
+    ...Object.entries(filter.metadata ?? {}).map(([key, value]) => metadataLabels(key, value)),
+  ];
+  labelSets.forEach((labels, n) => {
     query.innerJoin(
-      'execution_tags',
-      `t${n}`,
-      `t${n}.execution_id = e.id AND t${n}.created_at = e.created_at AND ` +
-        `t${n}.tenant_id = e.tenant_id AND t${n}.tag = :tag_${n}`,
-      { [`tag_${n}`]: tag },
+      'execution_labels',
+      `l${n}`,
+      `l${n}.execution_id = e.id AND l${n}.created_at = e.created_at AND ` +
+        `l${n}.tenant_id = e.tenant_id AND l${n}.label IN (:...labels_${n})`,
+      { [`labels_${n}`]: labels },
     );
-  });
-  Object.entries(filter.metadata ?? {}).forEach(([key, value], n) => {
-    // Containment (@>) so the GIN index answers it; one alternative per JSON value the text
-    // could stand for (`?metadata.count=3` finds {"count": 3} and {"count": "3"}).
-    const alternatives = metadataMatches(key, value).map((match, m) => {
-      query.setParameter(`metadata_${n}_${m}`, JSON.stringify(match));
-      return `e.metadata @> :metadata_${n}_${m}::jsonb`;
-    });
-    query.andWhere(`(${alternatives.join(' OR ')})`);
   });
   return query;
 }
 
-/** The metadata objects `?metadata.<key>=<value>` matches: the string, and the JSON scalar it spells. */
-export function metadataMatches(key: string, value: string): Record<string, unknown>[] {
-  const matches: Record<string, unknown>[] = [{ [key]: value }];
+/** The label (execution_labels) of a tag. */
+export function tagLabel(tag: string): string {
+  return `tag:${tag}`;
+}
+
+/**
+ * The labels `?metadata.<key>=<value>` matches: the value as a JSON string, and as the JSON
+ * number, boolean or null it spells (`?metadata.count=3` finds {"count": 3} and {"count": "3"}).
+ */
+export function metadataLabels(key: string, value: string): string[] {
+  const labels = [`meta:${key}=${JSON.stringify(value)}`];
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
   } catch {
-    return matches;
+    return labels;
   }
   if (parsed === null || ['number', 'boolean'].includes(typeof parsed)) {
-    matches.push({ [key]: parsed });
+    labels.push(`meta:${key}=${JSON.stringify(parsed)}`);
   }
-  return matches;
+  return labels;
 }
 
 /** A session's first `limit` executions in the order they were submitted, and how many it has. */
