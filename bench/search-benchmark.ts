@@ -87,13 +87,14 @@ async function planOf(
     .map(
       (label, n) =>
         `JOIN execution_labels l${n} ON l${n}.execution_id = e.id AND ` +
-        `l${n}.created_at = e.created_at AND l${n}.tenant_id = e.tenant_id AND ` +
-        `l${n}.label = '${label}'`,
+        `l${n}.tenant_id = e.tenant_id AND l${n}.label = '${label}'`,
     )
     .join(' ');
+  const order =
+    labels.length > 0 ? 'l0.created_at DESC, l0.execution_id DESC' : 'e.created_at DESC, e.id DESC';
   const rows: { 'QUERY PLAN': string }[] = await run.dataSource.query(
     `EXPLAIN SELECT e.* FROM agent_executions e ${joins} WHERE e.tenant_id = $1 AND ${where}
-      ORDER BY e.created_at DESC, e.id DESC LIMIT 21`,
+      ORDER BY ${order} LIMIT 21`,
     [tenantId],
   );
   return rows

@@ -20,6 +20,7 @@ import { RetentionIndexes1763900065000 } from './1763900065000-RetentionIndexes'
 import { AddExecutionAttribution1763900080000 } from './1763900080000-AddExecutionAttribution';
 import { AddAttributionUsage1763900081000 } from './1763900081000-AddAttributionUsage';
 import { AddEndUserAndKeyBudgets1763900082000 } from './1763900082000-AddEndUserAndKeyBudgets';
+import { CreateAuditLog1763900083000 } from './1763900083000-CreateAuditLog';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   AddExecutionAttribution1763900080000,
   AddAttributionUsage1763900081000,
   AddEndUserAndKeyBudgets1763900082000,
+  CreateAuditLog1763900083000,
 ];

@@ -150,6 +150,7 @@ describe('agent context maintenance', () => {
       scheduleFiringRetentionDays: 0,
       sessionEventRetentionDays: 0,
       planRetentionDays: 0,
+      auditLogRetentionDays: 0,
     };
 
     beforeAll(async () => {

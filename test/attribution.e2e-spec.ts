@@ -529,4 +529,123 @@ describe('attribution: API key, end user, tags and metadata on every execution',
       expect(plan.status).toBe(402);
     });
   });
+
+  describe('the audit log', () => {
+    const audit = (query: string, token = key.key) =>
+      stack.http.get(`/v1/audit-log?${query}`, token);
+
+    it('records management writes with actor, diff (secrets redacted), request id and address', async () => {
+      const provider = await stack.http.post(
+        '/v1/providers',
+        { name: 'audited', type: 'openai', apiKey: 'sk-audited-secret-0001' },
+        key.key,
+      );
+      expect(provider.status).toBe(201);
+      const agent = await stack.http.post(
+        '/v1/agents',
+        {
+          name: 'audited agent',
+          role: 'r',
+          providerId: provider.body.id,
+          llmConfig: { model: 'gpt-4o-mini' },
+        },
+        key.key,
+      );
+      const renamed = await stack.http.request('PATCH', `/v1/agents/${agent.body.id}`, {
+        token: key.key,
+        body: { name: 'renamed agent', budgetDailyUsd: '2.50' },
+        headers: { 'x-request-id': 'req-audit-1' },
+      });
+      expect(renamed.status).toBe(200);
+      expect((await stack.http.delete(`/v1/agents/${agent.body.id}`, key.key)).status).toBe(204);
+      // Refused writes leave nothing: a provider in use is not deleted, and not logged.
+      const inUse = await stack.http.delete(`/v1/providers/${setup.providerId}`, key.key);
+      expect(inUse.status).toBe(409);
+
+      const entries = (await audit(`targetId=${agent.body.id}`)).body.data;
+      expect(entries.map((e: { action: string }) => e.action)).toEqual([
+        'agent.deleted',
+        'agent.updated',
+        'agent.created',
+      ]);
+      const updated = entries[1];
+      expect(updated).toMatchObject({
+        actor: { type: 'api_key', apiKeyId: key.id },
+        target: { type: 'agent', id: agent.body.id },
+        requestId: 'req-audit-1',
+        sourceAddress: expect.stringMatching(/127\.0\.0\.1/),
+      });
+      expect(updated.diff).toEqual({
+        name: { from: 'audited agent', to: 'renamed agent' },
+        budgetDailyUsd: { from: null, to: '2.500000000' },
+      });
+
+      const [created] = (await audit(`action=provider.created&targetId=${provider.body.id}`)).body
+        .data;
+      expect(created.diff.apiKeyCiphertext).toEqual({ to: '[redacted]' });
+      expect(JSON.stringify(created)).not.toContain('sk-audited-secret-0001');
+      expect(
+        (await audit(`action=provider.deleted&targetId=${setup.providerId}`)).body.data,
+      ).toEqual([]);
+    });
+
+    it('shows the admin every tenant, with the admin as actor', async () => {
+      await stack.http.patch(
+        `/v1/admin/tenants/${other.tenant.id}`,
+        { budgetMonthlyUsd: '100' },
+        stack.adminToken,
+      );
+      const page = await stack.http.get(
+        `/v1/admin/audit-log?tenantId=${other.tenant.id}&action=tenant.updated`,
+        stack.adminToken,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.data[0]).toMatchObject({
+        tenantId: other.tenant.id,
+        actor: { type: 'admin', apiKeyId: null },
+        diff: { budgetMonthlyUsd: { from: null, to: '100.000000000' } },
+      });
+      expect((await stack.http.get('/v1/admin/audit-log', key.key)).status).toBe(401);
+    });
+
+    it('keeps tenants apart, pages with the cursor and refuses bad filters', async () => {
+      const mine = (await audit('targetType=agent')).body.data;
+      expect(mine.length).toBeGreaterThan(0);
+      const theirs = await audit(`targetId=${mine[0].target.id}`, other.tenant.apiKey);
+      expect(theirs.body.data).toEqual([]);
+      expect((await audit(`actorApiKeyId=${key.id}`, other.tenant.apiKey)).body.data).toEqual([]);
+
+      const first = await audit('limit=1');
+      const second = await audit(`limit=1&cursor=${first.body.nextCursor}`);
+      expect(second.body.data[0].id).not.toBe(first.body.data[0].id);
+
+      for (const [query, field] of [
+        ['action=Not%20An%20Action', 'action'],
+        ['actorApiKeyId=nope', 'actorApiKeyId'],
+        ['targetType=a.b', 'targetType'],
+      ]) {
+        const answer = await audit(query);
+        expect([query, answer.status, fieldsOf(answer)]).toEqual([query, 400, [field]]);
+      }
+    });
+
+    it('is append-only for the application role', async () => {
+      const runner = stack.db.createQueryRunner();
+      await runner.connect();
+      try {
+        for (const statement of [
+          `UPDATE audit_log SET action = 'forged.entry'`,
+          `DELETE FROM audit_log`,
+        ]) {
+          await runner.startTransaction();
+          await runner.query(`SET LOCAL ROLE agentq_app`);
+          await runner.query(`SELECT set_config('agentq.tenant_id', $1, true)`, [setup.tenant.id]);
+          await expect(runner.query(statement)).rejects.toThrow(/permission denied/);
+          await runner.rollbackTransaction();
+        }
+      } finally {
+        await runner.release();
+      }
+    });
+  });
 });

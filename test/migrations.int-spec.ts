@@ -12,6 +12,7 @@ const EXPECTED_TABLES = [
   'agent_usage_stats',
   'agents',
   'api_keys',
+  'audit_log',
   'budget_counters',
   'budget_reservations',
   'execution_labels',

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { recordAudit } from '@agentq/audit';
 import { API_KEY_SCOPES, ApiKey, ApiKeyScope, inTenantTransaction } from '@agentq/database';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ApiKeyRevocations } from '../auth/api-key-revocations.service';
@@ -47,6 +48,14 @@ export class ApiKeysService {
       budgetMonthlyUsd: key.budgetMonthlyUsd ?? null,
     });
     await manager.insert(ApiKey, row);
+    await recordAudit(manager, {
+      tenantId,
+      action: 'api_key.created',
+      targetType: 'api_key',
+      targetId: row.id,
+      before: null,
+      after: { ...row },
+    });
     return {
       id: row.id,
       name: row.name,
@@ -89,6 +98,16 @@ export class ApiKeysService {
       );
       if (affected === 0 && !(await keys.existsBy({ id, tenantId }))) {
         throw new NotFoundError('API key');
+      }
+      if (affected) {
+        await recordAudit(manager, {
+          tenantId,
+          action: 'api_key.revoked',
+          targetType: 'api_key',
+          targetId: id,
+          before: { revokedAt: null },
+          after: { revokedAt: new Date() },
+        });
       }
     });
     await this.revocations.announce(id);

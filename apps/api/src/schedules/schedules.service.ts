@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { recordAudit } from '@agentq/audit';
 import { inTenantTransaction } from '@agentq/database';
 import {
   attributionFromRecord,
@@ -63,9 +64,20 @@ export class SchedulesService {
     body: CreateScheduleDto,
   ): Promise<ScheduleRow> {
     const fields = this.resolve(body, null);
-    const [row] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(INSERT_SQL, [agentId, ...fieldParams(fields), apiKeyId]),
-    ).catch((error: unknown) => {
+    const [row] = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const rows = await manager.query(INSERT_SQL, [agentId, ...fieldParams(fields), apiKeyId]);
+      if (rows[0]) {
+        await recordAudit(manager, {
+          tenantId,
+          action: 'schedule.created',
+          targetType: 'schedule',
+          targetId: rows[0].id,
+          before: null,
+          after: rows[0],
+        });
+      }
+      return rows;
+    }).catch((error: unknown) => {
       // An id that is not a uuid names no agent.
       if ((error as { code?: string }).code === INVALID_TEXT_REPRESENTATION) return [];
       throw error;
@@ -95,15 +107,36 @@ export class SchedulesService {
       const current = await this.find(manager, id, true);
       const fields = this.resolve(changes, current);
       const [row] = await manager.query(UPDATE_SQL, [id, ...fieldParams(fields)]);
+      await recordAudit(manager, {
+        tenantId,
+        action: 'schedule.updated',
+        targetType: 'schedule',
+        targetId: id,
+        before: { ...current },
+        after: row,
+      });
       return row as ScheduleRow;
     });
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
-    const [, affected] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(`DELETE FROM agent_schedules WHERE id = $1`, [id]),
-    );
-    if (affected === 0) throw new NotFoundError('schedule');
+    const [deleted] = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const [rows] = await manager.query(`DELETE FROM agent_schedules WHERE id = $1 RETURNING *`, [
+        id,
+      ]);
+      if (rows.length > 0) {
+        await recordAudit(manager, {
+          tenantId,
+          action: 'schedule.deleted',
+          targetType: 'schedule',
+          targetId: id,
+          before: rows[0],
+          after: null,
+        });
+      }
+      return rows;
+    });
+    if (!deleted) throw new NotFoundError('schedule');
   }
 
   /** Runs the schedule once now, whatever its cron, overlap policy or enabled flag. */

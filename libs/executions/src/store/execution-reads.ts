@@ -42,9 +42,9 @@ export function filteredExecutions(
   if (filter.to) query.andWhere('e.created_at < :to', { to: filter.to });
   if (filter.user) query.andWhere('e.end_user = :user', { user: filter.user });
   if (filter.apiKeyId) query.andWhere('e.api_key_id = :apiKeyId', { apiKeyId: filter.apiKeyId });
-  // One join on execution_labels per tag and per metadata key: the planner drives the page from
-  // the rarest label's index, in created_at order (the join's equalities make e's order the
-  // index's order).
+  // One join on execution_labels per tag and per metadata key. The page is then ordered on the
+  // first label's copy of (created_at, id) (executionPageOrder), so its index gives the newest
+  // rows first however common the label, and the planner's estimate stays the label's own.
   const labelSets = [
     ...(filter.tags ?? []).map((tag) => [tagLabel(tag)]),
     ...Object.entries(filter.metadata ?? {}).map(([key, value]) => metadataLabels(key, value)),
@@ -53,8 +53,8 @@ export function filteredExecutions(
     query.innerJoin(
       'execution_labels',
       `l${n}`,
-      `l${n}.execution_id = e.id AND l${n}.created_at = e.created_at AND ` +
-        `l${n}.tenant_id = e.tenant_id AND l${n}.label IN (:...labels_${n})`,
+      `l${n}.execution_id = e.id AND l${n}.tenant_id = e.tenant_id AND ` +
+        `l${n}.label IN (:...labels_${n})`,
       { [`labels_${n}`]: labels },
     );
   });
@@ -82,6 +82,18 @@ export function metadataLabels(key: string, value: string): string[] {
     labels.push(`meta:${key}=${JSON.stringify(parsed)}`);
   }
   return labels;
+}
+
+/**
+ * The columns to page filteredExecutions on: the first label's (its index is ordered on them,
+ * and they equal the execution's created_at and id) when the filter names a tag or metadata,
+ * else the execution's own.
+ */
+export function executionPageOrder(filter: ExecutionFilter): { createdAt: string; id: string } {
+  const labelled = (filter.tags?.length ?? 0) > 0 || Object.keys(filter.metadata ?? {}).length > 0;
+  return labelled
+    ? { createdAt: 'l0.created_at', id: 'l0.execution_id' }
+    : { createdAt: 'e.created_at', id: 'e.id' };
 }
 
 /** A session's first `limit` executions in the order they were submitted, and how many it has. */
