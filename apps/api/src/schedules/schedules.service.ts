@@ -11,17 +11,23 @@ import {
 } from '@agentq/executions';
 import {
   assertValidCron,
+  createSchedule,
+  deleteSchedule,
   nextFireTime,
+  readSchedule,
   readScheduleFirings,
+  readSchedulesNewestFirst,
   recordManualFiring,
   ScheduleCronError,
+  ScheduleFields,
+  updateSchedule,
 } from '@agentq/schedules';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, UnprocessableError, ValidationFailedError } from '../common/api-errors';
 import { Page } from '../common/newest-first-page';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '../common/page.query';
-import { rawNewestFirstPage } from '../common/raw-page';
+import { newestFirstPageFrom } from '../common/raw-page';
 import { ExecutionSubmissions } from '../executions/execution-submission.service';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ListSchedulesQuery } from './dto/list-schedules.query';
@@ -29,25 +35,6 @@ import { UpdateScheduleDto } from './dto/update-schedule.dto';
 import { FiringRow, ScheduleRow } from './schedule.view';
 
 const INVALID_TEXT_REPRESENTATION = '22P02';
-
-const INSERT_SQL = `
-INSERT INTO agent_schedules (tenant_id, agent_id, cron, timezone, input, priority, max_attempts,
-                             overlap, enabled, start_at, end_at, next_run_at, end_user, tags,
-                             metadata, api_key_id)
-SELECT a.tenant_id, a.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
-  FROM agents a WHERE a.id = $1
-RETURNING *`;
-
-const UPDATE_SQL = `
-WITH updated AS (
-UPDATE agent_schedules
-   SET cron = $2, timezone = $3, input = $4, priority = $5, max_attempts = $6, overlap = $7,
-       enabled = $8, start_at = $9, end_at = $10, next_run_at = $11, end_user = $12,
-       tags = $13, metadata = $14, updated_at = now()
- WHERE id = $1
-RETURNING *
-)
-SELECT * FROM updated`;
 
 @Injectable()
 export class SchedulesService {
@@ -64,35 +51,33 @@ export class SchedulesService {
     body: CreateScheduleDto,
   ): Promise<ScheduleRow> {
     const fields = this.resolve(body, null);
-    const [row] = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const rows = await manager.query(INSERT_SQL, [agentId, ...fieldParams(fields), apiKeyId]);
-      if (rows[0]) {
+    const row = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const created = await createSchedule<ScheduleRow>(manager, agentId, fields, apiKeyId);
+      if (created) {
         await recordAudit(manager, {
           tenantId,
           action: 'schedule.created',
           targetType: 'schedule',
-          targetId: rows[0].id,
+          targetId: created.id,
           before: null,
-          after: rows[0],
+          after: { ...created },
         });
       }
-      return rows;
+      return created;
     }).catch((error: unknown) => {
       // An id that is not a uuid names no agent.
-      if ((error as { code?: string }).code === INVALID_TEXT_REPRESENTATION) return [];
+      if ((error as { code?: string }).code === INVALID_TEXT_REPRESENTATION) return undefined;
       throw error;
     });
     if (!row) throw new NotFoundError('agent');
-    return row as ScheduleRow;
+    return row;
   }
 
   list(tenantId: string, query: ListSchedulesQuery): Promise<Page<ScheduleRow>> {
     return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      rawNewestFirstPage<ScheduleRow>(
-        (sql, params) => manager.query(sql, params),
-        'agent_schedules',
-        '($1::uuid IS NULL OR agent_id = $1)',
-        [query.agentId ?? null],
+      newestFirstPageFrom(
+        (after, limit) =>
+          readSchedulesNewestFirst<ScheduleRow>(manager, query.agentId ?? null, after, limit),
         query,
       ),
     );
@@ -106,35 +91,33 @@ export class SchedulesService {
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       const current = await this.find(manager, id, true);
       const fields = this.resolve(changes, current);
-      const [row] = await manager.query(UPDATE_SQL, [id, ...fieldParams(fields)]);
+      const updated = (await updateSchedule<ScheduleRow>(manager, id, fields))!;
       await recordAudit(manager, {
         tenantId,
         action: 'schedule.updated',
         targetType: 'schedule',
         targetId: id,
         before: { ...current },
-        after: row,
+        after: { ...updated },
       });
-      return row as ScheduleRow;
+      return updated;
     });
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
-    const [deleted] = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const [rows] = await manager.query(`DELETE FROM agent_schedules WHERE id = $1 RETURNING *`, [
-        id,
-      ]);
-      if (rows.length > 0) {
+    const deleted = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const row = await deleteSchedule<ScheduleRow>(manager, id);
+      if (row) {
         await recordAudit(manager, {
           tenantId,
           action: 'schedule.deleted',
           targetType: 'schedule',
           targetId: id,
-          before: rows[0],
+          before: { ...row },
           after: null,
         });
       }
-      return rows;
+      return row;
     });
     if (!deleted) throw new NotFoundError('schedule');
   }
@@ -189,12 +172,9 @@ export class SchedulesService {
   }
 
   private async find(manager: EntityManager, id: string, lock = false): Promise<ScheduleRow> {
-    const [row] = await manager.query(
-      `SELECT * FROM agent_schedules WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
-      [id],
-    );
+    const row = await readSchedule<ScheduleRow>(manager, id, lock);
     if (!row) throw new NotFoundError('schedule');
-    return row as ScheduleRow;
+    return row;
   }
 
   // The full set of fields after `changes`, checked, with the next fire time from now.
@@ -211,11 +191,13 @@ export class SchedulesService {
       endAt: pick(changes.endAt, current?.end_at ?? null),
       nextRunAt: null,
       // Changed only where given; the key that created the schedule stays its key.
-      attribution: attributionOf(current?.api_key_id ?? null, {
-        user: changes.user ?? current?.end_user,
-        tags: changes.tags ?? current?.tags,
-        metadata: changes.metadata ?? current?.metadata,
-      }),
+      ...attributionColumns(
+        attributionOf(null, {
+          user: changes.user ?? current?.end_user,
+          tags: changes.tags ?? current?.tags,
+          metadata: changes.metadata ?? current?.metadata,
+        }),
+      ),
     };
     const hasMessage = fields.input.message !== undefined;
     if (hasMessage === (fields.input.messages !== undefined)) {
@@ -241,39 +223,15 @@ export class SchedulesService {
   }
 }
 
-interface ResolvedFields {
-  cron: string;
-  timezone: string;
-  input: ScheduleRow['input'];
-  priority: number;
-  maxAttempts: number;
-  overlap: 'skip' | 'queue';
-  enabled: boolean;
-  startAt: Date | null;
-  endAt: Date | null;
-  nextRunAt: Date | null;
-  attribution: ExecutionAttribution;
+type ResolvedFields = ScheduleFields & { input: ScheduleRow['input'] };
+
+function attributionColumns(
+  attribution: ExecutionAttribution,
+): Pick<ScheduleFields, 'endUser' | 'tags' | 'metadata'> {
+  return { endUser: attribution.user, tags: attribution.tags, metadata: attribution.metadata };
 }
 
 function pick(change: string | null | undefined, current: Date | null): Date | null {
   if (change === undefined) return current;
   return change === null ? null : new Date(change);
-}
-
-function fieldParams(fields: ResolvedFields): unknown[] {
-  return [
-    fields.cron,
-    fields.timezone,
-    JSON.stringify(fields.input),
-    fields.priority,
-    fields.maxAttempts,
-    fields.overlap,
-    fields.enabled,
-    fields.startAt,
-    fields.endAt,
-    fields.nextRunAt,
-    fields.attribution.user,
-    fields.attribution.tags,
-    fields.attribution.metadata,
-  ];
 }

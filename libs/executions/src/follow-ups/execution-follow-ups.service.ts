@@ -18,7 +18,7 @@ import { groupSorted } from '../batching/group-sorted';
 import { queuedExecution } from '../lifecycle/queued-execution';
 import { RecordedTransition, TerminalOutcome } from '../store/terminal-outcome';
 
-/** A succeeded execution whose row asks for a follow-up, read before the terminal transaction. */
+// A succeeded execution whose row asks for a follow-up, read before the terminal transaction.
 interface Candidate {
   id: string;
   tenantId: string;
@@ -31,7 +31,7 @@ interface Candidate {
   handoffToAgentId: string | null;
   handoffDepth: number;
   storeOutputAsMemory: boolean;
-  /** The agent message that started this execution, when it was itself a handoff. */
+  // The agent message that started this execution, when it was itself a handoff.
   inReplyToId: string | null;
 }
 
