@@ -33,6 +33,8 @@ interface Filter {
   name: string;
   matches: string;
   query: (n: number) => string;
+  /** The same filter as the statement's condition on e and its label joins. */
+  statement: (n: number) => { where: string; labels: string[] };
 }
 
 const FILTERS: Filter[] = [
@@ -40,19 +42,38 @@ const FILTERS: Filter[] = [
     name: 'tag (rare)',
     matches: `${ROWS / INVOICES} rows`,
     query: (n) => `tag=invoice-${n % Math.min(INVOICES, ROWS)}`,
+    statement: (n) => ({ where: 'true', labels: [`tag:invoice-${n % Math.min(INVOICES, ROWS)}`] }),
   },
-  { name: 'tag (common)', matches: `${ROWS / TEAMS} rows`, query: (n) => `tag=team:${n % TEAMS}` },
-  { name: 'user', matches: `${ROWS / USERS} rows`, query: (n) => `user=user-${n % USERS}` },
+  {
+    name: 'tag (common)',
+    matches: `${ROWS / TEAMS} rows`,
+    query: (n) => `tag=team:${n % TEAMS}`,
+    statement: (n) => ({ where: 'true', labels: [`tag:team:${n % TEAMS}`] }),
+  },
+  {
+    name: 'user',
+    matches: `${ROWS / USERS} rows`,
+    query: (n) => `user=user-${n % USERS}`,
+    statement: (n) => ({ where: `e.end_user = 'user-${n % USERS}'`, labels: [] }),
+  },
   {
     name: 'metadata',
     matches: `${ROWS / ORDERS} rows`,
     query: (n) => `metadata.orderId=order-${n % Math.min(ORDERS, ROWS)}`,
+    statement: (n) => ({
+      where: 'true',
+      labels: [`meta:orderId="order-${n % Math.min(ORDERS, ROWS)}"`],
+    }),
   },
   {
     name: 'user + tag',
     // A user's rows all carry one team tag (20 divides 10,000): the same rows as the user alone.
     matches: `${ROWS / USERS} rows`,
     query: (n) => `user=user-${n % USERS}&tag=team:${(n % USERS) % TEAMS}`,
+    statement: (n) => ({
+      where: `e.end_user = 'user-${n % USERS}'`,
+      labels: [`tag:team:${(n % USERS) % TEAMS}`],
+    }),
   },
 ];
 
@@ -75,14 +96,8 @@ async function timePages(url: string, apiKey: string, filter: Filter): Promise<n
   return latencies;
 }
 
-/** The plan PostgreSQL picks for the filter's first page (what the figure rests on). */
-async function planOf(
-  run: BenchRun,
-  tenantId: string,
-  where: string,
-  labels: string[] = [],
-): Promise<string> {
-  // The statement the API builds (libs/executions' filteredExecutions), label joins included.
+/** The statement the API builds for a filter (libs/executions' filteredExecutions). */
+function statementSql(where: string, labels: string[]): string {
   const joins = labels
     .map(
       (label, n) =>
@@ -92,9 +107,15 @@ async function planOf(
     .join(' ');
   const order =
     labels.length > 0 ? 'l0.created_at DESC, l0.execution_id DESC' : 'e.created_at DESC, e.id DESC';
+  return `SELECT e.* FROM agent_executions e ${joins} WHERE e.tenant_id = $1 AND ${where}
+           ORDER BY ${order} LIMIT 21`;
+}
+
+/** The plan PostgreSQL picks for the filter's first page (what the figure rests on). */
+async function planOf(run: BenchRun, tenantId: string, filter: Filter): Promise<string> {
+  const { where, labels } = filter.statement(7);
   const rows: { 'QUERY PLAN': string }[] = await run.dataSource.query(
-    `EXPLAIN SELECT e.* FROM agent_executions e ${joins} WHERE e.tenant_id = $1 AND ${where}
-      ORDER BY ${order} LIMIT 21`,
+    `EXPLAIN ${statementSql(where, labels)}`,
     [tenantId],
   );
   return rows
@@ -102,6 +123,20 @@ async function planOf(
     .filter((line) => /Scan/.test(line))
     .map((line) => line.trim().replace(/\s+\(cost.*$/, ''))
     .join('; ');
+}
+
+/** PostgreSQL's own execution time of the first page (EXPLAIN ANALYZE), without HTTP and JSON. */
+async function sqlTimes(run: BenchRun, tenantId: string, filter: Filter): Promise<number[]> {
+  const times: number[] = [];
+  for (let n = 0; n < REQUESTS; n += 1) {
+    const { where, labels } = filter.statement(n * 7_919 + 13);
+    const [row]: { 'QUERY PLAN': { 'Execution Time': number }[] }[] = await run.dataSource.query(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${statementSql(where, labels)}`,
+      [tenantId],
+    );
+    times.push(row['QUERY PLAN'][0]['Execution Time']);
+  }
+  return times;
 }
 
 async function main() {
@@ -134,22 +169,24 @@ async function main() {
                 'agent_executions_api_key_created_idx')`,
       );
       log(`attribution indexes and execution_labels: ${size}`);
-      const plans: Record<string, string> = {
-        'tag (rare)': await planOf(run, agent.tenantId, 'true', ['tag:invoice-7']),
-        'tag (common)': await planOf(run, agent.tenantId, 'true', ['tag:team:7']),
-        user: await planOf(run, agent.tenantId, `e.end_user = 'user-7'`),
-        metadata: await planOf(run, agent.tenantId, 'true', ['meta:orderId="order-7"']),
-        'user + tag': await planOf(run, agent.tenantId, `e.end_user = 'user-7'`, ['tag:team:7']),
-      };
+      const plans: Record<string, string> = {};
+      const sql: Record<string, number[]> = {};
+      for (const filter of FILTERS) {
+        plans[filter.name] = await planOf(run, agent.tenantId, filter);
+        sql[filter.name] = await sqlTimes(run, agent.tenantId, filter);
+      }
       const api = await run.startApi();
-      log(`\n| filter | matches | requests | p50 ms | p95 ms | max ms | plan |`);
-      log(`| --- | --- | ---: | ---: | ---: | ---: | --- |`);
+      log(
+        `\n| filter | matches | requests | HTTP p50 ms | HTTP p95 ms | HTTP max ms | SQL p50 ms | SQL p95 ms | plan |`,
+      );
+      log(`| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |`);
       for (const filter of FILTERS) {
         const latencies = await timePages(api.url, agent.apiKey, filter);
         log(
           `| ${filter.name} | ${filter.matches} | ${latencies.length} | ` +
             `${round(percentile(latencies, 50))} | ${round(percentile(latencies, 95))} | ` +
-            `${round(Math.max(...latencies))} | ${plans[filter.name]} |`,
+            `${round(Math.max(...latencies))} | ${round(percentile(sql[filter.name], 50), 2)} | ` +
+            `${round(percentile(sql[filter.name], 95), 2)} | ${plans[filter.name]} |`,
         );
       }
     } finally {
