@@ -17,6 +17,10 @@ import { AgentTools1763900040000 } from './1763900040000-AgentTools';
 import { AddStreamingAndResponseFormat1763900050000 } from './1763900050000-AddStreamingAndResponseFormat';
 import { AddBudgetReservations1763900062000 } from './1763900062000-AddBudgetReservations';
 import { RetentionIndexes1763900065000 } from './1763900065000-RetentionIndexes';
+import { AddExecutionAttribution1763900080000 } from './1763900080000-AddExecutionAttribution';
+import { AddAttributionUsage1763900081000 } from './1763900081000-AddAttributionUsage';
+import { AddEndUserAndKeyBudgets1763900082000 } from './1763900082000-AddEndUserAndKeyBudgets';
+import { CreateAuditLog1763900083000 } from './1763900083000-CreateAuditLog';
 import { AddExecutionCostCaps1763900110000 } from './1763900110000-AddExecutionCostCaps';
 import { AddModelRoutes1763900110001 } from './1763900110001-AddModelRoutes';
 import { CreateExecutionWaitpoints1763900110002 } from './1763900110002-CreateExecutionWaitpoints';
@@ -44,6 +48,10 @@ export const MIGRATIONS = [
   AddStreamingAndResponseFormat1763900050000,
   AddBudgetReservations1763900062000,
   RetentionIndexes1763900065000,
+  AddExecutionAttribution1763900080000,
+  AddAttributionUsage1763900081000,
+  AddEndUserAndKeyBudgets1763900082000,
+  CreateAuditLog1763900083000,
   AddExecutionCostCaps1763900110000,
   AddModelRoutes1763900110001,
   CreateExecutionWaitpoints1763900110002,

@@ -1,3 +1,4 @@
 export * from './pricing';
 export * from './budget-ledger';
+export * from './attribution-budgets';
 export * from './execution-limits';

@@ -9,6 +9,7 @@ import { ExecutionOutputStream } from './execution-output-stream.service';
 import { ExecutionReader } from './execution-reader.service';
 import { ExecutionSubmissions } from './execution-submission.service';
 import { ExecutionTools } from './execution-tools.service';
+import { SubmissionBudgets } from './submission-budgets.service';
 import { ExecutionsController } from './executions.controller';
 import { WaitpointsController } from './waitpoints.controller';
 
@@ -23,7 +24,13 @@ import { WaitpointsController } from './waitpoints.controller';
     ExecutionOutputStream,
     ExecutionTools,
     ExecutionReruns,
+    SubmissionBudgets,
   ],
-  exports: [ExecutionSubmissions, ExecutionCancellation, ExecutionSubmissionModule],
+  exports: [
+    ExecutionSubmissions,
+    SubmissionBudgets,
+    ExecutionCancellation,
+    ExecutionSubmissionModule,
+  ],
 })
 export class ExecutionsModule {}
