@@ -81,7 +81,11 @@ describe('the agent loop: caps', () => {
   });
 
   afterEach(async () => {
-    expect(await findAccountingDrift(stack.db)).toEqual({ lifetime: [], daily: [] });
+    expect(await findAccountingDrift(stack.db)).toEqual({
+      lifetime: [],
+      daily: [],
+      attribution: [],
+    });
     expect(await findStepUsageDrift(stack.db)).toEqual([]);
   });
 
