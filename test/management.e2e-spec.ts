@@ -567,6 +567,10 @@ describe('management API: tenants, API keys, providers, agents', () => {
         tools: [],
         maxSteps: 8,
         actionTimeoutMs: null,
+        maxCostUsd: null,
+        maxTokens: null,
+        inputGuard: null,
+        outputGuard: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
