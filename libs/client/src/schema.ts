@@ -1026,15 +1026,12 @@ export type components = {
        */
       capabilities?: string[];
       description?: string | null;
-      /** @default false */
+      /** @description Default: `false`. */
       enableMemory?: boolean;
       goal?: string | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
-      /**
-       * @description model calls one execution may make; one more fails it (max_steps_exceeded)
-       * @default 8
-       */
+      /** @description model calls one execution may make; one more fails it (max_steps_exceeded). Default: `8`. */
       maxSteps?: number;
       /** @example support-triage */
       name: string;
@@ -1052,14 +1049,11 @@ export type components = {
       /** @description free-form grouping label */
       space?: string | null;
       /**
-       * @default active
+       * @description Default: `"active"`.
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
-      /**
-       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
-       * @default false
-       */
+      /** @description stream output deltas to GET /v1/executions/:id/stream unless a submission says. Default: `false`. */
       stream?: boolean;
       /** @description tools the model may call; names unique; a PATCH replaces the whole list */
       tools?: components['schemas']['ToolDefinitionDto'][];
@@ -1067,12 +1061,7 @@ export type components = {
     CreateApiKeyDto: {
       /** @example ci pipeline */
       name: string;
-      /**
-       * @default [
-       *       "read",
-       *       "write"
-       *     ]
-       */
+      /** @description Default: `["read","write"]`. */
       scopes?: ('read' | 'write')[];
     };
     CreatedApiKeyView: {
@@ -1095,9 +1084,9 @@ export type components = {
     CreateMemoryDto: {
       /** @example The customer prefers answers in French. */
       content: string;
-      /** @default 5 */
+      /** @description Default: `5`. */
       importance?: number;
-      /** @default {} */
+      /** @description Default: `{}`. */
       metadata?: {
         [key: string]: unknown;
       };
@@ -1110,7 +1099,7 @@ export type components = {
     CreatePlanDto: {
       description?: string;
       /**
-       * @default fail_fast
+       * @description Default: `"fail_fast"`.
        * @enum {string}
        */
       failurePolicy?: 'fail_fast' | 'continue';
@@ -1143,7 +1132,7 @@ export type components = {
        * @example http://localhost:11434/v1
        */
       baseUrl?: string | null;
-      /** @default true */
+      /** @description Default: `true`. */
       isActive?: boolean;
       /** @description make this the tenant's default provider, used by agents that name none; a tenant's first provider is the default unless this is false */
       isDefault?: boolean;
@@ -1204,27 +1193,25 @@ export type components = {
        * @example *\/5 * * * *
        */
       cron: string;
-      /** @default true */
+      /** @description Default: `true`. */
       enabled?: boolean;
       /** Format: date-time */
       endAt?: string | null;
       /** @description the input of every execution it creates */
       input: components['schemas']['ExecutionInputDto'];
-      /** @default 3 */
+      /** @description Default: `3`. */
       maxAttempts?: number;
       /**
-       * @description skip: a fire time is skipped while the previous execution is queued or running
-       * @default skip
+       * @description skip: a fire time is skipped while the previous execution is queued or running. Default: `"skip"`.
        * @enum {string}
        */
       overlap?: 'skip' | 'queue';
-      /** @default 5 */
+      /** @description Default: `5`. */
       priority?: number;
       /** Format: date-time */
       startAt?: string | null;
       /**
-       * @description IANA time zone
-       * @default UTC
+       * @description IANA time zone. Default: `"UTC"`.
        * @example Europe/Paris
        */
       timezone?: string;
@@ -1235,7 +1222,7 @@ export type components = {
        * @description the agent the session is mainly with (any agent may run in it)
        */
       agentId?: string | null;
-      /** @default {} */
+      /** @description Default: `{}`. */
       metadata?: {
         [key: string]: unknown;
       };
@@ -1332,7 +1319,14 @@ export type components = {
     };
     ExecutionStepView: {
       /** @description tool steps: the arguments the model gave */
-      arguments: Record<string, never> | null;
+      arguments:
+        | ({
+            [key: string]: unknown;
+          } | null)
+        | (unknown[] | null)
+        | (string | null)
+        | (number | null)
+        | (boolean | null);
       attempt: number;
       durationMs: number | null;
       error: components['schemas']['ExecutionErrorView'] | null;
@@ -1352,7 +1346,7 @@ export type components = {
       /** @enum {string} */
       type: 'model' | 'tool';
       /** @description model steps */
-      usage: components['schemas']['StepUsageView'] | null;
+      usage: components['schemas']['ExecutionUsageView'] | null;
     };
     ExecutionUsageView: {
       completionTokens: number;
@@ -1522,9 +1516,9 @@ export type components = {
        * @example research
        */
       key: string;
-      /** @default 3 */
+      /** @description Default: `3`. */
       maxAttempts?: number;
-      /** @default 5 */
+      /** @description Default: `5`. */
       priority?: number;
       timeoutMs?: number;
       title?: string;
@@ -1892,15 +1886,6 @@ export type components = {
       /** Format: date-time */
       updatedAt: string;
     };
-    StepUsageView: {
-      completionTokens: number;
-      /**
-       * @description USD, decimal string
-       * @example 0.000012000
-       */
-      costUsd: string;
-      promptTokens: number;
-    };
     SubmitExecutionBatchDto: {
       executions: components['schemas']['SubmitExecutionDto'][];
     };
@@ -1917,12 +1902,9 @@ export type components = {
       /** @description Same key, same execution: a retried submission is not run twice */
       idempotencyKey?: string;
       input: components['schemas']['ExecutionInputDto'];
-      /** @default 3 */
+      /** @description Default: `3`. */
       maxAttempts?: number;
-      /**
-       * @description 10 is the most urgent
-       * @default 5
-       */
+      /** @description 10 is the most urgent. Default: `5`. */
       priority?: number;
       /** @description Structured output (default: the agent's `responseFormat`) */
       responseFormat?: components['schemas']['ResponseFormatDto'];
@@ -1930,10 +1912,7 @@ export type components = {
       runAt?: string;
       /** Format: uuid */
       sessionId?: string;
-      /**
-       * @description On success, store the output as a 'conversation' memory of the agent
-       * @default false
-       */
+      /** @description On success, store the output as a 'conversation' memory of the agent. Default: `false`. */
       storeOutputAsMemory?: boolean;
       /** @description Stream output deltas to GET /v1/executions/:id/stream (default: the agent's `stream`) */
       stream?: boolean;
@@ -2015,13 +1994,20 @@ export type components = {
     };
     ToolCallView: {
       /** @description the JSON value the model gave */
-      arguments: Record<string, never>;
+      arguments:
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[]
+        | string
+        | number
+        | boolean;
       /** @description answer it with this id in POST .../tool-outputs */
       id: string;
       name: string;
     };
     ToolDefinitionDto: {
-      /** @default  */
+      /** @description Default: `""`. */
       description?: string;
       /** @description http tools: headers sent with each call; values are stored encrypted */
       headers?: {
@@ -2046,7 +2032,7 @@ export type components = {
       parameters: {
         [key: string]: unknown;
       };
-      /** @default 30000 */
+      /** @description Default: `30000`. */
       timeoutMs?: number;
       /**
        * @description http: the worker POSTs the call to `url`, signed; client: the execution pauses
@@ -2062,7 +2048,14 @@ export type components = {
     };
     ToolOutputDto: {
       /** @description what the tool returned: a string as it is, any other JSON value is sent to the model as JSON */
-      output: Record<string, never>;
+      output:
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[]
+        | string
+        | number
+        | boolean;
       /** @description the id of a pending tool call (requiredAction.toolCalls[].id) */
       toolCallId: string;
     };
@@ -2110,15 +2103,12 @@ export type components = {
        */
       capabilities?: string[];
       description?: string | null;
-      /** @default false */
+      /** @description A new one starts with `false`. */
       enableMemory?: boolean;
       goal?: string | null;
       llmConfig?: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
-      /**
-       * @description model calls one execution may make; one more fails it (max_steps_exceeded)
-       * @default 8
-       */
+      /** @description model calls one execution may make; one more fails it (max_steps_exceeded). A new one starts with `8`. */
       maxSteps?: number;
       /** @example support-triage */
       name?: string;
@@ -2136,14 +2126,11 @@ export type components = {
       /** @description free-form grouping label */
       space?: string | null;
       /**
-       * @default active
+       * @description A new one starts with `"active"`.
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
-      /**
-       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
-       * @default false
-       */
+      /** @description stream output deltas to GET /v1/executions/:id/stream unless a submission says. A new one starts with `false`. */
       stream?: boolean;
       /** @description tools the model may call; names unique; a PATCH replaces the whole list */
       tools?: components['schemas']['ToolDefinitionDto'][];
@@ -2151,9 +2138,9 @@ export type components = {
     UpdateMemoryDto: {
       /** @example The customer prefers answers in French. */
       content?: string;
-      /** @default 5 */
+      /** @description A new one starts with `5`. */
       importance?: number;
-      /** @default {} */
+      /** @description A new one starts with `{}`. */
       metadata?: {
         [key: string]: unknown;
       };
@@ -2179,7 +2166,7 @@ export type components = {
        * @example http://localhost:11434/v1
        */
       baseUrl?: string | null;
-      /** @default true */
+      /** @description A new one starts with `true`. */
       isActive?: boolean;
       /** @description make this the tenant's default provider, used by agents that name none; a tenant's first provider is the default unless this is false */
       isDefault?: boolean;
@@ -2240,27 +2227,25 @@ export type components = {
        * @example *\/5 * * * *
        */
       cron?: string;
-      /** @default true */
+      /** @description A new one starts with `true`. */
       enabled?: boolean;
       /** Format: date-time */
       endAt?: string | null;
       /** @description the input of every execution it creates */
       input?: components['schemas']['ExecutionInputDto'];
-      /** @default 3 */
+      /** @description A new one starts with `3`. */
       maxAttempts?: number;
       /**
-       * @description skip: a fire time is skipped while the previous execution is queued or running
-       * @default skip
+       * @description skip: a fire time is skipped while the previous execution is queued or running. A new one starts with `"skip"`.
        * @enum {string}
        */
       overlap?: 'skip' | 'queue';
-      /** @default 5 */
+      /** @description A new one starts with `5`. */
       priority?: number;
       /** Format: date-time */
       startAt?: string | null;
       /**
-       * @description IANA time zone
-       * @default UTC
+       * @description IANA time zone. A new one starts with `"UTC"`.
        * @example Europe/Paris
        */
       timezone?: string;
