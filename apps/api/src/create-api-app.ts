@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import fastifyCookie from '@fastify/cookie';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@agentq/config';
 import { createAppLogger } from '@agentq/logging';
@@ -46,6 +47,9 @@ export async function createApiApp(
     { parseAs: 'string' },
     parseJsonBodies(MAX_JSON_DEPTH),
   );
+  // The console's session cookie (docs/security.md, "The console"); unsigned: it is a random
+  // secret looked up by its hash, so a signature would add nothing.
+  await app.register(fastifyCookie);
   app.useGlobalPipes(createValidationPipe());
   if (config.telemetry.tracesEnabled) app.useGlobalInterceptors(new TraceRouteInterceptor());
   mountOpenApi(app, config);

@@ -282,6 +282,64 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/console/login-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A one-time link that signs a browser in to the console with this key’s rights
+     * @description npm start prints one for the development tenant. The token is in the URL’s fragment, which browsers never send to a server.
+     */
+    post: operations['ConsoleSessionsController_loginLink'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/console/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign in to the console with an API key, the admin token or a one-time login link
+     * @description Sets the session cookie (httpOnly, SameSite=Strict, Secure over https) and answers the CSRF token that every write with the cookie must carry as X-Agentq-Csrf. The session has the rights of the key it was opened with (a read-only key gives a read-only console) and ends when it expires, on sign-out, or when the key is revoked.
+     */
+    post: operations['ConsoleSessionsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/console/sessions/current': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The signed-in console session, with its CSRF token */
+    get: operations['ConsoleSessionsController_current'];
+    put?: never;
+    post?: never;
+    /** Sign out: the session ends here and on every tab */
+    delete: operations['ConsoleSessionsController_close'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/executions': {
     parameters: {
       query?: never;
@@ -1003,6 +1061,26 @@ export type components = {
       /** @enum {string} */
       status: 'up' | 'down';
     };
+    ConsoleLoginLinkView: {
+      /** Format: date-time */
+      expiresAt: string;
+      /** @example http://localhost:3000/console/login#token=aql_... */
+      url: string;
+    };
+    ConsoleSessionView: {
+      /** @description signed in with the admin token: admin routes only, no tenant */
+      admin: boolean;
+      /** @description send it as X-Agentq-Csrf on every write; keep it in memory only */
+      csrfToken: string;
+      /** Format: date-time */
+      expiresAt: string;
+      /** @description the key’s scopes */
+      scopes: ('read' | 'write')[];
+      /** Format: uuid */
+      tenantId: string | null;
+      /** @description the tenant’s name */
+      tenantName: string | null;
+    };
     CreateAgentDto: {
       /** @description how long a requires_action pause waits for tool outputs (default 1 h) */
       actionTimeoutMs?: number | null;
@@ -1063,6 +1141,12 @@ export type components = {
       name: string;
       /** @description Default: `["read","write"]`. */
       scopes?: ('read' | 'write')[];
+    };
+    CreateConsoleSessionDto: {
+      /** @description the token of a one-time login link (aql_...); it works once */
+      loginToken?: string;
+      /** @description a tenant API key (aq_...) or AGENTQ_ADMIN_TOKEN; never stored by the browser */
+      token?: string;
     };
     CreatedApiKeyView: {
       /** Format: date-time */
@@ -3774,6 +3858,163 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ConsoleSessionsController_loginLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsoleLoginLinkView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ConsoleSessionsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateConsoleSessionDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsoleSessionView'];
+        };
+      };
+      /** @description validation_failed: the fields at fault are listed in `details` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ConsoleSessionsController_current: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsoleSessionView'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ConsoleSessionsController_close: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
         headers: {
           [name: string]: unknown;
         };
