@@ -10,6 +10,7 @@ import { parseJsonBodies, requireJsonBodies } from './common/json-body.middlewar
 import { answerUnparsableRequest } from './common/unparsable-request';
 import { TraceRouteInterceptor } from './common/trace-route.interceptor';
 import { createValidationPipe } from './common/validation.pipe';
+import { consoleAssetsDirectory, mountConsole } from './console/console-assets';
 import { recordHttpMetrics, HttpMetrics } from './metrics/http-metrics';
 import { mountOpenApi } from './openapi';
 import { adminBasicAuth } from './queue-board/admin-basic-auth.hook';
@@ -50,6 +51,7 @@ export async function createApiApp(
   // The console's session cookie (docs/security.md, "The console"); unsigned: it is a random
   // secret looked up by its hash, so a signature would add nothing.
   await app.register(fastifyCookie);
+  await mountConsole(fastify, consoleAssetsDirectory());
   app.useGlobalPipes(createValidationPipe());
   if (config.telemetry.tracesEnabled) app.useGlobalInterceptors(new TraceRouteInterceptor());
   mountOpenApi(app, config);
