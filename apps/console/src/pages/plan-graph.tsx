@@ -57,7 +57,7 @@ export default function PlanGraphPage({ id }: { id: string }) {
               </dl>
               <svg
                 className="plan-graph"
-                role="img"
+                role="group"
                 aria-label={`Task graph of ${plan.title}`}
                 width={graph.width}
                 height={graph.height}
@@ -101,11 +101,7 @@ export default function PlanGraphPage({ id }: { id: string }) {
                     </g>
                   );
                   return task?.executionId ? (
-                    <a
-                      key={node.key}
-                      href={`/console/runs/${task.executionId}`}
-                      aria-label={`${task.title}: ${task.status}`}
-                    >
+                    <a key={node.key} href={`/console/runs/${task.executionId}`}>
                       {body}
                     </a>
                   ) : (
