@@ -20,7 +20,7 @@ const MASTER_KEY = randomBytes(32).toString('base64');
 const READY_TIMEOUT_MS = 60_000;
 export const BENCH_MODEL = 'echo-1';
 
-/** Creates and drops the bench's databases through the admin connection (DATABASE_URL). */
+// Creates and drops the bench's databases through the admin connection (DATABASE_URL).
 class DatabaseAdmin {
   private readonly created = new Set<string>();
 
@@ -391,7 +391,8 @@ export class BenchRun {
   /** The accounting invariant, on this run's database. */
   async accounting(): Promise<{ checked: true; ok: boolean; drift?: unknown }> {
     const drift = await findAccountingDrift(this.dataSource);
-    const ok = drift.lifetime.length === 0 && drift.daily.length === 0;
+    const ok =
+      drift.lifetime.length === 0 && drift.daily.length === 0 && drift.attribution.length === 0;
     return ok ? { checked: true, ok } : { checked: true, ok, drift };
   }
 

@@ -22,7 +22,7 @@ import { countTerminal, waitForAllTerminal } from './faults/support/ledger';
 // once (the reconciler re-enqueues them), never touch one the dump holds finished, and leave
 // the rollups equal to the execution rows.
 
-/** pg_dump and pg_restore from PATH, else from the Debian layout of the local server. */
+// pg_dump and pg_restore from PATH, else from the Debian layout of the local server.
 function postgresTool(name: 'pg_dump' | 'pg_restore'): string | null {
   if (spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0) return name;
   const root = '/usr/lib/postgresql';
@@ -107,7 +107,7 @@ const TOTAL = 60;
     expect(finished.length).toBeGreaterThan(0);
     expect(unfinished.length).toBeGreaterThan(0);
     const statusesAtDump = new Set(unfinished.map((row) => row.status));
-    expect(await findAccountingDrift(restoredDb)).toEqual({ lifetime: [], daily: [] });
+    expect(await findAccountingDrift(restoredDb)).toEqual({ lifetime: [], daily: [], attribution: [] });
 
     const callsBefore = fake.requests.length;
     restoredStack = new FaultStack({
@@ -144,7 +144,7 @@ const TOTAL = 60;
         [...finishedMarkers].some((marker) => request.prompt.includes(`⟦${marker}⟧`)),
       );
     expect(rerun).toHaveLength(0);
-    expect(await findAccountingDrift(restoredDb)).toEqual({ lifetime: [], daily: [] });
+    expect(await findAccountingDrift(restoredDb)).toEqual({ lifetime: [], daily: [], attribution: [] });
     process.stdout.write(
       `[restore] at dump: ${finished.length} finished, ${unfinished.length} unfinished ` +
         `(${[...statusesAtDump].join(', ')}); after restore: all ended once, none re-run\n`,

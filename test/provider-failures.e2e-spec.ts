@@ -2,7 +2,7 @@ import { FakeProviderServer, findAccountingDrift } from '@agentq/testing';
 import { setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
-/** The worker against the real openai and anthropic SDKs, talking to a scripted local server. */
+// The worker against the real openai and anthropic SDKs, talking to a scripted local server.
 describe('provider calls over the OpenAI and Anthropic wire protocols', () => {
   let stack: TestStack;
   let fake: FakeProviderServer;
@@ -222,7 +222,7 @@ describe('provider calls over the OpenAI and Anthropic wire protocols', () => {
     const rejected = 2 * perAgent('mixed-reject');
     const cancelled = 3 * perAgent('mixed-cancel');
     expect(counts).toEqual({ succeeded: 600 - rejected - cancelled, failed: rejected, cancelled });
-    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [] });
+    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [], attribution: [] });
 
     for (const agentId of agents) {
       const stats = await stack.http.get(`/v1/agents/${agentId}/stats`, apiKey);

@@ -28,7 +28,7 @@ function plain(value: OtlpValue): unknown {
   return value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : value);
 }
 
-/** An in-process OTLP/HTTP (JSON) receiver: what a collector would be sent. */
+// An in-process OTLP/HTTP (JSON) receiver: what a collector would be sent.
 function startOtlpReceiver(): Promise<{ server: Server; url: string; spans: ReceivedSpan[] }> {
   const spans: ReceivedSpan[] = [];
   const server = createServer((request, response) => {
@@ -70,7 +70,7 @@ function startOtlpReceiver(): Promise<{ server: Server; url: string; spans: Rece
   );
 }
 
-/** The built API and worker exporting to a local receiver, as an operator would run them. */
+// The built API and worker exporting to a local receiver, as an operator would run them.
 describe('OpenTelemetry traces', () => {
   const builtEnv = useBuiltProcessEnv();
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
@@ -113,7 +113,7 @@ describe('OpenTelemetry traces', () => {
     );
     const submitted = await api.http.post(
       `/v1/agents/${agent.body.id}/executions`,
-      { input: { message: 'hello' }, wait: 10 },
+      { input: { message: 'hello' }, wait: 10, user: 'traced-user', tags: ['traced'] },
       key,
     );
     expect(submitted.body.status).toBe('succeeded');
@@ -168,6 +168,9 @@ describe('OpenTelemetry traces', () => {
         'gen_ai.usage.output_tokens': submitted.body.usage.completionTokens,
         'agentq.agent.id': agent.body.id,
         'agentq.tenant.id': tenant.body.id,
+        'enduser.id': 'traced-user',
+        'agentq.api_key.id': tenant.body.apiKey.id,
+        'agentq.tags': ['traced'],
       }),
     });
     // The maintained instrumentations add PostgreSQL and Redis spans to the same trace.

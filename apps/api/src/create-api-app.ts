@@ -8,6 +8,7 @@ import { ApiModule } from './api.module';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter.service';
 import { parseJsonBodies, requireJsonBodies } from './common/json-body.middleware';
 import { answerUnparsableRequest } from './common/unparsable-request';
+import { AuditContextInterceptor } from './common/audit-context.interceptor';
 import { TraceRouteInterceptor } from './common/trace-route.interceptor';
 import { createValidationPipe } from './common/validation.pipe';
 import { consoleAssetsDirectory, mountConsole } from './console/console-assets';
@@ -53,6 +54,7 @@ export async function createApiApp(
   await app.register(fastifyCookie);
   await mountConsole(fastify, consoleAssetsDirectory());
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new AuditContextInterceptor());
   if (config.telemetry.tracesEnabled) app.useGlobalInterceptors(new TraceRouteInterceptor());
   mountOpenApi(app, config);
   return app;

@@ -36,6 +36,23 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/admin/audit-log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every tenant's management writes (admin token) */
+    get: operations['AuditLogController_listAll'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/admin/tenants': {
     parameters: {
       query?: never;
@@ -282,6 +299,23 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/audit-log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's management writes, newest first (cursor pagination) */
+    get: operations['AuditLogController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/console/login-links': {
     parameters: {
       query?: never;
@@ -465,6 +499,26 @@ export type paths = {
      * @description Every pending tool call exactly once (409 tool_outputs_mismatch otherwise); 409 not_waiting when the execution is not in requires_action. The execution goes back to `queued` and any worker carries on.
      */
     post: operations['ExecutionsController_submitToolOutputs'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/executions/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every lifecycle event of the tenant's executions, live, as Server-Sent Events
+     * @description From now on (no replay; read GET /v1/executions for the state so far), optionally for one agent. `data:` is an ExecutionEventView as JSON. The stream stays open until the client closes it. The console keeps its Runs page live with it.
+     */
+    get: operations['ExecutionsController_tenantStream'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1036,6 +1090,8 @@ export type components = {
       data: components['schemas']['ApiKeyView'][];
     };
     ApiKeyView: {
+      budgetDailyUsd: string | null;
+      budgetMonthlyUsd: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
@@ -1051,6 +1107,59 @@ export type components = {
       /** Format: date-time */
       revokedAt: string | null;
       scopes: ('read' | 'write')[];
+    };
+    AttributionView: {
+      /** Format: uuid */
+      apiKeyId: string | null;
+      metadata: {
+        [key: string]: unknown;
+      };
+      tags: string[];
+      user: string | null;
+    };
+    AuditActorView: {
+      /** Format: uuid */
+      apiKeyId: string | null;
+      /** @enum {string} */
+      type: 'api_key' | 'admin' | 'system';
+    };
+    AuditEntryView: {
+      /** @example agent.updated */
+      action: string;
+      actor: components['schemas']['AuditActorView'];
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * @description changed fields as {from, to}; secrets show as "[redacted]"
+       * @example {
+       *       "name": {
+       *         "from": "a",
+       *         "to": "b"
+       *       },
+       *       "apiKeyCiphertext": {
+       *         "from": "[redacted]"
+       *       }
+       *     }
+       */
+      diff: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      id: string;
+      requestId: string | null;
+      sourceAddress: string | null;
+      target: components['schemas']['AuditTargetView'];
+      /** Format: uuid */
+      tenantId: string;
+    };
+    AuditPage: {
+      data: components['schemas']['AuditEntryView'][];
+      nextCursor: string | null;
+    };
+    AuditTargetView: {
+      id: string;
+      /** @example agent */
+      type: string;
     };
     ChatMessageDto: {
       content: string;
@@ -1137,6 +1246,16 @@ export type components = {
       tools?: components['schemas']['ToolDefinitionDto'][];
     };
     CreateApiKeyDto: {
+      /**
+       * @description spend limit per UTC day of what this key submits; then 402 budget_exceeded
+       * @example 25.00
+       */
+      budgetDailyUsd?: string | null;
+      /**
+       * @description spend limit per calendar month (UTC) of what this key submits
+       * @example 25.00
+       */
+      budgetMonthlyUsd?: string | null;
       /** @example ci pipeline */
       name: string;
       /** @description Default: `["read","write"]`. */
@@ -1149,6 +1268,8 @@ export type components = {
       token?: string;
     };
     CreatedApiKeyView: {
+      budgetDailyUsd: string | null;
+      budgetMonthlyUsd: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
@@ -1193,12 +1314,33 @@ export type components = {
       input?: {
         [key: string]: unknown;
       };
+      /**
+       * @description a JSON object of at most 8192 bytes; top-level keys are searchable
+       * @example {
+       *       "orderId": "A-1001"
+       *     }
+       */
+      metadata?: {
+        [key: string]: unknown;
+      };
       /** Format: uuid */
       projectId?: string;
+      /**
+       * @description up to 10 tags of at most 64 characters of ^[A-Za-z0-9_.:/-]+$
+       * @example [
+       *       "invoice-7781"
+       *     ]
+       */
+      tags?: string[];
       /** @description at most 1,000 */
       tasks: components['schemas']['PlanTaskDto'][];
       /** @example Write a post */
       title: string;
+      /**
+       * @description your end user this runs for (like the `user` field of the OpenAI API)
+       * @example user-123
+       */
+      user?: string;
     };
     CreateProjectDto: {
       description?: string | null;
@@ -1286,6 +1428,15 @@ export type components = {
       /** @description Default: `3`. */
       maxAttempts?: number;
       /**
+       * @description a JSON object of at most 8192 bytes; top-level keys are searchable
+       * @example {
+       *       "orderId": "A-1001"
+       *     }
+       */
+      metadata?: {
+        [key: string]: unknown;
+      };
+      /**
        * @description skip: a fire time is skipped while the previous execution is queued or running. Default: `"skip"`.
        * @enum {string}
        */
@@ -1295,10 +1446,22 @@ export type components = {
       /** Format: date-time */
       startAt?: string | null;
       /**
+       * @description up to 10 tags of at most 64 characters of ^[A-Za-z0-9_.:/-]+$
+       * @example [
+       *       "invoice-7781"
+       *     ]
+       */
+      tags?: string[];
+      /**
        * @description IANA time zone. Default: `"UTC"`.
        * @example Europe/Paris
        */
       timezone?: string;
+      /**
+       * @description your end user this runs for (like the `user` field of the OpenAI API)
+       * @example user-123
+       */
+      user?: string;
     };
     CreateSessionDto: {
       /**
@@ -1354,6 +1517,8 @@ export type components = {
       /** @description when the transition happened (not when it was sent) */
       at: string;
       attempt?: number;
+      /** @description the first event only (the current state): who the execution runs for */
+      attribution?: components['schemas']['AttributionView'];
       error?: components['schemas']['ExecutionErrorView'];
       /** Format: uuid */
       executionId: string;
@@ -1450,6 +1615,11 @@ export type components = {
       actionDeadline: string | null;
       /** Format: uuid */
       agentId: string;
+      /**
+       * Format: uuid
+       * @description the API key that submitted it (or its plan, schedule or parent execution)
+       */
+      apiKeyId: string | null;
       attempts: number;
       /** Format: date-time */
       completedAt: string | null;
@@ -1468,6 +1638,9 @@ export type components = {
       maxAttempts: number;
       /** @description memories the prompt used */
       memoryIds: string[] | null;
+      metadata: {
+        [key: string]: unknown;
+      };
       output: components['schemas']['ExecutionOutputView'] | null;
       /** Format: uuid */
       parentExecutionId: string | null;
@@ -1490,8 +1663,11 @@ export type components = {
       storeOutputAsMemory: boolean;
       /** @description output deltas are streamed to GET /v1/executions/:id/stream */
       stream: boolean;
+      tags: string[];
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
+      /** @description the end user it ran for */
+      user: string | null;
     };
     FieldErrorDetail: {
       /** @example llmConfig.temperature */
@@ -1861,6 +2037,11 @@ export type components = {
     ScheduleView: {
       /** Format: uuid */
       agentId: string;
+      /**
+       * Format: uuid
+       * @description the key that created it
+       */
+      apiKeyId: string | null;
       /** Format: date-time */
       createdAt: string;
       /** @example *\/5 * * * * */
@@ -1883,6 +2064,9 @@ export type components = {
       lastSkipReason:
         'overlap' | 'agent_not_active' | 'budget_exceeded' | 'missed' | 'queue_full' | null;
       maxAttempts: number;
+      metadata: {
+        [key: string]: unknown;
+      };
       /**
        * Format: date-time
        * @description null while disabled, or once no fire time is left before endAt
@@ -1894,6 +2078,7 @@ export type components = {
       skippedCount: number;
       /** Format: date-time */
       startAt: string | null;
+      tags: string[];
       /**
        * @description IANA time zone
        * @example Europe/Paris
@@ -1901,6 +2086,7 @@ export type components = {
       timezone: string;
       /** Format: date-time */
       updatedAt: string;
+      user: string | null;
     };
     SessionEventPage: {
       data: components['schemas']['SessionEventView'][];
@@ -1988,6 +2174,15 @@ export type components = {
       input: components['schemas']['ExecutionInputDto'];
       /** @description Default: `3`. */
       maxAttempts?: number;
+      /**
+       * @description a JSON object of at most 8192 bytes; top-level keys are searchable
+       * @example {
+       *       "orderId": "A-1001"
+       *     }
+       */
+      metadata?: {
+        [key: string]: unknown;
+      };
       /** @description 10 is the most urgent. Default: `5`. */
       priority?: number;
       /** @description Structured output (default: the agent's `responseFormat`) */
@@ -2000,7 +2195,19 @@ export type components = {
       storeOutputAsMemory?: boolean;
       /** @description Stream output deltas to GET /v1/executions/:id/stream (default: the agent's `stream`) */
       stream?: boolean;
+      /**
+       * @description up to 10 tags of at most 64 characters of ^[A-Za-z0-9_.:/-]+$
+       * @example [
+       *       "invoice-7781"
+       *     ]
+       */
+      tags?: string[];
       timeoutMs?: number;
+      /**
+       * @description your end user this runs for (like the `user` field of the OpenAI API)
+       * @example user-123
+       */
+      user?: string;
       /** @description Seconds to wait for the result; 200 with the finished execution if it ends in time (202 as soon as it pauses in requires_action) */
       wait?: number;
     };
@@ -2012,6 +2219,11 @@ export type components = {
       actionDeadline: string | null;
       /** Format: uuid */
       agentId: string;
+      /**
+       * Format: uuid
+       * @description the API key that submitted it (or its plan, schedule or parent execution)
+       */
+      apiKeyId: string | null;
       attempts: number;
       /** Format: date-time */
       completedAt: string | null;
@@ -2032,6 +2244,9 @@ export type components = {
       maxAttempts: number;
       /** @description memories the prompt used */
       memoryIds: string[] | null;
+      metadata: {
+        [key: string]: unknown;
+      };
       output: components['schemas']['ExecutionOutputView'] | null;
       /** Format: uuid */
       parentExecutionId: string | null;
@@ -2054,8 +2269,11 @@ export type components = {
       storeOutputAsMemory: boolean;
       /** @description output deltas are streamed to GET /v1/executions/:id/stream */
       stream: boolean;
+      tags: string[];
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
+      /** @description the end user it ran for */
+      user: string | null;
     };
     SubmitToolOutputsDto: {
       /** @description every pending tool call, exactly once */
@@ -2070,6 +2288,10 @@ export type components = {
       budgetMonthlyUsd: string | null;
       /** Format: date-time */
       createdAt: string;
+      /** @description each end user’s, per UTC day */
+      endUserBudgetDailyUsd: string | null;
+      /** @description each end user’s, per month */
+      endUserBudgetMonthlyUsd: string | null;
       /** Format: uuid */
       id: string;
       name: string;
@@ -2320,6 +2542,15 @@ export type components = {
       /** @description A new one starts with `3`. */
       maxAttempts?: number;
       /**
+       * @description a JSON object of at most 8192 bytes; top-level keys are searchable
+       * @example {
+       *       "orderId": "A-1001"
+       *     }
+       */
+      metadata?: {
+        [key: string]: unknown;
+      };
+      /**
        * @description skip: a fire time is skipped while the previous execution is queued or running. A new one starts with `"skip"`.
        * @enum {string}
        */
@@ -2329,10 +2560,22 @@ export type components = {
       /** Format: date-time */
       startAt?: string | null;
       /**
+       * @description up to 10 tags of at most 64 characters of ^[A-Za-z0-9_.:/-]+$
+       * @example [
+       *       "invoice-7781"
+       *     ]
+       */
+      tags?: string[];
+      /**
        * @description IANA time zone. A new one starts with `"UTC"`.
        * @example Europe/Paris
        */
       timezone?: string;
+      /**
+       * @description your end user this runs for (like the `user` field of the OpenAI API)
+       * @example user-123
+       */
+      user?: string;
     };
     UpdateTenantDto: {
       /**
@@ -2345,6 +2588,16 @@ export type components = {
        * @example 25.00
        */
       budgetMonthlyUsd?: string | null;
+      /**
+       * @description each end user’s (`user`) spend limit per UTC day, across the agents
+       * @example 25.00
+       */
+      endUserBudgetDailyUsd?: string | null;
+      /**
+       * @description each end user’s spend limit per calendar month (UTC)
+       * @example 25.00
+       */
+      endUserBudgetMonthlyUsd?: string | null;
       name?: string;
     };
     UpdateWebhookDto: {
@@ -2365,7 +2618,7 @@ export type components = {
       data: components['schemas']['UsageRowView'][];
       /** @example 2026-01-01 */
       from: string;
-      groupBy: ('agent' | 'day' | 'model')[];
+      groupBy: ('agent' | 'day' | 'model' | 'user' | 'apiKey' | 'tag')[];
       /** @description plans created in the period */
       plans: components['schemas']['PlansUsageView'];
       /** @example 2026-01-31 */
@@ -2374,6 +2627,8 @@ export type components = {
     UsageRowView: {
       /** Format: uuid */
       agentId?: string | null;
+      /** Format: uuid */
+      apiKeyId?: string | null;
       avgDurationMs: number | null;
       cancelled: number;
       completionTokens: number;
@@ -2387,7 +2642,10 @@ export type components = {
       model?: string;
       promptTokens: number;
       succeeded: number;
+      tag?: string;
       totalTokens: number;
+      /** @description the end user */
+      user?: string | null;
     };
     WebhookDeliveryAttemptView: {
       /** Format: date-time */
@@ -2586,6 +2844,66 @@ export interface operations {
       };
       /** @description PostgreSQL or Redis does not answer */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  AuditLogController_listAll: {
+    parameters: {
+      query?: {
+        /** @description `<target type>.<verb>` */
+        action?: string;
+        /** @description the API key that acted */
+        actorApiKeyId?: string;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        /** @description at or after (RFC 3339) */
+        from?: string;
+        limit?: number;
+        targetId?: string;
+        targetType?: string;
+        tenantId?: string;
+        /** @description before (RFC 3339) */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -2986,6 +3304,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description budget_exceeded: an end-user or API-key budget is spent; nothing was written */
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description the agent, sessionId or handoffTo agent is not one of yours */
       404: {
         headers: {
@@ -3067,6 +3394,15 @@ export interface operations {
       };
       /** @description unauthorized: no valid key or token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description budget_exceeded: an end-user or API-key budget is spent; nothing was written */
+      402: {
         headers: {
           [name: string]: unknown;
         };
@@ -3876,6 +4212,65 @@ export interface operations {
       };
     };
   };
+  AuditLogController_list: {
+    parameters: {
+      query?: {
+        /** @description `<target type>.<verb>` */
+        action?: string;
+        /** @description the API key that acted */
+        actorApiKeyId?: string;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        /** @description at or after (RFC 3339) */
+        from?: string;
+        limit?: number;
+        targetId?: string;
+        targetType?: string;
+        /** @description before (RFC 3339) */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   ConsoleSessionsController_loginLink: {
     parameters: {
       query?: never;
@@ -4037,14 +4432,24 @@ export interface operations {
     parameters: {
       query?: {
         agentId?: string;
+        /** @description the API key that submitted them */
+        apiKeyId?: string;
         /** @description nextCursor of the previous page */
         cursor?: string;
         /** @description created at or after (RFC 3339 date or date-time) */
         from?: string;
         limit?: number;
-        status?: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
+        /** @description sent as `?metadata.<key>=<value>` (or `?metadata[<key>]=<value>`): executions whose top-level metadata key equals the value (as a string, or as the number, boolean or null it spells); repeat for more keys */
+        metadata?: {
+          [key: string]: string;
+        };
+        status?: string;
+        /** @description repeatable (`?tag=a&tag=b`): executions carrying all of them */
+        tag?: string[];
         /** @description created before (RFC 3339 date or date-time) */
         to?: string;
+        /** @description the end user the executions ran for */
+        user?: string;
       };
       header?: never;
       path?: never;
@@ -4400,6 +4805,56 @@ export interface operations {
         };
       };
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ExecutionsController_tenantStream: {
+    parameters: {
+      query?: {
+        /** @description only this agent's executions */
+        agentId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/event-stream of ExecutionEventView events */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description validation_failed: the fields at fault are listed in `details` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -5931,12 +6386,18 @@ export interface operations {
   UsageController_list: {
     parameters: {
       query?: {
+        /** @description only what this API key submitted */
+        apiKeyId?: string;
         /** @description first UTC day (YYYY-MM-DD), default 30 days ago */
         from?: string;
-        /** @description comma separated: agent, day, model */
+        /** @description comma separated, one or two of: agent, day, model, user, apiKey, tag (an execution with several tags counts once in each of their groups) */
         groupBy?: string[];
+        /** @description only executions carrying this tag */
+        tag?: string;
         /** @description last UTC day, inclusive (YYYY-MM-DD), default today */
         to?: string;
+        /** @description only what this end user ran */
+        user?: string;
       };
       header?: never;
       path?: never;

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
-import { ExecutionSubmitter, planExecutionReads } from '@agentq/executions';
+import { attributionOf, ExecutionSubmitter, planExecutionReads } from '@agentq/executions';
 import {
   cancelPlan,
   insertPlan,
   PlanDetails,
   PlanRefusedError,
+  readPlanIdsNewestFirst,
   readPlans,
   TaskSpec,
   validatePlanGraph,
@@ -20,8 +21,9 @@ import {
   ValidationFailedError,
 } from '../common/api-errors';
 import { Page } from '../common/newest-first-page';
-import { rawNewestFirstPage } from '../common/raw-page';
+import { newestFirstPageFrom } from '../common/raw-page';
 import { ExecutionCancellation } from '../executions/execution-cancellation.service';
+import { SubmissionBudgets } from '../executions/submission-budgets.service';
 import { CreatePlanDto } from './dto/create-plan.dto';
 import { ListPlansQuery } from './dto/list-plans.query';
 
@@ -31,15 +33,17 @@ export class PlansService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly submitter: ExecutionSubmitter,
     private readonly cancellation: ExecutionCancellation,
+    private readonly budgets: SubmissionBudgets,
   ) {}
 
   /**
    * Validates the graph, checks every agent, capability and the project in the tenant, writes
    * the plan and creates its root tasks' executions in one transaction; enqueues after commit.
    */
-  async create(tenantId: string, body: CreatePlanDto): Promise<PlanDetails> {
+  async create(tenantId: string, apiKeyId: string, body: CreatePlanDto): Promise<PlanDetails> {
     const tasks = body.tasks.map((task, n) => toTaskSpec(task, n));
     refuseOnPlanError(() => validatePlanGraph(tasks));
+    await this.budgets.assertWithinBudgets(tenantId, apiKeyId, body.user ? [body.user] : []);
     const id = await this.submitter.submitPlan(tenantId, async (manager) => {
       await this.checkReferences(manager, body.projectId ?? null, tasks);
       return insertPlan(manager, {
@@ -51,6 +55,7 @@ export class PlansService {
         failurePolicy: body.failurePolicy ?? 'fail_fast',
         idempotencyKey: body.idempotencyKey ?? null,
         tasks,
+        attribution: attributionOf(apiKeyId, body),
       });
     });
     return this.get(tenantId, id);
@@ -66,11 +71,9 @@ export class PlansService {
 
   async list(tenantId: string, query: ListPlansQuery): Promise<Page<PlanDetails>> {
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const page = await rawNewestFirstPage<{ id: string }>(
-        (sql, params) => manager.query(sql, params),
-        'plans',
-        '($1::uuid IS NULL OR project_id = $1) AND ($2::text IS NULL OR status = $2)',
-        [query.projectId ?? null, query.status ?? null],
+      const filter = { projectId: query.projectId ?? null, status: query.status ?? null };
+      const page = await newestFirstPageFrom(
+        (after, limit) => readPlanIdsNewestFirst(manager, filter, after, limit),
         query,
       ).catch((error: unknown) => {
         if (error instanceof ApiError) throw error;

@@ -1,21 +1,33 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { recordAudit } from '@agentq/audit';
 import { inTenantTransaction } from '@agentq/database';
-import { SubmittedExecution } from '@agentq/executions';
+import {
+  attributionFromRecord,
+  attributionOf,
+  ExecutionAttribution,
+  SubmittedExecution,
+} from '@agentq/executions';
 import {
   assertValidCron,
+  createSchedule,
+  deleteSchedule,
   nextFireTime,
+  readSchedule,
   readScheduleFirings,
+  readSchedulesNewestFirst,
   recordManualFiring,
   ScheduleCronError,
+  ScheduleFields,
+  updateSchedule,
 } from '@agentq/schedules';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, UnprocessableError, ValidationFailedError } from '../common/api-errors';
 import { Page } from '../common/newest-first-page';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '../common/page.query';
-import { rawNewestFirstPage } from '../common/raw-page';
+import { newestFirstPageFrom } from '../common/raw-page';
 import { ExecutionSubmissions } from '../executions/execution-submission.service';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ListSchedulesQuery } from './dto/list-schedules.query';
@@ -23,23 +35,6 @@ import { UpdateScheduleDto } from './dto/update-schedule.dto';
 import { FiringRow, ScheduleRow } from './schedule.view';
 
 const INVALID_TEXT_REPRESENTATION = '22P02';
-
-const INSERT_SQL = `
-INSERT INTO agent_schedules (tenant_id, agent_id, cron, timezone, input, priority, max_attempts,
-                             overlap, enabled, start_at, end_at, next_run_at)
-SELECT a.tenant_id, a.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
-  FROM agents a WHERE a.id = $1
-RETURNING *`;
-
-const UPDATE_SQL = `
-WITH updated AS (
-UPDATE agent_schedules
-   SET cron = $2, timezone = $3, input = $4, priority = $5, max_attempts = $6, overlap = $7,
-       enabled = $8, start_at = $9, end_at = $10, next_run_at = $11, updated_at = now()
- WHERE id = $1
-RETURNING *
-)
-SELECT * FROM updated`;
 
 @Injectable()
 export class SchedulesService {
@@ -49,26 +44,40 @@ export class SchedulesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(tenantId: string, agentId: string, body: CreateScheduleDto): Promise<ScheduleRow> {
+  async create(
+    tenantId: string,
+    apiKeyId: string,
+    agentId: string,
+    body: CreateScheduleDto,
+  ): Promise<ScheduleRow> {
     const fields = this.resolve(body, null);
-    const [row] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(INSERT_SQL, [agentId, ...fieldParams(fields)]),
-    ).catch((error: unknown) => {
+    const row = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const created = await createSchedule<ScheduleRow>(manager, agentId, fields, apiKeyId);
+      if (created) {
+        await recordAudit(manager, {
+          tenantId,
+          action: 'schedule.created',
+          targetType: 'schedule',
+          targetId: created.id,
+          before: null,
+          after: { ...created },
+        });
+      }
+      return created;
+    }).catch((error: unknown) => {
       // An id that is not a uuid names no agent.
-      if ((error as { code?: string }).code === INVALID_TEXT_REPRESENTATION) return [];
+      if ((error as { code?: string }).code === INVALID_TEXT_REPRESENTATION) return undefined;
       throw error;
     });
     if (!row) throw new NotFoundError('agent');
-    return row as ScheduleRow;
+    return row;
   }
 
   list(tenantId: string, query: ListSchedulesQuery): Promise<Page<ScheduleRow>> {
     return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      rawNewestFirstPage<ScheduleRow>(
-        (sql, params) => manager.query(sql, params),
-        'agent_schedules',
-        '($1::uuid IS NULL OR agent_id = $1)',
-        [query.agentId ?? null],
+      newestFirstPageFrom(
+        (after, limit) =>
+          readSchedulesNewestFirst<ScheduleRow>(manager, query.agentId ?? null, after, limit),
         query,
       ),
     );
@@ -82,16 +91,35 @@ export class SchedulesService {
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       const current = await this.find(manager, id, true);
       const fields = this.resolve(changes, current);
-      const [row] = await manager.query(UPDATE_SQL, [id, ...fieldParams(fields)]);
-      return row as ScheduleRow;
+      const updated = (await updateSchedule<ScheduleRow>(manager, id, fields))!;
+      await recordAudit(manager, {
+        tenantId,
+        action: 'schedule.updated',
+        targetType: 'schedule',
+        targetId: id,
+        before: { ...current },
+        after: { ...updated },
+      });
+      return updated;
     });
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
-    const [, affected] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(`DELETE FROM agent_schedules WHERE id = $1`, [id]),
-    );
-    if (affected === 0) throw new NotFoundError('schedule');
+    const deleted = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const row = await deleteSchedule<ScheduleRow>(manager, id);
+      if (row) {
+        await recordAudit(manager, {
+          tenantId,
+          action: 'schedule.deleted',
+          targetType: 'schedule',
+          targetId: id,
+          before: { ...row },
+          after: null,
+        });
+      }
+      return row;
+    });
+    if (!deleted) throw new NotFoundError('schedule');
   }
 
   /** Runs the schedule once now, whatever its cron, overlap policy or enabled flag. */
@@ -108,6 +136,7 @@ export class SchedulesService {
       idempotencyKey: `schedule:${schedule.id}:manual:${randomUUID()}`,
       handoffToAgentId: null,
       storeOutputAsMemory: false,
+      attribution: attributionFromRecord(schedule),
     });
     await inTenantTransaction(this.dataSource, tenantId, (manager) =>
       recordManualFiring(manager, id, tenantId, firedAt, submission.execution.id),
@@ -143,12 +172,9 @@ export class SchedulesService {
   }
 
   private async find(manager: EntityManager, id: string, lock = false): Promise<ScheduleRow> {
-    const [row] = await manager.query(
-      `SELECT * FROM agent_schedules WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
-      [id],
-    );
+    const row = await readSchedule<ScheduleRow>(manager, id, lock);
     if (!row) throw new NotFoundError('schedule');
-    return row as ScheduleRow;
+    return row;
   }
 
   // The full set of fields after `changes`, checked, with the next fire time from now.
@@ -164,6 +190,14 @@ export class SchedulesService {
       startAt: pick(changes.startAt, current?.start_at ?? null),
       endAt: pick(changes.endAt, current?.end_at ?? null),
       nextRunAt: null,
+      // Changed only where given; the key that created the schedule stays its key.
+      ...attributionColumns(
+        attributionOf(null, {
+          user: changes.user ?? current?.end_user,
+          tags: changes.tags ?? current?.tags,
+          metadata: changes.metadata ?? current?.metadata,
+        }),
+      ),
     };
     const hasMessage = fields.input.message !== undefined;
     if (hasMessage === (fields.input.messages !== undefined)) {
@@ -189,35 +223,15 @@ export class SchedulesService {
   }
 }
 
-interface ResolvedFields {
-  cron: string;
-  timezone: string;
-  input: ScheduleRow['input'];
-  priority: number;
-  maxAttempts: number;
-  overlap: 'skip' | 'queue';
-  enabled: boolean;
-  startAt: Date | null;
-  endAt: Date | null;
-  nextRunAt: Date | null;
+type ResolvedFields = ScheduleFields & { input: ScheduleRow['input'] };
+
+function attributionColumns(
+  attribution: ExecutionAttribution,
+): Pick<ScheduleFields, 'endUser' | 'tags' | 'metadata'> {
+  return { endUser: attribution.user, tags: attribution.tags, metadata: attribution.metadata };
 }
 
 function pick(change: string | null | undefined, current: Date | null): Date | null {
   if (change === undefined) return current;
   return change === null ? null : new Date(change);
-}
-
-function fieldParams(fields: ResolvedFields): unknown[] {
-  return [
-    fields.cron,
-    fields.timezone,
-    JSON.stringify(fields.input),
-    fields.priority,
-    fields.maxAttempts,
-    fields.overlap,
-    fields.enabled,
-    fields.startAt,
-    fields.endAt,
-    fields.nextRunAt,
-  ];
 }

@@ -8,8 +8,11 @@ import {
 } from '@agentq/database';
 import { DataSource } from 'typeorm';
 import { ClaimedExecution } from '../store/claimed-execution';
+import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
+import { AttemptStream } from '../streams/execution-stream';
 import { groupSorted } from '../batching/group-sorted';
 import { ItemOutcome, MicroBatcher } from '../batching/micro-batcher';
+import { attributionFromRecord } from '../attribution/attribution';
 
 const CLAIM_SQL = `
 UPDATE agent_executions e
@@ -19,7 +22,8 @@ UPDATE agent_executions e
   JOIN tenants t ON t.id = a.tenant_id
  WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.attempts, e.max_attempts,
-          e.timeout_ms, e.started_at, e.stream, e.response_format,
+          e.timeout_ms, e.started_at, e.stream, e.response_format, e.api_key_id, e.end_user,
+          e.tags, e.metadata,
           (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory) AS has_follow_up_flags,
           a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
           a.enable_memory, a.max_concurrency, a.tools, a.max_steps,
@@ -27,7 +31,15 @@ RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.at
           p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
           p.settings, p.pricing, p.rate_limit, p.is_active, p.updated_at AS provider_updated_at,
           a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
-          t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly`;
+          t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly,
+          CASE WHEN e.end_user IS NOT NULL THEN t.end_user_budget_daily_usd END
+            AS end_user_budget_daily,
+          CASE WHEN e.end_user IS NOT NULL THEN t.end_user_budget_monthly_usd END
+            AS end_user_budget_monthly,
+          (SELECT k.budget_daily_usd FROM api_keys k WHERE k.id = e.api_key_id)
+            AS api_key_budget_daily,
+          (SELECT k.budget_monthly_usd FROM api_keys k WHERE k.id = e.api_key_id)
+            AS api_key_budget_monthly`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ClaimRow = Record<string, any>;
@@ -40,13 +52,14 @@ interface ClaimRequest {
 
 const MAX_CLAIM_BATCH = 100;
 
-/**
- * One attempt of an execution. Every claim adds an attempt, so a worker that lost its job lock
- * (and whose job another worker claimed since) holds a stale number and moves nothing.
- */
-type AttemptRef = Pick<ClaimedExecution, 'id' | 'tenantId' | 'attempts'>;
+// One attempt of an execution. Every claim adds an attempt, so a worker that lost its job lock
+// (and whose job another worker claimed since) holds a stale number and moves nothing.
+type AttemptRef = Pick<ClaimedExecution, 'id' | 'tenantId' | 'agentId' | 'attempts'>;
 
-/** Row-level steps of an attempt that are not terminal (terminal ones go through the finisher). */
+/**
+ * Row-level steps of an attempt that are not terminal (terminal ones go through the finisher),
+ * each announced with its lifecycle event.
+ */
 @Injectable()
 export class ExecutionClaims {
   private readonly batcher = new MicroBatcher<ClaimRequest, ClaimRow | null>(
@@ -54,7 +67,10 @@ export class ExecutionClaims {
     { maxBatchSize: MAX_CLAIM_BATCH },
   );
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly announcer: LifecycleAnnouncer,
+  ) {}
 
   /**
    * Marks the execution running for this attempt; null when it is already terminal (or not
@@ -68,6 +84,14 @@ export class ExecutionClaims {
   ): Promise<ClaimedExecution | null> {
     const row = await this.batcher.submit({ executionId, tenantId, workerId });
     return row ? toClaimedExecution(row) : null;
+  }
+
+  /**
+   * The claimed attempt was admitted (a claim can still be undone by `releaseUnattempted`, and
+   * announces nothing): `started` is published and the attempt's output stream begins.
+   */
+  begin(execution: ClaimedExecution): AttemptStream {
+    return this.announcer.started(execution, execution.agent.tools.length > 0);
   }
 
   private async claimMany(requests: ClaimRequest[]): Promise<ItemOutcome<ClaimRow | null>[]> {
@@ -105,9 +129,13 @@ export class ExecutionClaims {
    * Undoes the claim of an attempt that must wait its turn instead (a concurrency slot, a
    * rate-limit turn, the end of a provider pause, its own 429 included): back to `queued`
    * without using an attempt; a first attempt's start time is cleared so that queue-wait
-   * figures stay honest.
+   * figures stay honest. `announced`: the attempt had begun (`started` was published), so the
+   * deferral is announced as `retrying` with this reason.
    */
-  async releaseUnattempted(execution: AttemptRef): Promise<boolean> {
+  async releaseUnattempted(
+    execution: AttemptRef,
+    announced?: { code: string; message: string },
+  ): Promise<boolean> {
     const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
       manager.query(
         `UPDATE agent_executions
@@ -118,6 +146,7 @@ export class ExecutionClaims {
         [execution.id, execution.attempts],
       ),
     );
+    if (announced) this.announcer.retrying(execution, announced);
     return affected > 0;
   }
 
@@ -131,7 +160,7 @@ export class ExecutionClaims {
     return rows[0]?.max_concurrency ?? null;
   }
 
-  /** Back to `queued` with the attempt's error, while BullMQ waits out the backoff. */
+  /** Back to `queued` with the attempt's error, announced `retrying`, while BullMQ waits out the backoff. */
   async markRetrying(execution: AttemptRef, error: ExecutionError): Promise<boolean> {
     const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
       manager.query(
@@ -140,6 +169,7 @@ export class ExecutionClaims {
         [execution.id, execution.attempts, JSON.stringify(error)],
       ),
     );
+    this.announcer.retrying(execution, error);
     return affected > 0;
   }
 }
@@ -159,6 +189,7 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
     stream: row.stream,
     responseFormat: row.response_format,
     startedAt: row.started_at,
+    attribution: attributionFromRecord(row),
     agent: {
       role: row.role,
       backstory: row.backstory,
@@ -187,6 +218,10 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
       agentMonthlyUsd: row.agent_budget_monthly,
       tenantDailyUsd: row.tenant_budget_daily,
       tenantMonthlyUsd: row.tenant_budget_monthly,
+      endUserDailyUsd: row.end_user_budget_daily,
+      endUserMonthlyUsd: row.end_user_budget_monthly,
+      apiKeyDailyUsd: row.api_key_budget_daily,
+      apiKeyMonthlyUsd: row.api_key_budget_monthly,
     },
   };
 }

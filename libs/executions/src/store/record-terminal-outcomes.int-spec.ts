@@ -28,7 +28,7 @@ function outcome(
 describe('recordTerminalOutcomes', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
-  /** As the API and worker connect: row-level security applies, tenants set per group. */
+  // As the API and worker connect: row-level security applies, tenants set per group.
   let app: DataSource;
   let executionIds: string[];
 
@@ -88,7 +88,7 @@ describe('recordTerminalOutcomes', () => {
       `SELECT count(*)::int AS terminal FROM agent_executions WHERE status <> 'queued'`,
     );
     expect(totalWon).toBe(terminal);
-    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [] });
+    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [], attribution: [] });
   });
 
   it('ignores an outcome for an execution that already ended', async () => {
