@@ -20,7 +20,14 @@ const PAGE = 100;
 const ROW_HEIGHT = 36;
 
 type Status = ExecutionView['status'];
-type Filters = { agentId?: string; status?: Status; from?: string; to?: string };
+type Filters = {
+  agentId?: string;
+  status?: Status;
+  from?: string;
+  to?: string;
+  user?: string;
+  tag?: string;
+};
 
 /**
  * Executions newest first, a page at a time as the list scrolls (cursor pagination, so a tenant
@@ -36,6 +43,8 @@ export function RunsPage() {
     status: STATUSES.find((status) => status === params.get('status')),
     from: params.get('from') ?? undefined,
     to: params.get('to') ?? undefined,
+    user: params.get('user') ?? undefined,
+    tag: params.get('tag') ?? undefined,
   };
   const [rows, setRows] = useState<ExecutionView[]>([]);
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
@@ -51,7 +60,14 @@ export function RunsPage() {
       try {
         const page = unwrap(
           await api.GET('/v1/executions', {
-            params: { query: { ...filters, limit: PAGE, cursor: after } },
+            params: {
+              query: {
+                ...filters,
+                tag: filters.tag ? [filters.tag] : undefined,
+                limit: PAGE,
+                cursor: after,
+              },
+            },
           }),
         );
         setRows((previous) => (reset ? page.data : [...previous, ...page.data]));
@@ -108,7 +124,10 @@ export function RunsPage() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const next = Object.fromEntries(
-      ['agentId', 'status', 'from', 'to'].map((key) => [key, String(form.get(key) ?? '')]),
+      ['agentId', 'status', 'from', 'to', 'user', 'tag'].map((key) => [
+        key,
+        String(form.get(key) ?? ''),
+      ]),
     );
     navigate(`/runs${filtersToSearch(next)}`);
   };
@@ -137,6 +156,14 @@ export function RunsPage() {
         <label>
           To
           <input name="to" type="date" defaultValue={filters.to} />
+        </label>
+        <label>
+          End user
+          <input name="user" defaultValue={filters.user} placeholder="any" />
+        </label>
+        <label>
+          Tag
+          <input name="tag" defaultValue={filters.tag} placeholder="any" />
         </label>
         <button type="submit">Apply</button>
       </form>
