@@ -21,6 +21,7 @@ import { AddExecutionAttribution1763900080000 } from './1763900080000-AddExecuti
 import { AddAttributionUsage1763900081000 } from './1763900081000-AddAttributionUsage';
 import { AddEndUserAndKeyBudgets1763900082000 } from './1763900082000-AddEndUserAndKeyBudgets';
 import { CreateAuditLog1763900083000 } from './1763900083000-CreateAuditLog';
+import { CreateConsoleSessions1763900100000 } from './1763900100000-CreateConsoleSessions';
 import { AddExecutionCostCaps1763900110000 } from './1763900110000-AddExecutionCostCaps';
 import { AddModelRoutes1763900110001 } from './1763900110001-AddModelRoutes';
 import { CreateExecutionWaitpoints1763900110002 } from './1763900110002-CreateExecutionWaitpoints';
@@ -52,6 +53,7 @@ export const MIGRATIONS = [
   AddAttributionUsage1763900081000,
   AddEndUserAndKeyBudgets1763900082000,
   CreateAuditLog1763900083000,
+  CreateConsoleSessions1763900100000,
   AddExecutionCostCaps1763900110000,
   AddModelRoutes1763900110001,
   CreateExecutionWaitpoints1763900110002,

@@ -316,6 +316,64 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/console/login-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A one-time link that signs a browser in to the console with this key’s rights
+     * @description npm start prints one for the development tenant. The token is in the URL’s fragment, which browsers never send to a server.
+     */
+    post: operations['ConsoleSessionsController_loginLink'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/console/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign in to the console with an API key, the admin token or a one-time login link
+     * @description Sets the session cookie (httpOnly, SameSite=Strict, Secure over https) and answers the CSRF token that every write with the cookie must carry as X-Agentq-Csrf. The session has the rights of the key it was opened with (a read-only key gives a read-only console) and ends when it expires, on sign-out, or when the key is revoked.
+     */
+    post: operations['ConsoleSessionsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/console/sessions/current': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The signed-in console session, with its CSRF token */
+    get: operations['ConsoleSessionsController_current'];
+    put?: never;
+    post?: never;
+    /** Sign out: the session ends here and on every tab */
+    delete: operations['ConsoleSessionsController_close'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/executions': {
     parameters: {
       query?: never;
@@ -344,26 +402,6 @@ export type paths = {
     get: operations['ExecutionsController_get'];
     put?: never;
     post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/executions/{id}/approvals': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Approve or deny the tool calls an execution waits on; it resumes
-     * @description For requiredAction.type "approval": every call awaiting approval exactly once (409 approval_mismatch otherwise). Approved calls run; a denied one is recorded as a tool step whose answer tells the model it was denied (and why). 409 not_waiting when the execution does not wait for approval, 409 action_timeout after the deadline.
-     */
-    post: operations['ExecutionsController_submitApprovals'];
     delete?: never;
     options?: never;
     head?: never;
@@ -401,26 +439,6 @@ export type paths = {
     get: operations['ExecutionsController_stream'];
     put?: never;
     post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/executions/{id}/rerun': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Rerun an ended execution, from scratch or from a step, with optional overrides
-     * @description A new execution of the same agent, linked by `rerunOf`, with the original settings. With fromStep = k, steps 0..k-1 are copied as committed history (`reused`: not called and not charged again) and the run goes on from step k. 409 not_terminal for an execution that has not ended; 400 naming fromStep when it is not where a model call starts.
-     */
-    post: operations['ExecutionsController_rerun'];
     delete?: never;
     options?: never;
     head?: never;
@@ -487,20 +505,20 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
-  '/v1/executions/rerun': {
+  '/v1/executions/events': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get?: never;
-    put?: never;
     /**
-     * Rerun ended executions in bulk, by filter (dry run: count only)
-     * @description Agent, status, error code and creation time range; oldest first, at most limit (10,000) per call, `more` when others match. Each rerun is a new execution linked by rerunOf, from scratch, submitted and paced through the normal queue.
+     * Every lifecycle event of the tenant's executions, live, as Server-Sent Events
+     * @description From now on (no replay; read GET /v1/executions for the state so far), optionally for one agent. `data:` is an ExecutionEventView as JSON. The stream stays open until the client closes it. The console keeps its Runs page live with it.
      */
-    post: operations['ExecutionsController_bulkRerun'];
+    get: operations['ExecutionsController_tenantStream'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -850,26 +868,6 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
-  '/v1/waitpoints/{token}/complete': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Complete an approval waitpoint by its token (no API key)
-     * @description The token (from the execution.requires_action webhook, or requiredAction.approvalUrl) is the capability: single use, valid until the wait’s deadline (actionTimeoutMs). `{"approve": true}` decides every call at once; `decisions` decides each. 404 for an unknown token (counted as a failed authentication: 429 past the limit), 409 waitpoint_completed when it was used, 409 action_timeout after the deadline.
-     */
-    post: operations['WaitpointsController_complete'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/v1/webhooks': {
     parameters: {
       query?: never;
@@ -1071,18 +1069,10 @@ export type components = {
       goal: string | null;
       /** Format: uuid */
       id: string;
-      /** @description the http tool guarding the input */
-      inputGuard: string | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency: number | null;
-      /** @description default cap per execution, USD */
-      maxCostUsd: string | null;
       maxSteps: number;
-      /** @description default token cap per execution */
-      maxTokens: number | null;
       name: string;
-      /** @description the http tool guarding the output */
-      outputGuard: string | null;
       owner: string | null;
       /** Format: uuid */
       providerId: string;
@@ -1117,14 +1107,6 @@ export type components = {
       /** Format: date-time */
       revokedAt: string | null;
       scopes: ('read' | 'write')[];
-    };
-    ApprovalDecisionDto: {
-      /** @description true: the call runs; false: the model is told it was denied */
-      approve: boolean;
-      /** @description given to the model on a denial */
-      reason?: string;
-      /** @description a call awaiting approval (requiredAction.toolCalls[].id) */
-      toolCallId: string;
     };
     AttributionView: {
       /** Format: uuid */
@@ -1179,56 +1161,34 @@ export type components = {
       /** @example agent */
       type: string;
     };
-    BulkRerunDto: {
-      /** Format: uuid */
-      agentId?: string;
-      /**
-       * @description count what would be rerun; create nothing
-       * @default false
-       */
-      dryRun?: boolean;
-      /**
-       * @description the error’s code
-       * @example provider_unavailable
-       */
-      errorCode?: string;
-      /** @description created at or after (RFC 3339) */
-      from?: string;
-      /** @default 10000 */
-      limit?: number;
-      /**
-       * @description default: any ended status
-       * @enum {string}
-       */
-      status?: 'succeeded' | 'failed' | 'cancelled';
-      /** @description created before (RFC 3339) */
-      to?: string;
-    };
-    BulkRerunView: {
-      /** @description reruns created (0 on a dry run) */
-      created: number;
-      dryRun: boolean;
-      /** @description matching executions (at most limit + 1 counted) */
-      matched: number;
-      /** @description more match than limit: call again (with from/to) for the rest */
-      more: boolean;
-    };
     ChatMessageDto: {
       content: string;
       /** @enum {string} */
       role: 'system' | 'user' | 'assistant';
     };
-    CompleteWaitpointDto: {
-      /** @description one decision for every call awaiting approval */
-      approve?: boolean;
-      /** @description instead of `approve` */
-      decisions?: components['schemas']['ApprovalDecisionDto'][];
-      /** @description with `approve`: the reason */
-      reason?: string;
-    };
     ComponentHealth: {
       /** @enum {string} */
       status: 'up' | 'down';
+    };
+    ConsoleLoginLinkView: {
+      /** Format: date-time */
+      expiresAt: string;
+      /** @example http://localhost:3000/console/login#token=aql_... */
+      url: string;
+    };
+    ConsoleSessionView: {
+      /** @description signed in with the admin token: admin routes only, no tenant */
+      admin: boolean;
+      /** @description send it as X-Agentq-Csrf on every write; keep it in memory only */
+      csrfToken: string;
+      /** Format: date-time */
+      expiresAt: string;
+      /** @description the key’s scopes */
+      scopes: ('read' | 'write')[];
+      /** Format: uuid */
+      tenantId: string | null;
+      /** @description the tenant’s name */
+      tenantName: string | null;
     };
     CreateAgentDto: {
       /** @description how long a requires_action pause waits for tool outputs (default 1 h) */
@@ -1253,29 +1213,15 @@ export type components = {
        */
       capabilities?: string[];
       description?: string | null;
-      /** @default false */
+      /** @description Default: `false`. */
       enableMemory?: boolean;
       goal?: string | null;
-      /** @description an http tool of the agent called with {"input": …} before any model call; an answer other than {"allow": true} fails the execution (guardrail_refused) */
-      inputGuard?: string | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
-      /**
-       * @description default cap on one execution’s cost across its model steps (cost_limit_exceeded)
-       * @example 25.00
-       */
-      maxCostUsd?: string | null;
-      /**
-       * @description model calls one execution may make; one more fails it (max_steps_exceeded)
-       * @default 8
-       */
+      /** @description model calls one execution may make; one more fails it (max_steps_exceeded). Default: `8`. */
       maxSteps?: number;
-      /** @description default cap on one execution’s prompt + completion tokens across its model steps (llmConfig.maxTokens bounds each call) */
-      maxTokens?: number | null;
       /** @example support-triage */
       name: string;
-      /** @description an http tool of the agent called with {"output": …} before the answer is stored as succeeded; an answer other than {"allow": true} fails it (guardrail_refused) */
-      outputGuard?: string | null;
       /** @description free-form owner label */
       owner?: string | null;
       /**
@@ -1290,14 +1236,11 @@ export type components = {
       /** @description free-form grouping label */
       space?: string | null;
       /**
-       * @default active
+       * @description Default: `"active"`.
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
-      /**
-       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
-       * @default false
-       */
+      /** @description stream output deltas to GET /v1/executions/:id/stream unless a submission says. Default: `false`. */
       stream?: boolean;
       /** @description tools the model may call; names unique; a PATCH replaces the whole list */
       tools?: components['schemas']['ToolDefinitionDto'][];
@@ -1315,13 +1258,14 @@ export type components = {
       budgetMonthlyUsd?: string | null;
       /** @example ci pipeline */
       name: string;
-      /**
-       * @default [
-       *       "read",
-       *       "write"
-       *     ]
-       */
+      /** @description Default: `["read","write"]`. */
       scopes?: ('read' | 'write')[];
+    };
+    CreateConsoleSessionDto: {
+      /** @description the token of a one-time login link (aql_...); it works once */
+      loginToken?: string;
+      /** @description a tenant API key (aq_...) or AGENTQ_ADMIN_TOKEN; never stored by the browser */
+      token?: string;
     };
     CreatedApiKeyView: {
       budgetDailyUsd: string | null;
@@ -1345,9 +1289,9 @@ export type components = {
     CreateMemoryDto: {
       /** @example The customer prefers answers in French. */
       content: string;
-      /** @default 5 */
+      /** @description Default: `5`. */
       importance?: number;
-      /** @default {} */
+      /** @description Default: `{}`. */
       metadata?: {
         [key: string]: unknown;
       };
@@ -1360,7 +1304,7 @@ export type components = {
     CreatePlanDto: {
       description?: string;
       /**
-       * @default fail_fast
+       * @description Default: `"fail_fast"`.
        * @enum {string}
        */
       failurePolicy?: 'fail_fast' | 'continue';
@@ -1414,7 +1358,7 @@ export type components = {
        * @example http://localhost:11434/v1
        */
       baseUrl?: string | null;
-      /** @default true */
+      /** @description Default: `true`. */
       isActive?: boolean;
       /** @description make this the tenant's default provider, used by agents that name none; a tenant's first provider is the default unless this is false */
       isDefault?: boolean;
@@ -1475,13 +1419,13 @@ export type components = {
        * @example *\/5 * * * *
        */
       cron: string;
-      /** @default true */
+      /** @description Default: `true`. */
       enabled?: boolean;
       /** Format: date-time */
       endAt?: string | null;
       /** @description the input of every execution it creates */
       input: components['schemas']['ExecutionInputDto'];
-      /** @default 3 */
+      /** @description Default: `3`. */
       maxAttempts?: number;
       /**
        * @description a JSON object of at most 8192 bytes; top-level keys are searchable
@@ -1493,12 +1437,11 @@ export type components = {
         [key: string]: unknown;
       };
       /**
-       * @description skip: a fire time is skipped while the previous execution is queued or running
-       * @default skip
+       * @description skip: a fire time is skipped while the previous execution is queued or running. Default: `"skip"`.
        * @enum {string}
        */
       overlap?: 'skip' | 'queue';
-      /** @default 5 */
+      /** @description Default: `5`. */
       priority?: number;
       /** Format: date-time */
       startAt?: string | null;
@@ -1510,8 +1453,7 @@ export type components = {
        */
       tags?: string[];
       /**
-       * @description IANA time zone
-       * @default UTC
+       * @description IANA time zone. Default: `"UTC"`.
        * @example Europe/Paris
        */
       timezone?: string;
@@ -1527,7 +1469,7 @@ export type components = {
        * @description the agent the session is mainly with (any agent may run in it)
        */
       agentId?: string | null;
-      /** @default {} */
+      /** @description Default: `{}`. */
       metadata?: {
         [key: string]: unknown;
       };
@@ -1543,7 +1485,6 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
-        | 'execution.requires_action'
         | 'plan.completed'
         | 'webhook.disabled'
       )[];
@@ -1606,8 +1547,6 @@ export type components = {
       messages?: components['schemas']['ChatMessageDto'][];
     };
     ExecutionOutputView: {
-      /** @description the fallback chain entries tried (or skipped while cooling down) before it */
-      fallbackFrom?: components['schemas']['PassedOverModelView'][];
       finishReason: string | null;
       /** @description the parsed answer, when the execution has a responseFormat */
       json?:
@@ -1619,11 +1558,6 @@ export type components = {
         | number
         | boolean;
       model: string;
-      /**
-       * Format: uuid
-       * @description the provider that answered: the agent's, or one of llmConfig.fallbacks
-       */
-      providerId?: string;
       responseId?: string | null;
       text: string;
     };
@@ -1634,26 +1568,24 @@ export type components = {
     };
     ExecutionStepView: {
       /** @description tool steps: the arguments the model gave */
-      arguments: Record<string, never> | null;
+      arguments:
+        | ({
+            [key: string]: unknown;
+          } | null)
+        | (unknown[] | null)
+        | (string | null)
+        | (number | null)
+        | (boolean | null);
       attempt: number;
       durationMs: number | null;
       error: components['schemas']['ExecutionErrorView'] | null;
-      /** @description model steps: fallback chain entries passed over before the one that answered */
-      fallbackFrom: components['schemas']['PassedOverModelView'][] | null;
       index: number;
       /** @description the model, or the tool */
       name: string;
-      /**
-       * Format: uuid
-       * @description model steps: the provider that answered (the agent’s or a fallback)
-       */
-      providerId: string | null;
       /** @description the answer (model) or output (tool), at most 16 KiB */
       result: string | null;
       /** @description the full length of the result */
       resultLength: number | null;
-      /** @description copied from the execution this one reruns: not called or charged again */
-      reused: boolean;
       /** Format: date-time */
       startedAt: string;
       /** @description tool steps */
@@ -1663,7 +1595,7 @@ export type components = {
       /** @enum {string} */
       type: 'model' | 'tool';
       /** @description model steps */
-      usage: components['schemas']['StepUsageView'] | null;
+      usage: components['schemas']['ExecutionUsageView'] | null;
     };
     ExecutionUsageView: {
       completionTokens: number;
@@ -1704,10 +1636,6 @@ export type components = {
       /** @description empty once the payload is purged */
       input: components['schemas']['ExecutionInputDto'];
       maxAttempts: number;
-      /** @description cap on the cost across model steps (USD); reaching it: cost_limit_exceeded */
-      maxCostUsd: string | null;
-      /** @description cap on prompt + completion tokens across model steps */
-      maxTokens: number | null;
       /** @description memories the prompt used */
       memoryIds: string[] | null;
       metadata: {
@@ -1723,11 +1651,6 @@ export type components = {
       queuedAt: string;
       /** @description while `requires_action`: the client tool calls to answer */
       requiredAction: components['schemas']['RequiredActionView'] | null;
-      /**
-       * Format: uuid
-       * @description the execution this one reruns (POST /v1/executions/:id/rerun)
-       */
-      rerunOf: string | null;
       responseFormat: components['schemas']['ResponseFormatDto'] | null;
       /** Format: date-time */
       runAt: string | null;
@@ -1745,12 +1668,6 @@ export type components = {
       usage: components['schemas']['ExecutionUsageView'];
       /** @description the end user it ran for */
       user: string | null;
-    };
-    FallbackModelDto: {
-      /** @example claude-haiku-4-5 */
-      model: string;
-      /** Format: uuid */
-      providerId: string;
     };
     FieldErrorDetail: {
       /** @example llmConfig.temperature */
@@ -1770,15 +1687,6 @@ export type components = {
       status: 'ok';
     };
     LlmConfigDto: {
-      /** @description a provider call taking longer is abandoned as provider_timeout (may fall back) */
-      callTimeoutMs?: number;
-      /**
-       * @description a 429 or provider pause longer than this moves to the next fallback
-       * @default 10000
-       */
-      fallbackAfterMs?: number;
-      /** @description tried in order when the provider before fails in a retryable way (5xx, timeout, connection error, a 429 or pause longer than fallbackAfterMs); never after a 4xx */
-      fallbacks?: components['schemas']['FallbackModelDto'][];
       maxTokens?: number;
       /** @example gpt-4o-mini */
       model: string;
@@ -1825,12 +1733,6 @@ export type components = {
        */
       secret: string;
     };
-    PassedOverModelView: {
-      error: components['schemas']['ExecutionErrorView'];
-      model: string;
-      /** Format: uuid */
-      providerId: string;
-    };
     PlanPage: {
       data: components['schemas']['PlanView'][];
       nextCursor: string | null;
@@ -1874,9 +1776,9 @@ export type components = {
        * @example research
        */
       key: string;
-      /** @default 3 */
+      /** @description Default: `3`. */
       maxAttempts?: number;
-      /** @default 5 */
+      /** @description Default: `5`. */
       priority?: number;
       timeoutMs?: number;
       title?: string;
@@ -2071,32 +1973,7 @@ export type components = {
       status: 'ok';
     };
     RequiredActionView: {
-      /** @description approvals, on GET /v1/executions/:id: POST here (no API key) to complete the wait; the link is the capability, single use */
-      approvalUrl?: string;
       toolCalls: components['schemas']['ToolCallView'][];
-      /**
-       * @description tool_outputs: client tools to answer; approval: http tool calls to decide on
-       * @enum {string}
-       */
-      type?: 'tool_outputs' | 'approval';
-      /**
-       * Format: uuid
-       * @description approvals: the waitpoint
-       */
-      waitpointId?: string;
-    };
-    RerunExecutionDto: {
-      /**
-       * @description 0 runs from scratch; k copies steps 0..k-1 as committed history (not called or charged again: `reused`) and runs from step k, which must be a model step or the end
-       * @default 0
-       */
-      fromStep?: number;
-      /** @description instead of the original input */
-      input?: components['schemas']['ExecutionInputDto'];
-      /** @description instead of the agent's llmConfig */
-      llmConfig?: components['schemas']['LlmConfigDto'];
-      /** @description instead of the agent's tools */
-      tools?: components['schemas']['ToolDefinitionDto'][];
     };
     ResponseFormatDto: {
       /**
@@ -2279,19 +2156,6 @@ export type components = {
       /** Format: date-time */
       updatedAt: string;
     };
-    StepUsageView: {
-      completionTokens: number;
-      /**
-       * @description USD, decimal string
-       * @example 0.000012000
-       */
-      costUsd: string;
-      promptTokens: number;
-    };
-    SubmitApprovalsDto: {
-      /** @description every call awaiting approval, once */
-      decisions: components['schemas']['ApprovalDecisionDto'][];
-    };
     SubmitExecutionBatchDto: {
       executions: components['schemas']['SubmitExecutionDto'][];
     };
@@ -2308,15 +2172,8 @@ export type components = {
       /** @description Same key, same execution: a retried submission is not run twice */
       idempotencyKey?: string;
       input: components['schemas']['ExecutionInputDto'];
-      /** @default 3 */
+      /** @description Default: `3`. */
       maxAttempts?: number;
-      /**
-       * @description cap on the execution's cost across all its model steps (default: the agent's); reaching it fails the execution with cost_limit_exceeded
-       * @example 25.00
-       */
-      maxCostUsd?: string | null;
-      /** @description cap on prompt + completion tokens across all the execution's model steps (default: the agent's); reaching it fails the execution with cost_limit_exceeded */
-      maxTokens?: number | null;
       /**
        * @description a JSON object of at most 8192 bytes; top-level keys are searchable
        * @example {
@@ -2326,10 +2183,7 @@ export type components = {
       metadata?: {
         [key: string]: unknown;
       };
-      /**
-       * @description 10 is the most urgent
-       * @default 5
-       */
+      /** @description 10 is the most urgent. Default: `5`. */
       priority?: number;
       /** @description Structured output (default: the agent's `responseFormat`) */
       responseFormat?: components['schemas']['ResponseFormatDto'];
@@ -2337,10 +2191,7 @@ export type components = {
       runAt?: string;
       /** Format: uuid */
       sessionId?: string;
-      /**
-       * @description On success, store the output as a 'conversation' memory of the agent
-       * @default false
-       */
+      /** @description On success, store the output as a 'conversation' memory of the agent. Default: `false`. */
       storeOutputAsMemory?: boolean;
       /** @description Stream output deltas to GET /v1/executions/:id/stream (default: the agent's `stream`) */
       stream?: boolean;
@@ -2391,10 +2242,6 @@ export type components = {
       /** @description empty once the payload is purged */
       input: components['schemas']['ExecutionInputDto'];
       maxAttempts: number;
-      /** @description cap on the cost across model steps (USD); reaching it: cost_limit_exceeded */
-      maxCostUsd: string | null;
-      /** @description cap on prompt + completion tokens across model steps */
-      maxTokens: number | null;
       /** @description memories the prompt used */
       memoryIds: string[] | null;
       metadata: {
@@ -2410,11 +2257,6 @@ export type components = {
       queuedAt: string;
       /** @description while `requires_action`: the client tool calls to answer */
       requiredAction: components['schemas']['RequiredActionView'] | null;
-      /**
-       * Format: uuid
-       * @description the execution this one reruns (POST /v1/executions/:id/rerun)
-       */
-      rerunOf: string | null;
       responseFormat: components['schemas']['ResponseFormatDto'] | null;
       /** Format: date-time */
       runAt: string | null;
@@ -2458,19 +2300,20 @@ export type components = {
     };
     ToolCallView: {
       /** @description the JSON value the model gave */
-      arguments: Record<string, never>;
+      arguments:
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[]
+        | string
+        | number
+        | boolean;
       /** @description answer it with this id in POST .../tool-outputs */
       id: string;
       name: string;
     };
     ToolDefinitionDto: {
-      /**
-       * @description http tools: `always` pauses the execution in requires_action (requiredAction.type "approval") until each call is approved or denied
-       * @default never
-       * @enum {string}
-       */
-      approval?: 'always' | 'never';
-      /** @default  */
+      /** @description Default: `""`. */
       description?: string;
       /** @description http tools: headers sent with each call; values are stored encrypted */
       headers?: {
@@ -2495,7 +2338,7 @@ export type components = {
       parameters: {
         [key: string]: unknown;
       };
-      /** @default 30000 */
+      /** @description Default: `30000`. */
       timeoutMs?: number;
       /**
        * @description http: the worker POSTs the call to `url`, signed; client: the execution pauses
@@ -2511,7 +2354,14 @@ export type components = {
     };
     ToolOutputDto: {
       /** @description what the tool returned: a string as it is, any other JSON value is sent to the model as JSON */
-      output: Record<string, never>;
+      output:
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[]
+        | string
+        | number
+        | boolean;
       /** @description the id of a pending tool call (requiredAction.toolCalls[].id) */
       toolCallId: string;
     };
@@ -2523,8 +2373,6 @@ export type components = {
       last4: string | null;
     };
     ToolView: {
-      /** @enum {string} */
-      approval?: 'always' | 'never';
       description: string;
       headers?: {
         [key: string]: components['schemas']['ToolHeaderView'];
@@ -2561,29 +2409,15 @@ export type components = {
        */
       capabilities?: string[];
       description?: string | null;
-      /** @default false */
+      /** @description A new one starts with `false`. */
       enableMemory?: boolean;
       goal?: string | null;
-      /** @description an http tool of the agent called with {"input": …} before any model call; an answer other than {"allow": true} fails the execution (guardrail_refused) */
-      inputGuard?: string | null;
       llmConfig?: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
-      /**
-       * @description default cap on one execution’s cost across its model steps (cost_limit_exceeded)
-       * @example 25.00
-       */
-      maxCostUsd?: string | null;
-      /**
-       * @description model calls one execution may make; one more fails it (max_steps_exceeded)
-       * @default 8
-       */
+      /** @description model calls one execution may make; one more fails it (max_steps_exceeded). A new one starts with `8`. */
       maxSteps?: number;
-      /** @description default cap on one execution’s prompt + completion tokens across its model steps (llmConfig.maxTokens bounds each call) */
-      maxTokens?: number | null;
       /** @example support-triage */
       name?: string;
-      /** @description an http tool of the agent called with {"output": …} before the answer is stored as succeeded; an answer other than {"allow": true} fails it (guardrail_refused) */
-      outputGuard?: string | null;
       /** @description free-form owner label */
       owner?: string | null;
       /**
@@ -2598,14 +2432,11 @@ export type components = {
       /** @description free-form grouping label */
       space?: string | null;
       /**
-       * @default active
+       * @description A new one starts with `"active"`.
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
-      /**
-       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
-       * @default false
-       */
+      /** @description stream output deltas to GET /v1/executions/:id/stream unless a submission says. A new one starts with `false`. */
       stream?: boolean;
       /** @description tools the model may call; names unique; a PATCH replaces the whole list */
       tools?: components['schemas']['ToolDefinitionDto'][];
@@ -2613,9 +2444,9 @@ export type components = {
     UpdateMemoryDto: {
       /** @example The customer prefers answers in French. */
       content?: string;
-      /** @default 5 */
+      /** @description A new one starts with `5`. */
       importance?: number;
-      /** @default {} */
+      /** @description A new one starts with `{}`. */
       metadata?: {
         [key: string]: unknown;
       };
@@ -2641,7 +2472,7 @@ export type components = {
        * @example http://localhost:11434/v1
        */
       baseUrl?: string | null;
-      /** @default true */
+      /** @description A new one starts with `true`. */
       isActive?: boolean;
       /** @description make this the tenant's default provider, used by agents that name none; a tenant's first provider is the default unless this is false */
       isDefault?: boolean;
@@ -2702,13 +2533,13 @@ export type components = {
        * @example *\/5 * * * *
        */
       cron?: string;
-      /** @default true */
+      /** @description A new one starts with `true`. */
       enabled?: boolean;
       /** Format: date-time */
       endAt?: string | null;
       /** @description the input of every execution it creates */
       input?: components['schemas']['ExecutionInputDto'];
-      /** @default 3 */
+      /** @description A new one starts with `3`. */
       maxAttempts?: number;
       /**
        * @description a JSON object of at most 8192 bytes; top-level keys are searchable
@@ -2720,12 +2551,11 @@ export type components = {
         [key: string]: unknown;
       };
       /**
-       * @description skip: a fire time is skipped while the previous execution is queued or running
-       * @default skip
+       * @description skip: a fire time is skipped while the previous execution is queued or running. A new one starts with `"skip"`.
        * @enum {string}
        */
       overlap?: 'skip' | 'queue';
-      /** @default 5 */
+      /** @description A new one starts with `5`. */
       priority?: number;
       /** Format: date-time */
       startAt?: string | null;
@@ -2737,8 +2567,7 @@ export type components = {
        */
       tags?: string[];
       /**
-       * @description IANA time zone
-       * @default UTC
+       * @description IANA time zone. A new one starts with `"UTC"`.
        * @example Europe/Paris
        */
       timezone?: string;
@@ -2779,7 +2608,6 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
-        | 'execution.requires_action'
         | 'plan.completed'
         | 'webhook.disabled'
       )[];
@@ -2819,16 +2647,6 @@ export type components = {
       /** @description the end user */
       user?: string | null;
     };
-    WaitpointCompletedView: {
-      decisions: components['schemas']['ApprovalDecisionDto'][];
-      /** Format: uuid */
-      executionId: string;
-      /**
-       * @description the execution resumes on any worker
-       * @enum {string}
-       */
-      status: 'queued';
-    };
     WebhookDeliveryAttemptView: {
       /** Format: date-time */
       at: string;
@@ -2856,7 +2674,6 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
-        | 'execution.requires_action'
         | 'plan.completed'
         | 'webhook.disabled'
         | 'webhook.test';
@@ -2898,7 +2715,6 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
-        | 'execution.requires_action'
         | 'plan.completed'
         | 'webhook.disabled'
       )[];
@@ -2932,7 +2748,6 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
-        | 'execution.requires_action'
         | 'plan.completed'
         | 'webhook.disabled'
       )[];
@@ -4456,6 +4271,163 @@ export interface operations {
       };
     };
   };
+  ConsoleSessionsController_loginLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsoleLoginLinkView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ConsoleSessionsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateConsoleSessionDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsoleSessionView'];
+        };
+      };
+      /** @description validation_failed: the fields at fault are listed in `details` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ConsoleSessionsController_current: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsoleSessionView'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ConsoleSessionsController_close: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   ExecutionsController_list: {
     parameters: {
       query?: {
@@ -4568,74 +4540,6 @@ export interface operations {
       };
     };
   };
-  ExecutionsController_submitApprovals: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['SubmitApprovalsDto'];
-      };
-    };
-    responses: {
-      /** @description the execution, `queued` again */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ExecutionView'];
-        };
-      };
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description unauthorized: no valid key or token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-    };
-  };
   ExecutionsController_cancel: {
     parameters: {
       query?: never;
@@ -4726,74 +4630,6 @@ export interface operations {
         };
       };
       404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-    };
-  };
-  ExecutionsController_rerun: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['RerunExecutionDto'];
-      };
-    };
-    responses: {
-      /** @description the new execution, `queued` */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ExecutionView'];
-        };
-      };
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description unauthorized: no valid key or token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -4987,27 +4823,28 @@ export interface operations {
       };
     };
   };
-  ExecutionsController_bulkRerun: {
+  ExecutionsController_tenantStream: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description only this agent's executions */
+        agentId?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['BulkRerunDto'];
-      };
-    };
+    requestBody?: never;
     responses: {
+      /** @description text/event-stream of ExecutionEventView events */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['BulkRerunView'];
+          'text/event-stream': string;
         };
       };
+      /** @description validation_failed: the fields at fault are listed in `details` */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6586,72 +6423,6 @@ export interface operations {
       };
       /** @description unauthorized: no valid key or token */
       401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-    };
-  };
-  WaitpointsController_complete: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        token: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CompleteWaitpointDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['WaitpointCompletedView'];
-        };
-      };
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      429: {
         headers: {
           [name: string]: unknown;
         };
