@@ -408,6 +408,26 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/executions/{id}/approvals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approve or deny the tool calls an execution waits on; it resumes
+     * @description For requiredAction.type "approval": every call awaiting approval exactly once (409 approval_mismatch otherwise). Approved calls run; a denied one is recorded as a tool step whose answer tells the model it was denied (and why). 409 not_waiting when the execution does not wait for approval, 409 action_timeout after the deadline.
+     */
+    post: operations['ExecutionsController_submitApprovals'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/executions/{id}/cancel': {
     parameters: {
       query?: never;
@@ -439,6 +459,26 @@ export type paths = {
     get: operations['ExecutionsController_stream'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/executions/{id}/rerun': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rerun an ended execution, from scratch or from a step, with optional overrides
+     * @description A new execution of the same agent, linked by `rerunOf`, with the original settings. With fromStep = k, steps 0..k-1 are copied as committed history (`reused`: not called and not charged again) and the run goes on from step k. 409 not_terminal for an execution that has not ended; 400 naming fromStep when it is not where a model call starts.
+     */
+    post: operations['ExecutionsController_rerun'];
     delete?: never;
     options?: never;
     head?: never;
@@ -519,6 +559,26 @@ export type paths = {
     get: operations['ExecutionsController_tenantStream'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/executions/rerun': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rerun ended executions in bulk, by filter (dry run: count only)
+     * @description Agent, status, error code and creation time range; oldest first, at most limit (10,000) per call, `more` when others match. Each rerun is a new execution linked by rerunOf, from scratch, submitted and paced through the normal queue.
+     */
+    post: operations['ExecutionsController_bulkRerun'];
     delete?: never;
     options?: never;
     head?: never;
@@ -868,6 +928,26 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/waitpoints/{token}/complete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Complete an approval waitpoint by its token (no API key)
+     * @description The token (from the execution.requires_action webhook, or requiredAction.approvalUrl) is the capability: single use, valid until the wait’s deadline (actionTimeoutMs). `{"approve": true}` decides every call at once; `decisions` decides each. 404 for an unknown token (counted as a failed authentication: 429 past the limit), 409 waitpoint_completed when it was used, 409 action_timeout after the deadline.
+     */
+    post: operations['WaitpointsController_complete'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/webhooks': {
     parameters: {
       query?: never;
@@ -1069,10 +1149,18 @@ export type components = {
       goal: string | null;
       /** Format: uuid */
       id: string;
+      /** @description the http tool guarding the input */
+      inputGuard: string | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency: number | null;
+      /** @description default cap per execution, USD */
+      maxCostUsd: string | null;
       maxSteps: number;
+      /** @description default token cap per execution */
+      maxTokens: number | null;
       name: string;
+      /** @description the http tool guarding the output */
+      outputGuard: string | null;
       owner: string | null;
       /** Format: uuid */
       providerId: string;
@@ -1107,6 +1195,14 @@ export type components = {
       /** Format: date-time */
       revokedAt: string | null;
       scopes: ('read' | 'write')[];
+    };
+    ApprovalDecisionDto: {
+      /** @description true: the call runs; false: the model is told it was denied */
+      approve: boolean;
+      /** @description given to the model on a denial */
+      reason?: string;
+      /** @description a call awaiting approval (requiredAction.toolCalls[].id) */
+      toolCallId: string;
     };
     AttributionView: {
       /** Format: uuid */
@@ -1161,10 +1257,49 @@ export type components = {
       /** @example agent */
       type: string;
     };
+    BulkRerunDto: {
+      /** Format: uuid */
+      agentId?: string;
+      /** @description count what would be rerun; create nothing. Default: `false`. */
+      dryRun?: boolean;
+      /**
+       * @description the error’s code
+       * @example provider_unavailable
+       */
+      errorCode?: string;
+      /** @description created at or after (RFC 3339) */
+      from?: string;
+      /** @description Default: `10000`. */
+      limit?: number;
+      /**
+       * @description default: any ended status
+       * @enum {string}
+       */
+      status?: 'succeeded' | 'failed' | 'cancelled';
+      /** @description created before (RFC 3339) */
+      to?: string;
+    };
+    BulkRerunView: {
+      /** @description reruns created (0 on a dry run) */
+      created: number;
+      dryRun: boolean;
+      /** @description matching executions (at most limit + 1 counted) */
+      matched: number;
+      /** @description more match than limit: call again (with from/to) for the rest */
+      more: boolean;
+    };
     ChatMessageDto: {
       content: string;
       /** @enum {string} */
       role: 'system' | 'user' | 'assistant';
+    };
+    CompleteWaitpointDto: {
+      /** @description one decision for every call awaiting approval */
+      approve?: boolean;
+      /** @description instead of `approve` */
+      decisions?: components['schemas']['ApprovalDecisionDto'][];
+      /** @description with `approve`: the reason */
+      reason?: string;
     };
     ComponentHealth: {
       /** @enum {string} */
@@ -1216,12 +1351,23 @@ export type components = {
       /** @description Default: `false`. */
       enableMemory?: boolean;
       goal?: string | null;
+      /** @description an http tool of the agent called with {"input": …} before any model call; an answer other than {"allow": true} fails the execution (guardrail_refused) */
+      inputGuard?: string | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
+      /**
+       * @description default cap on one execution’s cost across its model steps (cost_limit_exceeded)
+       * @example 25.00
+       */
+      maxCostUsd?: string | null;
       /** @description model calls one execution may make; one more fails it (max_steps_exceeded). Default: `8`. */
       maxSteps?: number;
+      /** @description default cap on one execution’s prompt + completion tokens across its model steps (llmConfig.maxTokens bounds each call) */
+      maxTokens?: number | null;
       /** @example support-triage */
       name: string;
+      /** @description an http tool of the agent called with {"output": …} before the answer is stored as succeeded; an answer other than {"allow": true} fails it (guardrail_refused) */
+      outputGuard?: string | null;
       /** @description free-form owner label */
       owner?: string | null;
       /**
@@ -1485,6 +1631,7 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
+        | 'execution.requires_action'
         | 'plan.completed'
         | 'webhook.disabled'
       )[];
@@ -1547,6 +1694,8 @@ export type components = {
       messages?: components['schemas']['ChatMessageDto'][];
     };
     ExecutionOutputView: {
+      /** @description the fallback chain entries tried (or skipped while cooling down) before it */
+      fallbackFrom?: components['schemas']['PassedOverModelView'][];
       finishReason: string | null;
       /** @description the parsed answer, when the execution has a responseFormat */
       json?:
@@ -1558,6 +1707,11 @@ export type components = {
         | number
         | boolean;
       model: string;
+      /**
+       * Format: uuid
+       * @description the provider that answered: the agent's, or one of llmConfig.fallbacks
+       */
+      providerId?: string;
       responseId?: string | null;
       text: string;
     };
@@ -1579,13 +1733,22 @@ export type components = {
       attempt: number;
       durationMs: number | null;
       error: components['schemas']['ExecutionErrorView'] | null;
+      /** @description model steps: fallback chain entries passed over before the one that answered */
+      fallbackFrom: components['schemas']['PassedOverModelView'][] | null;
       index: number;
       /** @description the model, or the tool */
       name: string;
+      /**
+       * Format: uuid
+       * @description model steps: the provider that answered (the agent’s or a fallback)
+       */
+      providerId: string | null;
       /** @description the answer (model) or output (tool), at most 16 KiB */
       result: string | null;
       /** @description the full length of the result */
       resultLength: number | null;
+      /** @description copied from the execution this one reruns: not called or charged again */
+      reused: boolean;
       /** Format: date-time */
       startedAt: string;
       /** @description tool steps */
@@ -1636,6 +1799,10 @@ export type components = {
       /** @description empty once the payload is purged */
       input: components['schemas']['ExecutionInputDto'];
       maxAttempts: number;
+      /** @description cap on the cost across model steps (USD); reaching it: cost_limit_exceeded */
+      maxCostUsd: string | null;
+      /** @description cap on prompt + completion tokens across model steps */
+      maxTokens: number | null;
       /** @description memories the prompt used */
       memoryIds: string[] | null;
       metadata: {
@@ -1651,6 +1818,11 @@ export type components = {
       queuedAt: string;
       /** @description while `requires_action`: the client tool calls to answer */
       requiredAction: components['schemas']['RequiredActionView'] | null;
+      /**
+       * Format: uuid
+       * @description the execution this one reruns (POST /v1/executions/:id/rerun)
+       */
+      rerunOf: string | null;
       responseFormat: components['schemas']['ResponseFormatDto'] | null;
       /** Format: date-time */
       runAt: string | null;
@@ -1668,6 +1840,12 @@ export type components = {
       usage: components['schemas']['ExecutionUsageView'];
       /** @description the end user it ran for */
       user: string | null;
+    };
+    FallbackModelDto: {
+      /** @example claude-haiku-4-5 */
+      model: string;
+      /** Format: uuid */
+      providerId: string;
     };
     FieldErrorDetail: {
       /** @example llmConfig.temperature */
@@ -1687,6 +1865,12 @@ export type components = {
       status: 'ok';
     };
     LlmConfigDto: {
+      /** @description a provider call taking longer is abandoned as provider_timeout (may fall back) */
+      callTimeoutMs?: number;
+      /** @description a 429 or provider pause longer than this moves to the next fallback. Default: `10000`. */
+      fallbackAfterMs?: number;
+      /** @description tried in order when the provider before fails in a retryable way (5xx, timeout, connection error, a 429 or pause longer than fallbackAfterMs); never after a 4xx */
+      fallbacks?: components['schemas']['FallbackModelDto'][];
       maxTokens?: number;
       /** @example gpt-4o-mini */
       model: string;
@@ -1732,6 +1916,12 @@ export type components = {
        * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
        */
       secret: string;
+    };
+    PassedOverModelView: {
+      error: components['schemas']['ExecutionErrorView'];
+      model: string;
+      /** Format: uuid */
+      providerId: string;
     };
     PlanPage: {
       data: components['schemas']['PlanView'][];
@@ -1973,7 +2163,29 @@ export type components = {
       status: 'ok';
     };
     RequiredActionView: {
+      /** @description approvals, on GET /v1/executions/:id: POST here (no API key) to complete the wait; the link is the capability, single use */
+      approvalUrl?: string;
       toolCalls: components['schemas']['ToolCallView'][];
+      /**
+       * @description tool_outputs: client tools to answer; approval: http tool calls to decide on
+       * @enum {string}
+       */
+      type?: 'tool_outputs' | 'approval';
+      /**
+       * Format: uuid
+       * @description approvals: the waitpoint
+       */
+      waitpointId?: string;
+    };
+    RerunExecutionDto: {
+      /** @description 0 runs from scratch; k copies steps 0..k-1 as committed history (not called or charged again: `reused`) and runs from step k, which must be a model step or the end. Default: `0`. */
+      fromStep?: number;
+      /** @description instead of the original input */
+      input?: components['schemas']['ExecutionInputDto'];
+      /** @description instead of the agent's llmConfig */
+      llmConfig?: components['schemas']['LlmConfigDto'];
+      /** @description instead of the agent's tools */
+      tools?: components['schemas']['ToolDefinitionDto'][];
     };
     ResponseFormatDto: {
       /**
@@ -2156,6 +2368,10 @@ export type components = {
       /** Format: date-time */
       updatedAt: string;
     };
+    SubmitApprovalsDto: {
+      /** @description every call awaiting approval, once */
+      decisions: components['schemas']['ApprovalDecisionDto'][];
+    };
     SubmitExecutionBatchDto: {
       executions: components['schemas']['SubmitExecutionDto'][];
     };
@@ -2174,6 +2390,13 @@ export type components = {
       input: components['schemas']['ExecutionInputDto'];
       /** @description Default: `3`. */
       maxAttempts?: number;
+      /**
+       * @description cap on the execution's cost across all its model steps (default: the agent's); reaching it fails the execution with cost_limit_exceeded
+       * @example 25.00
+       */
+      maxCostUsd?: string | null;
+      /** @description cap on prompt + completion tokens across all the execution's model steps (default: the agent's); reaching it fails the execution with cost_limit_exceeded */
+      maxTokens?: number | null;
       /**
        * @description a JSON object of at most 8192 bytes; top-level keys are searchable
        * @example {
@@ -2242,6 +2465,10 @@ export type components = {
       /** @description empty once the payload is purged */
       input: components['schemas']['ExecutionInputDto'];
       maxAttempts: number;
+      /** @description cap on the cost across model steps (USD); reaching it: cost_limit_exceeded */
+      maxCostUsd: string | null;
+      /** @description cap on prompt + completion tokens across model steps */
+      maxTokens: number | null;
       /** @description memories the prompt used */
       memoryIds: string[] | null;
       metadata: {
@@ -2257,6 +2484,11 @@ export type components = {
       queuedAt: string;
       /** @description while `requires_action`: the client tool calls to answer */
       requiredAction: components['schemas']['RequiredActionView'] | null;
+      /**
+       * Format: uuid
+       * @description the execution this one reruns (POST /v1/executions/:id/rerun)
+       */
+      rerunOf: string | null;
       responseFormat: components['schemas']['ResponseFormatDto'] | null;
       /** Format: date-time */
       runAt: string | null;
@@ -2313,6 +2545,11 @@ export type components = {
       name: string;
     };
     ToolDefinitionDto: {
+      /**
+       * @description http tools: `always` pauses the execution in requires_action (requiredAction.type "approval") until each call is approved or denied. Default: `"never"`.
+       * @enum {string}
+       */
+      approval?: 'always' | 'never';
       /** @description Default: `""`. */
       description?: string;
       /** @description http tools: headers sent with each call; values are stored encrypted */
@@ -2373,6 +2610,8 @@ export type components = {
       last4: string | null;
     };
     ToolView: {
+      /** @enum {string} */
+      approval?: 'always' | 'never';
       description: string;
       headers?: {
         [key: string]: components['schemas']['ToolHeaderView'];
@@ -2412,12 +2651,23 @@ export type components = {
       /** @description A new one starts with `false`. */
       enableMemory?: boolean;
       goal?: string | null;
+      /** @description an http tool of the agent called with {"input": …} before any model call; an answer other than {"allow": true} fails the execution (guardrail_refused) */
+      inputGuard?: string | null;
       llmConfig?: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
+      /**
+       * @description default cap on one execution’s cost across its model steps (cost_limit_exceeded)
+       * @example 25.00
+       */
+      maxCostUsd?: string | null;
       /** @description model calls one execution may make; one more fails it (max_steps_exceeded). A new one starts with `8`. */
       maxSteps?: number;
+      /** @description default cap on one execution’s prompt + completion tokens across its model steps (llmConfig.maxTokens bounds each call) */
+      maxTokens?: number | null;
       /** @example support-triage */
       name?: string;
+      /** @description an http tool of the agent called with {"output": …} before the answer is stored as succeeded; an answer other than {"allow": true} fails it (guardrail_refused) */
+      outputGuard?: string | null;
       /** @description free-form owner label */
       owner?: string | null;
       /**
@@ -2608,6 +2858,7 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
+        | 'execution.requires_action'
         | 'plan.completed'
         | 'webhook.disabled'
       )[];
@@ -2647,6 +2898,16 @@ export type components = {
       /** @description the end user */
       user?: string | null;
     };
+    WaitpointCompletedView: {
+      decisions: components['schemas']['ApprovalDecisionDto'][];
+      /** Format: uuid */
+      executionId: string;
+      /**
+       * @description the execution resumes on any worker
+       * @enum {string}
+       */
+      status: 'queued';
+    };
     WebhookDeliveryAttemptView: {
       /** Format: date-time */
       at: string;
@@ -2674,6 +2935,7 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
+        | 'execution.requires_action'
         | 'plan.completed'
         | 'webhook.disabled'
         | 'webhook.test';
@@ -2715,6 +2977,7 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
+        | 'execution.requires_action'
         | 'plan.completed'
         | 'webhook.disabled'
       )[];
@@ -2748,6 +3011,7 @@ export type components = {
         | 'execution.succeeded'
         | 'execution.failed'
         | 'execution.cancelled'
+        | 'execution.requires_action'
         | 'plan.completed'
         | 'webhook.disabled'
       )[];
@@ -4540,6 +4804,74 @@ export interface operations {
       };
     };
   };
+  ExecutionsController_submitApprovals: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SubmitApprovalsDto'];
+      };
+    };
+    responses: {
+      /** @description the execution, `queued` again */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   ExecutionsController_cancel: {
     parameters: {
       query?: never;
@@ -4630,6 +4962,74 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ExecutionsController_rerun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RerunExecutionDto'];
+      };
+    };
+    responses: {
+      /** @description the new execution, `queued` */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ExecutionView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -4845,6 +5245,55 @@ export interface operations {
         };
       };
       /** @description validation_failed: the fields at fault are listed in `details` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ExecutionsController_bulkRerun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BulkRerunDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BulkRerunView'];
+        };
+      };
       400: {
         headers: {
           [name: string]: unknown;
@@ -6423,6 +6872,72 @@ export interface operations {
       };
       /** @description unauthorized: no valid key or token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  WaitpointsController_complete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CompleteWaitpointDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WaitpointCompletedView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      429: {
         headers: {
           [name: string]: unknown;
         };
