@@ -78,13 +78,7 @@ export function readUsageRollups(
 
 /** A grouping of the attribution usage report (usage_attribution_daily's columns). */
 export interface AttributionGrouping {
-  column:
-    | 'agent_id'
-    | "to_char(day, 'YYYY-MM-DD')"
-    | 'model'
-    | 'end_user'
-    | 'api_key_id'
-    | 'tag';
+  column: 'agent_id' | "to_char(day, 'YYYY-MM-DD')" | 'model' | 'end_user' | 'api_key_id' | 'tag';
   field: string;
 }
 
