@@ -16,6 +16,19 @@ const shared = {
   modulePathIgnorePatterns: notSource,
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }],
+    // The console's components (apps/console): TSX with React's automatic runtime.
+    '^.+\\.tsx$': [
+      '@swc/jest',
+      {
+        ...swcConfig,
+        swcrc: false,
+        jsc: {
+          ...swcConfig.jsc,
+          parser: { syntax: 'typescript', tsx: true },
+          transform: { react: { runtime: 'automatic' } },
+        },
+      },
+    ],
   },
   moduleNameMapper: { '^@agentq/(.*)$': '<rootDir>/libs/$1/src' },
 };
@@ -31,7 +44,9 @@ const layers = [
   {
     ...shared,
     displayName: 'unit',
-    testRegex: '\\.spec\\.ts$',
+    // *.spec.tsx: the console's component specs, in a DOM (each names
+    // test/jest/unit-dom-environment.js in its @jest-environment docblock).
+    testRegex: '\\.spec\\.tsx?$',
     testEnvironment: '<rootDir>/test/jest/unit-environment.js',
     setupFilesAfterEnv: ['<rootDir>/test/jest/unit-setup.ts'],
   },

@@ -21,6 +21,7 @@ import { AddExecutionAttribution1763900080000 } from './1763900080000-AddExecuti
 import { AddAttributionUsage1763900081000 } from './1763900081000-AddAttributionUsage';
 import { AddEndUserAndKeyBudgets1763900082000 } from './1763900082000-AddEndUserAndKeyBudgets';
 import { CreateAuditLog1763900083000 } from './1763900083000-CreateAuditLog';
+import { CreateConsoleSessions1763900100000 } from './1763900100000-CreateConsoleSessions';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   AddAttributionUsage1763900081000,
   AddEndUserAndKeyBudgets1763900082000,
   CreateAuditLog1763900083000,
+  CreateConsoleSessions1763900100000,
 ];

@@ -107,10 +107,28 @@ async function ensureServices() {
   });
 }
 
+// The console's browser tests (test/console.e2e-spec.ts) drive Debian's Chromium: installed here
+// from the system packages when it is missing and this can (root with apt-get); otherwise they
+// fail saying how (test/support/chromium.ts). Never skipped.
+function ensureChromium() {
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(chromium) || process.env.CHROMIUM_PATH) return;
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
+  console.log('test: Chromium is missing; apt-get install chromium');
+  const install = () =>
+    run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+      DEBIAN_FRONTEND: 'noninteractive',
+    });
+  if (install() !== 0 && run('apt-get', ['update']) === 0) install();
+}
+
 async function main() {
   checkRuntime();
-  // The unit layer alone needs neither PostgreSQL nor Redis.
-  if (process.env.TEST_LAYERS !== 'unit') await ensureServices();
+  // The unit layer alone needs neither PostgreSQL nor Redis, nor a browser.
+  if (process.env.TEST_LAYERS !== 'unit') {
+    await ensureServices();
+    ensureChromium();
+  }
 
   const jestArgs = process.argv.slice(2);
   if (jestArgs.length > 0 || process.env.TEST_LAYERS) {

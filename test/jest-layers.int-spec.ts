@@ -38,7 +38,7 @@ describe('jest layers', () => {
     const all = listTests(undefined, cacheDirectory).files;
 
     expect(unit.length).toBeGreaterThan(0);
-    expect(unit.every((file) => file.endsWith('.spec.ts'))).toBe(true);
+    expect(unit.every((file) => /\.spec\.tsx?$/.test(file))).toBe(true);
     expect(integration.every((file) => file.endsWith('.int-spec.ts'))).toBe(true);
     expect(e2e.every((file) => file.endsWith('.e2e-spec.ts'))).toBe(true);
     expect(e2e.some((file) => file.startsWith('test/faults/'))).toBe(true);

@@ -15,6 +15,7 @@ const EXPECTED_TABLES = [
   'audit_log',
   'budget_counters',
   'budget_reservations',
+  'console_sessions',
   'execution_labels',
   'execution_steps',
   'llm_providers',

@@ -25,6 +25,30 @@ interface ContractReport {
   valid: boolean;
   validationErrors: unknown[];
   committedTypesMatch: boolean;
+  readmeFlowWithDefaultOptions: string[];
+}
+
+interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: unknown;
+  allOf?: SchemaNode[];
+  items?: SchemaNode;
+}
+
+// Properties a generator can only type as an empty object: `type: object` with nothing inside.
+function bareObjects(schemas: Record<string, SchemaNode>): string[] {
+  const found: string[] = [];
+  const visit = (schema: SchemaNode, at: string) => {
+    const described = schema.properties || schema.additionalProperties !== undefined;
+    if (schema.type === 'object' && !described && !schema.allOf) found.push(at);
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      visit(property, `${at}.${name}`);
+    }
+    if (schema.items) visit(schema.items, `${at}[]`);
+  };
+  for (const [name, schema] of Object.entries(schemas)) visit(schema, name);
+  return found;
 }
 
 describe('OpenAPI contract and typed client', () => {
@@ -61,10 +85,14 @@ describe('OpenAPI contract and typed client', () => {
       expect(report.valid).toBe(true);
       // If this fails: `npm start`, then `npm run client:generate`, and commit the result.
       expect(report.committedTypesMatch).toBe(true);
+      // Another integrator's client: openapi-typescript with its default options compiles the
+      // README flow (test/fixtures/readme-flow.ts), defaulted request fields left out.
+      expect(report.readmeFlowWithDefaultOptions).toEqual([]);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
     const document = JSON.parse(text);
+    expect(bareObjects(document.components.schemas)).toEqual([]);
     expect(document.servers).toEqual([{ url: PUBLIC_URL }]);
     expect(document.info.license.name).toBe('MIT');
   });
@@ -108,6 +136,12 @@ describe('OpenAPI contract and typed client', () => {
     expect(execution.usage.totalTokens).toBe(
       execution.usage.promptTokens + execution.usage.completionTokens,
     );
+
+    // One usage shape: a model step reports totalTokens as the execution does.
+    const steps = body(
+      await client.GET('/v1/executions/{id}/steps', { params: { path: { id: finished.id } } }),
+    );
+    expect(steps.map((step) => step.usage?.totalTokens)).toEqual([execution.usage.totalTokens]);
 
     const stats = body(
       await client.GET('/v1/agents/{id}/stats', { params: { path: { id: agent.id } } }),

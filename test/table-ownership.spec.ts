@@ -70,6 +70,8 @@ const OWNERS: Owner[] = [
     ],
   },
   { lib: 'libs/usage', tables: ['budget_counters', 'budget_reservations'], entities: [] },
+  // The API's auth module (DESIGN.md allows it): only the API signs in and looks sessions up.
+  { lib: 'apps/api/src/auth', tables: ['console_sessions'], entities: [] },
 ];
 
 // Where an owned table may be named outside its owner, and why.
@@ -181,7 +183,9 @@ describe('every owned table is reached through its owner only', () => {
 
 // The files an owner's index re-exports: its public surface.
 function publicFiles(lib: string): string[] {
-  const index = readFileSync(join(ROOT, lib, 'src', 'index.ts'), 'utf8');
+  const indexFile = join(ROOT, lib, 'src', 'index.ts');
+  if (!existsSync(indexFile)) return []; // an app's module: nothing re-exported
+  const index = readFileSync(indexFile, 'utf8');
   return [...index.matchAll(/export \* from '(\.[^']+)'/g)].map((m) =>
     join(ROOT, lib, 'src', `${m[1]}.ts`),
   );

@@ -339,7 +339,12 @@ describe('tools and the step loop', () => {
         type: 'model',
         name: 'gpt-4o-mini',
         result: 'plain',
-        usage: { promptTokens: 9, completionTokens: 4, costUsd: done.usage.costUsd },
+        usage: {
+          promptTokens: 9,
+          completionTokens: 4,
+          totalTokens: 13,
+          costUsd: done.usage.costUsd,
+        },
         error: null,
       }),
     ]);

@@ -20,30 +20,33 @@ function describeTarget(args) {
   return String(first);
 }
 
-class UnitEnvironment extends TestEnvironment {
-  async setup() {
-    await super.setup();
-    const attempts = [];
-    this.global[ATTEMPTS] = attempts;
-    const refuse = (what) => {
-      attempts.push(what);
-      throw new Error(
-        `unit specs use no network (${what}): move this test to a *.int-spec.ts file`,
-      );
-    };
-    net.Socket.prototype.connect = function connect(...args) {
-      return refuse(`connect to ${describeTarget(args)}`);
-    };
-    net.Server.prototype.listen = function listen() {
-      return refuse('listen');
-    };
-  }
+/** `Base` (a jest environment) with sockets refused: node for specs, jsdom for components. */
+const withoutNetwork = (Base) =>
+  class extends Base {
+    async setup() {
+      await super.setup();
+      const attempts = [];
+      this.global[ATTEMPTS] = attempts;
+      const refuse = (what) => {
+        attempts.push(what);
+        throw new Error(
+          `unit specs use no network (${what}): move this test to a *.int-spec.ts file`,
+        );
+      };
+      net.Socket.prototype.connect = function connect(...args) {
+        return refuse(`connect to ${describeTarget(args)}`);
+      };
+      net.Server.prototype.listen = function listen() {
+        return refuse('listen');
+      };
+    }
 
-  async teardown() {
-    net.Socket.prototype.connect = original.connect;
-    net.Server.prototype.listen = original.listen;
-    await super.teardown();
-  }
-}
+    async teardown() {
+      net.Socket.prototype.connect = original.connect;
+      net.Server.prototype.listen = original.listen;
+      await super.teardown();
+    }
+  };
 
-module.exports = UnitEnvironment;
+module.exports = withoutNetwork(TestEnvironment);
+module.exports.withoutNetwork = withoutNetwork;

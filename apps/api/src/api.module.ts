@@ -10,6 +10,7 @@ import { AgentsModule } from './agents/agents.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { ConsoleModule } from './console/console.module';
 import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
 import { MemoriesModule } from './memories/memories.module';
@@ -44,6 +45,7 @@ export class ApiModule {
         }),
         AuthModule,
         HealthModule,
+        ConsoleModule,
         AdminModule,
         ApiKeysModule,
         ProvidersModule,

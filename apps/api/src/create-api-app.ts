@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import fastifyCookie from '@fastify/cookie';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@agentq/config';
 import { createAppLogger } from '@agentq/logging';
@@ -10,6 +11,7 @@ import { answerUnparsableRequest } from './common/unparsable-request';
 import { AuditContextInterceptor } from './common/audit-context.interceptor';
 import { TraceRouteInterceptor } from './common/trace-route.interceptor';
 import { createValidationPipe } from './common/validation.pipe';
+import { consoleAssetsDirectory, mountConsole } from './console/console-assets';
 import { recordHttpMetrics, HttpMetrics } from './metrics/http-metrics';
 import { mountOpenApi } from './openapi';
 import { adminBasicAuth } from './queue-board/admin-basic-auth.hook';
@@ -47,6 +49,10 @@ export async function createApiApp(
     { parseAs: 'string' },
     parseJsonBodies(MAX_JSON_DEPTH),
   );
+  // The console's session cookie (docs/security.md, "The console"); unsigned: it is a random
+  // secret looked up by its hash, so a signature would add nothing.
+  await app.register(fastifyCookie);
+  await mountConsole(fastify, consoleAssetsDirectory());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(new AuditContextInterceptor());
   if (config.telemetry.tracesEnabled) app.useGlobalInterceptors(new TraceRouteInterceptor());

@@ -1,10 +1,18 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import {
+  DocumentBuilder,
+  getSchemaPath,
+  OpenAPIObject,
+  ReferenceObject,
+  SchemaObject,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import { AppConfig } from '@agentq/config';
 import { ADMIN_TOKEN_SCHEME } from './auth/auth.decorators';
 import { ErrorResponse } from './common/error-response';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
+type Schema = SchemaObject | ReferenceObject;
 
 /** OpenAPI document generated from the controllers and DTOs, served at /docs (JSON at /docs-json). */
 export function mountOpenApi(app: INestApplication, config: AppConfig): void {
@@ -28,6 +36,7 @@ export function mountOpenApi(app: INestApplication, config: AppConfig): void {
     { extraModels: [ErrorResponse] },
   );
   documentErrors(document);
+  documentRequestDefaults(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
@@ -57,6 +66,58 @@ function documentErrors(document: OpenAPIObject): void {
         if (!response || !/^[45]|^default$/.test(status) || '$ref' in response) continue;
         response.content = error;
       }
+    }
+  }
+}
+
+// A request field with a default may be left out. openapi-typescript's default options
+// (`defaultNonNullable`) make every schema property with a `default` required, request bodies'
+// component schemas included, so a client generated that way would have to send them all. In
+// schemas that requests use, the default moves into the description instead (for a schema only
+// PATCH uses, as what a new resource starts with: leaving the field out changes nothing).
+function documentRequestDefaults(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  const reached = new Map<string, Set<'create' | 'update'>>();
+  const visit = (schema: Schema | undefined, use: 'create' | 'update') => {
+    if (!schema) return;
+    if ('$ref' in schema) {
+      const name = schema.$ref.replace('#/components/schemas/', '');
+      const uses = reached.get(name) ?? new Set();
+      if (uses.has(use)) return;
+      reached.set(name, uses.add(use));
+      visit(schemas[name], use);
+      return;
+    }
+    const children = [
+      ...Object.values(schema.properties ?? {}),
+      ...(schema.allOf ?? []),
+      ...(schema.oneOf ?? []),
+      ...(schema.anyOf ?? []),
+      schema.items,
+    ];
+    for (const child of children) visit(child, use);
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const [operation, use] of [
+      [item.post, 'create'],
+      [item.put, 'create'],
+      [item.patch, 'update'],
+    ] as const) {
+      const body = operation?.requestBody;
+      if (!body || '$ref' in body) continue;
+      for (const media of Object.values(body.content)) visit(media.schema, use);
+    }
+  }
+  for (const [name, uses] of reached) {
+    const schema = schemas[name];
+    if (!schema || '$ref' in schema) continue;
+    for (const property of Object.values(schema.properties ?? {})) {
+      if ('$ref' in property || !('default' in property)) continue;
+      const value = `\`${JSON.stringify(property.default)}\``;
+      const stated = uses.has('create') ? `Default: ${value}.` : `A new one starts with ${value}.`;
+      const description = property.description?.replace(/\.?$/, '.');
+      property.description = description ? `${description} ${stated}` : stated;
+      delete property.default;
     }
   }
 }

@@ -13,7 +13,7 @@ import {
   newMasterKey,
   newPassword,
 } from './stack/dev-secrets';
-import { ensureDevTenant } from './stack/dev-tenant';
+import { consoleLoginLink, ensureDevTenant } from './stack/dev-tenant';
 import { startEmbeddedPostgres } from './stack/embedded-postgres';
 import { findExecutable, REDIS_SERVER_MISSING, startLocalRedis } from './stack/local-redis';
 import { describeExit, ManagedProcess } from './stack/managed-process';
@@ -175,6 +175,7 @@ function printBanner(details: {
   apiUrl: string;
   adminToken: string;
   tenant?: DevTenant;
+  loginLink?: string;
   database: string;
   redis: string;
 }): void {
@@ -183,6 +184,10 @@ function printBanner(details: {
     '',
     bold('agentq is running'),
     '',
+    `  Console      ${apiUrl}/console`,
+    details.loginLink
+      ? `  Sign in      ${details.loginLink}  (one-time link, valid for an hour)`
+      : '  Sign in      with the API key below (or the admin token)',
     `  API          ${apiUrl}`,
     `  API docs     ${apiUrl}/docs`,
     `  Bull Board   ${apiUrl}/admin/queues  (asks for the admin token: any username, the token as password)`,
@@ -381,7 +386,22 @@ async function main(stack: Stack): Promise<void> {
     say(`could not create the development tenant: ${(error as Error).message}`);
   }
 
-  printBanner({ apiUrl, adminToken, tenant, database: databaseNote, redis: redisNote });
+  let loginLink: string | undefined;
+  if (tenant) {
+    loginLink = await consoleLoginLink(apiUrl, tenant).catch((error: Error) => {
+      say(`could not make a console login link: ${error.message}`);
+      return undefined;
+    });
+  }
+
+  printBanner({
+    apiUrl,
+    adminToken,
+    tenant,
+    loginLink,
+    database: databaseNote,
+    redis: redisNote,
+  });
 }
 
 const stack = new Stack();

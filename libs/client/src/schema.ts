@@ -316,6 +316,64 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/console/login-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A one-time link that signs a browser in to the console with this key’s rights
+     * @description npm start prints one for the development tenant. The token is in the URL’s fragment, which browsers never send to a server.
+     */
+    post: operations['ConsoleSessionsController_loginLink'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/console/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign in to the console with an API key, the admin token or a one-time login link
+     * @description Sets the session cookie (httpOnly, SameSite=Strict, Secure over https) and answers the CSRF token that every write with the cookie must carry as X-Agentq-Csrf. The session has the rights of the key it was opened with (a read-only key gives a read-only console) and ends when it expires, on sign-out, or when the key is revoked.
+     */
+    post: operations['ConsoleSessionsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/console/sessions/current': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The signed-in console session, with its CSRF token */
+    get: operations['ConsoleSessionsController_current'];
+    put?: never;
+    post?: never;
+    /** Sign out: the session ends here and on every tab */
+    delete: operations['ConsoleSessionsController_close'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/executions': {
     parameters: {
       query?: never;
@@ -441,6 +499,26 @@ export type paths = {
      * @description Every pending tool call exactly once (409 tool_outputs_mismatch otherwise); 409 not_waiting when the execution is not in requires_action. The execution goes back to `queued` and any worker carries on.
      */
     post: operations['ExecutionsController_submitToolOutputs'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/executions/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every lifecycle event of the tenant's executions, live, as Server-Sent Events
+     * @description From now on (no replay; read GET /v1/executions for the state so far), optionally for one agent. `data:` is an ExecutionEventView as JSON. The stream stays open until the client closes it. The console keeps its Runs page live with it.
+     */
+    get: operations['ExecutionsController_tenantStream'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1092,6 +1170,26 @@ export type components = {
       /** @enum {string} */
       status: 'up' | 'down';
     };
+    ConsoleLoginLinkView: {
+      /** Format: date-time */
+      expiresAt: string;
+      /** @example http://localhost:3000/console/login#token=aql_... */
+      url: string;
+    };
+    ConsoleSessionView: {
+      /** @description signed in with the admin token: admin routes only, no tenant */
+      admin: boolean;
+      /** @description send it as X-Agentq-Csrf on every write; keep it in memory only */
+      csrfToken: string;
+      /** Format: date-time */
+      expiresAt: string;
+      /** @description the key’s scopes */
+      scopes: ('read' | 'write')[];
+      /** Format: uuid */
+      tenantId: string | null;
+      /** @description the tenant’s name */
+      tenantName: string | null;
+    };
     CreateAgentDto: {
       /** @description how long a requires_action pause waits for tool outputs (default 1 h) */
       actionTimeoutMs?: number | null;
@@ -1115,15 +1213,12 @@ export type components = {
        */
       capabilities?: string[];
       description?: string | null;
-      /** @default false */
+      /** @description Default: `false`. */
       enableMemory?: boolean;
       goal?: string | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
-      /**
-       * @description model calls one execution may make; one more fails it (max_steps_exceeded)
-       * @default 8
-       */
+      /** @description model calls one execution may make; one more fails it (max_steps_exceeded). Default: `8`. */
       maxSteps?: number;
       /** @example support-triage */
       name: string;
@@ -1141,14 +1236,11 @@ export type components = {
       /** @description free-form grouping label */
       space?: string | null;
       /**
-       * @default active
+       * @description Default: `"active"`.
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
-      /**
-       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
-       * @default false
-       */
+      /** @description stream output deltas to GET /v1/executions/:id/stream unless a submission says. Default: `false`. */
       stream?: boolean;
       /** @description tools the model may call; names unique; a PATCH replaces the whole list */
       tools?: components['schemas']['ToolDefinitionDto'][];
@@ -1166,13 +1258,14 @@ export type components = {
       budgetMonthlyUsd?: string | null;
       /** @example ci pipeline */
       name: string;
-      /**
-       * @default [
-       *       "read",
-       *       "write"
-       *     ]
-       */
+      /** @description Default: `["read","write"]`. */
       scopes?: ('read' | 'write')[];
+    };
+    CreateConsoleSessionDto: {
+      /** @description the token of a one-time login link (aql_...); it works once */
+      loginToken?: string;
+      /** @description a tenant API key (aq_...) or AGENTQ_ADMIN_TOKEN; never stored by the browser */
+      token?: string;
     };
     CreatedApiKeyView: {
       budgetDailyUsd: string | null;
@@ -1196,9 +1289,9 @@ export type components = {
     CreateMemoryDto: {
       /** @example The customer prefers answers in French. */
       content: string;
-      /** @default 5 */
+      /** @description Default: `5`. */
       importance?: number;
-      /** @default {} */
+      /** @description Default: `{}`. */
       metadata?: {
         [key: string]: unknown;
       };
@@ -1211,7 +1304,7 @@ export type components = {
     CreatePlanDto: {
       description?: string;
       /**
-       * @default fail_fast
+       * @description Default: `"fail_fast"`.
        * @enum {string}
        */
       failurePolicy?: 'fail_fast' | 'continue';
@@ -1265,7 +1358,7 @@ export type components = {
        * @example http://localhost:11434/v1
        */
       baseUrl?: string | null;
-      /** @default true */
+      /** @description Default: `true`. */
       isActive?: boolean;
       /** @description make this the tenant's default provider, used by agents that name none; a tenant's first provider is the default unless this is false */
       isDefault?: boolean;
@@ -1326,13 +1419,13 @@ export type components = {
        * @example *\/5 * * * *
        */
       cron: string;
-      /** @default true */
+      /** @description Default: `true`. */
       enabled?: boolean;
       /** Format: date-time */
       endAt?: string | null;
       /** @description the input of every execution it creates */
       input: components['schemas']['ExecutionInputDto'];
-      /** @default 3 */
+      /** @description Default: `3`. */
       maxAttempts?: number;
       /**
        * @description a JSON object of at most 8192 bytes; top-level keys are searchable
@@ -1344,12 +1437,11 @@ export type components = {
         [key: string]: unknown;
       };
       /**
-       * @description skip: a fire time is skipped while the previous execution is queued or running
-       * @default skip
+       * @description skip: a fire time is skipped while the previous execution is queued or running. Default: `"skip"`.
        * @enum {string}
        */
       overlap?: 'skip' | 'queue';
-      /** @default 5 */
+      /** @description Default: `5`. */
       priority?: number;
       /** Format: date-time */
       startAt?: string | null;
@@ -1361,8 +1453,7 @@ export type components = {
        */
       tags?: string[];
       /**
-       * @description IANA time zone
-       * @default UTC
+       * @description IANA time zone. Default: `"UTC"`.
        * @example Europe/Paris
        */
       timezone?: string;
@@ -1378,7 +1469,7 @@ export type components = {
        * @description the agent the session is mainly with (any agent may run in it)
        */
       agentId?: string | null;
-      /** @default {} */
+      /** @description Default: `{}`. */
       metadata?: {
         [key: string]: unknown;
       };
@@ -1477,7 +1568,14 @@ export type components = {
     };
     ExecutionStepView: {
       /** @description tool steps: the arguments the model gave */
-      arguments: Record<string, never> | null;
+      arguments:
+        | ({
+            [key: string]: unknown;
+          } | null)
+        | (unknown[] | null)
+        | (string | null)
+        | (number | null)
+        | (boolean | null);
       attempt: number;
       durationMs: number | null;
       error: components['schemas']['ExecutionErrorView'] | null;
@@ -1497,7 +1595,7 @@ export type components = {
       /** @enum {string} */
       type: 'model' | 'tool';
       /** @description model steps */
-      usage: components['schemas']['StepUsageView'] | null;
+      usage: components['schemas']['ExecutionUsageView'] | null;
     };
     ExecutionUsageView: {
       completionTokens: number;
@@ -1678,9 +1776,9 @@ export type components = {
        * @example research
        */
       key: string;
-      /** @default 3 */
+      /** @description Default: `3`. */
       maxAttempts?: number;
-      /** @default 5 */
+      /** @description Default: `5`. */
       priority?: number;
       timeoutMs?: number;
       title?: string;
@@ -2058,15 +2156,6 @@ export type components = {
       /** Format: date-time */
       updatedAt: string;
     };
-    StepUsageView: {
-      completionTokens: number;
-      /**
-       * @description USD, decimal string
-       * @example 0.000012000
-       */
-      costUsd: string;
-      promptTokens: number;
-    };
     SubmitExecutionBatchDto: {
       executions: components['schemas']['SubmitExecutionDto'][];
     };
@@ -2083,7 +2172,7 @@ export type components = {
       /** @description Same key, same execution: a retried submission is not run twice */
       idempotencyKey?: string;
       input: components['schemas']['ExecutionInputDto'];
-      /** @default 3 */
+      /** @description Default: `3`. */
       maxAttempts?: number;
       /**
        * @description a JSON object of at most 8192 bytes; top-level keys are searchable
@@ -2094,10 +2183,7 @@ export type components = {
       metadata?: {
         [key: string]: unknown;
       };
-      /**
-       * @description 10 is the most urgent
-       * @default 5
-       */
+      /** @description 10 is the most urgent. Default: `5`. */
       priority?: number;
       /** @description Structured output (default: the agent's `responseFormat`) */
       responseFormat?: components['schemas']['ResponseFormatDto'];
@@ -2105,10 +2191,7 @@ export type components = {
       runAt?: string;
       /** Format: uuid */
       sessionId?: string;
-      /**
-       * @description On success, store the output as a 'conversation' memory of the agent
-       * @default false
-       */
+      /** @description On success, store the output as a 'conversation' memory of the agent. Default: `false`. */
       storeOutputAsMemory?: boolean;
       /** @description Stream output deltas to GET /v1/executions/:id/stream (default: the agent's `stream`) */
       stream?: boolean;
@@ -2217,13 +2300,20 @@ export type components = {
     };
     ToolCallView: {
       /** @description the JSON value the model gave */
-      arguments: Record<string, never>;
+      arguments:
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[]
+        | string
+        | number
+        | boolean;
       /** @description answer it with this id in POST .../tool-outputs */
       id: string;
       name: string;
     };
     ToolDefinitionDto: {
-      /** @default  */
+      /** @description Default: `""`. */
       description?: string;
       /** @description http tools: headers sent with each call; values are stored encrypted */
       headers?: {
@@ -2248,7 +2338,7 @@ export type components = {
       parameters: {
         [key: string]: unknown;
       };
-      /** @default 30000 */
+      /** @description Default: `30000`. */
       timeoutMs?: number;
       /**
        * @description http: the worker POSTs the call to `url`, signed; client: the execution pauses
@@ -2264,7 +2354,14 @@ export type components = {
     };
     ToolOutputDto: {
       /** @description what the tool returned: a string as it is, any other JSON value is sent to the model as JSON */
-      output: Record<string, never>;
+      output:
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[]
+        | string
+        | number
+        | boolean;
       /** @description the id of a pending tool call (requiredAction.toolCalls[].id) */
       toolCallId: string;
     };
@@ -2312,15 +2409,12 @@ export type components = {
        */
       capabilities?: string[];
       description?: string | null;
-      /** @default false */
+      /** @description A new one starts with `false`. */
       enableMemory?: boolean;
       goal?: string | null;
       llmConfig?: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
-      /**
-       * @description model calls one execution may make; one more fails it (max_steps_exceeded)
-       * @default 8
-       */
+      /** @description model calls one execution may make; one more fails it (max_steps_exceeded). A new one starts with `8`. */
       maxSteps?: number;
       /** @example support-triage */
       name?: string;
@@ -2338,14 +2432,11 @@ export type components = {
       /** @description free-form grouping label */
       space?: string | null;
       /**
-       * @default active
+       * @description A new one starts with `"active"`.
        * @enum {string}
        */
       status?: 'draft' | 'active' | 'paused' | 'archived';
-      /**
-       * @description stream output deltas to GET /v1/executions/:id/stream unless a submission says
-       * @default false
-       */
+      /** @description stream output deltas to GET /v1/executions/:id/stream unless a submission says. A new one starts with `false`. */
       stream?: boolean;
       /** @description tools the model may call; names unique; a PATCH replaces the whole list */
       tools?: components['schemas']['ToolDefinitionDto'][];
@@ -2353,9 +2444,9 @@ export type components = {
     UpdateMemoryDto: {
       /** @example The customer prefers answers in French. */
       content?: string;
-      /** @default 5 */
+      /** @description A new one starts with `5`. */
       importance?: number;
-      /** @default {} */
+      /** @description A new one starts with `{}`. */
       metadata?: {
         [key: string]: unknown;
       };
@@ -2381,7 +2472,7 @@ export type components = {
        * @example http://localhost:11434/v1
        */
       baseUrl?: string | null;
-      /** @default true */
+      /** @description A new one starts with `true`. */
       isActive?: boolean;
       /** @description make this the tenant's default provider, used by agents that name none; a tenant's first provider is the default unless this is false */
       isDefault?: boolean;
@@ -2442,13 +2533,13 @@ export type components = {
        * @example *\/5 * * * *
        */
       cron?: string;
-      /** @default true */
+      /** @description A new one starts with `true`. */
       enabled?: boolean;
       /** Format: date-time */
       endAt?: string | null;
       /** @description the input of every execution it creates */
       input?: components['schemas']['ExecutionInputDto'];
-      /** @default 3 */
+      /** @description A new one starts with `3`. */
       maxAttempts?: number;
       /**
        * @description a JSON object of at most 8192 bytes; top-level keys are searchable
@@ -2460,12 +2551,11 @@ export type components = {
         [key: string]: unknown;
       };
       /**
-       * @description skip: a fire time is skipped while the previous execution is queued or running
-       * @default skip
+       * @description skip: a fire time is skipped while the previous execution is queued or running. A new one starts with `"skip"`.
        * @enum {string}
        */
       overlap?: 'skip' | 'queue';
-      /** @default 5 */
+      /** @description A new one starts with `5`. */
       priority?: number;
       /** Format: date-time */
       startAt?: string | null;
@@ -2477,8 +2567,7 @@ export type components = {
        */
       tags?: string[];
       /**
-       * @description IANA time zone
-       * @default UTC
+       * @description IANA time zone. A new one starts with `"UTC"`.
        * @example Europe/Paris
        */
       timezone?: string;
@@ -4182,6 +4271,163 @@ export interface operations {
       };
     };
   };
+  ConsoleSessionsController_loginLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsoleLoginLinkView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ConsoleSessionsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateConsoleSessionDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsoleSessionView'];
+        };
+      };
+      /** @description validation_failed: the fields at fault are listed in `details` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ConsoleSessionsController_current: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsoleSessionView'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ConsoleSessionsController_close: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   ExecutionsController_list: {
     parameters: {
       query?: {
@@ -4559,6 +4805,56 @@ export interface operations {
         };
       };
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ExecutionsController_tenantStream: {
+    parameters: {
+      query?: {
+        /** @description only this agent's executions */
+        agentId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/event-stream of ExecutionEventView events */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description validation_failed: the fields at fault are listed in `details` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
         headers: {
           [name: string]: unknown;
         };

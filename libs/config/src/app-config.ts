@@ -33,6 +33,10 @@ export interface AppConfig {
     /** 0: no cache, every request asks PostgreSQL. */
     cacheTtlMs: number;
     lastUsedIntervalMs: number;
+    /** How long a console session lasts from sign-in (no sliding renewal). */
+    consoleSessionTtlMs: number;
+    /** How long a one-time console login link can be redeemed. */
+    consoleLoginLinkTtlMs: number;
   };
   providers: { blockPrivateUrls: boolean };
   adminToken: string;
@@ -176,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       failureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
       cacheTtlMs: e.AUTH_CACHE_TTL_MS,
       lastUsedIntervalMs: e.AUTH_LAST_USED_INTERVAL_MS,
+      consoleSessionTtlMs: e.CONSOLE_SESSION_TTL_MS,
+      consoleLoginLinkTtlMs: e.CONSOLE_LOGIN_LINK_TTL_MS,
     },
     providers: {
       blockPrivateUrls: e.AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS ?? e.NODE_ENV === 'production',

@@ -168,6 +168,10 @@ export const environmentSchema = z.object({
   AUTH_CACHE_TTL_MS: nonNegativeInt(30_000),
   /** How often an API process writes the last_used_at of the keys it saw: at most once per key. */
   AUTH_LAST_USED_INTERVAL_MS: positiveInt(60_000),
+  /** How long a console session lasts from sign-in: 8 hours. */
+  CONSOLE_SESSION_TTL_MS: positiveInt(8 * 60 * 60 * 1000),
+  /** How long a one-time console login link (npm start prints one) can be redeemed: 1 hour. */
+  CONSOLE_LOGIN_LINK_TTL_MS: positiveInt(60 * 60 * 1000),
   /** `true`, a hop count or addresses/subnets: set behind a load balancer so client addresses are real. */
   TRUST_PROXY: z.string().default('false'),
   /**

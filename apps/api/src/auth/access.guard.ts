@@ -2,18 +2,32 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { FastifyRequest } from 'fastify';
-import { ForbiddenScopeError, RateLimitedError, UnauthorizedError } from '../common/api-errors';
+import {
+  CsrfError,
+  ForbiddenScopeError,
+  RateLimitedError,
+  UnauthorizedError,
+} from '../common/api-errors';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { secretsEqual } from './api-key-secret';
 import { ACCESS_POLICY, AccessPolicy, AuthContext } from './auth.decorators';
 import { bearerToken } from './bearer-token';
+import {
+  CONSOLE_SESSION_COOKIE,
+  CSRF_HEADER,
+  csrfProblem,
+  sessionRefusal,
+} from './console-session';
+import { ConsoleSessions } from './console-sessions.service';
 import { FailedAuthLimiter } from './failed-auth-limiter.service';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Every route needs a tenant API key unless marked @Public() or @AdminOnly().
- * Reads need the `read` scope, anything else `write`.
+ * Reads need the `read` scope, anything else `write`. Without an Authorization header, the
+ * console's session cookie stands for the key (or admin token) it was opened with, and a write
+ * must also carry the session's CSRF token (docs/security.md, "The console").
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -21,6 +35,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly limiter: FailedAuthLimiter,
+    private readonly consoleSessions: ConsoleSessions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -42,6 +57,27 @@ export class AccessGuard implements CanActivate {
     };
 
     const token = bearerToken(request.headers.authorization);
+    const sessionSecret = request.cookies?.[CONSOLE_SESSION_COOKIE];
+    if (!token && !request.headers.authorization && sessionSecret) {
+      const session = await this.consoleSessions.find(sessionSecret);
+      if (!session) throw refuse(new UnauthorizedError('console session expired or signed out'));
+      const refusal = sessionRefusal(policy, session, request.method);
+      if (refusal === 'admin_only') throw new UnauthorizedError('this route needs the admin token');
+      if (refusal === 'tenant_only') {
+        throw new UnauthorizedError('an admin session has no tenant: sign in with an API key');
+      }
+      if (refusal) throw new ForbiddenScopeError(refusal.slice('scope:'.length));
+      const csrf = csrfProblem(request.method, sessionSecret, request.headers[CSRF_HEADER]);
+      if (csrf) throw new CsrfError(csrf);
+      if (session.tenantId && session.apiKeyId) {
+        request.auth = {
+          tenantId: session.tenantId,
+          apiKeyId: session.apiKeyId,
+          scopes: session.scopes,
+        };
+      }
+      return true;
+    }
     if (!token) throw refuse(new UnauthorizedError('Authorization: Bearer <token> is required'));
 
     if (policy === 'admin') {

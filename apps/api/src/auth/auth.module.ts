@@ -6,6 +6,7 @@ import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { ApiKeyCache } from './api-key-cache';
 import { ApiKeyRevocations } from './api-key-revocations.service';
 import { ApiKeyUsage } from './api-key-usage.service';
+import { ConsoleSessions } from './console-sessions.service';
 import { FailedAuthLimiter } from './failed-auth-limiter.service';
 
 @Global()
@@ -19,9 +20,16 @@ import { FailedAuthLimiter } from './failed-auth-limiter.service';
     ApiKeyAuthenticator,
     ApiKeyRevocations,
     ApiKeyUsage,
+    ConsoleSessions,
     FailedAuthLimiter,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [FailedAuthLimiter, ApiKeyRevocations, ApiKeyUsage],
+  exports: [
+    FailedAuthLimiter,
+    ApiKeyRevocations,
+    ApiKeyUsage,
+    ApiKeyAuthenticator,
+    ConsoleSessions,
+  ],
 })
 export class AuthModule {}

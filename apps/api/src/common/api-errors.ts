@@ -55,6 +55,13 @@ export class ForbiddenScopeError extends ApiError {
   }
 }
 
+/** A console write without its session's CSRF token (403 csrf_failed). */
+export class CsrfError extends ApiError {
+  constructor(message: string) {
+    super(HttpStatus.FORBIDDEN, 'csrf_failed', message);
+  }
+}
+
 export class ServiceUnavailableError extends ApiError {
   constructor(message: string) {
     super(HttpStatus.SERVICE_UNAVAILABLE, 'service_unavailable', message);

@@ -9,6 +9,7 @@ type Listener = (event: ExecutionEvent) => void;
 export class ExecutionEventStream implements OnModuleInit {
   private readonly logger = new Logger(ExecutionEventStream.name);
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly tenantListeners = new Map<string, Set<Listener>>();
   private readonly subscriber: RedisClient;
   private readonly channel: string;
 
@@ -27,13 +28,12 @@ export class ExecutionEventStream implements OnModuleInit {
   }
 
   listen(executionId: string, listener: Listener): () => void {
-    let set = this.listeners.get(executionId);
-    if (!set) this.listeners.set(executionId, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(executionId);
-    };
+    return addListener(this.listeners, executionId, listener);
+  }
+
+  /** Every event of the tenant's executions (the console's live Runs page). */
+  listenTenant(tenantId: string, listener: Listener): () => void {
+    return addListener(this.tenantListeners, tenantId, listener);
   }
 
   /**
@@ -68,5 +68,16 @@ export class ExecutionEventStream implements OnModuleInit {
       return;
     }
     for (const listener of this.listeners.get(event.executionId) ?? []) listener(event);
+    for (const listener of this.tenantListeners.get(event.tenantId) ?? []) listener(event);
   }
+}
+
+function addListener(map: Map<string, Set<Listener>>, key: string, listener: Listener) {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(listener);
+  return () => {
+    set.delete(listener);
+    if (set.size === 0) map.delete(key);
+  };
 }

@@ -10,6 +10,7 @@ import {
 } from '@agentq/database';
 import { ExecutionStep, toExecutionView as executionViewOf } from '@agentq/executions';
 import { EXECUTION_EVENT_TYPES, ExecutionEventType } from '@agentq/jobs';
+import { jsonValueSchema } from '../common/json-value.schema';
 import { ResponseFormatDto } from '../common/response-format.dto';
 import { ExecutionInputDto } from './dto/submit-execution.dto';
 
@@ -21,13 +22,7 @@ class ExecutionOutputView {
   @ApiProperty({
     required: false,
     description: 'the parsed answer, when the execution has a responseFormat',
-    oneOf: [
-      { type: 'object', additionalProperties: true },
-      { type: 'array', items: {} },
-      { type: 'string' },
-      { type: 'number' },
-      { type: 'boolean' },
-    ],
+    ...jsonValueSchema(),
   })
   json?: unknown;
 }
@@ -41,14 +36,16 @@ class ExecutionErrorView {
 class ToolCallView {
   @ApiProperty({ description: 'answer it with this id in POST .../tool-outputs' }) id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ description: 'the JSON value the model gave' }) arguments!: unknown;
+  @ApiProperty({ description: 'the JSON value the model gave', ...jsonValueSchema() })
+  arguments!: unknown;
 }
 
 class RequiredActionView {
   @ApiProperty({ type: [ToolCallView] }) toolCalls!: ToolCallView[];
 }
 
-class ExecutionUsageView {
+/** One usage shape for executions and their model steps. */
+export class ExecutionUsageView {
   @ApiProperty({ type: 'integer' }) promptTokens!: number;
   @ApiProperty({ type: 'integer' }) completionTokens!: number;
   @ApiProperty({ type: 'integer' }) totalTokens!: number;
@@ -170,12 +167,6 @@ export function toExecutionView(row: AgentExecution): ExecutionView {
   return executionViewOf(row);
 }
 
-class StepUsageView {
-  @ApiProperty({ type: 'integer' }) promptTokens!: number;
-  @ApiProperty({ type: 'integer' }) completionTokens!: number;
-  @ApiProperty({ example: '0.000012000', description: 'USD, decimal string' }) costUsd!: string;
-}
-
 /** One model call or tool call of an execution (GET /v1/executions/:id/steps). */
 export class ExecutionStepView {
   @ApiProperty({ type: 'integer' }) index!: number;
@@ -183,7 +174,10 @@ export class ExecutionStepView {
   @ApiProperty({ description: 'the model, or the tool' }) name!: string;
   @ApiProperty({ type: String, nullable: true, description: 'tool steps' })
   toolCallId!: string | null;
-  @ApiProperty({ nullable: true, description: 'tool steps: the arguments the model gave' })
+  @ApiProperty({
+    description: 'tool steps: the arguments the model gave',
+    ...jsonValueSchema({ nullable: true }),
+  })
   arguments!: unknown;
   @ApiProperty({
     type: String,
@@ -195,8 +189,8 @@ export class ExecutionStepView {
   resultLength!: number | null;
   @ApiProperty({ type: [ToolCallView], nullable: true, description: 'model steps' })
   toolCalls!: ToolCallView[] | null;
-  @ApiProperty({ type: StepUsageView, nullable: true, description: 'model steps' })
-  usage!: StepUsageView | null;
+  @ApiProperty({ type: ExecutionUsageView, nullable: true, description: 'model steps' })
+  usage!: ExecutionUsageView | null;
   @ApiProperty({ type: 'integer' }) attempt!: number;
   @ApiProperty({ type: 'integer', nullable: true }) durationMs!: number | null;
   @ApiProperty({ type: ExecutionErrorView, nullable: true }) error!: ExecutionError | null;
@@ -218,6 +212,7 @@ export function toExecutionStepView(step: ExecutionStep): ExecutionStepView {
         ? {
             promptTokens: step.promptTokens,
             completionTokens: step.completionTokens,
+            totalTokens: step.promptTokens + step.completionTokens,
             costUsd: step.costUsd,
           }
         : null,

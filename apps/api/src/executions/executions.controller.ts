@@ -6,6 +6,7 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
+  Query,
   Req,
   Res,
 } from '@nestjs/common';
@@ -35,6 +36,7 @@ import { ConflictError, NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
 import { EventStream } from '../common/event-stream';
 import { ExecutionListQuery, ListExecutionsQuery } from './dto/list-executions.query';
+import { TenantEventsQuery } from './dto/tenant-events.query';
 import { ExecutionCancellation } from './execution-cancellation.service';
 import { ExecutionEventStream } from './execution-event-stream.service';
 import { ExecutionOutputStream } from './execution-output-stream.service';
@@ -138,6 +140,42 @@ export class ExecutionsController {
     @Param('id', uuidOr404) id: string,
   ): Promise<ExecutionView> {
     return toExecutionView(await this.cancellation.cancel(tenantId, id));
+  }
+
+  @Get('events')
+  @ApiOperation({
+    summary: "Every lifecycle event of the tenant's executions, live, as Server-Sent Events",
+    description:
+      'From now on (no replay; read GET /v1/executions for the state so far), optionally for ' +
+      'one agent. `data:` is an ExecutionEventView as JSON. The stream stays open until the ' +
+      'client closes it. The console keeps its Runs page live with it.',
+  })
+  @ApiOkResponse({
+    description: 'text/event-stream of ExecutionEventView events',
+    content: {
+      'text/event-stream': {
+        schema: {
+          type: 'string',
+          description: `Server-Sent Events; each \`data:\` is a ${getSchemaPath(ExecutionEventView)}`,
+        },
+      },
+    },
+  })
+  tenantStream(
+    @TenantId() tenantId: string,
+    @Query() query: TenantEventsQuery,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const stream = EventStream.open(request, reply);
+    stream.comment('live');
+    stream.onClose(
+      this.events.listenTenant(tenantId, (event) => {
+        if (query.agentId && event.agentId !== query.agentId) return;
+        const view = toExecutionEventView(event);
+        stream.send({ id: view.id, event: view.type, data: view });
+      }),
+    );
   }
 
   @Get(':id/events')

@@ -55,3 +55,16 @@ export async function ensureDevTenant(
     },
   };
 }
+
+/** A one-time link that signs a browser in to the console as the development tenant. */
+export async function consoleLoginLink(apiUrl: string, tenant: DevTenant): Promise<string> {
+  const response = await fetch(`${apiUrl}/v1/console/login-links`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (response.status !== 201) {
+    throw new StackError(`POST /v1/console/login-links answered ${await describeAnswer(response)}`);
+  }
+  return ((await response.json()) as { url: string }).url;
+}

@@ -10,6 +10,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TOOL_LIMITS } from '@agentq/tools';
+import { jsonValueSchema } from '../../common/json-value.schema';
 
 export class ToolOutputDto {
   @ApiProperty({ description: 'the id of a pending tool call (requiredAction.toolCalls[].id)' })
@@ -20,6 +21,7 @@ export class ToolOutputDto {
   @ApiProperty({
     description:
       'what the tool returned: a string as it is, any other JSON value is sent to the model as JSON',
+    ...jsonValueSchema(),
   })
   @IsDefined()
   output!: unknown;
