@@ -17,6 +17,7 @@ import { AgentTools1763900040000 } from './1763900040000-AgentTools';
 import { AddStreamingAndResponseFormat1763900050000 } from './1763900050000-AddStreamingAndResponseFormat';
 import { AddBudgetReservations1763900062000 } from './1763900062000-AddBudgetReservations';
 import { RetentionIndexes1763900065000 } from './1763900065000-RetentionIndexes';
+import { CreateKnowledge1763900090000 } from './1763900090000-CreateKnowledge';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   AddStreamingAndResponseFormat1763900050000,
   AddBudgetReservations1763900062000,
   RetentionIndexes1763900065000,
+  CreateKnowledge1763900090000,
 ];

@@ -1,0 +1,155 @@
+import { EntityManager } from 'typeorm';
+import { findKnowledgeEntries } from './knowledge-store';
+import { KnowledgeEntry, KnowledgeFilters } from './knowledge-types';
+import { fuseRankings, HYBRID_WEIGHTS } from './rank-fusion';
+import { similaritySql, VectorBackend, vectorParameter } from './vector-backend';
+
+export type SearchMode = 'lexical' | 'semantic' | 'hybrid';
+
+/** The query's vector, made with the model whose vectors are serving. */
+export interface QueryVector {
+  vector: number[];
+  model: string;
+}
+
+export interface ChunkSearch {
+  query: string;
+  k: number;
+  mode: SearchMode;
+  /** Null: no vector could be made (no serving model, provider down): words only. */
+  queryVector: QueryVector | null;
+  backend: VectorBackend;
+  filters: KnowledgeFilters;
+  /** Entry chunks or memory chunks (of one agent). */
+  target: { kind: 'entries' } | { kind: 'memories'; agentId: string };
+}
+
+export interface ChunkHit {
+  chunkId: string;
+  /** The entry or the memory the chunk belongs to. */
+  parentId: string;
+  score: number;
+  lexicalRank: number | null;
+  semanticRank: number | null;
+  similarity: number | null;
+  content: string;
+  snippet: string;
+}
+
+// How many candidates each ranking gives the fusion: enough that an entry ranked well by one
+// list and middling by the other still surfaces.
+const candidatesFor = (k: number) => Math.min(Math.max(k * 4, 20), 200);
+
+const HEADLINE_OPTIONS =
+  'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=12, MaxFragments=2';
+
+/**
+ * Ranks chunks by full text (ts_rank_cd over the chunk's tsvector), by vector similarity, or by
+ * both fused with reciprocal rank fusion (weights `HYBRID_WEIGHTS`), then keeps the best chunk per
+ * entry (or memory): the top `k` parents with their chunk and a highlighted snippet.
+ */
+export async function searchChunks(
+  manager: EntityManager,
+  search: ChunkSearch,
+): Promise<ChunkHit[]> {
+  const limit = candidatesFor(search.k);
+  const { where, params } = filterSql(search);
+  const lexical =
+    search.mode === 'semantic' || search.query.trim() === ''
+      ? []
+      : ((await manager.query(
+          `SELECT c.id FROM knowledge_chunks c
+            WHERE ${where} AND c.search_vector @@ websearch_to_tsquery('english', $1)
+            ORDER BY ts_rank_cd(c.search_vector, websearch_to_tsquery('english', $1)) DESC, c.id
+            LIMIT ${limit}`,
+          [search.query, ...params],
+        )) as { id: string }[]);
+  const semantic: { id: string; similarity: number }[] = [];
+  if (search.mode !== 'lexical' && search.queryVector) {
+    const dims = search.queryVector.vector.length;
+    const n = params.length + 2;
+    const { similarity, orderBy } = similaritySql(search.backend, 'c.embedding', `$${n}`, dims);
+    if (search.backend === 'pgvector') {
+      // Filters are applied after the HNSW walk: iterative scans keep walking until enough
+      // rows pass them (pgvector 0.8), and a wider beam keeps recall up.
+      await manager.query(`SELECT set_config('hnsw.ef_search', '100', true)`);
+      await manager
+        .query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`)
+        .catch(() => undefined);
+    }
+    const rows: { id: string; similarity: number }[] = await manager.query(
+      `SELECT c.id, ${similarity} AS similarity FROM knowledge_chunks c
+        WHERE ${where} AND c.embedding_model = $${n + 1} AND c.embedding_dims = ${dims}
+        ORDER BY ${orderBy}, c.id
+        LIMIT ${limit}`,
+      [
+        search.query,
+        ...params,
+        vectorParameter(search.backend, search.queryVector.vector),
+        search.queryVector.model,
+      ],
+    );
+    semantic.push(...rows.map((row) => ({ id: row.id, similarity: Number(row.similarity) })));
+  }
+  const fused = fuseRankings([
+    { weight: HYBRID_WEIGHTS.lexical, ids: lexical.map((row) => row.id) },
+    { weight: HYBRID_WEIGHTS.semantic, ids: semantic.map((row) => row.id) },
+  ]);
+  if (fused.length === 0) return [];
+  const details: { id: string; parent_id: string; content: string; snippet: string }[] =
+    await manager.query(
+      `SELECT c.id, coalesce(c.entry_id, c.memory_id) AS parent_id, c.content,
+              ts_headline('english', c.content, websearch_to_tsquery('english', $2), $3) AS snippet
+         FROM knowledge_chunks c WHERE c.id = ANY ($1::uuid[])`,
+      [fused.map((hit) => hit.id), search.query, HEADLINE_OPTIONS],
+    );
+  const byId = new Map(details.map((row) => [row.id, row]));
+  const lexicalRank = new Map(lexical.map((row, i) => [row.id, i + 1]));
+  const semanticRank = new Map(semantic.map((row, i) => [row.id, i + 1]));
+  const similarityOf = new Map(semantic.map((row) => [row.id, row.similarity]));
+  const seen = new Set<string>();
+  const hits: ChunkHit[] = [];
+  for (const { id, score } of fused) {
+    const row = byId.get(id);
+    if (!row || seen.has(row.parent_id)) continue;
+    seen.add(row.parent_id);
+    hits.push({
+      chunkId: id,
+      parentId: row.parent_id,
+      score,
+      lexicalRank: lexicalRank.get(id) ?? null,
+      semanticRank: semanticRank.get(id) ?? null,
+      similarity: similarityOf.get(id) ?? null,
+      content: row.content,
+      snippet: row.snippet,
+    });
+    if (hits.length === search.k) break;
+  }
+  return hits;
+}
+
+// $1 is the query text in every statement; the filters' parameters follow it.
+function filterSql(search: ChunkSearch): { where: string; params: unknown[] } {
+  if (search.target.kind === 'memories') {
+    return {
+      where: `c.memory_id IS NOT NULL AND c.owner_agent_id = $2`,
+      params: [search.target.agentId],
+    };
+  }
+  const { types, tags, collections } = search.filters;
+  return {
+    where: `c.entry_id IS NOT NULL
+        AND ($2::text[] IS NULL OR c.type = ANY ($2))
+        AND ($3::text[] IS NULL OR c.tags && $3)
+        AND ($4::text[] IS NULL OR c.collection = ANY ($4))`,
+    params: [types ?? null, tags ?? null, collections ?? null],
+  };
+}
+
+/** Entries by id (those visible in this transaction), for a search's hits. */
+export async function entriesById(
+  manager: EntityManager,
+  ids: string[],
+): Promise<Map<string, KnowledgeEntry>> {
+  return findKnowledgeEntries(manager, ids);
+}
