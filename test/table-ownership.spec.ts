@@ -37,6 +37,17 @@ const OWNERS: Owner[] = [
   },
   { lib: 'libs/schedules', tables: ['schedule_firings'], entities: [] },
   { lib: 'libs/usage', tables: ['budget_counters', 'budget_reservations'], entities: [] },
+  {
+    lib: 'libs/knowledge',
+    tables: [
+      'knowledge_settings',
+      'knowledge_entries',
+      'knowledge_versions',
+      'knowledge_chunks',
+      'knowledge_embedding_usage',
+    ],
+    entities: [],
+  },
 ];
 
 // Where an owned table may be named outside its owner, and why.

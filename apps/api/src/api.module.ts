@@ -12,6 +12,7 @@ import { AuthModule } from './auth/auth.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
+import { KnowledgeModule } from './knowledge/knowledge.module';
 import { MemoriesModule } from './memories/memories.module';
 import { ApiMetricsModule } from './metrics/api-metrics.module';
 import { PlansModule } from './plans/plans.module';
@@ -50,6 +51,7 @@ export class ApiModule {
         ExecutionsModule,
         ToolSigningSecretModule,
         MemoriesModule,
+        KnowledgeModule,
         SessionsModule,
         AgentMessagesModule,
         UsageModule,

@@ -1,3 +1,4 @@
+import { ProviderRateLimit, ProviderType } from '@agentq/database';
 import { EntityManager } from 'typeorm';
 import { indexMemory } from './knowledge-store';
 import { VectorBackend, vectorCast } from './vector-backend';
@@ -5,11 +6,11 @@ import { VectorBackend, vectorCast } from './vector-backend';
 /** The provider fields an embedding adapter and its pacing need. */
 export interface EmbeddingProviderRow {
   id: string;
-  type: 'openai' | 'anthropic' | 'openai-compatible' | 'echo';
+  type: ProviderType;
   baseUrl: string | null;
   apiKeyCiphertext: string | null;
   settings: Record<string, unknown> | null;
-  rateLimit: { requestsPerMinute?: number; tokensPerMinute?: number } | null;
+  rateLimit: ProviderRateLimit | null;
   updatedAt: Date;
 }
 
@@ -20,6 +21,7 @@ export interface EmbeddingProviderRow {
 export interface EmbeddingSettings {
   provider: EmbeddingProviderRow | null;
   model: string;
+  servingProvider: EmbeddingProviderRow | null;
   servingModel: string | null;
 }
 
@@ -39,18 +41,28 @@ export async function embeddingSettings(
   tenantId: string,
   defaultModel: (type: EmbeddingProviderRow['type']) => string | null,
 ): Promise<EmbeddingSettings | null> {
-  const [row]: { provider_id: string | null; model: string; serving_model: string | null }[] =
-    await manager.query(
-      `SELECT provider_id, model, serving_model FROM knowledge_settings WHERE tenant_id = $1`,
-      [tenantId],
-    );
+  const [row]: {
+    provider_id: string | null;
+    model: string;
+    serving_provider_id: string | null;
+    serving_model: string | null;
+  }[] = await manager.query(
+    `SELECT provider_id, model, serving_provider_id, serving_model
+       FROM knowledge_settings WHERE tenant_id = $1`,
+    [tenantId],
+  );
   if (row) {
-    const [provider]: EmbeddingProviderRow[] = row.provider_id
-      ? await manager.query(`SELECT ${PROVIDER_COLUMNS} FROM llm_providers p WHERE p.id = $1`, [
-          row.provider_id,
-        ])
-      : [];
-    return { provider: provider ?? null, model: row.model, servingModel: row.serving_model };
+    const providers: EmbeddingProviderRow[] = await manager.query(
+      `SELECT ${PROVIDER_COLUMNS} FROM llm_providers p WHERE p.id = ANY ($1::uuid[])`,
+      [[row.provider_id, row.serving_provider_id].filter(Boolean)],
+    );
+    const byId = (id: string | null) => providers.find((p) => p.id === id) ?? null;
+    return {
+      provider: byId(row.provider_id),
+      model: row.model,
+      servingProvider: byId(row.serving_provider_id),
+      servingModel: row.serving_model,
+    };
   }
   const [provider]: EmbeddingProviderRow[] = await manager.query(
     `SELECT ${PROVIDER_COLUMNS} FROM llm_providers p
@@ -60,11 +72,11 @@ export async function embeddingSettings(
   const model = provider ? defaultModel(provider.type) : null;
   if (!provider || !model) return null;
   await manager.query(
-    `INSERT INTO knowledge_settings (tenant_id, provider_id, model, serving_model)
-     VALUES ($1, $2, $3, $3) ON CONFLICT (tenant_id) DO NOTHING`,
+    `INSERT INTO knowledge_settings (tenant_id, provider_id, model, serving_provider_id, serving_model)
+     VALUES ($1, $2, $3, $2, $3) ON CONFLICT (tenant_id) DO NOTHING`,
     [tenantId, provider.id, model],
   );
-  return { provider, model, servingModel: model };
+  return { provider, model, servingProvider: provider, servingModel: model };
 }
 
 /**
@@ -86,7 +98,7 @@ export async function setEmbeddingModel(
   );
   // With no vector stored yet, there is nothing to keep serving.
   await manager.query(
-    `UPDATE knowledge_settings s SET serving_model = s.model
+    `UPDATE knowledge_settings s SET serving_model = s.model, serving_provider_id = s.provider_id
       WHERE s.tenant_id = $1 AND NOT EXISTS (
         SELECT 1 FROM knowledge_chunks c WHERE c.tenant_id = $1 AND c.embedding IS NOT NULL)`,
     [tenantId],
@@ -190,7 +202,9 @@ export async function settleEmbeddings(
         [tenantId],
       );
       await manager.query(
-        `UPDATE knowledge_settings SET serving_model = model, updated_at = now() WHERE tenant_id = $1`,
+        `UPDATE knowledge_settings SET serving_model = model, serving_provider_id = provider_id,
+                updated_at = now()
+          WHERE tenant_id = $1`,
         [tenantId],
       );
       serving = settings.model;

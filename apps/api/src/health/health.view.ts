@@ -11,7 +11,11 @@ class ComponentHealth {
 const components = {
   type: 'object',
   additionalProperties: { $ref: '#/components/schemas/ComponentHealth' },
-  example: { postgres: { status: 'up' }, redis: { status: 'up' } },
+  example: {
+    postgres: { status: 'up' },
+    redis: { status: 'up' },
+    knowledge: { status: 'up', vectorBackend: 'exact', pgvectorAvailable: false },
+  },
 } as const;
 
 /** @nestjs/terminus's report: what answered (`info`) and what did not (`error`). */
