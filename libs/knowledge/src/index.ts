@@ -6,3 +6,4 @@ export * from './knowledge-types';
 export * from './rank-fusion';
 export * from './template-placeholders';
 export * from './vector-backend';
+export * from './corpus/retrieval-corpus';

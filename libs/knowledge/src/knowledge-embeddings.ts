@@ -1,6 +1,7 @@
 import { ProviderRateLimit, ProviderType } from '@agentq/database';
 import { EntityManager } from 'typeorm';
 import { indexMemory } from './knowledge-store';
+import { returnedRows } from './returned-rows';
 import { VectorBackend, vectorCast } from './vector-backend';
 
 /** The provider fields an embedding adapter and its pacing need. */
@@ -125,7 +126,7 @@ export async function claimChunksToEmbed(
   limit: number,
 ): Promise<ChunkToEmbed[]> {
   const column = reembedding(settings) ? 'next_model' : 'embedding_model';
-  return manager.query(
+  const result: unknown = await manager.query(
     `WITH picked AS (
        SELECT id FROM knowledge_chunks
         WHERE tenant_id = $1 AND ${column} IS DISTINCT FROM $2
@@ -139,6 +140,7 @@ export async function claimChunksToEmbed(
      RETURNING c.id, c.content, c.token_count AS "tokenCount"`,
     [tenantId, settings.model, limit],
   );
+  return returnedRows<ChunkToEmbed>(result);
 }
 
 /** Stores the vectors of claimed chunks (beside the serving ones while re-embedding). */

@@ -53,21 +53,22 @@ export async function searchChunks(
   search: ChunkSearch,
 ): Promise<ChunkHit[]> {
   const limit = candidatesFor(search.k);
-  const { where, params } = filterSql(search);
+  const lexicalFilter = filterSql(search, 2);
   const lexical =
     search.mode === 'semantic' || search.query.trim() === ''
       ? []
       : ((await manager.query(
           `SELECT c.id FROM knowledge_chunks c
-            WHERE ${where} AND c.search_vector @@ websearch_to_tsquery('english', $1)
+            WHERE ${lexicalFilter.where} AND c.search_vector @@ websearch_to_tsquery('english', $1)
             ORDER BY ts_rank_cd(c.search_vector, websearch_to_tsquery('english', $1)) DESC, c.id
             LIMIT ${limit}`,
-          [search.query, ...params],
+          [search.query, ...lexicalFilter.params],
         )) as { id: string }[]);
   const semantic: { id: string; similarity: number }[] = [];
   if (search.mode !== 'lexical' && search.queryVector) {
     const dims = search.queryVector.vector.length;
-    const n = params.length + 2;
+    const { where, params } = filterSql(search, 1);
+    const n = params.length + 1;
     const { similarity, orderBy } = similaritySql(search.backend, 'c.embedding', `$${n}`, dims);
     if (search.backend === 'pgvector') {
       // Filters are applied after the HNSW walk: iterative scans keep walking until enough
@@ -83,7 +84,6 @@ export async function searchChunks(
         ORDER BY ${orderBy}, c.id
         LIMIT ${limit}`,
       [
-        search.query,
         ...params,
         vectorParameter(search.backend, search.queryVector.vector),
         search.queryVector.model,
@@ -128,20 +128,21 @@ export async function searchChunks(
   return hits;
 }
 
-// $1 is the query text in every statement; the filters' parameters follow it.
-function filterSql(search: ChunkSearch): { where: string; params: unknown[] } {
+// The filters' condition, its parameters numbered from $first.
+function filterSql(search: ChunkSearch, first: number): { where: string; params: unknown[] } {
+  const [a, b, c] = [first, first + 1, first + 2];
   if (search.target.kind === 'memories') {
     return {
-      where: `c.memory_id IS NOT NULL AND c.owner_agent_id = $2`,
+      where: `c.memory_id IS NOT NULL AND c.owner_agent_id = $${a}`,
       params: [search.target.agentId],
     };
   }
   const { types, tags, collections } = search.filters;
   return {
     where: `c.entry_id IS NOT NULL
-        AND ($2::text[] IS NULL OR c.type = ANY ($2))
-        AND ($3::text[] IS NULL OR c.tags && $3)
-        AND ($4::text[] IS NULL OR c.collection = ANY ($4))`,
+        AND ($${a}::text[] IS NULL OR c.type = ANY ($${a}))
+        AND ($${b}::text[] IS NULL OR c.tags && $${b})
+        AND ($${c}::text[] IS NULL OR c.collection = ANY ($${c}))`,
     params: [types ?? null, tags ?? null, collections ?? null],
   };
 }

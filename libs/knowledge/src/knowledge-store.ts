@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { chunkText, DEFAULT_CHUNKING } from './chunking';
+import { returnedRows } from './returned-rows';
 import {
   KnowledgeChunk,
   KnowledgeEntry,
@@ -210,8 +211,9 @@ export async function updateKnowledgeEntry(
     ['type', 'title', 'content', 'tags', 'confidence', 'collection'] as const
   ).some((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
   const contentChanged = before.content !== after.content;
-  const [row]: EntryRow[] = await manager.query(
-    `UPDATE knowledge_entries
+  const [row] = returnedRows<EntryRow>(
+    await manager.query(
+      `UPDATE knowledge_entries
         SET type = $2, title = $3, content = $4, tags = $5, visibility = $6, agent_ids = $7,
             owner_agent_id = $8, confidence = $9, source = $10, collection = $11,
             version = version + $12, updated_at = now(),
@@ -219,21 +221,22 @@ export async function updateKnowledgeEntry(
             embedding_error = CASE WHEN $13 THEN NULL ELSE embedding_error END
       WHERE id = $1
       RETURNING ${ENTRY_COLUMNS}`,
-    [
-      id,
-      after.type,
-      after.title,
-      after.content,
-      after.tags,
-      after.visibility,
-      after.agentIds,
-      after.ownerAgentId,
-      after.confidence,
-      after.source === null ? null : JSON.stringify(after.source),
-      after.collection,
-      versioned ? 1 : 0,
-      contentChanged,
-    ],
+      [
+        id,
+        after.type,
+        after.title,
+        after.content,
+        after.tags,
+        after.visibility,
+        after.agentIds,
+        after.ownerAgentId,
+        after.confidence,
+        after.source === null ? null : JSON.stringify(after.source),
+        after.collection,
+        versioned ? 1 : 0,
+        contentChanged,
+      ],
+    ),
   );
   const entry = toEntry(row);
   if (versioned) await insertVersion(manager, entry);
@@ -265,9 +268,8 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 
 /** Deletes an entry with its versions and chunks; false when it is not there. */
 export async function deleteKnowledgeEntry(manager: EntityManager, id: string): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    `DELETE FROM knowledge_entries WHERE id = $1 RETURNING id`,
-    [id],
+  const rows = returnedRows(
+    await manager.query(`DELETE FROM knowledge_entries WHERE id = $1 RETURNING id`, [id]),
   );
   return rows.length > 0;
 }
