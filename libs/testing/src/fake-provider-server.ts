@@ -48,6 +48,8 @@ export type FakeProviderBehaviour =
     }
   /** Wait, then behave as `then` (a default reply unless given). */
   | { kind: 'delay'; ms: number; then?: FakeProviderBehaviour }
+  /** Hold the request until `until` settles (the test decides when), then behave as `then`. */
+  | { kind: 'held'; until: Promise<unknown>; then?: FakeProviderBehaviour }
   /** Accept the request and never answer. */
   | { kind: 'hang' }
   /** Reset the connection (TCP RST) without answering. */
@@ -246,6 +248,11 @@ export class FakeProviderServer {
         });
         return;
       }
+      case 'held':
+        void behaviour.until.finally(() =>
+          this.perform(behaviour.then ?? DEFAULT_BEHAVIOUR, request, response),
+        );
+        return;
       case 'hang':
         return;
       case 'reset':
