@@ -1,5 +1,5 @@
 import { FakeProviderServer } from '@agentq/testing';
-import { waitFor } from './support/scenario';
+import { waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack, TestTenant } from './support/test-stack';
 
 /**
@@ -342,6 +342,90 @@ describe('knowledge', () => {
       entry.body.id,
     ]);
     expect(found.body.meta.degraded).toBeDefined();
+  });
+
+  it('puts the top entries into an agent’s prompt within maxTokens, records them, and serves search_knowledge in a tool loop', async () => {
+    const chat = await post('/v1/providers', {
+      name: 'chat',
+      type: 'openai-compatible',
+      baseUrl: `${fake.url}/v1`,
+    });
+    const runbook = await post('/v1/knowledge', {
+      type: 'documentation',
+      title: 'Rotating certificates',
+      content: 'Certificates are rotated with certbot renew every sixty days; reload nginx after.',
+      collection: 'agent-runbooks',
+    });
+    await ready(runbook.body.id);
+    const knowledge = { enabled: true, collections: ['agent-runbooks'], topK: 3, maxTokens: 400 };
+    const agent = await post('/v1/agents', {
+      name: 'ops',
+      role: 'operations assistant',
+      providerId: chat.body.id,
+      llmConfig: { model: 'chat-model' },
+      knowledge,
+    });
+    expect(agent.body.knowledge).toEqual(knowledge);
+    const marker = 'knowledge-prompt-marker';
+    fake.when((r) => r.api === 'openai' && r.prompt.includes(marker), {
+      kind: 'reply',
+      text: 'ok',
+    });
+    const submitted = await post(`/v1/agents/${agent.body.id}/executions`, {
+      input: { message: `${marker}: how do we rotate certificates?` },
+    });
+    const done = await waitForTerminal(stack, tenant.apiKey, submitted.body.id);
+    expect(done).toMatchObject({ status: 'succeeded', knowledgeIds: [runbook.body.id] });
+    const system = fake.requests.find((r) => r.prompt.includes(marker))!.prompt;
+    expect(system).toContain('[1] Rotating certificates (documentation)');
+    expect(system).toContain('certbot renew');
+
+    // With tools, the model may search on demand: search_knowledge is offered and answered.
+    const toolAgent = await post('/v1/agents', {
+      name: 'ops-tools',
+      role: 'operations assistant',
+      providerId: chat.body.id,
+      llmConfig: { model: 'chat-model' },
+      knowledge,
+      tools: [
+        {
+          type: 'client',
+          name: 'page_human',
+          description: 'asks a person',
+          parameters: { type: 'object', properties: {} },
+        },
+      ],
+    });
+    const toolMarker = 'knowledge-tool-marker';
+    fake
+      .when(
+        (r) =>
+          r.api === 'openai' &&
+          r.prompt.includes(toolMarker) &&
+          !JSON.stringify(r.body.messages).includes('"role":"tool"'),
+        {
+          kind: 'tool-calls',
+          calls: [{ name: 'search_knowledge', arguments: { query: 'certbot', k: 2 } }],
+        },
+        { times: 1 },
+      )
+      .when((r) => r.api === 'openai' && r.prompt.includes(toolMarker), {
+        kind: 'reply',
+        text: 'found it',
+      });
+    const looped = await post(`/v1/agents/${toolAgent.body.id}/executions`, {
+      input: { message: `${toolMarker}: anything?` },
+    });
+    const loopDone = await waitForTerminal(stack, tenant.apiKey, looped.body.id);
+    expect(loopDone).toMatchObject({ status: 'succeeded', output: { text: 'found it' } });
+    const offered = fake.requests.find((r) => r.prompt.includes(toolMarker))!.body.tools as {
+      function: { name: string };
+    }[];
+    expect(offered.map((tool) => tool.function.name)).toEqual(['page_human', 'search_knowledge']);
+    const steps = (await get(`/v1/executions/${looped.body.id}/steps`)).body;
+    const toolStep = steps.find((step: { type: string }) => step.type === 'tool');
+    expect(toolStep).toMatchObject({ name: 'search_knowledge', error: null });
+    expect(JSON.parse(toolStep.result).results[0]).toMatchObject({ id: runbook.body.id });
   });
 
   it('reports the vector path in /health/ready', async () => {

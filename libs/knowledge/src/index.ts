@@ -7,3 +7,5 @@ export * from './rank-fusion';
 export * from './template-placeholders';
 export * from './vector-backend';
 export * from './corpus/retrieval-corpus';
+export * from './agent-knowledge';
+export * from './search-knowledge-tool';

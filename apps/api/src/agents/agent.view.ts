@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ResponseFormatDto } from '../common/response-format.dto';
 import {
   Agent,
+  AgentKnowledgeConfig,
   AGENT_STATUSES,
   AgentStatus,
   AgentTool,
@@ -10,6 +11,7 @@ import {
 } from '@agentq/database';
 import { TOOL_TYPES } from './dto/tool-definition.dto';
 import { LlmConfigDto } from './dto/llm-config.dto';
+import { AgentKnowledgeDto } from './dto/agent-knowledge.dto';
 
 export class ToolHeaderView {
   @ApiProperty({ description: 'the last 4 characters of the value (the rest is never shown)' })
@@ -52,6 +54,8 @@ export class AgentView {
   @ApiProperty({ type: [ToolView] }) tools!: ToolView[];
   @ApiProperty({ type: 'integer' }) maxSteps!: number;
   @ApiProperty({ type: 'integer', nullable: true }) actionTimeoutMs!: number | null;
+  @ApiProperty({ type: AgentKnowledgeDto, nullable: true })
+  knowledge!: AgentKnowledgeConfig | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -85,6 +89,7 @@ export function toAgentView(row: Agent): AgentView {
     tools: (row.tools ?? []).map(toToolView),
     maxSteps: row.maxSteps,
     actionTimeoutMs: row.actionTimeoutMs,
+    knowledge: row.knowledge ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

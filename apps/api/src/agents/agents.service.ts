@@ -58,6 +58,7 @@ export class AgentsService {
       responseFormat: body.responseFormat ?? null,
       maxSteps: body.maxSteps ?? DEFAULT_MAX_STEPS,
       actionTimeoutMs: body.actionTimeoutMs ?? null,
+      knowledge: body.knowledge ?? null,
     });
     agent.tools = tools;
     await withProviderGuard(() =>
@@ -119,6 +120,7 @@ export class AgentsService {
           : await this.tools.sealed(tenantId, id, changes.tools),
       maxSteps: changes.maxSteps,
       actionTimeoutMs: changes.actionTimeoutMs,
+      knowledge: changes.knowledge,
     });
     if (Object.keys(update).length > 0) {
       const { affected } = await withProviderGuard(() =>

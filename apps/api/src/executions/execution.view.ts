@@ -87,6 +87,12 @@ export class ExecutionView {
   @ApiProperty({ type: String, nullable: true }) idempotencyKey!: string | null;
   @ApiProperty({ type: [String], nullable: true, description: 'memories the prompt used' })
   memoryIds!: string[] | null;
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'knowledge entries the prompt used (agents with knowledge enabled)',
+  })
+  knowledgeIds!: string[] | null;
   @ApiProperty() storeOutputAsMemory!: boolean;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) handoffTo!: string | null;
   @ApiProperty({ type: 'integer' }) handoffDepth!: number;

@@ -4,10 +4,12 @@ import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
 import { DispatchModule } from '../dispatch/dispatch.module';
 import { KnowledgeEmbeddingProcessor } from './knowledge-embedding.processor';
+import { KnowledgeRetrieval } from './knowledge-retrieval.service';
 
 /** Embeddings of knowledge chunks and memories, paced with the executions' provider pacing. */
 @Module({
   imports: [registerQueues(QUEUES.knowledgeEmbeddings), CryptoModule, DispatchModule],
-  providers: [KnowledgeEmbeddingProcessor],
+  providers: [KnowledgeEmbeddingProcessor, KnowledgeRetrieval],
+  exports: [KnowledgeRetrieval],
 })
 export class KnowledgeWorkerModule {}

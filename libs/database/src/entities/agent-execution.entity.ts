@@ -79,6 +79,8 @@ export class AgentExecution {
   @Column('text', { nullable: true }) idempotencyKey!: string | null;
   /** The memories the last attempt put in the system prompt; null when memory was off. */
   @Column('uuid', { array: true, nullable: true }) memoryIds!: string[] | null;
+  /** The knowledge entries the last attempt put in the system prompt; null when knowledge was off. */
+  @Column('uuid', { array: true, nullable: true }) knowledgeIds!: string[] | null;
   /** On success, the output is stored as a `conversation` memory of the agent. */
   @Column('boolean', { default: false }) storeOutputAsMemory!: boolean;
   /** On success, the output is handed to this agent (a new execution in the same session). */

@@ -67,6 +67,18 @@ export const ACTION_TIMEOUT_LIMITS = {
   defaultMs: 3_600_000,
 } as const;
 
+/** `knowledge` on an agent: what it draws on from the knowledge base before each model call. */
+export interface AgentKnowledgeConfig {
+  enabled: boolean;
+  collections?: string[];
+  types?: string[];
+  tags?: string[];
+  /** Entries searched for the input at most. */
+  topK: number;
+  /** Tokens of knowledge the system prompt may take at most. */
+  maxTokens: number;
+}
+
 @Entity('agents')
 export class Agent {
   @PrimaryGeneratedColumn('uuid') id!: string;
@@ -96,6 +108,7 @@ export class Agent {
   @Column('integer', { default: DEFAULT_MAX_STEPS }) maxSteps!: number;
   /** How long an execution waits for client tool outputs; null is the default (1 h). */
   @Column('integer', { nullable: true }) actionTimeoutMs!: number | null;
+  @Column('jsonb', { nullable: true }) knowledge!: AgentKnowledgeConfig | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

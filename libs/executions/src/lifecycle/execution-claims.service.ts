@@ -22,7 +22,7 @@ RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.at
           e.timeout_ms, e.started_at, e.stream, e.response_format,
           (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory) AS has_follow_up_flags,
           a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
-          a.enable_memory, a.max_concurrency, a.tools, a.max_steps,
+          a.enable_memory, a.max_concurrency, a.tools, a.max_steps, a.knowledge,
           COALESCE(e.action_timeout_ms, a.action_timeout_ms) AS action_timeout_ms,
           p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
           p.settings, p.pricing, p.rate_limit, p.is_active, p.updated_at AS provider_updated_at,
@@ -169,6 +169,7 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
       maxConcurrency: row.max_concurrency,
       tools: row.tools,
       maxSteps: row.max_steps,
+      knowledge: row.knowledge,
     },
     actionTimeoutMs: row.action_timeout_ms,
     provider: {

@@ -1,4 +1,5 @@
 import {
+  AgentKnowledgeConfig,
   AgentTool,
   ExecutionInput,
   LlmConfig,
@@ -38,6 +39,7 @@ export interface ClaimedExecution {
     maxConcurrency: number | null;
     tools: AgentTool[];
     maxSteps: number;
+    knowledge: AgentKnowledgeConfig | null;
   };
   /** The submission's wait for client tool outputs, else the agent's; null for the default. */
   actionTimeoutMs: number | null;

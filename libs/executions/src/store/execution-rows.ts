@@ -31,6 +31,7 @@ export function executionFromRow(row: ExecutionRow): AgentExecution {
     workerId: row.worker_id,
     idempotencyKey: row.idempotency_key,
     memoryIds: row.memory_ids,
+    knowledgeIds: row.knowledge_ids,
     storeOutputAsMemory: row.store_output_as_memory,
     handoffToAgentId: row.handoff_to_agent_id,
     handoffDepth: row.handoff_depth,

@@ -26,6 +26,7 @@ export function toExecutionView(row: AgentExecution) {
     durationMs: row.durationMs,
     idempotencyKey: row.idempotencyKey,
     memoryIds: row.memoryIds,
+    knowledgeIds: row.knowledgeIds,
     storeOutputAsMemory: row.storeOutputAsMemory,
     handoffTo: row.handoffToAgentId,
     handoffDepth: row.handoffDepth,

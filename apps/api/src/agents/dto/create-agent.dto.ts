@@ -22,6 +22,7 @@ import { TOOL_LIMITS } from '@agentq/tools';
 import { Omittable } from '../../common/omittable.decorator';
 import { ResponseFormatDto } from '../../common/response-format.dto';
 import { OptionalUsdAmount } from '../../common/usd-amount.decorator';
+import { AgentKnowledgeDto } from './agent-knowledge.dto';
 import { LlmConfigDto } from './llm-config.dto';
 import { ToolDefinitionDto } from './tool-definition.dto';
 
@@ -156,6 +157,16 @@ export class CreateAgentDto {
   @Min(ACTION_TIMEOUT_LIMITS.minMs)
   @Max(ACTION_TIMEOUT_LIMITS.maxMs)
   actionTimeoutMs?: number | null;
+
+  @ApiPropertyOptional({
+    type: AgentKnowledgeDto,
+    nullable: true,
+    description: 'the knowledge base entries put into its prompts (docs/knowledge.md)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AgentKnowledgeDto)
+  knowledge?: AgentKnowledgeDto | null;
 
   @OptionalUsdAmount('spend limit per UTC day; an attempt over it fails with budget_exceeded')
   budgetDailyUsd?: string | null;
