@@ -428,6 +428,62 @@ describe('knowledge', () => {
     expect(JSON.parse(toolStep.result).results[0]).toMatchObject({ id: runbook.body.id });
   });
 
+  it('stores an execution’s or a plan task’s output as an entry with saveOutputAs', async () => {
+    const saveOutputAs = {
+      type: 'analysis',
+      title: 'Echo analysis',
+      tags: ['saved'],
+      collection: 'outputs',
+    };
+    const submitted = await post(`/v1/agents/${agentA}/executions`, {
+      input: { message: 'summarise the backups runbook' },
+      saveOutputAs,
+    });
+    expect(submitted.status).toBe(202);
+    expect(submitted.body.saveOutputAs).toEqual(saveOutputAs);
+    const done = await waitForTerminal(stack, tenant.apiKey, submitted.body.id);
+    expect(done.status).toBe('succeeded');
+    const saved = await waitFor(async () => {
+      const list = await get('/v1/knowledge?collection=outputs');
+      return list.body.data.find(
+        (e: { source: { executionId?: string } | null }) => e.source?.executionId === done.id,
+      );
+    }, 'the output saved as an entry');
+    expect(saved).toMatchObject({
+      type: 'analysis',
+      title: 'Echo analysis',
+      tags: ['saved'],
+      content: done.output.text,
+      source: { kind: 'execution', executionId: done.id },
+    });
+    await ready(saved.id);
+
+    const plan = await post('/v1/plans', {
+      title: 'saved plan',
+      tasks: [
+        {
+          key: 'draft',
+          agentId: agentA,
+          input: { message: 'draft the handover' },
+          saveOutputAs: { type: 'handover', title: 'Drafted handover', collection: 'outputs' },
+        },
+      ],
+    });
+    expect(plan.status).toBe(202);
+    await waitFor(async () => {
+      const list = await get('/v1/knowledge?collection=outputs&type=handover');
+      return list.body.data.length === 1 && list.body.data[0];
+    }, 'the plan task’s output saved');
+    const bad = await post(`/v1/agents/${agentA}/executions`, {
+      input: { message: 'x' },
+      saveOutputAs: { type: 'novel', title: 't' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details).toEqual([
+      expect.objectContaining({ field: 'saveOutputAs.type' }),
+    ]);
+  });
+
   it('reports the vector path in /health/ready', async () => {
     const health = await stack.http.get('/health/ready');
     expect(health.body.info.knowledge).toEqual({

@@ -403,3 +403,28 @@ export async function indexMemory(
     ownerAgentId: memory.agentId,
   });
 }
+
+/**
+ * An execution's output stored as an entry (`saveOutputAs`), visible to the tenant, its source
+ * the execution. Called in the execution's terminal transaction; embedded by the next job.
+ */
+export async function saveOutputAsKnowledge(
+  manager: EntityManager,
+  tenantId: string,
+  executionId: string,
+  target: { type: string; title: string; tags?: string[]; collection?: string | null },
+  output: string,
+): Promise<KnowledgeEntry> {
+  return createKnowledgeEntry(manager, tenantId, {
+    type: target.type as KnowledgeEntry['type'],
+    title: target.title,
+    content: output,
+    tags: target.tags ?? [],
+    visibility: 'tenant',
+    agentIds: [],
+    ownerAgentId: null,
+    confidence: null,
+    source: { kind: 'execution', executionId },
+    collection: target.collection ?? null,
+  });
+}

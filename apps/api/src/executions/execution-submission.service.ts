@@ -77,6 +77,7 @@ function newExecution(body: SubmitExecutionDto, now: number): NewExecution {
     idempotencyKey: body.idempotencyKey ?? null,
     handoffToAgentId: body.handoffTo ?? null,
     storeOutputAsMemory: body.storeOutputAsMemory ?? false,
+    saveOutputAs: body.saveOutputAs ?? null,
     stream: body.stream,
     responseFormat: body.responseFormat,
   };

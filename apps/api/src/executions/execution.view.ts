@@ -7,10 +7,12 @@ import {
   ExecutionOutput,
   ExecutionStatus,
   ResponseFormat,
+  SaveOutputAs,
 } from '@agentq/database';
 import { ExecutionStep, toExecutionView as executionViewOf } from '@agentq/executions';
 import { EXECUTION_EVENT_TYPES, ExecutionEventType } from '@agentq/jobs';
 import { ResponseFormatDto } from '../common/response-format.dto';
+import { SaveOutputAsDto } from '../knowledge/dto/save-output-as.dto';
 import { ExecutionInputDto } from './dto/submit-execution.dto';
 
 class ExecutionOutputView {
@@ -94,6 +96,12 @@ export class ExecutionView {
   })
   knowledgeIds!: string[] | null;
   @ApiProperty() storeOutputAsMemory!: boolean;
+  @ApiProperty({
+    type: SaveOutputAsDto,
+    nullable: true,
+    description: 'on success, the output is stored as this knowledge entry',
+  })
+  saveOutputAs!: SaveOutputAs | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) handoffTo!: string | null;
   @ApiProperty({ type: 'integer' }) handoffDepth!: number;
   @ApiProperty({ type: String, format: 'uuid', nullable: true })

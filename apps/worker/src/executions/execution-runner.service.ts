@@ -34,6 +34,7 @@ import { ProviderAdapters } from './provider-adapters.service';
 import { SpendGuard } from './spend-guard.service';
 import { completeInFormat } from './structured-answer';
 import { BaseRequest, LoopOutcome, ToolLoop } from './tool-loop/tool-loop.service';
+import { KnowledgeEmbeddingQueue } from '../knowledge/knowledge-embedding-queue.service';
 
 export interface AttemptContext {
   isLastAttempt: boolean;
@@ -59,6 +60,7 @@ export class ExecutionRunner {
     private readonly streams: ExecutionStream,
     private readonly dispatch: DispatchGate,
     private readonly toolLoop: ToolLoop,
+    private readonly knowledgeEmbeddings: KnowledgeEmbeddingQueue,
   ) {
     finisher.observeCommits((outcomes, seconds) => metrics.groupCommitted(outcomes, seconds));
   }
@@ -382,6 +384,11 @@ export class ExecutionRunner {
     crashIfInjected(this.config, 'crash-after-commit', execution.id);
     const recorded = won.recordedInstead ?? outcome;
     this.metrics.outcomeRecorded(execution, recorded);
+    // A success with follow-ups may have written a knowledge entry (saveOutputAs) or a memory:
+    // the tenant's embedding job gives them vectors.
+    if (recorded.status === 'succeeded' && execution.hasFollowUpFlags) {
+      void this.knowledgeEmbeddings.enqueue(execution.tenantId, `execution-${execution.id}`);
+    }
     // Before the lifecycle event: a client that sees the event finds the stream complete.
     this.streams.forAttempt(execution).end(recorded.status, recorded.output, recorded.error);
     this.publish(

@@ -43,6 +43,14 @@ export interface ExecutionOutput {
   json?: unknown;
 }
 
+/** On success, store the output as a knowledge entry of this type and title (docs/knowledge.md). */
+export interface SaveOutputAs {
+  type: string;
+  title: string;
+  tags?: string[];
+  collection?: string | null;
+}
+
 export interface ExecutionError {
   code: string;
   message: string;
@@ -83,6 +91,8 @@ export class AgentExecution {
   @Column('uuid', { array: true, nullable: true }) knowledgeIds!: string[] | null;
   /** On success, the output is stored as a `conversation` memory of the agent. */
   @Column('boolean', { default: false }) storeOutputAsMemory!: boolean;
+  /** On success, the output is stored as a knowledge entry. */
+  @Column('jsonb', { nullable: true }) saveOutputAs!: SaveOutputAs | null;
   /** On success, the output is handed to this agent (a new execution in the same session). */
   @Column('uuid', { nullable: true }) handoffToAgentId!: string | null;
   /** Handoffs that led to this execution: 0 for a submission, parent's + 1 for a handoff. */

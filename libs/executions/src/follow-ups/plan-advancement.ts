@@ -6,6 +6,7 @@ import {
   TaskInput,
   TaskStatus,
 } from '@agentq/plans';
+import { SaveOutputAs } from '@agentq/database';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { QueuedExecution } from '../lifecycle/execution-producer.service';
@@ -46,6 +47,7 @@ interface TaskRow {
   max_attempts: number;
   timeout_ms: number | null;
   execution_id: string | null;
+  save_output_as: SaveOutputAs | null;
 }
 
 const LOCK_PLANS_SQL = `
@@ -54,7 +56,7 @@ SELECT id, tenant_id, status, failure_policy, input FROM plans
 
 const PLAN_TASKS_SQL = `
 SELECT plan_id, key, status, depends_on, agent_id, capability, input, priority, max_attempts,
-       timeout_ms, execution_id
+       timeout_ms, execution_id, save_output_as
   FROM plan_tasks WHERE plan_id = ANY($1::uuid[]) ORDER BY plan_id, position`;
 
 const OUTPUTS_SQL = `
@@ -209,6 +211,7 @@ async function startTasks(
       idempotency_key: `plan:${plan.id}:${task.key}`,
       handoff_to_agent_id: null,
       store_output_as_memory: false,
+      save_output_as: task.save_output_as,
     });
   }
   const inserted = new Set<string>();

@@ -20,7 +20,8 @@ UPDATE agent_executions e
  WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.attempts, e.max_attempts,
           e.timeout_ms, e.started_at, e.stream, e.response_format,
-          (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory) AS has_follow_up_flags,
+          (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory
+           OR e.save_output_as IS NOT NULL) AS has_follow_up_flags,
           a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
           a.enable_memory, a.max_concurrency, a.tools, a.max_steps, a.knowledge,
           COALESCE(e.action_timeout_ms, a.action_timeout_ms) AS action_timeout_ms,

@@ -33,6 +33,7 @@ export function executionFromRow(row: ExecutionRow): AgentExecution {
     memoryIds: row.memory_ids,
     knowledgeIds: row.knowledge_ids,
     storeOutputAsMemory: row.store_output_as_memory,
+    saveOutputAs: row.save_output_as ?? null,
     handoffToAgentId: row.handoff_to_agent_id,
     handoffDepth: row.handoff_depth,
     parentExecutionId: row.parent_execution_id,

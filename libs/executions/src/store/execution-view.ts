@@ -28,6 +28,7 @@ export function toExecutionView(row: AgentExecution) {
     memoryIds: row.memoryIds,
     knowledgeIds: row.knowledgeIds,
     storeOutputAsMemory: row.storeOutputAsMemory,
+    saveOutputAs: row.saveOutputAs,
     handoffTo: row.handoffToAgentId,
     handoffDepth: row.handoffDepth,
     parentExecutionId: row.parentExecutionId,

@@ -1,4 +1,4 @@
-import { AgentExecution, ExecutionInput, ResponseFormat } from '@agentq/database';
+import { AgentExecution, ExecutionInput, ResponseFormat, SaveOutputAs } from '@agentq/database';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { executionFromRow, ExecutionRow } from './execution-rows';
@@ -17,6 +17,8 @@ export interface NewExecution {
   idempotencyKey: string | null;
   handoffToAgentId: string | null;
   storeOutputAsMemory: boolean;
+  /** On success, store the output as a knowledge entry. */
+  saveOutputAs?: SaveOutputAs | null;
   /** Stream output deltas; unset takes the agent's default. */
   stream?: boolean;
   /** Structured output; unset takes the agent's. */
@@ -63,16 +65,16 @@ const INSERT_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
                               timeout_ms, run_at, idempotency_key, model, handoff_to_agent_id,
                               store_output_as_memory, stream, response_format,
-                              action_timeout_ms)
+                              action_timeout_ms, save_output_as)
 SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms,
        r.run_at, r.idempotency_key, a.llm_config->>'model', r.handoff_to_agent_id,
        r.store_output_as_memory, COALESCE(r.stream, a.stream),
-       COALESCE(r.response_format, a.response_format), r.action_timeout_ms
+       COALESCE(r.response_format, a.response_format), r.action_timeout_ms, r.save_output_as
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer,
        run_at timestamptz, idempotency_key text, handoff_to_agent_id uuid,
        store_output_as_memory boolean, stream boolean, response_format jsonb,
-       action_timeout_ms integer)
+       action_timeout_ms integer, save_output_as jsonb)
   JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING *`;
@@ -149,6 +151,7 @@ export interface ExecutionRecord {
   stream?: boolean | null;
   response_format?: ResponseFormat | null;
   action_timeout_ms?: number | null;
+  save_output_as?: SaveOutputAs | null;
 }
 
 /**
@@ -178,6 +181,7 @@ function toRecord({ id, agent_id, execution }: Row): ExecutionRecord {
     stream: execution.stream ?? null,
     response_format: execution.responseFormat ?? null,
     action_timeout_ms: execution.actionTimeoutMs ?? null,
+    save_output_as: execution.saveOutputAs ?? null,
   };
 }
 

@@ -19,6 +19,7 @@ import {
 import { ACTION_TIMEOUT_LIMITS } from '@agentq/database';
 import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
 import { ResponseFormatDto } from '../../common/response-format.dto';
+import { SaveOutputAsDto } from '../../knowledge/dto/save-output-as.dto';
 
 export const EXECUTION_LIMITS = {
   messageChars: 100_000,
@@ -150,6 +151,15 @@ export class SubmitExecutionDto {
   @IsOptional()
   @IsBoolean()
   storeOutputAsMemory?: boolean;
+
+  @ApiPropertyOptional({
+    type: SaveOutputAsDto,
+    description: 'On success, store the output as a knowledge entry (docs/knowledge.md)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SaveOutputAsDto)
+  saveOutputAs?: SaveOutputAsDto;
 
   @ApiPropertyOptional({
     minimum: 0,
