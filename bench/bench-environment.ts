@@ -20,7 +20,7 @@ const MASTER_KEY = randomBytes(32).toString('base64');
 const READY_TIMEOUT_MS = 60_000;
 export const BENCH_MODEL = 'echo-1';
 
-/** Creates and drops the bench's databases through the admin connection (DATABASE_URL). */
+// Creates and drops the bench's databases through the admin connection (DATABASE_URL).
 class DatabaseAdmin {
   private readonly created = new Set<string>();
 

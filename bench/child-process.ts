@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 const KEPT_LINES = 200;
-/** Lines a bench baseline prints to talk to the harness: `BENCH {"event":"ready",...}`. */
+// Lines a bench baseline prints to talk to the harness: `BENCH {"event":"ready",...}`.
 const EVENT_LINE = /^BENCH (\{.*\})$/;
 
 export interface BenchEvent {

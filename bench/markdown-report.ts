@@ -1,7 +1,5 @@
-/**
- * `node dist/bench/markdown-report.js [bench-results/latest.json]`: the report as Markdown
- * tables, for docs/benchmarks.md.
- */
+// `node dist/bench/markdown-report.js [bench-results/latest.json]`: the report as Markdown
+// tables, for docs/benchmarks.md.
 import { readFileSync } from 'node:fs';
 import { BenchReport } from './report';
 

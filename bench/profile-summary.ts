@@ -1,7 +1,5 @@
-/**
- * `node dist/bench/profile-summary.js <file.cpuprofile> [top]`: where a V8 CPU profile (from
- * BENCH_PROFILE=1) spent its time, by package / area and by function (self time).
- */
+// `node dist/bench/profile-summary.js <file.cpuprofile> [top]`: where a V8 CPU profile (from
+// BENCH_PROFILE=1) spent its time, by package / area and by function (self time).
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {

@@ -1,9 +1,7 @@
-/**
- * `npm run bench`: every scenario, several runs each, side by side with its baselines, against
- * the PostgreSQL and Redis in DATABASE_URL / REDIS_URL (its own databases and key prefix,
- * removed at the end). Writes bench-results/<timestamp>.json and latest.json, prints a table.
- * See docs/benchmarks.md.
- */
+// `npm run bench`: every scenario, several runs each, side by side with its baselines, against
+// the PostgreSQL and Redis in DATABASE_URL / REDIS_URL (its own databases and key prefix,
+// removed at the end). Writes bench-results/<timestamp>.json and latest.json, prints a table.
+// See docs/benchmarks.md.
 import { BenchConfig, loadBenchConfig, ScenarioName } from './bench-config';
 import { BenchEnvironment } from './bench-environment';
 import { BenchReport, describeMachine, formatReport, writeReport } from './report';

@@ -5,7 +5,7 @@ import { waitFor, waitForTerminal } from './support/scenario';
 import { ServerSentEvent, takeEvents } from './support/sse-client';
 import { startTestStack, TestStack } from './support/test-stack';
 
-/** Opens an SSE stream with fetch and collects its events. */
+// Opens an SSE stream with fetch and collects its events.
 async function openEventStream(url: string, apiKey: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
   const response = await fetch(url, {

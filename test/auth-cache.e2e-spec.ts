@@ -12,7 +12,7 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): 
   }
 }
 
-/** Authentication served from the in-process cache (default TTL) with a fast last_used_at flush. */
+// Authentication served from the in-process cache (default TTL) with a fast last_used_at flush.
 describe('cached authentication', () => {
   let stack: TestStack;
   let admin: string;

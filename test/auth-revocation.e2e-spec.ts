@@ -10,10 +10,8 @@ async function stopApi(api: ApiProcess | undefined) {
   await api.process.exited;
 }
 
-/**
- * Keeps asking with the key until it is refused, from before the revocation: resolves to the
- * send time of the last request that was still accepted.
- */
+// Keeps asking with the key until it is refused, from before the revocation: resolves to the
+// send time of the last request that was still accepted.
 function watchUntilRefused(api: ApiProcess, key: string): Promise<number> {
   return (async () => {
     let lastAcceptedAt = 0;
@@ -30,21 +28,19 @@ function watchUntilRefused(api: ApiProcess, key: string): Promise<number> {
   })();
 }
 
-/** When the revocation was committed, as the API lists it. */
+// When the revocation was committed, as the API lists it.
 async function revokedAt(api: ApiProcess, admin: string, id: string): Promise<number> {
   const list = await api.http.get('/v1/api-keys', admin);
   const row = list.body.data.find((key: { id: string }) => key.id === id);
   return Date.parse(row.revokedAt);
 }
 
-/**
- * Two API processes with the authentication cache on (the default 30 s TTL): a key revoked
- * through one is refused by the other within a second, with Redis up and with Redis down.
- */
+// Two API processes with the authentication cache on (the default 30 s TTL): a key revoked
+// through one is refused by the other within a second, with Redis up and with Redis down.
 describe('API key revocation across API processes', () => {
   const builtEnv = useBuiltProcessEnv();
 
-  /** A tenant made through `a`, and a second key of it that both processes have cached. */
+  // A tenant made through `a`, and a second key of it that both processes have cached.
   async function cachedKeyOnBoth(a: ApiProcess, b: ApiProcess) {
     const tenant = await a.http.post('/v1/admin/tenants', { name: 'revocation' }, TEST_ADMIN_TOKEN);
     expect(tenant.status).toBe(201);

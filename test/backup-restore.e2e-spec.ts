@@ -22,7 +22,7 @@ import { countTerminal, waitForAllTerminal } from './faults/support/ledger';
 // once (the reconciler re-enqueues them), never touch one the dump holds finished, and leave
 // the rollups equal to the execution rows.
 
-/** pg_dump and pg_restore from PATH, else from the Debian layout of the local server. */
+// pg_dump and pg_restore from PATH, else from the Debian layout of the local server.
 function postgresTool(name: 'pg_dump' | 'pg_restore'): string | null {
   if (spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0) return name;
   const root = '/usr/lib/postgresql';

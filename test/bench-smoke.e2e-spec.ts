@@ -6,11 +6,9 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { startProcess } from './support/child-process';
 
-/**
- * The bench harness end to end on a tiny drain (built code, real processes). Timings are not
- * asserted here: only that it runs, cleans up and writes a valid report whose accounting
- * checks passed. `npm run bench` is where the numbers come from.
- */
+// The bench harness end to end on a tiny drain (built code, real processes). Timings are not
+// asserted here: only that it runs, cleans up and writes a valid report whose accounting
+// checks passed. `npm run bench` is where the numbers come from.
 describe('bench harness', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'agentq-bench-'));
 

@@ -58,14 +58,14 @@ const environmentOf = (service: ComposeService): Record<string, string> => {
   );
 };
 
-/** `npm run x` / `npm start` / `npm test` → the script name. */
+// `npm run x` / `npm start` / `npm test` → the script name.
 function npmScript(command: string[]): string | undefined {
   if (command[0] !== 'npm') return undefined;
   if (command[1] === 'run' || command[1] === 'run-script') return command[2];
   return command[1];
 }
 
-/** Seconds in a compose duration such as `40s`, `1m30s` or `1m`. */
+// Seconds in a compose duration such as `40s`, `1m30s` or `1m`.
 function durationSeconds(duration: string): number {
   let seconds = 0;
   for (const [, amount, unit] of duration.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us)/g)) {
@@ -75,7 +75,7 @@ function durationSeconds(duration: string): number {
   return seconds;
 }
 
-/** Dockerfile stages: the instructions after each FROM, line continuations joined. */
+// Dockerfile stages: the instructions after each FROM, line continuations joined.
 function dockerfileStages(text: string): string[][] {
   const instructions = text
     .replace(/\\\r?\n/g, ' ')

@@ -5,11 +5,9 @@ import { startTestStack, TestStack } from './support/test-stack';
 
 const LOCK_ENV = { WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' };
 
-/**
- * A worker killed (SIGKILL) while it holds an agent's only concurrency slot: the slot frees
- * itself with the job's lock, the stalled job runs again elsewhere, and the executions parked
- * behind it are woken by its end, not by their 2-minute backstop.
- */
+// A worker killed (SIGKILL) while it holds an agent's only concurrency slot: the slot frees
+// itself with the job's lock, the stalled job runs again elsewhere, and the executions parked
+// behind it are woken by its end, not by their 2-minute backstop.
 describe('dispatch: a killed worker’s concurrency slot', () => {
   let stack: TestStack;
   let fake: FakeProviderServer;

@@ -4,12 +4,10 @@ import { RunningProcess, startProcess } from './support/child-process';
 import { AgentSetup, setUpAgent, waitFor } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
-/**
- * Per-agent concurrency and provider rate limits across three built worker processes, against
- * a scripted local provider (docs/dispatch.md). FAULTS_SCALE=full runs the rate-limit scenario
- * at the issue's size (60 requests/min, 300 executions: over five minutes); the default is
- * sized for CI.
- */
+// Per-agent concurrency and provider rate limits across three built worker processes, against
+// a scripted local provider (docs/dispatch.md). FAULTS_SCALE=full runs the rate-limit scenario
+// at the issue's size (60 requests/min, 300 executions: over five minutes); the default is
+// sized for CI.
 const FULL_SCALE = process.env.FAULTS_SCALE === 'full';
 const WORKER_PROCESSES = 3;
 const SLOTS_PER_WORKER = 2;
@@ -18,9 +16,9 @@ const RATE = FULL_SCALE
   ? { windowMs: 60_000, allowedPerWindow: 60, executions: 300, forced429At: [30, 150] }
   : { windowMs: 2_000, allowedPerWindow: 20, executions: 80, forced429At: [10, 45] };
 const RETRY_AFTER_SECONDS = 2;
-/** The paced run takes executions / rate; allow three times that, plus start-up. */
+// The paced run takes executions / rate; allow three times that, plus start-up.
 const RATE_RUN_BUDGET_MS = ((RATE.executions * RATE.windowMs) / RATE.allowedPerWindow) * 3 + 20_000;
-/** A request the worker sent just before it heard of the pause may still land this late. */
+// A request the worker sent just before it heard of the pause may still land this late.
 const PAUSE_GRACE_MS = 50;
 
 describe('dispatch: per-agent concurrency and provider rate limits', () => {
@@ -93,7 +91,7 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
     } while (cursor);
     return all;
   };
-  /** A counter summed over the worker processes, for the series whose labels contain `label`. */
+  // A counter summed over the worker processes, for the series whose labels contain `label`.
   const workersTotal = async (name: string, label: string) => {
     let total = 0;
     for (const port of metricsPorts) {
@@ -314,7 +312,7 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
   }, 60_000);
 });
 
-/** The most requests the provider was serving at once, each taking `latencyMs` from arrival. */
+// The most requests the provider was serving at once, each taking `latencyMs` from arrival.
 function peakOverlap(requests: FakeProviderRequest[], latencyMs: number): number {
   const edges = requests.flatMap((r) => [
     { at: r.receivedAt, change: 1 },

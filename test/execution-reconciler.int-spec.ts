@@ -5,8 +5,10 @@ import {
   ExecutionEventPublisher,
   ExecutionProducer,
   ExecutionRecovery,
+  ExecutionStream,
+  LifecycleAnnouncer,
 } from '@agentq/executions';
-import { ExecutionEvent, executionJob, QUEUES } from '@agentq/jobs';
+import { ExecutionEvent, executionJob, JobQueue, QUEUES, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import {
   createTestDatabase,
   createTestQueuePrefix,
@@ -25,7 +27,7 @@ import { ReconcilerMetrics } from '../apps/worker/src/maintenance/reconciler-met
 
 type Row = { status: string; attempts: number; error: { code: string } | null };
 
-/** The reconciler's decisions against real PostgreSQL and Redis, with no worker running. */
+// The reconciler's decisions against real PostgreSQL and Redis, with no worker running.
 describe('ExecutionReconciler', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -54,18 +56,22 @@ describe('ExecutionReconciler', () => {
     published = [];
     const events = { publish: (batch: ExecutionEvent[]) => published.push(...batch) };
     const publisher = events as unknown as ExecutionEventPublisher;
-    const producer = new ExecutionProducer(queue, publisher);
     const connections = { commands: redis, prefix: config.redis.prefix };
+    const announcer = new LifecycleAnnouncer(
+      publisher,
+      new ExecutionStream(connections as unknown as RedisConnections),
+    );
+    const executions = queue as JobQueue<typeof RUN_EXECUTION_JOB>;
+    const producer = new ExecutionProducer(executions, announcer);
     const aborter = new ExecutionAborter(
       connections as unknown as RedisConnections,
       producer,
-      publisher,
+      announcer,
     );
     reconciler = new ExecutionReconciler(
-      queue,
+      executions,
       config,
-      new ExecutionRecovery(dataSource, publisher, aborter),
-      producer,
+      new ExecutionRecovery(dataSource, announcer, aborter, producer),
       new ReconcilerMetrics(),
     );
     ({ tenantId, agentId } = await seedEchoAgent(dataSource, 'echo-1'));
@@ -79,7 +85,7 @@ describe('ExecutionReconciler', () => {
     await deleteRedisKeys(config.redis.prefix);
   });
 
-  /** An execution row as a crash would leave it, `ageMs` old. */
+  // An execution row as a crash would leave it, `ageMs` old.
   async function insertExecution(fields: {
     status: 'queued' | 'running';
     ageMs: number;

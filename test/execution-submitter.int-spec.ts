@@ -4,10 +4,11 @@ import {
   ExecutionEventPublisher,
   ExecutionProducer,
   ExecutionSubmitter,
+  LifecycleAnnouncer,
   NewExecution,
   recordTerminalOutcomes,
 } from '@agentq/executions';
-import { QUEUES } from '@agentq/jobs';
+import { JobQueue, QUEUES, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import {
   createTestDatabase,
   createTestQueuePrefix,
@@ -22,10 +23,8 @@ import { DataSource } from 'typeorm';
 import { PrivateRedis } from './faults/support/private-redis';
 import { waitUntil } from './faults/support/fault-stack';
 
-/**
- * Submissions whose enqueue times out against a Redis of the test's own that holds every write
- * (CLIENT PAUSE) longer than the producer waits: the addBulk is not cancelled and lands late.
- */
+// Submissions whose enqueue times out against a Redis of the test's own that holds every write
+// (CLIENT PAUSE) longer than the producer waits: the addBulk is not cancelled and lands late.
 describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
   let redis: PrivateRedis;
   let database: TestDatabase;
@@ -34,6 +33,7 @@ describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
   let queue: Queue;
   let control: Redis;
   let producer: ExecutionProducer;
+  let announcer: LifecycleAnnouncer;
   let submitter: ExecutionSubmitter;
   let tenantId: string;
   let agentId: string;
@@ -50,7 +50,8 @@ describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
     queue = new Queue(QUEUES.executions, { connection: { url: redis.url }, prefix });
     control = new Redis(redis.url);
     const events = { publish: () => undefined } as unknown as ExecutionEventPublisher;
-    producer = new ExecutionProducer(queue, events);
+    announcer = new LifecycleAnnouncer(events, { forAttempt: () => undefined } as never);
+    producer = new ExecutionProducer(queue as JobQueue<typeof RUN_EXECUTION_JOB>, announcer);
     submitter = new ExecutionSubmitter(app, producer, config);
     ({ tenantId, agentId } = await seedEchoAgent(dataSource));
   }, 60_000);
@@ -76,7 +77,7 @@ describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
     storeOutputAsMemory: false,
   });
 
-  /** Redis holds every write for longer than the producer's enqueue timeout (5 s). */
+  // Redis holds every write for longer than the producer's enqueue timeout (5 s).
   async function holdRedisWrites(): Promise<void> {
     await control.client('UNPAUSE');
     // The load-shedding gauge is read now, so the submission's own read is served from cache.
@@ -121,7 +122,7 @@ describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
       5_000,
       20,
     );
-    const claimed = await new ExecutionClaims(app).claim(id, tenantId, 'worker-1');
+    const claimed = await new ExecutionClaims(app, announcer).claim(id, tenantId, 'worker-1');
     expect(claimed).not.toBeNull();
     await recordTerminalOutcomes(dataSource.manager, [
       {

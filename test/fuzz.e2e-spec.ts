@@ -7,7 +7,7 @@ import { dumpRedisPrefix } from './support/redis-dump';
 import { setUpAgent } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
-/** A small seeded PRNG (mulberry32): the same 1,200 requests on every run. */
+// A small seeded PRNG (mulberry32): the same 1,200 requests on every run.
 function prng(seed: number) {
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
@@ -137,7 +137,7 @@ describe('fuzzing the API with malformed input', () => {
     return result;
   }
 
-  /** One malformed request: a valid body with one thing broken, or garbage altogether. */
+  // One malformed request: a valid body with one thing broken, or garbage altogether.
   function malformed(random: () => number, target: Target) {
     const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
     const body: Record<string, Json> = structuredClone(target.valid);
@@ -250,7 +250,7 @@ describe('fuzzing the API with malformed input', () => {
     path: string;
     admin?: boolean;
     rawBody?: string;
-    /** Refused with a 4xx naming this field, or (null) answered either way, never with a 5xx. */
+    // Refused with a 4xx naming this field, or (null) answered either way, never with a 5xx.
     refusedField: string | null;
   }
 
@@ -272,7 +272,7 @@ describe('fuzzing the API with malformed input', () => {
   const runAtAccepted = (value: string) =>
     isCalendarTimestamp(value) && Date.parse(value) - Date.now() <= EXECUTION_LIMITS.maxDelayMs;
 
-  /** Sends probes a few at a time; returns what went wrong, and counts by status. */
+  // Sends probes a few at a time; returns what went wrong, and counts by status.
   async function send(probes: Probe[], byStatus: Map<number, number>): Promise<string[]> {
     const problems: string[] = [];
     let next = 0;

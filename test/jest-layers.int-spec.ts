@@ -6,7 +6,7 @@ import { REPO_ROOT } from './support/child-process';
 
 const JEST = join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
 
-/** `jest --listTests` for the given layers, with a cache of its own so the haste map is built anew. */
+// `jest --listTests` for the given layers, with a cache of its own so the haste map is built anew.
 function listTests(layers: string | undefined, cacheDirectory: string) {
   const result = spawnSync(
     process.execPath,

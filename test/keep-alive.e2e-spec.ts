@@ -2,7 +2,7 @@ import http from 'node:http';
 import { TEST_ADMIN_TOKEN } from '@agentq/testing';
 import { ApiProcess, startApiProcess, useBuiltProcessEnv } from './support/api-process';
 
-/** One request on the shared keep-alive agent: its status, or what the socket said instead. */
+// One request on the shared keep-alive agent: its status, or what the socket said instead.
 function send(
   agent: http.Agent,
   url: URL,

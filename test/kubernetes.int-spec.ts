@@ -63,7 +63,7 @@ const scripts = (
   JSON.parse(read(join(ROOT, 'package.json'))) as { scripts: Record<string, string> }
 ).scripts;
 
-/** Every variable a container gets: env entries, and the keys of the maps and secrets it loads. */
+// Every variable a container gets: env entries, and the keys of the maps and secrets it loads.
 function variablesOf(c: Manifest): string[] {
   const names: string[] = (c.env ?? []).map((entry: { name: string }) => entry.name);
   for (const source of c.envFrom ?? []) {
@@ -79,7 +79,7 @@ function variablesOf(c: Manifest): string[] {
   return names;
 }
 
-/** The port number a probe or Service names, resolved through the container's named ports. */
+// The port number a probe or Service names, resolved through the container's named ports.
 function portNumber(c: Manifest, port: string | number): number {
   if (typeof port === 'number') return port;
   const named = (c.ports ?? []).find((p: { name: string }) => p.name === port);
@@ -274,7 +274,7 @@ describe('deploy/grafana dashboard', () => {
     (panel.targets ?? []).map((target: { expr: string }) => target.expr),
   );
 
-  /** agentq series the code registers (name → type and labels), read from the sources. */
+  // agentq series the code registers (name → type and labels), read from the sources.
   const registered = new Map<string, { type: string; labels: string[] }>();
   const sources = (dir: string): string[] =>
     readdirSync(dir).flatMap((entry) => {

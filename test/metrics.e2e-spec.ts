@@ -14,7 +14,7 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Value of one sample line `name{labels} value` whose labels include every given pair. */
+// Value of one sample line `name{labels} value` whose labels include every given pair.
 function sample(exposition: string, name: string, labels: Record<string, string> = {}): number {
   const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
   for (const line of exposition.split('\n')) {

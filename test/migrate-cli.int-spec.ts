@@ -10,7 +10,7 @@ import { MIGRATIONS } from '../migrations';
 
 const CLI = join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'migrate.js');
 
-/** The tables of the data model; later migrations may add more. */
+// The tables of the data model; later migrations may add more.
 const CORE_TABLES = [
   'agent_executions',
   'agent_memories',

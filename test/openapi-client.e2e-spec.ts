@@ -12,7 +12,7 @@ import { startTestStack, TestStack } from './support/test-stack';
 
 const PUBLIC_URL = 'https://agentq.internal.test';
 
-/** An answer's body, or a failed test naming the status and error it got instead. */
+// An answer's body, or a failed test naming the status and error it got instead.
 function body<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.data === undefined) {
     throw new Error(`HTTP ${result.response.status}: ${JSON.stringify(result.error)}`);

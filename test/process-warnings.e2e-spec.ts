@@ -6,7 +6,7 @@ import { startTestStack } from './support/test-stack';
 const PG_CONCURRENT_QUERIES = /already executing a query/;
 const TYPEORM_DUPLICATE_DATA_SOURCE = /data source with the \S+ name is already registered/;
 
-/** Booted and used as an operator would, agentq's processes print no library warnings. */
+// Booted and used as an operator would, agentq's processes print no library warnings.
 describe('library warnings in the built processes', () => {
   const builtEnv = useBuiltProcessEnv();
 

@@ -1,7 +1,7 @@
 import { startApiProcess, useBuiltProcessEnv } from './support/api-process';
 import { startProcess } from './support/child-process';
 
-/** The built entry points, run as an operator would: env-configured, stopped with SIGTERM. */
+// The built entry points, run as an operator would: env-configured, stopped with SIGTERM.
 describe('api and worker processes', () => {
   const builtEnv = useBuiltProcessEnv();
 

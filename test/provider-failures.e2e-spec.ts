@@ -2,7 +2,7 @@ import { FakeProviderServer, findAccountingDrift } from '@agentq/testing';
 import { setUpAgent, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
-/** The worker against the real openai and anthropic SDKs, talking to a scripted local server. */
+// The worker against the real openai and anthropic SDKs, talking to a scripted local server.
 describe('provider calls over the OpenAI and Anthropic wire protocols', () => {
   let stack: TestStack;
   let fake: FakeProviderServer;

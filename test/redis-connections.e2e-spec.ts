@@ -4,7 +4,7 @@ import { testServices } from '@agentq/testing';
 import { waitFor } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
-/** The names of this stack's open connections, as Redis sees them. */
+// The names of this stack's open connections, as Redis sees them.
 async function connectionNames(redis: Redis, prefix: string): Promise<string[]> {
   const list = (await redis.client('LIST')) as string;
   return list

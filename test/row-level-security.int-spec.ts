@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 
 const APP_ROLE = 'agentq_app';
 
-/** The second wall: with no tenant set, agentq_app sees and writes nothing. */
+// The second wall: with no tenant set, agentq_app sees and writes nothing.
 describe('row-level security', () => {
   let database: TestDatabase;
   let owner: DataSource;

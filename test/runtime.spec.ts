@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-/** One Node.js line everywhere: .nvmrc pins it, and every other place must agree. */
+// One Node.js line everywhere: .nvmrc pins it, and every other place must agree.
 describe('runtime', () => {
   const root = join(__dirname, '..');
   const read = (file: string) => readFileSync(join(root, file), 'utf8');

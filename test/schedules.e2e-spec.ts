@@ -3,11 +3,9 @@ import { AgentSetup, setUpAgent, waitFor } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 import { webhookReceivers } from './support/webhook-receiver';
 
-/**
- * Schedules against real PostgreSQL, Redis and workers. Seconds are allowed here (a config knob)
- * so a window of a few fire times takes seconds, not minutes; the product default is one firing
- * per minute at most.
- */
+// Schedules against real PostgreSQL, Redis and workers. Seconds are allowed here (a config knob)
+// so a window of a few fire times takes seconds, not minutes; the product default is one firing
+// per minute at most.
 describe('schedules', () => {
   let stack: TestStack;
   let setup: AgentSetup;

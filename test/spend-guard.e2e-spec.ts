@@ -2,7 +2,7 @@ import { FakeProviderServer } from '@agentq/testing';
 import { setUpAgent, TERMINAL, waitFor, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
-/** $1 per prompt token makes spend easy to read: each reply below costs exactly $1. */
+// $1 per prompt token makes spend easy to read: each reply below costs exactly $1.
 const PRICING = {
   'priced-model': { inputPerMillion: '1000000', outputPerMillion: '0' },
   'cent-model': { inputPerMillion: '100', outputPerMillion: '0' },

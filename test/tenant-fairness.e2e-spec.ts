@@ -3,11 +3,9 @@ import { Registry } from 'prom-client';
 import { AgentSetup, setUpAgent, waitFor } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
-/**
- * Tenant fairness (#14): a tenant's backlog does not hold back another tenant's few executions,
- * and priorities keep their order inside a tenant. Everything is queued before the one worker
- * (concurrency 1) starts, so the order the executions start in is the queue's order alone.
- */
+// Tenant fairness (#14): a tenant's backlog does not hold back another tenant's few executions,
+// and priorities keep their order inside a tenant. Everything is queued before the one worker
+// (concurrency 1) starts, so the order the executions start in is the queue's order alone.
 describe('tenant fairness', () => {
   let stack: TestStack;
   let flooder: AgentSetup;

@@ -3,7 +3,7 @@ import { startTestStack, TestStack } from './support/test-stack';
 
 type Resources = Record<string, string>;
 
-/** Which of tenant B's resources a path parameter names, by the path it appears in. */
+// Which of tenant B's resources a path parameter names, by the path it appears in.
 function resourceFor(path: string, parameter: string, b: Resources): string {
   if (parameter === 'agentId') return b.agent;
   if (parameter === 'memoryId') return b.memory;
@@ -25,7 +25,7 @@ function resourceFor(path: string, parameter: string, b: Resources): string {
   return id;
 }
 
-/** A body that would be accepted if the id were the caller's own, so a 404 is the only no. */
+// A body that would be accepted if the id were the caller's own, so a 404 is the only no.
 const VALID_BODIES: Record<string, unknown> = {
   'POST /v1/agents/{agentId}/executions': { input: { message: 'steal' } },
   'POST /v1/agents/{agentId}/executions/batch': { executions: [{ input: { message: 'steal' } }] },

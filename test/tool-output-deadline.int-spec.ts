@@ -7,8 +7,10 @@ import {
   ExecutionProducer,
   ExecutionRecovery,
   ExecutionSteps,
+  ExecutionStream,
+  LifecycleAnnouncer,
 } from '@agentq/executions';
-import { ExecutionEvent, QUEUES } from '@agentq/jobs';
+import { ExecutionEvent, JobQueue, QUEUES, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import { RedisConnections } from '@agentq/redis';
 import {
   createTestDatabase,
@@ -27,10 +29,8 @@ import { ReconcilerMetrics } from '../apps/worker/src/maintenance/reconciler-met
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Client tool outputs against the action deadline and a failing enqueue, with the interleavings
- * forced by a held row lock: real PostgreSQL, Redis and BullMQ, no worker.
- */
+// Client tool outputs against the action deadline and a failing enqueue, with the interleavings
+// forced by a held row lock: real PostgreSQL, Redis and BullMQ, no worker.
 describe('client tool outputs: deadline races and a failed enqueue', () => {
   let database: TestDatabase;
   let owner: DataSource;
@@ -38,7 +38,8 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
   let queue: Queue;
   let redis: Redis;
   let config: AppConfig;
-  let publisher: ExecutionEventPublisher;
+  let announcer: LifecycleAnnouncer;
+  let streams: ExecutionStream;
   let producer: ExecutionProducer;
   let actions: ExecutionActions;
   let reconciler: ExecutionReconciler;
@@ -57,20 +58,21 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
     });
     redis = new Redis(config.redis.url);
     const events = { publish: (_batch: ExecutionEvent[]) => undefined };
-    publisher = events as unknown as ExecutionEventPublisher;
-    producer = new ExecutionProducer(queue, publisher);
-    actions = new ExecutionActions(app, producer);
+    const publisher = events as unknown as ExecutionEventPublisher;
     const connections = { commands: redis, prefix: config.redis.prefix };
+    streams = new ExecutionStream(connections as unknown as RedisConnections);
+    announcer = new LifecycleAnnouncer(publisher, streams);
+    producer = new ExecutionProducer(queue as JobQueue<typeof RUN_EXECUTION_JOB>, announcer);
+    actions = new ExecutionActions(app, producer, announcer);
     const aborter = new ExecutionAborter(
       connections as unknown as RedisConnections,
       producer,
-      publisher,
+      announcer,
     );
     reconciler = new ExecutionReconciler(
-      queue,
+      queue as JobQueue<typeof RUN_EXECUTION_JOB>,
       config,
-      new ExecutionRecovery(owner, publisher, aborter),
-      producer,
+      new ExecutionRecovery(owner, announcer, aborter, producer),
       new ReconcilerMetrics(),
     );
     ({ tenantId, agentId } = await seedEchoAgent(owner));
@@ -84,7 +86,7 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
     await deleteRedisKeys(config.redis.prefix);
   });
 
-  /** A tool loop paused on one client tool call, waiting `actionTimeoutMs`. */
+  // A tool loop paused on one client tool call, waiting `actionTimeoutMs`.
   async function pausedExecution(actionTimeoutMs: number): Promise<string> {
     const [{ id }] = await owner.query(
       `INSERT INTO agent_executions (tenant_id, agent_id, input, status, attempts, started_at)
@@ -92,7 +94,8 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
       [tenantId, agentId],
     );
     const toolCalls = [{ id: `call-${id}`, name: 'ask_client', arguments: {} }];
-    await new ExecutionSteps(app).recordModelStep(tenantId, id, {
+    const attempt = { id, tenantId, agentId, stream: false, attempts: 1 };
+    await new ExecutionSteps(app, streams).recordModelStep(attempt, {
       index: 0,
       name: 'm',
       result: '',
@@ -106,7 +109,7 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
       error: null,
       startedAt: new Date(),
     });
-    expect(await actions.pause({ id, tenantId }, toolCalls, actionTimeoutMs)).not.toBeNull();
+    expect(await actions.pause(attempt, toolCalls, actionTimeoutMs)).not.toBeNull();
     return id;
   }
 
@@ -116,7 +119,7 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
       error: { code: string } | null;
     };
 
-  /** Waits until some session waits for a lock (a statement blocked behind the held one). */
+  // Waits until some session waits for a lock (a statement blocked behind the held one).
   async function untilBlockedOnLock(sessions: number) {
     for (let i = 0; i < 200; i += 1) {
       const [{ waiting }] = await owner.query(
@@ -165,7 +168,11 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
     });
     await cutQueue.waitUntilReady();
     await cutQueue.disconnect();
-    const cut = new ExecutionActions(app, new ExecutionProducer(cutQueue, publisher));
+    const cutProducer = new ExecutionProducer(
+      cutQueue as JobQueue<typeof RUN_EXECUTION_JOB>,
+      announcer,
+    );
+    const cut = new ExecutionActions(app, cutProducer, announcer);
     await expect(cut.submitToolOutputs(tenantId, id, outputs)).resolves.toEqual({
       kind: 'resumed',
     });

@@ -11,7 +11,7 @@ const OBJECT_SCHEMA = {
   required: ['query'],
 };
 
-/** Agents that act: http tools, client tools and the step loop, through the HTTP API. */
+// Agents that act: http tools, client tools and the step loop, through the HTTP API.
 describe('tools and the step loop', () => {
   let stack: TestStack;
   let fake: FakeProviderServer;
@@ -673,7 +673,7 @@ describe('tools and the step loop', () => {
     });
   });
 
-  /** The first chunk of an SSE stream (its snapshot event), then the connection is dropped. */
+  // The first chunk of an SSE stream (its snapshot event), then the connection is dropped.
   async function readFirstEvent(path: string): Promise<string> {
     const controller = new AbortController();
     const response = await fetch(`${stack.http.baseUrl}${path}`, {

@@ -28,7 +28,7 @@ function plain(value: OtlpValue): unknown {
   return value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : value);
 }
 
-/** An in-process OTLP/HTTP (JSON) receiver: what a collector would be sent. */
+// An in-process OTLP/HTTP (JSON) receiver: what a collector would be sent.
 function startOtlpReceiver(): Promise<{ server: Server; url: string; spans: ReceivedSpan[] }> {
   const spans: ReceivedSpan[] = [];
   const server = createServer((request, response) => {
@@ -70,7 +70,7 @@ function startOtlpReceiver(): Promise<{ server: Server; url: string; spans: Rece
   );
 }
 
-/** The built API and worker exporting to a local receiver, as an operator would run them. */
+// The built API and worker exporting to a local receiver, as an operator would run them.
 describe('OpenTelemetry traces', () => {
   const builtEnv = useBuiltProcessEnv();
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;

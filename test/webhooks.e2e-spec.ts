@@ -197,7 +197,7 @@ describe('webhooks: a failing endpoint is disabled after WEBHOOK_DISABLE_AFTER_D
     );
     expect(answer.body.status).toBe('succeeded');
   };
-  /** Runs one execution and waits until its delivery to `id` is given up. */
+  // Runs one execution and waits until its delivery to `id` is given up.
   const failOneDelivery = async (id: string) => {
     const before = (await deliveries(id)).length;
     await runExecution();
@@ -289,10 +289,8 @@ describe('webhooks: an attempt that PostgreSQL fails to record', () => {
 
   afterAll(() => stack?.stop());
 
-  /**
-   * A real PostgreSQL error at a chosen point: the next `count` attempt records are refused
-   * (a sequence, so the count survives the rolled-back transactions it fails).
-   */
+  // A real PostgreSQL error at a chosen point: the next `count` attempt records are refused
+  // (a sequence, so the count survives the rolled-back transactions it fails).
   const refuseAttemptRecords = async (count: number) => {
     await stack.db.query(`DROP SEQUENCE IF EXISTS fault_refused_attempt_records`);
     await stack.db.query(`CREATE SEQUENCE fault_refused_attempt_records`);

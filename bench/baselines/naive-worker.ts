@@ -1,10 +1,8 @@
-/**
- * The baseline most codebases start with: per job, one TypeORM transaction that loads the
- * execution (row-locked), its agent and provider, calls the same echo provider, saves the
- * execution, then loads, updates and saves the usage rows through the entity manager. It is
- * correct (the locks keep the rollups exact) but pays several round trips and a commit per job,
- * and the per-agent rollup row serialises every transaction.
- */
+// The baseline most codebases start with: per job, one TypeORM transaction that loads the
+// execution (row-locked), its agent and provider, calls the same echo provider, saves the
+// execution, then loads, updates and saves the usage rows through the entity manager. It is
+// correct (the locks keep the rollups exact) but pays several round trips and a commit per job,
+// and the per-agent rollup row serialises every transaction.
 import {
   Agent,
   AgentExecution,

@@ -1,8 +1,6 @@
-/**
- * The ceiling: a BullMQ worker with a no-op processor on the same queue, Redis and job options
- * as agentq, and nothing else (no database, no provider). BENCH_EXPECT=n makes it report when
- * it has completed n jobs.
- */
+// The ceiling: a BullMQ worker with a no-op processor on the same queue, Redis and job options
+// as agentq, and nothing else (no database, no provider). BENCH_EXPECT=n makes it report when
+// it has completed n jobs.
 import { QUEUES } from '@agentq/jobs';
 import { Worker } from 'bullmq';
 import { emitBenchEvent } from '../child-process';

@@ -17,7 +17,7 @@ type Measured = Omit<RunRecord, 'run'>;
 
 const drainTimeoutMs = (n: number, perJobMs = 10) => 60_000 + n * perJobMs;
 
-/** CPU meters over the processes a run involves; `msPerJob` turns their deltas into ms/job. */
+// CPU meters over the processes a run involves; `msPerJob` turns their deltas into ms/job.
 class RunCpu {
   private readonly meters: [string, CpuMeter][];
 
@@ -174,7 +174,7 @@ async function timeBaseline(
   };
 }
 
-/** Transactions committed and how many row updates were HOT, for "where the time goes". */
+// Transactions committed and how many row updates were HOT, for "where the time goes".
 async function tableStats(run: BenchRun) {
   const [database] = await run.dataSource.query(
     `SELECT xact_commit::int AS commits FROM pg_stat_database WHERE datname = current_database()`,

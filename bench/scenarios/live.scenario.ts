@@ -17,7 +17,7 @@ const SUBMISSION = {
 
 type Measured = Omit<RunRecord, 'run'>;
 
-/** Issue #11's targets at the rates it names. */
+// Issue #11's targets at the rates it names.
 const LIVE_TARGETS: Record<
   number,
   {
@@ -165,7 +165,7 @@ async function liveRaw(environment: BenchEnvironment, rate: number, runIndex: nu
   }
 }
 
-/** Waits for every accepted submission to end, then computes the latency figures. */
+// Waits for every accepted submission to end, then computes the latency figures.
 async function settle(
   submissions: OpenLoopSubmission[],
   dropped: number,

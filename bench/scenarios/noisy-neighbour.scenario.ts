@@ -9,12 +9,10 @@ import { percentile, spread } from '../stats';
 const SUBMISSION = {
   input: { message: 'Ticket: the export to CSV times out for large projects.' },
 };
-/** Jobs per batch when timing the fair placement alone. */
+// Jobs per batch when timing the fair placement alone.
 const COST_BATCH = 1_000;
-/**
- * Tenant A's agents, each answering at its own latency, and its batch submissions: small and
- * round the agents, so that the jobs in the worker's slots at any moment mix the latencies.
- */
+// Tenant A's agents, each answering at its own latency, and its batch submissions: small and
+// round the agents, so that the jobs in the worker's slots at any moment mix the latencies.
 const FLOOD_AGENTS = 10;
 const FLOOD_BATCH = 10;
 const FLOOD_REQUESTS_IN_FLIGHT = 50;
@@ -117,11 +115,9 @@ async function measureNoisy(
   }
 }
 
-/**
- * Agents of one tenant whose providers answer in 0.5× to 1.5× `latencyMs`: LLM calls vary, and
- * with one fixed latency the flood's jobs would start and end in lockstep waves, so that a
- * newcomer waits for the next wave whatever the queue's order.
- */
+// Agents of one tenant whose providers answer in 0.5× to 1.5× `latencyMs`: LLM calls vary, and
+// with one fixed latency the flood's jobs would start and end in lockstep waves, so that a
+// newcomer waits for the next wave whatever the queue's order.
 async function agentsAnsweringAround(run: BenchRun, latencyMs: number): Promise<SeededAgent[]> {
   const first = await run.seedAgent(latencyMs / 2);
   const agents = [first];
@@ -132,7 +128,7 @@ async function agentsAnsweringAround(run: BenchRun, latencyMs: number): Promise<
   return agents;
 }
 
-/** `count` executions at once: small batch submissions round the agents, 50 in flight. */
+// `count` executions at once: small batch submissions round the agents, 50 in flight.
 async function submitFlood(client: HttpLoadClient, agents: SeededAgent[], count: number) {
   let next = 0;
   const submitter = async () => {
@@ -148,7 +144,7 @@ async function submitFlood(client: HttpLoadClient, agents: SeededAgent[], count:
   await Promise.all(Array.from({ length: FLOOD_REQUESTS_IN_FLIGHT }, submitter));
 }
 
-/** `count` single submissions, one every `spanMs / count`. */
+// `count` single submissions, one every `spanMs / count`.
 async function submitSpread(
   client: HttpLoadClient,
   agent: SeededAgent,
@@ -183,10 +179,8 @@ async function queueWaits(run: BenchRun, tenantId: string): Promise<number[]> {
   return rows.map((row) => row.wait);
 }
 
-/**
- * The queue's own part of B's waits: from BullMQ adding each job to a worker taking it
- * (`processedOn - timestamp`), without the API's insert before and the worker's claim after.
- */
+// The queue's own part of B's waits: from BullMQ adding each job to a worker taking it
+// (`processedOn - timestamp`), without the API's insert before and the worker's claim after.
 async function takenAfter(run: BenchRun, tenantId: string): Promise<number[]> {
   const rows: { id: string }[] = await run.dataSource.query(
     `SELECT id FROM agent_executions WHERE tenant_id = $1`,
@@ -196,10 +190,8 @@ async function takenAfter(run: BenchRun, tenantId: string): Promise<number[]> {
   return jobs.flatMap((job) => (job?.processedOn ? [job.processedOn - job.timestamp] : []));
 }
 
-/**
- * Per B execution, how many of A's started while it waited: the queue's part of its wait (with a
- * first-come queue, every one of A's ahead of it; with fair queuing, about one per round).
- */
+// Per B execution, how many of A's started while it waited: the queue's part of its wait (with a
+// first-come queue, every one of A's ahead of it; with fair queuing, about one per round).
 async function overtakes(run: BenchRun, tenantId: string): Promise<number[]> {
   const rows: { n: number }[] = await run.dataSource.query(
     `SELECT (SELECT count(*)::int FROM agent_executions o
@@ -210,10 +202,8 @@ async function overtakes(run: BenchRun, tenantId: string): Promise<number[]> {
   return rows.map((row) => row.n);
 }
 
-/**
- * Gaps between consecutive executions starting (BullMQ `processedOn`, any tenant) while B
- * submitted: how long a newcomer at the head of the queue can wait for a slot.
- */
+// Gaps between consecutive executions starting (BullMQ `processedOn`, any tenant) while B
+// submitted: how long a newcomer at the head of the queue can wait for a slot.
 async function startGaps(run: BenchRun, from: number, to: number) {
   const jobs = await run.queue.getJobs(['active', 'completed'], 0, -1);
   const starts = jobs
@@ -238,10 +228,8 @@ async function startedBetween(run: BenchRun, tenantId: string, from: number, to:
   return n as number;
 }
 
-/**
- * What the fair placement adds to an enqueue: the EVAL alone, on a queue of its own, for a
- * batch of 1,000 jobs over 10 tenants and for a single job, each the median of 20 calls.
- */
+// What the fair placement adds to an enqueue: the EVAL alone, on a queue of its own, for a
+// batch of 1,000 jobs over 10 tenants and for a single job, each the median of 20 calls.
 async function assignCost(environment: BenchEnvironment, prefix: string) {
   const queue = new Queue('bench-fair-cost', {
     connection: { url: environment.config.redisUrl },

@@ -27,7 +27,7 @@ export function layeredPlanTasks(count: number, agentId: string) {
   });
 }
 
-/** One plan of `count` tasks through the API, timed from the POST to the plan's completion. */
+// One plan of `count` tasks through the API, timed from the POST to the plan's completion.
 async function runPlan(
   environment: BenchEnvironment,
   label: string,

@@ -4,7 +4,7 @@ import { sleep } from './support/processes';
 
 const GRACE_MS = 4_000;
 
-/** SIGTERM to the API: it stops accepting, lets requests in flight finish, cuts streams at the deadline, exits 0. */
+// SIGTERM to the API: it stops accepting, lets requests in flight finish, cuts streams at the deadline, exits 0.
 describe('fault: SIGTERM to the API', () => {
   let fixture: FaultFixture;
 

@@ -13,13 +13,13 @@ import {
 
 const EXECUTIONS = FULL_SCALE ? 200 : 50;
 const TOOL_STEPS = 3;
-/** $100 per million prompt tokens: a tool-asking call (100 tokens) costs $0.01. */
+// $100 per million prompt tokens: a tool-asking call (100 tokens) costs $0.01.
 const PRICING = { 'budget-model': { inputPerMillion: '100', outputPerMillion: '0' } };
 const BUDGET_NANO_USD = 250_000_000n;
-/** The costliest call the fake makes: the final answer's 120 prompt tokens. */
+// The costliest call the fake makes: the final answer's 120 prompt tokens.
 const ONE_CALL_NANO_USD = 12_000_000n;
 
-/** Tool outputs already in the conversation the model is sent (OpenAI role `tool`). */
+// Tool outputs already in the conversation the model is sent (OpenAI role `tool`).
 const toolResultsIn = (request: FakeProviderRequest) =>
   (Array.isArray(request.body.messages) ? request.body.messages : []).filter(
     (message: { role?: string }) => message?.role === 'tool',

@@ -18,7 +18,7 @@ const answered = (request: FakeProviderRequest) =>
     (message: { role?: string }) => message?.role === 'tool',
   );
 
-/** What the client did with one paused execution, and what it was told. */
+// What the client did with one paused execution, and what it was told.
 interface ClientMove {
   id: string;
   kind: 'at-deadline' | 'cancel-and-resume' | 'posted-twice';
@@ -89,7 +89,7 @@ describe('fault: client tool outputs racing their deadlines, cancels and each ot
     const cancel = async (id: string) =>
       (await stack.http.post(`/v1/executions/${id}/cancel`, {}, stack.apiKey)).status;
 
-    /** When the execution's wait ends, once it has paused. */
+    // When the execution's wait ends, once it has paused.
     const pausedUntil = async (id: string): Promise<Date> => {
       let deadline: Date | undefined;
       await waitUntil(

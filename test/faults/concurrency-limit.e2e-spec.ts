@@ -10,20 +10,18 @@ import {
 import { PrivateRedis } from './support/private-redis';
 import { ChildHandle, sleep } from './support/processes';
 
-/**
- * An agent's maxConcurrency against the faults that break leases: a worker stopped (SIGSTOP) or
- * its event loop blocked (a busy loop injected mid-call) for longer than its job lock, so that
- * its job is taken over while its provider call is still open; and Redis restarted empty, which
- * drops every lease. The fake provider counts the calls it holds at once (docs/dispatch.md,
- * "What holds under faults").
- */
+// An agent's maxConcurrency against the faults that break leases: a worker stopped (SIGSTOP) or
+// its event loop blocked (a busy loop injected mid-call) for longer than its job lock, so that
+// its job is taken over while its provider call is still open; and Redis restarted empty, which
+// drops every lease. The fake provider counts the calls it holds at once (docs/dispatch.md,
+// "What holds under faults").
 const LOCK_MS = 1_000;
 const WORKER_ENV = {
   WORKER_LOCK_DURATION_MS: String(LOCK_MS),
   WORKER_STALLED_INTERVAL_MS: '500',
   WORKER_CONCURRENCY: '4',
 };
-/** Longer than the job lock, shorter than the slot's lease (4 lock durations). */
+// Longer than the job lock, shorter than the slot's lease (4 lock durations).
 const STALL_MS = LOCK_MS * 2.5;
 const CALL_MS = STALL_MS + 1_500;
 const STALLS = FULL_SCALE ? 6 : 1;

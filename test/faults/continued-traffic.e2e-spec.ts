@@ -12,30 +12,24 @@ import { PrivatePostgres, startMigratedPrivatePostgres } from './support/private
 import { PrivateRedis } from './support/private-redis';
 import { sleep } from './support/processes';
 
-/** Submissions per second that keep coming through every fault and every check. */
+// Submissions per second that keep coming through every fault and every check.
 const TRAFFIC_PER_SECOND = FULL_SCALE ? 50 : 15;
-/**
- * The reconciler runs every 3 s here (grace 3 s): longer than the gap in submissions while
- * Redis restarts, so no run finds nothing new.
- */
+// The reconciler runs every 3 s here (grace 3 s): longer than the gap in submissions while
+// Redis restarts, so no run finds nothing new.
 const RECONCILER_ENV = { RECONCILER_INTERVAL_MS: '3000', RECONCILER_QUEUED_GRACE_MS: '3000' };
-/**
- * Submissions due after the grace period + one interval: rows keep passing the grace period
- * while still `queued` (as under a backlog, or with delayed submissions), so every reconciler
- * run finds new rows to check.
- */
+// Submissions due after the grace period + one interval: rows keep passing the grace period
+// while still `queued` (as under a backlog, or with delayed submissions), so every reconciler
+// run finds new rows to check.
 const TRAFFIC_DELAY_MS = 8_000;
-/** Executions accepted just before each fault, so that it hits work queued and running. */
+// Executions accepted just before each fault, so that it hits work queued and running.
 const BACKLOG = FULL_SCALE ? 1_000 : 300;
-/**
- * How long after the fault is over every execution accepted before it may take to end, with
- * this suite's timings (reconciler every 3 s, grace 3 s, job locks 3 s, stalled check 1 s),
- * on a shared 2-core machine: measured 4–19 s (docs/reliability.md).
- */
+// How long after the fault is over every execution accepted before it may take to end, with
+// this suite's timings (reconciler every 3 s, grace 3 s, job locks 3 s, stalled check 1 s),
+// on a shared 2-core machine: measured 4–19 s (docs/reliability.md).
 const BOUND_MS = { redisEmpty: 45_000, postgresDown: 60_000, workerKilled: 60_000 };
 const POSTGRES_OUTAGE_MS = 10_000;
 
-/** Batches every 200 ms until stopped; remembers what was accepted (202) and what was refused. */
+// Batches every 200 ms until stopped; remembers what was accepted (202) and what was refused.
 class SteadyTraffic {
   readonly accepted: Submitted[] = [];
   refused = 0;
@@ -73,12 +67,10 @@ class SteadyTraffic {
   }
 }
 
-/**
- * Redis restarted empty, PostgreSQL stopped for 10 s (full scale) and a worker killed, one
- * after the other, while submissions keep coming at a steady rate: after each fault, every
- * execution accepted before it must end within a stated bound while the submissions go on
- * (they are stopped only for the final ledger, which counts everything accepted).
- */
+// Redis restarted empty, PostgreSQL stopped for 10 s (full scale) and a worker killed, one
+// after the other, while submissions keep coming at a steady rate: after each fault, every
+// execution accepted before it must end within a stated bound while the submissions go on
+// (they are stopped only for the final ledger, which counts everything accepted).
 describe('fault: faults while submissions keep coming', () => {
   let redis: PrivateRedis;
   let postgres: PrivatePostgres | null = null;
@@ -113,7 +105,7 @@ describe('fault: faults while submissions keep coming', () => {
     const backlogs: Submitted[] = [];
     const endedIn: Record<string, string> = {};
     const acceptedSoFar = () => [...backlogs, ...traffic.accepted].map((execution) => execution.id);
-    /** The executions `ids` end within the phase's bound of `since`, traffic going on. */
+    // The executions `ids` end within the phase's bound of `since`, traffic going on.
     const allEndWithin = async (phase: keyof typeof BOUND_MS, ids: string[], since: number) => {
       await waitForAllTerminal(dataSource, ids, BOUND_MS[phase] - (Date.now() - since)).catch(
         async (error: Error) => {

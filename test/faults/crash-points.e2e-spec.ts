@@ -13,13 +13,11 @@ import {
 
 const CRASH_LINE = /fault injection: (\S+) for execution ([0-9a-f-]{36}); SIGKILL/;
 
-/**
- * A worker with AGENTQ_FAULT_INJECTION (test only) kills itself with SIGKILL at one point of
- * its first attempt; two healthy workers carry on. The crashed attempt's job is taken over once
- * its lock expires. The injected worker runs one job at a time, so each crash hits exactly one
- * execution, and it is restarted only once that execution has ended (or it would crash on the
- * same one again).
- */
+// A worker with AGENTQ_FAULT_INJECTION (test only) kills itself with SIGKILL at one point of
+// its first attempt; two healthy workers carry on. The crashed attempt's job is taken over once
+// its lock expires. The injected worker runs one job at a time, so each crash hits exactly one
+// execution, and it is restarted only once that execution has ended (or it would crash on the
+// same one again).
 describe.each([
   ['crash-after-provider', 'after the provider call, before the commit'],
   ['crash-after-commit', 'after the commit, before the acknowledgement'],

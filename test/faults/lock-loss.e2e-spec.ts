@@ -8,11 +8,9 @@ import {
   waitForAllTerminal,
 } from './support/ledger';
 
-/**
- * One worker's job locks last 1 ms (WORKER_LOCK_DURATION_MS=1), so every job it takes is seen as
- * stalled and handed to another worker while it is still running it: slow provider calls make
- * the two runs overlap for real. Both call the provider and both try to record an outcome.
- */
+// One worker's job locks last 1 ms (WORKER_LOCK_DURATION_MS=1), so every job it takes is seen as
+// stalled and handed to another worker while it is still running it: slow provider calls make
+// the two runs overlap for real. Both call the provider and both try to record an outcome.
 describe('fault: forced lock loss, so jobs really run twice', () => {
   let fixture: FaultFixture;
 

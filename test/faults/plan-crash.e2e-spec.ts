@@ -4,7 +4,7 @@ import { FaultFixture, startFaultFixture } from './support/fault-fixture';
 import { messageFor, waitUntil } from './support/fault-stack';
 import { FULL_SCALE } from './support/ledger';
 
-/** A small deterministic PRNG, so a failing DAG can be run again. */
+// A small deterministic PRNG, so a failing DAG can be run again.
 function prng(seed: number) {
   let state = seed;
   return () => {
@@ -13,7 +13,7 @@ function prng(seed: number) {
   };
 }
 
-/** A random DAG: each task depends on up to three earlier ones (fan-in), some use an output. */
+// A random DAG: each task depends on up to three earlier ones (fan-in), some use an output.
 function randomTasks(plan: number, count: number, agentId: string, random: () => number) {
   return Array.from({ length: count }, (_, n) => {
     const dependsOn = new Set<string>();

@@ -6,10 +6,8 @@ import {
   waitForAllTerminal,
 } from './support/ledger';
 
-/**
- * One model answer PostgreSQL cannot store (U+0000, which jsonb refuses) among executions whose
- * outcomes are committed together: only that execution fails, once, and nothing is retried.
- */
+// One model answer PostgreSQL cannot store (U+0000, which jsonb refuses) among executions whose
+// outcomes are committed together: only that execution fails, once, and nothing is retried.
 describe('fault: a poison outcome in a group commit', () => {
   let fixture: FaultFixture;
 

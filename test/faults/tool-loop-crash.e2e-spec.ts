@@ -14,13 +14,13 @@ import {
 const EXECUTIONS = FULL_SCALE ? 200 : 40;
 const WORKERS = 3;
 
-/** 3 to 5 tool steps, fixed per marker, so any attempt makes the same conversation. */
+// 3 to 5 tool steps, fixed per marker, so any attempt makes the same conversation.
 const toolStepsFor = (marker: string) =>
   3 + ([...marker].reduce((sum, char) => sum + char.charCodeAt(0), 0) % 3);
 
 const markerOf = (request: FakeProviderRequest) => MARKER_PATTERN.exec(request.prompt)?.[1] ?? '';
 
-/** Tool outputs already in the conversation the model is sent (OpenAI role `tool`). */
+// Tool outputs already in the conversation the model is sent (OpenAI role `tool`).
 const toolResultsIn = (request: FakeProviderRequest) =>
   (Array.isArray(request.body.messages) ? request.body.messages : []).filter(
     (message: { role?: string }) => message?.role === 'tool',

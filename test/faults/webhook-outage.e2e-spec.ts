@@ -17,16 +17,14 @@ import { PrivatePostgres, startMigratedPrivatePostgres } from './support/private
 import { sleep } from './support/processes';
 
 const OUTAGE_MS = FULL_SCALE ? 10_000 : 5_000;
-/** The receiver holds every answer this long, so that deliveries are in flight when PostgreSQL stops. */
+// The receiver holds every answer this long, so that deliveries are in flight when PostgreSQL stops.
 const HOLD_MS = FULL_SCALE ? 4_000 : 2_000;
-/** Every third request is answered 500: the endpoint fails too. */
+// Every third request is answered 500: the endpoint fails too.
 const failsEveryThird = (n: number) => (n % 3 === 2 ? 500 : 200);
-/** Deliveries waiting for the receiver's answer when PostgreSQL stops. */
+// Deliveries waiting for the receiver's answer when PostgreSQL stops.
 const IN_FLIGHT_AT_STOP = FULL_SCALE ? 20 : 5;
-/**
- * Every event must reach the receiver within this long after PostgreSQL is back: at full scale
- * most of the 400 are still to be sent then, at 40 at a time, each answer held 4 s.
- */
+// Every event must reach the receiver within this long after PostgreSQL is back: at full scale
+// most of the 400 are still to be sent then, at 40 at a time, each answer held 4 s.
 const DELIVERY_BOUND_MS = FULL_SCALE ? 180_000 : 60_000;
 
 interface Receipt {
@@ -43,13 +41,11 @@ function receipts(received: ReceivedDelivery[]): Receipt[] {
   }));
 }
 
-/**
- * Webhook deliveries with the endpoint failing a third of its answers and holding each for 4 s,
- * and PostgreSQL (a cluster of the test's own) stopped for 10 s while deliveries are in flight
- * (at small scale: 2 s and 5 s).
- * Delivery is at least once: every event must reach the receiver with a 2xx answer, each
- * event always under the same webhook-id; repeats (an answer sent but not recorded) are counted.
- */
+// Webhook deliveries with the endpoint failing a third of its answers and holding each for 4 s,
+// and PostgreSQL (a cluster of the test's own) stopped for 10 s while deliveries are in flight
+// (at small scale: 2 s and 5 s).
+// Delivery is at least once: every event must reach the receiver with a 2xx answer, each
+// event always under the same webhook-id; repeats (an answer sent but not recorded) are counted.
 describe('fault: webhooks with the receiver failing and PostgreSQL down mid-delivery', () => {
   let postgres: PrivatePostgres;
   let fixture: FaultFixture;

@@ -10,7 +10,7 @@ import {
   waitForAllTerminal,
 } from './support/ledger';
 
-/** Executions a worker had claimed (`running`, its WORKER_ID host:pid:…) when it died. */
+// Executions a worker had claimed (`running`, its WORKER_ID host:pid:…) when it died.
 async function runningOn(fixture: FaultFixture, pid: number): Promise<string[]> {
   const rows: { id: string }[] = await fixture.dataSource.query(
     `SELECT id FROM agent_executions WHERE status = 'running' AND worker_id LIKE $1`,

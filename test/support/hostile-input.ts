@@ -56,7 +56,7 @@ export const forgedCursor: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 60 }),
 );
 
-/** Every object inside `value`, itself included, in a stable order. */
+// Every object inside `value`, itself included, in a stable order.
 function objectsIn(value: unknown): Record<string, unknown>[] {
   if (value === null || typeof value !== 'object') return [];
   const children = Object.values(value).flatMap(objectsIn);

@@ -20,7 +20,7 @@ interface SealedRow {
   id: string;
   tenant_id: string;
   envelope: string;
-  /** Where the envelope sits inside a jsonb column (passed as $4 to `update`). */
+  // Where the envelope sits inside a jsonb column (passed as $4 to `update`).
   path?: string[];
   tool_name?: string;
   header?: string;
@@ -28,10 +28,10 @@ interface SealedRow {
 
 // One column of envelopes under the master key, and how to reseal a row of it.
 interface SealedColumn {
-  /** Plural, as the report names it. */
+  // Plural, as the report names it.
   label: string;
   select: string;
-  /** Compare-and-set on ($1 id, $2 old envelope, $3 new envelope). */
+  // Compare-and-set on ($1 id, $2 old envelope, $3 new envelope).
   update: string;
   isSealedWithOlderKey(envelope: string): boolean;
   reseal(row: SealedRow): string;

@@ -82,7 +82,7 @@ const STOP_PLAN: { name: string; signal: NodeJS.Signals }[] = [
 class Stack {
   private readonly processes = new Map<string, ManagedProcess>();
   private stoppingSince?: number;
-  /** How long each process gets after its signal before it is killed; set from the config. */
+  // How long each process gets after its signal before it is killed; set from the config.
   readonly stopTimeoutMs: Record<string, number> = {
     migrate: 5_000,
     api: 15_000,
@@ -109,7 +109,7 @@ class Stack {
     });
   };
 
-  /** Stops every child in STOP_PLAN order, then exits the process with `code`. */
+  // Stops every child in STOP_PLAN order, then exits the process with `code`.
   async stop(code: number, reason?: string): Promise<void> {
     if (this.isStopping) return;
     this.stoppingSince = Date.now();

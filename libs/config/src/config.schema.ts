@@ -8,7 +8,7 @@ const redisUrl = z.string().refine((value) => /^rediss?:\/\//.test(value), {
   error: 'must be a redis:// or rediss:// URL',
 });
 
-/** `host:port` pairs separated by commas: Redis Cluster seed nodes or Sentinels. */
+// `host:port` pairs separated by commas: Redis Cluster seed nodes or Sentinels.
 const redisAddressList = z
   .string()
   .regex(
@@ -27,7 +27,7 @@ const redisAddressList = z
   )
   .optional();
 
-/** An optional variable where an empty value counts as unset (as `KEY=` in an env file does). */
+// An optional variable where an empty value counts as unset (as `KEY=` in an env file does).
 const optionalText = z
   .string()
   .optional()
@@ -37,7 +37,7 @@ const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(valu
   error: 'must be a postgres:// or postgresql:// URL',
 });
 
-/** A PostgreSQL role name (passed as a startup parameter, so kept to plain identifiers). */
+// A PostgreSQL role name (passed as a startup parameter, so kept to plain identifiers).
 const roleName = (fallback: string) =>
   z
     .string()
@@ -46,7 +46,7 @@ const roleName = (fallback: string) =>
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
-/** Days, fractions allowed (0.5 is twelve hours). */
+// Days, fractions allowed (0.5 is twelve hours).
 const nonNegativeDays = (fallback: number) => z.coerce.number().min(0).default(fallback);
 
 /** Every environment variable agentq reads. `.env.example` documents each one. */

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { QUEUES } from '@agentq/jobs';
 import { registerQueues } from '@agentq/redis';
 import { ExecutionAborter } from './lifecycle/execution-aborter.service';
+import { ExecutionCanceller } from './lifecycle/execution-canceller.service';
+import { LifecycleAnnouncer } from './streams/lifecycle-announcer.service';
 import { ExecutionActions } from './lifecycle/execution-actions';
 import { ExecutionClaims } from './lifecycle/execution-claims.service';
 import { ExecutionEventPublisher } from './streams/execution-event-publisher.service';
@@ -13,13 +15,27 @@ import { ExecutionSteps } from './store/execution-steps';
 import { ExecutionSubmitter } from './lifecycle/execution-submitter.service';
 
 /**
- * Enqueuing executions, stopping cancelled ones and announcing their events: what every process
- * that writes them needs.
+ * Enqueuing executions, cancelling and stopping them, and announcing their transitions (events
+ * and output streams): what every process that writes them needs.
  */
 @Module({
   imports: [registerQueues(QUEUES.executions)],
-  providers: [ExecutionAborter, ExecutionEventPublisher, ExecutionProducer],
-  exports: [ExecutionAborter, ExecutionEventPublisher, ExecutionProducer],
+  providers: [
+    ExecutionAborter,
+    ExecutionCanceller,
+    ExecutionEventPublisher,
+    ExecutionProducer,
+    ExecutionStream,
+    LifecycleAnnouncer,
+  ],
+  exports: [
+    ExecutionAborter,
+    ExecutionCanceller,
+    ExecutionEventPublisher,
+    ExecutionProducer,
+    ExecutionStream,
+    LifecycleAnnouncer,
+  ],
 })
 export class ExecutionQueueModule {}
 
@@ -43,7 +59,6 @@ export class ExecutionSubmissionModule {}
     ExecutionFollowUps,
     ExecutionSteps,
     ExecutionActions,
-    ExecutionStream,
   ],
   exports: [
     ExecutionQueueModule,
@@ -51,7 +66,6 @@ export class ExecutionSubmissionModule {}
     ExecutionFinisher,
     ExecutionSteps,
     ExecutionActions,
-    ExecutionStream,
   ],
 })
 export class ExecutionWorkModule {}

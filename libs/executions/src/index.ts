@@ -19,6 +19,7 @@ export * from './store/usage-rollups';
 // lifecycle: submit, claim, finish, act, cancel, and the job producer
 export * from './lifecycle/execution-aborter.service';
 export * from './lifecycle/execution-actions';
+export * from './lifecycle/execution-canceller.service';
 export * from './lifecycle/execution-claims.service';
 export * from './lifecycle/execution-finisher.service';
 export * from './lifecycle/execution-producer.service';
@@ -34,7 +35,8 @@ export * from './recovery/execution-recovery.service';
 // streams: lifecycle events and output streams
 export * from './streams/execution-event-publisher.service';
 export * from './streams/execution-stream';
-export * from './streams/lifecycle-events';
+export * from './streams/lifecycle-announcer.service';
+export { currentLifecycleEvent, EventSubject } from './streams/lifecycle-events';
 
 // batching: the one micro-batcher
 export * from './batching/group-sorted';

@@ -64,7 +64,11 @@ export function executionJobOptions(spec: ExecutionJobSpec): JobsOptions {
   };
 }
 
-export function executionJob(spec: ExecutionJobSpec) {
+export function executionJob(spec: ExecutionJobSpec): {
+  name: typeof RUN_EXECUTION_JOB;
+  data: ExecutionJobData;
+  opts: JobsOptions;
+} {
   return {
     name: RUN_EXECUTION_JOB,
     data: {

@@ -54,7 +54,7 @@ export class PlanRefusedError extends Error {
 const PLACEHOLDER =
   /\{\{\s*(plan\.input\.([A-Za-z0-9_.-]+)|tasks\.([A-Za-z0-9_-]+)\.output\.text)\s*\}\}/g;
 
-/** The texts of an input, where placeholders live. */
+// The texts of an input, where placeholders live.
 function inputTexts(input: TaskInput): string[] {
   return 'message' in input ? [input.message] : input.messages.map((m) => m.content);
 }
@@ -131,7 +131,7 @@ export function validatePlanGraph(tasks: readonly TaskSpec[]): string[] {
   return order;
 }
 
-/** Kahn's algorithm; on a cycle, finds one and names its keys. */
+// Kahn's algorithm; on a cycle, finds one and names its keys.
 function topologicalOrder(tasks: readonly TaskSpec[]): string[] {
   const remaining = new Map(tasks.map((t) => [t.key, new Set(t.dependsOn ?? [])]));
   const dependents = new Map<string, string[]>(tasks.map((t) => [t.key, []]));
@@ -157,7 +157,7 @@ function topologicalOrder(tasks: readonly TaskSpec[]): string[] {
   });
 }
 
-/** Among tasks still waiting (each has a dependency still waiting), walk back until a key repeats. */
+// Among tasks still waiting (each has a dependency still waiting), walk back until a key repeats.
 function findCycle(remaining: Map<string, Set<string>>): string[] {
   const waiting = [...remaining].filter(([, deps]) => deps.size > 0);
   let key = waiting[0][0];

@@ -158,7 +158,7 @@ interface UsageRow {
   cost_usd: string;
 }
 
-/** The sums of a usage query as the API shows them; no row means nothing used. */
+// The sums of a usage query as the API shows them; no row means nothing used.
 function planUsage(row: UsageRow | undefined): PlanUsage {
   const promptTokens = Number(row?.prompt_tokens ?? 0);
   const completionTokens = Number(row?.completion_tokens ?? 0);

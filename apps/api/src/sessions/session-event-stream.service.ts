@@ -8,10 +8,10 @@ import { SessionEventView } from './session.view';
 type Listener = (event: SessionEventView) => void;
 
 interface Watch {
-  /** The session's tenant: each poll reads a tenant's sessions with that tenant set. */
+  // The session's tenant: each poll reads a tenant's sessions with that tenant set.
   tenantId: string;
   listeners: Set<Listener>;
-  /** created_at (microseconds, as text) of the newest event seen; null before the first. */
+  // created_at (microseconds, as text) of the newest event seen; null before the first.
   newest: string | null;
 }
 

@@ -1,20 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@agentq/config';
-import { ExecutionJobData, ExecutionJobResult, QUEUES } from '@agentq/jobs';
+import {
+  ExecutionJobData,
+  ExecutionJobResult,
+  JobQueue,
+  QUEUES,
+  RUN_EXECUTION_JOB,
+} from '@agentq/jobs';
 import { RedisConnections } from '@agentq/redis';
 import { createTestQueuePrefix, deleteRedisKeys, testAppConfig } from '@agentq/testing';
 import { Job, Queue, Worker } from 'bullmq';
 import { AgentConcurrency, SlotOwner } from './agent-concurrency.service';
 
-/** Leases last LEASE_LOCK_DURATIONS locks: 4 × 250 ms. */
+// Leases last LEASE_LOCK_DURATIONS locks: 4 × 250 ms.
 const LOCK_DURATION_MS = 250;
 const LEASE_TTL_MS = 1_000;
 
-/** The slot accounting against the real Redis and BullMQ: hand-over, races, expiry. */
+// The slot accounting against the real Redis and BullMQ: hand-over, races, expiry.
 describe('AgentConcurrency', () => {
   let config: AppConfig;
   let connections: RedisConnections;
-  let queue: Queue<ExecutionJobData, ExecutionJobResult>;
+  let queue: JobQueue<typeof RUN_EXECUTION_JOB>;
   let worker: Worker<ExecutionJobData, ExecutionJobResult>;
   let slots: AgentConcurrency;
 
@@ -24,7 +30,9 @@ describe('AgentConcurrency', () => {
     });
     connections = new RedisConnections(config, 'worker');
     const prefix = connections.queuePrefix(QUEUES.executions);
-    queue = new Queue(QUEUES.executions, { connection: connections.queues, prefix });
+    queue = new Queue(QUEUES.executions, { connection: connections.queues, prefix }) as JobQueue<
+      typeof RUN_EXECUTION_JOB
+    >;
     // No processor: the test takes jobs itself, as the processor would.
     worker = new Worker(QUEUES.executions, null, {
       connection: connections.queues,
@@ -57,7 +65,7 @@ describe('AgentConcurrency', () => {
         jobId: owner.executionId,
       },
     );
-  /** Takes the next job as a worker would, leaving it active. */
+  // Takes the next job as a worker would, leaving it active.
   const takeActive = async () => {
     const token = randomUUID();
     const job = (await worker.getNextJob(token)) as Job<ExecutionJobData, ExecutionJobResult>;

@@ -1,9 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { ExecutionJobData, ExecutionJobResult, QUEUES } from '@agentq/jobs';
+import { JobQueue, QUEUES, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import { RedisClient, RedisConnections } from '@agentq/redis';
-import { Job, Queue } from 'bullmq';
+import { Job } from 'bullmq';
 import { agentDispatchKeys } from './agent-dispatch-keys';
 import { ACQUIRE_SLOT, RELEASE_SLOT, RENEW_SLOT } from './dispatch-scripts';
 
@@ -18,7 +18,7 @@ export interface SlotOwner {
   priority: number;
 }
 
-/** Floor of the lease time, so that a tiny lock duration (tests) does not make renewal spin. */
+// Floor of the lease time, so that a tiny lock duration (tests) does not make renewal spin.
 const MIN_LEASE_TTL_MS = 1_000;
 
 /**
@@ -34,7 +34,7 @@ export const LEASE_LOCK_DURATIONS = 4;
  */
 export type SlotGrant = { acquired: true } | { acquired: false; awaitedLeaseEndsInMs: number };
 
-/** Job states in which a woken execution will never come for its slot. */
+// Job states in which a woken execution will never come for its slot.
 const GONE_STATES = new Set(['unknown', 'completed', 'failed']);
 
 /**
@@ -58,7 +58,7 @@ export class AgentConcurrency {
     connections: RedisConnections,
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectQueue(QUEUES.executions)
-    private readonly queue: Queue<ExecutionJobData, ExecutionJobResult>,
+    private readonly queue: JobQueue<typeof RUN_EXECUTION_JOB>,
   ) {
     this.redis = connections.queues;
     this.prefix = connections.prefix;

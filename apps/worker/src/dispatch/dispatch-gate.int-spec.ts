@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@agentq/config';
 import { ClaimedExecution, ExecutionClaims } from '@agentq/executions';
-import { ExecutionJobData, ExecutionJobResult, QUEUES } from '@agentq/jobs';
+import { JobQueue, QUEUES, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import { ChannelListener, RedisConnections } from '@agentq/redis';
 import { createTestQueuePrefix, deleteRedisKeys, testAppConfig } from '@agentq/testing';
 import { Queue } from 'bullmq';
@@ -12,15 +12,15 @@ import { DispatchGate } from './dispatch-gate.service';
 import { DispatchMetrics } from './dispatch-metrics.service';
 import { ProviderPacing } from './provider-pacing.service';
 
-/** 250 ms locks: leases of 1 s, renewed every 83 ms. */
+// 250 ms locks: leases of 1 s, renewed every 83 ms.
 const LOCK_DURATION_MS = 250;
 const LEASE_TTL_MS = 1_000;
 
-/** A held slot's lease against the real Redis: what the attempt holding it is told. */
+// A held slot's lease against the real Redis: what the attempt holding it is told.
 describe('DispatchGate: an attempt and its slot lease', () => {
   let config: AppConfig;
   let connections: RedisConnections;
-  let queue: Queue<ExecutionJobData, ExecutionJobResult>;
+  let queue: JobQueue<typeof RUN_EXECUTION_JOB>;
   let gate: DispatchGate;
 
   beforeAll(async () => {
@@ -31,7 +31,7 @@ describe('DispatchGate: an attempt and its slot lease', () => {
     queue = new Queue(QUEUES.executions, {
       connection: connections.queues,
       prefix: connections.queuePrefix(QUEUES.executions),
-    });
+    }) as JobQueue<typeof RUN_EXECUTION_JOB>;
     const metrics = new DispatchMetrics(new Registry());
     const pacing = new ProviderPacing(connections, metrics, new ChannelListener(connections));
     await pacing.onModuleInit();

@@ -15,24 +15,22 @@ import { estimateCallTokens } from './token-estimate';
  */
 export const PARK_SAFETY_DELAY_MS = 120_000;
 
-/** How long an agent's maxConcurrency, as a claim or a lookup loaded it, is trusted before claiming. */
+// How long an agent's maxConcurrency, as a claim or a lookup loaded it, is trusted before claiming.
 const KNOWN_LIMIT_TTL_MS = 10_000;
 
-/** Agents whose limit (or lack of one) this process remembers; the oldest go first. */
+// Agents whose limit (or lack of one) this process remembers; the oldest go first.
 const MAX_KNOWN_LIMITS = 10_000;
 
-/** A parked execution wakes this long after the first lease ends, when nobody hands it over. */
+// A parked execution wakes this long after the first lease ends, when nobody hands it over.
 const LEASE_END_SLACK_MS = 100;
 
 interface HeldSlot {
   owner: SlotOwner;
   renewal: NodeJS.Timeout;
-  /**
-   * Local time until which the lease is surely this attempt's: when the last successful renewal
-   * (or the acquire) was sent, plus the lease time. Redis counts from when it received it, later.
-   */
+  // Local time until which the lease is surely this attempt's: when the last successful renewal
+  // (or the acquire) was sent, plus the lease time. Redis counts from when it received it, later.
   validUntil: number;
-  /** The running attempt's controller, aborted when the slot is lost. */
+  // The running attempt's controller, aborted when the slot is lost.
   attemptController?: AbortController;
   lost?: ConcurrencySlotLost;
 }
@@ -48,9 +46,9 @@ export class DispatchGate {
   private readonly logger = new Logger(DispatchGate.name);
   private readonly held = new Map<string, HeldSlot>();
   private readonly parked = new Map<string, SlotOwner>();
-  /** Agent id → its maxConcurrency (null: none) as this process last read it. */
+  // Agent id → its maxConcurrency (null: none) as this process last read it.
   private readonly knownLimits = new Map<string, { limit: number | null; seenAt: number }>();
-  /** One lookup per agent at a time, however many of its jobs arrive together. */
+  // One lookup per agent at a time, however many of its jobs arrive together.
   private readonly lookups = new Map<string, Promise<number | null>>();
 
   constructor(
@@ -200,7 +198,7 @@ export class DispatchGate {
     );
   }
 
-  /** Within one renewal interval of the end of its lease: no renewal can be relied on in time. */
+  // Within one renewal interval of the end of its lease: no renewal can be relied on in time.
   private lapsing(slot: HeldSlot): boolean {
     return Date.now() + this.concurrency.renewEveryMs >= slot.validUntil;
   }

@@ -1,7 +1,5 @@
-/**
- * The Redis side of dispatch: each script is one atomic step over one agent's or one provider's
- * keys, timed by the Redis server's clock so that every worker shares one notion of "now".
- */
+// The Redis side of dispatch: each script is one atomic step over one agent's or one provider's
+// keys, timed by the Redis server's clock so that every worker shares one notion of "now".
 
 const NOW = `
 local time = redis.call('TIME')

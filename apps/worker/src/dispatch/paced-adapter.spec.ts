@@ -29,7 +29,7 @@ const rateLimited = () =>
     retryAfterMs: 30,
   });
 
-/** A plain-object pacing: scripted turns, recorded pauses and corrections. */
+// A plain-object pacing: scripted turns, recorded pauses and corrections.
 function fakePacing(turns: (DispatchDeferral | null)[] = [], admitted?: number) {
   const calls = { turns: 0, pauses: [] as number[], corrections: [] as number[][] };
   let pauseCount = 0;

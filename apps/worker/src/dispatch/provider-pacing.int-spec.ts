@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { DispatchMetrics } from './dispatch-metrics.service';
 import { PacedProvider, ProviderPacing } from './provider-pacing.service';
 
-/** Rate-limit turns and provider pauses against the real Redis, as several workers share them. */
+// Rate-limit turns and provider pauses against the real Redis, as several workers share them.
 describe('ProviderPacing', () => {
   let config: AppConfig;
   let connections: RedisConnections;

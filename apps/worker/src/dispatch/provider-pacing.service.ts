@@ -30,11 +30,11 @@ export class ProviderPacing implements OnModuleInit {
   private readonly redis: RedisClient;
   private readonly channel: string;
   private readonly keyPrefix: string;
-  /** Provider id → end of its pause (this process's clock), as announced. */
+  // Provider id → end of its pause (this process's clock), as announced.
   private readonly pausedUntil = new Map<string, number>();
-  /** Providers whose pause this process has read from Redis once (it may start mid-pause). */
+  // Providers whose pause this process has read from Redis once (it may start mid-pause).
   private readonly pauseRead = new Set<string>();
-  /** Execution id → tokens of the turn its admission took for its first call. */
+  // Execution id → tokens of the turn its admission took for its first call.
   private readonly admitted = new Map<string, number>();
 
   constructor(

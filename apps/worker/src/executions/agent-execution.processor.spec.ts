@@ -36,7 +36,7 @@ class InMemoryGate implements Pick<DispatchGate, 'beforeClaim' | 'deferred' | 'f
   }
 }
 
-/** The parts of a BullMQ job the processor uses; `moves` is where it sent the job. */
+// The parts of a BullMQ job the processor uses; `moves` is where it sent the job.
 class InMemoryJob {
   moves: { to: 'delayed' | 'wait'; at?: number }[] = [];
   data: ExecutionJobData;

@@ -19,7 +19,7 @@ import { CancellationRegistry } from './cancellation-registry.service';
 import { ExecutionRunner } from './execution-runner.service';
 import { WorkerShutdownInterruption } from './worker-shutdown';
 
-/** While PostgreSQL is unreachable, a job waits this long between tries, using no attempt. */
+// While PostgreSQL is unreachable, a job waits this long between tries, using no attempt.
 const DATABASE_UNAVAILABLE_DELAY_MS = 2_000;
 
 /** BullMQ glue: translates an attempt's result into complete, retry or fail-now. */
@@ -139,7 +139,7 @@ export class AgentExecutionProcessor implements OnApplicationBootstrap, BeforeAp
     }
   }
 
-  /** Not its turn yet: the job sleeps in the delayed set, using no attempt. */
+  // Not its turn yet: the job sleeps in the delayed set, using no attempt.
   private async defer(
     job: Job<ExecutionJobData, ExecutionJobResult>,
     token: string | undefined,

@@ -11,7 +11,7 @@ const request = (content: string, maxTokens?: number) => ({
   maxTokens,
 });
 
-/** $1 per million input tokens and $2 per million output tokens: 1,000 nano-USD per token in. */
+// $1 per million input tokens and $2 per million output tokens: 1,000 nano-USD per token in.
 const PRICING = { m: { inputPerMillion: '1', outputPerMillion: '2' } };
 
 describe('callCostCeilingUsd', () => {

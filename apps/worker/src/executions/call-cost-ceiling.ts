@@ -9,7 +9,7 @@ import { computeCostUsd } from '@agentq/usage';
  */
 export const UNCAPPED_COMPLETION_TOKENS = 4_096;
 
-/** Role markers and separators a chat format adds around each message. */
+// Role markers and separators a chat format adds around each message.
 const FRAMING_TOKENS_PER_MESSAGE = 8;
 
 type PromptParts = Pick<LlmRequest, 'systemPrompt' | 'messages' | 'tools' | 'responseFormat'>;

@@ -4,7 +4,7 @@ import { ChannelListener, RedisConnections } from '@agentq/redis';
 import { createTestQueuePrefix, deleteRedisKeys, testAppConfig } from '@agentq/testing';
 import { CancellationRegistry } from './cancellation-registry.service';
 
-/** Cancel requests over the real Redis pub/sub channel, as ExecutionAborter publishes them. */
+// Cancel requests over the real Redis pub/sub channel, as ExecutionAborter publishes them.
 describe('CancellationRegistry', () => {
   const config = testAppConfig('postgres://unused', createTestQueuePrefix());
   let connections: RedisConnections;

@@ -3,10 +3,8 @@ import { channels } from '@agentq/jobs';
 import { LlmAbortReason } from '@agentq/llm';
 import { ChannelListener, RedisConnections } from '@agentq/redis';
 
-/**
- * A cancel can reach a worker after the attempt's claim and before it registers (while it is
- * admitted, its prompt built): remembered this long, so that the attempt starts aborted.
- */
+// A cancel can reach a worker after the attempt's claim and before it registers (while it is
+// admitted, its prompt built): remembered this long, so that the attempt starts aborted.
 const REMEMBER_CANCEL_MS = 5 * 60_000;
 const MAX_REMEMBERED_CANCELS = 10_000;
 
@@ -15,7 +13,7 @@ const MAX_REMEMBERED_CANCELS = 10_000;
 export class CancellationRegistry implements OnModuleInit {
   private readonly logger = new Logger(CancellationRegistry.name);
   private readonly running = new Map<string, AbortController>();
-  /** Execution id → when a cancel for it arrived while it was not registered here. */
+  // Execution id → when a cancel for it arrived while it was not registered here.
   private readonly cancelledEarly = new Map<string, number>();
   private readonly channel: string;
 

@@ -28,7 +28,7 @@ export interface ExecutionPrompt {
   messages: ChatMessage[];
 }
 
-/** Earlier turns read for history at most; the token budget usually stops well before. */
+// Earlier turns read for history at most; the token budget usually stops well before.
 const HISTORY_TURN_LIMIT = 100;
 
 /**
@@ -44,7 +44,7 @@ export class ExecutionPromptBuilder {
     private readonly knowledge: KnowledgeRetrieval,
   ) {}
 
-  /** One statement in a transaction scoped to the execution's tenant (row-level security). */
+  // One statement in a transaction scoped to the execution's tenant (row-level security).
   private query<T>(execution: ClaimedExecution, sql: string, parameters: unknown[]): Promise<T> {
     return inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
       manager.query(sql, parameters),
@@ -64,7 +64,7 @@ export class ExecutionPromptBuilder {
     };
   }
 
-  /** The top memories by relevance to the input, importance and recency, within the budget. */
+  // The top memories by relevance to the input, importance and recency, within the budget.
   private async memoriesFor(execution: ClaimedExecution): Promise<MemoryCandidate[]> {
     if (!execution.agent.enableMemory) return [];
     const rows: { id: string | null; type: string; content: string }[] = await this.query(

@@ -5,13 +5,9 @@ import {
   AttemptStream,
   ClaimedExecution,
   ExecutionClaims,
-  ExecutionEventPublisher,
   ExecutionFinisher,
-  ExecutionStream,
-  lifecycleEvent,
   TerminalOutcome,
 } from '@agentq/executions';
-import { ExecutionEventType } from '@agentq/jobs';
 import { LlmAbortReason, LlmProviderAdapter, LlmRequest, LlmResult } from '@agentq/llm';
 import { Attributes } from '@opentelemetry/api';
 import { inSpan, SpanKind } from '@agentq/telemetry';
@@ -55,9 +51,7 @@ export class ExecutionRunner {
     private readonly prompts: ExecutionPromptBuilder,
     private readonly finisher: ExecutionFinisher,
     private readonly cancellations: CancellationRegistry,
-    private readonly events: ExecutionEventPublisher,
     private readonly metrics: ExecutionMetrics,
-    private readonly streams: ExecutionStream,
     private readonly dispatch: DispatchGate,
     private readonly toolLoop: ToolLoop,
     private readonly knowledgeEmbeddings: KnowledgeEmbeddingQueue,
@@ -79,7 +73,7 @@ export class ExecutionRunner {
     const deferral = await this.dispatch.admit(execution, context.attempt);
     if (deferral) return this.deferred(execution, deferral);
     this.metrics.attemptStarted(execution);
-    this.publish(execution, 'started', 'running', execution.startedAt);
+    const stream = this.claims.begin(execution);
 
     const problem = configurationProblem(execution);
     if (problem) return this.fail(execution, problem, null);
@@ -97,11 +91,6 @@ export class ExecutionRunner {
     const timeoutMs = execution.timeoutMs ?? this.config.executions.defaultTimeoutMs;
     const timer = setTimeout(() => controller.abort(new LlmAbortReason('timeout')), timeoutMs);
     const startedAt = performance.now();
-    // A tool loop carries on from its committed steps: nothing streamed before is withdrawn.
-    const stream =
-      execution.agent.tools.length > 0
-        ? this.streams.forAttempt(execution)
-        : this.streams.begin(execution);
     try {
       const complete = (call: LlmRequest) => {
         this.dispatch.checkSlot(context.attempt);
@@ -139,7 +128,7 @@ export class ExecutionRunner {
     };
     if (execution.agent.tools.length > 0) {
       const outcome = await this.toolLoop.run(execution, complete, request, stream);
-      return this.endToolLoop(execution, outcome, startedAt, stream);
+      return this.endToolLoop(execution, outcome, startedAt);
     }
     const answer = await completeInFormat(complete, request, execution.responseFormat, stream);
     const { result } = answer;
@@ -184,7 +173,7 @@ export class ExecutionRunner {
     });
   }
 
-  /** One provider call in its GenAI client span, within the budgets (reserved, then settled). */
+  // One provider call in its GenAI client span, within the budgets (reserved, then settled).
   private async complete(
     execution: ClaimedExecution,
     adapter: LlmProviderAdapter,
@@ -218,12 +207,11 @@ export class ExecutionRunner {
     }
   }
 
-  /** A tool loop's usage is already on the row (its committed model steps): the outcome adds none. */
+  // A tool loop's usage is already on the row (its committed model steps): the outcome adds none.
   private async endToolLoop(
     execution: ClaimedExecution,
     outcome: LoopOutcome,
     startedAt: number,
-    stream: AttemptStream,
   ): Promise<AttemptResult> {
     const durationMs = Math.round(performance.now() - startedAt);
     switch (outcome.kind) {
@@ -248,13 +236,6 @@ export class ExecutionRunner {
           durationMs,
         );
       case 'paused':
-        stream.requiresAction({ toolCalls: outcome.toolCalls });
-        this.events.publish([
-          {
-            ...lifecycleEvent(execution, 'requires_action', 'requires_action', new Date()),
-            requiredAction: { toolCalls: outcome.toolCalls },
-          },
-        ]);
         this.logger.log(
           `execution ${execution.id}: waiting for ${outcome.toolCalls.length} client tool ` +
             `output(s) until ${outcome.deadline.toISOString()}`,
@@ -293,14 +274,12 @@ export class ExecutionRunner {
       case 'slot-lost':
         return this.slotLost(execution);
       case 'cancelled':
-        // A cancelled execution was already recorded by the API that cancelled it.
-        this.streams.forAttempt(execution).end('cancelled', null, null);
+        // Recorded, and its stream ended, by whoever cancelled it.
         return { kind: 'done', outcome: 'cancelled' };
       case 'retry': {
         const { error } = failure;
         await this.claims.markRetrying(execution, failure.failure);
         this.metrics.attemptRetried(error.code);
-        this.publish(execution, 'retrying', 'queued', new Date(), failure.failure);
         this.logger.warn(
           `execution ${execution.id}: attempt ${execution.attempts} failed (${error.code}), retrying`,
         );
@@ -311,7 +290,7 @@ export class ExecutionRunner {
     }
   }
 
-  /** The worker is stopping: the row goes back to `queued` and the job back to the queue. */
+  // The worker is stopping: the row goes back to `queued` and the job back to the queue.
   private async interrupted(execution: ClaimedExecution): Promise<AttemptResult> {
     await this.claims.release(execution);
     this.logger.warn(
@@ -320,27 +299,23 @@ export class ExecutionRunner {
     return { kind: 'interrupted' };
   }
 
-  /**
-   * Its slot may be another attempt's now: the call was abandoned and no other is made. The row
-   * goes back to `queued` and the job back to the queue, where it waits for a slot again.
-   */
+  // Its slot may be another attempt's now: the call was abandoned and no other is made. The row
+  // goes back to `queued` and the job back to the queue, where it waits for a slot again.
   private async slotLost(execution: ClaimedExecution): Promise<AttemptResult> {
     await this.claims.release(execution);
     this.logger.warn(`execution ${execution.id}: concurrency slot lost; handed back to the queue`);
     return { kind: 'interrupted' };
   }
 
-  /** Not this attempt's turn yet: back to `queued` without using an attempt. */
+  // Not this attempt's turn yet: back to `queued` without using an attempt.
   private async deferred(
     execution: ClaimedExecution,
     deferral: DispatchDeferral,
     started?: 'announced',
   ): Promise<AttemptResult> {
-    await this.claims.releaseUnattempted(execution);
-    if (started) {
-      const reason = { code: deferral.reason, message: deferral.message };
-      this.publish(execution, 'retrying', 'queued', new Date(), reason);
-    }
+    // Announced as retrying only once `started` was.
+    const reason = { code: deferral.reason, message: deferral.message };
+    await this.claims.releaseUnattempted(execution, started && reason);
     return { kind: 'deferred', reason: deferral.reason, delayMs: deferral.delayMs };
   }
 
@@ -389,30 +364,11 @@ export class ExecutionRunner {
     if (recorded.status === 'succeeded' && execution.hasFollowUpFlags) {
       void this.knowledgeEmbeddings.enqueue(execution.tenantId, `execution-${execution.id}`);
     }
-    // Before the lifecycle event: a client that sees the event finds the stream complete.
-    this.streams.forAttempt(execution).end(recorded.status, recorded.output, recorded.error);
-    this.publish(
-      execution,
-      recorded.status,
-      recorded.status,
-      won.completedAt,
-      recorded.error ?? undefined,
-    );
     return { kind: 'done', outcome: recorded.status };
-  }
-
-  private publish(
-    execution: ClaimedExecution,
-    type: ExecutionEventType,
-    status: 'running' | 'queued' | TerminalOutcome['status'],
-    at: Date,
-    error?: ExecutionError,
-  ) {
-    this.events.publish([lifecycleEvent(execution, type, status, at, error)]);
   }
 }
 
-/** OpenTelemetry GenAI semantic conventions for the provider call, with agentq's ids. */
+// OpenTelemetry GenAI semantic conventions for the provider call, with agentq's ids.
 function genAiRequestAttributes(execution: ClaimedExecution): Attributes {
   const { llmConfig } = execution.agent;
   const attributes: Attributes = {

@@ -17,9 +17,9 @@ export function crashIfInjected(
   process.kill(process.pid, 'SIGKILL');
 }
 
-/** Once the request has had time to reach the provider. */
+// Once the request has had time to reach the provider.
 const STALL_AFTER_MS = 300;
-/** Longer than the job lock (it is lost), shorter than the concurrency slot's lease (see AgentConcurrency). */
+// Longer than the job lock (it is lost), shorter than the concurrency slot's lease (see AgentConcurrency).
 const STALL_LOCK_DURATIONS = 2.5;
 let stalled = false;
 

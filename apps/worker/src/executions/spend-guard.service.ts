@@ -24,7 +24,7 @@ const LIMITS = [
   ['tenant_month', 'tenantMonthlyUsd', LIMIT_NAMES['tenant-month']],
 ] as const;
 
-/** How long an attempt waits when the rest of a budget is reserved by calls in flight. */
+// How long an attempt waits when the rest of a budget is reserved by calls in flight.
 const RESERVED_WAIT_MS = 1_000;
 
 /** A model call refused for want of budget: the execution ends `failed` (budget_exceeded). */
@@ -156,7 +156,7 @@ function refusalProblem({ limit, spentUsd, reservedUsd }: BudgetRefusal): Execut
   };
 }
 
-/** Between half and one and a half times `ms`, so deferred attempts do not come back together. */
+// Between half and one and a half times `ms`, so deferred attempts do not come back together.
 function jittered(ms: number): number {
   return Math.round(ms * (0.5 + Math.random()));
 }

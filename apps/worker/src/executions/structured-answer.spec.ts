@@ -16,7 +16,7 @@ const request: LlmRequest = {
   signal: new AbortController().signal,
 };
 
-/** A provider answering the given texts in turn, 10 prompt and 2 completion tokens each. */
+// A provider answering the given texts in turn, 10 prompt and 2 completion tokens each.
 function scripted(...texts: string[]) {
   const requests: LlmRequest[] = [];
   const complete = async (sent: LlmRequest): Promise<LlmResult> => {

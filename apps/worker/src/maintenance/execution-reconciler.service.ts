@@ -1,27 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import {
-  ExecutionProducer,
-  ExecutionRecovery,
-  QueuedCandidate,
-  QueuedExecution,
-  queuedExecution,
-  RecoverableExecution,
-  StalledExecution,
-} from '@agentq/executions';
-import {
-  ExecutionJobData,
-  ExecutionJobResult,
-  QUEUES,
-  ReconcileExecutionsJobResult,
-} from '@agentq/jobs';
-import { Queue } from 'bullmq';
+import { ExecutionRecovery, QueuedCandidate, StalledExecution } from '@agentq/executions';
+import { JobQueue, QUEUES, ReconcileExecutionsJobResult, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import { inspectJobs, JobPresence } from './job-presence';
 import { ReconcilerMetrics } from './reconciler-metrics';
 
 const PAGE_SIZE = 1_000;
-/** Queued rows checked per run at most; the scan resumes where it stopped on the next run. */
+// Queued rows checked per run at most; the scan resumes where it stopped on the next run.
 const MAX_QUEUED_PAGES = 20;
 
 const WORKER_LOST = {
@@ -35,7 +21,8 @@ const ACTION_TIMEOUT = {
 };
 
 /**
- * Makes Redis agree with PostgreSQL, the source of truth:
+ * Makes Redis agree with PostgreSQL, the source of truth. It decides from Redis' view of the
+ * jobs; the lib (ExecutionRecovery) makes each transition and adds the jobs:
  * - a `queued` execution whose job is missing (crash between insert and enqueue, Redis lost
  *   data) or already finished in Redis (so `add` would be a no-op) is enqueued again;
  * - a `running` execution past its timeout whose job has no live lock was abandoned by its
@@ -46,15 +33,14 @@ const ACTION_TIMEOUT = {
 @Injectable()
 export class ExecutionReconciler {
   private readonly logger = new Logger(ExecutionReconciler.name);
-  /** Where the scan of queued rows resumes; per process, reset whenever a pass reaches the end. */
+  // Where the scan of queued rows resumes; per process, reset whenever a pass reaches the end.
   private queuedCursor: { queuedAt: string; id: string } | null = null;
 
   constructor(
     @InjectQueue(QUEUES.executions)
-    private readonly executions: Queue<ExecutionJobData, ExecutionJobResult>,
+    private readonly executions: JobQueue<typeof RUN_EXECUTION_JOB>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly recovery: ExecutionRecovery,
-    private readonly producer: ExecutionProducer,
     private readonly metrics: ReconcilerMetrics,
   ) {}
 
@@ -65,10 +51,8 @@ export class ExecutionReconciler {
     return { requeued, retried, failed, actionTimeouts };
   }
 
-  /**
-   * Executions in `requires_action` past their deadline end `failed` (action_timeout) through
-   * the terminal UPDATE like any other outcome: the usage of their steps is already on the row.
-   */
+  // Executions in `requires_action` past their deadline end `failed` (action_timeout) through
+  // the terminal UPDATE like any other outcome: the usage of their steps is already on the row.
   private async failExpiredActions(): Promise<number> {
     const rows = await this.recovery.expiredActions(PAGE_SIZE);
     let failed = 0;
@@ -112,11 +96,12 @@ export class ExecutionReconciler {
     if (orphans.length === 0) return 0;
     // Re-read: an execution may have run and ended since the scan (and its job been removed).
     const ids = await this.recovery.stillQueued(orphans.map((row) => row.id));
-    // One addBulk for the page: after Redis lost its data a page can hold a thousand orphans.
     const requeue = orphans
       .filter((candidate) => ids.has(candidate.id))
       .map((row) => ({ row, state: presence.get(row.id)! }));
-    await this.enqueue(requeue);
+    await this.recovery.enqueueAgain(
+      requeue.map(({ row, state }) => ({ row, jobFinished: state === 'finished' })),
+    );
     for (const { row, state } of requeue) {
       this.metrics.count('requeued');
       this.logger.warn(
@@ -153,8 +138,9 @@ export class ExecutionReconciler {
   }
 
   private async retryAbandoned(row: StalledExecution, state: JobPresence): Promise<boolean> {
-    if (!(await this.recovery.requeueAbandoned(row, WORKER_LOST))) return false;
-    await this.enqueue([{ row, state }]);
+    if (!(await this.recovery.requeueAbandoned(row, WORKER_LOST, state === 'finished'))) {
+      return false;
+    }
     this.metrics.count('retried');
     this.logger.warn(
       `execution ${row.id}: running past its timeout with no live job lock (job ${state}); ` +
@@ -172,33 +158,10 @@ export class ExecutionReconciler {
     );
     return true;
   }
-
-  /** Adds the jobs again; a finished job with the same id must go first or `add` is a no-op. */
-  private async enqueue(rows: { row: RecoverableExecution; state: JobPresence }[]): Promise<void> {
-    for (const { row, state } of rows) {
-      if (state === 'finished') await this.executions.remove(row.id);
-    }
-    await this.producer.enqueue(rows.map(({ row }) => requeued(row)));
-  }
 }
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 function isGone(state: JobPresence | undefined): boolean {
   return state === 'missing' || state === 'finished';
-}
-
-function requeued(row: RecoverableExecution): QueuedExecution {
-  return queuedExecution(
-    {
-      id: row.id,
-      tenantId: row.tenant_id,
-      agentId: row.agent_id,
-      priority: row.priority,
-      runAt: row.run_at && new Date(row.run_at),
-      attempts: row.attempts,
-      maxAttempts: row.max_attempts,
-    },
-    false,
-  );
 }

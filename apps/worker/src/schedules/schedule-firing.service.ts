@@ -10,8 +10,10 @@ import {
 } from '@agentq/executions';
 import { ScheduleTickJobResult } from '@agentq/jobs';
 import {
+  DueSchedule,
   nextFireTime,
-  recordScheduleFiring,
+  readDueSchedules,
+  recordTickFiring,
   scheduleFiringKey,
   ScheduleSkipReason,
 } from '@agentq/schedules';
@@ -22,57 +24,6 @@ import { SpendGuard } from '../executions/spend-guard.service';
 const SCHEDULES_PER_TICK = 200;
 // Fire times of one schedule handled per tick at most (a seconds schedule behind by a few).
 const FIRE_TIMES_PER_SCHEDULE = 20;
-
-// Read without a lock: a schedule is locked only while its fire time is recorded (below), so the
-// tick holds no connection while it submits.
-const DUE_SCHEDULES_SQL = `
-SELECT s.id, s.tenant_id, s.agent_id, s.cron, s.timezone, s.input, s.priority, s.max_attempts,
-       s.overlap, s.start_at, s.end_at, s.next_run_at, s.last_execution_id,
-       a.status AS agent_status,
-       a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
-       t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly
-  FROM agent_schedules s
-  JOIN agents a ON a.id = s.agent_id
-  JOIN tenants t ON t.id = s.tenant_id
- WHERE s.enabled AND s.next_run_at <= now()
- ORDER BY s.next_run_at
- LIMIT $1`;
-
-// The schedule, locked, as its fire time is recorded: still enabled and still at that time?
-const LOCK_SCHEDULE_SQL = `
-SELECT enabled, next_run_at FROM agent_schedules WHERE id = $1 FOR UPDATE`;
-
-const ADVANCE_SQL = `
-UPDATE agent_schedules
-   SET next_run_at = $2,
-       fired_count = fired_count + $3,
-       skipped_count = skipped_count + $4,
-       last_run_at = COALESCE($5, last_run_at),
-       last_execution_id = COALESCE($6, last_execution_id),
-       last_skipped_at = COALESCE($7, last_skipped_at),
-       last_skip_reason = COALESCE($8, last_skip_reason)
- WHERE id = $1`;
-
-interface DueSchedule {
-  id: string;
-  tenant_id: string;
-  agent_id: string;
-  cron: string;
-  timezone: string;
-  input: ExecutionInput;
-  priority: number;
-  max_attempts: number;
-  overlap: 'skip' | 'queue';
-  start_at: Date | null;
-  end_at: Date | null;
-  next_run_at: Date;
-  last_execution_id: string | null;
-  agent_status: string;
-  agent_budget_daily: string | null;
-  agent_budget_monthly: string | null;
-  tenant_budget_daily: string | null;
-  tenant_budget_monthly: string | null;
-}
 
 type Firing =
   | { outcome: 'fired'; executionId: string }
@@ -100,7 +51,7 @@ export class ScheduleFirings {
   ) {}
 
   async fireDue(now: () => Date = () => new Date()): Promise<ScheduleTickJobResult> {
-    const due: DueSchedule[] = await this.dataSource.query(DUE_SCHEDULES_SQL, [SCHEDULES_PER_TICK]);
+    const due = await readDueSchedules(this.dataSource.manager, SCHEDULES_PER_TICK);
     const result = { fired: 0, skipped: 0, failed: 0 };
     for (const schedule of due) {
       try {
@@ -143,43 +94,22 @@ export class ScheduleFirings {
     return counts;
   }
 
-  // False when the schedule has moved on meanwhile (disabled, edited, or another tick): an
-  // execution this fire time made is still recorded and counted, but the schedule keeps the
-  // next fire time the change gave it.
+  // False when the schedule has moved on meanwhile (disabled, edited, or another tick).
   private recordFiring(
     schedule: DueSchedule,
     fireTime: Date,
     firing: Firing,
     next: Date | null,
   ): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const [current]: { enabled: boolean; next_run_at: Date | null }[] = await manager.query(
-        LOCK_SCHEDULE_SQL,
-        [schedule.id],
-      );
-      const stillDue = current?.enabled && current.next_run_at?.getTime() === fireTime.getTime();
-      if (!current || (!stillDue && firing.outcome !== 'fired')) return false;
-      // A fire time recorded by an earlier, interrupted tick is not counted twice.
-      const isNew = await recordScheduleFiring(manager, {
-        scheduleId: schedule.id,
-        tenantId: schedule.tenant_id,
+    return this.dataSource.transaction((manager) =>
+      recordTickFiring(
+        manager,
+        { id: schedule.id, tenantId: schedule.tenant_id },
         fireTime,
-        outcome: firing.outcome,
-        reason: firing.outcome === 'skipped' ? `${firing.reason}: ${firing.message}` : null,
-        executionId: firing.outcome === 'fired' ? firing.executionId : null,
-      });
-      await manager.query(ADVANCE_SQL, [
-        schedule.id,
-        stillDue ? next : current.next_run_at,
-        firing.outcome === 'fired' && isNew ? 1 : 0,
-        firing.outcome === 'skipped' && isNew ? 1 : 0,
-        firing.outcome === 'fired' ? fireTime : null,
-        firing.outcome === 'fired' ? firing.executionId : null,
-        firing.outcome === 'skipped' ? fireTime : null,
-        firing.outcome === 'skipped' ? firing.reason : null,
-      ]);
-      return stillDue;
-    });
+        firing,
+        next,
+      ),
+    );
   }
 
   // After a fire time missed past the catch-up window, the next one from the window's start.
@@ -258,7 +188,7 @@ export class ScheduleFirings {
           {
             sessionId: null,
             priority: schedule.priority,
-            input: schedule.input,
+            input: schedule.input as ExecutionInput,
             maxAttempts: schedule.max_attempts,
             timeoutMs: null,
             runAt: null,

@@ -38,7 +38,7 @@ import { Job, Worker } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 
 interface AttemptResult extends DeliveryAttemptOutcome {
-  /** The outbound policy refused the destination: retrying would change nothing. */
+  // The outbound policy refused the destination: retrying would change nothing.
   refused: boolean;
 }
 

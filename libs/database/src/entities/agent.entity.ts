@@ -39,7 +39,7 @@ export interface SealedHeader {
 interface ToolBase {
   name: string;
   description: string;
-  /** A JSON Schema (validated as one on write) for the tool's arguments. */
+  // A JSON Schema (validated as one on write) for the tool's arguments.
   parameters: object;
 }
 

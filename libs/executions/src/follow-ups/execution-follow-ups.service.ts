@@ -19,7 +19,7 @@ import { groupSorted } from '../batching/group-sorted';
 import { queuedExecution } from '../lifecycle/queued-execution';
 import { RecordedTransition, TerminalOutcome } from '../store/terminal-outcome';
 
-/** A succeeded execution whose row asks for a follow-up, read before the terminal transaction. */
+// A succeeded execution whose row asks for a follow-up, read before the terminal transaction.
 interface Candidate {
   id: string;
   tenantId: string;
@@ -33,7 +33,7 @@ interface Candidate {
   handoffDepth: number;
   storeOutputAsMemory: boolean;
   saveOutputAs: SaveOutputAs | null;
-  /** The agent message that started this execution, when it was itself a handoff. */
+  // The agent message that started this execution, when it was itself a handoff.
   inReplyToId: string | null;
 }
 

@@ -1,12 +1,14 @@
 import {
   completePlan,
+  lockPlansToAdvance,
+  markTasksEnded,
+  markTasksQueued,
   nextPlanStep,
-  PlanStatus,
+  PlanTaskRow,
+  PlanToAdvance,
+  readTasksOfPlans,
   renderTaskInput,
-  TaskInput,
-  TaskStatus,
 } from '@agentq/plans';
-import { SaveOutputAs } from '@agentq/database';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { QueuedExecution } from '../lifecycle/execution-producer.service';
@@ -27,42 +29,9 @@ export function emptyPlanAdvanceSink(): PlanAdvanceSink {
   return { jobs: [], cancelled: [] };
 }
 
-interface PlanRow {
-  id: string;
-  tenant_id: string;
-  status: PlanStatus;
-  failure_policy: 'fail_fast' | 'continue';
-  input: unknown;
-}
-
-interface TaskRow {
-  plan_id: string;
-  key: string;
-  status: TaskStatus;
-  depends_on: string[];
-  agent_id: string | null;
-  capability: string | null;
-  input: TaskInput;
-  priority: number;
-  max_attempts: number;
-  timeout_ms: number | null;
-  execution_id: string | null;
-  save_output_as: SaveOutputAs | null;
-}
-
-const LOCK_PLANS_SQL = `
-SELECT id, tenant_id, status, failure_policy, input FROM plans
- WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
-
-const PLAN_TASKS_SQL = `
-SELECT plan_id, key, status, depends_on, agent_id, capability, input, priority, max_attempts,
-       timeout_ms, execution_id, save_output_as
-  FROM plan_tasks WHERE plan_id = ANY($1::uuid[]) ORDER BY plan_id, position`;
-
+// The answers of the tasks a ready task depends on, by their executions.
 const OUTPUTS_SQL = `
-SELECT t.key, e.output->>'text' AS text
-  FROM plan_tasks t JOIN agent_executions e ON e.id = t.execution_id
- WHERE t.plan_id = $1 AND t.key = ANY($2::text[])`;
+SELECT id, output->>'text' AS text FROM agent_executions WHERE id = ANY($1::uuid[])`;
 
 // The active agents with the capability and their load (queued and running executions).
 const AGENTS_FOR_CAPABILITY_SQL = `
@@ -70,15 +39,6 @@ SELECT a.id, (SELECT count(*) FROM agent_executions e
                WHERE e.agent_id = a.id AND e.status IN ('queued', 'running', 'requires_action'))::int AS load
   FROM agents a
  WHERE a.status = 'active' AND a.capabilities @> ARRAY[$1::text]`;
-
-const MARK_TASKS_QUEUED_SQL = `
-UPDATE plan_tasks t SET status = 'queued', execution_id = r.execution_id, agent_id = r.agent_id
-  FROM jsonb_to_recordset($1::jsonb) AS r(plan_id uuid, key text, execution_id uuid, agent_id uuid)
- WHERE t.plan_id = r.plan_id AND t.key = r.key AND t.status = 'pending'`;
-
-const MARK_TASKS_SQL = `
-UPDATE plan_tasks t SET status = $3, error = $4::jsonb, completed_at = now()
- WHERE t.plan_id = $1 AND t.key = ANY($2::text[]) AND t.status = 'pending'`;
 
 // The active executions of a failed plan, waiting for rows another transaction holds: a claim
 // or a step commit holding one does not end it, so skipping it would leave it running after
@@ -106,8 +66,11 @@ export async function advancePlans(
   cancelExecutions: CancelExecutions,
 ): Promise<void> {
   if (planIds.length === 0) return;
-  const plans: PlanRow[] = await manager.query(LOCK_PLANS_SQL, [[...new Set(planIds)]]);
-  const tasks: TaskRow[] = await manager.query(PLAN_TASKS_SQL, [plans.map((p) => p.id)]);
+  const plans = await lockPlansToAdvance(manager, planIds);
+  const tasks = await readTasksOfPlans(
+    manager,
+    plans.map((p) => p.id),
+  );
   for (const plan of plans) {
     await advancePlan(
       manager,
@@ -121,8 +84,8 @@ export async function advancePlans(
 
 async function advancePlan(
   manager: EntityManager,
-  plan: PlanRow,
-  tasks: TaskRow[],
+  plan: PlanToAdvance,
+  tasks: PlanTaskRow[],
   sink: PlanAdvanceSink,
   cancelExecutions: CancelExecutions,
 ): Promise<void> {
@@ -133,7 +96,7 @@ async function advancePlan(
       tasks.map((t) => ({ key: t.key, status: t.status, dependsOn: t.depends_on })),
     );
     if (step.skip.length > 0) {
-      await manager.query(MARK_TASKS_SQL, [plan.id, step.skip, 'skipped', null]);
+      await markTasksEnded(manager, plan.id, step.skip, 'skipped', null);
       for (const task of tasks) if (step.skip.includes(task.key)) task.status = 'skipped';
     }
     if (step.status !== plan.status && step.status !== 'running') {
@@ -151,6 +114,7 @@ async function advancePlan(
     const failed = await startTasks(
       manager,
       plan,
+      tasks,
       tasks.filter((t) => step.ready.includes(t.key)),
       sink,
     );
@@ -159,21 +123,26 @@ async function advancePlan(
   }
 }
 
-/** Creates the executions of ready tasks; returns the keys of those that found no agent. */
+// Creates the executions of ready tasks; returns the keys of those that found no agent.
 async function startTasks(
   manager: EntityManager,
-  plan: PlanRow,
-  ready: TaskRow[],
+  plan: PlanToAdvance,
+  tasks: readonly PlanTaskRow[],
+  ready: PlanTaskRow[],
   sink: PlanAdvanceSink,
 ): Promise<string[]> {
-  const dependencies = [...new Set(ready.flatMap((t) => t.depends_on))];
+  const dependencies = new Set(ready.flatMap((t) => t.depends_on));
   const outputs = new Map<string, string>();
-  if (dependencies.length > 0) {
-    const rows: { key: string; text: string | null }[] = await manager.query(OUTPUTS_SQL, [
-      plan.id,
-      dependencies,
+  const keyOfExecution = new Map(
+    tasks
+      .filter((t) => dependencies.has(t.key) && t.execution_id)
+      .map((t) => [t.execution_id!, t.key]),
+  );
+  if (keyOfExecution.size > 0) {
+    const rows: { id: string; text: string | null }[] = await manager.query(OUTPUTS_SQL, [
+      [...keyOfExecution.keys()],
     ]);
-    for (const row of rows) outputs.set(row.key, row.text ?? '');
+    for (const row of rows) outputs.set(keyOfExecution.get(row.id)!, row.text ?? '');
   }
   const records: (ExecutionRecord & { key: string })[] = [];
   const unassigned: string[] = [];
@@ -221,18 +190,11 @@ async function startTasks(
       inserted.add(row.id as string);
   }
   const started = records.filter((r) => inserted.has(r.id));
-  if (started.length > 0) {
-    await manager.query(MARK_TASKS_QUEUED_SQL, [
-      JSON.stringify(
-        started.map((r) => ({
-          plan_id: plan.id,
-          key: r.key,
-          execution_id: r.id,
-          agent_id: r.agent_id,
-        })),
-      ),
-    ]);
-  }
+  await markTasksQueued(
+    manager,
+    plan.id,
+    started.map((r) => ({ key: r.key, executionId: r.id, agentId: r.agent_id })),
+  );
   for (const record of started) {
     const task = ready.find((t) => t.key === record.key)!;
     task.status = 'queued';
@@ -255,12 +217,10 @@ async function startTasks(
   // No agent, or the agent is no longer active: the task fails without an execution.
   const failed = [...unassigned, ...records.filter((r) => !inserted.has(r.id)).map((r) => r.key)];
   if (failed.length > 0) {
-    await manager.query(MARK_TASKS_SQL, [
-      plan.id,
-      failed,
-      'failed',
-      JSON.stringify({ code: 'no_agent', message: 'no active agent could take the task' }),
-    ]);
+    await markTasksEnded(manager, plan.id, failed, 'failed', {
+      code: 'no_agent',
+      message: 'no active agent could take the task',
+    });
   }
   return failed;
 }

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { channels } from '@agentq/jobs';
 import { RedisClient, RedisConnections } from '@agentq/redis';
-import { lifecycleEvent } from '../streams/lifecycle-events';
-import { ExecutionEventPublisher } from '../streams/execution-event-publisher.service';
+import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
 import { ExecutionProducer } from './execution-producer.service';
 import { RecordedTransition } from '../store/terminal-outcome';
 
@@ -23,7 +22,7 @@ export class ExecutionAborter {
   constructor(
     connections: RedisConnections,
     private readonly producer: ExecutionProducer,
-    private readonly events: ExecutionEventPublisher,
+    private readonly announcer: LifecycleAnnouncer,
   ) {
     this.control = connections.commands;
     this.channel = channels.cancelRequests(connections.prefix);
@@ -33,14 +32,7 @@ export class ExecutionAborter {
     const { executionId } = cancelled;
     const removed = await this.producer.removeIfNotActive(executionId);
     if (!removed) await this.control.publish(this.channel, executionId).catch(() => undefined);
-    this.events.publish([
-      lifecycleEvent(
-        { id: executionId, tenantId: cancelled.tenantId, agentId: cancelled.agentId },
-        'cancelled',
-        'cancelled',
-        new Date(),
-      ),
-    ]);
+    this.announcer.cancelled(cancelled);
     const result: AbortResult = removed ? 'removed from queue' : 'abort sent';
     this.logger.log(`execution ${executionId}: cancelled (${result})`);
     return result;

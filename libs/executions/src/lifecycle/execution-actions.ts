@@ -7,6 +7,7 @@ import { truncatedResult } from '../store/execution-step';
 import { insertToolSteps } from '../store/execution-steps';
 import { queuedExecution } from './queued-execution';
 import { pendingToolOutputsProblem, ToolOutput } from '../store/tool-outputs';
+import { LifecycleAnnouncer, StreamedAttempt } from '../streams/lifecycle-announcer.service';
 
 const PAUSE_SQL = `
 UPDATE agent_executions
@@ -20,7 +21,7 @@ SELECT id, tenant_id, agent_id, status, required_action, priority, attempts, max
        action_deadline <= now() AS expired
   FROM agent_executions WHERE id = $1 FOR UPDATE`;
 
-/** The model step whose tool calls are pending: the last one. */
+// The model step whose tool calls are pending: the last one.
 const LAST_MODEL_STEP_SQL = `
 SELECT step_index, tool_calls FROM execution_steps
  WHERE execution_id = $1 AND type = 'model' AND error IS NULL
@@ -34,7 +35,7 @@ UPDATE agent_executions
        attempts = attempts - 1
  WHERE id = $1 AND status = 'requires_action'`;
 
-/** The tool steps already recorded for these calls: a repeated post finds its own outputs here. */
+// The tool steps already recorded for these calls: a repeated post finds its own outputs here.
 const RECORDED_OUTPUTS_SQL = `
 SELECT tool_call_id, result, result_length FROM execution_steps
  WHERE execution_id = $1 AND type = 'tool' AND tool_call_id = ANY($2::text[])`;
@@ -54,11 +55,15 @@ export class ExecutionActions {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly producer: ExecutionProducer,
+    private readonly announcer: LifecycleAnnouncer,
   ) {}
 
-  /** When the wait ends, or null when the execution is no longer running (cancelled). */
+  /**
+   * When the wait ends, or null when the execution is no longer running (cancelled). A pause
+   * is announced (`requires_action` on the events and the output stream) once committed.
+   */
   async pause(
-    execution: { id: string; tenantId: string },
+    execution: StreamedAttempt,
     toolCalls: ToolCall[],
     actionTimeoutMs: number,
   ): Promise<Date | null> {
@@ -70,7 +75,9 @@ export class ExecutionActions {
       (manager) =>
         manager.query(PAUSE_SQL, [execution.id, JSON.stringify(requiredAction), actionTimeoutMs]),
     );
-    return rows[0]?.action_deadline ?? null;
+    const deadline = rows[0]?.action_deadline ?? null;
+    if (deadline) this.announcer.requiresAction(execution, requiredAction);
+    return deadline;
   }
 
   async submitToolOutputs(
@@ -136,10 +143,8 @@ export class ExecutionActions {
     return { kind: 'resumed' };
   }
 
-  /**
-   * The resume is committed whatever happens here: a queue that fails now leaves the row
-   * `queued`, which the reconciler enqueues (or the client's retry of the same outputs does).
-   */
+  // The resume is committed whatever happens here: a queue that fails now leaves the row
+  // `queued`, which the reconciler enqueues (or the client's retry of the same outputs does).
   private async enqueueResumed(queued: QueuedExecution): Promise<void> {
     try {
       // The paused attempt's job has the same id: it must go for `add` to work.
@@ -170,7 +175,7 @@ function resumedJob(row: Record<string, any>): QueuedExecution {
   );
 }
 
-/** Every output is a tool step already recorded with this very output. */
+// Every output is a tool step already recorded with this very output.
 async function outputsAlreadyRecorded(
   manager: EntityManager,
   executionId: string,

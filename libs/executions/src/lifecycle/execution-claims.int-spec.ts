@@ -2,11 +2,12 @@ import { createDataSource } from '@agentq/database';
 import { createTestDatabase, seedEchoAgent, TestDatabase } from '@agentq/testing';
 import { DataSource } from 'typeorm';
 import { ClaimedExecution } from '../store/claimed-execution';
+import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
 import { ExecutionClaims } from './execution-claims.service';
 
 type Row = { status: string; attempts: number; worker_id: string | null; error: unknown };
 
-/** A worker that lost its job lock still holds its attempt: it must not move the row. */
+// A worker that lost its job lock still holds its attempt: it must not move the row.
 describe('ExecutionClaims with a stale attempt', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -20,7 +21,8 @@ describe('ExecutionClaims with a stale attempt', () => {
     dataSource = createDataSource({ url: database.url, poolSize: 2 });
     app = createDataSource({ url: database.url, poolSize: 2, role: 'agentq_app' });
     await Promise.all([dataSource.initialize(), app.initialize()]);
-    claims = new ExecutionClaims(app);
+    const announcer = { retrying: () => undefined } as unknown as LifecycleAnnouncer;
+    claims = new ExecutionClaims(app, announcer);
     ({ tenantId, agentId } = await seedEchoAgent(dataSource));
   });
 
@@ -29,7 +31,7 @@ describe('ExecutionClaims with a stale attempt', () => {
     await database.drop();
   });
 
-  /** Worker A's attempt, then worker B's claim of the same job after A's lock expired. */
+  // Worker A's attempt, then worker B's claim of the same job after A's lock expired.
   async function takenOver(): Promise<{ stale: ClaimedExecution; id: string }> {
     const [{ id }] = await dataSource.query(
       `INSERT INTO agent_executions (tenant_id, agent_id, input)

@@ -8,6 +8,8 @@ import {
 } from '@agentq/database';
 import { DataSource } from 'typeorm';
 import { ClaimedExecution } from '../store/claimed-execution';
+import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
+import { AttemptStream } from '../streams/execution-stream';
 import { groupSorted } from '../batching/group-sorted';
 import { ItemOutcome, MicroBatcher } from '../batching/micro-batcher';
 
@@ -41,13 +43,14 @@ interface ClaimRequest {
 
 const MAX_CLAIM_BATCH = 100;
 
-/**
- * One attempt of an execution. Every claim adds an attempt, so a worker that lost its job lock
- * (and whose job another worker claimed since) holds a stale number and moves nothing.
- */
-type AttemptRef = Pick<ClaimedExecution, 'id' | 'tenantId' | 'attempts'>;
+// One attempt of an execution. Every claim adds an attempt, so a worker that lost its job lock
+// (and whose job another worker claimed since) holds a stale number and moves nothing.
+type AttemptRef = Pick<ClaimedExecution, 'id' | 'tenantId' | 'agentId' | 'attempts'>;
 
-/** Row-level steps of an attempt that are not terminal (terminal ones go through the finisher). */
+/**
+ * Row-level steps of an attempt that are not terminal (terminal ones go through the finisher),
+ * each announced with its lifecycle event.
+ */
 @Injectable()
 export class ExecutionClaims {
   private readonly batcher = new MicroBatcher<ClaimRequest, ClaimRow | null>(
@@ -55,7 +58,10 @@ export class ExecutionClaims {
     { maxBatchSize: MAX_CLAIM_BATCH },
   );
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly announcer: LifecycleAnnouncer,
+  ) {}
 
   /**
    * Marks the execution running for this attempt; null when it is already terminal (or not
@@ -69,6 +75,14 @@ export class ExecutionClaims {
   ): Promise<ClaimedExecution | null> {
     const row = await this.batcher.submit({ executionId, tenantId, workerId });
     return row ? toClaimedExecution(row) : null;
+  }
+
+  /**
+   * The claimed attempt was admitted (a claim can still be undone by `releaseUnattempted`, and
+   * announces nothing): `started` is published and the attempt's output stream begins.
+   */
+  begin(execution: ClaimedExecution): AttemptStream {
+    return this.announcer.started(execution, execution.agent.tools.length > 0);
   }
 
   private async claimMany(requests: ClaimRequest[]): Promise<ItemOutcome<ClaimRow | null>[]> {
@@ -106,9 +120,13 @@ export class ExecutionClaims {
    * Undoes the claim of an attempt that must wait its turn instead (a concurrency slot, a
    * rate-limit turn, the end of a provider pause, its own 429 included): back to `queued`
    * without using an attempt; a first attempt's start time is cleared so that queue-wait
-   * figures stay honest.
+   * figures stay honest. `announced`: the attempt had begun (`started` was published), so the
+   * deferral is announced as `retrying` with this reason.
    */
-  async releaseUnattempted(execution: AttemptRef): Promise<boolean> {
+  async releaseUnattempted(
+    execution: AttemptRef,
+    announced?: { code: string; message: string },
+  ): Promise<boolean> {
     const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
       manager.query(
         `UPDATE agent_executions
@@ -119,6 +137,7 @@ export class ExecutionClaims {
         [execution.id, execution.attempts],
       ),
     );
+    if (announced) this.announcer.retrying(execution, announced);
     return affected > 0;
   }
 
@@ -132,7 +151,7 @@ export class ExecutionClaims {
     return rows[0]?.max_concurrency ?? null;
   }
 
-  /** Back to `queued` with the attempt's error, while BullMQ waits out the backoff. */
+  /** Back to `queued` with the attempt's error, announced `retrying`, while BullMQ waits out the backoff. */
   async markRetrying(execution: AttemptRef, error: ExecutionError): Promise<boolean> {
     const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
       manager.query(
@@ -141,6 +160,7 @@ export class ExecutionClaims {
         [execution.id, execution.attempts, JSON.stringify(error)],
       ),
     );
+    this.announcer.retrying(execution, error);
     return affected > 0;
   }
 }

@@ -1,5 +1,5 @@
 import { createDataSource } from '@agentq/database';
-import { QUEUES } from '@agentq/jobs';
+import { JobQueue, QUEUES, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import { RedisConnections } from '@agentq/redis';
 import {
   createTestDatabase,
@@ -18,9 +18,11 @@ import { ExecutionEventPublisher } from '../streams/execution-event-publisher.se
 import { ExecutionFinisher } from './execution-finisher.service';
 import { ExecutionFollowUps } from '../follow-ups/execution-follow-ups.service';
 import { ExecutionProducer } from './execution-producer.service';
+import { ExecutionStream } from '../streams/execution-stream';
+import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
 import { TerminalOutcome } from '../store/terminal-outcome';
 
-/** The group commit against real PostgreSQL: one outcome the database refuses, in a full batch. */
+// The group commit against real PostgreSQL: one outcome the database refuses, in a full batch.
 describe('ExecutionFinisher with a poison outcome', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -42,12 +44,14 @@ describe('ExecutionFinisher with a poison outcome', () => {
     queue = new Queue(QUEUES.executions, { connection: { url: config.redis.url }, prefix });
     redis = new Redis(config.redis.url);
     const events = { publish: () => undefined } as unknown as ExecutionEventPublisher;
-    const producer = new ExecutionProducer(queue, events);
     const connections = { commands: redis, prefix } as unknown as RedisConnections;
+    const announcer = new LifecycleAnnouncer(events, new ExecutionStream(connections));
+    const producer = new ExecutionProducer(queue as JobQueue<typeof RUN_EXECUTION_JOB>, announcer);
     finisher = new ExecutionFinisher(
       app,
       new ExecutionFollowUps(app, config, producer),
-      new ExecutionAborter(connections, producer, events),
+      new ExecutionAborter(connections, producer, announcer),
+      announcer,
     );
     const seeded = await seedEchoAgent(dataSource);
     tenantId = seeded.tenantId;

@@ -10,6 +10,7 @@ import { recordTerminalOutcomes } from '../store/record-terminal-outcomes';
 import { isDataException, OUTPUT_NOT_STORABLE, outputNotStorable } from '../store/refused-outcome';
 import { RecordedTransition, TerminalOutcome } from '../store/terminal-outcome';
 import { withTransactionRetry } from '../support/transient-database-error';
+import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
 
 const MAX_BATCH_SIZE = 500;
 
@@ -19,7 +20,8 @@ export type GroupCommitObserver = (outcomes: number, seconds: number) => void;
 /**
  * Group commit of terminal outcomes: outcomes that arrive while a commit is in flight are
  * written together in the next one. Each caller's promise settles only after its outcome is
- * durable, so a job is acknowledged to BullMQ after its commit.
+ * durable and announced (output stream ended, lifecycle event published), so a job is
+ * acknowledged to BullMQ after its commit.
  */
 @Injectable()
 export class ExecutionFinisher {
@@ -34,6 +36,7 @@ export class ExecutionFinisher {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly followUps: ExecutionFollowUps,
     private readonly aborter: ExecutionAborter,
+    private readonly announcer: LifecycleAnnouncer,
   ) {}
 
   /** Resolves with the transition if this outcome won it, null if the execution was already terminal. */
@@ -45,10 +48,8 @@ export class ExecutionFinisher {
     this.observers.push(observer);
   }
 
-  /**
-   * One transaction for the batch. Should it fail for any reason but an unavailable database,
-   * each outcome commits alone, so one outcome PostgreSQL refuses fails no other.
-   */
+  // One transaction for the batch. Should it fail for any reason but an unavailable database,
+  // each outcome commits alone, so one outcome PostgreSQL refuses fails no other.
   private async commit(
     outcomes: TerminalOutcome[],
   ): Promise<ItemOutcome<RecordedTransition | null>[]> {
@@ -73,10 +74,8 @@ export class ExecutionFinisher {
     }
   }
 
-  /**
-   * An outcome whose values PostgreSQL refuses (a data exception) would fail on every retry and
-   * call the provider again each time: it is recorded failed without its payload instead.
-   */
+  // An outcome whose values PostgreSQL refuses (a data exception) would fail on every retry and
+  // call the provider again each time: it is recorded failed without its payload instead.
   private async recordRefused(
     outcome: TerminalOutcome,
     error: unknown,
@@ -124,6 +123,11 @@ export class ExecutionFinisher {
     });
     const seconds = (performance.now() - startedAt) / 1_000;
     for (const observe of this.observers) observe(outcomes.length, seconds);
+    const outcomeById = new Map(outcomes.map((outcome) => [outcome.executionId, outcome]));
+    for (const transition of won) {
+      const outcome = outcomeById.get(transition.executionId)!;
+      this.announcer.ended(transition, outcome.output, outcome.error);
+    }
     // Tasks a fail_fast plan cancelled in this commit stop on their workers too.
     await this.aborter.abortAll(cancelled);
     await this.followUps.afterCommit(followUps);

@@ -3,15 +3,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   assignFairPriorities,
   executionJob,
-  ExecutionJobData,
-  ExecutionJobResult,
   ExecutionJobSpec,
+  JobQueue,
   QUEUES,
+  RUN_EXECUTION_JOB,
 } from '@agentq/jobs';
 import { recordFailure, SpanKind, startSpanUnder } from '@agentq/telemetry';
-import { Queue } from 'bullmq';
-import { lifecycleEvent } from '../streams/lifecycle-events';
-import { ExecutionEventPublisher } from '../streams/execution-event-publisher.service';
+import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
 import { withTimeout } from '../support/with-timeout';
 
 /** A job to add for an execution row that is committed `queued`. */
@@ -45,8 +43,8 @@ export class ExecutionProducer {
 
   constructor(
     @InjectQueue(QUEUES.executions)
-    private readonly queue: Queue<ExecutionJobData, ExecutionJobResult>,
-    private readonly events: ExecutionEventPublisher,
+    private readonly queue: JobQueue<typeof RUN_EXECUTION_JOB>,
+    private readonly announcer: LifecycleAnnouncer,
   ) {}
 
   /** Fails fast, without a round trip, when the queue's connection is not ready. */
@@ -95,22 +93,14 @@ export class ExecutionProducer {
     } finally {
       for (const traced of spans) traced?.span.end();
     }
-    const at = new Date();
-    this.events.publish(
+    this.announcer.queued(
       executions
         .filter((execution) => execution.isNew)
-        .map((execution) =>
-          lifecycleEvent(
-            { id: execution.executionId, tenantId: execution.tenantId, agentId: execution.agentId },
-            'queued',
-            'queued',
-            at,
-          ),
-        ),
+        .map(({ executionId, tenantId, agentId }) => ({ id: executionId, tenantId, agentId })),
     );
   }
 
-  /** Each job's place in its tenant's line (one EVAL), then one `addBulk`. */
+  // Each job's place in its tenant's line (one EVAL), then one `addBulk`.
   private async addFairly(
     executions: readonly QueuedExecution[],
     traceparents: readonly (string | undefined)[],

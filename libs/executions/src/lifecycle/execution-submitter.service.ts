@@ -29,10 +29,10 @@ export class QueueFullError extends Error {
   }
 }
 
-/** Rows one coalesced write inserts at most (a batch call of 1,000 still goes whole). */
+// Rows one coalesced write inserts at most (a batch call of 1,000 still goes whole).
 const MAX_ROWS_PER_WRITE = 1_000;
 
-/** How stale the queue-depth reading behind load shedding may be. */
+// How stale the queue-depth reading behind load shedding may be.
 const QUEUE_DEPTH_MAX_AGE_MS = 250;
 
 /**
@@ -121,10 +121,8 @@ export class ExecutionSubmitter {
     }
   }
 
-  /**
-   * One transaction, tenants in a fixed order. Should it fail as a whole (a reference deleted
-   * under it, say), each submission is tried alone so one bad request fails only itself.
-   */
+  // One transaction, tenants in a fixed order. Should it fail as a whole (a reference deleted
+  // under it, say), each submission is tried alone so one bad request fails only itself.
   private async insert(
     requests: SubmissionRequest[],
   ): Promise<ItemOutcome<SubmittedExecution[]>[]> {
@@ -160,11 +158,9 @@ export class ExecutionSubmitter {
     }
   }
 
-  /**
-   * Deletes the rows of a failed enqueue, per tenant all or none, and returns the ids deleted.
-   * The timed-out addBulk is not cancelled and may still land: a tenant's rows stay (and their
-   * submissions stand) once one of them has started, since then the jobs did reach the queue.
-   */
+  // Deletes the rows of a failed enqueue, per tenant all or none, and returns the ids deleted.
+  // The timed-out addBulk is not cancelled and may still land: a tenant's rows stay (and their
+  // submissions stand) once one of them has started, since then the jobs did reach the queue.
   private async withdrawUnstarted(executions: AgentExecution[]): Promise<Set<string>> {
     const withdrawn = new Set<string>();
     for (const [tenantId, group] of groupSorted(executions, (e) => e.tenantId)) {
@@ -187,5 +183,5 @@ DELETE FROM agent_executions
  WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempts = 0
 RETURNING id`;
 
-/** Rolls a withdrawal back: a row of it had started, so its jobs were added after all. */
+// Rolls a withdrawal back: a row of it had started, so its jobs were added after all.
 class JobsLandedLate extends Error {}

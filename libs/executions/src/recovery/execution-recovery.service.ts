@@ -4,8 +4,9 @@ import { ExecutionError, MAINTENANCE_DATA_SOURCE } from '@agentq/database';
 import { DataSource } from 'typeorm';
 import { recordActionTimeouts } from '../store/action-timeouts';
 import { ExecutionAborter } from '../lifecycle/execution-aborter.service';
-import { lifecycleEvent } from '../streams/lifecycle-events';
-import { ExecutionEventPublisher } from '../streams/execution-event-publisher.service';
+import { ExecutionProducer } from '../lifecycle/execution-producer.service';
+import { queuedExecution } from '../lifecycle/queued-execution';
+import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
 import { emptyPlanAdvanceSink } from '../follow-ups/plan-advancement';
 import { recordTerminalOutcomes } from '../store/record-terminal-outcomes';
 import { TerminalOutcome } from '../store/terminal-outcome';
@@ -78,8 +79,9 @@ export interface StalledExecution extends RecoverableExecution {
 export class ExecutionRecovery {
   constructor(
     @InjectDataSource(MAINTENANCE_DATA_SOURCE) private readonly dataSource: DataSource,
-    private readonly events: ExecutionEventPublisher,
+    private readonly announcer: LifecycleAnnouncer,
     private readonly aborter: ExecutionAborter,
+    private readonly producer: ExecutionProducer,
   ) {}
 
   /** Up to `limit` rows `queued` for longer than `graceMs`, after `cursor` (queued_at, id). */
@@ -117,18 +119,36 @@ export class ExecutionRecovery {
   }
 
   /**
-   * An abandoned attempt goes back to `queued` (the caller enqueues it) and `retrying` is
-   * published; false if the execution had moved on (claimed again, ended).
+   * An abandoned attempt goes back to `queued`, `retrying` is published and its job is added
+   * again; false if the execution had moved on (claimed again, ended).
    */
-  async requeueAbandoned(row: StalledExecution, error: ExecutionError): Promise<boolean> {
+  async requeueAbandoned(
+    row: StalledExecution,
+    error: ExecutionError,
+    jobFinished: boolean,
+  ): Promise<boolean> {
     const [, moved] = await this.dataSource.query(REQUEUE_ABANDONED_SQL, [
       row.id,
       row.attempts,
       JSON.stringify({ ...error, retryable: true }),
     ]);
     if (moved === 0) return false;
-    this.publish(row, 'retrying', 'queued', error);
+    this.announcer.retrying(subjectOf(row), error);
+    await this.enqueueAgain([{ row, jobFinished }]);
     return true;
+  }
+
+  /**
+   * Adds the jobs of `queued` rows again, in one addBulk (after Redis lost its data a page can
+   * hold a thousand). A finished job with the same id must go first, or `add` is a no-op.
+   */
+  async enqueueAgain(
+    rows: readonly { row: RecoverableExecution; jobFinished: boolean }[],
+  ): Promise<void> {
+    for (const { row, jobFinished } of rows) {
+      if (jobFinished) await this.producer.removeIfNotActive(row.id);
+    }
+    await this.producer.enqueue(rows.map(({ row }) => requeued(row)));
   }
 
   /** An abandoned execution with no attempt left ends `failed`; false if it had ended. */
@@ -171,24 +191,26 @@ export class ExecutionRecovery {
     });
     await this.aborter.abortAll(cancelled);
     if (won.length === 0) return false;
-    this.publish(row, 'failed', 'failed', error);
+    this.announcer.ended(won[0], null, error);
     return true;
   }
+}
 
-  private publish(
-    row: RecoverableExecution,
-    type: 'retrying' | 'failed',
-    status: 'queued' | 'failed',
-    error: ExecutionError,
-  ) {
-    this.events.publish([
-      lifecycleEvent(
-        { id: row.id, tenantId: row.tenant_id, agentId: row.agent_id, attempts: row.attempts },
-        type,
-        status,
-        new Date(),
-        error,
-      ),
-    ]);
-  }
+function requeued(row: RecoverableExecution) {
+  return queuedExecution(
+    {
+      id: row.id,
+      tenantId: row.tenant_id,
+      agentId: row.agent_id,
+      priority: row.priority,
+      runAt: row.run_at && new Date(row.run_at),
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+    },
+    false,
+  );
+}
+
+function subjectOf(row: RecoverableExecution) {
+  return { id: row.id, tenantId: row.tenant_id, agentId: row.agent_id, attempts: row.attempts };
 }

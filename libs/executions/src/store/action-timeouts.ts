@@ -4,10 +4,8 @@ import { emptyPlanAdvanceSink, PlanAdvanceSink } from '../follow-ups/plan-advanc
 import { recordTerminalOutcomes } from './record-terminal-outcomes';
 import { RecordedTransition, TerminalOutcome } from './terminal-outcome';
 
-/**
- * Under the row lock the tool outputs take too: outputs committed first leave the row `queued`
- * (no longer matched), and a wait whose deadline moved on (paused again) is not yet expired.
- */
+// Under the row lock the tool outputs take too: outputs committed first leave the row `queued`
+// (no longer matched), and a wait whose deadline moved on (paused again) is not yet expired.
 const LOCK_STILL_EXPIRED_SQL = `
 SELECT id FROM agent_executions
  WHERE id = $1 AND status = 'requires_action' AND action_deadline <= now()

@@ -8,6 +8,7 @@ import {
 import { DataSource } from 'typeorm';
 import { NewModelStep } from './execution-step';
 import { ExecutionSteps } from './execution-steps';
+import { ExecutionStream } from '../streams/execution-stream';
 import { recordTerminalOutcomes } from './record-terminal-outcomes';
 import { cancelledOutcome } from './terminal-outcome';
 
@@ -43,7 +44,8 @@ describe('ExecutionSteps', () => {
     owner = createDataSource({ url: database.url, poolSize: 2 });
     app = createDataSource({ url: database.url, poolSize: 4, role: 'agentq_app' });
     await Promise.all([owner.initialize(), app.initialize()]);
-    steps = new ExecutionSteps(app);
+    const notStreamed = { forAttempt: () => ({ step: () => undefined }) };
+    steps = new ExecutionSteps(app, notStreamed as unknown as ExecutionStream);
     ({ tenantId, agentId } = await seedEchoAgent(owner));
   });
 
@@ -51,6 +53,8 @@ describe('ExecutionSteps', () => {
     await Promise.all([owner.destroy(), app.destroy()]);
     await database.drop();
   });
+
+  const attempt = (id: string) => ({ id, tenantId, stream: false, attempts: 1 });
 
   async function runningExecution(): Promise<string> {
     const [{ id }] = await owner.query(
@@ -71,10 +75,10 @@ describe('ExecutionSteps', () => {
 
   it('adds each model step to the execution once, and nothing once it has ended', async () => {
     const id = await runningExecution();
-    expect(await steps.recordModelStep(tenantId, id, modelStep(0, 10))).toBe(true);
+    expect(await steps.recordModelStep(attempt(id), modelStep(0, 10))).toBe(true);
     // Another attempt racing for the same index: not recorded, not counted.
-    expect(await steps.recordModelStep(tenantId, id, modelStep(0, 99))).toBe(false);
-    expect(await steps.recordModelStep(tenantId, id, modelStep(2, 20))).toBe(true);
+    expect(await steps.recordModelStep(attempt(id), modelStep(0, 99))).toBe(false);
+    expect(await steps.recordModelStep(attempt(id), modelStep(2, 20))).toBe(true);
     expect(await usageOf(id)).toEqual({
       prompt_tokens: 30,
       completion_tokens: 2,
@@ -83,8 +87,8 @@ describe('ExecutionSteps', () => {
 
     // Cancelled: the terminal UPDATE keeps the steps' usage, and counts it in the rollups.
     await recordTerminalOutcomes(app.manager, [cancelledOutcome(id, tenantId)]);
-    expect(await steps.recordModelStep(tenantId, id, modelStep(4, 40))).toBe(false);
-    const tool = await steps.recordToolSteps(tenantId, id, [
+    expect(await steps.recordModelStep(attempt(id), modelStep(4, 40))).toBe(false);
+    const tool = await steps.recordToolSteps(attempt(id), [
       {
         index: 1,
         name: 't',
@@ -117,11 +121,11 @@ describe('ExecutionSteps', () => {
       error: null,
       startedAt,
     });
-    expect(await steps.recordToolSteps(tenantId, id, [toolStep(long)])).toEqual({
+    expect(await steps.recordToolSteps(attempt(id), [toolStep(long)])).toEqual({
       live: true,
       recorded: ['call-a'],
     });
-    expect(await steps.recordToolSteps(tenantId, id, [toolStep('again')])).toEqual({
+    expect(await steps.recordToolSteps(attempt(id), [toolStep('again')])).toEqual({
       live: true,
       recorded: [],
     });

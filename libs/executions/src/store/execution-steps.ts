@@ -3,6 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { ExecutionStep, NewModelStep, NewToolStep, truncatedResult } from './execution-step';
+import { ExecutionStream } from '../streams/execution-stream';
+
+// The attempt a step belongs to: its tenant, and whether (and as which attempt) it streams.
+type StepAttempt = { id: string; tenantId: string; stream: boolean; attempts: number };
 
 const STEP_COLUMNS = `step_index, type, name, tool_call_id, arguments, result, result_length,
   tool_calls, finish_reason, prompt_tokens, completion_tokens, cost_usd::text AS cost_usd, attempt, duration_ms,
@@ -11,11 +15,9 @@ const STEP_COLUMNS = `step_index, type, name, tool_call_id, arguments, result, r
 const LIST_STEPS_SQL = `
 SELECT ${STEP_COLUMNS} FROM execution_steps WHERE execution_id = $1 ORDER BY step_index`;
 
-/**
- * A model step and its usage land together: the execution row's usage is the running sum of its
- * committed model steps, and the terminal UPDATE adds nothing more for a tool loop. The row is
- * locked and must still be `running`, so nothing is added once it has ended (a cancel).
- */
+// A model step and its usage land together: the execution row's usage is the running sum of its
+// committed model steps, and the terminal UPDATE adds nothing more for a tool loop. The row is
+// locked and must still be `running`, so nothing is added once it has ended (a cancel).
 const RECORD_MODEL_STEP_SQL = `
 WITH live AS (
   SELECT id, tenant_id FROM agent_executions WHERE id = $1 AND status = 'running' FOR UPDATE
@@ -39,7 +41,7 @@ UPDATE agent_executions e
  WHERE e.id = $1
 RETURNING e.id`;
 
-/** Tool steps of a running execution; a tool call already recorded stays as it was. */
+// Tool steps of a running execution; a tool call already recorded stays as it was.
 const RECORD_TOOL_STEPS_SQL = `
 WITH live AS (
   SELECT id, tenant_id FROM agent_executions WHERE id = $1 AND status = $3 FOR UPDATE
@@ -79,11 +81,14 @@ export async function listExecutionSteps(
 /**
  * The steps of a tool loop as the worker records them. Every write is conditional on the
  * execution still being `running`: false means it ended meanwhile (cancelled), or the step was
- * already recorded by another attempt.
+ * already recorded by another attempt. A recorded step goes on the attempt's output stream.
  */
 @Injectable()
 export class ExecutionSteps {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly streams: ExecutionStream,
+  ) {}
 
   load(tenantId: string, executionId: string): Promise<ExecutionStep[]> {
     return inTenantTransaction(this.dataSource, tenantId, (manager) =>
@@ -91,7 +96,8 @@ export class ExecutionSteps {
     );
   }
 
-  async recordModelStep(tenantId: string, executionId: string, step: NewModelStep) {
+  async recordModelStep(execution: StepAttempt, step: NewModelStep): Promise<boolean> {
+    const { id: executionId, tenantId } = execution;
     // The statement ends with an UPDATE, which answers [rows, affected].
     const [, affected]: [unknown[], number] = await inTenantTransaction(
       this.dataSource,
@@ -113,17 +119,20 @@ export class ExecutionSteps {
           step.finishReason,
         ]),
     );
-    return affected > 0;
+    if (affected === 0) return false;
+    this.streams.forAttempt(execution).step(modelStepEvent(step));
+    return true;
   }
 
-  recordToolSteps(
-    tenantId: string,
-    executionId: string,
-    steps: NewToolStep[],
-  ): Promise<ToolStepsRecorded> {
-    return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      insertToolSteps(manager, executionId, steps, 'running'),
+  async recordToolSteps(execution: StepAttempt, steps: NewToolStep[]): Promise<ToolStepsRecorded> {
+    const recorded = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      insertToolSteps(manager, execution.id, steps, 'running'),
     );
+    if (recorded.live) {
+      const stream = this.streams.forAttempt(execution);
+      for (const step of steps) stream.step(toolStepEvent(step));
+    }
+    return recorded;
   }
 }
 
@@ -171,5 +180,33 @@ function toStep(row: StepRow): ExecutionStep {
     durationMs: row.duration_ms,
     error: row.error,
     startedAt: row.started_at,
+  };
+}
+
+// What a `step` event on the output stream says of a model step.
+function modelStepEvent(step: NewModelStep) {
+  return {
+    index: step.index,
+    type: 'model',
+    name: step.name,
+    toolCalls: step.toolCalls,
+    usage: {
+      promptTokens: step.promptTokens,
+      completionTokens: step.completionTokens,
+      costUsd: step.costUsd,
+    },
+    durationMs: step.durationMs,
+    error: step.error,
+  };
+}
+
+function toolStepEvent(step: NewToolStep) {
+  return {
+    index: step.index,
+    type: 'tool',
+    name: step.name,
+    toolCallId: step.toolCallId,
+    durationMs: step.durationMs,
+    error: step.error,
   };
 }

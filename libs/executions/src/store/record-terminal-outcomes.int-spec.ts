@@ -28,7 +28,7 @@ function outcome(
 describe('recordTerminalOutcomes', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
-  /** As the API and worker connect: row-level security applies, tenants set per group. */
+  // As the API and worker connect: row-level security applies, tenants set per group.
   let app: DataSource;
   let executionIds: string[];
 

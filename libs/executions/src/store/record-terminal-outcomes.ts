@@ -7,16 +7,14 @@ import {
   PlanAdvanceSink,
 } from '../follow-ups/plan-advancement';
 import { cancelledOutcome, RecordedTransition, TerminalOutcome } from './terminal-outcome';
-import { WEBHOOK_OUTBOX_CTE } from './webhook-outbox';
+import { PLAN_TASK_OUTCOME_CTE, WEBHOOK_OUTBOX_CTE } from './transition-hooks';
 
-/**
- * One statement does the whole accounting step for a batch of outcomes. An outcome's usage adds
- * to what the row already holds: the committed model steps of a tool loop (see execution-steps).
- *
- * the conditional UPDATE lets each execution reach a terminal state once, and only the rows
- * it actually moved (`won`) are added to the daily and lifetime rollups. Upserts are grouped
- * and ordered by agent so concurrent batches lock rollup rows in the same order.
- */
+// One statement does the whole accounting step for a batch of outcomes. An outcome's usage adds
+// to what the row already holds: the committed model steps of a tool loop (see execution-steps).
+//
+// the conditional UPDATE lets each execution reach a terminal state once, and only the rows
+// it actually moved (`won`) are added to the daily and lifetime rollups. Upserts are grouped
+// and ordered by agent so concurrent batches lock rollup rows in the same order.
 const RECORD_TERMINAL_OUTCOMES_SQL = `
 WITH outcome AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS o(
@@ -39,7 +37,8 @@ won AS (
     FROM outcome o
    WHERE e.id = o.id AND e.status IN ('queued', 'running', 'requires_action')
   RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.status, e.model, e.prompt_tokens,
-            e.completion_tokens, e.cost_usd, e.duration_ms, e.completed_at, e.error
+            e.completion_tokens, e.cost_usd, e.duration_ms, e.completed_at, e.error, e.attempts,
+            e.stream
 ),
 daily AS (
   INSERT INTO agent_usage_daily AS d (agent_id, day, model, tenant_id, executions, succeeded,
@@ -94,15 +93,9 @@ stats AS (
     timed_executions = s.timed_executions + EXCLUDED.timed_executions,
     last_executed_at = GREATEST(s.last_executed_at, EXCLUDED.last_executed_at)
 ),
-plan_task AS (
-  UPDATE plan_tasks t SET status = won.status, completed_at = won.completed_at,
-         error = won.error
-    FROM won
-   WHERE t.execution_id = won.id
-  RETURNING t.execution_id, t.plan_id
-),${WEBHOOK_OUTBOX_CTE}
+${PLAN_TASK_OUTCOME_CTE},${WEBHOOK_OUTBOX_CTE}
 SELECT won.id, won.tenant_id, won.agent_id, won.session_id, won.status, won.completed_at,
-       plan_task.plan_id
+       won.attempts, won.stream, plan_task.plan_id
   FROM won LEFT JOIN plan_task ON plan_task.execution_id = won.id`;
 
 interface WonRow {
@@ -112,6 +105,8 @@ interface WonRow {
   session_id: string | null;
   status: RecordedTransition['status'];
   completed_at: Date;
+  attempts: number;
+  stream: boolean;
   plan_id: string | null;
 }
 
@@ -138,12 +133,10 @@ export async function recordTerminalOutcomes(
   return won;
 }
 
-/**
- * Plan tasks among the transitions won move their plans on in the same transaction: a crash
- * after the commit cannot lose the next tasks (their rows are committed `queued`; the jobs in
- * the sink are enqueued after the commit, or by the reconciler). Executions fail_fast cancels
- * are left in the sink too: the caller stops their jobs after the commit.
- */
+// Plan tasks among the transitions won move their plans on in the same transaction: a crash
+// after the commit cannot lose the next tasks (their rows are committed `queued`; the jobs in
+// the sink are enqueued after the commit, or by the reconciler). Executions fail_fast cancels
+// are left in the sink too: the caller stops their jobs after the commit.
 async function recordAndAdvance(
   manager: EntityManager,
   tenantId: string,
@@ -192,6 +185,8 @@ async function recordForTenant(
     agentId: row.agent_id,
     sessionId: row.session_id,
     status: row.status,
+    attempts: row.attempts,
+    stream: row.stream,
     completedAt: row.completed_at,
   }));
   const planIds = [...new Set(rows.map((row) => row.plan_id).filter((id) => id !== null))];

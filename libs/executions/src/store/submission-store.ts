@@ -185,7 +185,7 @@ function toRecord({ id, agent_id, execution }: Row): ExecutionRecord {
   };
 }
 
-/** Earlier executions whose idempotency keys these rows repeat, by key. */
+// Earlier executions whose idempotency keys these rows repeat, by key.
 async function matchIdempotencyKeys(
   manager: EntityManager,
   rows: readonly Row[],
@@ -202,7 +202,7 @@ async function matchIdempotencyKeys(
   return new Map(found.map((row) => [row.idempotency_key as string, executionFromRow(row)]));
 }
 
-/** Why rows of these submissions were not inserted: their agent is missing or not active. */
+// Why rows of these submissions were not inserted: their agent is missing or not active.
 async function agentRefusals(
   manager: EntityManager,
   requests: readonly SubmissionRequest[],
@@ -231,7 +231,7 @@ async function agentRefusals(
   return refusals;
 }
 
-/** Sessions must exist and be active; handoff targets must be agents of the tenant. */
+// Sessions must exist and be active; handoff targets must be agents of the tenant.
 async function checkReferences(
   manager: EntityManager,
   requests: readonly SubmissionRequest[],

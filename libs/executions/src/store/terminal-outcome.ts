@@ -30,6 +30,10 @@ export interface RecordedTransition {
   agentId: string;
   status: TerminalStatus;
   sessionId: string | null;
+  /** The attempts the row counts: the attempt whose output stream the transition ends. */
+  attempts: number;
+  /** Whether the execution streams its output (its stream then gets the terminal entry). */
+  stream: boolean;
   /** When the transition was committed, as the row records it. */
   completedAt: Date;
   /** Set when PostgreSQL refused the outcome as given and this one was recorded instead. */

@@ -6,7 +6,7 @@ import { RedisClient, RedisConnections } from '@agentq/redis';
 export const EXECUTION_STREAM_TTL_SECONDS = 3_600;
 /** Entries kept per stream (approximate trim); deltas are coalesced, so this is ~80 min of text. */
 export const EXECUTION_STREAM_MAX_ENTRIES = 100_000;
-/** Deltas arriving within this window go out as one entry: one Redis write, not one per token. */
+// Deltas arriving within this window go out as one entry: one Redis write, not one per token.
 const DELTA_COALESCE_MS = 50;
 
 export type ExecutionStreamTerminal = 'succeeded' | 'failed' | 'cancelled';

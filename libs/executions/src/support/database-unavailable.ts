@@ -1,7 +1,7 @@
-/** SQLSTATE classes that mean "the database is not there right now", not "this query is wrong". */
+// SQLSTATE classes that mean "the database is not there right now", not "this query is wrong".
 const UNAVAILABLE_SQLSTATE_PREFIXES = ['08', '53', '57P'];
 
-/** Socket-level failures reaching PostgreSQL. */
+// Socket-level failures reaching PostgreSQL.
 const NETWORK_ERROR_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -13,10 +13,8 @@ const NETWORK_ERROR_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
-/**
- * node-postgres raises these with no code at all, so their text is all there is to go on:
- * a connection dropped mid-query, and the pool's connect timeout.
- */
+// node-postgres raises these with no code at all, so their text is all there is to go on:
+// a connection dropped mid-query, and the pool's connect timeout.
 const CODELESS_DRIVER_MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',

@@ -1,4 +1,4 @@
-/** SQLSTATEs worth retrying a whole transaction for: deadlock and serialization failure. */
+// SQLSTATEs worth retrying a whole transaction for: deadlock and serialization failure.
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
 
 export function isRetryableTransactionError(error: unknown): boolean {

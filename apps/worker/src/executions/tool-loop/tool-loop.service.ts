@@ -84,7 +84,7 @@ export class ToolLoop {
     for (;;) {
       const state = loopState(committed);
       if (state.pending.length > 0) {
-        const stopped = await this.runPendingTools(execution, state.pending, base.signal, stream);
+        const stopped = await this.runPendingTools(execution, state.pending, base.signal);
         if (stopped) return stopped;
       } else if (state.finalAnswer && !format) {
         return { kind: 'answer', answer: answerOf(state.finalAnswer) };
@@ -96,18 +96,13 @@ export class ToolLoop {
       } else if (repair.length === 0 && state.modelCalls >= maxSteps) {
         return { kind: 'max-steps', maxSteps };
       } else {
-        const recorded = await this.callModel(
-          execution,
-          complete,
-          {
-            ...base,
-            messages: [...base.messages, ...state.messages, ...repair],
-            tools: llmTools,
-            responseFormat: format ?? undefined,
-            index: state.nextIndex,
-          },
-          stream,
-        );
+        const recorded = await this.callModel(execution, complete, {
+          ...base,
+          messages: [...base.messages, ...state.messages, ...repair],
+          tools: llmTools,
+          responseFormat: format ?? undefined,
+          index: state.nextIndex,
+        });
         if (!recorded) return { kind: 'ended' };
         repair = [];
       }
@@ -115,12 +110,11 @@ export class ToolLoop {
     }
   }
 
-  /** One model call, committed as a step with its usage (a failed call too, without usage). */
+  // One model call, committed as a step with its usage (a failed call too, without usage).
   private async callModel(
     execution: ClaimedExecution,
     complete: CompleteCall,
     request: LlmRequest & { index: number },
-    stream: AttemptStream,
   ): Promise<boolean> {
     const startedAt = new Date();
     const started = performance.now();
@@ -143,8 +137,7 @@ export class ToolLoop {
           error: { code: error.code, message: error.message },
           startedAt,
         };
-        await this.steps.recordModelStep(execution.tenantId, execution.id, failed);
-        stream.step(modelStepEvent(failed));
+        await this.steps.recordModelStep(execution, failed);
       }
       throw error;
     }
@@ -168,24 +161,18 @@ export class ToolLoop {
       error: null,
       startedAt,
     };
-    const recorded = await this.steps.recordModelStep(execution.tenantId, execution.id, step);
-    if (recorded) {
-      this.metrics.usageRecorded(execution, result.model, { ...usage, costUsd });
-      stream.step(modelStepEvent(step));
-    }
+    const recorded = await this.steps.recordModelStep(execution, step);
+    if (recorded) this.metrics.usageRecorded(execution, result.model, { ...usage, costUsd });
     return recorded;
   }
 
-  /**
-   * Runs the http tools among the pending calls in parallel and records them; unknown tools and
-   * invalid arguments are recorded as errors the model sees. Client tools left pending pause the
-   * execution. Null when the loop goes on.
-   */
+  // Runs the http tools among the pending calls in parallel and records them; unknown tools and
+  // invalid arguments are recorded as errors the model sees. Client tools left pending pause the
+  // execution. Null when the loop goes on.
   private async runPendingTools(
     execution: ClaimedExecution,
     pending: PendingToolCall[],
     signal: AbortSignal,
-    stream: AttemptStream,
   ): Promise<LoopOutcome | null> {
     const byName = new Map(execution.agent.tools.map((tool) => [tool.name, tool]));
     const isClientCall = ({ call }: PendingToolCall) => {
@@ -210,8 +197,7 @@ export class ToolLoop {
           error: result.error,
           startedAt,
         };
-        const { live } = await this.steps.recordToolSteps(execution.tenantId, execution.id, [step]);
-        if (live) stream.step(toolStepEvent(step));
+        const { live } = await this.steps.recordToolSteps(execution, [step]);
         return live;
       }),
     );
@@ -270,7 +256,7 @@ export class ToolLoop {
   }
 }
 
-/** Agents with knowledge enabled get `search_knowledge`, unless a tool of theirs has its name. */
+// Agents with knowledge enabled get `search_knowledge`, unless a tool of theirs has its name.
 function offersKnowledgeTool(execution: ClaimedExecution): boolean {
   return (
     execution.agent.knowledge?.enabled === true &&
@@ -278,10 +264,8 @@ function offersKnowledgeTool(execution: ClaimedExecution): boolean {
   );
 }
 
-/**
- * The final answer against the response format: parsed, or the repair turn to ask for (the
- * answer itself is already in the conversation), or invalid once a repair was made.
- */
+// The final answer against the response format: parsed, or the repair turn to ask for (the
+// answer itself is already in the conversation), or invalid once a repair was made.
 function checkAnswer(
   answer: ExecutionStep,
   answers: number,
@@ -298,35 +282,7 @@ function checkAnswer(
   };
 }
 
-/** What a `step` event on the output stream says of a model step. */
-function modelStepEvent(step: NewModelStep) {
-  return {
-    index: step.index,
-    type: 'model',
-    name: step.name,
-    toolCalls: step.toolCalls,
-    usage: {
-      promptTokens: step.promptTokens,
-      completionTokens: step.completionTokens,
-      costUsd: step.costUsd,
-    },
-    durationMs: step.durationMs,
-    error: step.error,
-  };
-}
-
-function toolStepEvent(step: NewToolStep) {
-  return {
-    index: step.index,
-    type: 'tool',
-    name: step.name,
-    toolCallId: step.toolCallId,
-    durationMs: step.durationMs,
-    error: step.error,
-  };
-}
-
-/** A call the worker refused to make: the model is told why and may try again. */
+// A call the worker refused to make: the model is told why and may try again.
 function notRun(code: string, message: string): ToolCallResult {
   return { output: `error: ${message}`, error: { code, message }, durationMs: 0 };
 }

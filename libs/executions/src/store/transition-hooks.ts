@@ -1,3 +1,4 @@
+import { planTaskOutcomeCte } from '@agentq/plans';
 import { webhookOutboxCte } from '@agentq/webhooks';
 
 // The webhook outbox hook of the terminal transition: a CTE of RECORD_TERMINAL_OUTCOMES_SQL that
@@ -9,3 +10,7 @@ export const WEBHOOK_OUTBOX_CTE = webhookOutboxCte({
   from: 'won',
   eventType: `'execution.' || won.status`,
 });
+
+// The plan hook of the terminal transition: the plan tasks of the transitions won end in the
+// same statement (libs/plans' CTE); its `plan_id`s name the plans to move on.
+export const PLAN_TASK_OUTCOME_CTE = planTaskOutcomeCte({ name: 'plan_task', from: 'won' });
