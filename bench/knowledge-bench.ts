@@ -31,6 +31,8 @@ import { DataSource } from 'typeorm';
 import { percentile, round } from './stats';
 
 const CHUNKS = Number(process.env.KNOWLEDGE_BENCH_CHUNKS ?? 100_000);
+/** `exact`, `pgvector` or both (default): two processes may run one path each side by side. */
+const PATHS = (process.env.KNOWLEDGE_BENCH_PATHS ?? 'exact,pgvector').split(',');
 const QUERIES = Number(process.env.KNOWLEDGE_BENCH_QUERIES ?? 20);
 const K = 10;
 /** The embedding job's batch (apps/worker KnowledgeEmbeddingProcessor). */
@@ -198,6 +200,17 @@ async function main() {
   const results: PathResult[] = [];
 
   // The exact path: the stock PostgreSQL.
+  if (PATHS.includes('exact')) await runExact(adminUrl, contents, queries, results);
+  if (PATHS.includes('pgvector')) await runPgvector(contents, queries, results);
+  printTable(results);
+}
+
+async function runExact(
+  adminUrl: string,
+  contents: string[],
+  queries: string[],
+  results: PathResult[],
+) {
   const name = `agentq_bench_knowledge_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
@@ -212,7 +225,9 @@ async function main() {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.end();
   }
+}
 
+async function runPgvector(contents: string[], queries: string[], results: PathResult[]) {
   // The pgvector path: PGlite (PostgreSQL compiled to WebAssembly) with pgvector, over the wire.
   const pglite = await PGlite.create({ extensions: { vector } });
   const server = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1' });
@@ -231,7 +246,9 @@ async function main() {
     await server.stop();
     await pglite.close();
   }
+}
 
+function printTable(results: PathResult[]) {
   const rows = results.map((r) => {
     const p50 = round(percentile(r.searchMs, 50));
     const p95 = round(percentile(r.searchMs, 95));

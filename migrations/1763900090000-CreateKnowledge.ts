@@ -154,9 +154,13 @@ export class CreateKnowledge1763900090000 implements MigrationInterface {
     await db.query(
       `CREATE INDEX knowledge_chunks_search ON knowledge_chunks USING gin (search_vector)`,
     );
-    // The embedding job's queue: chunks without a vector of the tenant's current model.
+    // The embedding job's queue: chunks without a vector of the tenant's current model (and,
+    // while re-embedding, of the next one).
     await db.query(
       `CREATE INDEX knowledge_chunks_tenant_model ON knowledge_chunks (tenant_id, embedding_model)`,
+    );
+    await db.query(
+      `CREATE INDEX knowledge_chunks_tenant_next_model ON knowledge_chunks (tenant_id, next_model)`,
     );
     if (pgvector) {
       for (const dims of PGVECTOR_INDEXED_DIMENSIONS) {

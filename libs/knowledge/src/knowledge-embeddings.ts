@@ -117,7 +117,9 @@ const CLAIM_MINUTES = 5;
 
 /**
  * Takes up to `limit` chunks that lack a vector of the settings' model, leased for a few minutes
- * so that concurrent jobs take disjoint batches, oldest first.
+ * so that concurrent jobs take disjoint batches. `IS NULL OR < OR >` rather than
+ * `IS DISTINCT FROM`: three ranges of the (tenant_id, model) index, so a claim reads only the
+ * chunks still waiting, however many already have their vector.
  */
 export async function claimChunksToEmbed(
   manager: EntityManager,
@@ -129,9 +131,8 @@ export async function claimChunksToEmbed(
   const result: unknown = await manager.query(
     `WITH picked AS (
        SELECT id FROM knowledge_chunks
-        WHERE tenant_id = $1 AND ${column} IS DISTINCT FROM $2
+        WHERE tenant_id = $1 AND (${column} IS NULL OR ${column} < $2 OR ${column} > $2)
           AND (embedding_claimed_until IS NULL OR embedding_claimed_until < now())
-        ORDER BY created_at, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED)
      UPDATE knowledge_chunks c
@@ -192,7 +193,8 @@ export async function settleEmbeddings(
   let serving = settings.servingModel;
   if (reembedding(settings)) {
     const [pending]: unknown[] = await manager.query(
-      `SELECT 1 FROM knowledge_chunks WHERE tenant_id = $1 AND next_model IS DISTINCT FROM $2 LIMIT 1`,
+      `SELECT 1 FROM knowledge_chunks
+        WHERE tenant_id = $1 AND (next_model IS NULL OR next_model < $2 OR next_model > $2) LIMIT 1`,
       [tenantId, settings.model],
     );
     if (!pending) {
