@@ -10,7 +10,6 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { randomBytes } from 'node:crypto';
-import { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { createDataSource, inTenantTransaction } from '@agentq/database';
@@ -233,7 +232,8 @@ async function runPgvector(contents: string[], queries: string[], results: PathR
   const server = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1' });
   await server.start();
   try {
-    const { port } = (server as unknown as { server: { address(): AddressInfo } }).server.address();
+    // `host:port`, the port the OS gave (port 0 asks for a free one).
+    const port = server.getServerConn().split(':').pop();
     const db = createDataSource({
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
       poolSize: 1,

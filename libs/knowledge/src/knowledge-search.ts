@@ -1,6 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { findKnowledgeEntries } from './knowledge-store';
-import { KnowledgeEntry, KnowledgeFilters } from './knowledge-types';
+import { KnowledgeFilters } from './knowledge-types';
 import { fuseRankings, HYBRID_WEIGHTS } from './rank-fusion';
 import { similaritySql, VectorBackend, vectorParameter } from './vector-backend';
 
@@ -145,12 +144,4 @@ function filterSql(search: ChunkSearch, first: number): { where: string; params:
         AND ($${c}::text[] IS NULL OR c.collection = ANY ($${c}))`,
     params: [types ?? null, tags ?? null, collections ?? null],
   };
-}
-
-/** Entries by id (those visible in this transaction), for a search's hits. */
-export async function entriesById(
-  manager: EntityManager,
-  ids: string[],
-): Promise<Map<string, KnowledgeEntry>> {
-  return findKnowledgeEntries(manager, ids);
 }

@@ -1,7 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { AddressInfo } from 'node:net';
 import { createDataSource, inTenantTransaction } from '@agentq/database';
 import { echoEmbedding } from '@agentq/llm';
 import { createTestDatabase, TestDatabase } from '@agentq/testing';
@@ -45,9 +44,8 @@ describe('knowledge vectors: exact scan and pgvector', () => {
     pglite = await PGlite.create({ extensions: { vector } });
     socketServer = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1' });
     await socketServer.start();
-    const { port } = (
-      socketServer as unknown as { server: { address(): AddressInfo } }
-    ).server.address();
+    // `host:port`, the port the OS gave (port 0 asks for a free one).
+    const port = socketServer.getServerConn().split(':').pop();
     const pgliteUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
 
     // PGlite is one connection: a pool of one, shared by the schema owner and the app role.
