@@ -391,7 +391,8 @@ export class BenchRun {
   /** The accounting invariant, on this run's database. */
   async accounting(): Promise<{ checked: true; ok: boolean; drift?: unknown }> {
     const drift = await findAccountingDrift(this.dataSource);
-    const ok = drift.lifetime.length === 0 && drift.daily.length === 0;
+    const ok =
+      drift.lifetime.length === 0 && drift.daily.length === 0 && drift.attribution.length === 0;
     return ok ? { checked: true, ok } : { checked: true, ok, drift };
   }
 

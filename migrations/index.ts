@@ -17,6 +17,10 @@ import { AgentTools1763900040000 } from './1763900040000-AgentTools';
 import { AddStreamingAndResponseFormat1763900050000 } from './1763900050000-AddStreamingAndResponseFormat';
 import { AddBudgetReservations1763900062000 } from './1763900062000-AddBudgetReservations';
 import { RetentionIndexes1763900065000 } from './1763900065000-RetentionIndexes';
+import { AddExecutionAttribution1763900080000 } from './1763900080000-AddExecutionAttribution';
+import { AddAttributionUsage1763900081000 } from './1763900081000-AddAttributionUsage';
+import { AddEndUserAndKeyBudgets1763900082000 } from './1763900082000-AddEndUserAndKeyBudgets';
+import { CreateAuditLog1763900083000 } from './1763900083000-CreateAuditLog';
 import { CreateKnowledge1763900090000 } from './1763900090000-CreateKnowledge';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
@@ -40,5 +44,9 @@ export const MIGRATIONS = [
   AddStreamingAndResponseFormat1763900050000,
   AddBudgetReservations1763900062000,
   RetentionIndexes1763900065000,
+  AddExecutionAttribution1763900080000,
+  AddAttributionUsage1763900081000,
+  AddEndUserAndKeyBudgets1763900082000,
+  CreateAuditLog1763900083000,
   CreateKnowledge1763900090000,
 ];

@@ -96,7 +96,7 @@ describe('agent context maintenance', () => {
       expect((await stack.http.get(`/v1/agents/${setup.agentId}/stats`, apiKey)).body).toEqual(
         statsBefore,
       );
-      expect(await findAccountingDrift(db)).toEqual({ lifetime: [], daily: [] });
+      expect(await findAccountingDrift(db)).toEqual({ lifetime: [], daily: [], attribution: [] });
       const messages = await stack.http.get(`/v1/agents/${second.body.id}/messages`, apiKey);
       await waitFor(async () => {
         const [message] = await db.query(
@@ -150,6 +150,7 @@ describe('agent context maintenance', () => {
       scheduleFiringRetentionDays: 0,
       sessionEventRetentionDays: 0,
       planRetentionDays: 0,
+      auditLogRetentionDays: 0,
     };
 
     beforeAll(async () => {

@@ -230,7 +230,7 @@ describe('ExecutionReconciler', () => {
         [exhausted, 'failed'],
       ]),
     );
-    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [] });
+    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [], attribution: [] });
     await queue.remove(retry);
   });
 

@@ -215,6 +215,8 @@ describe('management API: tenants, API keys, providers, agents', () => {
         prefix: expect.any(String),
         key: expect.stringMatching(/^aq_/),
         scopes: ['read', 'write'],
+        budgetDailyUsd: null,
+        budgetMonthlyUsd: null,
         createdAt: expect.any(String),
       });
 
@@ -222,7 +224,17 @@ describe('management API: tenants, API keys, providers, agents', () => {
       expect(list.status).toBe(200);
       const listed = list.body.data.find((key: { id: string }) => key.id === created.body.id);
       expect(Object.keys(listed).sort()).toEqual(
-        ['createdAt', 'id', 'lastUsedAt', 'name', 'prefix', 'revokedAt', 'scopes'].sort(),
+        [
+          'budgetDailyUsd',
+          'budgetMonthlyUsd',
+          'createdAt',
+          'id',
+          'lastUsedAt',
+          'name',
+          'prefix',
+          'revokedAt',
+          'scopes',
+        ].sort(),
       );
       expect(JSON.stringify(list.body)).not.toContain(created.body.key);
       expect(JSON.stringify(list.body)).not.toContain(acme.apiKey);

@@ -94,6 +94,7 @@ describe('scheduling: priority, cancellation of running jobs, timeouts', () => {
     expect(await findAccountingDrift(stack.db)).toEqual({
       lifetime: [],
       daily: [],
+      attribution: [],
     });
   });
 });

@@ -252,7 +252,7 @@ describe('execution pipeline (echo provider)', () => {
       'the batch to finish',
       60_000,
     );
-    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [] });
+    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [], attribution: [] });
   });
 
   it('reports agent stats and usage that match the executions', async () => {

@@ -23,13 +23,30 @@ interface Owner {
 const OWNERS: Owner[] = [
   {
     lib: 'libs/executions',
-    tables: ['agent_executions', 'execution_steps', 'agent_usage_daily', 'agent_usage_stats'],
+    tables: [
+      'agent_executions',
+      'execution_steps',
+      'execution_labels',
+      'agent_usage_daily',
+      'agent_usage_stats',
+      'usage_attribution_daily',
+    ],
     entities: ['AgentExecution', 'AgentUsageDaily', 'AgentUsageStats'],
     allowed: [
       {
         table: 'agent_usage_daily',
         path: 'libs/usage/src/budget-ledger.ts',
         why: "a budget counter starts from its period's rollups in the statement that creates it",
+      },
+      {
+        table: 'usage_attribution_daily',
+        path: 'libs/usage/src/budget-ledger.ts',
+        why: "an end-user or API-key counter starts from its period's attribution rollup",
+      },
+      {
+        table: 'usage_attribution_daily',
+        path: 'libs/usage/src/attribution-budgets.ts',
+        why: 'a submission is refused once the spend of its end user or key reaches a budget',
       },
     ],
   },

@@ -154,7 +154,7 @@ describe('client tool outputs: deadline races and a failed enqueue', () => {
     const { actionTimeouts } = await reconciled;
     expect(actionTimeouts).toBe(0);
     expect(await statusOf(id)).toEqual({ status: 'queued', error: null });
-    expect(await findAccountingDrift(owner)).toEqual({ lifetime: [], daily: [] });
+    expect(await findAccountingDrift(owner)).toEqual({ lifetime: [], daily: [], attribution: [] });
     await queue.remove(id);
   });
 

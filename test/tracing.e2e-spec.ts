@@ -113,7 +113,7 @@ describe('OpenTelemetry traces', () => {
     );
     const submitted = await api.http.post(
       `/v1/agents/${agent.body.id}/executions`,
-      { input: { message: 'hello' }, wait: 10 },
+      { input: { message: 'hello' }, wait: 10, user: 'traced-user', tags: ['traced'] },
       key,
     );
     expect(submitted.body.status).toBe('succeeded');
@@ -168,6 +168,9 @@ describe('OpenTelemetry traces', () => {
         'gen_ai.usage.output_tokens': submitted.body.usage.completionTokens,
         'agentq.agent.id': agent.body.id,
         'agentq.tenant.id': tenant.body.id,
+        'enduser.id': 'traced-user',
+        'agentq.api_key.id': tenant.body.apiKey.id,
+        'agentq.tags': ['traced'],
       }),
     });
     // The maintained instrumentations add PostgreSQL and Redis spans to the same trace.

@@ -124,7 +124,11 @@ describe('fault: kill -9 workers while plans run', () => {
       duplicated:
         perTask.filter((row) => row.n > 1).length + transitions.filter((row) => row.n > 1).length,
       lost: counts.tasks - counts.succeeded,
-      drift: drift.daily.length + drift.lifetime.length + Math.abs(Number(usageDrift.n)),
+      drift:
+        drift.daily.length +
+        drift.lifetime.length +
+        drift.attribution.length +
+        Math.abs(Number(usageDrift.n)),
     };
     const line = `[faults:${FULL_SCALE ? 'full' : 'small'}] plans under kill -9 x${kills}: ${Object.entries(
       figures,

@@ -23,6 +23,7 @@ import { SchedulesModule } from './schedules/schedules.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { ToolSigningSecretModule } from './tool-signing-secret/tool-signing-secret.module';
 import { UsageModule } from './usage/usage.module';
+import { AuditLogModule } from './audit/audit-log.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { WorkersModule } from './workers/workers.module';
 
@@ -55,6 +56,7 @@ export class ApiModule {
         SessionsModule,
         AgentMessagesModule,
         UsageModule,
+        AuditLogModule,
         SchedulesModule,
         ProjectsModule,
         PlansModule,

@@ -7,6 +7,7 @@ import { ApiModule } from './api.module';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter.service';
 import { parseJsonBodies, requireJsonBodies } from './common/json-body.middleware';
 import { answerUnparsableRequest } from './common/unparsable-request';
+import { AuditContextInterceptor } from './common/audit-context.interceptor';
 import { TraceRouteInterceptor } from './common/trace-route.interceptor';
 import { createValidationPipe } from './common/validation.pipe';
 import { recordHttpMetrics, HttpMetrics } from './metrics/http-metrics';
@@ -56,6 +57,7 @@ export async function createApiApp(
     parseJsonBodies(MAX_JSON_DEPTH),
   );
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new AuditContextInterceptor());
   if (config.telemetry.tracesEnabled) app.useGlobalInterceptors(new TraceRouteInterceptor());
   mountOpenApi(app, config);
   return app;

@@ -36,6 +36,23 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/admin/audit-log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every tenant's management writes (admin token) */
+    get: operations['AuditLogController_listAll'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/admin/tenants': {
     parameters: {
       query?: never;
@@ -294,6 +311,23 @@ export type paths = {
     post?: never;
     /** Revoke an API key; requests with it fail from now on */
     delete: operations['ApiKeysController_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit-log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's management writes, newest first (cursor pagination) */
+    get: operations['AuditLogController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -1178,6 +1212,8 @@ export type components = {
       data: components['schemas']['ApiKeyView'][];
     };
     ApiKeyView: {
+      budgetDailyUsd: string | null;
+      budgetMonthlyUsd: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
@@ -1193,6 +1229,59 @@ export type components = {
       /** Format: date-time */
       revokedAt: string | null;
       scopes: ('read' | 'write')[];
+    };
+    AttributionView: {
+      /** Format: uuid */
+      apiKeyId: string | null;
+      metadata: {
+        [key: string]: unknown;
+      };
+      tags: string[];
+      user: string | null;
+    };
+    AuditActorView: {
+      /** Format: uuid */
+      apiKeyId: string | null;
+      /** @enum {string} */
+      type: 'api_key' | 'admin' | 'system';
+    };
+    AuditEntryView: {
+      /** @example agent.updated */
+      action: string;
+      actor: components['schemas']['AuditActorView'];
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * @description changed fields as {from, to}; secrets show as "[redacted]"
+       * @example {
+       *       "name": {
+       *         "from": "a",
+       *         "to": "b"
+       *       },
+       *       "apiKeyCiphertext": {
+       *         "from": "[redacted]"
+       *       }
+       *     }
+       */
+      diff: {
+        [key: string]: unknown;
+      };
+      /** Format: uuid */
+      id: string;
+      requestId: string | null;
+      sourceAddress: string | null;
+      target: components['schemas']['AuditTargetView'];
+      /** Format: uuid */
+      tenantId: string;
+    };
+    AuditPage: {
+      data: components['schemas']['AuditEntryView'][];
+      nextCursor: string | null;
+    };
+    AuditTargetView: {
+      id: string;
+      /** @example agent */
+      type: string;
     };
     ChatMessageDto: {
       content: string;
@@ -1274,6 +1363,16 @@ export type components = {
       tools?: components['schemas']['ToolDefinitionDto'][];
     };
     CreateApiKeyDto: {
+      /**
+       * @description spend limit per UTC day of what this key submits; then 402 budget_exceeded
+       * @example 25.00
+       */
+      budgetDailyUsd?: string | null;
+      /**
+       * @description spend limit per calendar month (UTC) of what this key submits
+       * @example 25.00
+       */
+      budgetMonthlyUsd?: string | null;
       /** @example ci pipeline */
       name: string;
       /**
@@ -1285,6 +1384,8 @@ export type components = {
       scopes?: ('read' | 'write')[];
     };
     CreatedApiKeyView: {
+      budgetDailyUsd: string | null;
+      budgetMonthlyUsd: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
@@ -1365,12 +1466,33 @@ export type components = {
       input?: {
         [key: string]: unknown;
       };
+      /**
+       * @description a JSON object of at most 8192 bytes; top-level keys are searchable
+       * @example {
+       *       "orderId": "A-1001"
+       *     }
+       */
+      metadata?: {
+        [key: string]: unknown;
+      };
       /** Format: uuid */
       projectId?: string;
+      /**
+       * @description up to 10 tags of at most 64 characters of ^[A-Za-z0-9_.:/-]+$
+       * @example [
+       *       "invoice-7781"
+       *     ]
+       */
+      tags?: string[];
       /** @description at most 1,000 */
       tasks: components['schemas']['PlanTaskDto'][];
       /** @example Write a post */
       title: string;
+      /**
+       * @description your end user this runs for (like the `user` field of the OpenAI API)
+       * @example user-123
+       */
+      user?: string;
     };
     CreateProjectDto: {
       description?: string | null;
@@ -1458,6 +1580,15 @@ export type components = {
       /** @default 3 */
       maxAttempts?: number;
       /**
+       * @description a JSON object of at most 8192 bytes; top-level keys are searchable
+       * @example {
+       *       "orderId": "A-1001"
+       *     }
+       */
+      metadata?: {
+        [key: string]: unknown;
+      };
+      /**
        * @description skip: a fire time is skipped while the previous execution is queued or running
        * @default skip
        * @enum {string}
@@ -1468,11 +1599,23 @@ export type components = {
       /** Format: date-time */
       startAt?: string | null;
       /**
+       * @description up to 10 tags of at most 64 characters of ^[A-Za-z0-9_.:/-]+$
+       * @example [
+       *       "invoice-7781"
+       *     ]
+       */
+      tags?: string[];
+      /**
        * @description IANA time zone
        * @default UTC
        * @example Europe/Paris
        */
       timezone?: string;
+      /**
+       * @description your end user this runs for (like the `user` field of the OpenAI API)
+       * @example user-123
+       */
+      user?: string;
     };
     CreateSessionDto: {
       /**
@@ -1561,6 +1704,8 @@ export type components = {
       /** @description when the transition happened (not when it was sent) */
       at: string;
       attempt?: number;
+      /** @description the first event only (the current state): who the execution runs for */
+      attribution?: components['schemas']['AttributionView'];
       error?: components['schemas']['ExecutionErrorView'];
       /** Format: uuid */
       executionId: string;
@@ -1650,6 +1795,11 @@ export type components = {
       actionDeadline: string | null;
       /** Format: uuid */
       agentId: string;
+      /**
+       * Format: uuid
+       * @description the API key that submitted it (or its plan, schedule or parent execution)
+       */
+      apiKeyId: string | null;
       attempts: number;
       /** Format: date-time */
       completedAt: string | null;
@@ -1670,6 +1820,9 @@ export type components = {
       maxAttempts: number;
       /** @description memories the prompt used */
       memoryIds: string[] | null;
+      metadata: {
+        [key: string]: unknown;
+      };
       output: components['schemas']['ExecutionOutputView'] | null;
       /** Format: uuid */
       parentExecutionId: string | null;
@@ -1694,8 +1847,11 @@ export type components = {
       storeOutputAsMemory: boolean;
       /** @description output deltas are streamed to GET /v1/executions/:id/stream */
       stream: boolean;
+      tags: string[];
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
+      /** @description the end user it ran for */
+      user: string | null;
     };
     FieldErrorDetail: {
       /** @example llmConfig.temperature */
@@ -2266,6 +2422,11 @@ export type components = {
     ScheduleView: {
       /** Format: uuid */
       agentId: string;
+      /**
+       * Format: uuid
+       * @description the key that created it
+       */
+      apiKeyId: string | null;
       /** Format: date-time */
       createdAt: string;
       /** @example *\/5 * * * * */
@@ -2288,6 +2449,9 @@ export type components = {
       lastSkipReason:
         'overlap' | 'agent_not_active' | 'budget_exceeded' | 'missed' | 'queue_full' | null;
       maxAttempts: number;
+      metadata: {
+        [key: string]: unknown;
+      };
       /**
        * Format: date-time
        * @description null while disabled, or once no fire time is left before endAt
@@ -2299,6 +2463,7 @@ export type components = {
       skippedCount: number;
       /** Format: date-time */
       startAt: string | null;
+      tags: string[];
       /**
        * @description IANA time zone
        * @example Europe/Paris
@@ -2306,6 +2471,7 @@ export type components = {
       timezone: string;
       /** Format: date-time */
       updatedAt: string;
+      user: string | null;
     };
     SearchChunkView: {
       content: string;
@@ -2420,6 +2586,15 @@ export type components = {
       /** @default 3 */
       maxAttempts?: number;
       /**
+       * @description a JSON object of at most 8192 bytes; top-level keys are searchable
+       * @example {
+       *       "orderId": "A-1001"
+       *     }
+       */
+      metadata?: {
+        [key: string]: unknown;
+      };
+      /**
        * @description 10 is the most urgent
        * @default 5
        */
@@ -2439,7 +2614,19 @@ export type components = {
       storeOutputAsMemory?: boolean;
       /** @description Stream output deltas to GET /v1/executions/:id/stream (default: the agent's `stream`) */
       stream?: boolean;
+      /**
+       * @description up to 10 tags of at most 64 characters of ^[A-Za-z0-9_.:/-]+$
+       * @example [
+       *       "invoice-7781"
+       *     ]
+       */
+      tags?: string[];
       timeoutMs?: number;
+      /**
+       * @description your end user this runs for (like the `user` field of the OpenAI API)
+       * @example user-123
+       */
+      user?: string;
       /** @description Seconds to wait for the result; 200 with the finished execution if it ends in time (202 as soon as it pauses in requires_action) */
       wait?: number;
     };
@@ -2451,6 +2638,11 @@ export type components = {
       actionDeadline: string | null;
       /** Format: uuid */
       agentId: string;
+      /**
+       * Format: uuid
+       * @description the API key that submitted it (or its plan, schedule or parent execution)
+       */
+      apiKeyId: string | null;
       attempts: number;
       /** Format: date-time */
       completedAt: string | null;
@@ -2473,6 +2665,9 @@ export type components = {
       maxAttempts: number;
       /** @description memories the prompt used */
       memoryIds: string[] | null;
+      metadata: {
+        [key: string]: unknown;
+      };
       output: components['schemas']['ExecutionOutputView'] | null;
       /** Format: uuid */
       parentExecutionId: string | null;
@@ -2497,8 +2692,11 @@ export type components = {
       storeOutputAsMemory: boolean;
       /** @description output deltas are streamed to GET /v1/executions/:id/stream */
       stream: boolean;
+      tags: string[];
       timeoutMs: number | null;
       usage: components['schemas']['ExecutionUsageView'];
+      /** @description the end user it ran for */
+      user: string | null;
     };
     SubmitToolOutputsDto: {
       /** @description every pending tool call, exactly once */
@@ -2513,6 +2711,10 @@ export type components = {
       budgetMonthlyUsd: string | null;
       /** Format: date-time */
       createdAt: string;
+      /** @description each end user’s, per UTC day */
+      endUserBudgetDailyUsd: string | null;
+      /** @description each end user’s, per month */
+      endUserBudgetMonthlyUsd: string | null;
       /** Format: uuid */
       id: string;
       name: string;
@@ -2793,6 +2995,15 @@ export type components = {
       /** @default 3 */
       maxAttempts?: number;
       /**
+       * @description a JSON object of at most 8192 bytes; top-level keys are searchable
+       * @example {
+       *       "orderId": "A-1001"
+       *     }
+       */
+      metadata?: {
+        [key: string]: unknown;
+      };
+      /**
        * @description skip: a fire time is skipped while the previous execution is queued or running
        * @default skip
        * @enum {string}
@@ -2803,11 +3014,23 @@ export type components = {
       /** Format: date-time */
       startAt?: string | null;
       /**
+       * @description up to 10 tags of at most 64 characters of ^[A-Za-z0-9_.:/-]+$
+       * @example [
+       *       "invoice-7781"
+       *     ]
+       */
+      tags?: string[];
+      /**
        * @description IANA time zone
        * @default UTC
        * @example Europe/Paris
        */
       timezone?: string;
+      /**
+       * @description your end user this runs for (like the `user` field of the OpenAI API)
+       * @example user-123
+       */
+      user?: string;
     };
     UpdateTenantDto: {
       /**
@@ -2820,6 +3043,16 @@ export type components = {
        * @example 25.00
        */
       budgetMonthlyUsd?: string | null;
+      /**
+       * @description each end user’s (`user`) spend limit per UTC day, across the agents
+       * @example 25.00
+       */
+      endUserBudgetDailyUsd?: string | null;
+      /**
+       * @description each end user’s spend limit per calendar month (UTC)
+       * @example 25.00
+       */
+      endUserBudgetMonthlyUsd?: string | null;
       name?: string;
     };
     UpdateWebhookDto: {
@@ -2840,7 +3073,7 @@ export type components = {
       data: components['schemas']['UsageRowView'][];
       /** @example 2026-01-01 */
       from: string;
-      groupBy: ('agent' | 'day' | 'model')[];
+      groupBy: ('agent' | 'day' | 'model' | 'user' | 'apiKey' | 'tag')[];
       /** @description plans created in the period */
       plans: components['schemas']['PlansUsageView'];
       /** @example 2026-01-31 */
@@ -2849,6 +3082,8 @@ export type components = {
     UsageRowView: {
       /** Format: uuid */
       agentId?: string | null;
+      /** Format: uuid */
+      apiKeyId?: string | null;
       avgDurationMs: number | null;
       cancelled: number;
       completionTokens: number;
@@ -2862,7 +3097,10 @@ export type components = {
       model?: string;
       promptTokens: number;
       succeeded: number;
+      tag?: string;
       totalTokens: number;
+      /** @description the end user */
+      user?: string | null;
     };
     WebhookDeliveryAttemptView: {
       /** Format: date-time */
@@ -3061,6 +3299,66 @@ export interface operations {
       };
       /** @description PostgreSQL or Redis does not answer */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  AuditLogController_listAll: {
+    parameters: {
+      query?: {
+        /** @description `<target type>.<verb>` */
+        action?: string;
+        /** @description the API key that acted */
+        actorApiKeyId?: string;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        /** @description at or after (RFC 3339) */
+        from?: string;
+        limit?: number;
+        targetId?: string;
+        targetType?: string;
+        tenantId?: string;
+        /** @description before (RFC 3339) */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -3461,6 +3759,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description budget_exceeded: an end-user or API-key budget is spent; nothing was written */
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description the agent, sessionId or handoffTo agent is not one of yours */
       404: {
         headers: {
@@ -3542,6 +3849,15 @@ export interface operations {
       };
       /** @description unauthorized: no valid key or token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description budget_exceeded: an end-user or API-key budget is spent; nothing was written */
+      402: {
         headers: {
           [name: string]: unknown;
         };
@@ -4410,18 +4726,87 @@ export interface operations {
       };
     };
   };
+  AuditLogController_list: {
+    parameters: {
+      query?: {
+        /** @description `<target type>.<verb>` */
+        action?: string;
+        /** @description the API key that acted */
+        actorApiKeyId?: string;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        /** @description at or after (RFC 3339) */
+        from?: string;
+        limit?: number;
+        targetId?: string;
+        targetType?: string;
+        /** @description before (RFC 3339) */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   ExecutionsController_list: {
     parameters: {
       query?: {
         agentId?: string;
+        /** @description the API key that submitted them */
+        apiKeyId?: string;
         /** @description nextCursor of the previous page */
         cursor?: string;
         /** @description created at or after (RFC 3339 date or date-time) */
         from?: string;
         limit?: number;
-        status?: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
+        /** @description sent as `?metadata.<key>=<value>` (or `?metadata[<key>]=<value>`): executions whose top-level metadata key equals the value (as a string, or as the number, boolean or null it spells); repeat for more keys */
+        metadata?: {
+          [key: string]: string;
+        };
+        status?: string;
+        /** @description repeatable (`?tag=a&tag=b`): executions carrying all of them */
+        tag?: string[];
         /** @description created before (RFC 3339 date or date-time) */
         to?: string;
+        /** @description the end user the executions ran for */
+        user?: string;
       };
       header?: never;
       path?: never;
@@ -6963,12 +7348,18 @@ export interface operations {
   UsageController_list: {
     parameters: {
       query?: {
+        /** @description only what this API key submitted */
+        apiKeyId?: string;
         /** @description first UTC day (YYYY-MM-DD), default 30 days ago */
         from?: string;
-        /** @description comma separated: agent, day, model */
+        /** @description comma separated, one or two of: agent, day, model, user, apiKey, tag (an execution with several tags counts once in each of their groups) */
         groupBy?: string[];
+        /** @description only executions carrying this tag */
+        tag?: string;
         /** @description last UTC day, inclusive (YYYY-MM-DD), default today */
         to?: string;
+        /** @description only what this end user ran */
+        user?: string;
       };
       header?: never;
       path?: never;

@@ -81,6 +81,8 @@ export interface AppConfig {
     sessionEventRetentionDays: number;
     /** Finished plans and their tasks (0: kept forever). */
     planRetentionDays: number;
+    /** Audit log entries (0: kept forever). */
+    auditLogRetentionDays: number;
   };
   schedules: {
     tickMs: number;
@@ -219,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       scheduleFiringRetentionDays: e.SCHEDULE_FIRING_RETENTION_DAYS,
       sessionEventRetentionDays: e.SESSION_EVENT_RETENTION_DAYS,
       planRetentionDays: e.PLAN_RETENTION_DAYS,
+      auditLogRetentionDays: e.AUDIT_LOG_RETENTION_DAYS,
     },
     schedules: {
       tickMs: e.SCHEDULE_TICK_MS,

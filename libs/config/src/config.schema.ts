@@ -213,6 +213,8 @@ export const environmentSchema = z.object({
   SESSION_EVENT_RETENTION_DAYS: nonNegativeDays(30),
   /** Finished plans, with their tasks, are deleted this many days after they ended (0: never). */
   PLAN_RETENTION_DAYS: nonNegativeDays(90),
+  /** Audit log entries are deleted this many days after they were written (0: never). */
+  AUDIT_LOG_RETENTION_DAYS: nonNegativeDays(365),
   /** Memories kept per agent; above it the least important go first (0: no cap). */
   MEMORY_MAX_PER_AGENT: nonNegativeInt(1_000),
   /** Memories neither created nor used for this many days are deleted (0: no age limit). */

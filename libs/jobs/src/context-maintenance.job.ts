@@ -22,6 +22,8 @@ export interface ContextMaintenanceJobResult {
   sessionEventsDeleted: number;
   /** Finished plans deleted (their tasks with them). */
   plansDeleted: number;
+  /** Audit log entries past AUDIT_LOG_RETENTION_DAYS. */
+  auditEntriesDeleted: number;
   /** Dispatch slots and parked lines (Redis) of agents that no longer exist. */
   dispatchKeysDeleted: number;
 }

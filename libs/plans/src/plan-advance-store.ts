@@ -16,6 +16,11 @@ export interface PlanToAdvance {
   status: PlanStatus;
   failure_policy: FailurePolicy;
   input: unknown;
+  /** Who the plan runs for; every task's execution inherits it. */
+  api_key_id: string | null;
+  end_user: string | null;
+  tags: string[] | null;
+  metadata: Record<string, unknown> | null;
 }
 
 /** A task of a plan being moved on, in the plan's order. */
@@ -36,7 +41,8 @@ export interface PlanTaskRow {
 }
 
 const LOCK_PLANS_SQL = `
-SELECT id, tenant_id, status, failure_policy, input FROM plans
+SELECT id, tenant_id, status, failure_policy, input, api_key_id, end_user, tags, metadata
+  FROM plans
  WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
 
 const PLAN_TASKS_SQL = `

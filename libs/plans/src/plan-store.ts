@@ -13,6 +13,13 @@ export interface NewPlan {
   failurePolicy: FailurePolicy;
   idempotencyKey: string | null;
   tasks: TaskSpec[];
+  /** Inherited by every task's execution (libs/executions' ExecutionAttribution). */
+  attribution?: {
+    apiKeyId: string | null;
+    user: string | null;
+    tags: string[] | null;
+    metadata: Record<string, unknown> | null;
+  };
 }
 
 export interface PlanTaskDetails {
@@ -54,8 +61,8 @@ export interface PlanDetails {
 
 const INSERT_PLAN_SQL = `
 INSERT INTO plans (tenant_id, project_id, title, description, input, failure_policy,
-                   idempotency_key)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+                   idempotency_key, api_key_id, end_user, tags, metadata)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING id`;
 
@@ -186,6 +193,10 @@ export async function insertPlan(
     plan.input,
     plan.failurePolicy,
     plan.idempotencyKey,
+    plan.attribution?.apiKeyId ?? null,
+    plan.attribution?.user ?? null,
+    plan.attribution?.tags ?? null,
+    plan.attribution?.metadata ?? null,
   ])) as { id: string }[];
   if (!row) {
     const [existing] = (await manager.query(PLAN_BY_IDEMPOTENCY_KEY_SQL, [

@@ -19,12 +19,17 @@ export interface ScheduleFields {
   startAt: Date | null;
   endAt: Date | null;
   nextRunAt: Date | null;
+  /** Stamped on every firing (the API key is the creating key's, set once at creation). */
+  endUser: string | null;
+  tags: string[] | null;
+  metadata: Record<string, unknown> | null;
 }
 
 const INSERT_SQL = `
 INSERT INTO agent_schedules (tenant_id, agent_id, cron, timezone, input, priority, max_attempts,
-                             overlap, enabled, start_at, end_at, next_run_at)
-SELECT a.tenant_id, a.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+                             overlap, enabled, start_at, end_at, next_run_at, end_user, tags,
+                             metadata, api_key_id)
+SELECT a.tenant_id, a.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
   FROM agents a WHERE a.id = $1
 RETURNING *`;
 
@@ -32,13 +37,14 @@ const UPDATE_SQL = `
 WITH updated AS (
 UPDATE agent_schedules
    SET cron = $2, timezone = $3, input = $4, priority = $5, max_attempts = $6, overlap = $7,
-       enabled = $8, start_at = $9, end_at = $10, next_run_at = $11, updated_at = now()
+       enabled = $8, start_at = $9, end_at = $10, next_run_at = $11, end_user = $12,
+       tags = $13, metadata = $14, updated_at = now()
  WHERE id = $1
 RETURNING *
 )
 SELECT * FROM updated`;
 
-const DELETE_SQL = `DELETE FROM agent_schedules WHERE id = $1`;
+const DELETE_SQL = `DELETE FROM agent_schedules WHERE id = $1 RETURNING *`;
 
 const FIND_SQL = `SELECT * FROM agent_schedules WHERE id = $1`;
 
@@ -62,6 +68,9 @@ function fieldParams(fields: ScheduleFields): unknown[] {
     fields.startAt,
     fields.endAt,
     fields.nextRunAt,
+    fields.endUser,
+    fields.tags,
+    fields.metadata,
   ];
 }
 
@@ -70,8 +79,9 @@ export async function createSchedule<Row>(
   sql: Sql,
   agentId: string,
   fields: ScheduleFields,
+  apiKeyId: string | null = null,
 ): Promise<Row | undefined> {
-  const [row] = await sql.query(INSERT_SQL, [agentId, ...fieldParams(fields)]);
+  const [row] = await sql.query(INSERT_SQL, [agentId, ...fieldParams(fields), apiKeyId]);
   return row;
 }
 
@@ -85,10 +95,10 @@ export async function updateSchedule<Row>(
   return row;
 }
 
-/** False when there was no such schedule; its firings go with it (foreign key cascade). */
-export async function deleteSchedule(sql: Sql, id: string): Promise<boolean> {
-  const [, affected]: [unknown, number] = await sql.query(DELETE_SQL, [id]);
-  return affected > 0;
+/** The deleted schedule, or undefined when there was none; its firings go with it (cascade). */
+export async function deleteSchedule<Row>(sql: Sql, id: string): Promise<Row | undefined> {
+  const [rows]: [Row[], number] = await sql.query(DELETE_SQL, [id]);
+  return rows[0];
 }
 
 /** One schedule, locked for an update that follows when `lock`. */
@@ -118,8 +128,8 @@ export function readSchedulesNewestFirst<Row>(
 // (recordTickFiring), so the tick holds no connection while it submits.
 const DUE_SCHEDULES_SQL = `
 SELECT s.id, s.tenant_id, s.agent_id, s.cron, s.timezone, s.input, s.priority, s.max_attempts,
-       s.overlap, s.start_at, s.end_at, s.next_run_at, s.last_execution_id,
-       a.status AS agent_status,
+       s.overlap, s.start_at, s.end_at, s.next_run_at, s.last_execution_id, s.api_key_id,
+       s.end_user, s.tags, s.metadata, a.status AS agent_status,
        a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
        t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly
   FROM agent_schedules s
@@ -144,6 +154,11 @@ export interface DueSchedule {
   end_at: Date | null;
   next_run_at: Date;
   last_execution_id: string | null;
+  /** The schedule's attribution, stamped on the execution each firing creates. */
+  api_key_id: string | null;
+  end_user: string | null;
+  tags: string[] | null;
+  metadata: Record<string, unknown> | null;
   agent_status: string;
   agent_budget_daily: string | null;
   agent_budget_monthly: string | null;

@@ -5,6 +5,12 @@ export interface AccountingDrift {
   lifetime: unknown[];
   /** (agent, day, model) rows that differ from the sums over their terminal executions. */
   daily: unknown[];
+  /**
+   * usage_attribution_daily rows (tenant, day, agent, model, API key, end user, tag) that differ
+   * from the sums over their terminal executions: the `tag = ''` rows count every execution once,
+   * the others each execution once per tag it carries.
+   */
+  attribution: unknown[];
 }
 
 /**
@@ -47,7 +53,37 @@ export async function findAccountingDrift(dataSource: DataSource): Promise<Accou
         OR t.prompt_tokens IS DISTINCT FROM d.prompt_tokens
         OR t.completion_tokens IS DISTINCT FROM d.completion_tokens
         OR t.cost_usd IS DISTINCT FROM d.cost_usd`);
-  return { lifetime, daily };
+  const attribution = await dataSource.query(`
+    WITH truth AS (
+      SELECT e.tenant_id, (e.completed_at AT TIME ZONE 'UTC')::date AS day, e.agent_id,
+             COALESCE(e.model, '') AS model, e.api_key_id, e.end_user, x.tag,
+             count(*) AS executions, count(*) FILTER (WHERE e.status = 'succeeded') AS succeeded,
+             count(*) FILTER (WHERE e.status = 'failed') AS failed,
+             count(*) FILTER (WHERE e.status = 'cancelled') AS cancelled,
+             sum(e.prompt_tokens) AS prompt_tokens,
+             sum(e.completion_tokens) AS completion_tokens, sum(e.cost_usd) AS cost_usd,
+             COALESCE(sum(e.duration_ms), 0) AS duration_ms
+        FROM agent_executions e
+        CROSS JOIN LATERAL unnest(array_prepend('', COALESCE(e.tags, '{}'))) AS x(tag)
+       WHERE e.status IN ('succeeded', 'failed', 'cancelled')
+       GROUP BY 1, 2, 3, 4, 5, 6, 7),
+    -- A deleted agent's executions are gone with it; its usage rows are kept on purpose.
+    kept AS (SELECT * FROM usage_attribution_daily WHERE agent_id IN (SELECT id FROM agents))
+    SELECT t.*, u.*
+      FROM truth t FULL JOIN kept u
+        ON u.tenant_id = t.tenant_id AND u.day = t.day
+       AND u.agent_id IS NOT DISTINCT FROM t.agent_id AND u.model = t.model
+       AND u.api_key_id IS NOT DISTINCT FROM t.api_key_id
+       AND u.end_user IS NOT DISTINCT FROM t.end_user AND u.tag = t.tag
+     WHERE t.executions IS DISTINCT FROM u.executions
+        OR t.succeeded IS DISTINCT FROM u.succeeded
+        OR t.failed IS DISTINCT FROM u.failed
+        OR t.cancelled IS DISTINCT FROM u.cancelled
+        OR t.prompt_tokens IS DISTINCT FROM u.prompt_tokens
+        OR t.completion_tokens IS DISTINCT FROM u.completion_tokens
+        OR t.cost_usd IS DISTINCT FROM u.cost_usd
+        OR t.duration_ms IS DISTINCT FROM u.total_duration_ms`);
+  return { lifetime, daily, attribution };
 }
 
 /**

@@ -1,15 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
+import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 
-/** One spend limit that applies to a model call: whose (agent or tenant), over which period. */
+/**
+ * One spend limit that applies to a model call: whose (agent, tenant, end user or API key), over
+ * which period.
+ */
 export interface BudgetLimit {
-  scope: 'agent' | 'tenant';
+  scope: 'agent' | 'tenant' | 'end_user' | 'api_key';
+  /** The agent's, tenant's or key's id; for an end user, endUserScopeId(tenant, user). */
   scopeId: string;
+  /** The end user's id (`user`), for an end_user limit. */
+  endUser?: string;
   period: 'day' | 'month';
   /** USD, a decimal string. */
   limitUsd: string;
+}
+
+/** The budget counter id of a tenant's end user: a uuid derived from both, the same everywhere. */
+export function endUserScopeId(tenantId: string, user: string): string {
+  const hex = createHash('sha256').update(`${tenantId}\n${user}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** A limit with no room left (one spent through first), with what is spent and reserved on it. */
@@ -29,7 +42,8 @@ const WANTED_CTE = `
 wanted AS (
   SELECT w.*, CASE w.period WHEN 'day' THEN today ELSE date_trunc('month', today)::date END
               AS period_start
-    FROM jsonb_to_recordset($1::jsonb) AS w(scope text, scope_id uuid, period text, limit_usd numeric),
+    FROM jsonb_to_recordset($1::jsonb)
+         AS w(scope text, scope_id uuid, end_user text, period text, limit_usd numeric),
          (SELECT (now() AT TIME ZONE 'UTC')::date AS today) t
 )`;
 
@@ -42,11 +56,22 @@ ${WANTED_CTE},
 created AS (
   INSERT INTO budget_counters (scope_id, period, period_start, tenant_id, spent_usd)
   SELECT w.scope_id, w.period, w.period_start, $2,
-         COALESCE((SELECT sum(d.cost_usd) FROM agent_usage_daily d
-                    WHERE d.tenant_id = $2 AND (w.scope = 'tenant' OR d.agent_id = w.scope_id)
-                      AND d.day >= w.period_start
-                      AND d.day < w.period_start + CASE w.period WHEN 'day' THEN interval '1 day'
-                                                                ELSE interval '1 month' END), 0)
+         CASE WHEN w.scope IN ('agent', 'tenant') THEN
+           COALESCE((SELECT sum(d.cost_usd) FROM agent_usage_daily d
+                      WHERE d.tenant_id = $2 AND (w.scope = 'tenant' OR d.agent_id = w.scope_id)
+                        AND d.day >= w.period_start
+                        AND d.day < w.period_start + CASE w.period WHEN 'day' THEN interval '1 day'
+                                                                  ELSE interval '1 month' END), 0)
+         ELSE
+           -- End users and keys start from the attribution rollup (each execution once: tag '').
+           COALESCE((SELECT sum(u.cost_usd) FROM usage_attribution_daily u
+                      WHERE u.tenant_id = $2 AND u.tag = ''
+                        AND (CASE w.scope WHEN 'end_user' THEN u.end_user = w.end_user
+                                          ELSE u.api_key_id = w.scope_id END)
+                        AND u.day >= w.period_start
+                        AND u.day < w.period_start + CASE w.period WHEN 'day' THEN interval '1 day'
+                                                                  ELSE interval '1 month' END), 0)
+         END
     FROM wanted w
    WHERE NOT EXISTS (SELECT 1 FROM budget_counters c
                       WHERE (c.scope_id, c.period, c.period_start)
@@ -162,6 +187,7 @@ export class BudgetLedger {
       request.limits.map((limit) => ({
         scope: limit.scope,
         scope_id: limit.scopeId,
+        end_user: limit.endUser ?? null,
         period: limit.period,
         limit_usd: limit.limitUsd,
       })),

@@ -1,2 +1,3 @@
 export * from './pricing';
 export * from './budget-ledger';
+export * from './attribution-budgets';

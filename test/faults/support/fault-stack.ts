@@ -35,6 +35,8 @@ export interface SubmitOptions {
   maxAttempts?: number;
   timeoutMs?: number;
   delayMs?: number;
+  /** End users (`user`) the executions are attributed to, in turn. */
+  users?: string[];
 }
 
 /** The API and worker processes (built code, env-configured), as an operator runs them. */
@@ -154,11 +156,12 @@ export class FaultStack {
     return this.http.post(
       `/v1/agents/${options.agentId ?? this.agentId}/executions/batch`,
       {
-        executions: markers.map((marker) => ({
+        executions: markers.map((marker, i) => ({
           input: { message: messageFor(marker) },
           maxAttempts: options.maxAttempts ?? 3,
           timeoutMs: options.timeoutMs,
           delayMs: options.delayMs,
+          user: options.users?.[i % options.users.length],
         })),
       },
       this.apiKey,

@@ -116,7 +116,7 @@ export async function collectFigures(
     terminal,
     lost: accepted.length - terminal,
     duplicated,
-    drift: drift.lifetime.length + drift.daily.length,
+    drift: drift.lifetime.length + drift.daily.length + drift.attribution.length,
     providerCalls,
     reexecuted,
     byStatus,

@@ -6,6 +6,10 @@ export class TenantView {
   @ApiProperty() name!: string;
   @ApiProperty({ type: String, nullable: true }) budgetDailyUsd!: string | null;
   @ApiProperty({ type: String, nullable: true }) budgetMonthlyUsd!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'each end user’s, per UTC day' })
+  endUserBudgetDailyUsd!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'each end user’s, per month' })
+  endUserBudgetMonthlyUsd!: string | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -34,6 +38,8 @@ export function toTenantView(row: Tenant): TenantView {
     name: row.name,
     budgetDailyUsd: row.budgetDailyUsd,
     budgetMonthlyUsd: row.budgetMonthlyUsd,
+    endUserBudgetDailyUsd: row.endUserBudgetDailyUsd,
+    endUserBudgetMonthlyUsd: row.endUserBudgetMonthlyUsd,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

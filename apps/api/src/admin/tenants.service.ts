@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { recordAudit } from '@agentq/audit';
 import { inTenantTransaction, Tenant } from '@agentq/database';
 import { DataSource } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -30,6 +31,14 @@ export class TenantsService {
     return inTenantTransaction(this.dataSource, id, async (manager) => {
       const tenant = manager.create(Tenant, { id, name });
       await manager.insert(Tenant, tenant);
+      await recordAudit(manager, {
+        tenantId: id,
+        action: 'tenant.created',
+        targetType: 'tenant',
+        targetId: id,
+        before: null,
+        after: { ...tenant },
+      });
       const apiKey = await this.apiKeys.create(tenant.id, FIRST_API_KEY, manager);
       return { tenant, apiKey };
     });
@@ -50,14 +59,25 @@ export class TenantsService {
   update(tenantId: string, changes: UpdateTenantDto): Promise<Tenant> {
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       const tenants = manager.getRepository(Tenant);
+      const before = await tenants.findOneBy({ id: tenantId });
       const update = definedOnly<QueryDeepPartialEntity<Tenant>>({
         name: changes.name,
         budgetDailyUsd: changes.budgetDailyUsd,
         budgetMonthlyUsd: changes.budgetMonthlyUsd,
+        endUserBudgetDailyUsd: changes.endUserBudgetDailyUsd,
+        endUserBudgetMonthlyUsd: changes.endUserBudgetMonthlyUsd,
       });
       if (Object.keys(update).length > 0) await tenants.update({ id: tenantId }, update);
       const tenant = await tenants.findOneBy({ id: tenantId });
       if (!tenant) throw new NotFoundError('tenant');
+      await recordAudit(manager, {
+        tenantId,
+        action: 'tenant.updated',
+        targetType: 'tenant',
+        targetId: tenantId,
+        before: { ...before },
+        after: { ...tenant },
+      });
       return tenant;
     });
   }

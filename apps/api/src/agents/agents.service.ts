@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { recordAudit } from '@agentq/audit';
 import { Agent, DEFAULT_MAX_STEPS, inTenantTransaction } from '@agentq/database';
 import { countUnfinishedExecutions } from '@agentq/executions';
 import { randomUUID } from 'node:crypto';
@@ -62,7 +63,17 @@ export class AgentsService {
     });
     agent.tools = tools;
     await withProviderGuard(() =>
-      this.inTenant(tenantId, (manager) => manager.getRepository(Agent).insert(agent)),
+      this.inTenant(tenantId, async (manager) => {
+        await manager.getRepository(Agent).insert(agent);
+        await recordAudit(manager, {
+          tenantId,
+          action: 'agent.created',
+          targetType: 'agent',
+          targetId: id,
+          before: null,
+          after: { ...agent },
+        });
+      }),
     );
     return agent;
   }
@@ -124,9 +135,22 @@ export class AgentsService {
     });
     if (Object.keys(update).length > 0) {
       const { affected } = await withProviderGuard(() =>
-        this.inTenant(tenantId, (manager) =>
-          manager.getRepository(Agent).update({ id, tenantId }, update),
-        ),
+        this.inTenant(tenantId, async (manager) => {
+          const agents = manager.getRepository(Agent);
+          const before = await agents.findOneBy({ id, tenantId });
+          const result = await agents.update({ id, tenantId }, update);
+          if (before && result.affected) {
+            await recordAudit(manager, {
+              tenantId,
+              action: 'agent.updated',
+              targetType: 'agent',
+              targetId: id,
+              before: { ...before },
+              after: { ...(await agents.findOneBy({ id, tenantId })) },
+            });
+          }
+          return result;
+        }),
       );
       if (affected === 0) throw new NotFoundError('agent');
     }
@@ -162,7 +186,19 @@ export class AgentsService {
           { unfinishedExecutions: unfinished },
         );
       }
-      return manager.getRepository(Agent).delete({ id, tenantId });
+      const before = await manager.getRepository(Agent).findOneBy({ id, tenantId });
+      const result = await manager.getRepository(Agent).delete({ id, tenantId });
+      if (before && result.affected) {
+        await recordAudit(manager, {
+          tenantId,
+          action: 'agent.deleted',
+          targetType: 'agent',
+          targetId: id,
+          before: { ...before },
+          after: null,
+        });
+      }
+      return result;
     });
     if (affected === 0) throw new NotFoundError('agent');
   }

@@ -14,6 +14,8 @@ export class ApiKeyView {
   @ApiProperty() createdAt!: Date;
   @ApiProperty({ type: Date, nullable: true }) lastUsedAt!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) revokedAt!: Date | null;
+  @ApiProperty({ type: String, nullable: true }) budgetDailyUsd!: string | null;
+  @ApiProperty({ type: String, nullable: true }) budgetMonthlyUsd!: string | null;
 }
 
 /** The answer to creating a key: the only time the secret is shown. */
@@ -23,6 +25,8 @@ export class CreatedApiKeyView {
   @ApiProperty() prefix!: string;
   @ApiProperty({ description: 'the secret; shown once, store it now' }) key!: string;
   @ApiProperty({ enum: API_KEY_SCOPES, isArray: true }) scopes!: ApiKeyScope[];
+  @ApiProperty({ type: String, nullable: true }) budgetDailyUsd!: string | null;
+  @ApiProperty({ type: String, nullable: true }) budgetMonthlyUsd!: string | null;
   @ApiProperty() createdAt!: Date;
 }
 
@@ -39,5 +43,7 @@ export function toApiKeyView(row: ApiKey): ApiKeyView {
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     revokedAt: row.revokedAt,
+    budgetDailyUsd: row.budgetDailyUsd,
+    budgetMonthlyUsd: row.budgetMonthlyUsd,
   };
 }

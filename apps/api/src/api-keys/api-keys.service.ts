@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { recordAudit } from '@agentq/audit';
 import { API_KEY_SCOPES, ApiKey, ApiKeyScope, inTenantTransaction } from '@agentq/database';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ApiKeyRevocations } from '../auth/api-key-revocations.service';
@@ -12,6 +13,8 @@ import { CreatedApiKeyView } from './api-key.view';
 export interface NewApiKey {
   name: string;
   scopes?: ApiKeyScope[];
+  budgetDailyUsd?: string | null;
+  budgetMonthlyUsd?: string | null;
 }
 
 @Injectable()
@@ -41,14 +44,26 @@ export class ApiKeysService {
       prefix: secret.prefix,
       keyHash: secret.hash,
       scopes: key.scopes ?? [...API_KEY_SCOPES],
+      budgetDailyUsd: key.budgetDailyUsd ?? null,
+      budgetMonthlyUsd: key.budgetMonthlyUsd ?? null,
     });
     await manager.insert(ApiKey, row);
+    await recordAudit(manager, {
+      tenantId,
+      action: 'api_key.created',
+      targetType: 'api_key',
+      targetId: row.id,
+      before: null,
+      after: { ...row },
+    });
     return {
       id: row.id,
       name: row.name,
       prefix: row.prefix,
       key: secret.key,
       scopes: row.scopes,
+      budgetDailyUsd: row.budgetDailyUsd,
+      budgetMonthlyUsd: row.budgetMonthlyUsd,
       createdAt: row.createdAt,
     };
   }
@@ -83,6 +98,16 @@ export class ApiKeysService {
       );
       if (affected === 0 && !(await keys.existsBy({ id, tenantId }))) {
         throw new NotFoundError('API key');
+      }
+      if (affected) {
+        await recordAudit(manager, {
+          tenantId,
+          action: 'api_key.revoked',
+          targetType: 'api_key',
+          targetId: id,
+          before: { revokedAt: null },
+          after: { revokedAt: new Date() },
+        });
       }
     });
     await this.revocations.announce(id);

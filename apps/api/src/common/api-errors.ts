@@ -61,6 +61,13 @@ export class ServiceUnavailableError extends ApiError {
   }
 }
 
+/** 402: a spend budget (named in the message) is exhausted; nothing was written. */
+export class BudgetExceededApiError extends ApiError {
+  constructor(message: string) {
+    super(HttpStatus.PAYMENT_REQUIRED, 'budget_exceeded', message);
+  }
+}
+
 /** A 429: the answer carries `Retry-After`. */
 export abstract class RetryLaterError extends ApiError {
   constructor(

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { FieldError, ValidationFailedError } from './api-errors';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -10,8 +10,9 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 }
 
 /** Whitelisting validation: unknown fields are rejected, and every problem is listed by field. */
-export function createValidationPipe(): ValidationPipe {
+export function createValidationPipe(options: ValidationPipeOptions = {}): ValidationPipe {
   return new ValidationPipe({
+    ...options,
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -16,12 +16,13 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPaymentRequiredResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { TenantId } from '../auth/auth.decorators';
+import { Auth, AuthContext } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
 import { SubmitExecutionBatchDto, SubmitExecutionDto } from './dto/submit-execution.dto';
@@ -46,6 +47,10 @@ const ApiSubmissionErrors = () =>
     ApiConflictResponse({
       type: ErrorResponse,
       description: 'the agent or session cannot take executions (for example session_ended)',
+    }),
+    ApiPaymentRequiredResponse({
+      type: ErrorResponse,
+      description: 'budget_exceeded: an end-user or API-key budget is spent; nothing was written',
     }),
     ApiTooManyRequestsResponse({
       type: ErrorResponse,
@@ -81,13 +86,13 @@ export class AgentExecutionsController {
   })
   @ApiSubmissionErrors()
   async submit(
-    @TenantId() tenantId: string,
+    @Auth() { tenantId, apiKeyId }: AuthContext,
     @Param('agentId', uuidOr404) agentId: string,
     @Body() body: SubmitExecutionDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionView> {
     const waitMs = (body.wait ?? 0) * 1_000;
-    const { execution, created } = await this.submissions.submit(tenantId, agentId, body);
+    const { execution, created } = await this.submissions.submit(tenantId, apiKeyId, agentId, body);
     let current = execution;
     if (waitMs > 0 && !isSettled(current.status)) {
       const waiter = this.events.waitUntilSettled(execution.id, waitMs);
@@ -109,12 +114,17 @@ export class AgentExecutionsController {
   @ApiAcceptedResponse({ type: ExecutionBatchView })
   @ApiSubmissionErrors()
   async submitBatch(
-    @TenantId() tenantId: string,
+    @Auth() { tenantId, apiKeyId }: AuthContext,
     @Param('agentId', uuidOr404) agentId: string,
     @Body() body: SubmitExecutionBatchDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionBatchView> {
-    const submissions = await this.submissions.submitMany(tenantId, agentId, body.executions);
+    const submissions = await this.submissions.submitMany(
+      tenantId,
+      apiKeyId,
+      agentId,
+      body.executions,
+    );
     void reply.status(HttpStatus.ACCEPTED);
     return {
       data: submissions.map((s): SubmittedExecutionView => ({

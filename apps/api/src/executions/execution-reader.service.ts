@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AgentExecution, inTenantTransaction } from '@agentq/database';
-import { filteredExecutions, findExecution } from '@agentq/executions';
+import { executionPageOrder, filteredExecutions, findExecution } from '@agentq/executions';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/api-errors';
 import { newestFirstPage } from '../common/newest-first-page';
@@ -20,8 +20,14 @@ export class ExecutionReader {
   }
 
   list(tenantId: string, query: ListExecutionsQuery) {
+    const filter = { ...query, tags: query.tag };
     return inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      newestFirstPage(filteredExecutions(manager, tenantId, query), 'e', query),
+      newestFirstPage(
+        filteredExecutions(manager, tenantId, filter),
+        'e',
+        query,
+        executionPageOrder(filter),
+      ),
     );
   }
 }

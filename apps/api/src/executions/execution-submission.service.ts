@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  attributionOf,
   ExecutionSubmitter,
   NewExecution,
   QueueFullError,
@@ -16,16 +17,25 @@ import {
   ValidationFailedError,
 } from '../common/api-errors';
 import { SubmitExecutionDto } from './dto/submit-execution.dto';
+import { SubmissionBudgets } from './submission-budgets.service';
 
 export type Submission = SubmittedExecution;
 
 /** The HTTP side of submitting: checks what a DTO cannot, then hands over to the submitter. */
 @Injectable()
 export class ExecutionSubmissions {
-  constructor(private readonly submitter: ExecutionSubmitter) {}
+  constructor(
+    private readonly submitter: ExecutionSubmitter,
+    private readonly budgets: SubmissionBudgets,
+  ) {}
 
-  async submit(tenantId: string, agentId: string, body: SubmitExecutionDto): Promise<Submission> {
-    const [submission] = await this.submitMany(tenantId, agentId, [body]);
+  async submit(
+    tenantId: string,
+    apiKeyId: string,
+    agentId: string,
+    body: SubmitExecutionDto,
+  ): Promise<Submission> {
+    const [submission] = await this.submitMany(tenantId, apiKeyId, agentId, [body]);
     return submission;
   }
 
@@ -45,6 +55,7 @@ export class ExecutionSubmissions {
 
   async submitMany(
     tenantId: string,
+    apiKeyId: string,
     agentId: string,
     bodies: SubmitExecutionDto[],
   ): Promise<Submission[]> {
@@ -52,12 +63,17 @@ export class ExecutionSubmissions {
       checkSubmission(body, bodies.length > 1 ? `executions.${index}.` : ''),
     );
     if (problems.length > 0) throw new ValidationFailedError(problems);
+    await this.budgets.assertWithinBudgets(
+      tenantId,
+      apiKeyId,
+      bodies.flatMap((body) => (body.user ? [body.user] : [])),
+    );
     const now = Date.now();
     try {
       return await this.submitter.submit({
         tenantId,
         agentId,
-        executions: bodies.map((body) => newExecution(body, now)),
+        executions: bodies.map((body) => newExecution(body, apiKeyId, now)),
       });
     } catch (error) {
       throw toApiError(error);
@@ -65,7 +81,7 @@ export class ExecutionSubmissions {
   }
 }
 
-function newExecution(body: SubmitExecutionDto, now: number): NewExecution {
+function newExecution(body: SubmitExecutionDto, apiKeyId: string, now: number): NewExecution {
   return {
     sessionId: body.sessionId ?? null,
     priority: body.priority ?? 5,
@@ -80,6 +96,7 @@ function newExecution(body: SubmitExecutionDto, now: number): NewExecution {
     saveOutputAs: body.saveOutputAs ?? null,
     stream: body.stream,
     responseFormat: body.responseFormat,
+    attribution: attributionOf(apiKeyId, body),
   };
 }
 

@@ -114,6 +114,17 @@ export class ExecutionView {
   @ApiProperty({ type: Date, nullable: true }) startedAt!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) completedAt!: Date | null;
   @ApiProperty() createdAt!: Date;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'the API key that submitted it (or its plan, schedule or parent execution)',
+  })
+  apiKeyId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'the end user it ran for' })
+  user!: string | null;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Record<string, unknown>;
 }
 
 export class ExecutionPage {
@@ -130,6 +141,14 @@ export class SubmittedExecutionView extends ExecutionView {
 export class ExecutionBatchView {
   @ApiProperty({ type: [SubmittedExecutionView], description: 'in the order submitted' })
   data!: SubmittedExecutionView[];
+}
+
+/** Who an execution runs for; the first (snapshot) event of GET /v1/executions/:id/events has it. */
+export class AttributionView {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) apiKeyId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) user!: string | null;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Record<string, unknown>;
 }
 
 /**
@@ -152,6 +171,12 @@ export class ExecutionEventView {
   requiredAction?: RequiredActionView;
   @ApiProperty({ description: 'when the transition happened (not when it was sent)' })
   at!: string;
+  @ApiProperty({
+    type: AttributionView,
+    required: false,
+    description: 'the first event only (the current state): who the execution runs for',
+  })
+  attribution?: AttributionView;
 }
 
 /** Built in libs/executions (webhook deliveries carry the same shape); typed here for OpenAPI. */

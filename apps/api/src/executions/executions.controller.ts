@@ -6,7 +6,6 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
-  Query,
   Req,
   Res,
 } from '@nestjs/common';
@@ -19,6 +18,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
@@ -34,7 +34,7 @@ import { TenantId } from '../auth/auth.decorators';
 import { ConflictError, NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
 import { EventStream } from '../common/event-stream';
-import { ListExecutionsQuery } from './dto/list-executions.query';
+import { ExecutionListQuery, ListExecutionsQuery } from './dto/list-executions.query';
 import { ExecutionCancellation } from './execution-cancellation.service';
 import { ExecutionEventStream } from './execution-event-stream.service';
 import { ExecutionOutputStream } from './execution-output-stream.service';
@@ -42,6 +42,7 @@ import { ExecutionReader } from './execution-reader.service';
 import { ExecutionTools } from './execution-tools.service';
 import { SubmitToolOutputsDto } from './dto/submit-tool-outputs.dto';
 import {
+  AttributionView,
   ExecutionEventView,
   ExecutionPage,
   ExecutionStepView,
@@ -67,11 +68,12 @@ export class ExecutionsController {
 
   @Get()
   @ApiOperation({ summary: 'List executions, newest first (cursor pagination)' })
+  @ApiQuery({ type: ListExecutionsQuery })
   @ApiOkResponse({ type: ExecutionPage })
   @ApiBadRequestResponse({ type: ErrorResponse })
   async list(
     @TenantId() tenantId: string,
-    @Query() query: ListExecutionsQuery,
+    @ExecutionListQuery() query: ListExecutionsQuery,
   ): Promise<ExecutionPage> {
     const page = await this.reader.list(tenantId, query);
     return { data: page.data.map(toExecutionView), nextCursor: page.nextCursor };
@@ -169,9 +171,9 @@ export class ExecutionsController {
     await this.reader.get(tenantId, id);
     const stream = EventStream.open(request, reply);
     let lastEventId = EventStream.lastEventId(request);
-    const send = (event: ExecutionEvent) => {
+    const send = (event: ExecutionEvent, attribution?: AttributionView) => {
       if (stream.closed) return;
-      const view = toExecutionEventView(event);
+      const view = { ...toExecutionEventView(event), ...(attribution ? { attribution } : {}) };
       // Skips what the client already has: a replayed snapshot, or an event that raced it.
       if (lastEventId === null || isExecutionEventAfter(view.id, lastEventId)) {
         stream.send({ id: view.id, event: view.type, data: view });
@@ -182,7 +184,13 @@ export class ExecutionsController {
     stream.onClose(this.events.listen(id, send));
 
     // The current state first, read after subscribing so nothing falls between the two.
-    send(currentLifecycleEvent(await this.reader.get(tenantId, id)));
+    const current = await this.reader.get(tenantId, id);
+    send(currentLifecycleEvent(current), {
+      apiKeyId: current.apiKeyId,
+      user: current.endUser,
+      tags: current.tags ?? [],
+      metadata: current.metadata ?? {},
+    });
   }
 
   @Get(':id/stream')

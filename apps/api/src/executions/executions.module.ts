@@ -7,6 +7,7 @@ import { ExecutionOutputStream } from './execution-output-stream.service';
 import { ExecutionReader } from './execution-reader.service';
 import { ExecutionSubmissions } from './execution-submission.service';
 import { ExecutionTools } from './execution-tools.service';
+import { SubmissionBudgets } from './submission-budgets.service';
 import { ExecutionsController } from './executions.controller';
 
 @Module({
@@ -19,7 +20,13 @@ import { ExecutionsController } from './executions.controller';
     ExecutionEventStream,
     ExecutionOutputStream,
     ExecutionTools,
+    SubmissionBudgets,
   ],
-  exports: [ExecutionSubmissions, ExecutionCancellation, ExecutionSubmissionModule],
+  exports: [
+    ExecutionSubmissions,
+    SubmissionBudgets,
+    ExecutionCancellation,
+    ExecutionSubmissionModule,
+  ],
 })
 export class ExecutionsModule {}

@@ -24,7 +24,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { TenantId } from '../auth/auth.decorators';
+import { Auth, AuthContext, TenantId } from '../auth/auth.decorators';
 import { EventStream } from '../common/event-stream';
 import { NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
@@ -55,8 +55,11 @@ export class PlansController {
     description:
       'plan_cycle (naming the keys of one cycle), duplicate_task_key, invalid_task_key, unknown_dependency, unreferenced_placeholder, agent_not_found, no_agent_for_capability, project_not_found, plan_too_large; nothing written',
   })
-  async create(@TenantId() tenantId: string, @Body() body: CreatePlanDto): Promise<PlanView> {
-    return toPlanView(await this.plans.create(tenantId, body));
+  async create(
+    @Auth() { tenantId, apiKeyId }: AuthContext,
+    @Body() body: CreatePlanDto,
+  ): Promise<PlanView> {
+    return toPlanView(await this.plans.create(tenantId, apiKeyId, body));
   }
 
   @Get()

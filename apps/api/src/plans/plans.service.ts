@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
-import { ExecutionSubmitter, planExecutionReads } from '@agentq/executions';
+import { attributionOf, ExecutionSubmitter, planExecutionReads } from '@agentq/executions';
 import {
   cancelPlan,
   insertPlan,
@@ -23,6 +23,7 @@ import {
 import { Page } from '../common/newest-first-page';
 import { newestFirstPageFrom } from '../common/raw-page';
 import { ExecutionCancellation } from '../executions/execution-cancellation.service';
+import { SubmissionBudgets } from '../executions/submission-budgets.service';
 import { CreatePlanDto } from './dto/create-plan.dto';
 import { ListPlansQuery } from './dto/list-plans.query';
 
@@ -32,15 +33,17 @@ export class PlansService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly submitter: ExecutionSubmitter,
     private readonly cancellation: ExecutionCancellation,
+    private readonly budgets: SubmissionBudgets,
   ) {}
 
   /**
    * Validates the graph, checks every agent, capability and the project in the tenant, writes
    * the plan and creates its root tasks' executions in one transaction; enqueues after commit.
    */
-  async create(tenantId: string, body: CreatePlanDto): Promise<PlanDetails> {
+  async create(tenantId: string, apiKeyId: string, body: CreatePlanDto): Promise<PlanDetails> {
     const tasks = body.tasks.map((task, n) => toTaskSpec(task, n));
     refuseOnPlanError(() => validatePlanGraph(tasks));
+    await this.budgets.assertWithinBudgets(tenantId, apiKeyId, body.user ? [body.user] : []);
     const id = await this.submitter.submitPlan(tenantId, async (manager) => {
       await this.checkReferences(manager, body.projectId ?? null, tasks);
       return insertPlan(manager, {
@@ -52,6 +55,7 @@ export class PlansService {
         failurePolicy: body.failurePolicy ?? 'fail_fast',
         idempotencyKey: body.idempotencyKey ?? null,
         tasks,
+        attribution: attributionOf(apiKeyId, body),
       });
     });
     return this.get(tenantId, id);

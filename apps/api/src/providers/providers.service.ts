@@ -3,6 +3,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { CredentialCipher } from '@agentq/crypto';
+import { recordAudit } from '@agentq/audit';
 import { inTenantTransaction, LlmProvider } from '@agentq/database';
 import { destinationProblem, systemResolver } from '@agentq/outbound';
 import { DataSource, EntityManager } from 'typeorm';
@@ -91,7 +92,16 @@ export class ProvidersService {
         rateLimit: body.rateLimit ?? null,
         settings: body.settings ?? {},
       });
-      return providers.findOneByOrFail({ id, tenantId });
+      const created = await providers.findOneByOrFail({ id, tenantId });
+      await recordAudit(manager, {
+        tenantId,
+        action: 'provider.created',
+        targetType: 'provider',
+        targetId: id,
+        before: null,
+        after: { ...created },
+      });
+      return created;
     });
   }
 
@@ -133,15 +143,36 @@ export class ProvidersService {
         ...(changes.apiKey === undefined ? {} : this.sealedApiKey(tenantId, id, changes.apiKey)),
       });
       if (Object.keys(update).length > 0) await providers.update({ id, tenantId }, update);
-      return providers.findOneByOrFail({ id, tenantId });
+      const updated = await providers.findOneByOrFail({ id, tenantId });
+      await recordAudit(manager, {
+        tenantId,
+        action: 'provider.updated',
+        targetType: 'provider',
+        targetId: id,
+        before: { ...current },
+        after: { ...updated },
+      });
+      return updated;
     });
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
     try {
-      const { affected } = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-        manager.getRepository(LlmProvider).delete({ id, tenantId }),
-      );
+      const { affected } = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+        const before = await manager.getRepository(LlmProvider).findOneBy({ id, tenantId });
+        const result = await manager.getRepository(LlmProvider).delete({ id, tenantId });
+        if (before && result.affected) {
+          await recordAudit(manager, {
+            tenantId,
+            action: 'provider.deleted',
+            targetType: 'provider',
+            targetId: id,
+            before: { ...before },
+            after: null,
+          });
+        }
+        return result;
+      });
       if (affected === 0) throw new NotFoundError('provider');
     } catch (error) {
       if (isConstraintViolation(error, FOREIGN_KEY_VIOLATION, AGENTS_PROVIDER_FK)) {

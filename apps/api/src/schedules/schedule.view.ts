@@ -1,11 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ExecutionInput } from '@agentq/database';
+import { AttributionRecord } from '@agentq/executions';
 import { SCHEDULE_SKIP_REASONS } from '@agentq/schedules';
 import { EXECUTION_LIMITS, ExecutionInputDto } from '../executions/dto/submit-execution.dto';
 import { OVERLAP_POLICIES, OverlapPolicy } from './dto/create-schedule.dto';
 
-/** An agent_schedules row as PostgreSQL returns it. */
-export interface ScheduleRow {
+/** An agent_schedules row as PostgreSQL returns it; its attribution is stamped on every firing. */
+export interface ScheduleRow extends AttributionRecord {
   id: string;
   tenant_id: string;
   agent_id: string;
@@ -71,6 +72,16 @@ export class ScheduleView {
   @ApiProperty({ enum: SCHEDULE_SKIP_REASONS, nullable: true }) lastSkipReason!: string | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'the key that created it',
+  })
+  apiKeyId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) user!: string | null;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Record<string, unknown>;
 }
 
 export class SchedulePage {
@@ -127,6 +138,10 @@ export function toScheduleView(row: ScheduleRow): ScheduleView {
     lastSkipReason: row.last_skip_reason,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    apiKeyId: row.api_key_id,
+    user: row.end_user,
+    tags: row.tags ?? [],
+    metadata: row.metadata ?? {},
   };
 }
 

@@ -25,7 +25,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { TenantId } from '../auth/auth.decorators';
+import { Auth, AuthContext, TenantId } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
 import { PageQuery } from '../common/page.query';
@@ -61,11 +61,11 @@ export class SchedulesController {
     description: 'invalid_cron or invalid_timezone, with the reason',
   })
   async create(
-    @TenantId() tenantId: string,
+    @Auth() { tenantId, apiKeyId }: AuthContext,
     @Param('agentId', agentIdOr404) agentId: string,
     @Body() body: CreateScheduleDto,
   ): Promise<ScheduleView> {
-    return toScheduleView(await this.schedules.create(tenantId, agentId, body));
+    return toScheduleView(await this.schedules.create(tenantId, apiKeyId, agentId, body));
   }
 
   @Get('schedules')

@@ -1,8 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
+import { recordAudit } from '@agentq/audit';
 import { inTenantTransaction } from '@agentq/database';
-import { SubmittedExecution } from '@agentq/executions';
+import {
+  attributionFromRecord,
+  attributionOf,
+  ExecutionAttribution,
+  SubmittedExecution,
+} from '@agentq/executions';
 import {
   assertValidCron,
   createSchedule,
@@ -38,11 +44,27 @@ export class SchedulesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(tenantId: string, agentId: string, body: CreateScheduleDto): Promise<ScheduleRow> {
+  async create(
+    tenantId: string,
+    apiKeyId: string,
+    agentId: string,
+    body: CreateScheduleDto,
+  ): Promise<ScheduleRow> {
     const fields = this.resolve(body, null);
-    const row = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      createSchedule<ScheduleRow>(manager, agentId, fields),
-    ).catch((error: unknown) => {
+    const row = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const created = await createSchedule<ScheduleRow>(manager, agentId, fields, apiKeyId);
+      if (created) {
+        await recordAudit(manager, {
+          tenantId,
+          action: 'schedule.created',
+          targetType: 'schedule',
+          targetId: created.id,
+          before: null,
+          after: { ...created },
+        });
+      }
+      return created;
+    }).catch((error: unknown) => {
       // An id that is not a uuid names no agent.
       if ((error as { code?: string }).code === INVALID_TEXT_REPRESENTATION) return undefined;
       throw error;
@@ -69,14 +91,34 @@ export class SchedulesService {
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       const current = await this.find(manager, id, true);
       const fields = this.resolve(changes, current);
-      return (await updateSchedule<ScheduleRow>(manager, id, fields))!;
+      const updated = (await updateSchedule<ScheduleRow>(manager, id, fields))!;
+      await recordAudit(manager, {
+        tenantId,
+        action: 'schedule.updated',
+        targetType: 'schedule',
+        targetId: id,
+        before: { ...current },
+        after: { ...updated },
+      });
+      return updated;
     });
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
-    const deleted = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      deleteSchedule(manager, id),
-    );
+    const deleted = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const row = await deleteSchedule<ScheduleRow>(manager, id);
+      if (row) {
+        await recordAudit(manager, {
+          tenantId,
+          action: 'schedule.deleted',
+          targetType: 'schedule',
+          targetId: id,
+          before: { ...row },
+          after: null,
+        });
+      }
+      return row;
+    });
     if (!deleted) throw new NotFoundError('schedule');
   }
 
@@ -94,6 +136,7 @@ export class SchedulesService {
       idempotencyKey: `schedule:${schedule.id}:manual:${randomUUID()}`,
       handoffToAgentId: null,
       storeOutputAsMemory: false,
+      attribution: attributionFromRecord(schedule),
     });
     await inTenantTransaction(this.dataSource, tenantId, (manager) =>
       recordManualFiring(manager, id, tenantId, firedAt, submission.execution.id),
@@ -147,6 +190,14 @@ export class SchedulesService {
       startAt: pick(changes.startAt, current?.start_at ?? null),
       endAt: pick(changes.endAt, current?.end_at ?? null),
       nextRunAt: null,
+      // Changed only where given; the key that created the schedule stays its key.
+      ...attributionColumns(
+        attributionOf(null, {
+          user: changes.user ?? current?.end_user,
+          tags: changes.tags ?? current?.tags,
+          metadata: changes.metadata ?? current?.metadata,
+        }),
+      ),
     };
     const hasMessage = fields.input.message !== undefined;
     if (hasMessage === (fields.input.messages !== undefined)) {
@@ -173,6 +224,12 @@ export class SchedulesService {
 }
 
 type ResolvedFields = ScheduleFields & { input: ScheduleRow['input'] };
+
+function attributionColumns(
+  attribution: ExecutionAttribution,
+): Pick<ScheduleFields, 'endUser' | 'tags' | 'metadata'> {
+  return { endUser: attribution.user, tags: attribution.tags, metadata: attribution.metadata };
+}
 
 function pick(change: string | null | undefined, current: Date | null): Date | null {
   if (change === undefined) return current;

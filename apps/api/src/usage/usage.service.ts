@@ -3,21 +3,36 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { inTenantTransaction } from '@agentq/database';
 import {
   agentActivity,
+  AttributionGrouping,
   planExecutionReads,
   readAgentUsage,
+  readAttributionUsage,
   readUsageRollups,
   UsageGrouping,
 } from '@agentq/executions';
 import { readPlansUsage } from '@agentq/plans';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/api-errors';
-import { UsageDimension, UsageQuery } from './dto/usage.query';
+import { ATTRIBUTION_DIMENSIONS, UsageDimension, UsageQuery } from './dto/usage.query';
 
-const DIMENSION_COLUMNS: Record<UsageDimension, UsageGrouping> = {
+const DIMENSION_COLUMNS: Record<UsageDimension, AttributionGrouping> = {
   agent: { column: 'agent_id', field: 'agentId' },
   day: { column: "to_char(day, 'YYYY-MM-DD')", field: 'day' },
   model: { column: 'model', field: 'model' },
+  user: { column: 'end_user', field: 'user' },
+  apiKey: { column: 'api_key_id', field: 'apiKeyId' },
+  tag: { column: 'tag', field: 'tag' },
 };
+
+/** Who-ran-it groupings and filters read the attribution rollup; the others agent_usage_daily. */
+export function readsAttributionRollup(query: UsageQuery): boolean {
+  return (
+    (query.groupBy ?? []).some((dimension) => ATTRIBUTION_DIMENSIONS.includes(dimension)) ||
+    query.user !== undefined ||
+    query.apiKeyId !== undefined ||
+    query.tag !== undefined
+  );
+}
 
 const toNumber = (value: string | number | null) => (value === null ? 0 : Number(value));
 
@@ -69,7 +84,9 @@ export class UsageService {
         10,
       );
       const dimensions = groupBy.map((dimension) => DIMENSION_COLUMNS[dimension]);
-      const rows = await readUsageRollups(manager, tenantId, from, to, dimensions);
+      const rows = readsAttributionRollup(query)
+        ? await readAttributionUsage(manager, tenantId, from, to, dimensions, query)
+        : await readUsageRollups(manager, tenantId, from, to, dimensions as UsageGrouping[]);
       return {
         from,
         to,

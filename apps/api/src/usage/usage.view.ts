@@ -34,6 +34,11 @@ export class UsageRowView {
   @ApiProperty({ required: false, example: '2026-01-31' }) day?: string;
   @ApiProperty({ required: false, description: "'' when no model was recorded" })
   model?: string;
+  @ApiProperty({ required: false, type: String, nullable: true, description: 'the end user' })
+  user?: string | null;
+  @ApiProperty({ required: false, type: String, format: 'uuid', nullable: true })
+  apiKeyId?: string | null;
+  @ApiProperty({ required: false }) tag?: string;
   @ApiProperty({ type: 'integer' }) executions!: number;
   @ApiProperty({ type: 'integer' }) succeeded!: number;
   @ApiProperty({ type: 'integer' }) failed!: number;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { WebhookSecretCipher } from '@agentq/crypto';
+import { recordAudit } from '@agentq/audit';
 import { inTenantTransaction } from '@agentq/database';
 import { destinationProblem, systemResolver } from '@agentq/outbound';
 import {
@@ -49,8 +50,8 @@ export class WebhooksService {
     await this.assertAllowedDestination(body.url);
     const id = randomUUID();
     const secret = newWebhookSecret();
-    const [webhook] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(
+    const [webhook] = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const rows = await manager.query(
         `INSERT INTO webhooks (id, tenant_id, url, events, description, secret_ciphertext)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
         [
@@ -61,8 +62,17 @@ export class WebhooksService {
           body.description ?? null,
           this.cipher.encrypt(secret, { tenantId, webhookId: id }),
         ],
-      ),
-    );
+      );
+      await recordAudit(manager, {
+        tenantId,
+        action: 'webhook.created',
+        targetType: 'webhook',
+        targetId: id,
+        before: null,
+        after: rows[0],
+      });
+      return rows;
+    });
     return { webhook, secret };
   }
 
@@ -85,7 +95,7 @@ export class WebhooksService {
   async update(tenantId: string, id: string, changes: UpdateWebhookDto): Promise<WebhookRow> {
     await this.assertAllowedDestination(changes.url);
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      await this.find(manager, id);
+      const before = await this.find(manager, id);
       const [[row]] = await manager.query(
         `UPDATE webhooks
             SET url = COALESCE($2, url),
@@ -110,15 +120,34 @@ export class WebhooksService {
           changes.enabled ?? null,
         ],
       );
+      await recordAudit(manager, {
+        tenantId,
+        action: 'webhook.updated',
+        targetType: 'webhook',
+        targetId: id,
+        before: { ...before },
+        after: row,
+      });
       return row as WebhookRow;
     });
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
-    const [, affected] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(`DELETE FROM webhooks WHERE id = $1`, [id]),
-    );
-    if (affected === 0) throw new NotFoundError('webhook');
+    const [deleted] = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const [rows] = await manager.query(`DELETE FROM webhooks WHERE id = $1 RETURNING *`, [id]);
+      if (rows.length > 0) {
+        await recordAudit(manager, {
+          tenantId,
+          action: 'webhook.deleted',
+          targetType: 'webhook',
+          targetId: id,
+          before: rows[0],
+          after: null,
+        });
+      }
+      return rows;
+    });
+    if (!deleted) throw new NotFoundError('webhook');
   }
 
   /** A new secret; the previous one keeps signing (a second signature) for 24 hours. */

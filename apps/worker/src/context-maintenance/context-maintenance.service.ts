@@ -7,6 +7,7 @@ import { archiveIdleSessions, purgePayloads, deleteExpiredSessionEvents } from '
 import { ContextMaintenanceJobResult } from '@agentq/jobs';
 import { deleteExpiredPlans } from '@agentq/plans';
 import { deleteExpiredScheduleFirings } from '@agentq/schedules';
+import { deleteExpiredAuditEntries } from '@agentq/audit';
 import { deleteExpiredWebhookDeliveries } from '@agentq/webhooks';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DeletedAgentDispatchKeys } from '../dispatch/deleted-agent-dispatch-keys.service';
@@ -145,6 +146,7 @@ export class ContextMaintenance {
       ['scheduleFiringsDeleted', policy.scheduleFiringRetentionDays, deleteExpiredScheduleFirings],
       ['sessionEventsDeleted', policy.sessionEventRetentionDays, deleteExpiredSessionEvents],
       ['plansDeleted', policy.planRetentionDays, deleteExpiredPlans],
+      ['auditEntriesDeleted', policy.auditLogRetentionDays, deleteExpiredAuditEntries],
     ] as const;
     for (const [counter, days, deleteExpired] of expiries) {
       if (days > 0) result[counter] = await repeat(() => deleteExpired(query, days, batch), batch);
@@ -165,6 +167,7 @@ function nothingDone(): Omit<ContextMaintenanceJobResult, 'skipped'> {
     scheduleFiringsDeleted: 0,
     sessionEventsDeleted: 0,
     plansDeleted: 0,
+    auditEntriesDeleted: 0,
     dispatchKeysDeleted: 0,
   };
 }

@@ -389,5 +389,10 @@ function genAiRequestAttributes(execution: ClaimedExecution): Attributes {
     attributes['gen_ai.request.max_tokens'] = llmConfig.maxTokens;
   if (llmConfig.topP !== undefined) attributes['gen_ai.request.top_p'] = llmConfig.topP;
   if (execution.sessionId) attributes['agentq.session.id'] = execution.sessionId;
+  const { apiKeyId, user, tags } = execution.attribution;
+  // enduser.id is OpenTelemetry's attribute for the end user; tags as a string array.
+  if (user) attributes['enduser.id'] = user;
+  if (apiKeyId) attributes['agentq.api_key.id'] = apiKeyId;
+  if (tags) attributes['agentq.tags'] = tags;
   return attributes;
 }

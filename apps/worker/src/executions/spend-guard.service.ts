@@ -4,7 +4,13 @@ import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { ExecutionError, inTenantTransaction } from '@agentq/database';
 import { checkRollupSpend, ClaimedExecution } from '@agentq/executions';
 import { LlmRequest, LlmResult } from '@agentq/llm';
-import { BudgetLedger, BudgetLimit, BudgetRefusal, computeCostUsd } from '@agentq/usage';
+import {
+  BudgetLedger,
+  BudgetLimit,
+  BudgetRefusal,
+  computeCostUsd,
+  endUserScopeId,
+} from '@agentq/usage';
 import { DataSource } from 'typeorm';
 import { DispatchDeferral } from '../dispatch/dispatch-deferral';
 import { callCostCeilingUsd } from './call-cost-ceiling';
@@ -14,6 +20,10 @@ const LIMIT_NAMES: Record<`${BudgetLimit['scope']}-${BudgetLimit['period']}`, st
   'agent-month': "the agent's monthly budget",
   'tenant-day': "the tenant's daily budget",
   'tenant-month': "the tenant's monthly budget",
+  'end_user-day': "the end user's daily budget",
+  'end_user-month': "the end user's monthly budget",
+  'api_key-day': "the API key's daily budget",
+  'api_key-month': "the API key's monthly budget",
 };
 
 // The rollup check's columns, the budget fields they compare with, and the limits they name.
@@ -62,7 +72,8 @@ export class SpendGuard {
     execution: Pick<
       ClaimedExecution,
       'id' | 'tenantId' | 'agentId' | 'budgets' | 'timeoutMs' | 'provider'
-    >,
+    > &
+      Partial<Pick<ClaimedExecution, 'attribution'>>,
     request: LlmRequest,
   ): Promise<CallReservation> {
     const limits = budgetLimits(execution);
@@ -131,26 +142,48 @@ export class SpendGuard {
   }
 }
 
-function budgetLimits(
-  execution: Pick<ClaimedExecution, 'tenantId' | 'agentId' | 'budgets'>,
+export function budgetLimits(
+  execution: Pick<ClaimedExecution, 'tenantId' | 'agentId' | 'budgets'> &
+    Partial<Pick<ClaimedExecution, 'attribution'>>,
 ): BudgetLimit[] {
   const { budgets } = execution;
-  const candidates: [BudgetLimit['scope'], string, BudgetLimit['period'], string | null][] = [
+  const user = execution.attribution?.user ?? null;
+  const apiKeyId = execution.attribution?.apiKeyId ?? null;
+  const candidates: [
+    BudgetLimit['scope'],
+    string | null,
+    BudgetLimit['period'],
+    string | null | undefined,
+  ][] = [
     ['agent', execution.agentId, 'day', budgets.agentDailyUsd],
     ['agent', execution.agentId, 'month', budgets.agentMonthlyUsd],
     ['tenant', execution.tenantId, 'day', budgets.tenantDailyUsd],
     ['tenant', execution.tenantId, 'month', budgets.tenantMonthlyUsd],
+    ['api_key', apiKeyId, 'day', budgets.apiKeyDailyUsd],
+    ['api_key', apiKeyId, 'month', budgets.apiKeyMonthlyUsd],
   ];
-  return candidates.flatMap(([scope, scopeId, period, limitUsd]) =>
-    limitUsd === null ? [] : [{ scope, scopeId, period, limitUsd }],
+  const limits: BudgetLimit[] = candidates.flatMap(([scope, scopeId, period, limitUsd]) =>
+    limitUsd == null || scopeId === null ? [] : [{ scope, scopeId, period, limitUsd }],
   );
+  if (user === null) return limits;
+  const userScope = endUserScopeId(execution.tenantId, user);
+  for (const [period, limitUsd] of [
+    ['day', budgets.endUserDailyUsd],
+    ['month', budgets.endUserMonthlyUsd],
+  ] as const) {
+    if (limitUsd != null) {
+      limits.push({ scope: 'end_user', scopeId: userScope, endUser: user, period, limitUsd });
+    }
+  }
+  return limits;
 }
 
 function refusalProblem({ limit, spentUsd, reservedUsd }: BudgetRefusal): ExecutionError {
+  const whose = limit.endUser === undefined ? '' : ` (${JSON.stringify(limit.endUser)})`;
   return {
     code: 'budget_exceeded',
     message:
-      `${LIMIT_NAMES[`${limit.scope}-${limit.period}`]} of ${limit.limitUsd} USD is spent ` +
+      `${LIMIT_NAMES[`${limit.scope}-${limit.period}`]}${whose} of ${limit.limitUsd} USD is spent ` +
       `(${spentUsd} USD spent, ${reservedUsd} USD reserved by calls in flight); ` +
       'this model call was not made',
   };

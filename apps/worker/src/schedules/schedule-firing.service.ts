@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { ExecutionInput, MAINTENANCE_DATA_SOURCE, TERMINAL_STATUSES } from '@agentq/database';
 import {
+  attributionFromRecord,
   executionStatesByIdOrKey,
   ExecutionSubmitter,
   QueueFullError,
@@ -195,6 +196,7 @@ export class ScheduleFirings {
             idempotencyKey,
             handoffToAgentId: null,
             storeOutputAsMemory: false,
+            attribution: attributionFromRecord(schedule),
           },
         ],
       });

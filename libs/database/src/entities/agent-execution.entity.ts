@@ -111,5 +111,13 @@ export class AgentExecution {
   @Column('boolean', { default: false }) stream!: boolean;
   /** The submission's, else the agent's, taken when the execution was created. */
   @Column('jsonb', { nullable: true }) responseFormat!: ResponseFormat | null;
+  /** The API key that submitted it (or the plan, schedule or parent it came from). */
+  @Column('uuid', { nullable: true }) apiKeyId!: string | null;
+  /** The caller's end-user id (the API's `user`), at most 256 characters. */
+  @Column('text', { nullable: true }) endUser!: string | null;
+  /** Up to 10 tags; null when none. */
+  @Column('text', { array: true, nullable: true }) tags!: string[] | null;
+  /** The caller's JSON object (at most 8 KiB); null when none. */
+  @Column('jsonb', { nullable: true }) metadata!: Record<string, unknown> | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }

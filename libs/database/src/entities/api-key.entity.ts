@@ -16,4 +16,7 @@ export class ApiKey {
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { nullable: true }) lastUsedAt!: Date | null;
   @Column('timestamptz', { nullable: true }) revokedAt!: Date | null;
+  /** Spend limits of what this key submits, per UTC day and calendar month (USD). */
+  @Column('numeric', { precision: 20, scale: 9, nullable: true }) budgetDailyUsd!: string | null;
+  @Column('numeric', { precision: 20, scale: 9, nullable: true }) budgetMonthlyUsd!: string | null;
 }

@@ -77,18 +77,20 @@ SELECT r.tenant_id, r.session_id, r.execution_id, r.type, r.payload
 const HANDOFF_TARGETS_SQL = `
 SELECT id, tenant_id, status, llm_config->>'model' AS model FROM agents WHERE id = ANY($1::uuid[])`;
 
-// A handoff runs with the target agent's streaming and structured-output defaults.
+// A handoff runs with the target agent's streaming and structured-output defaults, and inherits
+// its parent's attribution (API key, end user, tags, metadata).
 const INSERT_HANDOFF_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
                               timeout_ms, model, handoff_depth, parent_execution_id, stream,
-                              response_format)
+                              response_format, api_key_id, end_user, tags, metadata)
 SELECT r.id, r.tenant_id, r.agent_id, r.session_id, r.priority, r.input, r.max_attempts,
        r.timeout_ms, r.model, r.handoff_depth, r.parent_execution_id, COALESCE(a.stream, false),
-       a.response_format
+       a.response_format, p.api_key_id, p.end_user, p.tags, p.metadata
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer, model text,
        handoff_depth integer, parent_execution_id uuid)
-  LEFT JOIN agents a ON a.id = r.agent_id`;
+  LEFT JOIN agents a ON a.id = r.agent_id
+  LEFT JOIN agent_executions p ON p.id = r.parent_execution_id`;
 
 const INSERT_AGENT_MESSAGES_SQL = `
 INSERT INTO agent_messages (id, tenant_id, session_id, from_agent_id, to_agent_id,

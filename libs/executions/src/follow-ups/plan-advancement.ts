@@ -181,6 +181,11 @@ async function startTasks(
       handoff_to_agent_id: null,
       store_output_as_memory: false,
       save_output_as: task.save_output_as,
+      // Every task runs with the plan's attribution.
+      api_key_id: plan.api_key_id,
+      end_user: plan.end_user,
+      tags: plan.tags,
+      metadata: plan.metadata,
     });
   }
   const inserted = new Set<string>();

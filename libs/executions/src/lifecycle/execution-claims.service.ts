@@ -12,6 +12,7 @@ import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
 import { AttemptStream } from '../streams/execution-stream';
 import { groupSorted } from '../batching/group-sorted';
 import { ItemOutcome, MicroBatcher } from '../batching/micro-batcher';
+import { attributionFromRecord } from '../attribution/attribution';
 
 const CLAIM_SQL = `
 UPDATE agent_executions e
@@ -21,7 +22,8 @@ UPDATE agent_executions e
   JOIN tenants t ON t.id = a.tenant_id
  WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.attempts, e.max_attempts,
-          e.timeout_ms, e.started_at, e.stream, e.response_format,
+          e.timeout_ms, e.started_at, e.stream, e.response_format, e.api_key_id, e.end_user,
+          e.tags, e.metadata,
           (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory
            OR e.save_output_as IS NOT NULL) AS has_follow_up_flags,
           a.role, a.backstory, a.goal, a.status AS agent_status, a.llm_config,
@@ -30,7 +32,15 @@ RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.at
           p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
           p.settings, p.pricing, p.rate_limit, p.is_active, p.updated_at AS provider_updated_at,
           a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
-          t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly`;
+          t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly,
+          CASE WHEN e.end_user IS NOT NULL THEN t.end_user_budget_daily_usd END
+            AS end_user_budget_daily,
+          CASE WHEN e.end_user IS NOT NULL THEN t.end_user_budget_monthly_usd END
+            AS end_user_budget_monthly,
+          (SELECT k.budget_daily_usd FROM api_keys k WHERE k.id = e.api_key_id)
+            AS api_key_budget_daily,
+          (SELECT k.budget_monthly_usd FROM api_keys k WHERE k.id = e.api_key_id)
+            AS api_key_budget_monthly`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ClaimRow = Record<string, any>;
@@ -180,6 +190,7 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
     stream: row.stream,
     responseFormat: row.response_format,
     startedAt: row.started_at,
+    attribution: attributionFromRecord(row),
     agent: {
       role: row.role,
       backstory: row.backstory,
@@ -209,6 +220,10 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
       agentMonthlyUsd: row.agent_budget_monthly,
       tenantDailyUsd: row.tenant_budget_daily,
       tenantMonthlyUsd: row.tenant_budget_monthly,
+      endUserDailyUsd: row.end_user_budget_daily,
+      endUserMonthlyUsd: row.end_user_budget_monthly,
+      apiKeyDailyUsd: row.api_key_budget_daily,
+      apiKeyMonthlyUsd: row.api_key_budget_monthly,
     },
   };
 }

@@ -114,6 +114,10 @@ describe('ExecutionFinisher with a poison outcome', () => {
       completion_tokens: 5,
       cost_usd: '0.000001000',
     });
-    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [] });
+    expect(await findAccountingDrift(dataSource)).toEqual({
+      lifetime: [],
+      daily: [],
+      attribution: [],
+    });
   });
 });

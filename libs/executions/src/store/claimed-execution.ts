@@ -8,6 +8,7 @@ import {
   ProviderType,
   ResponseFormat,
 } from '@agentq/database';
+import { ExecutionAttribution } from '../attribution/attribution';
 
 /** Everything one attempt needs, loaded by the same statement that marks it running. */
 export interface ClaimedExecution {
@@ -28,6 +29,8 @@ export interface ClaimedExecution {
   responseFormat: ResponseFormat | null;
   /** When this attempt's claim was committed. */
   startedAt: Date;
+  /** Who it runs for: API key, end user, tags, metadata (OTel attributes, per-key limits). */
+  attribution: ExecutionAttribution;
   agent: {
     role: string;
     backstory: string | null;
@@ -60,5 +63,11 @@ export interface ClaimedExecution {
     agentMonthlyUsd: string | null;
     tenantDailyUsd: string | null;
     tenantMonthlyUsd: string | null;
+    /** The tenant's limit for each end user; null also when the execution names no user. */
+    endUserDailyUsd?: string | null;
+    endUserMonthlyUsd?: string | null;
+    /** The submitting key's limits. */
+    apiKeyDailyUsd?: string | null;
+    apiKeyMonthlyUsd?: string | null;
   };
 }

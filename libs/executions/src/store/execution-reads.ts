@@ -8,6 +8,13 @@ export interface ExecutionFilter {
   from?: string;
   /** Created before. */
   to?: string;
+  /** The end user (`user`). */
+  user?: string;
+  apiKeyId?: string;
+  /** Every one of these tags. */
+  tags?: string[];
+  /** Top-level metadata keys and the values they must equal. */
+  metadata?: Record<string, string>;
 }
 
 /** One execution of the tenant, or null. */
@@ -33,7 +40,60 @@ export function filteredExecutions(
   if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
   if (filter.from) query.andWhere('e.created_at >= :from', { from: filter.from });
   if (filter.to) query.andWhere('e.created_at < :to', { to: filter.to });
+  if (filter.user) query.andWhere('e.end_user = :user', { user: filter.user });
+  if (filter.apiKeyId) query.andWhere('e.api_key_id = :apiKeyId', { apiKeyId: filter.apiKeyId });
+  // One join on execution_labels per tag and per metadata key. The page is then ordered on the
+  // first label's copy of (created_at, id) (executionPageOrder), so its index gives the newest
+  // rows first however common the label, and the planner's estimate stays the label's own.
+  const labelSets = [
+    ...(filter.tags ?? []).map((tag) => [tagLabel(tag)]),
+    ...Object.entries(filter.metadata ?? {}).map(([key, value]) => metadataLabels(key, value)),
+  ];
+  labelSets.forEach((labels, n) => {
+    query.innerJoin(
+      'execution_labels',
+      `l${n}`,
+      `l${n}.execution_id = e.id AND l${n}.tenant_id = e.tenant_id AND ` +
+        `l${n}.label IN (:...labels_${n})`,
+      { [`labels_${n}`]: labels },
+    );
+  });
   return query;
+}
+
+/** The label (execution_labels) of a tag. */
+export function tagLabel(tag: string): string {
+  return `tag:${tag}`;
+}
+
+/**
+ * The labels `?metadata.<key>=<value>` matches: the value as a JSON string, and as the JSON
+ * number, boolean or null it spells (`?metadata.count=3` finds {"count": 3} and {"count": "3"}).
+ */
+export function metadataLabels(key: string, value: string): string[] {
+  const labels = [`meta:${key}=${JSON.stringify(value)}`];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return labels;
+  }
+  if (parsed === null || ['number', 'boolean'].includes(typeof parsed)) {
+    labels.push(`meta:${key}=${JSON.stringify(parsed)}`);
+  }
+  return labels;
+}
+
+/**
+ * The columns to page filteredExecutions on: the first label's (its index is ordered on them,
+ * and they equal the execution's created_at and id) when the filter names a tag or metadata,
+ * else the execution's own.
+ */
+export function executionPageOrder(filter: ExecutionFilter): { createdAt: string; id: string } {
+  const labelled = (filter.tags?.length ?? 0) > 0 || Object.keys(filter.metadata ?? {}).length > 0;
+  return labelled
+    ? { createdAt: 'l0.created_at', id: 'l0.execution_id' }
+    : { createdAt: 'e.created_at', id: 'e.id' };
 }
 
 /** A session's first `limit` executions in the order they were submitted, and how many it has. */

@@ -43,6 +43,10 @@ export function executionFromRow(row: ExecutionRow): AgentExecution {
     requiredAction: row.required_action,
     actionTimeoutMs: row.action_timeout_ms,
     actionDeadline: row.action_deadline,
+    apiKeyId: row.api_key_id,
+    endUser: row.end_user,
+    tags: row.tags,
+    metadata: row.metadata,
     createdAt: row.created_at,
   } satisfies Record<keyof AgentExecution, unknown>);
 }

@@ -104,7 +104,7 @@ describe('ExecutionSteps', () => {
     expect(tool).toEqual({ live: false, recorded: [] });
     expect(await usageOf(id)).toMatchObject({ prompt_tokens: 30 });
     expect((await steps.load(tenantId, id)).map((step) => step.index)).toEqual([0, 2]);
-    expect(await findAccountingDrift(owner)).toEqual({ lifetime: [], daily: [] });
+    expect(await findAccountingDrift(owner)).toEqual({ lifetime: [], daily: [], attribution: [] });
   });
 
   it('records a tool call once, whoever records it, with its output cut at 16 KiB', async () => {

@@ -39,6 +39,10 @@ export function toExecutionView(row: AgentExecution) {
     startedAt: row.startedAt,
     completedAt: row.completedAt,
     createdAt: row.createdAt,
+    apiKeyId: row.apiKeyId,
+    user: row.endUser,
+    tags: row.tags ?? [],
+    metadata: row.metadata ?? {},
   };
 }
 

@@ -88,7 +88,11 @@ describe('recordTerminalOutcomes', () => {
       `SELECT count(*)::int AS terminal FROM agent_executions WHERE status <> 'queued'`,
     );
     expect(totalWon).toBe(terminal);
-    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [] });
+    expect(await findAccountingDrift(dataSource)).toEqual({
+      lifetime: [],
+      daily: [],
+      attribution: [],
+    });
   });
 
   it('ignores an outcome for an execution that already ended', async () => {

@@ -38,7 +38,7 @@ won AS (
    WHERE e.id = o.id AND e.status IN ('queued', 'running', 'requires_action')
   RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.status, e.model, e.prompt_tokens,
             e.completion_tokens, e.cost_usd, e.duration_ms, e.completed_at, e.error, e.attempts,
-            e.stream
+            e.stream, e.api_key_id, e.end_user, e.tags
 ),
 daily AS (
   INSERT INTO agent_usage_daily AS d (agent_id, day, model, tenant_id, executions, succeeded,
@@ -92,6 +92,32 @@ stats AS (
     total_duration_ms = s.total_duration_ms + EXCLUDED.total_duration_ms,
     timed_executions = s.timed_executions + EXCLUDED.timed_executions,
     last_executed_at = GREATEST(s.last_executed_at, EXCLUDED.last_executed_at)
+),
+attribution_daily AS (
+  -- Usage by who ran it: one tag = '' row per execution, plus one row per tag it carries.
+  INSERT INTO usage_attribution_daily AS u (tenant_id, day, agent_id, model, api_key_id,
+    end_user, tag, executions, succeeded, failed, cancelled, prompt_tokens, completion_tokens,
+    cost_usd, total_duration_ms, timed_executions)
+  SELECT tenant_id, (completed_at AT TIME ZONE 'UTC')::date, agent_id, COALESCE(model, ''),
+         api_key_id, end_user, x.tag, count(*),
+         count(*) FILTER (WHERE status = 'succeeded'),
+         count(*) FILTER (WHERE status = 'failed'),
+         count(*) FILTER (WHERE status = 'cancelled'),
+         sum(prompt_tokens), sum(completion_tokens), sum(cost_usd), COALESCE(sum(duration_ms), 0),
+         count(duration_ms)
+    FROM won CROSS JOIN LATERAL unnest(array_prepend('', COALESCE(won.tags, '{}'))) AS x(tag)
+   GROUP BY 1, 2, 3, 4, 5, 6, 7
+   ORDER BY 2, 3, 4, 5, 6, 7
+  ON CONFLICT ON CONSTRAINT usage_attribution_daily_key DO UPDATE SET
+    executions = u.executions + EXCLUDED.executions,
+    succeeded = u.succeeded + EXCLUDED.succeeded,
+    failed = u.failed + EXCLUDED.failed,
+    cancelled = u.cancelled + EXCLUDED.cancelled,
+    prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,
+    completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens,
+    cost_usd = u.cost_usd + EXCLUDED.cost_usd,
+    total_duration_ms = u.total_duration_ms + EXCLUDED.total_duration_ms,
+    timed_executions = u.timed_executions + EXCLUDED.timed_executions
 ),
 ${PLAN_TASK_OUTCOME_CTE},${WEBHOOK_OUTBOX_CTE}
 SELECT won.id, won.tenant_id, won.agent_id, won.session_id, won.status, won.completed_at,

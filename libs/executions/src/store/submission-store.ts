@@ -3,6 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { executionFromRow, ExecutionRow } from './execution-rows';
 import { ItemOutcome } from '../batching/micro-batcher';
+import {
+  AttributionRecord,
+  attributionRecord,
+  ExecutionAttribution,
+} from '../attribution/attribution';
 
 /** One execution to create, as the caller validated it. */
 export interface NewExecution {
@@ -23,6 +28,8 @@ export interface NewExecution {
   stream?: boolean;
   /** Structured output; unset takes the agent's. */
   responseFormat?: ResponseFormat;
+  /** Who runs it (API key, end user) and the caller's tags and metadata; unset: none. */
+  attribution?: ExecutionAttribution;
 }
 
 /** One caller's submission: executions for one agent of one tenant, created all or none. */
@@ -65,16 +72,19 @@ const INSERT_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
                               timeout_ms, run_at, idempotency_key, model, handoff_to_agent_id,
                               store_output_as_memory, stream, response_format,
-                              action_timeout_ms, save_output_as)
+                              action_timeout_ms, api_key_id, end_user, tags, metadata,
+                              save_output_as)
 SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms,
        r.run_at, r.idempotency_key, a.llm_config->>'model', r.handoff_to_agent_id,
        r.store_output_as_memory, COALESCE(r.stream, a.stream),
-       COALESCE(r.response_format, a.response_format), r.action_timeout_ms, r.save_output_as
+       COALESCE(r.response_format, a.response_format), r.action_timeout_ms, r.api_key_id,
+       r.end_user, r.tags, r.metadata, r.save_output_as
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer,
        run_at timestamptz, idempotency_key text, handoff_to_agent_id uuid,
        store_output_as_memory boolean, stream boolean, response_format jsonb,
-       action_timeout_ms integer, save_output_as jsonb)
+       action_timeout_ms integer, api_key_id uuid, end_user text, tags text[], metadata jsonb,
+       save_output_as jsonb)
   JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING *`;
@@ -134,8 +144,8 @@ export async function insertSubmissions(
   });
 }
 
-/** One new execution as the insert statement takes it. */
-export interface ExecutionRecord {
+/** One new execution as the insert statement takes it (attribution absent: none). */
+export interface ExecutionRecord extends Partial<AttributionRecord> {
   id: string;
   agent_id: string;
   session_id: string | null;
@@ -181,6 +191,7 @@ function toRecord({ id, agent_id, execution }: Row): ExecutionRecord {
     stream: execution.stream ?? null,
     response_format: execution.responseFormat ?? null,
     action_timeout_ms: execution.actionTimeoutMs ?? null,
+    ...attributionRecord(execution.attribution),
     save_output_as: execution.saveOutputAs ?? null,
   };
 }

@@ -76,6 +76,67 @@ export function readUsageRollups(
   );
 }
 
+/** A grouping of the attribution usage report (usage_attribution_daily's columns). */
+export interface AttributionGrouping {
+  column: 'agent_id' | "to_char(day, 'YYYY-MM-DD')" | 'model' | 'end_user' | 'api_key_id' | 'tag';
+  field: string;
+}
+
+/** Narrows the attribution usage report to one end user, API key or tag. */
+export interface AttributionUsageFilter {
+  user?: string;
+  apiKeyId?: string;
+  tag?: string;
+}
+
+/**
+ * The tenant's usage over [from, to] (UTC days) by who ran it, summed per grouping. Without a
+ * tag (grouped or filtered) it sums the `tag = ''` rows, each execution once; grouped by tag it
+ * sums the tag rows, each execution once per tag (an execution with two tags is in both groups).
+ */
+export function readAttributionUsage(
+  sql: Sql,
+  tenantId: string,
+  from: string,
+  to: string,
+  groupings: readonly AttributionGrouping[],
+  filter: AttributionUsageFilter = {},
+): Promise<Record<string, string>[]> {
+  const select = groupings.map((d) => `${d.column} AS "${d.field}"`);
+  const positions = groupings.map((_, i) => i + 1).join(', ');
+  const byTag = groupings.some((d) => d.column === 'tag');
+  const params: unknown[] = [tenantId, from, to];
+  const where = ['tenant_id = $1', 'day BETWEEN $2::date AND $3::date'];
+  if (filter.tag !== undefined) {
+    params.push(filter.tag);
+    where.push(`tag = $${params.length}`);
+  } else if (!byTag) {
+    where.push(`tag = ''`);
+  } else {
+    where.push(`tag <> ''`);
+  }
+  if (filter.user !== undefined) {
+    params.push(filter.user);
+    where.push(`end_user = $${params.length}`);
+  }
+  if (filter.apiKeyId !== undefined) {
+    params.push(filter.apiKeyId);
+    where.push(`api_key_id = $${params.length}`);
+  }
+  return sql.query(
+    `SELECT ${[...select, ''].join(', ')}
+              sum(executions) AS executions, sum(succeeded) AS succeeded, sum(failed) AS failed,
+              sum(cancelled) AS cancelled, sum(prompt_tokens) AS "promptTokens",
+              sum(completion_tokens) AS "completionTokens",
+              sum(prompt_tokens + completion_tokens) AS "totalTokens", sum(cost_usd) AS "costUsd",
+              round(sum(total_duration_ms)::numeric / NULLIF(sum(timed_executions), 0)) AS "avgDurationMs"
+         FROM usage_attribution_daily
+        WHERE ${where.join(' AND ')}
+        ${positions ? `GROUP BY ${positions} ORDER BY ${positions}` : ''}`,
+    params,
+  );
+}
+
 // Spend so far, from the daily rollups (UTC day and month), compared in PostgreSQL numerics.
 const SPEND_CHECK_SQL = `
 WITH spent AS (

@@ -16,4 +16,10 @@ export class UpdateTenantDto {
 
   @OptionalUsdAmount("the tenant's spend limit per calendar month (UTC)")
   budgetMonthlyUsd?: string | null;
+
+  @OptionalUsdAmount('each end user’s (`user`) spend limit per UTC day, across the agents')
+  endUserBudgetDailyUsd?: string | null;
+
+  @OptionalUsdAmount('each end user’s spend limit per calendar month (UTC)')
+  endUserBudgetMonthlyUsd?: string | null;
 }

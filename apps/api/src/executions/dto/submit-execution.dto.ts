@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { ACTION_TIMEOUT_LIMITS } from '@agentq/database';
 import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
+import { EndUserField, MetadataField, TagsField } from '../../common/attribution.dto';
 import { ResponseFormatDto } from '../../common/response-format.dto';
 import { SaveOutputAsDto } from '../../knowledge/dto/save-output-as.dto';
 
@@ -191,6 +192,15 @@ export class SubmitExecutionDto {
   @ValidateNested()
   @Type(() => ResponseFormatDto)
   responseFormat?: ResponseFormatDto;
+
+  @EndUserField()
+  user?: string;
+
+  @TagsField()
+  tags?: string[];
+
+  @MetadataField()
+  metadata?: Record<string, unknown>;
 }
 
 export class SubmitExecutionBatchDto {

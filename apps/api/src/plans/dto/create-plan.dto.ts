@@ -15,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { EndUserField, MetadataField, TagsField } from '../../common/attribution.dto';
 import { EXECUTION_LIMITS, ExecutionInputDto } from '../../executions/dto/submit-execution.dto';
 import { SaveOutputAsDto } from '../../knowledge/dto/save-output-as.dto';
 
@@ -130,6 +131,15 @@ export class CreatePlanDto {
   @IsString()
   @Length(1, 200)
   idempotencyKey?: string;
+
+  @EndUserField()
+  user?: string;
+
+  @TagsField()
+  tags?: string[];
+
+  @MetadataField()
+  metadata?: Record<string, unknown>;
 
   @ApiProperty({ type: [PlanTaskDto], description: 'at most 1,000' })
   @IsArray()

@@ -12,6 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { EndUserField, MetadataField, TagsField } from '../../common/attribution.dto';
 import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
 import { Omittable } from '../../common/omittable.decorator';
 import { EXECUTION_LIMITS, ExecutionInputDto } from '../../executions/dto/submit-execution.dto';
@@ -77,4 +78,13 @@ export class CreateScheduleDto {
   @IsOptional()
   @IsCalendarTimestamp()
   endAt?: string | null;
+
+  @EndUserField()
+  user?: string;
+
+  @TagsField()
+  tags?: string[];
+
+  @MetadataField()
+  metadata?: Record<string, unknown>;
 }

@@ -1,0 +1,3 @@
+export * from './audit-context';
+export * from './audit-diff';
+export * from './audit-log';
