@@ -107,7 +107,11 @@ const TOTAL = 60;
     expect(finished.length).toBeGreaterThan(0);
     expect(unfinished.length).toBeGreaterThan(0);
     const statusesAtDump = new Set(unfinished.map((row) => row.status));
-    expect(await findAccountingDrift(restoredDb)).toEqual({ lifetime: [], daily: [], attribution: [] });
+    expect(await findAccountingDrift(restoredDb)).toEqual({
+      lifetime: [],
+      daily: [],
+      attribution: [],
+    });
 
     const callsBefore = fake.requests.length;
     restoredStack = new FaultStack({
@@ -144,7 +148,11 @@ const TOTAL = 60;
         [...finishedMarkers].some((marker) => request.prompt.includes(`⟦${marker}⟧`)),
       );
     expect(rerun).toHaveLength(0);
-    expect(await findAccountingDrift(restoredDb)).toEqual({ lifetime: [], daily: [], attribution: [] });
+    expect(await findAccountingDrift(restoredDb)).toEqual({
+      lifetime: [],
+      daily: [],
+      attribution: [],
+    });
     process.stdout.write(
       `[restore] at dump: ${finished.length} finished, ${unfinished.length} unfinished ` +
         `(${[...statusesAtDump].join(', ')}); after restore: all ended once, none re-run\n`,

@@ -230,7 +230,11 @@ describe('ExecutionReconciler', () => {
         [exhausted, 'failed'],
       ]),
     );
-    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [], attribution: [] });
+    expect(await findAccountingDrift(dataSource)).toEqual({
+      lifetime: [],
+      daily: [],
+      attribution: [],
+    });
     await queue.remove(retry);
   });
 

@@ -141,6 +141,10 @@ describe('ExecutionSubmitter when the enqueue times out but lands late', () => {
     const answer = await settled;
     expect(await rowsOf([id])).toEqual([{ id, status: 'succeeded' }]);
     expect(answer).toMatchObject({ value: [{ execution: { id } }] });
-    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [], attribution: [] });
+    expect(await findAccountingDrift(dataSource)).toEqual({
+      lifetime: [],
+      daily: [],
+      attribution: [],
+    });
   }, 30_000);
 });

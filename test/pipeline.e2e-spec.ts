@@ -252,7 +252,11 @@ describe('execution pipeline (echo provider)', () => {
       'the batch to finish',
       60_000,
     );
-    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [], attribution: [] });
+    expect(await findAccountingDrift(dataSource)).toEqual({
+      lifetime: [],
+      daily: [],
+      attribution: [],
+    });
   });
 
   it('reports agent stats and usage that match the executions', async () => {

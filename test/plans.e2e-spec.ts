@@ -95,7 +95,11 @@ describe('plans: a DAG of agent executions', () => {
       0,
     );
     expect(plan.usage.totalTokens).toBe(tokens);
-    expect(await findAccountingDrift(stack.db)).toEqual({ daily: [], lifetime: [], attribution: [] });
+    expect(await findAccountingDrift(stack.db)).toEqual({
+      daily: [],
+      lifetime: [],
+      attribution: [],
+    });
   });
 
   it('fail_fast: a failed task fails the plan and skips what is pending', async () => {
@@ -188,7 +192,11 @@ describe('plans: a DAG of agent executions', () => {
     // As POST /v1/executions/:id/cancel: no tokens, no cost; the rollups count it cancelled.
     expect(slow.body.usage).toMatchObject({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
     expect(Number(slow.body.usage.costUsd)).toBe(0);
-    expect(await findAccountingDrift(stack.db)).toEqual({ daily: [], lifetime: [], attribution: [] });
+    expect(await findAccountingDrift(stack.db)).toEqual({
+      daily: [],
+      lifetime: [],
+      attribution: [],
+    });
   });
 
   const tasksByKey = async (planId: string) => {

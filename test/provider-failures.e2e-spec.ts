@@ -222,7 +222,11 @@ describe('provider calls over the OpenAI and Anthropic wire protocols', () => {
     const rejected = 2 * perAgent('mixed-reject');
     const cancelled = 3 * perAgent('mixed-cancel');
     expect(counts).toEqual({ succeeded: 600 - rejected - cancelled, failed: rejected, cancelled });
-    expect(await findAccountingDrift(dataSource)).toEqual({ lifetime: [], daily: [], attribution: [] });
+    expect(await findAccountingDrift(dataSource)).toEqual({
+      lifetime: [],
+      daily: [],
+      attribution: [],
+    });
 
     for (const agentId of agents) {
       const stats = await stack.http.get(`/v1/agents/${agentId}/stats`, apiKey);

@@ -80,7 +80,11 @@ if (!available) {
       ids.map((id) => waitForTerminal(stack, setup.tenant.apiKey, id, 30_000)),
     );
     expect(done.map((execution) => execution.status)).toEqual(ids.map(() => 'succeeded'));
-    expect(await findAccountingDrift(stack.db)).toEqual({ lifetime: [], daily: [], attribution: [] });
+    expect(await findAccountingDrift(stack.db)).toEqual({
+      lifetime: [],
+      daily: [],
+      attribution: [],
+    });
   });
 
   it('keeps each queue in a slot of its own, and the queues spread over the masters', async () => {

@@ -318,7 +318,11 @@ describe('streamed and structured output, through the HTTP API', () => {
 
   describe('accounting', () => {
     it('keeps the rollups equal to the executions, repair calls included', async () => {
-      expect(await findAccountingDrift(stack.db)).toEqual({ lifetime: [], daily: [], attribution: [] });
+      expect(await findAccountingDrift(stack.db)).toEqual({
+        lifetime: [],
+        daily: [],
+        attribution: [],
+      });
     });
   });
 });

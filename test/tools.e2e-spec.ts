@@ -60,7 +60,11 @@ describe('tools and the step loop', () => {
     tools.calls.length = 0;
     tools.maxConcurrent = 0;
     tools.answer((call) => ({ body: JSON.stringify({ echoed: call.body.arguments }) }));
-    expect(await findAccountingDrift(stack.db)).toEqual({ lifetime: [], daily: [], attribution: [] });
+    expect(await findAccountingDrift(stack.db)).toEqual({
+      lifetime: [],
+      daily: [],
+      attribution: [],
+    });
     expect(await findStepUsageDrift(stack.db)).toEqual([]);
   });
 
