@@ -567,6 +567,7 @@ describe('management API: tenants, API keys, providers, agents', () => {
         tools: [],
         maxSteps: 8,
         actionTimeoutMs: null,
+        knowledge: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
