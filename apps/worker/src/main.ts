@@ -1,4 +1,5 @@
-// First: tracing must start before anything else loads.
+// First: the compile cache and tracing must start before anything else loads.
+import './compile-cache';
 import { tracing } from './tracing';
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@agentq/config';
