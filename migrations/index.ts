@@ -21,6 +21,7 @@ import { AddExecutionAttribution1763900080000 } from './1763900080000-AddExecuti
 import { AddAttributionUsage1763900081000 } from './1763900081000-AddAttributionUsage';
 import { AddEndUserAndKeyBudgets1763900082000 } from './1763900082000-AddEndUserAndKeyBudgets';
 import { CreateAuditLog1763900083000 } from './1763900083000-CreateAuditLog';
+import { CreateKnowledge1763900090000 } from './1763900090000-CreateKnowledge';
 import { CreateConsoleSessions1763900100000 } from './1763900100000-CreateConsoleSessions';
 import { AddExecutionCostCaps1763900110000 } from './1763900110000-AddExecutionCostCaps';
 import { AddModelRoutes1763900110001 } from './1763900110001-AddModelRoutes';
@@ -53,6 +54,7 @@ export const MIGRATIONS = [
   AddAttributionUsage1763900081000,
   AddEndUserAndKeyBudgets1763900082000,
   CreateAuditLog1763900083000,
+  CreateKnowledge1763900090000,
   CreateConsoleSessions1763900100000,
   AddExecutionCostCaps1763900110000,
   AddModelRoutes1763900110001,

@@ -571,6 +571,7 @@ describe('management API: tenants, API keys, providers, agents', () => {
         maxTokens: null,
         inputGuard: null,
         outputGuard: null,
+        knowledge: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

@@ -73,6 +73,17 @@ const OWNERS: Owner[] = [
   { lib: 'libs/usage', tables: ['budget_counters', 'budget_reservations'], entities: [] },
   // The API's auth module (DESIGN.md allows it): only the API signs in and looks sessions up.
   { lib: 'apps/api/src/auth', tables: ['console_sessions'], entities: [] },
+  {
+    lib: 'libs/knowledge',
+    tables: [
+      'knowledge_settings',
+      'knowledge_entries',
+      'knowledge_versions',
+      'knowledge_chunks',
+      'knowledge_embedding_usage',
+    ],
+    entities: [],
+  },
 ];
 
 // Where an owned table may be named outside its owner, and why.

@@ -13,6 +13,7 @@ import { ApiExceptionFilter } from './common/api-exception.filter';
 import { ConsoleModule } from './console/console.module';
 import { ExecutionsModule } from './executions/executions.module';
 import { HealthModule } from './health/health.module';
+import { KnowledgeModule } from './knowledge/knowledge.module';
 import { MemoriesModule } from './memories/memories.module';
 import { ApiMetricsModule } from './metrics/api-metrics.module';
 import { PlansModule } from './plans/plans.module';
@@ -53,6 +54,7 @@ export class ApiModule {
         ExecutionsModule,
         ToolSigningSecretModule,
         MemoriesModule,
+        KnowledgeModule,
         SessionsModule,
         AgentMessagesModule,
         UsageModule,

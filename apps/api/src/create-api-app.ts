@@ -17,6 +17,8 @@ import { mountOpenApi } from './openapi';
 import { adminBasicAuth } from './queue-board/admin-basic-auth.hook';
 import { QUEUE_BOARD_ROUTE } from './queue-board/queue-board.module';
 
+const KNOWLEDGE_BODY_LIMIT = 4 * 1024 * 1024;
+
 // Deeper than any body the API accepts (llmConfig, pricing and inputs are shallow).
 const MAX_JSON_DEPTH = 32;
 
@@ -35,6 +37,13 @@ export async function createApiApp(
     bodyParser: false,
   });
   const fastify = adapter.getInstance();
+  // A knowledge entry holds up to 1 MiB of text, which JSON escaping may make larger: its routes
+  // take bigger bodies, so that an over-long content is a 400 naming the field, not a 413.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1/knowledge')) {
+      route.bodyLimit = Math.max(byteCount(config.http.bodyLimit), KNOWLEDGE_BODY_LIMIT);
+    }
+  });
   // Root hooks, added before any plugin (Bull Board's) is registered, so that they reach it too.
   fastify.addHook('onRequest', requireJsonBodies);
   fastify.addHook(

@@ -6,6 +6,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@agentq/config';
 import { formatDuration } from '@agentq/logging';
 import { createApiApp } from './create-api-app';
+import { KnowledgeVectorSupport } from './knowledge/knowledge-vector-support.service';
 
 // After the grace period, how long closing may still take before the process just exits.
 const LAST_RESORT_MS = 5_000;
@@ -16,7 +17,9 @@ async function bootstrap() {
   const app = await createApiApp(config);
   // Every interface (Fastify alone would listen on localhost only, unreachable in a container).
   await app.listen(config.http.port, '0.0.0.0');
-  logger.log(`agentq API listening on ${await app.getUrl()}`);
+  logger.log(
+    `agentq API listening on ${await app.getUrl()} (knowledge vectors: ${app.get(KnowledgeVectorSupport).describe()})`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

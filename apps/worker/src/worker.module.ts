@@ -5,6 +5,7 @@ import { DatabaseModule } from '@agentq/database';
 import { RedisConnections, RedisModule } from '@agentq/redis';
 import { ContextMaintenanceModule } from './context-maintenance/context-maintenance.module';
 import { ExecutionsModule } from './executions/executions.module';
+import { KnowledgeWorkerModule } from './knowledge/knowledge.module';
 import { ExecutionReconcilerModule } from './maintenance/execution-reconciler.module';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module';
 import { WorkerRegistryModule } from './registry/worker-registry.module';
@@ -35,6 +36,7 @@ export class WorkerModule {
         WorkerRegistryModule,
         SchedulesModule,
         WebhooksModule,
+        KnowledgeWorkerModule,
       ],
     };
   }

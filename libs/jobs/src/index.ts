@@ -2,6 +2,7 @@ export * from './context-maintenance.job';
 export * from './execution-events';
 export * from './execution.job';
 export * from './fair-queue';
+export * from './knowledge-embedding.job';
 export * from './queues';
 export * from './reconcile-executions.job';
 export * from './retry-policy';

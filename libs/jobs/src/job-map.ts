@@ -5,6 +5,11 @@ import {
   ContextMaintenanceJobData,
   ContextMaintenanceJobResult,
 } from './context-maintenance.job';
+import {
+  EMBED_KNOWLEDGE_JOB,
+  KnowledgeEmbeddingJobData,
+  KnowledgeEmbeddingJobResult,
+} from './knowledge-embedding.job';
 import { ExecutionJobData, ExecutionJobResult, RUN_EXECUTION_JOB } from './execution.job';
 import { QUEUES } from './queues';
 import {
@@ -58,6 +63,11 @@ export interface JobMap {
     queue: typeof QUEUES.webhookDeliveries;
     data: WebhookDeliveryJobData;
     result: WebhookDeliveryJobResult;
+  };
+  [EMBED_KNOWLEDGE_JOB]: {
+    queue: typeof QUEUES.knowledgeEmbeddings;
+    data: KnowledgeEmbeddingJobData;
+    result: KnowledgeEmbeddingJobResult;
   };
 }
 

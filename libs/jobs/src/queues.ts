@@ -11,6 +11,8 @@ export const QUEUES = {
   webhookDispatch: 'webhook-dispatch',
   /** One job per delivery attempt, with a concurrency of its own, apart from executions. */
   webhookDeliveries: 'webhook-deliveries',
+  /** Embeddings of knowledge chunks and memories, through each tenant's embedding provider. */
+  knowledgeEmbeddings: 'knowledge-embeddings',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -6,3 +6,6 @@ export * from './system-prompt';
 export * from './provider-outbound';
 export * from './secret-redaction';
 export * from './structured-output';
+export * from './echo-embedding';
+export * from './embedding.port';
+export * from './embedding-adapters';

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { FailurePolicy, TaskInput } from './plan-spec';
+import { FailurePolicy, TaskInput, TaskSpec } from './plan-spec';
 import { PlanStatus, TaskStatus } from './plan-step';
 
 // The statements on plans and plan_tasks that moving a plan on takes. libs/executions calls
@@ -36,6 +36,8 @@ export interface PlanTaskRow {
   max_attempts: number;
   timeout_ms: number | null;
   execution_id: string | null;
+  /** On success, the task's output is stored as a knowledge entry. */
+  save_output_as: TaskSpec['saveOutputAs'];
 }
 
 const LOCK_PLANS_SQL = `
@@ -45,7 +47,7 @@ SELECT id, tenant_id, status, failure_policy, input, api_key_id, end_user, tags,
 
 const PLAN_TASKS_SQL = `
 SELECT plan_id, key, status, depends_on, agent_id, capability, input, priority, max_attempts,
-       timeout_ms, execution_id
+       timeout_ms, execution_id, save_output_as
   FROM plan_tasks WHERE plan_id = ANY($1::uuid[]) ORDER BY plan_id, position`;
 
 const MARK_TASKS_QUEUED_SQL = `

@@ -16,6 +16,13 @@ export interface TaskSpec {
   priority?: number;
   maxAttempts?: number;
   timeoutMs?: number | null;
+  /** On success, the task's output is stored as a knowledge entry. */
+  saveOutputAs?: {
+    type: string;
+    title: string;
+    tags?: string[];
+    collection?: string | null;
+  } | null;
 }
 
 export const MAX_PLAN_TASKS = 1_000;

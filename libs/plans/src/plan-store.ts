@@ -70,13 +70,13 @@ const PLAN_BY_IDEMPOTENCY_KEY_SQL = `SELECT id FROM plans WHERE idempotency_key 
 
 const INSERT_TASKS_SQL = `
 INSERT INTO plan_tasks (plan_id, key, tenant_id, position, title, agent_id, capability, input,
-                        depends_on, priority, max_attempts, timeout_ms)
+                        depends_on, priority, max_attempts, timeout_ms, save_output_as)
 SELECT $1, r.key, $2, r.position, r.title, r.agent_id, r.capability, r.input,
        ARRAY(SELECT jsonb_array_elements_text(r.depends_on)), r.priority, r.max_attempts,
-       r.timeout_ms
+       r.timeout_ms, r.save_output_as
   FROM jsonb_to_recordset($3::jsonb) AS r(key text, position integer, title text, agent_id uuid,
        capability text, input jsonb, depends_on jsonb, priority smallint, max_attempts integer,
-       timeout_ms integer)`;
+       timeout_ms integer, save_output_as jsonb)`;
 
 const COMPLETE_PLAN_SQL = `
 WITH done AS (
@@ -215,6 +215,7 @@ export async function insertPlan(
     priority: task.priority ?? 5,
     max_attempts: task.maxAttempts ?? 3,
     timeout_ms: task.timeoutMs ?? null,
+    save_output_as: task.saveOutputAs ?? null,
   }));
   await manager.query(INSERT_TASKS_SQL, [row.id, plan.tenantId, JSON.stringify(tasks)]);
   return { id: row.id, created: true };

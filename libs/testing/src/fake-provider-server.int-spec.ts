@@ -1,3 +1,9 @@
+import {
+  createEmbeddingAdapter,
+  createProviderOutboundClient,
+  echoEmbedding,
+  LlmError,
+} from '@agentq/llm';
 import { FakeProviderServer } from './fake-provider-server';
 
 describe('FakeProviderServer', () => {
@@ -29,6 +35,37 @@ describe('FakeProviderServer', () => {
       choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
       usage: { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 },
     });
+  });
+
+  it('answers /v1/embeddings in the OpenAI shape, through the real SDK', async () => {
+    const outbound = createProviderOutboundClient(false);
+    const adapter = createEmbeddingAdapter(
+      { type: 'openai-compatible', apiKey: null, baseUrl: `${server.url}/v1`, settings: {} },
+      outbound,
+    );
+    server.script([{ kind: 'reply', promptTokens: 11 }]);
+    const result = await adapter.embed({
+      model: 'nomic-embed-text',
+      texts: ['first text', 'second text'],
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(result).toEqual({
+      vectors: [echoEmbedding('first text'), echoEmbedding('second text')],
+      promptTokens: 11,
+      model: 'nomic-embed-text',
+    });
+    expect(server.requests[0]).toMatchObject({
+      api: 'openai-embeddings',
+      path: '/v1/embeddings',
+      body: { model: 'nomic-embed-text', input: ['first text', 'second text'] },
+    });
+    server.script([{ kind: 'error', status: 429, retryAfterMs: 1500 }]);
+    const limited = await adapter
+      .embed({ model: 'm', texts: ['x'], signal: AbortSignal.timeout(5_000) })
+      .catch((error: unknown) => error);
+    expect(limited).toBeInstanceOf(LlmError);
+    expect(limited).toMatchObject({ kind: 'rate_limited', retryAfterMs: 1500 });
+    await outbound.close();
   });
 
   it('answers Messages in the Anthropic shape and records the prompt', async () => {
@@ -105,7 +142,7 @@ describe('FakeProviderServer', () => {
 
   it('answers 404 to unknown routes and 400 to bodies that are not JSON', async () => {
     expect(
-      (await fetch(`${server.url}/v1/embeddings`, { method: 'POST', body: '{}' })).status,
+      (await fetch(`${server.url}/v1/moderations`, { method: 'POST', body: '{}' })).status,
     ).toBe(404);
     expect(
       (await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body: 'nope' })).status,

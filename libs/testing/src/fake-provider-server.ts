@@ -6,8 +6,10 @@ import {
   ServerResponse,
 } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { echoEmbedding } from '@agentq/llm';
 
-export type FakeProviderApi = 'openai' | 'anthropic';
+/** `openai-embeddings` is OpenAI's `POST .../embeddings`, which Ollama, vLLM and LM Studio speak too. */
+export type FakeProviderApi = 'openai' | 'anthropic' | 'openai-embeddings';
 
 export type FakeProviderBehaviour =
   /**
@@ -46,6 +48,8 @@ export type FakeProviderBehaviour =
     }
   /** Wait, then behave as `then` (a default reply unless given). */
   | { kind: 'delay'; ms: number; then?: FakeProviderBehaviour }
+  /** Hold the request until `until` settles (the test decides when), then behave as `then`. */
+  | { kind: 'held'; until: Promise<unknown>; then?: FakeProviderBehaviour }
   /** Accept the request and never answer. */
   | { kind: 'hang' }
   /** Reset the connection (TCP RST) without answering. */
@@ -86,8 +90,10 @@ interface Rule {
 const DEFAULT_BEHAVIOUR: FakeProviderBehaviour = { kind: 'reply' };
 
 /**
- * A local HTTP server that speaks OpenAI Chat Completions (`POST .../chat/completions`) and
- * Anthropic Messages (`POST .../v1/messages`) over a real socket, for driving the real SDKs.
+ * A local HTTP server that speaks OpenAI Chat Completions (`POST .../chat/completions`), OpenAI
+ * Embeddings (`POST .../embeddings`: a `reply` answers each input with the echo provider's
+ * hashed n-gram vector, `body.dimensions` or 384 numbers) and Anthropic Messages
+ * (`POST .../v1/messages`) over a real socket, for driving the real SDKs.
  * Each request takes its behaviour from the first matching `when` rule, else the next `script`
  * entry, else the default; every request is recorded in `requests`.
  */
@@ -242,6 +248,11 @@ export class FakeProviderServer {
         });
         return;
       }
+      case 'held':
+        void behaviour.until.finally(() =>
+          this.perform(behaviour.then ?? DEFAULT_BEHAVIOUR, request, response),
+        );
+        return;
       case 'hang':
         return;
       case 'reset':
@@ -302,6 +313,7 @@ export class FakeProviderServer {
     response: ServerResponse,
   ): void {
     this.answered += 1;
+    if (request.api === 'openai-embeddings') return sendEmbeddings(request, response, behaviour);
     const text = behaviour.text ?? `fake reply to: ${lastUserText(request.body)}`;
     const promptTokens = behaviour.promptTokens ?? roughTokenCount(request.prompt);
     const completionTokens = behaviour.completionTokens ?? roughTokenCount(text);
@@ -664,6 +676,7 @@ function toolCallsBody(
 function apiOf(method: string | undefined, path: string): FakeProviderApi | null {
   if (method !== 'POST') return null;
   if (path.endsWith('/chat/completions')) return 'openai';
+  if (path.endsWith('/embeddings')) return 'openai-embeddings';
   if (path.endsWith('/v1/messages')) return 'anthropic';
   return null;
 }
@@ -681,7 +694,8 @@ function recordedRequest(
   body: Record<string, unknown>,
 ): FakeProviderRequest {
   const messages = Array.isArray(body.messages) ? body.messages : [];
-  const prompt = [body.system, ...messages.map((message) => message?.content)]
+  const inputs = api === 'openai-embeddings' ? embeddingInputs(body) : [];
+  const prompt = [body.system, ...messages.map((message) => message?.content), ...inputs]
     .map(textOf)
     .filter(Boolean)
     .join('\n');
@@ -741,13 +755,40 @@ function sendError(
     headers['retry-after-ms'] = String(behaviour.retryAfterMs);
   const message = behaviour.message ?? `fake provider error ${behaviour.status}`;
   const body =
-    api === 'openai'
+    api !== 'anthropic'
       ? { error: { message, type: 'fake_error', param: null, code: behaviour.code ?? null } }
       : {
           type: 'error',
           error: { type: ANTHROPIC_ERROR_TYPES[behaviour.status] ?? 'api_error', message },
         };
   sendJson(response, behaviour.status, body, headers);
+}
+
+function embeddingInputs(body: Record<string, unknown>): string[] {
+  if (typeof body.input === 'string') return [body.input];
+  return Array.isArray(body.input) ? body.input.map(String) : [];
+}
+
+// OpenAI's embeddings answer, float encoding: one vector per input, in order, with its index.
+function sendEmbeddings(
+  request: FakeProviderRequest,
+  response: ServerResponse,
+  behaviour: Extract<FakeProviderBehaviour, { kind: 'reply' }>,
+): void {
+  const inputs = embeddingInputs(request.body);
+  const dimensions = typeof request.body.dimensions === 'number' ? request.body.dimensions : 384;
+  const promptTokens =
+    behaviour.promptTokens ?? inputs.reduce((sum, text) => sum + roughTokenCount(text), 0);
+  sendJson(response, 200, {
+    object: 'list',
+    data: inputs.map((text, index) => ({
+      object: 'embedding',
+      index,
+      embedding: echoEmbedding(text, dimensions),
+    })),
+    model: request.model ?? 'fake-embedding',
+    usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+  });
 }
 
 function sendJson(

@@ -35,8 +35,13 @@ export const MODEL_PRICES: ModelPricing = {
   'claude-3-5-haiku': { inputPerMillion: '0.80', outputPerMillion: '4' },
   'claude-3-opus': { inputPerMillion: '15', outputPerMillion: '75' },
   'claude-3-haiku': { inputPerMillion: '0.25', outputPerMillion: '1.25' },
-  // The offline echo provider (echo, echo-1, ...) costs nothing.
+  // Embedding models: input tokens only.
+  'text-embedding-3-small': { inputPerMillion: '0.02', outputPerMillion: '0' },
+  'text-embedding-3-large': { inputPerMillion: '0.13', outputPerMillion: '0' },
+  'text-embedding-ada-002': { inputPerMillion: '0.10', outputPerMillion: '0' },
+  // The offline echo provider (echo, echo-1, echo-embedding, ...) costs nothing.
   echo: { inputPerMillion: '0', outputPerMillion: '0' },
+  'echo-embedding': { inputPerMillion: '0', outputPerMillion: '0' },
 };
 
 export interface TokenUsage {

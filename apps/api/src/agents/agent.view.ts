@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ResponseFormatDto } from '../common/response-format.dto';
 import {
   Agent,
+  AgentKnowledgeConfig,
   AGENT_STATUSES,
   AgentStatus,
   AgentTool,
@@ -10,6 +11,7 @@ import {
 } from '@agentq/database';
 import { TOOL_TYPES } from './dto/tool-definition.dto';
 import { LlmConfigDto } from './dto/llm-config.dto';
+import { AgentKnowledgeDto } from './dto/agent-knowledge.dto';
 
 export class ToolHeaderView {
   @ApiProperty({ description: 'the last 4 characters of the value (the rest is never shown)' })
@@ -61,6 +63,8 @@ export class AgentView {
   inputGuard!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'the http tool guarding the output' })
   outputGuard!: string | null;
+  @ApiProperty({ type: AgentKnowledgeDto, nullable: true })
+  knowledge!: AgentKnowledgeConfig | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -98,6 +102,7 @@ export function toAgentView(row: Agent): AgentView {
     maxTokens: row.maxTokens,
     inputGuard: row.inputGuard,
     outputGuard: row.outputGuard,
+    knowledge: row.knowledge ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

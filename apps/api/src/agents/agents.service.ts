@@ -71,6 +71,7 @@ export class AgentsService {
       maxTokens: body.maxTokens ?? null,
       inputGuard: body.inputGuard ?? null,
       outputGuard: body.outputGuard ?? null,
+      knowledge: body.knowledge ?? null,
     });
     agent.tools = tools;
     checkGuards(agent);
@@ -148,6 +149,7 @@ export class AgentsService {
       maxTokens: changes.maxTokens,
       inputGuard: changes.inputGuard,
       outputGuard: changes.outputGuard,
+      knowledge: changes.knowledge,
     });
     if (
       changes.tools !== undefined ||

@@ -98,6 +98,7 @@ function newExecution(body: SubmitExecutionDto, apiKeyId: string, now: number): 
     idempotencyKey: body.idempotencyKey ?? null,
     handoffToAgentId: body.handoffTo ?? null,
     storeOutputAsMemory: body.storeOutputAsMemory ?? false,
+    saveOutputAs: body.saveOutputAs ?? null,
     stream: body.stream,
     responseFormat: body.responseFormat,
     attribution: attributionOf(apiKeyId, body),

@@ -7,11 +7,13 @@ import {
   ExecutionOutput,
   ExecutionStatus,
   ResponseFormat,
+  SaveOutputAs,
 } from '@agentq/database';
 import { ExecutionStep, toExecutionView as executionViewOf } from '@agentq/executions';
 import { EXECUTION_EVENT_TYPES, ExecutionEventType } from '@agentq/jobs';
 import { jsonValueSchema } from '../common/json-value.schema';
 import { ResponseFormatDto } from '../common/response-format.dto';
+import { SaveOutputAsDto } from '../knowledge/dto/save-output-as.dto';
 import { ExecutionInputDto } from './dto/submit-execution.dto';
 
 /** A fallback chain entry that did not answer a model call, and why. */
@@ -118,7 +120,19 @@ export class ExecutionView {
   @ApiProperty({ type: String, nullable: true }) idempotencyKey!: string | null;
   @ApiProperty({ type: [String], nullable: true, description: 'memories the prompt used' })
   memoryIds!: string[] | null;
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'knowledge entries the prompt used (agents with knowledge enabled)',
+  })
+  knowledgeIds!: string[] | null;
   @ApiProperty() storeOutputAsMemory!: boolean;
+  @ApiProperty({
+    type: SaveOutputAsDto,
+    nullable: true,
+    description: 'on success, the output is stored as this knowledge entry',
+  })
+  saveOutputAs!: SaveOutputAs | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) handoffTo!: string | null;
   @ApiProperty({ type: 'integer' }) handoffDepth!: number;
   @ApiProperty({ type: String, format: 'uuid', nullable: true })

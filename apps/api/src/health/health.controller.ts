@@ -6,9 +6,15 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators';
 import { ErrorResponse } from '../common/error-response';
+import { KnowledgeVectorSupport } from '../knowledge/knowledge-vector-support.service';
 import { HEALTH_MODELS, LivenessView, ReadinessView } from './health.view';
 import { RedisHealthIndicator } from './redis-health.indicator';
 
@@ -21,6 +27,8 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly vectors: KnowledgeVectorSupport,
   ) {}
 
   @Get('live')
@@ -42,6 +50,12 @@ export class HealthController {
     return this.health.check([
       () => this.database.pingCheck('postgres').withTimeout(1_500),
       () => this.redis.isHealthy('redis'),
+      // Which vector path knowledge search uses (decided at boot): informative, always up.
+      () =>
+        this.indicators.check('knowledge').up({
+          vectorBackend: this.vectors.current.backend,
+          pgvectorAvailable: this.vectors.current.pgvectorAvailable,
+        }),
     ]);
   }
 }

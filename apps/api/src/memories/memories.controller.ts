@@ -27,6 +27,10 @@ import { ErrorResponse } from '../common/error-response';
 import { CreateMemoryDto } from './dto/create-memory.dto';
 import { ListMemoriesQuery } from './dto/list-memories.query';
 import { UpdateMemoryDto } from './dto/update-memory.dto';
+import { MemorySearchDto } from '../knowledge/dto/knowledge-queries.dto';
+import { KnowledgeService } from '../knowledge/knowledge.service';
+import { chunkOf, MemorySearchView, scoresOf } from '../knowledge/knowledge.view';
+import { KnowledgeVectorSupport } from '../knowledge/knowledge-vector-support.service';
 import { MemoriesService } from './memories.service';
 import { MemoryPage, MemoryView, toMemoryView } from './memory.view';
 
@@ -37,7 +41,11 @@ const memoryIdOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundEr
 @ApiBearerAuth()
 @Controller('v1/agents/:agentId/memories')
 export class MemoriesController {
-  constructor(private readonly memories: MemoriesService) {}
+  constructor(
+    private readonly memories: MemoriesService,
+    private readonly knowledge: KnowledgeService,
+    private readonly vectors: KnowledgeVectorSupport,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -68,6 +76,35 @@ export class MemoriesController {
     return {
       data: page.data.map(({ memory, rank }) => toMemoryView(memory, rank)),
       nextCursor: page.nextCursor,
+    };
+  }
+
+  @Post('search')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Search the agent’s memories by words (lexical), meaning (semantic) or both (hybrid)',
+  })
+  @ApiOkResponse({ type: MemorySearchView })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async search(
+    @TenantId() tenantId: string,
+    @Param('agentId', agentIdOr404) agentId: string,
+    @Body() body: MemorySearchDto,
+  ): Promise<MemorySearchView> {
+    const answer = await this.knowledge.searchMemories(tenantId, agentId, body);
+    return {
+      data: answer.hits.map((hit) => ({
+        memoryId: hit.parentId,
+        chunk: chunkOf(hit),
+        ...scoresOf(hit),
+      })),
+      meta: {
+        mode: answer.mode,
+        vectorBackend: this.vectors.current.backend,
+        embeddingModel: answer.embeddingModel,
+        ...(answer.degraded ? { degraded: answer.degraded } : {}),
+      },
     };
   }
 

@@ -4,6 +4,7 @@ import { AgentMemory, inTenantTransaction } from '@agentq/database';
 import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { NotFoundError } from '../common/api-errors';
+import { KnowledgeService } from '../knowledge/knowledge.service';
 import { definedOnly } from '../common/defined-only';
 import { newestFirstPage, Page } from '../common/newest-first-page';
 import { DEFAULT_PAGE_SIZE } from '../common/page.query';
@@ -18,10 +19,13 @@ export interface RankedMemory {
 
 @Injectable()
 export class MemoriesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly knowledge: KnowledgeService,
+  ) {}
 
-  create(tenantId: string, agentId: string, body: CreateMemoryDto): Promise<AgentMemory> {
-    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+  async create(tenantId: string, agentId: string, body: CreateMemoryDto): Promise<AgentMemory> {
+    const memory = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       await this.assertAgentExists(manager, tenantId, agentId);
       const [{ id }]: { id: string }[] = await manager.query(
         `INSERT INTO agent_memories (tenant_id, agent_id, type, content, importance, metadata)
@@ -35,8 +39,12 @@ export class MemoriesService {
           JSON.stringify(body.metadata ?? {}),
         ],
       );
+      // Memories are searchable by meaning too: chunked here, embedded in the background.
+      await this.knowledge.indexMemory(manager, tenantId, { id, agentId, content: body.content });
       return this.get(tenantId, agentId, id, manager);
     });
+    await this.knowledge.memoryIndexed(tenantId, memory.id);
+    return memory;
   }
 
   /**
@@ -87,13 +95,13 @@ export class MemoriesService {
     );
   }
 
-  update(
+  async update(
     tenantId: string,
     agentId: string,
     id: string,
     changes: UpdateMemoryDto,
   ): Promise<AgentMemory> {
-    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+    const memory = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       const update = definedOnly<Partial<AgentMemory>>({
         type: changes.type,
         content: changes.content,
@@ -106,8 +114,17 @@ export class MemoriesService {
           .update({ id, agentId, tenantId }, update);
         if (affected === 0) throw new NotFoundError('memory');
       }
+      if (changes.content !== undefined) {
+        await this.knowledge.indexMemory(manager, tenantId, {
+          id,
+          agentId,
+          content: changes.content,
+        });
+      }
       return this.get(tenantId, agentId, id, manager);
     });
+    if (changes.content !== undefined) await this.knowledge.memoryIndexed(tenantId, id);
+    return memory;
   }
 
   remove(tenantId: string, agentId: string, id: string): Promise<void> {

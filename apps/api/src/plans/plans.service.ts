@@ -186,6 +186,7 @@ function toTaskSpec(task: CreatePlanDto['tasks'][number], index: number): TaskSp
     priority: task.priority,
     maxAttempts: task.maxAttempts,
     timeoutMs: task.timeoutMs ?? null,
+    saveOutputAs: task.saveOutputAs ?? null,
   };
 }
 

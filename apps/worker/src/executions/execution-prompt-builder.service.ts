@@ -14,7 +14,14 @@ import { inTenantTransaction } from '@agentq/database';
 import { ChatMessage } from '@agentq/database';
 import { buildSystemPrompt, toChatMessages } from '@agentq/llm';
 import { DataSource } from 'typeorm';
-import { ClaimedExecution, readSessionTurns, recordMemoryUse } from '@agentq/executions';
+import {
+  ClaimedExecution,
+  readSessionTurns,
+  recordKnowledgeUse,
+  recordMemoryUse,
+} from '@agentq/executions';
+import { knowledgePromptSection } from '@agentq/knowledge';
+import { KnowledgeRetrieval } from '../knowledge/knowledge-retrieval.service';
 
 export interface ExecutionPrompt {
   systemPrompt: string;
@@ -34,6 +41,7 @@ export class ExecutionPromptBuilder {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly knowledge: KnowledgeRetrieval,
   ) {}
 
   // One statement in a transaction scoped to the execution's tenant (row-level security).
@@ -44,12 +52,14 @@ export class ExecutionPromptBuilder {
   }
 
   async build(execution: ClaimedExecution): Promise<ExecutionPrompt> {
-    const [memories, history] = await Promise.all([
+    const [memories, history, knowledge] = await Promise.all([
       this.memoriesFor(execution),
       this.historyFor(execution),
+      this.knowledgeFor(execution),
     ]);
+    const systemPrompt = buildSystemPrompt(execution.agent, memories);
     return {
-      systemPrompt: buildSystemPrompt(execution.agent, memories),
+      systemPrompt: knowledge ? `${systemPrompt}\n\n${knowledge}` : systemPrompt,
       messages: [...history, ...toChatMessages(execution.input)],
     };
   }
@@ -76,6 +86,23 @@ export class ExecutionPromptBuilder {
       ),
     );
     return chosen;
+  }
+
+  /** The agent's `knowledge`: the top entries for the input, within its token budget. */
+  private async knowledgeFor(execution: ClaimedExecution): Promise<string> {
+    const config = execution.agent.knowledge;
+    if (!config?.enabled) return '';
+    const found = await this.knowledge.forAgent(
+      execution.tenantId,
+      execution.agentId,
+      config,
+      inputText(execution.input),
+    );
+    const section = knowledgePromptSection(found, config.maxTokens);
+    await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      recordKnowledgeUse(manager, execution.id, section.entryIds),
+    );
+    return section.text;
   }
 
   private async historyFor(execution: ClaimedExecution): Promise<ChatMessage[]> {

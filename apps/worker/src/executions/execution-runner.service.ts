@@ -42,6 +42,7 @@ import { modelTools } from './guardrails';
 import { Guardrails } from './guardrails.service';
 import { completeInFormat } from './structured-answer';
 import { BaseRequest, LoopOutcome, ToolLoop } from './tool-loop/tool-loop.service';
+import { KnowledgeEmbeddingQueue } from '../knowledge/knowledge-embedding-queue.service';
 
 export interface AttemptContext {
   isLastAttempt: boolean;
@@ -66,6 +67,7 @@ export class ExecutionRunner {
     private readonly dispatch: DispatchGate,
     private readonly toolLoop: ToolLoop,
     private readonly guardrails: Guardrails,
+    private readonly knowledgeEmbeddings: KnowledgeEmbeddingQueue,
   ) {
     finisher.observeCommits((outcomes, seconds) => metrics.groupCommitted(outcomes, seconds));
   }
@@ -455,6 +457,11 @@ export class ExecutionRunner {
     crashIfInjected(this.config, 'crash-after-commit', execution.id);
     const recorded = won.recordedInstead ?? outcome;
     this.metrics.outcomeRecorded(execution, recorded);
+    // A success with follow-ups may have written a knowledge entry (saveOutputAs) or a memory:
+    // the tenant's embedding job gives them vectors.
+    if (recorded.status === 'succeeded' && execution.hasFollowUpFlags) {
+      void this.knowledgeEmbeddings.enqueue(execution.tenantId, `execution-${execution.id}`);
+    }
     return { kind: 'done', outcome: recorded.status };
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CryptoModule } from '@agentq/crypto';
 import { ExecutionWorkModule } from '@agentq/executions';
 import { DispatchModule } from '../dispatch/dispatch.module';
+import { KnowledgeWorkerModule } from '../knowledge/knowledge.module';
 import { ToolsModule } from '@agentq/tools';
 import { BudgetLedger } from '@agentq/usage';
 import { AgentExecutionProcessor } from './agent-execution.processor';
@@ -15,7 +16,7 @@ import { HttpToolCaller } from './tool-loop/http-tool-caller.service';
 import { ToolLoop } from './tool-loop/tool-loop.service';
 
 @Module({
-  imports: [CryptoModule, DispatchModule, ExecutionWorkModule, ToolsModule],
+  imports: [CryptoModule, DispatchModule, ExecutionWorkModule, ToolsModule, KnowledgeWorkerModule],
   providers: [
     AgentExecutionProcessor,
     ExecutionRunner,

@@ -58,6 +58,14 @@ export interface PassedOverModel {
   error: ExecutionError;
 }
 
+/** On success, store the output as a knowledge entry of this type and title (docs/knowledge.md). */
+export interface SaveOutputAs {
+  type: string;
+  title: string;
+  tags?: string[];
+  collection?: string | null;
+}
+
 export interface ExecutionError {
   code: string;
   message: string;
@@ -94,8 +102,12 @@ export class AgentExecution {
   @Column('text', { nullable: true }) idempotencyKey!: string | null;
   /** The memories the last attempt put in the system prompt; null when memory was off. */
   @Column('uuid', { array: true, nullable: true }) memoryIds!: string[] | null;
+  /** The knowledge entries the last attempt put in the system prompt; null when knowledge was off. */
+  @Column('uuid', { array: true, nullable: true }) knowledgeIds!: string[] | null;
   /** On success, the output is stored as a `conversation` memory of the agent. */
   @Column('boolean', { default: false }) storeOutputAsMemory!: boolean;
+  /** On success, the output is stored as a knowledge entry. */
+  @Column('jsonb', { nullable: true }) saveOutputAs!: SaveOutputAs | null;
   /** On success, the output is handed to this agent (a new execution in the same session). */
   @Column('uuid', { nullable: true }) handoffToAgentId!: string | null;
   /** Handoffs that led to this execution: 0 for a submission, parent's + 1 for a handoff. */

@@ -84,6 +84,18 @@ export const ACTION_TIMEOUT_LIMITS = {
   defaultMs: 3_600_000,
 } as const;
 
+/** `knowledge` on an agent: what it draws on from the knowledge base before each model call. */
+export interface AgentKnowledgeConfig {
+  enabled: boolean;
+  collections?: string[];
+  types?: string[];
+  tags?: string[];
+  /** Entries searched for the input at most. */
+  topK: number;
+  /** Tokens of knowledge the system prompt may take at most. */
+  maxTokens: number;
+}
+
 @Entity('agents')
 export class Agent {
   @PrimaryGeneratedColumn('uuid') id!: string;
@@ -119,6 +131,7 @@ export class Agent {
   /** Http tools (by name) called with the input before any model call, and with the output. */
   @Column('text', { nullable: true }) inputGuard!: string | null;
   @Column('text', { nullable: true }) outputGuard!: string | null;
+  @Column('jsonb', { nullable: true }) knowledge!: AgentKnowledgeConfig | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -10,7 +10,8 @@ import {
   SESSION_EVENT_TYPES,
 } from '@agentq/agent-context';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { setTransactionTenant } from '@agentq/database';
+import { SaveOutputAs, setTransactionTenant } from '@agentq/database';
+import { saveOutputAsKnowledge } from '@agentq/knowledge';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ExecutionProducer, QueuedExecution } from '../lifecycle/execution-producer.service';
@@ -31,6 +32,7 @@ interface Candidate {
   handoffToAgentId: string | null;
   handoffDepth: number;
   storeOutputAsMemory: boolean;
+  saveOutputAs: SaveOutputAs | null;
   // The agent message that started this execution, when it was itself a handoff.
   inReplyToId: string | null;
 }
@@ -51,12 +53,13 @@ export const NO_FOLLOW_UPS: CommittedFollowUps = { jobs: [] };
 const CANDIDATES_SQL = `
 SELECT e.id, e.tenant_id, e.agent_id, e.session_id, s.status AS session_status, e.priority,
        e.max_attempts, e.timeout_ms, e.handoff_to_agent_id, e.handoff_depth,
-       e.store_output_as_memory,
+       e.store_output_as_memory, e.save_output_as,
        (SELECT m.id FROM agent_messages m WHERE m.to_execution_id = e.id LIMIT 1) AS in_reply_to_id
   FROM agent_executions e
   LEFT JOIN sessions s ON s.id = e.session_id
  WHERE e.id = ANY($1::uuid[])
-   AND (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory OR e.id = ANY($2::uuid[]))`;
+   AND (e.handoff_to_agent_id IS NOT NULL OR e.store_output_as_memory
+        OR e.save_output_as IS NOT NULL OR e.id = ANY($2::uuid[]))`;
 
 const INSERT_MEMORIES_SQL = `
 INSERT INTO agent_memories (id, tenant_id, agent_id, type, content, importance, metadata)
@@ -213,6 +216,16 @@ export class ExecutionFollowUps {
           metadata: { source: 'execution-output', executionId: candidate.id },
         });
         this.sessionEvent(events, candidate, SESSION_EVENT_TYPES.memoryStored, { memoryId });
+      }
+      if (candidate.saveOutputAs && outputText.trim().length > 0) {
+        // In the terminal transaction: the entry exists exactly when the success does.
+        await saveOutputAsKnowledge(
+          manager,
+          candidate.tenantId,
+          candidate.id,
+          candidate.saveOutputAs,
+          outputText,
+        );
       }
       const request = requestedHandoff(candidate.handoffToAgentId, outputText);
       if (request?.kind === 'rejected') {
@@ -380,6 +393,7 @@ function toCandidate(row: Record<string, unknown>): Candidate {
     handoffToAgentId: (row.handoff_to_agent_id as string | null) ?? null,
     handoffDepth: row.handoff_depth as number,
     storeOutputAsMemory: row.store_output_as_memory as boolean,
+    saveOutputAs: (row.save_output_as as SaveOutputAs | null) ?? null,
     inReplyToId: (row.in_reply_to_id as string | null) ?? null,
   };
 }

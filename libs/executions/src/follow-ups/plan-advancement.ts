@@ -180,6 +180,7 @@ async function startTasks(
       idempotency_key: `plan:${plan.id}:${task.key}`,
       handoff_to_agent_id: null,
       store_output_as_memory: false,
+      save_output_as: task.save_output_as,
       // Every task runs with the plan's attribution.
       api_key_id: plan.api_key_id,
       end_user: plan.end_user,

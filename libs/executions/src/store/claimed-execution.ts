@@ -1,4 +1,5 @@
 import {
+  AgentKnowledgeConfig,
   AgentTool,
   ExecutionInput,
   LlmConfig,
@@ -44,6 +45,7 @@ export interface ClaimedExecution {
     /** Http tools (by name) that check the input before any model call, and the final output. */
     inputGuard?: string | null;
     outputGuard?: string | null;
+    knowledge: AgentKnowledgeConfig | null;
   };
   /** The submission's wait for client tool outputs, else the agent's; null for the default. */
   actionTimeoutMs: number | null;

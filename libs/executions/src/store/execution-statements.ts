@@ -25,6 +25,8 @@ WITH touched AS (
 )
 UPDATE agent_executions SET memory_ids = $2::uuid[] WHERE id = $1`;
 
+const RECORD_KNOWLEDGE_USE_SQL = `UPDATE agent_executions SET knowledge_ids = $2::uuid[] WHERE id = $1`;
+
 // Input and output become placeholders, and so do the steps' texts (model output and tool calls,
 // tool arguments and results); status, model, tokens, cost and duration stay, so the usage
 // rollups still equal the sums over the rows. Not a status change: no session event.
@@ -90,6 +92,15 @@ export async function recordMemoryUse(
   memoryIds: readonly string[],
 ): Promise<void> {
   await sql.query(RECORD_MEMORY_USE_SQL, [executionId, memoryIds]);
+}
+
+/** The knowledge entries an attempt's prompt quoted (GET /v1/executions/:id `knowledgeIds`). */
+export async function recordKnowledgeUse(
+  sql: Sql,
+  executionId: string,
+  entryIds: readonly string[],
+): Promise<void> {
+  await sql.query(RECORD_KNOWLEDGE_USE_SQL, [executionId, entryIds]);
 }
 
 /**

@@ -23,6 +23,7 @@ import { Omittable } from '../../common/omittable.decorator';
 import { ResponseFormatDto } from '../../common/response-format.dto';
 import { OptionalPositiveUsdAmount, OptionalUsdAmount } from '../../common/usd-amount.decorator';
 import { EXECUTION_LIMITS } from '../../executions/dto/submit-execution.dto';
+import { AgentKnowledgeDto } from './agent-knowledge.dto';
 import { LlmConfigDto } from './llm-config.dto';
 import { ToolDefinitionDto } from './tool-definition.dto';
 
@@ -157,6 +158,16 @@ export class CreateAgentDto {
   @Min(ACTION_TIMEOUT_LIMITS.minMs)
   @Max(ACTION_TIMEOUT_LIMITS.maxMs)
   actionTimeoutMs?: number | null;
+
+  @ApiPropertyOptional({
+    type: AgentKnowledgeDto,
+    nullable: true,
+    description: 'the knowledge base entries put into its prompts (docs/knowledge.md)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AgentKnowledgeDto)
+  knowledge?: AgentKnowledgeDto | null;
 
   @OptionalUsdAmount('spend limit per UTC day; an attempt over it fails with budget_exceeded')
   budgetDailyUsd?: string | null;

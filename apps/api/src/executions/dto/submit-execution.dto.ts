@@ -21,6 +21,7 @@ import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
 import { EndUserField, MetadataField, TagsField } from '../../common/attribution.dto';
 import { OptionalPositiveUsdAmount } from '../../common/usd-amount.decorator';
 import { ResponseFormatDto } from '../../common/response-format.dto';
+import { SaveOutputAsDto } from '../../knowledge/dto/save-output-as.dto';
 
 export const EXECUTION_LIMITS = {
   messageChars: 100_000,
@@ -174,6 +175,15 @@ export class SubmitExecutionDto {
   @IsOptional()
   @IsBoolean()
   storeOutputAsMemory?: boolean;
+
+  @ApiPropertyOptional({
+    type: SaveOutputAsDto,
+    description: 'On success, store the output as a knowledge entry (docs/knowledge.md)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SaveOutputAsDto)
+  saveOutputAs?: SaveOutputAsDto;
 
   @ApiPropertyOptional({
     minimum: 0,

@@ -17,6 +17,7 @@ import {
 } from 'class-validator';
 import { EndUserField, MetadataField, TagsField } from '../../common/attribution.dto';
 import { EXECUTION_LIMITS, ExecutionInputDto } from '../../executions/dto/submit-execution.dto';
+import { SaveOutputAsDto } from '../../knowledge/dto/save-output-as.dto';
 
 export const FAILURE_POLICIES = ['fail_fast', 'continue'] as const;
 
@@ -83,6 +84,15 @@ export class PlanTaskDto {
   @Min(EXECUTION_LIMITS.minTimeoutMs)
   @Max(EXECUTION_LIMITS.maxTimeoutMs)
   timeoutMs?: number;
+
+  @ApiPropertyOptional({
+    type: SaveOutputAsDto,
+    description: 'On success, store the task’s output as a knowledge entry (docs/knowledge.md)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SaveOutputAsDto)
+  saveOutputAs?: SaveOutputAsDto;
 }
 
 export class CreatePlanDto {

@@ -17,7 +17,19 @@ import {
   NewModelStep,
   NewToolStep,
 } from '@agentq/executions';
-import { LlmError, LlmRequest, LlmTool, parseStructuredAnswer, repairMessages } from '@agentq/llm';
+import {
+  LlmError,
+  LlmRequest,
+  LlmResult,
+  LlmTool,
+  parseStructuredAnswer,
+  repairMessages,
+} from '@agentq/llm';
+import {
+  SEARCH_KNOWLEDGE_TOOL,
+  searchKnowledgeArguments,
+  searchKnowledgeOutput,
+} from '@agentq/knowledge';
 import { argumentsProblem } from '@agentq/tools';
 import {
   computeCostUsd,
@@ -28,6 +40,7 @@ import {
 import { ExecutionMetrics } from '../../metrics/execution-metrics.service';
 import { modelTools } from '../guardrails';
 import { routeOutput, RoutedResult } from '../model-chain';
+import { KnowledgeRetrieval } from '../../knowledge/knowledge-retrieval.service';
 import { HttpToolCaller, ToolCallResult } from './http-tool-caller.service';
 import { loopState, PendingToolCall } from './loop-state';
 
@@ -73,6 +86,7 @@ export class ToolLoop {
     private readonly approvals: ExecutionApprovals,
     private readonly httpTools: HttpToolCaller,
     private readonly metrics: ExecutionMetrics,
+    private readonly knowledge: KnowledgeRetrieval,
   ) {}
 
   async run(
@@ -83,6 +97,7 @@ export class ToolLoop {
   ): Promise<LoopOutcome> {
     const { maxSteps } = execution.agent;
     const llmTools = modelTools(execution.agent).map(toLlmTool);
+    if (offersKnowledgeTool(execution)) llmTools.push(SEARCH_KNOWLEDGE_TOOL);
     const format = execution.responseFormat;
     let repair: LlmRequest['messages'] = [];
     let committed = await this.steps.load(execution.tenantId, execution.id);
@@ -254,12 +269,40 @@ export class ToolLoop {
     return candidates.filter(({ call }) => !approved.has(call.id));
   }
 
+  // The built-in tool: a hybrid search as the agent, within its knowledge config's filters.
+  private async searchKnowledge(
+    execution: ClaimedExecution,
+    call: ToolCall,
+  ): Promise<ToolCallResult> {
+    const parsed = searchKnowledgeArguments(call.arguments);
+    if (!parsed.ok) return notRun('invalid_arguments', parsed.problem);
+    const startedAt = performance.now();
+    const config = execution.agent.knowledge!;
+    const found = await this.knowledge.search({
+      tenantId: execution.tenantId,
+      agentId: execution.agentId,
+      query: parsed.value.query,
+      k: parsed.value.k,
+      collections: config.collections,
+      types: config.types,
+      tags: config.tags,
+    });
+    return {
+      output: searchKnowledgeOutput(found),
+      error: null,
+      durationMs: Math.round(performance.now() - startedAt),
+    };
+  }
+
   private runServerTool(
     execution: ClaimedExecution,
     tool: AgentTool | undefined,
     call: ToolCall,
     signal: AbortSignal,
   ): Promise<ToolCallResult> {
+    if (!tool && call.name === SEARCH_KNOWLEDGE_TOOL.name && offersKnowledgeTool(execution)) {
+      return this.searchKnowledge(execution, call);
+    }
     if (!tool) return Promise.resolve(notRun('unknown_tool', `the agent has no tool ${call.name}`));
     const problem = argumentsProblem(tool.parameters, call.arguments);
     if (problem) return Promise.resolve(notRun('invalid_arguments', problem));
@@ -271,6 +314,14 @@ export class ToolLoop {
       signal,
     });
   }
+}
+
+// Agents with knowledge enabled get `search_knowledge`, unless a tool of theirs has its name.
+function offersKnowledgeTool(execution: ClaimedExecution): boolean {
+  return (
+    execution.agent.knowledge?.enabled === true &&
+    !execution.agent.tools.some((tool) => tool.name === SEARCH_KNOWLEDGE_TOOL.name)
+  );
 }
 
 // The final answer against the response format: parsed, or the repair turn to ask for (the
