@@ -17,14 +17,7 @@ import {
   NewModelStep,
   NewToolStep,
 } from '@agentq/executions';
-import {
-  LlmError,
-  LlmRequest,
-  LlmResult,
-  LlmTool,
-  parseStructuredAnswer,
-  repairMessages,
-} from '@agentq/llm';
+import { LlmError, LlmRequest, LlmTool, parseStructuredAnswer, repairMessages } from '@agentq/llm';
 import {
   SEARCH_KNOWLEDGE_TOOL,
   searchKnowledgeArguments,
