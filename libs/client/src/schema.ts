@@ -194,6 +194,23 @@ export type paths = {
     patch: operations['MemoriesController_update'];
     trace?: never;
   };
+  '/v1/agents/{agentId}/memories/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Search the agent’s memories by words (lexical), meaning (semantic) or both (hybrid) */
+    post: operations['MemoriesController_search'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/agents/{agentId}/messages': {
     parameters: {
       query?: never;
@@ -579,6 +596,163 @@ export type paths = {
      * @description Agent, status, error code and creation time range; oldest first, at most limit (10,000) per call, `more` when others match. Each rerun is a new execution linked by rerunOf, from scratch, submitted and paced through the normal queue.
      */
     post: operations['ExecutionsController_bulkRerun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/knowledge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List entries newest first, by type, tag or collection */
+    get: operations['KnowledgeController_list'];
+    put?: never;
+    /** Add a knowledge entry; it is chunked now and embedded in the background */
+    post: operations['KnowledgeController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/knowledge/{entryId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A knowledge entry */
+    get: operations['KnowledgeController_get'];
+    put?: never;
+    post?: never;
+    /** Delete an entry with its versions and chunks */
+    delete: operations['KnowledgeController_remove'];
+    options?: never;
+    head?: never;
+    /** Edit an entry: a change of its text or labels is a new version */
+    patch: operations['KnowledgeController_update'];
+    trace?: never;
+  };
+  '/v1/knowledge/{entryId}/chunks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How the entry was chunked, and which chunks have a serving vector */
+    get: operations['KnowledgeController_chunks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/knowledge/{entryId}/render': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Fill a template’s {{input.<path>}} placeholders from values */
+    post: operations['KnowledgeController_render'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/knowledge/{entryId}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The entry’s versions, newest first */
+    get: operations['KnowledgeController_versions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/knowledge/{entryId}/versions/{version}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One version of the entry */
+    get: operations['KnowledgeController_version'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/knowledge/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Hybrid search: full-text and vector rankings fused (reciprocal rank fusion), best chunk per entry */
+    post: operations['KnowledgeController_search'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/knowledge/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The embedding provider and model, and which vectors serve searches */
+    get: operations['KnowledgeController_settings'];
+    /** Change the embedding model: everything is re-embedded in the background, old vectors serving until then */
+    put: operations['KnowledgeController_changeSettings'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/knowledge/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Embedding requests, tokens and cost per UTC day and model */
+    get: operations['KnowledgeController_usage'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1074,6 +1248,31 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
   schemas: {
+    AgentKnowledgeDto: {
+      /** @description only these collections (notebooks) */
+      collections?: string[];
+      /** @description put the top entries for the input into the system prompt */
+      enabled: boolean;
+      /**
+       * @description tokens of knowledge the system prompt may take at most
+       * @example 1500
+       */
+      maxTokens: number;
+      tags?: string[];
+      /** @example 5 */
+      topK: number;
+      types?: (
+        | 'code_snippet'
+        | 'adr'
+        | 'documentation'
+        | 'pattern'
+        | 'task_template'
+        | 'handover'
+        | 'analysis'
+        | 'template'
+        | 'rule'
+      )[];
+    };
     AgentMessagePage: {
       data: components['schemas']['AgentMessageView'][];
       /** @description pass as ?cursor= for the next page */
@@ -1151,6 +1350,7 @@ export type components = {
       id: string;
       /** @description the http tool guarding the input */
       inputGuard: string | null;
+      knowledge: components['schemas']['AgentKnowledgeDto'] | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency: number | null;
       /** @description default cap per execution, USD */
@@ -1302,8 +1502,15 @@ export type components = {
       reason?: string;
     };
     ComponentHealth: {
+      /** @description knowledge: the server offers pgvector */
+      pgvectorAvailable?: boolean;
       /** @enum {string} */
       status: 'up' | 'down';
+      /**
+       * @description knowledge: the vector path decided at boot (docs/knowledge.md)
+       * @enum {string}
+       */
+      vectorBackend?: 'pgvector' | 'exact';
     };
     ConsoleLoginLinkView: {
       /** Format: date-time */
@@ -1353,6 +1560,8 @@ export type components = {
       goal?: string | null;
       /** @description an http tool of the agent called with {"input": …} before any model call; an answer other than {"allow": true} fails the execution (guardrail_refused) */
       inputGuard?: string | null;
+      /** @description the knowledge base entries put into its prompts (docs/knowledge.md) */
+      knowledge?: components['schemas']['AgentKnowledgeDto'] | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
       /**
@@ -1431,6 +1640,41 @@ export type components = {
       /** Format: uuid */
       id: string;
       name: string;
+    };
+    CreateKnowledgeEntryDto: {
+      /** @description Default: `[]`. */
+      agentIds?: string[];
+      /** @description a named group (notebook) an agent can attach */
+      collection?: Record<string, never> | null;
+      confidence?: Record<string, never> | null;
+      /** @description text or markdown, at most 1 MiB (UTF-8). A `template` may hold `{{input.<path>}}` placeholders. */
+      content: string;
+      /** Format: uuid */
+      ownerAgentId?: Record<string, never> | null;
+      source?: components['schemas']['KnowledgeSourceDto'] | null;
+      /** @description Default: `[]`. */
+      tags?: string[];
+      /** @example How retries work */
+      title: string;
+      /**
+       * @example documentation
+       * @enum {string}
+       */
+      type:
+        | 'code_snippet'
+        | 'adr'
+        | 'documentation'
+        | 'pattern'
+        | 'task_template'
+        | 'handover'
+        | 'analysis'
+        | 'template'
+        | 'rule';
+      /**
+       * @description tenant: every agent of the tenant; agents: those in agentIds; private: ownerAgentId only. Default: `"tenant"`.
+       * @enum {string}
+       */
+      visibility?: 'tenant' | 'agents' | 'private';
     };
     CreateMemoryDto: {
       /** @example The customer prefers answers in French. */
@@ -1638,6 +1882,39 @@ export type components = {
       /** @example https://example.com/agentq-events */
       url: string;
     };
+    EmbeddingSettingsDto: {
+      /** @example nomic-embed-text */
+      model: string;
+      /**
+       * Format: uuid
+       * @description an openai, openai-compatible or echo provider
+       */
+      providerId: string;
+    };
+    EmbeddingSettingsView: {
+      /** @description new vectors are made with it */
+      model: string | null;
+      /** Format: uuid */
+      providerId: string | null;
+      /** @description a model change is re-embedding; old vectors serve meanwhile */
+      reembedding: boolean;
+      /** @description the vectors searches use now */
+      servingModel: string | null;
+      /** @enum {string} */
+      vectorBackend: 'pgvector' | 'exact';
+    };
+    EmbeddingUsageList: {
+      data: components['schemas']['EmbeddingUsageView'][];
+    };
+    EmbeddingUsageView: {
+      /** @example 0.000120000 */
+      costUsd: string;
+      /** @example 2026-12-07 */
+      day: string;
+      model: string;
+      requests: number;
+      tokens: number;
+    };
     ErrorBody: {
       /** @example validation_failed */
       code: string;
@@ -1798,6 +2075,8 @@ export type components = {
       idempotencyKey: string | null;
       /** @description empty once the payload is purged */
       input: components['schemas']['ExecutionInputDto'];
+      /** @description knowledge entries the prompt used (agents with knowledge enabled) */
+      knowledgeIds: string[] | null;
       maxAttempts: number;
       /** @description cap on the cost across model steps (USD); reaching it: cost_limit_exceeded */
       maxCostUsd: string | null;
@@ -1826,6 +2105,8 @@ export type components = {
       responseFormat: components['schemas']['ResponseFormatDto'] | null;
       /** Format: date-time */
       runAt: string | null;
+      /** @description on success, the output is stored as this knowledge entry */
+      saveOutputAs: components['schemas']['SaveOutputAsDto'] | null;
       /** Format: uuid */
       sessionId: string | null;
       /** Format: date-time */
@@ -1860,6 +2141,138 @@ export type components = {
       key: string;
       prefix: string;
     };
+    KnowledgeChunkList: {
+      data: components['schemas']['KnowledgeChunkView'][];
+    };
+    KnowledgeChunkView: {
+      content: string;
+      embeddingDimensions: number | null;
+      /** @description the model of its serving vector */
+      embeddingModel: string | null;
+      /** Format: uuid */
+      id: string;
+      ordinal: number;
+      /** @description where the chunk starts, in tokens (o200k_base) */
+      startToken: number;
+      tokenCount: number;
+    };
+    KnowledgeEntryPage: {
+      data: components['schemas']['KnowledgeEntryView'][];
+      nextCursor: string | null;
+    };
+    KnowledgeEntryView: {
+      agentIds: string[];
+      collection: string | null;
+      confidence: number | null;
+      content: string;
+      /** Format: date-time */
+      createdAt: string;
+      embeddingError: string | null;
+      /** @enum {string} */
+      embeddingStatus: 'pending' | 'ready' | 'failed';
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      ownerAgentId: string | null;
+      source: components['schemas']['KnowledgeSourceDto'] | null;
+      tags: string[];
+      title: string;
+      /** @enum {string} */
+      type:
+        | 'code_snippet'
+        | 'adr'
+        | 'documentation'
+        | 'pattern'
+        | 'task_template'
+        | 'handover'
+        | 'analysis'
+        | 'template'
+        | 'rule';
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description edits that changed the text or its labels make a new one */
+      version: number;
+      /** @enum {string} */
+      visibility: 'tenant' | 'agents' | 'private';
+    };
+    KnowledgeSearchDto: {
+      /**
+       * Format: uuid
+       * @description search as this agent: only the entries it may see (another tenant’s: 404)
+       */
+      agentId?: string;
+      collections?: string[];
+      /** @description Default: `10`. */
+      k?: number;
+      /**
+       * @description Default: `"hybrid"`.
+       * @enum {string}
+       */
+      mode?: 'lexical' | 'semantic' | 'hybrid';
+      /** @example how are retries paced */
+      query: string;
+      tags?: string[];
+      types?: (
+        | 'code_snippet'
+        | 'adr'
+        | 'documentation'
+        | 'pattern'
+        | 'task_template'
+        | 'handover'
+        | 'analysis'
+        | 'template'
+        | 'rule'
+      )[];
+    };
+    KnowledgeSearchHitView: {
+      chunk: components['schemas']['SearchChunkView'];
+      entry: components['schemas']['KnowledgeEntryView'];
+      lexicalRank: number | null;
+      /** @description the fused score: Σ weight / (60 + rank) over the rankings */
+      score: number;
+      semanticRank: number | null;
+      /** @description cosine similarity to the query */
+      similarity: number | null;
+    };
+    KnowledgeSearchView: {
+      data: components['schemas']['KnowledgeSearchHitView'][];
+      meta: components['schemas']['SearchMeta'];
+    };
+    KnowledgeSourceDto: {
+      /** Format: uuid */
+      executionId?: string;
+      /** @enum {string} */
+      kind: 'execution' | 'plan_task' | 'reference';
+      /** Format: uuid */
+      planId?: string;
+      /** @description a URL, a file path, a ticket... */
+      reference?: string;
+      taskKey?: string;
+    };
+    KnowledgeVersionList: {
+      data: components['schemas']['KnowledgeVersionView'][];
+    };
+    KnowledgeVersionView: {
+      collection: string | null;
+      confidence: number | null;
+      content: string;
+      /** Format: date-time */
+      createdAt: string;
+      tags: string[];
+      title: string;
+      /** @enum {string} */
+      type:
+        | 'code_snippet'
+        | 'adr'
+        | 'documentation'
+        | 'pattern'
+        | 'task_template'
+        | 'handover'
+        | 'analysis'
+        | 'template'
+        | 'rule';
+      version: number;
+    };
     LivenessView: {
       /** @enum {string} */
       status: 'ok';
@@ -1884,6 +2297,31 @@ export type components = {
       data: components['schemas']['MemoryView'][];
       /** @description pass as ?cursor= for the next page */
       nextCursor: string | null;
+    };
+    MemorySearchDto: {
+      /** @description Default: `10`. */
+      k?: number;
+      /**
+       * @description Default: `"hybrid"`.
+       * @enum {string}
+       */
+      mode?: 'lexical' | 'semantic' | 'hybrid';
+      query: string;
+    };
+    MemorySearchHitView: {
+      chunk: components['schemas']['SearchChunkView'];
+      lexicalRank: number | null;
+      /** Format: uuid */
+      memoryId: string;
+      /** @description the fused score: Σ weight / (60 + rank) over the rankings */
+      score: number;
+      semanticRank: number | null;
+      /** @description cosine similarity to the query */
+      similarity: number | null;
+    };
+    MemorySearchView: {
+      data: components['schemas']['MemorySearchHitView'][];
+      meta: components['schemas']['SearchMeta'];
     };
     MemoryView: {
       /** Format: uuid */
@@ -1970,6 +2408,8 @@ export type components = {
       maxAttempts?: number;
       /** @description Default: `5`. */
       priority?: number;
+      /** @description On success, store the task’s output as a knowledge entry (docs/knowledge.md) */
+      saveOutputAs?: components['schemas']['SaveOutputAsDto'];
       timeoutMs?: number;
       title?: string;
     };
@@ -2127,6 +2567,11 @@ export type components = {
        *       },
        *       "redis": {
        *         "status": "up"
+       *       },
+       *       "knowledge": {
+       *         "status": "up",
+       *         "vectorBackend": "exact",
+       *         "pgvectorAvailable": false
        *       }
        *     }
        */
@@ -2140,6 +2585,11 @@ export type components = {
        *       },
        *       "redis": {
        *         "status": "up"
+       *       },
+       *       "knowledge": {
+       *         "status": "up",
+       *         "vectorBackend": "exact",
+       *         "pgvectorAvailable": false
        *       }
        *     }
        */
@@ -2153,6 +2603,11 @@ export type components = {
        *       },
        *       "redis": {
        *         "status": "up"
+       *       },
+       *       "knowledge": {
+       *         "status": "up",
+       *         "vectorBackend": "exact",
+       *         "pgvectorAvailable": false
        *       }
        *     }
        */
@@ -2161,6 +2616,17 @@ export type components = {
       };
       /** @enum {string} */
       status: 'ok';
+    };
+    RenderedTemplateView: {
+      content: string;
+      /** @description the placeholders the template names */
+      placeholders: string[];
+    };
+    RenderTemplateDto: {
+      /** @description what {{input.<path>}} reads */
+      values: {
+        [key: string]: unknown;
+      };
     };
     RequiredActionView: {
       /** @description approvals, on GET /v1/executions/:id: POST here (no API key) to complete the wait; the link is the capability, single use */
@@ -2218,6 +2684,22 @@ export type components = {
       strict?: boolean;
       /** @enum {string} */
       type: 'json_schema';
+    };
+    SaveOutputAsDto: {
+      collection?: Record<string, never> | null;
+      tags?: string[];
+      title: string;
+      /** @enum {string} */
+      type:
+        | 'code_snippet'
+        | 'adr'
+        | 'documentation'
+        | 'pattern'
+        | 'task_template'
+        | 'handover'
+        | 'analysis'
+        | 'template'
+        | 'rule';
     };
     ScheduleFiringPage: {
       data: components['schemas']['ScheduleFiringView'][];
@@ -2299,6 +2781,23 @@ export type components = {
       /** Format: date-time */
       updatedAt: string;
       user: string | null;
+    };
+    SearchChunkView: {
+      content: string;
+      /** Format: uuid */
+      id: string;
+      /** @description the chunk around the query words, matches in <mark>…</mark> */
+      snippet: string;
+    };
+    SearchMeta: {
+      /** @description why the query could not be embedded: the answer is ranked by words alone */
+      degraded?: string;
+      /** @description the model of the vectors searched */
+      embeddingModel: string | null;
+      /** @enum {string} */
+      mode: 'lexical' | 'semantic' | 'hybrid';
+      /** @enum {string} */
+      vectorBackend: 'pgvector' | 'exact';
     };
     SessionEventPage: {
       data: components['schemas']['SessionEventView'][];
@@ -2412,6 +2911,8 @@ export type components = {
       responseFormat?: components['schemas']['ResponseFormatDto'];
       /** @description RFC 3339 time to run at (instead of delayMs), at most 30 days ahead */
       runAt?: string;
+      /** @description On success, store the output as a knowledge entry (docs/knowledge.md) */
+      saveOutputAs?: components['schemas']['SaveOutputAsDto'];
       /** Format: uuid */
       sessionId?: string;
       /** @description On success, store the output as a 'conversation' memory of the agent. Default: `false`. */
@@ -2464,6 +2965,8 @@ export type components = {
       idempotencyKey: string | null;
       /** @description empty once the payload is purged */
       input: components['schemas']['ExecutionInputDto'];
+      /** @description knowledge entries the prompt used (agents with knowledge enabled) */
+      knowledgeIds: string[] | null;
       maxAttempts: number;
       /** @description cap on the cost across model steps (USD); reaching it: cost_limit_exceeded */
       maxCostUsd: string | null;
@@ -2492,6 +2995,8 @@ export type components = {
       responseFormat: components['schemas']['ResponseFormatDto'] | null;
       /** Format: date-time */
       runAt: string | null;
+      /** @description on success, the output is stored as this knowledge entry */
+      saveOutputAs: components['schemas']['SaveOutputAsDto'] | null;
       /** Format: uuid */
       sessionId: string | null;
       /** Format: date-time */
@@ -2653,6 +3158,8 @@ export type components = {
       goal?: string | null;
       /** @description an http tool of the agent called with {"input": …} before any model call; an answer other than {"allow": true} fails the execution (guardrail_refused) */
       inputGuard?: string | null;
+      /** @description the knowledge base entries put into its prompts (docs/knowledge.md) */
+      knowledge?: components['schemas']['AgentKnowledgeDto'] | null;
       llmConfig?: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
       /**
@@ -2690,6 +3197,41 @@ export type components = {
       stream?: boolean;
       /** @description tools the model may call; names unique; a PATCH replaces the whole list */
       tools?: components['schemas']['ToolDefinitionDto'][];
+    };
+    UpdateKnowledgeEntryDto: {
+      /** @description A new one starts with `[]`. */
+      agentIds?: string[];
+      /** @description a named group (notebook) an agent can attach */
+      collection?: Record<string, never> | null;
+      confidence?: Record<string, never> | null;
+      /** @description text or markdown, at most 1 MiB (UTF-8). A `template` may hold `{{input.<path>}}` placeholders. */
+      content?: string;
+      /** Format: uuid */
+      ownerAgentId?: Record<string, never> | null;
+      source?: components['schemas']['KnowledgeSourceDto'] | null;
+      /** @description A new one starts with `[]`. */
+      tags?: string[];
+      /** @example How retries work */
+      title?: string;
+      /**
+       * @example documentation
+       * @enum {string}
+       */
+      type?:
+        | 'code_snippet'
+        | 'adr'
+        | 'documentation'
+        | 'pattern'
+        | 'task_template'
+        | 'handover'
+        | 'analysis'
+        | 'template'
+        | 'rule';
+      /**
+       * @description tenant: every agent of the tenant; agents: those in agentIds; private: ownerAgentId only. A new one starts with `"tenant"`.
+       * @enum {string}
+       */
+      visibility?: 'tenant' | 'agents' | 'private';
     };
     UpdateMemoryDto: {
       /** @example The customer prefers answers in French. */
@@ -3958,6 +4500,65 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['MemoryView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  MemoriesController_search: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        agentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MemorySearchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MemorySearchView'];
         };
       };
       400: {
@@ -5300,6 +5901,661 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_list: {
+    parameters: {
+      query?: {
+        /** @description entries of any of these collections (comma separated) */
+        collection?: string[];
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+        /** @description entries with any of these tags (comma separated) */
+        tag?: string[];
+        /** @description one type, or several comma separated */
+        type?:
+          | 'code_snippet'
+          | 'adr'
+          | 'documentation'
+          | 'pattern'
+          | 'task_template'
+          | 'handover'
+          | 'analysis'
+          | 'template'
+          | 'rule';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeEntryPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateKnowledgeEntryDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeEntryView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        entryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeEntryView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        entryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        entryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateKnowledgeEntryDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeEntryView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_chunks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        entryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeChunkList'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_render: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        entryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RenderTemplateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RenderedTemplateView'];
+        };
+      };
+      /** @description validation_failed: the fields at fault are listed in `details` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_versions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        entryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeVersionList'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_version: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        entryId: string;
+        version: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeVersionView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_search: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['KnowledgeSearchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KnowledgeSearchView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description agentId is not an agent of the tenant */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_settings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmbeddingSettingsView'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_changeSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EmbeddingSettingsDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmbeddingSettingsView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  KnowledgeController_usage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmbeddingUsageList'];
         };
       };
       /** @description unauthorized: no valid key or token */
