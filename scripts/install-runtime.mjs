@@ -19,7 +19,10 @@ function removeLink() {
   rmSync(link, { force: true });
 }
 
-if (process.versions.node.split('.')[0] === line) {
+// A later `npm install` runs this on the linked runtime itself (the link is first on the PATH),
+// and npm has by then removed the link: that is not a machine of the project's line.
+const onLinkedRuntime = process.execPath.startsWith(path.join(root, '.runtime') + path.sep);
+if (process.versions.node.split('.')[0] === line && !onLinkedRuntime) {
   removeLink();
   console.log(`runtime: Node.js ${process.version} is the project's line (${line}); using it`);
   process.exit(0);
