@@ -8,6 +8,8 @@ function resourceFor(path: string, parameter: string, b: Resources): string {
   if (parameter === 'agentId') return b.agent;
   if (parameter === 'memoryId') return b.memory;
   if (parameter === 'deliveryId') return b.delivery;
+  if (parameter === 'entryId') return b.knowledge;
+  if (parameter === 'version') return '1';
   const collection = /^\/v1\/([a-z-]+)\/\{/.exec(path)?.[1];
   const byCollection: Record<string, string> = {
     agents: b.agent,
@@ -41,6 +43,8 @@ const VALID_BODIES: Record<string, unknown> = {
   'PATCH /v1/webhooks/{id}': { description: 'stolen' },
   'PATCH /v1/projects/{id}': { name: 'stolen' },
   'POST /v1/plans/{id}/cancel': {},
+  'PATCH /v1/knowledge/{entryId}': { title: 'stolen' },
+  'POST /v1/knowledge/{entryId}/render': {},
 };
 
 describe('tenant isolation', () => {
@@ -100,7 +104,13 @@ describe('tenant isolation', () => {
       },
       tenantB.tenant.apiKey,
     );
+    const knowledge = await stack.http.post(
+      '/v1/knowledge',
+      { type: 'documentation', title: 'b-secret-knowledge', content: 'b-secret-knowledge-text' },
+      tenantB.tenant.apiKey,
+    );
     bIds = {
+      knowledge: knowledge.body.id,
       project: project.body.id,
       plan: plan.body.id,
       schedule: schedule.body.id,
@@ -124,6 +134,7 @@ describe('tenant isolation', () => {
       'b-secret-project',
       'b-secret-plan',
       'b-secret-task',
+      'b-secret-knowledge',
       webhook.body.secret,
     ];
   });
@@ -137,6 +148,9 @@ describe('tenant isolation', () => {
     const calls: { method: string; template: string; path: string }[] = [];
     for (const [template, operations] of Object.entries(spec.paths)) {
       if (!template.startsWith('/v1/') || template.startsWith('/v1/admin/')) continue;
+      // Takes no API key: the token is the capability (test/agent-loop.e2e-spec.ts refuses it
+      // across tenants and executions).
+      if (template.startsWith('/v1/waitpoints/')) continue;
       const parameters = [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
       if (parameters.length === 0) continue;
       const path = parameters.reduce(
@@ -175,6 +189,8 @@ describe('tenant isolation', () => {
       '/v1/sessions',
       '/v1/schedules',
       '/v1/webhooks',
+      '/v1/knowledge',
+      '/v1/audit-log',
     ]) {
       const answer = await stack.http.get(path, a.apiKey);
       expect(answer.status).toBe(200);

@@ -84,6 +84,7 @@ async function runExecution(dataSource: DataSource, executionId: string): Promis
     await manager.save(execution);
     await addToStats(manager, execution);
     await addToDaily(manager, execution);
+    await addToAttribution(manager, execution);
   });
 }
 
@@ -137,6 +138,39 @@ async function addToDaily(manager: EntityManager, e: AgentExecution) {
   daily.totalDurationMs = add(daily.totalDurationMs, e.durationMs ?? 0);
   daily.timedExecutions = add(daily.timedExecutions, 1);
   await manager.save(daily);
+}
+
+// The usage-by-who-ran-it rollup agentq writes beside the two above (one '' row per execution
+// plus one per tag), as a hand-written upsert: the same durable work, so the same accounting.
+async function addToAttribution(manager: EntityManager, e: AgentExecution) {
+  for (const tag of ['', ...(e.tags ?? [])]) {
+    await manager.query(
+      `INSERT INTO usage_attribution_daily AS u (tenant_id, day, agent_id, model, api_key_id,
+         end_user, tag, executions, succeeded, failed, cancelled, prompt_tokens,
+         completion_tokens, cost_usd, total_duration_ms, timed_executions)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 1, 1, 0, 0, $8, $9, $10, $11, 1)
+       ON CONFLICT ON CONSTRAINT usage_attribution_daily_key DO UPDATE SET
+         executions = u.executions + 1, succeeded = u.succeeded + 1,
+         prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,
+         completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens,
+         cost_usd = u.cost_usd + EXCLUDED.cost_usd,
+         total_duration_ms = u.total_duration_ms + EXCLUDED.total_duration_ms,
+         timed_executions = u.timed_executions + 1`,
+      [
+        e.tenantId,
+        e.completedAt!.toISOString().slice(0, 10),
+        e.agentId,
+        e.model ?? '',
+        e.apiKeyId,
+        e.endUser,
+        tag,
+        e.promptTokens,
+        e.completionTokens,
+        e.costUsd,
+        e.durationMs ?? 0,
+      ],
+    );
+  }
 }
 
 const zeros = (...names: string[]) => Object.fromEntries(names.map((name) => [name, '0']));

@@ -53,6 +53,6 @@ export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProces
     api.child.kill('SIGKILL');
     throw error;
   }
-  const url = /listening on (http:\/\/\S+?)"?\s*[,}\n]/.exec(api.output())?.[1] ?? '';
+  const url = /listening on (http:\/\/[^\s"]+)/.exec(api.output())?.[1] ?? '';
   return { process: api, http: new HttpClient(url.replace('[::1]', '127.0.0.1')) };
 }

@@ -1645,12 +1645,12 @@ export type components = {
       /** @description Default: `[]`. */
       agentIds?: string[];
       /** @description a named group (notebook) an agent can attach */
-      collection?: Record<string, never> | null;
-      confidence?: Record<string, never> | null;
+      collection?: string | null;
+      confidence?: number | null;
       /** @description text or markdown, at most 1 MiB (UTF-8). A `template` may hold `{{input.<path>}}` placeholders. */
       content: string;
       /** Format: uuid */
-      ownerAgentId?: Record<string, never> | null;
+      ownerAgentId?: string | null;
       source?: components['schemas']['KnowledgeSourceDto'] | null;
       /** @description Default: `[]`. */
       tags?: string[];
@@ -2686,7 +2686,7 @@ export type components = {
       type: 'json_schema';
     };
     SaveOutputAsDto: {
-      collection?: Record<string, never> | null;
+      collection?: string | null;
       tags?: string[];
       title: string;
       /** @enum {string} */
@@ -3202,12 +3202,12 @@ export type components = {
       /** @description A new one starts with `[]`. */
       agentIds?: string[];
       /** @description a named group (notebook) an agent can attach */
-      collection?: Record<string, never> | null;
-      confidence?: Record<string, never> | null;
+      collection?: string | null;
+      confidence?: number | null;
       /** @description text or markdown, at most 1 MiB (UTF-8). A `template` may hold `{{input.<path>}}` placeholders. */
       content?: string;
       /** Format: uuid */
-      ownerAgentId?: Record<string, never> | null;
+      ownerAgentId?: string | null;
       source?: components['schemas']['KnowledgeSourceDto'] | null;
       /** @description A new one starts with `[]`. */
       tags?: string[];

@@ -98,12 +98,12 @@ export class CreateKnowledgeEntryDto {
   @IsUUID('all', { each: true })
   agentIds?: string[];
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   @IsOptional()
   @IsUUID()
   ownerAgentId?: string | null;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 1, nullable: true })
+  @ApiPropertyOptional({ type: Number, minimum: 0, maximum: 1, nullable: true })
   @IsOptional()
   @IsNumber()
   @Min(0)
@@ -117,6 +117,7 @@ export class CreateKnowledgeEntryDto {
   source?: KnowledgeSourceDto | null;
 
   @ApiPropertyOptional({
+    type: String,
     maxLength: 200,
     nullable: true,
     description: 'a named group (notebook) an agent can attach',

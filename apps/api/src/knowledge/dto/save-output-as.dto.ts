@@ -33,7 +33,7 @@ export class SaveOutputAsDto {
   })
   tags?: string[];
 
-  @ApiPropertyOptional({ maxLength: 200, nullable: true })
+  @ApiPropertyOptional({ type: String, maxLength: 200, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(200)
