@@ -45,6 +45,8 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /v1/plans/{id}/cancel': {},
   'PATCH /v1/knowledge/{entryId}': { title: 'stolen' },
   'POST /v1/knowledge/{entryId}/render': {},
+  'POST /v1/executions/{id}/approvals': { decisions: [{ toolCallId: 'steal', approve: true }] },
+  'POST /v1/agents/{agentId}/memories/search': { query: 'steal' },
 };
 
 describe('tenant isolation', () => {
