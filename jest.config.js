@@ -69,5 +69,7 @@ if (unknown.length > 0) throw new Error(`TEST_LAYERS: no layer named ${unknown.j
 module.exports = {
   projects: selected ? layers.filter((l) => selected.includes(l.displayName)) : layers,
   testTimeout: 60_000,
-  maxWorkers: 2,
+  // Three on CI's two cores: the e2e and fault files spend much of their time waiting on the
+  // processes they start and on the timeouts they test, which a third file fills.
+  maxWorkers: 3,
 };
