@@ -46,6 +46,7 @@ describe('Bull Board at /admin/queues', () => {
         'agent-context-maintenance',
         'agent-execution-reconciler',
         'agent-executions',
+        'knowledge-embeddings',
         'schedule-ticks',
         'webhook-deliveries',
         'webhook-dispatch',
