@@ -9,3 +9,4 @@ export * from './vector-backend';
 export * from './corpus/retrieval-corpus';
 export * from './agent-knowledge';
 export * from './search-knowledge-tool';
+export * from './embedding-adapters';

@@ -15,9 +15,9 @@ import {
   ChunkToEmbed,
   claimChunksToEmbed,
   detectVectorSupport,
-  EmbeddingProviderRow,
-  embeddingSettings,
+  EmbeddingAdapters,
   EmbeddingSettings,
+  embeddingSettings,
   indexUnindexedMemories,
   markEmbeddingFailed,
   recordEmbeddingUsage,
@@ -27,7 +27,6 @@ import {
   VectorBackend,
 } from '@agentq/knowledge';
 import {
-  createEmbeddingAdapter,
   createProviderOutboundClient,
   defaultEmbeddingModel,
   EmbeddingAdapter,
@@ -63,7 +62,7 @@ export class KnowledgeEmbeddingProcessor
 {
   private readonly logger = new Logger(KnowledgeEmbeddingProcessor.name);
   private readonly outbound: OutboundClient;
-  private readonly adapters = new Map<string, EmbeddingAdapter>();
+  private readonly embeddingAdapters: EmbeddingAdapters;
   private worker: Worker<KnowledgeEmbeddingJobData, KnowledgeEmbeddingJobResult> | null = null;
   private backend: VectorBackend = 'exact';
 
@@ -71,10 +70,11 @@ export class KnowledgeEmbeddingProcessor
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly workers: QueueWorkers,
     private readonly pacing: ProviderPacing,
-    private readonly cipher: CredentialCipher,
+    cipher: CredentialCipher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.outbound = createProviderOutboundClient(config.providers.blockPrivateUrls);
+    this.embeddingAdapters = new EmbeddingAdapters(cipher, this.outbound);
   }
 
   async onApplicationBootstrap() {
@@ -117,7 +117,7 @@ export class KnowledgeEmbeddingProcessor
     }
     let adapter: EmbeddingAdapter;
     try {
-      adapter = this.adapter(tenantId, settings.provider);
+      adapter = this.embeddingAdapters.for(tenantId, settings.provider);
     } catch (error) {
       await this.fail(tenantId, (error as Error).message);
       throw new UnrecoverableError((error as Error).message);
@@ -230,21 +230,5 @@ export class KnowledgeEmbeddingProcessor
     await inTenantTransaction(this.dataSource, tenantId, (manager) =>
       markEmbeddingFailed(manager, tenantId, message),
     );
-  }
-
-  private adapter(tenantId: string, provider: EmbeddingProviderRow): EmbeddingAdapter {
-    const key = `${provider.id}:${new Date(provider.updatedAt).getTime()}`;
-    const cached = this.adapters.get(key);
-    if (cached) return cached;
-    const apiKey = provider.apiKeyCiphertext
-      ? this.cipher.decrypt(provider.apiKeyCiphertext, { tenantId, providerId: provider.id })
-      : null;
-    const adapter = createEmbeddingAdapter(
-      { type: provider.type, apiKey, baseUrl: provider.baseUrl, settings: provider.settings ?? {} },
-      this.outbound,
-    );
-    if (this.adapters.size >= 100) this.adapters.delete(this.adapters.keys().next().value!);
-    this.adapters.set(key, adapter);
-    return adapter;
   }
 }

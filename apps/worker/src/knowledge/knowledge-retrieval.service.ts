@@ -6,7 +6,7 @@ import { AgentKnowledgeConfig, inTenantTransaction } from '@agentq/database';
 import {
   actAsAgent,
   detectVectorSupport,
-  EmbeddingProviderRow,
+  EmbeddingAdapters,
   embeddingSettings,
   findKnowledgeEntries,
   KnowledgeType,
@@ -15,12 +15,7 @@ import {
   searchChunks,
   VectorBackend,
 } from '@agentq/knowledge';
-import {
-  createEmbeddingAdapter,
-  createProviderOutboundClient,
-  defaultEmbeddingModel,
-  EmbeddingAdapter,
-} from '@agentq/llm';
+import { createProviderOutboundClient, defaultEmbeddingModel } from '@agentq/llm';
 import { OutboundClient } from '@agentq/outbound';
 import { DataSource } from 'typeorm';
 
@@ -45,15 +40,16 @@ export interface KnowledgeQuery {
 export class KnowledgeRetrieval implements OnApplicationShutdown {
   private readonly logger = new Logger(KnowledgeRetrieval.name);
   private readonly outbound: OutboundClient;
-  private readonly adapters = new Map<string, EmbeddingAdapter>();
+  private readonly embeddingAdapters: EmbeddingAdapters;
   private backend: Promise<VectorBackend> | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly cipher: CredentialCipher,
+    cipher: CredentialCipher,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.outbound = createProviderOutboundClient(config.providers.blockPrivateUrls);
+    this.embeddingAdapters = new EmbeddingAdapters(cipher, this.outbound);
   }
 
   onApplicationShutdown(): Promise<void> {
@@ -83,7 +79,7 @@ export class KnowledgeRetrieval implements OnApplicationShutdown {
     let queryVector: QueryVector | null = null;
     if (settings?.servingModel && settings.servingProvider) {
       try {
-        const adapter = this.adapter(query.tenantId, settings.servingProvider);
+        const adapter = this.embeddingAdapters.for(query.tenantId, settings.servingProvider);
         const { vectors } = await adapter.embed({
           model: settings.servingModel,
           texts: [query.query],
@@ -121,21 +117,5 @@ export class KnowledgeRetrieval implements OnApplicationShutdown {
           : [];
       });
     });
-  }
-
-  private adapter(tenantId: string, provider: EmbeddingProviderRow): EmbeddingAdapter {
-    const key = `${provider.id}:${new Date(provider.updatedAt).getTime()}`;
-    const cached = this.adapters.get(key);
-    if (cached) return cached;
-    const apiKey = provider.apiKeyCiphertext
-      ? this.cipher.decrypt(provider.apiKeyCiphertext, { tenantId, providerId: provider.id })
-      : null;
-    const adapter = createEmbeddingAdapter(
-      { type: provider.type, apiKey, baseUrl: provider.baseUrl, settings: provider.settings ?? {} },
-      this.outbound,
-    );
-    if (this.adapters.size >= 100) this.adapters.delete(this.adapters.keys().next().value!);
-    this.adapters.set(key, adapter);
-    return adapter;
   }
 }
