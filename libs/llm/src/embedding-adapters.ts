@@ -1,5 +1,4 @@
 import OpenAI from 'openai';
-import { countTokens } from 'gpt-tokenizer';
 import { OutboundClient } from '@agentq/outbound';
 import { echoEmbedding, normalise } from './echo-embedding';
 import { EmbeddingAdapter, EmbeddingRequest, EmbeddingResult } from './embedding.port';
@@ -7,8 +6,7 @@ import { LlmError, classifyProviderError } from './llm-errors';
 import { ProviderConnection } from './llm-provider.port';
 import { OPENAI_DEFAULT_BASE_URL } from './openai.adapter';
 import { badProviderResponse, SDK_TIMEOUT_MS, tokenCount } from './sdk-call';
-
-const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+import { countTextTokens } from './token-count';
 
 /** The default embedding model by provider type, when the tenant names none. */
 export function defaultEmbeddingModel(type: ProviderConnection['type']): string | null {
@@ -29,7 +27,7 @@ export class EchoEmbeddingAdapter implements EmbeddingAdapter {
   async embed(request: EmbeddingRequest): Promise<EmbeddingResult> {
     return {
       vectors: request.texts.map((text) => echoEmbedding(text)),
-      promptTokens: request.texts.reduce((sum, text) => sum + countTokens(text, AS_PLAIN_TEXT), 0),
+      promptTokens: request.texts.reduce((sum, text) => sum + countTextTokens(text), 0),
       model: request.model,
     };
   }
