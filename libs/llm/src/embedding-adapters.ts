@@ -1,9 +1,10 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { OutboundClient } from '@agentq/outbound';
 import { echoEmbedding, normalise } from './echo-embedding';
 import { EmbeddingAdapter, EmbeddingRequest, EmbeddingResult } from './embedding.port';
 import { LlmError, classifyProviderError } from './llm-errors';
 import { ProviderConnection } from './llm-provider.port';
+import { openAiSdk } from './provider-sdks';
 import { OPENAI_DEFAULT_BASE_URL } from './openai.adapter';
 import { badProviderResponse, SDK_TIMEOUT_MS, tokenCount } from './sdk-call';
 import { countTextTokens } from './token-count';
@@ -38,7 +39,7 @@ export class OpenAiEmbeddingAdapter implements EmbeddingAdapter {
   private readonly client: OpenAI;
 
   constructor(options: { apiKey: string; baseUrl: string; fetch: OutboundClient['fetch'] }) {
-    this.client = new OpenAI({
+    this.client = new (openAiSdk().OpenAI)({
       apiKey: options.apiKey,
       baseURL: options.baseUrl,
       organization: null,
