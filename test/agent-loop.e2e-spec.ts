@@ -378,6 +378,35 @@ describe('the agent loop: caps', () => {
     );
 
     it.each(wires)(
+      'over %s, prices a structured-output repair by the model that answered it, not the first',
+      async (wire) => {
+        const marker = `fallback-repair-${wire}`;
+        const { agent, fallback } = await chainAgent(wire);
+        fake
+          .when(byModel(marker, PRIMARY), { kind: 'reply', text: 'not json', ...STEP }, { times: 1 })
+          .when(byModel(marker, PRIMARY), { kind: 'error', status: 503 })
+          .when(byModel(marker, FALLBACK), { kind: 'reply', text: '{"n": 1}', ...STEP });
+        const responseFormat = {
+          type: 'json_schema',
+          name: 'answer',
+          schema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
+        };
+        const submitted = await submit(agent.id, marker, { responseFormat });
+        const done = await waitForTerminal(stack, apiKey, submitted.body.id);
+        expect(done).toMatchObject({
+          status: 'succeeded',
+          output: { json: { n: 1 }, model: FALLBACK, providerId: fallback },
+          usage: { promptTokens: 200, completionTokens: 20 },
+        });
+        // The first answer is the primary's, the repair the fallback's: each at its own price.
+        expect(nanoUsd(done.usage.costUsd)).toBe(STEP_COST_NANO + FALLBACK_STEP_COST_NANO);
+        const [step] = await steps(done.id);
+        expect(step).toMatchObject({ name: FALLBACK, providerId: fallback });
+        expect(nanoUsd(step.costUsd)).toBe(STEP_COST_NANO + FALLBACK_STEP_COST_NANO);
+      },
+    );
+
+    it.each(wires)(
       'over %s, records on each step of a tool loop the provider that answered it',
       async (wire) => {
         const marker = `fallback-loop-${wire}`;
