@@ -383,7 +383,11 @@ describe('the agent loop: caps', () => {
         const marker = `fallback-repair-${wire}`;
         const { agent, fallback } = await chainAgent(wire);
         fake
-          .when(byModel(marker, PRIMARY), { kind: 'reply', text: 'not json', ...STEP }, { times: 1 })
+          .when(
+            byModel(marker, PRIMARY),
+            { kind: 'reply', text: 'not json', ...STEP },
+            { times: 1 },
+          )
           .when(byModel(marker, PRIMARY), { kind: 'error', status: 503 })
           .when(byModel(marker, FALLBACK), { kind: 'reply', text: '{"n": 1}', ...STEP });
         const responseFormat = {

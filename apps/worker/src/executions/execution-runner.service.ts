@@ -155,7 +155,9 @@ export class ExecutionRunner {
     // A repair call may have been answered by another entry of the chain than the first call.
     const pricing = priceRoutedCalls(answer.calls);
     for (const model of new Set(pricing.unpriced)) {
-      this.logger.warn(`execution ${execution.id}: no price for model ${model}; cost recorded as 0`);
+      this.logger.warn(
+        `execution ${execution.id}: no price for model ${model}; cost recorded as 0`,
+      );
     }
     // A still-invalid structured answer, or one over the execution's caps, fails the execution;
     // its calls are paid for all the same.
