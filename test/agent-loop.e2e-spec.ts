@@ -406,7 +406,7 @@ describe('the agent loop: caps', () => {
         expect(nanoUsd(done.usage.costUsd)).toBe(STEP_COST_NANO + FALLBACK_STEP_COST_NANO);
         const [step] = await steps(done.id);
         expect(step).toMatchObject({ name: FALLBACK, providerId: fallback });
-        expect(nanoUsd(step.costUsd)).toBe(STEP_COST_NANO + FALLBACK_STEP_COST_NANO);
+        expect(nanoUsd(step.usage.costUsd)).toBe(STEP_COST_NANO + FALLBACK_STEP_COST_NANO);
       },
     );
 
