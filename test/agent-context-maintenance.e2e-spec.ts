@@ -316,7 +316,7 @@ describe('agent context maintenance', () => {
         await db.query(
           `INSERT INTO execution_waitpoints (id, tenant_id, execution_id, token_hash, tool_calls,
                                              decisions, deadline, completed_at)
-           VALUES (gen_random_uuid(), $1, $2, sha256(convert_to($2::text, 'UTF8')),
+           VALUES (gen_random_uuid(), $1, $2::uuid, sha256(convert_to($2::text, 'UTF8')),
                    '[{"id": "c1", "name": "transfer", "arguments": {"to": "secret"}}]',
                    '[{"toolCallId": "c1", "approve": false, "reason": "secret reason"}]',
                    now(), now())`,
