@@ -34,7 +34,10 @@ describe('the agent loop: reruns of plan tasks, attribution, bulk filters', () =
   const marked = (marker: string) => (r: { prompt: string }) => r.prompt.includes(marker);
 
   // A tenant with one agent on the fake provider, over the given wire format.
-  async function tenantWithAgent(wire: 'OpenAI' | 'Anthropic' = 'OpenAI') {
+  async function tenantWithAgent(
+    wire: 'OpenAI' | 'Anthropic' = 'OpenAI',
+    extra: Record<string, unknown> = {},
+  ) {
     const tenant = await stack.createTenant();
     const provider = await stack.http.post(
       '/v1/providers',
@@ -51,6 +54,7 @@ describe('the agent loop: reruns of plan tasks, attribution, bulk filters', () =
         role: 'r',
         providerId: provider.body.id,
         llmConfig: { model: wire === 'OpenAI' ? 'gpt-4o-mini' : 'claude-haiku-4-5' },
+        ...extra,
       },
       tenant.apiKey,
     );
@@ -288,4 +292,36 @@ describe('the agent loop: reruns of plan tasks, attribution, bulk filters', () =
     expect(reruns).toHaveLength(1);
     expect((await waitForTerminal(stack, tenant.apiKey, reruns[0].id)).status).toBe('succeeded');
   });
+
+  it.each(wires)(
+    "over %s, paces a bulk rerun through the normal queue: the agent's maxConcurrency holds",
+    async (wire) => {
+      const marker = `bulk-paced-${wire}`;
+      const { tenant, agentId } = await tenantWithAgent(wire, { maxConcurrency: 1 });
+      fake.when(marked(marker), { kind: 'error', status: 400 }, { times: 4 });
+      for (let n = 0; n < 4; n += 1) {
+        const submitted = await stack.http.post(
+          `/v1/agents/${agentId}/executions`,
+          { input: { message: `${marker} ${n}` } },
+          tenant.apiKey,
+        );
+        expect((await waitForTerminal(stack, tenant.apiKey, submitted.body.id)).status).toBe(
+          'failed',
+        );
+      }
+      fake.clear();
+      fake.when(marked(marker), { kind: 'delay', ms: 200, then: { kind: 'reply', text: 'ok' } });
+      const bulk = await stack.http.post('/v1/executions/rerun', { agentId }, tenant.apiKey);
+      expect(bulk.body).toEqual({ matched: 4, more: false, created: 4, dryRun: false });
+      await waitFor(async () => {
+        const page = await stack.http.get(
+          `/v1/executions?agentId=${agentId}&status=succeeded`,
+          tenant.apiKey,
+        );
+        return page.body.data.length === 4 || undefined;
+      }, 'the four reruns to succeed');
+      expect(fake.requests.filter(marked(marker))).toHaveLength(4);
+      expect(fake.peakInFlight).toBe(1);
+    },
+  );
 });

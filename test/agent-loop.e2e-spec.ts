@@ -698,6 +698,8 @@ describe('the agent loop: caps', () => {
           [1, 'tool', true],
           [2, 'model', false],
         ]);
+        // The reused step shows what it cost the first run; the rerun's usage leaves it out.
+        expect(all[0]).toMatchObject({ usage: { promptTokens: 100, completionTokens: 10 } });
         // The model saw the reused history in its own wire format.
         const last = fake.requests.filter(marked(marker)).at(-1)!;
         expect(JSON.stringify(last.body.messages)).toContain(
