@@ -792,13 +792,14 @@ describe('the agent loop: caps', () => {
         const linked = page.body.data.filter((execution: any) => execution.rerunOf);
         return linked.length === 2 ? linked : undefined;
       }, 'the two reruns to succeed');
+      // Oldest first as the database orders them: submissions coalesced into one insert share
+      // their created_at (to the microsecond), and the id breaks the tie.
+      const oldest: { id: string }[] = await stack.db.query(
+        `SELECT id FROM agent_executions WHERE id = ANY($1::uuid[]) ORDER BY created_at, id LIMIT 2`,
+        [failed.map((execution) => execution.id)],
+      );
       expect(reruns.map((execution: any) => execution.rerunOf).sort()).toEqual(
-        failed
-          .slice()
-          .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-          .slice(0, 2)
-          .map((execution) => execution.id)
-          .sort(),
+        oldest.map((row) => row.id).sort(),
       );
     });
   });
