@@ -493,7 +493,7 @@ export type paths = {
     put?: never;
     /**
      * Rerun an ended execution, from scratch or from a step, with optional overrides
-     * @description A new execution of the same agent, linked by `rerunOf`, with the original settings. With fromStep = k, steps 0..k-1 are copied as committed history (`reused`: not called and not charged again) and the run goes on from step k. 409 not_terminal for an execution that has not ended; 400 naming fromStep when it is not where a model call starts.
+     * @description A new execution of the same agent, linked by `rerunOf`, with the original settings. With fromStep = k, steps 0..k-1 are copied as committed history (`reused`: not called and not charged again) and the run goes on from step k. It runs for the key that asked (apiKeyId), with the original user, tags and metadata. A failed or cancelled task of a plan still running is rerun inside its plan (the task points at the rerun, its skipped dependents run after it); any other is standalone. 409 not_terminal for an execution that has not ended; 400 naming fromStep when it is not where a model call starts.
      */
     post: operations['ExecutionsController_rerun'];
     delete?: never;
@@ -593,7 +593,7 @@ export type paths = {
     put?: never;
     /**
      * Rerun ended executions in bulk, by filter (dry run: count only)
-     * @description Agent, status, error code and creation time range; oldest first, at most limit (10,000) per call, `more` when others match. Each rerun is a new execution linked by rerunOf, from scratch, submitted and paced through the normal queue.
+     * @description Agent, status, error code, creation time range and tags; oldest first, at most limit (10,000) per call, `more` when others match. Each rerun is a new execution linked by rerunOf, from scratch, submitted and paced through the normal queue, run for the key that asked; a failed task of a running plan is rerun inside its plan.
      */
     post: operations['ExecutionsController_bulkRerun'];
     delete?: never;
@@ -1476,6 +1476,8 @@ export type components = {
        * @enum {string}
        */
       status?: 'succeeded' | 'failed' | 'cancelled';
+      /** @description executions carrying all of these tags (a single tag may be given as a string) */
+      tag?: string[];
       /** @description created before (RFC 3339) */
       to?: string;
     };
