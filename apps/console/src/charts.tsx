@@ -2,8 +2,8 @@
 // few bars cost less than one in the initial JavaScript.
 
 const PALETTE = ['#0969da', '#bf3989', '#1a7f37', '#bc4c00', '#8250df', '#57606a', '#9a6700'];
-const LABEL_WIDTH = 170;
-const WIDTH = 560;
+const LABEL_WIDTH = 110;
+const WIDTH = 320;
 const BAR = 18;
 const GAP = 6;
 
@@ -50,7 +50,7 @@ export function StackedBarChart({
           return (
             <g key={row.label} transform={`translate(0 ${i * (BAR + GAP)})`}>
               <text x={0} y={BAR - 5} fontSize={12}>
-                {row.label.slice(0, 22)}
+                {row.label.slice(0, 15)}
               </text>
               {row.values.map((value, s) => {
                 const width = value * scale;

@@ -27,15 +27,15 @@ export class ExecutionReader {
 
   /** The execution with the plan task it runs and the executions that rerun it. */
   async detail(tenantId: string, executionId: string) {
-    const [execution, task, reruns] = await inTenantTransaction(
+    // One after the other: a transaction is one connection, which runs one query at a time.
+    const { execution, task, reruns } = await inTenantTransaction(
       this.dataSource,
       tenantId,
-      (manager) =>
-        Promise.all([
-          findExecution(manager, tenantId, executionId),
-          planTaskOfExecution(manager, tenantId, executionId),
-          rerunsOf(manager, tenantId, executionId),
-        ]),
+      async (manager) => ({
+        execution: await findExecution(manager, tenantId, executionId),
+        task: await planTaskOfExecution(manager, tenantId, executionId),
+        reruns: await rerunsOf(manager, tenantId, executionId),
+      }),
     );
     if (!execution) throw new NotFoundError('execution');
     return { execution, task, reruns };

@@ -18,11 +18,15 @@ export class OperationsService {
     const now = new Date();
     const since = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - (minutes - 1) * 60_000);
     const [[byAgent, finished], live] = await Promise.all([
-      inTenantTransaction(this.dataSource, tenantId, (manager) =>
-        Promise.all([
-          queueDepthByAgent(manager, tenantId, now),
-          finishedPerMinute(manager, tenantId, since),
-        ]),
+      // One after the other: a transaction is one connection, which runs one query at a time.
+      inTenantTransaction(
+        this.dataSource,
+        tenantId,
+        async (manager) =>
+          [
+            await queueDepthByAgent(manager, tenantId, now),
+            await finishedPerMinute(manager, tenantId, since),
+          ] as const,
       ),
       this.workers.listLive(),
     ]);

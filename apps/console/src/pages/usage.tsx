@@ -271,15 +271,15 @@ function PerDayByAgent({
           series={agents.map(nameOf)}
           rows={series((cell) => cell?.totalTokens ?? 0)}
         />
+        <FiguresTable
+          caption="Per day by agent: exact figures"
+          headers={['Day', 'Agent']}
+          rows={cells.map((cell) => {
+            const [day, agent] = cell.key.split('|');
+            return { key: cell.key, cells: [day, nameOf(agent)], figures: cell };
+          })}
+        />
       </div>
-      <FiguresTable
-        caption="Per day by agent: exact figures"
-        headers={['Day', 'Agent']}
-        rows={cells.map((cell) => {
-          const [day, agent] = cell.key.split('|');
-          return { key: cell.key, cells: [day, nameOf(agent)], figures: cell };
-        })}
-      />
       <CsvLink file="usage-per-day-by-agent.csv" csv={csv} />
     </div>
   );
@@ -307,19 +307,19 @@ function UsageBlock({
       <h2>{title}</h2>
       <div className="chart-pair">
         <BarChart
-          title={`Cost ${title.toLowerCase()} (USD)`}
+          title={`Cost ${title.replace(/^By/, 'by')} (USD)`}
           bars={rows.map((row) => ({ label: labelOf(row.key), value: Number(row.costUsd) }))}
         />
         <BarChart
-          title={`Tokens ${title.toLowerCase()}`}
+          title={`Tokens ${title.replace(/^By/, 'by')}`}
           bars={rows.map((row) => ({ label: labelOf(row.key), value: row.totalTokens }))}
         />
+        <FiguresTable
+          caption={`${title}: exact figures`}
+          headers={[label]}
+          rows={rows.map((row) => ({ key: row.key, cells: [labelOf(row.key)], figures: row }))}
+        />
       </div>
-      <FiguresTable
-        caption={`${title}: exact figures`}
-        headers={[label]}
-        rows={rows.map((row) => ({ key: row.key, cells: [labelOf(row.key)], figures: row }))}
-      />
       <CsvLink file={file} csv={csv} />
     </div>
   );
