@@ -475,6 +475,28 @@ describe('the console in Chromium', () => {
   });
 
   it('shows usage that matches /v1/usage to the cent, with a CSV', async () => {
+    // A second agent with a run of its own: the per-day bars stack by agent.
+    const writer = await stack.http.post(
+      '/v1/agents',
+      {
+        name: 'writer',
+        role: 'writes',
+        providerId: setup.providerId,
+        llmConfig: { model: 'gpt-4o-mini' },
+      },
+      setup.tenant.apiKey,
+    );
+    expect(writer.status).toBe(201);
+    const written = await stack.http.post(
+      `/v1/agents/${writer.body.id}/executions`,
+      { input: { message: 'write a line' }, wait: 20 },
+      setup.tenant.apiKey,
+    );
+    expect(written.body.status).toBe('succeeded');
+    const names: Record<string, string> = {
+      [setup.agentId]: 'researcher',
+      [writer.body.id]: 'writer',
+    };
     // Everything the tests above started has ended, so the figures hold still.
     await waitFor(async () => {
       for (const status of ['queued', 'running']) {
@@ -498,39 +520,45 @@ describe('the console in Chromium', () => {
     await page.waitForSelector('[data-testid=usage-total]');
     const shown = (await textOf('[data-testid=usage-total]')).replace(/[$,]/g, '');
     expect(cents(shown)).toBe(cents(String(apiTotal)));
-    const tableCost = await page.$eval(
-      'table[aria-label="By agent: exact figures"] td.money',
-      (cell) => cell.textContent,
-    );
-    expect(tableCost).toBe(usage.body.data[0].costUsd);
+    const rowsOf = (table: string) =>
+      page.$$eval(`table[aria-label="${table}"] tbody tr`, (rows: any[]) =>
+        rows.map((row) => [...row.querySelectorAll('td')].map((cell: any) => cell.textContent)),
+      );
+    expect(
+      (await rowsOf('By agent: exact figures')).map((cells) => [cells[0], cells[3]]).sort(),
+    ).toEqual(usage.body.data.map((row: any) => [names[row.agentId], row.costUsd]).sort());
     const csv = await page.$eval('a[download="usage-by-agent.csv"]', (a) =>
       decodeURIComponent(a.getAttribute('href') ?? ''),
     );
-    expect(csv).toContain(`,${usage.body.data[0].totalTokens},${usage.body.data[0].costUsd}\r\n`);
+    for (const row of usage.body.data) {
+      expect(csv).toContain(`${names[row.agentId]},${row.executions},`);
+      expect(csv).toContain(`,${row.totalTokens},${row.costUsd}\r\n`);
+    }
     // Per day by agent: every row of GET /v1/usage?groupBy=day,agent, to the last decimal.
     const perDay = await stack.http.get(
       `/v1/usage?from=${month}&groupBy=day,agent`,
       setup.tenant.apiKey,
     );
-    const shownPerDay = await page.$$eval(
-      'table[aria-label="Per day by agent: exact figures"] tbody tr',
-      (rows: any[]) =>
-        rows.map((row) => [...row.querySelectorAll('td')].map((cell: any) => cell.textContent)),
-    );
+    const shownPerDay = await rowsOf('Per day by agent: exact figures');
     expect(
-      shownPerDay.map((cells) => [cells[0], cells[2], cells[3].replace(/,/g, ''), cells[4]]).sort(),
+      shownPerDay
+        .map((cells) => [cells[0], cells[1], cells[2], cells[3].replace(/,/g, ''), cells[4]])
+        .sort(),
     ).toEqual(
       perDay.body.data
-        .map((row: any) => [row.day, String(row.executions), String(row.totalTokens), row.costUsd])
+        .map((row: any) => [
+          row.day,
+          names[row.agentId],
+          String(row.executions),
+          String(row.totalTokens),
+          row.costUsd,
+        ])
         .sort(),
     );
-    const budget = await page.$$eval('table[aria-label="Budgets"] tbody tr', (rows: any[]) =>
-      rows.map((row) => [...row.querySelectorAll('td')].map((cell: any) => cell.textContent)),
-    );
-    expect(budget).toContainEqual([
+    expect(await rowsOf('Budgets')).toContainEqual([
       'Agent researcher',
       'this month',
-      usage.body.data[0].costUsd,
+      usage.body.data.find((row: any) => row.agentId === setup.agentId).costUsd,
       expect.stringMatching(/^5\.0+$/),
       expect.stringMatching(/%$/),
     ]);

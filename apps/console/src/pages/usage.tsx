@@ -243,8 +243,10 @@ function PerDayByAgent({
   agents: string[];
   nameOf(agentId: string): string;
 }) {
-  const cells = rollUp(rows, (row) => `${row.day}|${row.agentId ?? unattributed}`).sort((a, b) =>
-    a.key.localeCompare(b.key),
+  // By day, then in the order of the agents' totals (largest first), as the bars stack.
+  const rank = (key: string) => agents.indexOf(key.split('|')[1]);
+  const cells = rollUp(rows, (row) => `${row.day}|${row.agentId ?? unattributed}`).sort(
+    (a, b) => a.key.slice(0, 10).localeCompare(b.key.slice(0, 10)) || rank(a.key) - rank(b.key),
   );
   const days = [...new Set(cells.map((cell) => cell.key.split('|')[0]))];
   const find = (day: string, agent: string) => cells.find((cell) => cell.key === `${day}|${agent}`);
