@@ -649,6 +649,12 @@ describe('the console in Chromium', () => {
       { input: { message: 'mine' } },
       other.tenant.apiKey,
     );
+    // Their operations summary counts none of ours (our run delayed an hour is not there).
+    const theirOperations = await stack.http.get('/v1/operations', other.tenant.apiKey);
+    expect(theirOperations.body.queue.delayed).toBe(0);
+    expect(
+      theirOperations.body.byAgent.map((row: { agentId: string }) => row.agentId),
+    ).not.toContain(setup.agentId);
     await go(`/runs/${theirs.body.id}`);
     await page.waitForSelector('.error');
     expect(await textOf('.error strong')).toBe('Not found');

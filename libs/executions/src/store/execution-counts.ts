@@ -55,7 +55,8 @@ export async function queueDepthByAgent(
   }));
 }
 
-// The completed_at index reads only the window, whatever the tenant's history.
+// The completed_at index reads only the window, whatever the tenant's history; it holds every
+// tenant's completions of the window, so a window of heavy traffic costs in proportion to it.
 const FINISHED_PER_MINUTE_SQL = `
 SELECT date_trunc('minute', completed_at) AS minute,
        count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
