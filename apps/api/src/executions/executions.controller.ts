@@ -50,6 +50,7 @@ import { BulkRerunDto, BulkRerunView } from './dto/bulk-rerun.dto';
 import { ExecutionReruns } from './execution-reruns.service';
 import {
   AttributionView,
+  ExecutionDetailView,
   ExecutionEventView,
   ExecutionPage,
   ExecutionStepView,
@@ -108,17 +109,17 @@ export class ExecutionsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'An execution: status, input, output, error, usage and timings' })
-  @ApiOkResponse({ type: ExecutionView })
+  @ApiOkResponse({ type: ExecutionDetailView })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async get(
     @TenantId() tenantId: string,
     @Param('id', uuidOr404) id: string,
-  ): Promise<ExecutionView> {
-    const execution = await this.reader.get(tenantId, id);
+  ): Promise<ExecutionDetailView> {
+    const { execution, task, reruns } = await this.reader.detail(tenantId, id);
     const view = toExecutionView(execution);
     const approvalUrl = this.tools.approvalUrl(execution);
     if (approvalUrl && view.requiredAction) view.requiredAction.approvalUrl = approvalUrl;
-    return view;
+    return { ...view, planId: task?.planId ?? null, planTaskKey: task?.key ?? null, reruns };
   }
 
   @Get(':id/steps')
