@@ -1,5 +1,9 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { CONTEXT_MAINTENANCE_SCHEDULER_ID, QUEUES } from '@agentq/jobs';
+import {
+  CONTEXT_MAINTENANCE_SCHEDULER_ID,
+  ContextMaintenanceJobResult,
+  QUEUES,
+} from '@agentq/jobs';
 import { findAccountingDrift } from '@agentq/testing';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -162,6 +166,14 @@ describe('agent context maintenance', () => {
 
     afterAll(() => stack.stop());
 
+    // The worker's own scheduled run may hold the lock when a test starts (it runs at start-up):
+    // wait for a run of the test's own policy.
+    const runAlone = (policy: ContextMaintenancePolicy): Promise<ContextMaintenanceJobResult> =>
+      waitFor(async () => {
+        const result = await runAlone(policy);
+        return result.skipped ? null : result;
+      }, 'a maintenance run of its own');
+
     async function agentWithMemories(
       name: string,
       memories: { importance: number; daysAgo?: number; usedDaysAgo?: number }[],
@@ -207,7 +219,7 @@ describe('agent context maintenance', () => {
         { importance: 10 },
       ]);
       const small = await agentWithMemories('small', [{ importance: 1 }, { importance: 1 }]);
-      const result = await maintenance.run({ ...off, memoryMaxPerAgent: 3 });
+      const result = await runAlone({ ...off, memoryMaxPerAgent: 3 });
       expect(result.memoriesOverCap).toBe(3);
       // Of the two importance-5 memories the one used (created) more recently stays.
       expect(await remaining(crowded)).toEqual(['memory 0', 'memory 2', 'memory 5']);
@@ -222,7 +234,7 @@ describe('agent context maintenance', () => {
         { importance: 1, daysAgo: 1 },
         { importance: 8, daysAgo: 31 },
       ]);
-      const result = await maintenance.run({ ...off, memoryMaxAgeDays: 30 });
+      const result = await runAlone({ ...off, memoryMaxAgeDays: 30 });
       expect(result.memoriesExpired).toBe(2);
       expect(await remaining(ageing)).toEqual(['memory 1', 'memory 2', 'memory 3']);
     });
@@ -246,7 +258,7 @@ describe('agent context maintenance', () => {
         [busy],
       );
 
-      const result = await maintenance.run({ ...off, sessionArchiveAfterDays: 30 });
+      const result = await runAlone({ ...off, sessionArchiveAfterDays: 30 });
       expect(result.sessionsArchived).toBe(1);
       const statuses = await Promise.all(
         [idle, busy, fresh].map(
@@ -289,7 +301,7 @@ describe('agent context maintenance', () => {
         [id],
       );
 
-      const result = await maintenance.run({ ...off, payloadRetentionDays: 30 });
+      const result = await runAlone({ ...off, payloadRetentionDays: 30 });
       expect(result.payloadsCleared).toBeGreaterThanOrEqual(1);
       const steps = await stack.http.get(`/v1/executions/${id}/steps`, apiKey);
       expect(steps.status).toBe(200);
@@ -329,7 +341,7 @@ describe('agent context maintenance', () => {
         [old],
       );
 
-      const result = await maintenance.run({ ...off, payloadRetentionDays: 30 });
+      const result = await runAlone({ ...off, payloadRetentionDays: 30 });
       expect(result.payloadsCleared).toBeGreaterThanOrEqual(1);
       const left = await db.query(
         `SELECT execution_id FROM execution_waitpoints WHERE execution_id = ANY($1::uuid[])`,
@@ -394,7 +406,7 @@ describe('agent context maintenance', () => {
         [tenantId, plans.map((plan) => plan.id)],
       );
 
-      const result = await maintenance.run({
+      const result = await runAlone({
         ...off,
         webhookDeliveryRetentionDays: 30,
         scheduleFiringRetentionDays: 90,
@@ -451,7 +463,7 @@ describe('agent context maintenance', () => {
           await redis.zadd(slots, Date.now() + 60_000, randomUUID());
           await redis.zadd(parked, 5e13, randomUUID());
         }
-        const result = await maintenance.run(off);
+        const result = await runAlone(off);
         expect(result.dispatchKeysDeleted).toBe(2);
         expect(await redis.exists(...keys(deleted))).toBe(0);
         expect(await redis.exists(...keys(setup.agentId))).toBe(2);
