@@ -170,7 +170,7 @@ describe('agent context maintenance', () => {
     // wait for a run of the test's own policy.
     const runAlone = (policy: ContextMaintenancePolicy): Promise<ContextMaintenanceJobResult> =>
       waitFor(async () => {
-        const result = await runAlone(policy);
+        const result = await maintenance.run(policy);
         return result.skipped ? null : result;
       }, 'a maintenance run of its own');
 
