@@ -83,7 +83,7 @@ export class ExecutionPromptBuilder {
     return chosen;
   }
 
-  /** The agent's `knowledge`: the top entries for the input, within its token budget. */
+  // The agent's `knowledge`: the top entries for the input, within its token budget.
   private async knowledgeFor(execution: ClaimedExecution): Promise<string> {
     const config = execution.agent.knowledge;
     if (!config?.enabled) return '';
