@@ -303,6 +303,41 @@ describe('agent context maintenance', () => {
       expect(usage.prompt).toBe(10);
     });
 
+    it('deletes the approval waitpoints of a purged execution with its payload, and only those', async () => {
+      const { apiKey } = setup.tenant;
+      const ids: string[] = [];
+      for (const message of ['an old approval', 'a recent approval']) {
+        const answer = await stack.http.post(
+          `/v1/agents/${setup.agentId}/executions`,
+          { input: { message }, wait: 10 },
+          apiKey,
+        );
+        ids.push(answer.body.id);
+        await db.query(
+          `INSERT INTO execution_waitpoints (id, tenant_id, execution_id, token_hash, tool_calls,
+                                             decisions, deadline, completed_at)
+           VALUES (gen_random_uuid(), $1, $2::uuid, sha256(convert_to($2::text, 'UTF8')),
+                   '[{"id": "c1", "name": "transfer", "arguments": {"to": "secret"}}]',
+                   '[{"toolCallId": "c1", "approve": false, "reason": "secret reason"}]',
+                   now(), now())`,
+          [setup.tenant.id, answer.body.id],
+        );
+      }
+      const [old, recent] = ids;
+      await db.query(
+        `UPDATE agent_executions SET completed_at = now() - interval '40 days' WHERE id = $1`,
+        [old],
+      );
+
+      const result = await maintenance.run({ ...off, payloadRetentionDays: 30 });
+      expect(result.payloadsCleared).toBeGreaterThanOrEqual(1);
+      const left = await db.query(
+        `SELECT execution_id FROM execution_waitpoints WHERE execution_id = ANY($1::uuid[])`,
+        [ids],
+      );
+      expect(left.map((row: { execution_id: string }) => row.execution_id)).toEqual([recent]);
+    });
+
     it('deletes webhook deliveries, schedule firings, session events and plans past retention', async () => {
       const { apiKey } = setup.tenant;
       const tenantId = setup.tenant.id;

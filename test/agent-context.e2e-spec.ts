@@ -316,6 +316,17 @@ describe('agent context: memories, sessions, handoffs', () => {
         first.body.id,
         second.body.id,
       ]);
+      // The list filters by session (the console's link from a run to its session's runs).
+      const listed = await get(`/v1/executions?sessionId=${sessionId}`);
+      expect(listed.body.data.map((e: { id: string }) => e.id)).toEqual([
+        second.body.id,
+        first.body.id,
+      ]);
+      const refused = await get('/v1/executions?sessionId=nope');
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details.map((d: { field: string }) => d.field)).toEqual([
+        'sessionId',
+      ]);
 
       const events = await sessionEvents(sessionId);
       expect(events.map((e) => [e.type, e.executionId])).toEqual([

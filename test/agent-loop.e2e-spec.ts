@@ -378,6 +378,39 @@ describe('the agent loop: caps', () => {
     );
 
     it.each(wires)(
+      'over %s, prices a structured-output repair by the model that answered it, not the first',
+      async (wire) => {
+        const marker = `fallback-repair-${wire}`;
+        const { agent, fallback } = await chainAgent(wire);
+        fake
+          .when(
+            byModel(marker, PRIMARY),
+            { kind: 'reply', text: 'not json', ...STEP },
+            { times: 1 },
+          )
+          .when(byModel(marker, PRIMARY), { kind: 'error', status: 503 })
+          .when(byModel(marker, FALLBACK), { kind: 'reply', text: '{"n": 1}', ...STEP });
+        const responseFormat = {
+          type: 'json_schema',
+          name: 'answer',
+          schema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
+        };
+        const submitted = await submit(agent.id, marker, { responseFormat });
+        const done = await waitForTerminal(stack, apiKey, submitted.body.id);
+        expect(done).toMatchObject({
+          status: 'succeeded',
+          output: { json: { n: 1 }, model: FALLBACK, providerId: fallback },
+          usage: { promptTokens: 200, completionTokens: 20 },
+        });
+        // The first answer is the primary's, the repair the fallback's: each at its own price.
+        expect(nanoUsd(done.usage.costUsd)).toBe(STEP_COST_NANO + FALLBACK_STEP_COST_NANO);
+        const [step] = await steps(done.id);
+        expect(step).toMatchObject({ name: FALLBACK, providerId: fallback });
+        expect(nanoUsd(step.usage.costUsd)).toBe(STEP_COST_NANO + FALLBACK_STEP_COST_NANO);
+      },
+    );
+
+    it.each(wires)(
       'over %s, records on each step of a tool loop the provider that answered it',
       async (wire) => {
         const marker = `fallback-loop-${wire}`;
@@ -665,6 +698,8 @@ describe('the agent loop: caps', () => {
           [1, 'tool', true],
           [2, 'model', false],
         ]);
+        // The reused step shows what it cost the first run; the rerun's usage leaves it out.
+        expect(all[0]).toMatchObject({ usage: { promptTokens: 100, completionTokens: 10 } });
         // The model saw the reused history in its own wire format.
         const last = fake.requests.filter(marked(marker)).at(-1)!;
         expect(JSON.stringify(last.body.messages)).toContain(
@@ -757,13 +792,14 @@ describe('the agent loop: caps', () => {
         const linked = page.body.data.filter((execution: any) => execution.rerunOf);
         return linked.length === 2 ? linked : undefined;
       }, 'the two reruns to succeed');
+      // Oldest first as the database orders them: submissions coalesced into one insert share
+      // their created_at (to the microsecond), and the id breaks the tie.
+      const oldest: { id: string }[] = await stack.db.query(
+        `SELECT id FROM agent_executions WHERE id = ANY($1::uuid[]) ORDER BY created_at, id LIMIT 2`,
+        [failed.map((execution) => execution.id)],
+      );
       expect(reruns.map((execution: any) => execution.rerunOf).sort()).toEqual(
-        failed
-          .slice()
-          .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-          .slice(0, 2)
-          .map((execution) => execution.id)
-          .sort(),
+        oldest.map((row) => row.id).sort(),
       );
     });
   });

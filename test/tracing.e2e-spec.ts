@@ -137,6 +137,10 @@ describe('OpenTelemetry traces', () => {
       'the HTTP request span',
     );
     const trace = receiver.spans.filter((s) => s.traceId === commit.traceId);
+    // The execution names its trace, recorded at submission (the console's run page shows it).
+    expect(submitted.body.traceId).toBe(commit.traceId);
+    const read = await api.http.get(`/v1/executions/${executionId}`, key);
+    expect(read.body.traceId).toBe(commit.traceId);
     const parentOf = (span: ReceivedSpan) => trace.find((s) => s.spanId === span.parentSpanId);
 
     const http = trace.find((s) => s.name === 'POST /v1/agents/:agentId/executions');

@@ -42,7 +42,7 @@ export async function setUpAgent(
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | null | false>,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
 import { MemoriesModule } from './memories/memories.module';
 import { ApiMetricsModule } from './metrics/api-metrics.module';
+import { OperationsModule } from './operations/operations.module';
 import { PlansModule } from './plans/plans.module';
 import { ProjectsModule } from './projects/projects.module';
 import { ProvidersModule } from './providers/providers.module';
@@ -58,6 +59,7 @@ export class ApiModule {
         SessionsModule,
         AgentMessagesModule,
         UsageModule,
+        OperationsModule,
         AuditLogModule,
         SchedulesModule,
         ProjectsModule,

@@ -67,37 +67,3 @@ export function Field({ label, children }: { label: string; children: ReactNode 
 export function Json({ value }: { value: unknown }) {
   return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
 }
-
-/** Bars of one series per label, drawn in SVG; the exact figures sit in the table beside it. */
-export function BarChart({
-  title,
-  bars,
-}: {
-  title: string;
-  bars: { label: string; value: number }[];
-}) {
-  const max = Math.max(1, ...bars.map((bar) => bar.value));
-  const width = 560;
-  const barHeight = 18;
-  return (
-    <figure className="chart">
-      <figcaption>{title}</figcaption>
-      <svg
-        role="img"
-        aria-label={title}
-        width={width}
-        height={bars.length * (barHeight + 6) + 4}
-        viewBox={`0 0 ${width} ${bars.length * (barHeight + 6) + 4}`}
-      >
-        {bars.map((bar, i) => (
-          <g key={bar.label} transform={`translate(0 ${i * (barHeight + 6)})`}>
-            <text x={0} y={barHeight - 5} fontSize={12}>
-              {bar.label.slice(0, 22)}
-            </text>
-            <rect x={170} y={0} height={barHeight} width={(bar.value / max) * (width - 180)} />
-          </g>
-        ))}
-      </svg>
-    </figure>
-  );
-}

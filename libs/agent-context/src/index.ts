@@ -4,4 +4,3 @@ export * from './memory-selection';
 export * from './redaction';
 export * from './session-event-types';
 export * from './session-history';
-export * from './token-count';

@@ -1,5 +1,5 @@
 import { selectMemoriesWithinBudget } from './memory-selection';
-import { countTextTokens } from './token-count';
+import { countTextTokens } from '@agentq/llm';
 
 const memory = (id: string, content: string) => ({ id, type: 'learning', content });
 

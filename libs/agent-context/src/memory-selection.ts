@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { tokensIfWithin } from './token-count';
+import { tokensIfWithin } from '@agentq/llm';
 
 /** A memory the worker may put in a system prompt, already in rank order. */
 export interface MemoryCandidate {

@@ -1,5 +1,5 @@
 import { ChatMessage, ExecutionInput, ExecutionOutput } from '@agentq/database';
-import { tokensIfWithin } from './token-count';
+import { tokensIfWithin } from '@agentq/llm';
 
 /** One earlier, succeeded execution of a session. */
 export interface SessionTurn {

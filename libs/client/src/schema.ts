@@ -493,7 +493,7 @@ export type paths = {
     put?: never;
     /**
      * Rerun an ended execution, from scratch or from a step, with optional overrides
-     * @description A new execution of the same agent, linked by `rerunOf`, with the original settings. With fromStep = k, steps 0..k-1 are copied as committed history (`reused`: not called and not charged again) and the run goes on from step k. 409 not_terminal for an execution that has not ended; 400 naming fromStep when it is not where a model call starts.
+     * @description A new execution of the same agent, linked by `rerunOf`, with the original settings. With fromStep = k, steps 0..k-1 are copied as committed history (`reused`: not called and not charged again) and the run goes on from step k. It runs for the key that asked (apiKeyId), with the original user, tags and metadata. A failed or cancelled task of a plan still running is rerun inside its plan (the task points at the rerun, its skipped dependents run after it); any other is standalone. 409 not_terminal for an execution that has not ended; 400 naming fromStep when it is not where a model call starts.
      */
     post: operations['ExecutionsController_rerun'];
     delete?: never;
@@ -593,7 +593,7 @@ export type paths = {
     put?: never;
     /**
      * Rerun ended executions in bulk, by filter (dry run: count only)
-     * @description Agent, status, error code and creation time range; oldest first, at most limit (10,000) per call, `more` when others match. Each rerun is a new execution linked by rerunOf, from scratch, submitted and paced through the normal queue.
+     * @description Agent, status, error code, creation time range and tags; oldest first, at most limit (10,000) per call, `more` when others match. Each rerun is a new execution linked by rerunOf, from scratch, submitted and paced through the normal queue, run for the key that asked; a failed task of a running plan is rerun inside its plan.
      */
     post: operations['ExecutionsController_bulkRerun'];
     delete?: never;
@@ -751,6 +751,26 @@ export type paths = {
     };
     /** Embedding requests, tokens and cost per UTC day and model */
     get: operations['KnowledgeController_usage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/operations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's queue by state, executions finished per minute, and worker capacity
+     * @description Unfinished executions by state (waiting, delayed, active, requiresAction), in all and per agent; executions that ended in the last `minutes` (succeeded, failed, cancelled), in all and per minute; the live workers and their summed concurrency.
+     */
+    get: operations['OperationsController_summary'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1306,6 +1326,18 @@ export type components = {
       /** @description pass as ?cursor= for the next page */
       nextCursor: string | null;
     };
+    AgentQueueDepthView: {
+      /** @description running on a worker */
+      active: number;
+      /** Format: uuid */
+      agentId: string;
+      /** @description queued with a future runAt (delay, retry backoff) */
+      delayed: number;
+      /** @description paused for tool outputs or an approval */
+      requiresAction: number;
+      /** @description queued and due, waiting for a worker */
+      waiting: number;
+    };
     AgentStatsView: {
       /** Format: uuid */
       agentId: string;
@@ -1476,6 +1508,8 @@ export type components = {
        * @enum {string}
        */
       status?: 'succeeded' | 'failed' | 'cancelled';
+      /** @description executions carrying all of these tags (a single tag may be given as a string) */
+      tag?: string[];
       /** @description created before (RFC 3339) */
       to?: string;
     };
@@ -1929,6 +1963,92 @@ export type components = {
       /** @description in the order submitted */
       data: components['schemas']['SubmittedExecutionView'][];
     };
+    ExecutionDetailView: {
+      /**
+       * Format: date-time
+       * @description while `requires_action`: when the wait fails with action_timeout
+       */
+      actionDeadline: string | null;
+      /** Format: uuid */
+      agentId: string;
+      /**
+       * Format: uuid
+       * @description the API key that submitted it (or its plan, schedule or parent execution)
+       */
+      apiKeyId: string | null;
+      attempts: number;
+      /** Format: date-time */
+      completedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      durationMs: number | null;
+      error: components['schemas']['ExecutionErrorView'] | null;
+      handoffDepth: number;
+      /** Format: uuid */
+      handoffTo: string | null;
+      /** Format: uuid */
+      id: string;
+      idempotencyKey: string | null;
+      /** @description empty once the payload is purged */
+      input: components['schemas']['ExecutionInputDto'];
+      /** @description knowledge entries the prompt used (agents with knowledge enabled) */
+      knowledgeIds: string[] | null;
+      maxAttempts: number;
+      /** @description cap on the cost across model steps (USD); reaching it: cost_limit_exceeded */
+      maxCostUsd: string | null;
+      /** @description cap on prompt + completion tokens across model steps */
+      maxTokens: number | null;
+      /** @description memories the prompt used */
+      memoryIds: string[] | null;
+      metadata: {
+        [key: string]: unknown;
+      };
+      output: components['schemas']['ExecutionOutputView'] | null;
+      /** Format: uuid */
+      parentExecutionId: string | null;
+      /** Format: date-time */
+      payloadPurgedAt: string | null;
+      /**
+       * Format: uuid
+       * @description the plan whose task it runs
+       */
+      planId: string | null;
+      /** @description that task’s key in the plan */
+      planTaskKey: string | null;
+      priority: number;
+      /** Format: date-time */
+      queuedAt: string;
+      /** @description while `requires_action`: the client tool calls to answer */
+      requiredAction: components['schemas']['RequiredActionView'] | null;
+      /**
+       * Format: uuid
+       * @description the execution this one reruns (POST /v1/executions/:id/rerun)
+       */
+      rerunOf: string | null;
+      /** @description executions that rerun this one, newest first (at most 50) */
+      reruns: string[];
+      responseFormat: components['schemas']['ResponseFormatDto'] | null;
+      /** Format: date-time */
+      runAt: string | null;
+      /** @description on success, the output is stored as this knowledge entry */
+      saveOutputAs: components['schemas']['SaveOutputAsDto'] | null;
+      /** Format: uuid */
+      sessionId: string | null;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'requires_action' | 'succeeded' | 'failed' | 'cancelled';
+      storeOutputAsMemory: boolean;
+      /** @description output deltas are streamed to GET /v1/executions/:id/stream */
+      stream: boolean;
+      tags: string[];
+      timeoutMs: number | null;
+      /** @description the OpenTelemetry trace id of its submission (its spans, across processes); null when tracing was off */
+      traceId: string | null;
+      usage: components['schemas']['ExecutionUsageView'];
+      /** @description the end user it ran for */
+      user: string | null;
+    };
     ExecutionErrorView: {
       /** @example provider_timeout */
       code: string;
@@ -2118,6 +2238,8 @@ export type components = {
       stream: boolean;
       tags: string[];
       timeoutMs: number | null;
+      /** @description the OpenTelemetry trace id of its submission (its spans, across processes); null when tracing was off */
+      traceId: string | null;
       usage: components['schemas']['ExecutionUsageView'];
       /** @description the end user it ran for */
       user: string | null;
@@ -2133,6 +2255,21 @@ export type components = {
       field: string;
       /** @example Too big: expected number to be <=2 */
       message: string;
+    };
+    FinishedCountsView: {
+      cancelled: number;
+      failed: number;
+      succeeded: number;
+    };
+    FinishedMinuteView: {
+      cancelled: number;
+      failed: number;
+      /**
+       * Format: date-time
+       * @description the start of the minute (UTC)
+       */
+      minute: string;
+      succeeded: number;
     };
     FirstApiKeyView: {
       /** Format: uuid */
@@ -2355,6 +2492,25 @@ export type components = {
        */
       secret: string;
     };
+    OperationsView: {
+      /**
+       * Format: date-time
+       * @description when the counts were taken
+       */
+      at: string;
+      /** @description the same, per agent with any */
+      byAgent: components['schemas']['AgentQueueDepthView'][];
+      /** @description executions ended in the window */
+      finished: components['schemas']['FinishedCountsView'];
+      /** @description the throughput window, in minutes */
+      minutes: number;
+      /** @description the tenant's unfinished executions */
+      queue: components['schemas']['QueueDepthView'];
+      /** @description executions ended per minute in the window, oldest first; every minute listed */
+      throughput: components['schemas']['FinishedMinuteView'][];
+      /** @description the shared worker pool (counts only: hosts are for the admin, GET /v1/workers) */
+      workers: components['schemas']['WorkerCapacityView'];
+    };
     PassedOverModelView: {
       error: components['schemas']['ExecutionErrorView'];
       model: string;
@@ -2558,6 +2714,16 @@ export type components = {
       type: 'openai' | 'anthropic' | 'openai-compatible' | 'echo';
       /** Format: date-time */
       updatedAt: string;
+    };
+    QueueDepthView: {
+      /** @description running on a worker */
+      active: number;
+      /** @description queued with a future runAt (delay, retry backoff) */
+      delayed: number;
+      /** @description paused for tool outputs or an approval */
+      requiresAction: number;
+      /** @description queued and due, waiting for a worker */
+      waiting: number;
     };
     ReadinessView: {
       /**
@@ -3008,6 +3174,8 @@ export type components = {
       stream: boolean;
       tags: string[];
       timeoutMs: number | null;
+      /** @description the OpenTelemetry trace id of its submission (its spans, across processes); null when tracing was off */
+      traceId: string | null;
       usage: components['schemas']['ExecutionUsageView'];
       /** @description the end user it ran for */
       user: string | null;
@@ -3577,6 +3745,12 @@ export type components = {
       updatedAt: string;
       /** @example https://example.com/agentq-events */
       url: string;
+    };
+    WorkerCapacityView: {
+      /** @description their concurrency, summed: jobs at once */
+      concurrency: number;
+      /** @description worker processes with a recent heartbeat */
+      live: number;
     };
     WorkerList: {
       data: components['schemas']['WorkerView'][];
@@ -5308,6 +5482,8 @@ export interface operations {
         metadata?: {
           [key: string]: string;
         };
+        /** @description the conversation session they belong to */
+        sessionId?: string;
         status?: string;
         /** @description repeatable (`?tag=a&tag=b`): executions carrying all of them */
         tag?: string[];
@@ -5374,7 +5550,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ExecutionView'];
+          'application/json': components['schemas']['ExecutionDetailView'];
         };
       };
       /** @description unauthorized: no valid key or token */
@@ -6556,6 +6732,54 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['EmbeddingUsageList'];
+        };
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  OperationsController_summary: {
+    parameters: {
+      query?: {
+        /** @description the throughput window: the last this many minutes */
+        minutes?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OperationsView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
         };
       };
       /** @description unauthorized: no valid key or token */

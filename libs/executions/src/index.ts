@@ -5,6 +5,7 @@ export * from './attribution/attribution';
 export * from './store/action-timeouts';
 export * from './store/approval-decisions';
 export * from './store/claimed-execution';
+export * from './store/execution-counts';
 export * from './store/execution-reads';
 export * from './store/execution-rows';
 export * from './store/execution-statements';

@@ -1,6 +1,4 @@
-import { countTokens } from 'gpt-tokenizer';
-
-const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+import { countTextTokens } from '@agentq/llm';
 
 export const AGENT_KNOWLEDGE_LIMITS = { topK: 20, maxTokens: 8_000 } as const;
 
@@ -31,13 +29,13 @@ export function knowledgePromptSection(
   items: readonly RetrievedKnowledge[],
   maxTokens: number,
 ): KnowledgeSection {
-  const headerTokens = countTokens(HEADER, AS_PLAIN_TEXT) + 1;
+  const headerTokens = countTextTokens(HEADER) + 1;
   const lines: string[] = [];
   const entryIds: string[] = [];
   let tokens = headerTokens;
   for (const item of items) {
     const block = `[${entryIds.length + 1}] ${item.title} (${item.type})\n${item.text.trim()}`;
-    const cost = countTokens(block, AS_PLAIN_TEXT) + 2;
+    const cost = countTextTokens(block) + 2;
     if (tokens + cost > maxTokens) continue;
     tokens += cost;
     lines.push(block);

@@ -1,7 +1,4 @@
-import { decode, encode } from 'gpt-tokenizer';
-
-// Text may contain strings such as <|endoftext|>; they are text here, not control tokens.
-const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+import { decodeTokens, encodeText } from '@agentq/llm';
 
 export interface ChunkingOptions {
   /** Tokens per chunk at most. */
@@ -32,7 +29,7 @@ export function chunkText(text: string, options: ChunkingOptions = DEFAULT_CHUNK
   if (maxTokens < 1 || overlapTokens < 0 || overlapTokens >= maxTokens) {
     throw new RangeError('chunkText: need maxTokens ≥ 1 and 0 ≤ overlapTokens < maxTokens');
   }
-  const tokens = encode(text, AS_PLAIN_TEXT);
+  const tokens = encodeText(text);
   if (tokens.length === 0) return [];
   const chunks: TextChunk[] = [];
   let start = 0;
@@ -41,7 +38,7 @@ export function chunkText(text: string, options: ChunkingOptions = DEFAULT_CHUNK
     if (end < tokens.length) end = boundaryBefore(tokens, start, end);
     chunks.push({
       ordinal: chunks.length,
-      content: decode(tokens.slice(start, end)),
+      content: decodeTokens(tokens.slice(start, end)),
       startToken: start,
       tokenCount: end - start,
     });
@@ -54,7 +51,7 @@ export function chunkText(text: string, options: ChunkingOptions = DEFAULT_CHUNK
 function boundaryBefore(tokens: number[], start: number, end: number): number {
   const half = start + Math.ceil((end - start) / 2);
   for (let i = end; i > half; i -= 1) {
-    const previous = decode([tokens[i - 1]]);
+    const previous = decodeTokens([tokens[i - 1]]);
     if (/[\n.!?]\s*$/.test(previous)) return i;
   }
   return end;

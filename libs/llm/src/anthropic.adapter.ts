@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { OutboundFetch } from '@agentq/outbound';
 import { classifyProviderError } from './llm-errors';
 import {
@@ -7,6 +7,7 @@ import {
   toAnthropicMessages,
 } from './anthropic-tool-format';
 import { LlmProviderAdapter, LlmRequest, LlmResult } from './llm-provider.port';
+import { anthropicSdk } from './provider-sdks';
 import { badProviderResponse, isObject, SDK_TIMEOUT_MS, tokenCount } from './sdk-call';
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -25,7 +26,7 @@ export class AnthropicAdapter implements LlmProviderAdapter {
   private readonly client: Anthropic;
 
   constructor(options: AnthropicAdapterOptions) {
-    this.client = new Anthropic({
+    this.client = new (anthropicSdk().Anthropic)({
       apiKey: options.apiKey,
       baseURL: options.baseUrl,
       // agentq retries through BullMQ, and the caller's signal is the deadline.

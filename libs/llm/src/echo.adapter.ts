@@ -1,10 +1,7 @@
-import { countTokens } from 'gpt-tokenizer';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { classifyProviderError } from './llm-errors';
 import { LlmMessage, LlmProviderAdapter, LlmRequest, LlmResult } from './llm-provider.port';
-
-// User text may contain strings such as <|endoftext|>; count them as text instead of throwing.
-const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+import { countTextTokens } from './token-count';
 
 let responsesSoFar = 0;
 
@@ -31,7 +28,7 @@ export class EchoAdapter implements LlmProviderAdapter {
     return {
       text,
       promptTokens: promptTokens(request),
-      completionTokens: countTokens(text, AS_PLAIN_TEXT),
+      completionTokens: countTextTokens(text),
       finishReason: 'stop',
       model: request.model,
       responseId: `echo-${responsesSoFar}`,
@@ -54,7 +51,7 @@ function lastUserMessage(messages: LlmMessage[]): string {
 
 // Each part is counted on its own, so a long conversation is never concatenated into one string.
 function promptTokens({ systemPrompt, messages }: LlmRequest): number {
-  let total = countTokens(systemPrompt, AS_PLAIN_TEXT);
-  for (const message of messages) total += countTokens(message.content, AS_PLAIN_TEXT);
+  let total = countTextTokens(systemPrompt);
+  for (const message of messages) total += countTextTokens(message.content);
   return total;
 }

@@ -1,14 +1,13 @@
-import OpenAI from 'openai';
-import { countTokens } from 'gpt-tokenizer';
+import type OpenAI from 'openai';
 import { OutboundClient } from '@agentq/outbound';
 import { echoEmbedding, normalise } from './echo-embedding';
 import { EmbeddingAdapter, EmbeddingRequest, EmbeddingResult } from './embedding.port';
 import { LlmError, classifyProviderError } from './llm-errors';
 import { ProviderConnection } from './llm-provider.port';
+import { openAiSdk } from './provider-sdks';
 import { OPENAI_DEFAULT_BASE_URL } from './openai.adapter';
 import { badProviderResponse, SDK_TIMEOUT_MS, tokenCount } from './sdk-call';
-
-const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+import { countTextTokens } from './token-count';
 
 /** The default embedding model by provider type, when the tenant names none. */
 export function defaultEmbeddingModel(type: ProviderConnection['type']): string | null {
@@ -29,7 +28,7 @@ export class EchoEmbeddingAdapter implements EmbeddingAdapter {
   async embed(request: EmbeddingRequest): Promise<EmbeddingResult> {
     return {
       vectors: request.texts.map((text) => echoEmbedding(text)),
-      promptTokens: request.texts.reduce((sum, text) => sum + countTokens(text, AS_PLAIN_TEXT), 0),
+      promptTokens: request.texts.reduce((sum, text) => sum + countTextTokens(text), 0),
       model: request.model,
     };
   }
@@ -40,7 +39,7 @@ export class OpenAiEmbeddingAdapter implements EmbeddingAdapter {
   private readonly client: OpenAI;
 
   constructor(options: { apiKey: string; baseUrl: string; fetch: OutboundClient['fetch'] }) {
-    this.client = new OpenAI({
+    this.client = new (openAiSdk().OpenAI)({
       apiKey: options.apiKey,
       baseURL: options.baseUrl,
       organization: null,

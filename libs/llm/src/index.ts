@@ -9,3 +9,4 @@ export * from './structured-output';
 export * from './echo-embedding';
 export * from './embedding.port';
 export * from './embedding-adapters';
+export * from './token-count';

@@ -1,19 +1,8 @@
-import {
-  AnthropicError,
-  APIConnectionError as AnthropicConnectionError,
-  APIConnectionTimeoutError as AnthropicConnectionTimeoutError,
-  APIError as AnthropicApiError,
-  APIUserAbortError as AnthropicUserAbortError,
-} from '@anthropic-ai/sdk';
-import {
-  APIConnectionError as OpenAiConnectionError,
-  APIConnectionTimeoutError as OpenAiConnectionTimeoutError,
-  APIError as OpenAiApiError,
-  APIUserAbortError as OpenAiUserAbortError,
-  OpenAIError,
-} from 'openai';
+import type { APIError as AnthropicApiError } from '@anthropic-ai/sdk';
+import type { APIError as OpenAiApiError } from 'openai';
 import { findOutboundError } from '@agentq/outbound';
 import { LlmAbortReason } from './llm-abort-reason';
+import { anthropicSdk, openAiSdk } from './provider-sdks';
 import { retryAfterMs } from './retry-after';
 
 /**
@@ -63,16 +52,21 @@ export class LlmError extends Error {
 }
 
 // Both SDKs are generated from the same template, so their error classes line up one to one.
+const isOpenAiApiError = (error: unknown): error is OpenAiApiError =>
+  error instanceof openAiSdk().APIError;
 const isApiError = (error: unknown): error is OpenAiApiError | AnthropicApiError =>
-  error instanceof OpenAiApiError || error instanceof AnthropicApiError;
+  isOpenAiApiError(error) || error instanceof anthropicSdk().APIError;
 const isUserAbort = (error: unknown) =>
-  error instanceof OpenAiUserAbortError || error instanceof AnthropicUserAbortError;
+  error instanceof openAiSdk().APIUserAbortError ||
+  error instanceof anthropicSdk().APIUserAbortError;
 const isConnectionTimeout = (error: unknown) =>
-  error instanceof OpenAiConnectionTimeoutError || error instanceof AnthropicConnectionTimeoutError;
+  error instanceof openAiSdk().APIConnectionTimeoutError ||
+  error instanceof anthropicSdk().APIConnectionTimeoutError;
 const isConnectionError = (error: unknown) =>
-  error instanceof OpenAiConnectionError || error instanceof AnthropicConnectionError;
+  error instanceof openAiSdk().APIConnectionError ||
+  error instanceof anthropicSdk().APIConnectionError;
 const isSdkError = (error: unknown) =>
-  error instanceof OpenAIError || error instanceof AnthropicError;
+  error instanceof openAiSdk().OpenAIError || error instanceof anthropicSdk().AnthropicError;
 
 // By name where the error may come from another realm (undici's, or jest's vm) and fail instanceof.
 const nameOf = (error: unknown) => (error as { name?: unknown } | null | undefined)?.name;
@@ -135,7 +129,7 @@ function fromHttpStatus(error: OpenAiApiError | AnthropicApiError, status: numbe
   };
   if (status === 429) {
     // OpenAI answers 429 both to "slow down" and to "out of credit"; only the code tells them apart.
-    if (error instanceof OpenAiApiError && error.code === 'insufficient_quota') {
+    if (isOpenAiApiError(error) && error.code === 'insufficient_quota') {
       return new LlmError({
         ...fields,
         kind: 'permanent',

@@ -1,8 +1,9 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { OutboundFetch } from '@agentq/outbound';
 import { classifyProviderError } from './llm-errors';
 import { LlmProviderAdapter, LlmRequest, LlmResult } from './llm-provider.port';
 import { openAiToolCalls, openAiToolParams, toOpenAiMessages } from './openai-tool-format';
+import { openAiSdk } from './provider-sdks';
 import { badProviderResponse, isObject, SDK_TIMEOUT_MS, tokenCount } from './sdk-call';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -23,7 +24,7 @@ export class OpenAiAdapter implements LlmProviderAdapter {
   private readonly client: OpenAI;
 
   constructor(private readonly options: OpenAiAdapterOptions) {
-    this.client = new OpenAI({
+    this.client = new (openAiSdk().OpenAI)({
       apiKey: options.apiKey,
       baseURL: options.baseUrl,
       // Explicit, so no OPENAI_* environment variable of this host applies to a tenant's account.

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { FailurePolicy, TaskInput, TaskSpec } from './plan-spec';
-import { PlanStatus, TaskStatus } from './plan-step';
+import { dependentsOf, PlanStatus, TaskStatus } from './plan-step';
 
 // The statements on plans and plan_tasks that moving a plan on takes. libs/executions calls
 // them inside the transaction that records its tasks' terminal outcomes (plan advancement), and
@@ -101,6 +101,67 @@ export async function markTasksEnded(
   await sql.query(MARK_TASKS_SQL, [planId, keys, status, error && JSON.stringify(error)]);
 }
 
+const PLAN_OF_EXECUTION_SQL = `SELECT plan_id FROM plan_tasks WHERE execution_id = $1`;
+
+const TASK_OF_EXECUTION_SQL = `
+SELECT key, status FROM plan_tasks WHERE plan_id = $1 AND execution_id = $2`;
+
+const RERUN_TASK_SQL = `
+UPDATE plan_tasks SET status = 'queued', execution_id = $3, error = NULL, completed_at = NULL
+ WHERE plan_id = $1 AND key = $2`;
+
+const UNSKIP_TASKS_SQL = `
+UPDATE plan_tasks SET status = 'pending', error = NULL, completed_at = NULL
+ WHERE plan_id = $1 AND key = ANY($2::text[]) AND status = 'skipped'`;
+
+/** The task whose current execution an execution is, with its plan locked and as it stands. */
+export interface TaskOfExecution {
+  plan: PlanToAdvance;
+  key: string;
+  status: TaskStatus;
+}
+
+/**
+ * The plan task whose current execution this is, its plan row locked (so no advance of the plan
+ * runs meanwhile); null when the execution is no task's, or no longer its task's.
+ */
+export async function lockTaskOfExecution(
+  sql: Sql,
+  executionId: string,
+): Promise<TaskOfExecution | null> {
+  const [found] = (await sql.query(PLAN_OF_EXECUTION_SQL, [executionId])) as {
+    plan_id: string;
+  }[];
+  if (!found) return null;
+  const [plan] = await lockPlansToAdvance(sql, [found.plan_id]);
+  // Read again under the lock: a rerun committed meanwhile may have given the task another.
+  const [task] = (await sql.query(TASK_OF_EXECUTION_SQL, [plan.id, executionId])) as {
+    key: string;
+    status: TaskStatus;
+  }[];
+  return task ? { plan, key: task.key, status: task.status } : null;
+}
+
+/**
+ * A task of a locked plan gets a new execution (a rerun): `queued` again, and the dependents its
+ * failure skipped are pending again. The caller then advances the plan in the same transaction,
+ * which skips again those that depend on another failed task.
+ */
+export async function rerunTask(
+  sql: Sql,
+  planId: string,
+  key: string,
+  executionId: string,
+): Promise<void> {
+  await sql.query(RERUN_TASK_SQL, [planId, key, executionId]);
+  const tasks = await readTasksOfPlans(sql, [planId]);
+  const dependents = dependentsOf(
+    tasks.map((t) => ({ key: t.key, status: t.status, dependsOn: t.depends_on })),
+    key,
+  );
+  if (dependents.length > 0) await sql.query(UNSKIP_TASKS_SQL, [planId, dependents]);
+}
+
 /**
  * A CTE that ends the plan tasks of the executions in `from` (which needs `id`, `status`,
  * `completed_at` and `error`) in the caller's statement, returning `execution_id, plan_id`: the
@@ -142,4 +203,25 @@ export function readPlanIdsNewestFirst(
     after?.id ?? null,
     limit,
   ]);
+}
+
+const TASK_EXECUTIONS_RERUN_IN_PLAN_SQL = `
+SELECT t.execution_id FROM plan_tasks t JOIN plans p ON p.id = t.plan_id
+ WHERE t.execution_id = ANY($1::uuid[]) AND p.status = 'running'
+   AND t.status IN ('failed', 'cancelled')`;
+
+/**
+ * Of these executions, those a rerun would put back in their plan (rerunsInPlan): the current
+ * executions of failed or cancelled tasks of running plans. Read without locks: the rerun itself
+ * decides again under the plan's lock (lockTaskOfExecution).
+ */
+export async function taskExecutionsRerunInPlan(
+  sql: Sql,
+  executionIds: readonly string[],
+): Promise<string[]> {
+  if (executionIds.length === 0) return [];
+  const rows = (await sql.query(TASK_EXECUTIONS_RERUN_IN_PLAN_SQL, [executionIds])) as {
+    execution_id: string;
+  }[];
+  return rows.map((row) => row.execution_id);
 }

@@ -1,4 +1,4 @@
-import { nextPlanStep, TaskState } from './plan-step';
+import { dependentsOf, nextPlanStep, rerunsInPlan, TaskState } from './plan-step';
 
 const diamond = (a: string, b: string, c: string, d: string): TaskState[] =>
   [
@@ -170,5 +170,24 @@ describe('nextPlanStep', () => {
         ).toEqual({ ready: [], skip: ['B', 'C', 'D'], cancel: [], status });
       },
     );
+  });
+});
+
+describe('rerunsInPlan', () => {
+  it('puts a rerun in its plan only for a failed or cancelled task of a running plan', () => {
+    expect(rerunsInPlan('running', 'failed')).toBe(true);
+    expect(rerunsInPlan('running', 'cancelled')).toBe(true);
+    expect(rerunsInPlan('running', 'succeeded')).toBe(false);
+    expect(rerunsInPlan('failed', 'failed')).toBe(false);
+    expect(rerunsInPlan('cancelled', 'cancelled')).toBe(false);
+  });
+});
+
+describe('dependentsOf', () => {
+  it('finds dependents through chains and fan-ins, in plan order', () => {
+    const tasks = diamond('failed', 'skipped', 'succeeded', 'skipped');
+    expect(dependentsOf(tasks, 'A')).toEqual(['B', 'C', 'D']);
+    expect(dependentsOf(tasks, 'B')).toEqual(['D']);
+    expect(dependentsOf(tasks, 'D')).toEqual([]);
   });
 });

@@ -71,3 +71,29 @@ export function nextPlanStep(
     status: finished ? (anyFailed ? 'failed' : 'succeeded') : 'running',
   };
 }
+
+/**
+ * Whether a rerun of a task's execution takes the task's place in its plan: only while the plan
+ * runs, and only for a task that failed or was cancelled (its dependents were skipped, none ran
+ * on its output). Otherwise the rerun is a standalone execution and the plan is left as it is.
+ */
+export function rerunsInPlan(planStatus: PlanStatus, taskStatus: TaskStatus): boolean {
+  return planStatus === 'running' && (taskStatus === 'failed' || taskStatus === 'cancelled');
+}
+
+/** The keys of the tasks that depend on `key`, directly or through others. */
+export function dependentsOf(tasks: readonly TaskState[], key: string): string[] {
+  const found = new Set<string>();
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const task of tasks) {
+      if (found.has(task.key)) continue;
+      if (task.dependsOn.some((d) => d === key || found.has(d))) {
+        found.add(task.key);
+        changed = true;
+      }
+    }
+  }
+  return tasks.filter((t) => found.has(t.key)).map((t) => t.key);
+}

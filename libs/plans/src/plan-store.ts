@@ -432,3 +432,19 @@ export async function readPlansUsage(
   );
   return { plans: row.plans, tasks: row.tasks, ...planUsage(sums) };
 }
+
+const TASK_OF_EXECUTION_SQL = `
+SELECT plan_id, key FROM plan_tasks WHERE execution_id = $1 AND tenant_id = $2`;
+
+/** The plan task an execution runs, or null when it belongs to no plan. */
+export async function planTaskOfExecution(
+  manager: EntityManager,
+  tenantId: string,
+  executionId: string,
+): Promise<{ planId: string; key: string } | null> {
+  const rows: { plan_id: string; key: string }[] = await manager.query(TASK_OF_EXECUTION_SQL, [
+    executionId,
+    tenantId,
+  ]);
+  return rows[0] ? { planId: rows[0].plan_id, key: rows[0].key } : null;
+}

@@ -63,6 +63,12 @@ export function activeTraceparent(active: Context = context.active()): string | 
   return carrier.traceparent;
 }
 
+/** The trace id a W3C `traceparent` carries (`00-<trace id>-<span id>-<flags>`), or null. */
+export function traceIdOf(traceparent: string | undefined): string | null {
+  const traceId = traceparent?.split('-')[1];
+  return traceId && /^[0-9a-f]{32}$/.test(traceId) && !/^0+$/.test(traceId) ? traceId : null;
+}
+
 /** The context a `traceparent` carried in a job continues (the root context without one). */
 export function contextOf(traceparent: string | undefined): Context {
   return traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT;

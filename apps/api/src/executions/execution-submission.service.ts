@@ -45,6 +45,25 @@ export class ExecutionSubmissions {
     return submission;
   }
 
+  /**
+   * A rerun built by the caller (planRerun), within the budgets of the key that asked for it; a
+   * plan task's rerun may take the task's place in its plan (ExecutionSubmitter.submitRerun).
+   */
+  async submitRerun(
+    tenantId: string,
+    apiKeyId: string,
+    agentId: string,
+    execution: NewExecution,
+  ): Promise<Submission> {
+    const user = execution.attribution?.user;
+    await this.budgets.assertWithinBudgets(tenantId, apiKeyId, user ? [user] : []);
+    try {
+      return await this.submitter.submitRerun({ tenantId, agentId, executions: [execution] });
+    } catch (error) {
+      throw toApiError(error);
+    }
+  }
+
   /** Executions built by the caller (a bulk rerun), created all or none, same error mapping. */
   async submitNewMany(
     tenantId: string,

@@ -160,6 +160,14 @@ export class ExecutionView {
     description: 'the execution this one reruns (POST /v1/executions/:id/rerun)',
   })
   rerunOf!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'the OpenTelemetry trace id of its submission (its spans, across processes); null when ' +
+      'tracing was off',
+  })
+  traceId!: string | null;
   @ApiProperty() queuedAt!: Date;
   @ApiProperty({ type: Date, nullable: true }) startedAt!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) completedAt!: Date | null;
@@ -175,6 +183,24 @@ export class ExecutionView {
   user!: string | null;
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Record<string, unknown>;
+}
+
+/** GET /v1/executions/:id: the execution and what links to it. */
+export class ExecutionDetailView extends ExecutionView {
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'the plan whose task it runs',
+  })
+  planId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'that task’s key in the plan' })
+  planTaskKey!: string | null;
+  @ApiProperty({
+    type: [String],
+    description: 'executions that rerun this one, newest first (at most 50)',
+  })
+  reruns!: string[];
 }
 
 export class ExecutionPage {

@@ -32,7 +32,7 @@ import {
   TERMINAL_EVENT_TYPES,
 } from '@agentq/jobs';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { TenantId } from '../auth/auth.decorators';
+import { Auth, AuthContext, TenantId } from '../auth/auth.decorators';
 import { ConflictError, NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
 import { EventStream } from '../common/event-stream';
@@ -50,6 +50,7 @@ import { BulkRerunDto, BulkRerunView } from './dto/bulk-rerun.dto';
 import { ExecutionReruns } from './execution-reruns.service';
 import {
   AttributionView,
+  ExecutionDetailView,
   ExecutionEventView,
   ExecutionPage,
   ExecutionStepView,
@@ -92,32 +93,33 @@ export class ExecutionsController {
   @ApiOperation({
     summary: 'Rerun ended executions in bulk, by filter (dry run: count only)',
     description:
-      'Agent, status, error code and creation time range; oldest first, at most limit ' +
+      'Agent, status, error code, creation time range and tags; oldest first, at most limit ' +
       '(10,000) per call, `more` when others match. Each rerun is a new execution linked by ' +
-      'rerunOf, from scratch, submitted and paced through the normal queue.',
+      'rerunOf, from scratch, submitted and paced through the normal queue, run for the key ' +
+      'that asked; a failed task of a running plan is rerun inside its plan.',
   })
   @ApiOkResponse({ type: BulkRerunView })
   @ApiBadRequestResponse({ type: ErrorResponse })
   async bulkRerun(
-    @TenantId() tenantId: string,
+    @Auth() { tenantId, apiKeyId }: AuthContext,
     @Body() body: BulkRerunDto,
   ): Promise<BulkRerunView> {
-    return this.reruns.bulk(tenantId, body);
+    return this.reruns.bulk(tenantId, apiKeyId, body);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'An execution: status, input, output, error, usage and timings' })
-  @ApiOkResponse({ type: ExecutionView })
+  @ApiOkResponse({ type: ExecutionDetailView })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async get(
     @TenantId() tenantId: string,
     @Param('id', uuidOr404) id: string,
-  ): Promise<ExecutionView> {
-    const execution = await this.reader.get(tenantId, id);
+  ): Promise<ExecutionDetailView> {
+    const { execution, task, reruns } = await this.reader.detail(tenantId, id);
     const view = toExecutionView(execution);
     const approvalUrl = this.tools.approvalUrl(execution);
     if (approvalUrl && view.requiredAction) view.requiredAction.approvalUrl = approvalUrl;
-    return view;
+    return { ...view, planId: task?.planId ?? null, planTaskKey: task?.key ?? null, reruns };
   }
 
   @Get(':id/steps')
@@ -186,7 +188,10 @@ export class ExecutionsController {
     description:
       'A new execution of the same agent, linked by `rerunOf`, with the original settings. ' +
       'With fromStep = k, steps 0..k-1 are copied as committed history (`reused`: not called ' +
-      'and not charged again) and the run goes on from step k. 409 not_terminal for an ' +
+      'and not charged again) and the run goes on from step k. It runs for the key that asked ' +
+      '(apiKeyId), with the original user, tags and metadata. A failed or cancelled task of a ' +
+      'plan still running is rerun inside its plan (the task points at the rerun, its skipped ' +
+      'dependents run after it); any other is standalone. 409 not_terminal for an ' +
       'execution that has not ended; 400 naming fromStep when it is not where a model call ' +
       'starts.',
   })
@@ -195,11 +200,11 @@ export class ExecutionsController {
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse })
   async rerun(
-    @TenantId() tenantId: string,
+    @Auth() { tenantId, apiKeyId }: AuthContext,
     @Param('id', uuidOr404) id: string,
     @Body() body: RerunExecutionDto,
   ): Promise<ExecutionView> {
-    return toExecutionView((await this.reruns.rerun(tenantId, id, body)).execution);
+    return toExecutionView((await this.reruns.rerun(tenantId, apiKeyId, id, body)).execution);
   }
 
   @Post(':id/cancel')

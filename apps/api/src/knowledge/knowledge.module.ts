@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CryptoModule } from '@agentq/crypto';
 import { QUEUES } from '@agentq/jobs';
+import { EmbeddingAdapters } from '@agentq/knowledge';
 import { registerQueues } from '@agentq/redis';
 import { KnowledgeController } from './knowledge.controller';
 import { KnowledgeService } from './knowledge.service';
@@ -11,7 +12,7 @@ import { QueryEmbedder } from './query-embedder.service';
 @Module({
   imports: [registerQueues(QUEUES.knowledgeEmbeddings), CryptoModule],
   controllers: [KnowledgeController],
-  providers: [KnowledgeService, KnowledgeVectorSupport, QueryEmbedder],
+  providers: [EmbeddingAdapters, KnowledgeService, KnowledgeVectorSupport, QueryEmbedder],
   exports: [KnowledgeService, KnowledgeVectorSupport],
 })
 export class KnowledgeModule {}

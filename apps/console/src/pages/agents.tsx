@@ -61,14 +61,14 @@ export function AgentsPage() {
 
 export function AgentDetailPage({ id }: { id: string }) {
   const { canWrite } = useSession();
-  const detail = useLoad(
-    async () =>
-      Promise.all([
-        unwrap(await api.GET('/v1/agents/{id}', { params: { path: { id } } })),
-        unwrap(await api.GET('/v1/agents/{id}/stats', { params: { path: { id } } })),
-      ]),
-    id,
-  );
+  // Both reads at once: one round trip.
+  const detail = useLoad(async () => {
+    const [agent, stats] = await Promise.all([
+      api.GET('/v1/agents/{id}', { params: { path: { id } } }),
+      api.GET('/v1/agents/{id}/stats', { params: { path: { id } } }),
+    ]);
+    return [unwrap(agent), unwrap(stats)] as const;
+  }, id);
   return (
     <section>
       <p className="crumbs">

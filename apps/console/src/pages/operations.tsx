@@ -4,18 +4,25 @@ import { api, unwrap } from '../api';
 import { formatTime } from '../format';
 import { useLoad } from '../hooks';
 import { useSession } from '../session';
+import { ColumnChart } from '../charts';
 import { ErrorState, Loaded, StatusBadge } from '../ui';
 
-/** Queue depth per agent, throughput, workers, schedules, webhook deliveries. */
+/** Queue depth by state, throughput, workers, schedules, webhook deliveries. */
 export function OperationsPage() {
   const { session } = useSession();
   return (
     <section>
       <h1>Operations</h1>
-      <p>
-        Queues in detail: <a href="/admin/queues">Bull Board</a> (asks for the admin token).
-      </p>
-      {session?.admin ? <Workers /> : <TenantOperations />}
+      {session?.admin ? (
+        <>
+          <p>
+            Queues in detail: <a href="/admin/queues">Bull Board</a> (asks for the admin token).
+          </p>
+          <Workers />
+        </>
+      ) : (
+        <TenantOperations />
+      )}
     </section>
   );
 }
@@ -59,115 +66,156 @@ function Workers() {
   );
 }
 
+const STATES = ['waiting', 'delayed', 'active', 'requiresAction'] as const;
+const STATE_NAMES: Record<(typeof STATES)[number], string> = {
+  waiting: 'Waiting',
+  delayed: 'Delayed',
+  active: 'Active',
+  requiresAction: 'Requires action',
+};
+const OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const;
+
 function TenantOperations() {
-  // All reads at once (one round trip), then one per agent for its queue depth (a second).
+  // Every read at once (one round trip), then each webhook's recent deliveries (a second).
   const data = useLoad(async () => {
-    const [agents, schedules, webhooks, today] = await Promise.all([
+    const [operations, agents, schedules, webhooks] = await Promise.all([
+      api.GET('/v1/operations', { params: { query: { minutes: 60 } } }),
       api.GET('/v1/agents', { params: { query: { limit: 100 } } }),
       api.GET('/v1/schedules', { params: { query: { limit: 100 } } }),
       api.GET('/v1/webhooks', { params: { query: { limit: 100 } } }),
-      api.GET('/v1/usage', {
-        params: { query: { from: new Date().toISOString().slice(0, 10), groupBy: ['agent'] } },
-      }),
     ]);
-    const agentList = unwrap(agents).data;
-    const [stats, deliveries] = await Promise.all([
-      Promise.all(
-        agentList.map(async (agent) =>
-          unwrap(await api.GET('/v1/agents/{id}/stats', { params: { path: { id: agent.id } } })),
-        ),
+    const deliveries = await Promise.all(
+      unwrap(webhooks).data.map(
+        async (hook) =>
+          unwrap(
+            await api.GET('/v1/webhooks/{id}/deliveries', {
+              params: { path: { id: hook.id }, query: { limit: 20 } },
+            }),
+          ).data,
       ),
-      Promise.all(
-        unwrap(webhooks).data.map(
-          async (hook) =>
-            unwrap(
-              await api.GET('/v1/webhooks/{id}/deliveries', {
-                params: { path: { id: hook.id }, query: { limit: 20 } },
-              }),
-            ).data,
-        ),
-      ),
-    ]);
+    );
     return {
-      agents: agentList,
-      stats,
+      operations: unwrap(operations),
+      agents: unwrap(agents).data,
       schedules: unwrap(schedules).data,
       deliveries: deliveries.flat(),
-      today: unwrap(today).data,
     };
   }, 'operations');
   return (
     <Loaded value={data}>
-      {(data) => (
-        <>
-          <h2>Queue depth by agent</h2>
-          {data.agents.length === 0 ? (
-            <div className="empty">No agents.</div>
-          ) : (
+      {(data) => {
+        const names = new Map(data.agents.map((agent) => [agent.id, agent.name]));
+        const { queue, finished, throughput, workers, minutes } = data.operations;
+        return (
+          <>
+            <h2>Queue by state</h2>
             <table aria-label="Queue depth">
               <thead>
                 <tr>
                   <th>Agent</th>
-                  <th>Waiting</th>
-                  <th>Running</th>
-                  <th>Finished today</th>
+                  {STATES.map((state) => (
+                    <th key={state}>{STATE_NAMES[state]}</th>
+                  ))}
                 </tr>
               </thead>
               <tbody>
-                {data.agents.map((agent, i) => (
-                  <tr key={agent.id}>
+                {data.operations.byAgent.map((row) => (
+                  <tr key={row.agentId}>
                     <td>
-                      <Link href={`/agents/${agent.id}`}>{agent.name}</Link>
-                    </td>
-                    <td>{data.stats[i].waiting}</td>
-                    <td>{data.stats[i].running}</td>
-                    <td>{data.today.find((row) => row.agentId === agent.id)?.executions ?? 0}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          <h2>Schedules</h2>
-          {data.schedules.length === 0 ? (
-            <div className="empty">No schedules.</div>
-          ) : (
-            <table aria-label="Schedules">
-              <thead>
-                <tr>
-                  <th>Cron</th>
-                  <th>Agent</th>
-                  <th>Enabled</th>
-                  <th>Next run</th>
-                  <th>Last run</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.schedules.map((schedule) => (
-                  <tr key={schedule.id}>
-                    <td>
-                      <code>{schedule.cron}</code> ({schedule.timezone})
-                    </td>
-                    <td>
-                      <Link href={`/agents/${schedule.agentId}`}>
-                        {schedule.agentId.slice(0, 8)}
+                      <Link href={`/agents/${row.agentId}`}>
+                        {names.get(row.agentId) ?? row.agentId.slice(0, 8)}
                       </Link>
                     </td>
-                    <td>{schedule.enabled ? 'yes' : 'no'}</td>
-                    <td>{formatTime(schedule.nextRunAt)}</td>
-                    <td>{formatTime(schedule.lastRunAt)}</td>
+                    {STATES.map((state) => (
+                      <td key={state}>{row[state]}</td>
+                    ))}
                   </tr>
                 ))}
+                <tr className="total-row">
+                  <th scope="row">All agents</th>
+                  {STATES.map((state) => (
+                    <td key={state} data-testid={`queue-${state}`}>
+                      {queue[state]}
+                    </td>
+                  ))}
+                </tr>
               </tbody>
             </table>
-          )}
-          <h2>Webhook deliveries</h2>
-          {data.deliveries.length === 0 ? (
-            <div className="empty">No deliveries.</div>
-          ) : (
-            <Deliveries deliveries={data.deliveries} />
-          )}
-        </>
-      )}
+            <p className="muted">
+              Workers: {workers.live} live, {workers.concurrency} jobs at once in all (shared by
+              every tenant).
+            </p>
+            <h2>Throughput</h2>
+            <div className="chart-pair">
+              <ColumnChart
+                title={`Executions finished per minute, last ${minutes} minutes`}
+                series={OUTCOMES.map((outcome) => outcome)}
+                columns={throughput.map((minute) => ({
+                  label: formatTime(minute.minute).slice(11, 16),
+                  values: OUTCOMES.map((outcome) => minute[outcome]),
+                }))}
+              />
+              <table aria-label="Finished in the window">
+                <thead>
+                  <tr>
+                    <th>Ended</th>
+                    <th>Last {minutes} min</th>
+                    <th>Per minute</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {OUTCOMES.map((outcome) => (
+                    <tr key={outcome}>
+                      <td>{outcome}</td>
+                      <td data-testid={`finished-${outcome}`}>{finished[outcome]}</td>
+                      <td>{(finished[outcome] / minutes).toFixed(2)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <h2>Schedules</h2>
+            {data.schedules.length === 0 ? (
+              <div className="empty">No schedules.</div>
+            ) : (
+              <table aria-label="Schedules">
+                <thead>
+                  <tr>
+                    <th>Cron</th>
+                    <th>Agent</th>
+                    <th>Enabled</th>
+                    <th>Next run</th>
+                    <th>Last run</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.schedules.map((schedule) => (
+                    <tr key={schedule.id}>
+                      <td>
+                        <code>{schedule.cron}</code> ({schedule.timezone})
+                      </td>
+                      <td>
+                        <Link href={`/agents/${schedule.agentId}`}>
+                          {names.get(schedule.agentId) ?? schedule.agentId.slice(0, 8)}
+                        </Link>
+                      </td>
+                      <td>{schedule.enabled ? 'yes' : 'no'}</td>
+                      <td>{formatTime(schedule.nextRunAt)}</td>
+                      <td>{formatTime(schedule.lastRunAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <h2>Webhook deliveries</h2>
+            {data.deliveries.length === 0 ? (
+              <div className="empty">No deliveries.</div>
+            ) : (
+              <Deliveries deliveries={data.deliveries} />
+            )}
+          </>
+        );
+      }}
     </Loaded>
   );
 }

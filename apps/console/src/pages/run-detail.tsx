@@ -11,23 +11,30 @@ const TERMINAL = ['succeeded', 'failed', 'cancelled'];
 
 /** One execution: state, input, output (streamed while it runs), steps, tool-output forms. */
 export function RunDetailPage({ id }: { id: string }) {
-  const run = useLoad(
-    async () =>
-      Promise.all([
-        unwrap(await api.GET('/v1/executions/{id}', { params: { path: { id } } })),
-        unwrap(await api.GET('/v1/executions/{id}/steps', { params: { path: { id } } })),
-      ]),
-    id,
-  );
+  // Both reads at once: one round trip.
+  const run = useLoad(async () => {
+    const [execution, steps] = await Promise.all([
+      api.GET('/v1/executions/{id}', { params: { path: { id } } }),
+      api.GET('/v1/executions/{id}/steps', { params: { path: { id } } }),
+    ]);
+    return [unwrap(execution), unwrap(steps)] as const;
+  }, id);
   const execution = run.state === 'ready' ? run.data[0] : null;
   const live = execution !== null && !TERMINAL.includes(execution.status);
   const [streamed, setStreamed] = useState('');
 
-  // Every lifecycle event re-reads the row and its steps: one request per transition.
+  // Every transition re-reads the row and its steps. The stream opens with the current state:
+  // already on the page unless the run moved on in between, so that one is read only then.
   useEventSource(live ? `/v1/executions/${id}/events` : null, {
     ...Object.fromEntries(
       ['started', 'retrying', 'requires_action', 'succeeded', 'failed', 'cancelled', 'queued'].map(
-        (type) => [type, () => run.reload()],
+        (type) => [
+          type,
+          (data: unknown) => {
+            const status = (data as { status?: string }).status;
+            if (type === 'retrying' || status !== execution?.status) run.reload();
+          },
+        ],
       ),
     ),
   });
@@ -65,12 +72,45 @@ export function RunDetailPage({ id }: { id: string }) {
               <Field label="Duration">{formatDuration(execution.durationMs)}</Field>
               <Field label="Queued">{formatTime(execution.queuedAt)}</Field>
               <Field label="Completed">{formatTime(execution.completedAt)}</Field>
-              {execution.sessionId && <Field label="Session">{execution.sessionId}</Field>}
+              <Field label="Trace">
+                {execution.traceId ? (
+                  <code data-testid="run-trace">{execution.traceId}</code>
+                ) : (
+                  <span className="muted">not traced</span>
+                )}
+              </Field>
+              {execution.planId && (
+                <Field label="Plan">
+                  <Link href={`/plans/${execution.planId}`}>{execution.planId}</Link> (task{' '}
+                  <code>{execution.planTaskKey}</code>)
+                </Field>
+              )}
+              {execution.sessionId && (
+                <Field label="Session">
+                  <Link href={`/runs?sessionId=${execution.sessionId}`}>{execution.sessionId}</Link>
+                </Field>
+              )}
               {execution.parentExecutionId && (
                 <Field label="Parent">
                   <Link href={`/runs/${execution.parentExecutionId}`}>
                     {execution.parentExecutionId}
                   </Link>
+                </Field>
+              )}
+              {execution.rerunOf && (
+                <Field label="Rerun of">
+                  <Link href={`/runs/${execution.rerunOf}`}>{execution.rerunOf}</Link>
+                </Field>
+              )}
+              {execution.reruns.length > 0 && (
+                <Field label="Reruns">
+                  <ul className="links" aria-label="Reruns">
+                    {execution.reruns.map((rerun) => (
+                      <li key={rerun}>
+                        <Link href={`/runs/${rerun}`}>{rerun}</Link>
+                      </li>
+                    ))}
+                  </ul>
                 </Field>
               )}
               {execution.handoffTo && (
@@ -149,16 +189,13 @@ function RunActions({ execution }: { execution: ExecutionView }) {
     });
     if (!result.data) setProblem(result.error?.error.message ?? 'cancel failed');
   };
+  // The API's rerun: a new execution linked by rerunOf, from scratch, with the same input.
   const rerun = async () => {
     try {
-      const input = execution.input as {
-        message?: string;
-        messages?: { role: 'user' | 'assistant' | 'system'; content: string }[];
-      };
       const again = unwrap(
-        await api.POST('/v1/agents/{agentId}/executions', {
-          params: { path: { agentId: execution.agentId } },
-          body: { input, priority: execution.priority, maxAttempts: execution.maxAttempts },
+        await api.POST('/v1/executions/{id}/rerun', {
+          params: { path: { id: execution.id } },
+          body: {},
         }),
       );
       navigate(`/runs/${again.id}`);
@@ -173,7 +210,7 @@ function RunActions({ execution }: { execution: ExecutionView }) {
           Cancel
         </button>
       )}
-      {execution.input && Object.keys(execution.input).length > 0 && (
+      {TERMINAL.includes(execution.status) && (
         <button type="button" onClick={() => void rerun()}>
           Rerun
         </button>

@@ -27,6 +27,7 @@ type Filters = {
   to?: string;
   user?: string;
   tag?: string;
+  sessionId?: string;
 };
 
 /**
@@ -45,6 +46,7 @@ export function RunsPage() {
     to: params.get('to') ?? undefined,
     user: params.get('user') ?? undefined,
     tag: params.get('tag') ?? undefined,
+    sessionId: params.get('sessionId') ?? undefined,
   };
   const [rows, setRows] = useState<ExecutionView[]>([]);
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
@@ -124,7 +126,7 @@ export function RunsPage() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const next = Object.fromEntries(
-      ['agentId', 'status', 'from', 'to', 'user', 'tag'].map((key) => [
+      ['agentId', 'status', 'from', 'to', 'user', 'tag', 'sessionId'].map((key) => [
         key,
         String(form.get(key) ?? ''),
       ]),
@@ -164,6 +166,10 @@ export function RunsPage() {
         <label>
           Tag
           <input name="tag" defaultValue={filters.tag} placeholder="any" />
+        </label>
+        <label>
+          Session
+          <input name="sessionId" defaultValue={filters.sessionId} placeholder="any" />
         </label>
         <button type="submit">Apply</button>
       </form>

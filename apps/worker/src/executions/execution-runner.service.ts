@@ -12,7 +12,7 @@ import { LlmAbortReason, LlmProviderAdapter, LlmRequest, LlmResult } from '@agen
 import { PassedOverModel } from '@agentq/database';
 import { Attributes } from '@opentelemetry/api';
 import { inSpan, SpanKind } from '@agentq/telemetry';
-import { computeCostUsd, executionLimitBreach } from '@agentq/usage';
+import { executionLimitBreach } from '@agentq/usage';
 import { DispatchDeferral } from '../dispatch/dispatch-deferral';
 import { DispatchGate } from '../dispatch/dispatch-gate.service';
 import { ExecutionMetrics } from '../metrics/execution-metrics.service';
@@ -33,6 +33,7 @@ import {
   fallbackAfterMs,
   fallbackDecision,
   passesOver,
+  priceRoutedCalls,
   routeOutput,
   RoutedResult,
 } from './model-chain';
@@ -151,10 +152,11 @@ export class ExecutionRunner {
     this.metrics.providerResponded(execution, result.model, startedAt);
     crashIfInjected(this.config, 'crash-after-provider', execution.id);
     const usage = { promptTokens: answer.promptTokens, completionTokens: answer.completionTokens };
-    const pricing = computeCostUsd(usage, result.model, result.route.pricing ?? undefined);
-    if (!pricing.priced) {
+    // A repair call may have been answered by another entry of the chain than the first call.
+    const pricing = priceRoutedCalls(answer.calls);
+    for (const model of new Set(pricing.unpriced)) {
       this.logger.warn(
-        `execution ${execution.id}: no price for model ${result.model}; cost recorded as 0`,
+        `execution ${execution.id}: no price for model ${model}; cost recorded as 0`,
       );
     }
     // A still-invalid structured answer, or one over the execution's caps, fails the execution;

@@ -7,6 +7,8 @@ import {
   DEFAULT_FALLBACK_AFTER_MS,
   fallbackDecision,
   passesOver,
+  priceRoutedCalls,
+  RoutedResult,
 } from './model-chain';
 
 const live = new AbortController().signal;
@@ -127,5 +129,35 @@ describe('callSignal', () => {
     const bounded = callSignal(live, 60_000);
     expect(bounded).not.toBe(live);
     expect(bounded.aborted).toBe(false);
+  });
+});
+
+describe('priceRoutedCalls', () => {
+  const call = (model: string, pricing: RoutedResult['route']['pricing'] = null) =>
+    ({
+      text: '',
+      model,
+      promptTokens: 100,
+      completionTokens: 10,
+      finishReason: 'stop',
+      responseId: null,
+      toolCalls: [],
+      route: { providerId: 'p', pricing, fallbackFrom: [] },
+    }) as RoutedResult;
+
+  it('prices each call by the model that answered it, not the last one', () => {
+    // gpt-4o-mini: $0.15 / $0.60 per million (0.000021); claude-haiku-4-5: $1 / $5 (0.000150).
+    expect(priceRoutedCalls([call('gpt-4o-mini'), call('claude-haiku-4-5')])).toEqual({
+      costUsd: '0.000171000',
+      unpriced: [],
+    });
+  });
+
+  it("takes the answering provider's overrides, and names models without a price", () => {
+    const overrides = { 'gpt-4o-mini': { inputPerMillion: '1', outputPerMillion: '1' } };
+    expect(priceRoutedCalls([call('gpt-4o-mini', overrides), call('mystery-1')])).toEqual({
+      costUsd: '0.000110000',
+      unpriced: ['mystery-1'],
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { ExecutionError, LlmConfig, ModelPricing, PassedOverModel } from '@agentq/database';
 import { LlmError, LlmResult } from '@agentq/llm';
+import { computeCostUsd, sumSpend } from '@agentq/usage';
 import { DispatchDeferral } from '../dispatch/dispatch-deferral';
 
 /** A 429 or provider pause longer than this moves to the next entry, unless llmConfig says. */
@@ -20,6 +21,25 @@ export interface ModelRoute {
 }
 
 export type RoutedResult = LlmResult & { route: ModelRoute };
+
+/**
+ * The cost of the calls one answer took (a structured-output repair makes two), each priced by
+ * the model and provider that answered it: with fallbacks they may differ. `unpriced` names the
+ * models without a known price (counted as 0).
+ */
+export function priceRoutedCalls(calls: readonly RoutedResult[]): {
+  costUsd: string;
+  unpriced: string[];
+} {
+  const unpriced: string[] = [];
+  const spends = calls.map((call) => {
+    const usage = { promptTokens: call.promptTokens, completionTokens: call.completionTokens };
+    const pricing = computeCostUsd(usage, call.model, call.route.pricing ?? undefined);
+    if (!pricing.priced) unpriced.push(call.model);
+    return { ...usage, costUsd: pricing.costUsd };
+  });
+  return { costUsd: sumSpend(spends).costUsd, unpriced };
+}
 
 /** The entries to try for each model call, in order. */
 export function chainEntries(llmConfig: LlmConfig, providerId: string): ChainEntry[] {

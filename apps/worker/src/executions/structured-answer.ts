@@ -6,6 +6,8 @@ import { LlmRequest, LlmResult, parseStructuredAnswer, repairMessages } from '@a
 export interface ModelAnswer<R extends LlmResult = LlmResult> {
   /** The last call's result. */
   result: R;
+  /** Every call made, in order (two with a repair): each is priced by its own model. */
+  calls: R[];
   promptTokens: number;
   completionTokens: number;
   /** The parsed answer, when a response format was asked for and met. */
@@ -45,6 +47,7 @@ export async function completeInFormat<R extends LlmResult>(
 function answerOf<R extends LlmResult>(results: R[]): ModelAnswer<R> {
   return {
     result: results[results.length - 1],
+    calls: results,
     promptTokens: results.reduce((sum, result) => sum + result.promptTokens, 0),
     completionTokens: results.reduce((sum, result) => sum + result.completionTokens, 0),
   };

@@ -8,7 +8,6 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { CredentialCipher } from '@agentq/crypto';
 import { inTenantTransaction } from '@agentq/database';
 import { KnowledgeEmbeddingJobData, KnowledgeEmbeddingJobResult, QUEUES } from '@agentq/jobs';
 import {
@@ -26,14 +25,7 @@ import {
   storeEmbeddings,
   VectorBackend,
 } from '@agentq/knowledge';
-import {
-  createProviderOutboundClient,
-  defaultEmbeddingModel,
-  EmbeddingAdapter,
-  EmbeddingResult,
-  LlmError,
-} from '@agentq/llm';
-import { OutboundClient } from '@agentq/outbound';
+import { defaultEmbeddingModel, EmbeddingAdapter, EmbeddingResult, LlmError } from '@agentq/llm';
 import { QueueWorkers } from '@agentq/redis';
 import { computeCostUsd } from '@agentq/usage';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
@@ -61,8 +53,6 @@ export class KnowledgeEmbeddingProcessor
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger(KnowledgeEmbeddingProcessor.name);
-  private readonly outbound: OutboundClient;
-  private readonly embeddingAdapters: EmbeddingAdapters;
   private worker: Worker<KnowledgeEmbeddingJobData, KnowledgeEmbeddingJobResult> | null = null;
   private backend: VectorBackend = 'exact';
 
@@ -70,12 +60,9 @@ export class KnowledgeEmbeddingProcessor
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly workers: QueueWorkers,
     private readonly pacing: ProviderPacing,
-    cipher: CredentialCipher,
+    private readonly embeddingAdapters: EmbeddingAdapters,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.outbound = createProviderOutboundClient(config.providers.blockPrivateUrls);
-    this.embeddingAdapters = new EmbeddingAdapters(cipher, this.outbound);
-  }
+  ) {}
 
   async onApplicationBootstrap() {
     const support = await detectVectorSupport(this.dataSource.manager);
@@ -96,7 +83,6 @@ export class KnowledgeEmbeddingProcessor
 
   async beforeApplicationShutdown() {
     await this.worker?.close();
-    await this.outbound.close();
   }
 
   async embed(job: EmbeddingJob): Promise<KnowledgeEmbeddingJobResult> {

@@ -1,7 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { APP_CONFIG, AppConfig } from '@agentq/config';
-import { CredentialCipher } from '@agentq/crypto';
 import { AgentKnowledgeConfig, inTenantTransaction } from '@agentq/database';
 import {
   actAsAgent,
@@ -15,8 +13,7 @@ import {
   searchChunks,
   VectorBackend,
 } from '@agentq/knowledge';
-import { createProviderOutboundClient, defaultEmbeddingModel } from '@agentq/llm';
-import { OutboundClient } from '@agentq/outbound';
+import { defaultEmbeddingModel } from '@agentq/llm';
 import { DataSource } from 'typeorm';
 
 const QUERY_TIMEOUT_MS = 10_000;
@@ -37,24 +34,14 @@ export interface KnowledgeQuery {
  * before a model call (the agent's `knowledge` config) and by the `search_knowledge` tool.
  */
 @Injectable()
-export class KnowledgeRetrieval implements OnApplicationShutdown {
+export class KnowledgeRetrieval {
   private readonly logger = new Logger(KnowledgeRetrieval.name);
-  private readonly outbound: OutboundClient;
-  private readonly embeddingAdapters: EmbeddingAdapters;
   private backend: Promise<VectorBackend> | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    cipher: CredentialCipher,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.outbound = createProviderOutboundClient(config.providers.blockPrivateUrls);
-    this.embeddingAdapters = new EmbeddingAdapters(cipher, this.outbound);
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.outbound.close();
-  }
+    private readonly embeddingAdapters: EmbeddingAdapters,
+  ) {}
 
   /** The knowledge an agent's config asks for, for `input`. */
   forAgent(tenantId: string, agentId: string, config: AgentKnowledgeConfig, input: string) {

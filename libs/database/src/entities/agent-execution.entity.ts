@@ -145,5 +145,7 @@ export class AgentExecution {
   /** A rerun's llmConfig and tools in place of the agent's; null: the agent's. */
   @Column('jsonb', { nullable: true }) llmConfigOverride!: LlmConfig | null;
   @Column('jsonb', { nullable: true }) toolsOverride!: AgentTool[] | null;
+  /** The OpenTelemetry trace of its submission; null when that was not traced. */
+  @Column('text', { nullable: true }) traceId!: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }

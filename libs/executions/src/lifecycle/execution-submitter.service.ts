@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { AgentExecution, inTenantTransaction, setTransactionTenant } from '@agentq/database';
+import { lockTaskOfExecution, rerunsInPlan, rerunTask } from '@agentq/plans';
 import { formatDuration } from '@agentq/logging';
 import { activeTraceparent } from '@agentq/telemetry';
 import { DataSource, EntityManager } from 'typeorm';
@@ -10,6 +11,7 @@ import { groupSorted } from '../batching/group-sorted';
 import { advancePlans, emptyPlanAdvanceSink } from '../follow-ups/plan-advancement';
 import { ItemOutcome, MicroBatcher } from '../batching/micro-batcher';
 import { outcomesWithoutQueue, submissionJobs } from './submission-jobs';
+import { queuedExecution } from './queued-execution';
 import {
   insertSubmissions,
   SubmissionRequest,
@@ -86,6 +88,39 @@ export class ExecutionSubmitter {
       );
     }
     return id;
+  }
+
+  /**
+   * Submits a rerun (`request` holds one execution with `rerun` set). The rerun of a failed or
+   * cancelled task of a running plan takes the task's place, in one transaction with the plan
+   * locked: the task points at it, the dependents its failure skipped are pending again, and the
+   * plan moves on when it ends. Any other rerun is submitted like any execution.
+   */
+  async submitRerun(request: SubmissionRequest): Promise<SubmittedExecution> {
+    const sourceId = request.executions[0].rerun!.executionId;
+    await this.producer.assertConnected();
+    const sink = emptyPlanAdvanceSink();
+    const inPlan = await inTenantTransaction(this.dataSource, request.tenantId, async (manager) => {
+      const task = await lockTaskOfExecution(manager, sourceId);
+      if (!task || !rerunsInPlan(task.plan.status, task.status)) return null;
+      const [outcome] = await insertSubmissions(manager, [request]);
+      if (!outcome.ok) throw outcome.error;
+      const [submitted] = outcome.value;
+      await rerunTask(manager, task.plan.id, task.key, submitted.execution.id);
+      await advancePlans(manager, [task.plan.id], sink, async () => undefined);
+      return submitted;
+    });
+    if (!inPlan) return (await this.submit(request))[0];
+    const job = queuedExecution(inPlan.execution, true, Date.now(), activeTraceparent());
+    try {
+      await this.producer.enqueue([job, ...sink.jobs]);
+    } catch (error) {
+      // Committed `queued`: the reconciler adds the job.
+      this.logger.error(
+        `execution ${inPlan.execution.id} (a plan task's rerun): could not enqueue: ${(error as Error).message}`,
+      );
+    }
+    return inPlan;
   }
 
   submit(request: SubmissionRequest): Promise<SubmittedExecution[]> {

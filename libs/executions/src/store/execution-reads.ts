@@ -11,6 +11,8 @@ export interface ExecutionFilter {
   /** The end user (`user`). */
   user?: string;
   apiKeyId?: string;
+  /** The conversation session the executions belong to. */
+  sessionId?: string;
   /** Every one of these tags. */
   tags?: string[];
   /** Top-level metadata keys and the values they must equal. */
@@ -46,6 +48,9 @@ export function filteredExecutions(
   if (filter.to) query.andWhere('e.created_at < :to', { to: filter.to });
   if (filter.user) query.andWhere('e.end_user = :user', { user: filter.user });
   if (filter.apiKeyId) query.andWhere('e.api_key_id = :apiKeyId', { apiKeyId: filter.apiKeyId });
+  if (filter.sessionId) {
+    query.andWhere('e.session_id = :sessionId', { sessionId: filter.sessionId });
+  }
   // One join on execution_labels per tag and per metadata key. The page is then ordered on the
   // first label's copy of (created_at, id) (executionPageOrder), so its index gives the newest
   // rows first however common the label, and the planner's estimate stays the label's own.
@@ -180,4 +185,21 @@ export async function countUnfinishedExecutions(
     [agentId],
   );
   return row.n;
+}
+
+const RERUNS_SQL = `
+SELECT id FROM agent_executions
+ WHERE rerun_of = $1 AND tenant_id = $2
+ ORDER BY created_at DESC, id DESC
+ LIMIT $3`;
+
+/** The executions that rerun this one, newest first (at most `limit`). */
+export async function rerunsOf(
+  manager: EntityManager,
+  tenantId: string,
+  executionId: string,
+  limit = 50,
+): Promise<string[]> {
+  const rows: { id: string }[] = await manager.query(RERUNS_SQL, [executionId, tenantId, limit]);
+  return rows.map((row) => row.id);
 }

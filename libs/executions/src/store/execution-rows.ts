@@ -50,6 +50,7 @@ export function executionFromRow(row: ExecutionRow): AgentExecution {
     maxCostUsd: row.max_cost_usd,
     maxTokens: row.max_tokens,
     rerunOf: row.rerun_of,
+    traceId: row.trace_id ?? null,
     llmConfigOverride: row.llm_config_override,
     toolsOverride: row.tools_override,
     createdAt: row.created_at,

@@ -29,7 +29,9 @@ const RECORD_KNOWLEDGE_USE_SQL = `UPDATE agent_executions SET knowledge_ids = $2
 
 // Input and output become placeholders, and so do the steps' texts (model output and tool calls,
 // tool arguments and results); status, model, tokens, cost and duration stay, so the usage
-// rollups still equal the sums over the rows. Not a status change: no session event.
+// rollups still equal the sums over the rows. The approval waitpoints go (their tool calls and
+// decisions are payload; an ended execution waits for nothing). Not a status change: no session
+// event.
 const CLEAR_EXECUTION_PAYLOADS_SQL = `
 WITH batch AS (
   SELECT id FROM agent_executions
@@ -38,6 +40,9 @@ WITH batch AS (
    ORDER BY completed_at
    LIMIT $2
      FOR UPDATE SKIP LOCKED
+),
+waitpoints AS (
+  DELETE FROM execution_waitpoints w USING batch WHERE w.execution_id = batch.id
 ),
 steps AS (
   UPDATE execution_steps s

@@ -38,6 +38,7 @@ export function toExecutionView(row: AgentExecution) {
     maxCostUsd: row.maxCostUsd ?? null,
     maxTokens: row.maxTokens ?? null,
     rerunOf: row.rerunOf ?? null,
+    traceId: row.traceId ?? null,
     queuedAt: row.queuedAt,
     startedAt: row.startedAt,
     completedAt: row.completedAt,

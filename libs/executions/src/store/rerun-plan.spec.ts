@@ -20,6 +20,10 @@ const source = (status: ExecutionStatus = 'failed') =>
     handoffToAgentId: 'a2',
     storeOutputAsMemory: true,
     sessionId: 's1',
+    apiKeyId: 'k-original',
+    endUser: 'u1',
+    tags: ['nightly'],
+    metadata: { team: 'red' },
   }) as unknown as AgentExecution;
 
 const step = (index: number, type: 'model' | 'tool') => ({ index, type }) as ExecutionStep;
@@ -91,6 +95,19 @@ describe('planRerun', () => {
     const rerunOfRerun = { ...source(), llmConfigOverride: llmConfig } as AgentExecution;
     expect(planRerun(rerunOfRerun, steps, {})).toMatchObject({
       execution: { rerun: { llmConfig } },
+    });
+  });
+
+  it("charges the rerun to the key that asked for it, keeping the source's user, tags, metadata", () => {
+    expect(planRerun(source(), steps, { apiKeyId: 'k-rerun' })).toMatchObject({
+      execution: {
+        attribution: {
+          apiKeyId: 'k-rerun',
+          user: 'u1',
+          tags: ['nightly'],
+          metadata: { team: 'red' },
+        },
+      },
     });
   });
 });

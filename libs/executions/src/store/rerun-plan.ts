@@ -14,6 +14,8 @@ export interface RerunOptions {
   input?: ExecutionInput;
   llmConfig?: LlmConfig;
   tools?: AgentTool[];
+  /** The key that asked for the rerun: the rerun is its spend (user, tags, metadata are kept). */
+  apiKeyId?: string | null;
 }
 
 export type RerunPlan =
@@ -25,7 +27,8 @@ export type RerunPlan =
  * rerun, and from a step where a model call starts (a model step's index, or the end of the
  * recorded steps), so the copied history is whole turns. The rerun keeps the source's settings
  * (priority, attempts, timeouts, caps, output format) and starts no follow-ups of its own (no
- * handoff, no memory, no session), so rerunning does not repeat what the first run set off.
+ * handoff, no memory, no session), so rerunning does not repeat what the first run set off. It
+ * keeps the source's end user, tags and metadata; its API key is the one that asked for it.
  */
 export function planRerun(
   source: AgentExecution,
@@ -75,6 +78,12 @@ export function planRerun(
       responseFormat: source.responseFormat ?? undefined,
       maxCostUsd: source.maxCostUsd,
       maxTokens: source.maxTokens,
+      attribution: {
+        apiKeyId: options.apiKeyId ?? null,
+        user: source.endUser,
+        tags: source.tags,
+        metadata: source.metadata,
+      },
       rerun: {
         executionId: source.id,
         fromStep,

@@ -8,6 +8,7 @@ import {
 } from '@agentq/database';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { traceIdOf } from '@agentq/telemetry';
 import { executionFromRow, ExecutionRow } from './execution-rows';
 import { ItemOutcome } from '../batching/micro-batcher';
 import {
@@ -96,7 +97,7 @@ INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, inp
                               store_output_as_memory, stream, response_format,
                               action_timeout_ms, api_key_id, end_user, tags, metadata,
                               max_cost_usd, max_tokens, rerun_of, llm_config_override,
-                              tools_override, save_output_as, handoff_depth,
+                              tools_override, save_output_as, trace_id, handoff_depth,
                               parent_execution_id)
 SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms,
        r.run_at, r.idempotency_key, a.llm_config->>'model', r.handoff_to_agent_id,
@@ -104,7 +105,7 @@ SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempt
        COALESCE(r.response_format, a.response_format), r.action_timeout_ms, r.api_key_id,
        r.end_user, r.tags, r.metadata,
        COALESCE(r.max_cost_usd, a.max_cost_usd), COALESCE(r.max_tokens, a.max_tokens),
-       r.rerun_of, r.llm_config_override, r.tools_override, r.save_output_as,
+       r.rerun_of, r.llm_config_override, r.tools_override, r.save_output_as, r.trace_id,
        COALESCE(r.handoff_depth, 0), r.parent_execution_id
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer,
@@ -112,7 +113,7 @@ SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempt
        store_output_as_memory boolean, stream boolean, response_format jsonb,
        action_timeout_ms integer, api_key_id uuid, end_user text, tags text[], metadata jsonb,
        max_cost_usd numeric, max_tokens integer, rerun_of uuid, llm_config_override jsonb,
-       tools_override jsonb, save_output_as jsonb, handoff_depth integer,
+       tools_override jsonb, save_output_as jsonb, trace_id text, handoff_depth integer,
        parent_execution_id uuid)
   JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
@@ -123,6 +124,7 @@ interface Row {
   request: number;
   agent_id: string;
   execution: NewExecution;
+  trace_id: string | null;
 }
 
 /**
@@ -143,6 +145,7 @@ export async function insertSubmissions(
           request: index,
           agent_id: request.agentId,
           execution,
+          trace_id: traceIdOf(request.traceparent),
         })),
   );
   const inserted = new Map<string, AgentExecution>();
@@ -199,6 +202,8 @@ export interface ExecutionRecord extends Partial<AttributionRecord> {
   llm_config_override?: LlmConfig | null;
   tools_override?: AgentTool[] | null;
   save_output_as?: SaveOutputAs | null;
+  /** The submission's OpenTelemetry trace id; null or absent: not traced. */
+  trace_id?: string | null;
   /** A handoff: its parent and how many handoffs led to it (absent: none, 0). */
   handoff_depth?: number;
   parent_execution_id?: string | null;
@@ -215,7 +220,7 @@ export function insertExecutionRecords(
   return manager.query(INSERT_EXECUTIONS_SQL, [JSON.stringify(records)]);
 }
 
-function toRecord({ id, agent_id, execution }: Row): ExecutionRecord {
+function toRecord({ id, agent_id, execution, trace_id }: Row): ExecutionRecord {
   return {
     id,
     agent_id,
@@ -238,6 +243,7 @@ function toRecord({ id, agent_id, execution }: Row): ExecutionRecord {
     llm_config_override: execution.rerun?.llmConfig ?? null,
     tools_override: execution.rerun?.tools ?? null,
     save_output_as: execution.saveOutputAs ?? null,
+    trace_id,
   };
 }
 

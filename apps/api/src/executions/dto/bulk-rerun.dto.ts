@@ -11,7 +11,10 @@ import {
   Min,
 } from 'class-validator';
 import { TERMINAL_STATUSES } from '@agentq/database';
+import { tagsSchema } from '@agentq/executions';
+import { Transform } from 'class-transformer';
 import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
+import { ConformsTo } from '../../common/conforms-to.decorator';
 
 export const BULK_RERUN_MAX = 10_000;
 
@@ -42,6 +45,17 @@ export class BulkRerunDto {
   @IsOptional()
   @IsCalendarTimestamp()
   to?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'executions carrying all of these tags (a single tag may be given as a string)',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === undefined || Array.isArray(value) ? value : [value],
+  )
+  @ConformsTo(tagsSchema)
+  tag?: string[];
 
   @ApiPropertyOptional({
     type: 'integer',

@@ -47,6 +47,11 @@ export class ListExecutionsQuery extends PageQuery {
   @ConformsTo(endUserSchema)
   user?: string;
 
+  @ApiPropertyOptional({ format: 'uuid', description: 'the conversation session they belong to' })
+  @IsOptional()
+  @IsUUID()
+  sessionId?: string;
+
   @ApiPropertyOptional({ format: 'uuid', description: 'the API key that submitted them' })
   @IsOptional()
   @IsUUID()
