@@ -1,3 +1,4 @@
+import { EntityManager } from 'typeorm';
 import { tokensIfWithin } from '@agentq/llm';
 
 /** A memory the worker may put in a system prompt, already in rank order. */
@@ -45,12 +46,9 @@ export function anyWordTsQuerySql(parameter: string): string {
 /** How many ranked candidates the worker reads before applying the token budget. */
 export const MEMORY_CANDIDATE_LIMIT = 50;
 
-/**
- * An agent's memories for a prompt, most relevant to `$2` (the input text) first, then by
- * importance and recency; `$1` agent id, `$3` how many. No row at all when the agent has memory
- * turned off; a single row of nulls when it has it on but remembers nothing.
- */
-export const MEMORY_CANDIDATES_SQL = `
+// No row at all when the agent has memory turned off; a single row of nulls when it has it on
+// but remembers nothing.
+const MEMORY_CANDIDATES_SQL = `
 SELECT m.id, m.type, m.content
   FROM agents a
   LEFT JOIN LATERAL (
@@ -61,3 +59,22 @@ SELECT m.id, m.type, m.content
               mm.importance DESC, mm.created_at DESC, mm.id
      LIMIT $3) m ON true
  WHERE a.id = $1 AND a.enable_memory`;
+
+/**
+ * An agent's memories for a prompt, most relevant to the input text first, then by importance
+ * and recency, at most `limit`, in the caller's tenant transaction; null when the agent has
+ * memory turned off.
+ */
+export async function readMemoryCandidates(
+  sql: Pick<EntityManager, 'query'>,
+  agentId: string,
+  inputText: string,
+  limit: number,
+): Promise<MemoryCandidate[] | null> {
+  const rows: { id: string | null; type: string; content: string }[] = await sql.query(
+    MEMORY_CANDIDATES_SQL,
+    [agentId, inputText, limit],
+  );
+  if (rows.length === 0) return null;
+  return rows.filter((row): row is MemoryCandidate => row.id !== null);
+}

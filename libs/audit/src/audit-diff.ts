@@ -1,4 +1,4 @@
-/** Field names whose values never reach the audit log (credentials, secrets, key material). */
+// Field names whose values never reach the audit log (credentials, secrets, key material).
 const SECRET_FIELD = /(key|secret|token|password|credential|ciphertext|hash|authorization)/i;
 
 export const REDACTED = '[redacted]';
@@ -11,7 +11,7 @@ export interface AuditChange {
 
 export type AuditDiff = Record<string, AuditChange>;
 
-/** Ids are not secrets even when their name ends in "Key…Id" (apiKeyId, keyId…). */
+// Ids are not secrets even when their name ends in "Key…Id" (apiKeyId, keyId…).
 function isSecretField(name: string): boolean {
   return SECRET_FIELD.test(name) && !/id$/i.test(name) && !/^(prefix|scopes)$/i.test(name);
 }

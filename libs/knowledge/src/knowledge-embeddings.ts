@@ -112,7 +112,7 @@ export interface ChunkToEmbed {
   tokenCount: number;
 }
 
-/** How long a job holds the chunks it took before another may take them. */
+// How long a job holds the chunks it took before another may take them.
 const CLAIM_MINUTES = 5;
 
 /**

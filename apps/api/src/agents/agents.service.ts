@@ -246,7 +246,7 @@ async function withProviderGuard<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Each guard names an http tool of the agent (400 naming the field otherwise). */
+// Each guard names an http tool of the agent (400 naming the field otherwise).
 function checkGuards(agent: {
   tools: AgentTool[];
   inputGuard?: string | null;

@@ -16,7 +16,7 @@ import { ResponseFormatDto } from '../common/response-format.dto';
 import { SaveOutputAsDto } from '../knowledge/dto/save-output-as.dto';
 import { ExecutionInputDto } from './dto/submit-execution.dto';
 
-/** A fallback chain entry that did not answer a model call, and why. */
+// A fallback chain entry that did not answer a model call, and why.
 class PassedOverModelView {
   @ApiProperty({ format: 'uuid' }) providerId!: string;
   @ApiProperty() model!: string;

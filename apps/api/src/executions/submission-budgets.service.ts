@@ -11,7 +11,7 @@ import {
 import { DataSource } from 'typeorm';
 import { BudgetExceededApiError } from '../common/api-errors';
 
-/** How long a process reuses a key's budget settings (a change applies within this). */
+// How long a process reuses a key's budget settings (a change applies within this).
 const BUDGETS_TTL_MS = 1_000;
 
 /**

@@ -374,7 +374,7 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Checks a body alone cannot express: the content's size in bytes and the visibility's fields. */
+// Checks a body alone cannot express: the content's size in bytes and the visibility's fields.
 function assertStorable(fields: KnowledgeEntryFields): void {
   const problems: FieldError[] = [];
   if (Buffer.byteLength(fields.content, 'utf8') > KNOWLEDGE_CONTENT_MAX_BYTES) {

@@ -220,7 +220,7 @@ function RunActions({ execution }: { execution: ExecutionView }) {
   );
 }
 
-/** One answer per pending tool call: JSON (or plain text) posted to POST .../tool-outputs. */
+// One answer per pending tool call: JSON (or plain text) posted to POST .../tool-outputs.
 function ToolOutputsForm({ execution, onDone }: { execution: ExecutionView; onDone(): void }) {
   const { canWrite } = useSession();
   const calls = execution.requiredAction?.toolCalls ?? [];

@@ -233,7 +233,7 @@ function FiguresTable({
   );
 }
 
-/** Cost and tokens per day, each day's bar stacked from its agents. */
+// Cost and tokens per day, each day's bar stacked from its agents.
 function PerDayByAgent({
   rows,
   agents,

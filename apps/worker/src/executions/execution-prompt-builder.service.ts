@@ -4,8 +4,8 @@ import {
   buildSessionHistory,
   inputText,
   MEMORY_CANDIDATE_LIMIT,
-  MEMORY_CANDIDATES_SQL,
   MemoryCandidate,
+  readMemoryCandidates,
   selectMemoriesWithinBudget,
   SessionTurn,
 } from '@agentq/agent-context';
@@ -44,13 +44,6 @@ export class ExecutionPromptBuilder {
     private readonly knowledge: KnowledgeRetrieval,
   ) {}
 
-  // One statement in a transaction scoped to the execution's tenant (row-level security).
-  private query<T>(execution: ClaimedExecution, sql: string, parameters: unknown[]): Promise<T> {
-    return inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
-      manager.query(sql, parameters),
-    );
-  }
-
   async build(execution: ClaimedExecution): Promise<ExecutionPrompt> {
     const [memories, history, knowledge] = await Promise.all([
       this.memoriesFor(execution),
@@ -67,13 +60,15 @@ export class ExecutionPromptBuilder {
   // The top memories by relevance to the input, importance and recency, within the budget.
   private async memoriesFor(execution: ClaimedExecution): Promise<MemoryCandidate[]> {
     if (!execution.agent.enableMemory) return [];
-    const rows: { id: string | null; type: string; content: string }[] = await this.query(
-      execution,
-      MEMORY_CANDIDATES_SQL,
-      [execution.agentId, inputText(execution.input), MEMORY_CANDIDATE_LIMIT],
+    const candidates = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
+      readMemoryCandidates(
+        manager,
+        execution.agentId,
+        inputText(execution.input),
+        MEMORY_CANDIDATE_LIMIT,
+      ),
     );
-    if (rows.length === 0) return []; // memory is off for this agent
-    const candidates = rows.filter((row): row is MemoryCandidate => row.id !== null);
+    if (candidates === null) return []; // memory is off for this agent
     const chosen = selectMemoriesWithinBudget(
       candidates,
       this.config.agentContext.memoryTokenBudget,
@@ -88,7 +83,7 @@ export class ExecutionPromptBuilder {
     return chosen;
   }
 
-  /** The agent's `knowledge`: the top entries for the input, within its token budget. */
+  // The agent's `knowledge`: the top entries for the input, within its token budget.
   private async knowledgeFor(execution: ClaimedExecution): Promise<string> {
     const config = execution.agent.knowledge;
     if (!config?.enabled) return '';

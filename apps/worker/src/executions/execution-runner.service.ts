@@ -208,11 +208,9 @@ export class ExecutionRunner {
     });
   }
 
-  /**
-   * One model call through the execution's chain: the agent's provider, then its fallbacks. An
-   * entry whose provider is paused past fallbackAfterMs is passed over; a retryable failure
-   * moves to the next entry (see fallbackDecision), cooling the provider down for every worker.
-   */
+  // One model call through the execution's chain: the agent's provider, then its fallbacks. An
+  // entry whose provider is paused past fallbackAfterMs is passed over; a retryable failure
+  // moves to the next entry (see fallbackDecision), cooling the provider down for every worker.
   private async completeRouted(
     execution: ClaimedExecution,
     chain: ChainLink[],

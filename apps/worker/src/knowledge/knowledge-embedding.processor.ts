@@ -35,7 +35,7 @@ import { ProviderPacing } from '../dispatch/provider-pacing.service';
 
 /** Chunks per provider request: 64 × 256 tokens stays far below every provider's input limit. */
 export const EMBEDDING_BATCH_SIZE = 64;
-/** Memories without chunks indexed per job (those the worker's follow-ups wrote). */
+// Memories without chunks indexed per job (those the worker's follow-ups wrote).
 const MEMORIES_PER_JOB = 500;
 const JOB_TIMEOUT_MS = 5 * 60_000;
 

@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@agentq/config';
 import { ExecutionRecovery, QueuedCandidate, StalledExecution } from '@agentq/executions';
 import { JobQueue, QUEUES, ReconcileExecutionsJobResult, RUN_EXECUTION_JOB } from '@agentq/jobs';
 import { inspectJobs, JobPresence } from './job-presence';
+import { jobIsGone, overdueRunningChoice } from './reconciler-choices';
 import { ReconcilerMetrics } from './reconciler-metrics';
 
 const PAGE_SIZE = 1_000;
@@ -92,7 +93,7 @@ export class ExecutionReconciler {
       this.executions,
       rows.map((row) => row.id),
     );
-    const orphans = rows.filter((row) => isGone(presence.get(row.id)));
+    const orphans = rows.filter((row) => jobIsGone(presence.get(row.id)));
     if (orphans.length === 0) return 0;
     // Re-read: an execution may have run and ended since the scan (and its job been removed).
     const ids = await this.recovery.stillQueued(orphans.map((row) => row.id));
@@ -126,13 +127,9 @@ export class ExecutionReconciler {
     let failed = 0;
     for (const row of rows) {
       const state = presence.get(row.id)!;
-      // A live lock means a worker still has it; a pending job will be claimed again.
-      if (!isGone(state)) continue;
-      if (row.attempts < row.max_attempts) {
-        if (await this.retryAbandoned(row, state)) retried += 1;
-      } else if (await this.failAbandoned(row)) {
-        failed += 1;
-      }
+      const choice = overdueRunningChoice(state, row.attempts, row.max_attempts);
+      if (choice === 'requeue' && (await this.retryAbandoned(row, state))) retried += 1;
+      if (choice === 'fail' && (await this.failAbandoned(row))) failed += 1;
     }
     return { retried, failed };
   }
@@ -161,7 +158,3 @@ export class ExecutionReconciler {
 }
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-
-function isGone(state: JobPresence | undefined): boolean {
-  return state === 'missing' || state === 'finished';
-}

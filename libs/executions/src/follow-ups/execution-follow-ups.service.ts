@@ -17,6 +17,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ExecutionProducer, QueuedExecution } from '../lifecycle/execution-producer.service';
 import { groupSorted } from '../batching/group-sorted';
 import { queuedExecution } from '../lifecycle/queued-execution';
+import { AttributionRecord } from '../attribution/attribution';
+import { ExecutionRecord, insertExecutionRecords } from '../store/submission-store';
 import { RecordedTransition, TerminalOutcome } from '../store/terminal-outcome';
 
 // A succeeded execution whose row asks for a follow-up, read before the terminal transaction.
@@ -33,6 +35,8 @@ interface Candidate {
   handoffDepth: number;
   storeOutputAsMemory: boolean;
   saveOutputAs: SaveOutputAs | null;
+  // Handoffs run with their parent's attribution.
+  attribution: AttributionRecord;
   // The agent message that started this execution, when it was itself a handoff.
   inReplyToId: string | null;
 }
@@ -53,7 +57,7 @@ export const NO_FOLLOW_UPS: CommittedFollowUps = { jobs: [] };
 const CANDIDATES_SQL = `
 SELECT e.id, e.tenant_id, e.agent_id, e.session_id, s.status AS session_status, e.priority,
        e.max_attempts, e.timeout_ms, e.handoff_to_agent_id, e.handoff_depth,
-       e.store_output_as_memory, e.save_output_as,
+       e.store_output_as_memory, e.save_output_as, e.api_key_id, e.end_user, e.tags, e.metadata,
        (SELECT m.id FROM agent_messages m WHERE m.to_execution_id = e.id LIMIT 1) AS in_reply_to_id
   FROM agent_executions e
   LEFT JOIN sessions s ON s.id = e.session_id
@@ -74,23 +78,10 @@ SELECT r.tenant_id, r.session_id, r.execution_id, r.type, r.payload
        execution_id uuid, type text, payload jsonb)
  ORDER BY r.n`;
 
+// Locked until the terminal transaction commits: a target found active stays active, so the
+// submission statement (which inserts only for active agents) takes every handoff let through.
 const HANDOFF_TARGETS_SQL = `
-SELECT id, tenant_id, status, llm_config->>'model' AS model FROM agents WHERE id = ANY($1::uuid[])`;
-
-// A handoff runs with the target agent's streaming and structured-output defaults, and inherits
-// its parent's attribution (API key, end user, tags, metadata).
-const INSERT_HANDOFF_EXECUTIONS_SQL = `
-INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
-                              timeout_ms, model, handoff_depth, parent_execution_id, stream,
-                              response_format, api_key_id, end_user, tags, metadata)
-SELECT r.id, r.tenant_id, r.agent_id, r.session_id, r.priority, r.input, r.max_attempts,
-       r.timeout_ms, r.model, r.handoff_depth, r.parent_execution_id, COALESCE(a.stream, false),
-       a.response_format, p.api_key_id, p.end_user, p.tags, p.metadata
-  FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id uuid, agent_id uuid, session_id uuid,
-       priority smallint, input jsonb, max_attempts integer, timeout_ms integer, model text,
-       handoff_depth integer, parent_execution_id uuid)
-  LEFT JOIN agents a ON a.id = r.agent_id
-  LEFT JOIN agent_executions p ON p.id = r.parent_execution_id`;
+SELECT id, tenant_id, status FROM agents WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`;
 
 const INSERT_AGENT_MESSAGES_SQL = `
 INSERT INTO agent_messages (id, tenant_id, session_id, from_agent_id, to_agent_id,
@@ -239,7 +230,7 @@ export class ExecutionFollowUps {
       manager,
       requests.map((r) => r.agentId),
     );
-    const executions: Record<string, unknown>[] = [];
+    const executions: ExecutionRecord[] = [];
     const messages: Record<string, unknown>[] = [];
     const committed: CommittedFollowUps = { jobs: [] };
     for (const { candidate, agentId, message, source } of requests) {
@@ -251,16 +242,20 @@ export class ExecutionFollowUps {
       }
       const executionId = randomUUID();
       const messageId = randomUUID();
+      // A submission to the target agent: its model and defaults, the parent's attribution.
       executions.push({
         id: executionId,
-        tenant_id: candidate.tenantId,
         agent_id: agentId,
         session_id: candidate.sessionId,
         priority: candidate.priority,
         input: { message },
         max_attempts: candidate.maxAttempts,
         timeout_ms: candidate.timeoutMs,
-        model: target!.model,
+        run_at: null,
+        idempotency_key: null,
+        handoff_to_agent_id: null,
+        store_output_as_memory: false,
+        ...candidate.attribution,
         handoff_depth: candidate.handoffDepth + 1,
         parent_execution_id: candidate.id,
       });
@@ -312,7 +307,7 @@ export class ExecutionFollowUps {
       await manager.query(INSERT_SESSION_EVENTS_SQL, [JSON.stringify(numbered)]);
     }
     if (executions.length > 0) {
-      await manager.query(INSERT_HANDOFF_EXECUTIONS_SQL, [JSON.stringify(executions)]);
+      await insertExecutionRecords(manager, executions);
       await manager.query(INSERT_AGENT_MESSAGES_SQL, [JSON.stringify(messages)]);
     }
     return committed;
@@ -334,16 +329,13 @@ export class ExecutionFollowUps {
   private async loadTargets(
     manager: EntityManager,
     agentIds: string[],
-  ): Promise<Map<string, HandoffTarget & { model: string }>> {
+  ): Promise<Map<string, HandoffTarget>> {
     if (agentIds.length === 0) return new Map();
-    const rows: { id: string; tenant_id: string; status: string; model: string }[] =
-      await manager.query(HANDOFF_TARGETS_SQL, [[...new Set(agentIds)]]);
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        { tenantId: row.tenant_id, status: row.status, model: row.model },
-      ]),
+    const rows: { id: string; tenant_id: string; status: string }[] = await manager.query(
+      HANDOFF_TARGETS_SQL,
+      [[...new Set(agentIds)]],
     );
+    return new Map(rows.map((row) => [row.id, { tenantId: row.tenant_id, status: row.status }]));
   }
 
   private rejectHandoff(
@@ -395,5 +387,11 @@ function toCandidate(row: Record<string, unknown>): Candidate {
     storeOutputAsMemory: row.store_output_as_memory as boolean,
     saveOutputAs: (row.save_output_as as SaveOutputAs | null) ?? null,
     inReplyToId: (row.in_reply_to_id as string | null) ?? null,
+    attribution: {
+      api_key_id: (row.api_key_id as string | null) ?? null,
+      end_user: (row.end_user as string | null) ?? null,
+      tags: (row.tags as string[] | null) ?? null,
+      metadata: (row.metadata as Record<string, unknown> | null) ?? null,
+    },
   };
 }

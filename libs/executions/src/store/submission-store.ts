@@ -86,30 +86,35 @@ export class SubmissionRefusedError extends Error {
   }
 }
 
+// The one INSERT of agent_executions: submissions, plan tasks and handoffs all go through it.
 // The agent's state is checked by the statement itself: rows of an agent that is missing or
-// not active are simply not inserted (a submission then looks up the reason). Streaming and
-// structured output not given by the row take the agent's defaults, fixed for the execution.
+// not active are simply not inserted (a submission then looks up the reason). Streaming,
+// structured output and caps not given by the row take the agent's defaults, fixed for the
+// execution.
 const INSERT_EXECUTIONS_SQL = `
 INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, input, max_attempts,
                               timeout_ms, run_at, idempotency_key, model, handoff_to_agent_id,
                               store_output_as_memory, stream, response_format,
                               action_timeout_ms, api_key_id, end_user, tags, metadata,
                               max_cost_usd, max_tokens, rerun_of, llm_config_override,
-                              tools_override, save_output_as, trace_id)
+                              tools_override, save_output_as, trace_id, handoff_depth,
+                              parent_execution_id)
 SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms,
        r.run_at, r.idempotency_key, a.llm_config->>'model', r.handoff_to_agent_id,
        r.store_output_as_memory, COALESCE(r.stream, a.stream),
        COALESCE(r.response_format, a.response_format), r.action_timeout_ms, r.api_key_id,
        r.end_user, r.tags, r.metadata,
        COALESCE(r.max_cost_usd, a.max_cost_usd), COALESCE(r.max_tokens, a.max_tokens),
-       r.rerun_of, r.llm_config_override, r.tools_override, r.save_output_as, r.trace_id
+       r.rerun_of, r.llm_config_override, r.tools_override, r.save_output_as, r.trace_id,
+       COALESCE(r.handoff_depth, 0), r.parent_execution_id
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer,
        run_at timestamptz, idempotency_key text, handoff_to_agent_id uuid,
        store_output_as_memory boolean, stream boolean, response_format jsonb,
        action_timeout_ms integer, api_key_id uuid, end_user text, tags text[], metadata jsonb,
        max_cost_usd numeric, max_tokens integer, rerun_of uuid, llm_config_override jsonb,
-       tools_override jsonb, save_output_as jsonb, trace_id text)
+       tools_override jsonb, save_output_as jsonb, trace_id text, handoff_depth integer,
+       parent_execution_id uuid)
   JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING *`;
@@ -199,6 +204,9 @@ export interface ExecutionRecord extends Partial<AttributionRecord> {
   save_output_as?: SaveOutputAs | null;
   /** The submission's OpenTelemetry trace id; null or absent: not traced. */
   trace_id?: string | null;
+  /** A handoff: its parent and how many handoffs led to it (absent: none, 0). */
+  handoff_depth?: number;
+  parent_execution_id?: string | null;
 }
 
 /**

@@ -239,11 +239,9 @@ export class ToolLoop {
       : { kind: 'ended' };
   }
 
-  /**
-   * Calls of http tools with `approval: "always"` that no person has approved yet (denied ones
-   * are already recorded as tool steps, so no longer pending). Reads approvals only when some
-   * pending call needs one.
-   */
+  // Calls of http tools with `approval: "always"` that no person has approved yet (denied ones
+  // are already recorded as tool steps, so no longer pending). Reads approvals only when some
+  // pending call needs one.
   private async awaitingApproval(
     execution: ClaimedExecution,
     pending: PendingToolCall[],
