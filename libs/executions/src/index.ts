@@ -1,5 +1,6 @@
 // attribution: who ran an execution (API key, end user, tags, metadata)
 export * from './attribution/attribution';
+export * from './attribution/concurrency-key';
 
 // store: the statements on agent_executions, execution_steps and the rollups, and its reads
 export * from './store/action-timeouts';

@@ -54,7 +54,9 @@ const ApiSubmissionErrors = () =>
     }),
     ApiTooManyRequestsResponse({
       type: ErrorResponse,
-      description: 'queue_full: too many waiting executions; retry after `Retry-After` seconds',
+      description:
+        'queue_full: too many waiting executions; rate_limited: the agent\'s rateLimitPerKey ' +
+        'is reached for a key value; retry after `Retry-After` seconds, nothing was written',
     }),
     ApiServiceUnavailableResponse({
       type: ErrorResponse,

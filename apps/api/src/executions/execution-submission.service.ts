@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   attributionOf,
   ExecutionSubmitter,
+  NO_ATTRIBUTION,
   NewExecution,
   QueueFullError,
   QueueUnavailableError,
@@ -18,6 +19,7 @@ import {
 } from '../common/api-errors';
 import { SubmitExecutionDto } from './dto/submit-execution.dto';
 import { SubmissionBudgets } from './submission-budgets.service';
+import { SubmissionRateLimits } from './submission-rate-limits.service';
 
 export type Submission = SubmittedExecution;
 
@@ -27,6 +29,7 @@ export class ExecutionSubmissions {
   constructor(
     private readonly submitter: ExecutionSubmitter,
     private readonly budgets: SubmissionBudgets,
+    private readonly rateLimits: SubmissionRateLimits,
   ) {}
 
   async submit(
@@ -74,13 +77,16 @@ export class ExecutionSubmissions {
       bodies.flatMap((body) => (body.user ? [body.user] : [])),
     );
     const now = Date.now();
+    const executions = bodies.map((body) => newExecution(body, apiKeyId, now));
+    const taken = await this.rateLimits.take(
+      tenantId,
+      agentId,
+      executions.map((execution) => execution.attribution ?? NO_ATTRIBUTION),
+    );
     try {
-      return await this.submitter.submit({
-        tenantId,
-        agentId,
-        executions: bodies.map((body) => newExecution(body, apiKeyId, now)),
-      });
+      return await this.submitter.submit({ tenantId, agentId, executions });
     } catch (error) {
+      await taken.giveBack().catch(() => undefined);
       throw toApiError(error);
     }
   }
