@@ -48,7 +48,11 @@ export class AgentView {
   @ApiProperty({ type: String, nullable: true, description: 'user, apiKey or metadata.<key>' })
   concurrencyKey!: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) maxConcurrencyPerKey!: number | null;
-  @ApiProperty({ type: 'integer', nullable: true, description: 'submissions a minute per key value' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'submissions a minute per key value',
+  })
   rateLimitPerKey!: number | null;
   @ApiProperty({ type: [String] }) capabilities!: string[];
   @ApiProperty({ type: String, nullable: true }) space!: string | null;

@@ -281,7 +281,12 @@ function checkPerKeyLimits(agent: {
   const problems = (['maxConcurrencyPerKey', 'rateLimitPerKey'] as const).flatMap((field) =>
     agent[field] === null
       ? []
-      : [{ field: 'concurrencyKey', message: `required with ${field}: user, apiKey or metadata.<key>` }],
+      : [
+          {
+            field: 'concurrencyKey',
+            message: `required with ${field}: user, apiKey or metadata.<key>`,
+          },
+        ],
   );
   if (problems.length > 0) throw new ValidationFailedError(problems.slice(0, 1));
 }

@@ -55,7 +55,7 @@ const ApiSubmissionErrors = () =>
     ApiTooManyRequestsResponse({
       type: ErrorResponse,
       description:
-        'queue_full: too many waiting executions; rate_limited: the agent\'s rateLimitPerKey ' +
+        "queue_full: too many waiting executions; rate_limited: the agent's rateLimitPerKey " +
         'is reached for a key value; retry after `Retry-After` seconds, nothing was written',
     }),
     ApiServiceUnavailableResponse({

@@ -17,7 +17,10 @@ describe('submissionsPerKey', () => {
 
   it('counts by the submitting key or by a metadata entry', () => {
     expect([...submissionsPerKey('apiKey', [by('a'), by('b')]).values()]).toEqual([2]);
-    const counts = submissionsPerKey('metadata.org', [by('a', { org: 'x' }), by('b', { org: 'x' })]);
+    const counts = submissionsPerKey('metadata.org', [
+      by('a', { org: 'x' }),
+      by('b', { org: 'x' }),
+    ]);
     expect([...counts.values()]).toEqual([2]);
   });
 });

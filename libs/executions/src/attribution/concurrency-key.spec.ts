@@ -1,8 +1,4 @@
-import {
-  CONCURRENCY_KEY_PATTERN,
-  concurrencyKeyId,
-  concurrencyKeyValue,
-} from './concurrency-key';
+import { CONCURRENCY_KEY_PATTERN, concurrencyKeyId, concurrencyKeyValue } from './concurrency-key';
 
 const attribution = {
   apiKeyId: 'key-1',
