@@ -29,6 +29,7 @@ import { CreateExecutionWaitpoints1763900110002 } from './1763900110002-CreateEx
 import { AddReruns1763900110003 } from './1763900110003-AddReruns';
 import { AddGuardrails1763900110004 } from './1763900110004-AddGuardrails';
 import { AddPerKeyLimits1763900300000 } from './1763900300000-AddPerKeyLimits';
+import { AddExecutionDebounce1763900300001 } from './1763900300001-AddExecutionDebounce';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   AddReruns1763900110003,
   AddGuardrails1763900110004,
   AddPerKeyLimits1763900300000,
+  AddExecutionDebounce1763900300001,
 ];

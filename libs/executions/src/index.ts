@@ -5,6 +5,7 @@ export * from './attribution/concurrency-key';
 // store: the statements on agent_executions, execution_steps and the rollups, and its reads
 export * from './store/action-timeouts';
 export * from './store/approval-decisions';
+export * from './store/debounce-store';
 export * from './store/claimed-execution';
 export * from './store/execution-reads';
 export * from './store/execution-rows';
@@ -27,6 +28,7 @@ export * from './lifecycle/execution-actions';
 export * from './lifecycle/execution-approvals';
 export * from './lifecycle/execution-canceller.service';
 export * from './lifecycle/execution-claims.service';
+export * from './lifecycle/execution-debouncer.service';
 export * from './lifecycle/execution-finisher.service';
 export * from './lifecycle/execution-producer.service';
 export * from './lifecycle/execution-submitter.service';

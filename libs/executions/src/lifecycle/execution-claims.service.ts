@@ -21,6 +21,7 @@ UPDATE agent_executions e
   JOIN llm_providers p ON p.id = a.provider_id
   JOIN tenants t ON t.id = a.tenant_id
  WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
+   AND (e.debounce_key IS NULL OR e.status = 'running' OR e.run_at IS NULL OR e.run_at <= now())
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.attempts, e.max_attempts,
           e.timeout_ms, e.started_at, e.stream, e.response_format, e.api_key_id, e.end_user,
           e.tags, e.metadata, e.max_cost_usd, e.max_tokens,
@@ -162,6 +163,21 @@ export class ExecutionClaims {
       (manager) => manager.query(`SELECT max_concurrency FROM agents WHERE id = $1`, [agentId]),
     );
     return rows[0]?.max_concurrency ?? null;
+  }
+
+  /**
+   * Ms until a debounced execution that a claim passed over may start (its window moved on after
+   * its job came due), or null when it is not such an execution (ended, say).
+   */
+  async debounceWaitMs(tenantId: string, executionId: string): Promise<number | null> {
+    const rows: { ms: number }[] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      manager.query(
+        `SELECT ceil(extract(epoch FROM run_at - now()) * 1000)::int AS ms FROM agent_executions
+          WHERE id = $1 AND status = 'queued' AND debounce_key IS NOT NULL AND run_at > now()`,
+        [executionId],
+      ),
+    );
+    return rows[0] ? Math.max(1, rows[0].ms) : null;
   }
 
   /** Back to `queued` with the attempt's error, announced `retrying`, while BullMQ waits out the backoff. */
