@@ -85,7 +85,8 @@ export class ExecutionRunner {
     if (!execution) {
       // A debounced execution whose window moved on after its job came due waits for it.
       const debouncedMs = await this.claims.debounceWaitMs(tenantId, executionId);
-      if (debouncedMs !== null) return { kind: 'deferred', reason: 'debounced', delayMs: debouncedMs };
+      if (debouncedMs !== null)
+        return { kind: 'deferred', reason: 'debounced', delayMs: debouncedMs };
       return { kind: 'done', outcome: 'already-terminal' };
     }
     const deferral = await this.dispatch.admit(execution, context.attempt);

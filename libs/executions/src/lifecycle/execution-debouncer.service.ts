@@ -41,13 +41,12 @@ export class ExecutionDebouncer {
   ): Promise<DebouncedSubmission> {
     await this.producer.assertConnected();
     const traceparent = activeTraceparent();
-    const runAt = new Date(Date.now() + debounce.delayMs);
     const submitted = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      submitDebounced(manager, tenantId, agentId, debounce.key, { ...execution, runAt }),
+      submitDebounced(manager, tenantId, agentId, debounce, execution),
     );
     const { execution: row } = submitted;
     try {
-      if (submitted.collapsed) await this.producer.reschedule(row.id, runAt);
+      if (submitted.collapsed) await this.producer.reschedule(row.id, row.runAt ?? new Date());
       else await this.producer.enqueue([queuedExecution(row, true, Date.now(), traceparent)]);
     } catch (error) {
       // The row is committed `queued`: the reconciler adds its job.

@@ -34,28 +34,32 @@ export interface DebouncedSubmission extends SubmittedExecution {
 /**
  * One debounced submission, inside the caller's tenant transaction: while the key's execution
  * has not started, the submission becomes that execution's input and moves its start to
- * `execution.runAt`; otherwise it creates the key's next execution.
+ * `delayMs` from now; otherwise it creates the key's next execution, starting then.
  */
 export async function submitDebounced(
   manager: EntityManager,
   tenantId: string,
   agentId: string,
-  debounceKey: string,
-  execution: NewExecution & { runAt: Date },
+  debounce: { key: string; delayMs: number },
+  execution: NewExecution,
 ): Promise<DebouncedSubmission> {
+  const debounceKey = debounce.key;
   const [key] = await lockDebounceKey(manager, tenantId, agentId, debounceKey);
+  // Counted from when the lock is ours: a submission that waited for it is the later one.
+  const runAt = new Date(Date.now() + debounce.delayMs);
   if (key.execution_id) {
-    const collapsed: ExecutionRow[] = await manager.query(COLLAPSE_SQL, [
+    // An UPDATE answers [rows, count] through TypeORM.
+    const [collapsed]: [ExecutionRow[], number] = await manager.query(COLLAPSE_SQL, [
       key.execution_id,
       JSON.stringify(execution.input),
-      execution.runAt.toISOString(),
+      runAt.toISOString(),
     ]);
     if (collapsed.length > 0) {
       return { execution: executionFromRow(collapsed[0]), created: false, collapsed: true };
     }
   }
   const [outcome] = await insertSubmissions(manager, [
-    { tenantId, agentId, executions: [{ ...execution, idempotencyKey: null, debounceKey }] },
+    { tenantId, agentId, executions: [{ ...execution, runAt, idempotencyKey: null, debounceKey }] },
   ]);
   if (!outcome.ok) throw outcome.error;
   const [created] = outcome.value;
