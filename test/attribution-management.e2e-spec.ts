@@ -159,4 +159,36 @@ describe('attribution: key budgets, schedule budgets and rotation audits', () =>
     expect(toolEntry.diff.last4).toEqual({ to: toolSecret.body.last4 });
     expect(JSON.stringify(toolEntry)).not.toContain(toolSecret.body.secret);
   });
+
+  it('audits project and knowledge entry writes, without the entry content', async () => {
+    const key = setup.tenant.apiKey;
+    const project = await stack.http.post('/v1/projects', { name: 'launch' }, key);
+    expect(project.status).toBe(201);
+    await stack.http.patch(`/v1/projects/${project.body.id}`, { name: 'launch v2' }, key);
+    expect((await stack.http.delete(`/v1/projects/${project.body.id}`, key)).status).toBe(204);
+    const projectActions = (await audit(`targetId=${project.body.id}`)).map((e) => e.action);
+    expect(projectActions.sort()).toEqual([
+      'project.created',
+      'project.deleted',
+      'project.updated',
+    ]);
+    const [renamed] = await audit(`action=project.updated&targetId=${project.body.id}`);
+    expect(renamed.diff.name).toEqual({ from: 'launch', to: 'launch v2' });
+
+    const entry = await stack.http.post(
+      '/v1/knowledge',
+      { type: 'documentation', title: 'Backups', content: 'the secret runbook text' },
+      key,
+    );
+    expect(entry.status).toBe(201);
+    await stack.http.patch(`/v1/knowledge/${entry.body.id}`, { title: 'Backups 2' }, key);
+    await stack.http.delete(`/v1/knowledge/${entry.body.id}`, key);
+    const entries = await audit(`targetType=knowledge_entry&targetId=${entry.body.id}`);
+    expect(entries.map((e) => e.action).sort()).toEqual([
+      'knowledge_entry.created',
+      'knowledge_entry.deleted',
+      'knowledge_entry.updated',
+    ]);
+    expect(JSON.stringify(entries)).not.toContain('the secret runbook text');
+  });
 });
