@@ -1,5 +1,5 @@
 import { RunningProcess, startProcess } from './support/child-process';
-import { AgentSetup, setUpAgent, waitFor, waitForTerminal } from './support/scenario';
+import { AgentSetup, setUpAgent, waitForTerminal } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
 
 // Issue #28 point 6: `debounce: {key, delayMs}` on a submission. Submissions of one key collapse
