@@ -331,8 +331,8 @@ export class KnowledgeService {
       const after = await embeddingSettings(manager, tenantId, defaultEmbeddingModel);
       await recordAudit(manager, {
         tenantId,
-        action: 'knowledge_settings.updated',
-        targetType: 'knowledge_settings',
+        action: 'knowledge.settings_updated',
+        targetType: 'knowledge',
         targetId: tenantId,
         before: { ...before },
         after: { ...after },
