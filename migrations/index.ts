@@ -28,6 +28,8 @@ import { AddModelRoutes1763900110001 } from './1763900110001-AddModelRoutes';
 import { CreateExecutionWaitpoints1763900110002 } from './1763900110002-CreateExecutionWaitpoints';
 import { AddReruns1763900110003 } from './1763900110003-AddReruns';
 import { AddGuardrails1763900110004 } from './1763900110004-AddGuardrails';
+import { AddPerKeyLimits1763900300000 } from './1763900300000-AddPerKeyLimits';
+import { AddExecutionDebounce1763900300001 } from './1763900300001-AddExecutionDebounce';
 import { AddExecutionTraceId1763900500000 } from './1763900500000-AddExecutionTraceId';
 
 /** Every migration, oldest first. A new migration is added here as well as in this folder. */
@@ -62,5 +64,7 @@ export const MIGRATIONS = [
   CreateExecutionWaitpoints1763900110002,
   AddReruns1763900110003,
   AddGuardrails1763900110004,
+  AddPerKeyLimits1763900300000,
+  AddExecutionDebounce1763900300001,
   AddExecutionTraceId1763900500000,
 ];

@@ -16,6 +16,7 @@ const EXPECTED_TABLES = [
   'budget_counters',
   'budget_reservations',
   'console_sessions',
+  'execution_debounces',
   'execution_labels',
   'execution_steps',
   'execution_waitpoints',

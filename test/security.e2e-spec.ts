@@ -155,6 +155,18 @@ describe('master key rotation (npm run keys:rotate)', () => {
       AGENTQ_PREVIOUS_MASTER_KEYS: TEST_MASTER_KEY,
     });
     expect(again.stdout.match(/0 re-encrypted, 1 already under the current key/g)).toHaveLength(5);
+    // Each row re-encrypted is in the tenant's audit log, by the system, without the secret.
+    const resealed = (
+      await stack.http.get('/v1/audit-log?limit=100', tenant.apiKey)
+    ).body.data.filter((entry: { action: string }) => entry.action.endsWith('resealed'));
+    expect(resealed.map((entry: { action: string }) => entry.action).sort()).toEqual([
+      'agent.tool_header_resealed',
+      'provider.key_resealed',
+      'tool_signing_secret.resealed',
+      'webhook.previous_secret_resealed',
+      'webhook.secret_resealed',
+    ]);
+    expect(resealed[0].actor.type).toBe('system');
 
     // A worker that knows only the new key still calls the provider with the same key...
     await stack.startWorker({ AGENTQ_MASTER_KEY: newKey, AGENTQ_PREVIOUS_MASTER_KEYS: '' });

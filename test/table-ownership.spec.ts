@@ -28,6 +28,7 @@ const OWNERS: Owner[] = [
       'execution_steps',
       'execution_waitpoints',
       'execution_labels',
+      'execution_debounces',
       'agent_usage_daily',
       'agent_usage_stats',
       'usage_attribution_daily',

@@ -6,6 +6,7 @@ import {
   ToolSigningSecretCipher,
   WebhookSecretCipher,
 } from '@agentq/crypto';
+import { recordAudit } from '@agentq/audit';
 import { createDataSource } from '@agentq/database';
 import { DataSource } from 'typeorm';
 
@@ -30,6 +31,9 @@ interface SealedRow {
 interface SealedColumn {
   // Plural, as the report names it.
   label: string;
+  // The audit log's entry for a resealed row: action and target (its id is the row's).
+  action: string;
+  targetType: string;
   select: string;
   // Compare-and-set on ($1 id, $2 old envelope, $3 new envelope).
   update: string;
@@ -46,6 +50,8 @@ function sealedColumns(masterKeys: MasterKeys): SealedColumn[] {
   return [
     {
       label: 'provider key(s)',
+      action: 'provider.key_resealed',
+      targetType: 'provider',
       select: `SELECT id, tenant_id, api_key_ciphertext AS envelope
                  FROM llm_providers WHERE api_key_ciphertext IS NOT NULL`,
       update: `UPDATE llm_providers SET api_key_ciphertext = $3
@@ -56,6 +62,8 @@ function sealedColumns(masterKeys: MasterKeys): SealedColumn[] {
     },
     {
       label: 'webhook signing secret(s)',
+      action: 'webhook.secret_resealed',
+      targetType: 'webhook',
       select: `SELECT id, tenant_id, secret_ciphertext AS envelope FROM webhooks`,
       update: `UPDATE webhooks SET secret_ciphertext = $3 WHERE id = $1 AND secret_ciphertext = $2`,
       isSealedWithOlderKey: (envelope) => webhookSecrets.isSealedWithOlderKey(envelope),
@@ -65,6 +73,8 @@ function sealedColumns(masterKeys: MasterKeys): SealedColumn[] {
       // The secret replaced by rotate-secret still signs until it expires; an expired one is
       // never read again, so it is left as it is.
       label: 'previous webhook signing secret(s) still valid',
+      action: 'webhook.previous_secret_resealed',
+      targetType: 'webhook',
       select: `SELECT id, tenant_id, previous_secret_ciphertext AS envelope FROM webhooks
                 WHERE previous_secret_ciphertext IS NOT NULL AND previous_secret_expires_at > now()`,
       update: `UPDATE webhooks SET previous_secret_ciphertext = $3
@@ -74,6 +84,8 @@ function sealedColumns(masterKeys: MasterKeys): SealedColumn[] {
     },
     {
       label: 'tool signing secret(s)',
+      action: 'tool_signing_secret.resealed',
+      targetType: 'tool_signing_secret',
       select: `SELECT tenant_id AS id, tenant_id, secret_ciphertext AS envelope
                  FROM tool_signing_secrets`,
       update: `UPDATE tool_signing_secrets SET secret_ciphertext = $3
@@ -83,6 +95,8 @@ function sealedColumns(masterKeys: MasterKeys): SealedColumn[] {
     },
     {
       label: 'http tool header value(s)',
+      action: 'agent.tool_header_resealed',
+      targetType: 'agent',
       select: `SELECT a.id, a.tenant_id, h.value->>'ciphertext' AS envelope,
                       t.tool->>'name' AS tool_name, h.key AS header,
                       ARRAY[(t.position - 1)::text, 'headers', h.key, 'ciphertext'] AS path
@@ -114,12 +128,27 @@ async function resealColumn(dataSource: DataSource, column: SealedColumn): Promi
         continue;
       }
       // Compare-and-set: an envelope changed meanwhile through the API is left as it is now.
-      const [, changed] = await dataSource.query(column.update, [
-        row.id,
-        row.envelope,
-        column.reseal(row),
-        ...(row.path ? [row.path] : []),
-      ]);
+      // The row and its audit entry (actor: system) commit together.
+      const changed = await dataSource.transaction(async (manager) => {
+        const [, affected] = await manager.query(column.update, [
+          row.id,
+          row.envelope,
+          column.reseal(row),
+          ...(row.path ? [row.path] : []),
+        ]);
+        if (affected === 1) {
+          const where = row.tool_name ? { tool: row.tool_name, header: row.header } : {};
+          await recordAudit(manager, {
+            tenantId: row.tenant_id,
+            action: column.action,
+            targetType: column.targetType,
+            targetId: row.id,
+            before: { ...where, sealedWith: 'a previous master key' },
+            after: { ...where, sealedWith: 'the current master key' },
+          });
+        }
+        return affected;
+      });
       if (changed === 1) count.resealed += 1;
       else count.alreadyCurrent += 1;
     } catch (error) {

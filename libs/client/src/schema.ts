@@ -313,7 +313,8 @@ export type paths = {
     delete: operations['ApiKeysController_revoke'];
     options?: never;
     head?: never;
-    patch?: never;
+    /** Rename an API key or change its budgets (null clears one) */
+    patch: operations['ApiKeysController_update'];
     trace?: never;
   };
   '/v1/audit-log': {
@@ -1373,6 +1374,8 @@ export type components = {
       budgetDailyUsd: string | null;
       budgetMonthlyUsd: string | null;
       capabilities: string[];
+      /** @description user, apiKey or metadata.<key> */
+      concurrencyKey: string | null;
       /** Format: date-time */
       createdAt: string;
       description: string | null;
@@ -1385,6 +1388,7 @@ export type components = {
       knowledge: components['schemas']['AgentKnowledgeDto'] | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency: number | null;
+      maxConcurrencyPerKey: number | null;
       /** @description default cap per execution, USD */
       maxCostUsd: string | null;
       maxSteps: number;
@@ -1396,6 +1400,8 @@ export type components = {
       owner: string | null;
       /** Format: uuid */
       providerId: string;
+      /** @description submissions a minute per key value */
+      rateLimitPerKey: number | null;
       responseFormat: components['schemas']['ResponseFormatDto'] | null;
       role: string;
       space: string | null;
@@ -1588,6 +1594,11 @@ export type components = {
        *     ]
        */
       capabilities?: string[];
+      /**
+       * @description what the per-key limits count by: `user` (the end user), `apiKey` (the submitting key) or `metadata.<key>` (a top-level metadata entry, key 1-64 of A-Z a-z 0-9 _ . : -)
+       * @example user
+       */
+      concurrencyKey?: string | null;
       description?: string | null;
       /** @description Default: `false`. */
       enableMemory?: boolean;
@@ -1598,6 +1609,8 @@ export type components = {
       knowledge?: components['schemas']['AgentKnowledgeDto'] | null;
       llmConfig: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
+      /** @description at most this many executions per concurrencyKey value run at once, cluster-wide */
+      maxConcurrencyPerKey?: number | null;
       /**
        * @description default cap on one execution’s cost across its model steps (cost_limit_exceeded)
        * @example 25.00
@@ -1618,6 +1631,8 @@ export type components = {
        * @description defaults to the tenant's default provider
        */
       providerId?: string;
+      /** @description submissions a minute per concurrencyKey value; beyond it 429 rate_limited with Retry-After */
+      rateLimitPerKey?: number | null;
       /** @description structured output for executions that do not set their own */
       responseFormat?: components['schemas']['ResponseFormatDto'] | null;
       /** @example Customer support triager */
@@ -1915,6 +1930,12 @@ export type components = {
       )[];
       /** @example https://example.com/agentq-events */
       url: string;
+    };
+    DebounceDto: {
+      /** @example 5000 */
+      delayMs: number;
+      /** @example reindex:customer-42 */
+      key: string;
     };
     EmbeddingSettingsDto: {
       /** @example nomic-embed-text */
@@ -3043,6 +3064,8 @@ export type components = {
     SubmitExecutionDto: {
       /** @description how long a requires_action pause waits for tool outputs (default: the agent’s, else 1 h) */
       actionTimeoutMs?: number;
+      /** @description submissions to this agent with the same key collapse into one execution while it has not started: it runs delayMs after the last of them, with the last one's input, and each of them answers with its id; not with runAt, delayMs, idempotencyKey or in a batch */
+      debounce?: components['schemas']['DebounceDto'];
       /** @description Run no sooner than this many milliseconds from now (at most 30 days) */
       delayMs?: number;
       /**
@@ -3320,6 +3343,11 @@ export type components = {
        *     ]
        */
       capabilities?: string[];
+      /**
+       * @description what the per-key limits count by: `user` (the end user), `apiKey` (the submitting key) or `metadata.<key>` (a top-level metadata entry, key 1-64 of A-Z a-z 0-9 _ . : -)
+       * @example user
+       */
+      concurrencyKey?: string | null;
       description?: string | null;
       /** @description A new one starts with `false`. */
       enableMemory?: boolean;
@@ -3330,6 +3358,8 @@ export type components = {
       knowledge?: components['schemas']['AgentKnowledgeDto'] | null;
       llmConfig?: components['schemas']['LlmConfigDto'];
       maxConcurrency?: number | null;
+      /** @description at most this many executions per concurrencyKey value run at once, cluster-wide */
+      maxConcurrencyPerKey?: number | null;
       /**
        * @description default cap on one execution’s cost across its model steps (cost_limit_exceeded)
        * @example 25.00
@@ -3350,6 +3380,8 @@ export type components = {
        * @description defaults to the tenant's default provider
        */
       providerId?: string;
+      /** @description submissions a minute per concurrencyKey value; beyond it 429 rate_limited with Retry-After */
+      rateLimitPerKey?: number | null;
       /** @description structured output for executions that do not set their own */
       responseFormat?: components['schemas']['ResponseFormatDto'] | null;
       /** @example Customer support triager */
@@ -3365,6 +3397,20 @@ export type components = {
       stream?: boolean;
       /** @description tools the model may call; names unique; a PATCH replaces the whole list */
       tools?: components['schemas']['ToolDefinitionDto'][];
+    };
+    UpdateApiKeyDto: {
+      /**
+       * @description spend limit per UTC day of what this key submits; then 402 budget_exceeded
+       * @example 25.00
+       */
+      budgetDailyUsd?: string | null;
+      /**
+       * @description spend limit per calendar month (UTC) of what this key submits
+       * @example 25.00
+       */
+      budgetMonthlyUsd?: string | null;
+      /** @example ci pipeline */
+      name?: string;
     };
     UpdateKnowledgeEntryDto: {
       /** @description A new one starts with `[]`. */
@@ -4257,7 +4303,7 @@ export interface operations {
           'application/json': components['schemas']['ExecutionView'];
         };
       };
-      /** @description queued (or still running after `wait`, or waiting in requires_action) */
+      /** @description queued (or still running after `wait`, or waiting in requires_action); a debounced submission answers with the execution its key collapsed into */
       202: {
         headers: {
           [name: string]: unknown;
@@ -4311,7 +4357,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description queue_full: too many waiting executions; retry after `Retry-After` seconds */
+      /** @description queue_full: too many waiting executions; rate_limited: the agent's rateLimitPerKey is reached for a key value; retry after `Retry-After` seconds, nothing was written */
       429: {
         headers: {
           [name: string]: unknown;
@@ -4408,7 +4454,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description queue_full: too many waiting executions; retry after `Retry-After` seconds */
+      /** @description queue_full: too many waiting executions; rate_limited: the agent's rateLimitPerKey is reached for a key value; retry after `Retry-After` seconds, nothing was written */
       429: {
         headers: {
           [name: string]: unknown;
@@ -5222,6 +5268,66 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description unauthorized: no valid key or token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description service_unavailable (503) while PostgreSQL or Redis is down; otherwise 500 */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ApiKeysController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateApiKeyDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyView'];
+        };
+      };
+      /** @description validation_failed, naming the field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
       };
       /** @description unauthorized: no valid key or token */
       401: {

@@ -14,6 +14,7 @@ import { ExecutionProducer } from './lifecycle/execution-producer.service';
 import { ExecutionStream } from './streams/execution-stream';
 import { ExecutionSteps } from './store/execution-steps';
 import { ExecutionSubmitter } from './lifecycle/execution-submitter.service';
+import { ExecutionDebouncer } from './lifecycle/execution-debouncer.service';
 
 /**
  * Enqueuing executions, cancelling and stopping them, and announcing their transitions (events
@@ -43,8 +44,14 @@ export class ExecutionQueueModule {}
 /** The API's side of the lifecycle: creating executions. */
 @Module({
   imports: [ExecutionQueueModule],
-  providers: [ExecutionSubmitter, ExecutionActions, ExecutionApprovals],
-  exports: [ExecutionQueueModule, ExecutionSubmitter, ExecutionActions, ExecutionApprovals],
+  providers: [ExecutionSubmitter, ExecutionDebouncer, ExecutionActions, ExecutionApprovals],
+  exports: [
+    ExecutionQueueModule,
+    ExecutionSubmitter,
+    ExecutionDebouncer,
+    ExecutionActions,
+    ExecutionApprovals,
+  ],
 })
 export class ExecutionSubmissionModule {}
 

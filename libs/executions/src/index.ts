@@ -1,9 +1,11 @@
 // attribution: who ran an execution (API key, end user, tags, metadata)
 export * from './attribution/attribution';
+export * from './attribution/concurrency-key';
 
 // store: the statements on agent_executions, execution_steps and the rollups, and its reads
 export * from './store/action-timeouts';
 export * from './store/approval-decisions';
+export * from './store/debounce-store';
 export * from './store/claimed-execution';
 export * from './store/execution-counts';
 export * from './store/execution-reads';
@@ -27,6 +29,7 @@ export * from './lifecycle/execution-actions';
 export * from './lifecycle/execution-approvals';
 export * from './lifecycle/execution-canceller.service';
 export * from './lifecycle/execution-claims.service';
+export * from './lifecycle/execution-debouncer.service';
 export * from './lifecycle/execution-finisher.service';
 export * from './lifecycle/execution-producer.service';
 export * from './lifecycle/execution-submitter.service';

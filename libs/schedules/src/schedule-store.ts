@@ -131,10 +131,17 @@ SELECT s.id, s.tenant_id, s.agent_id, s.cron, s.timezone, s.input, s.priority, s
        s.overlap, s.start_at, s.end_at, s.next_run_at, s.last_execution_id, s.api_key_id,
        s.end_user, s.tags, s.metadata, a.status AS agent_status,
        a.budget_daily_usd AS agent_budget_daily, a.budget_monthly_usd AS agent_budget_monthly,
-       t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly
+       t.budget_daily_usd AS tenant_budget_daily, t.budget_monthly_usd AS tenant_budget_monthly,
+       CASE WHEN s.end_user IS NOT NULL THEN t.end_user_budget_daily_usd::text END
+         AS end_user_budget_daily,
+       CASE WHEN s.end_user IS NOT NULL THEN t.end_user_budget_monthly_usd::text END
+         AS end_user_budget_monthly,
+       k.budget_daily_usd::text AS api_key_budget_daily,
+       k.budget_monthly_usd::text AS api_key_budget_monthly
   FROM agent_schedules s
   JOIN agents a ON a.id = s.agent_id
   JOIN tenants t ON t.id = s.tenant_id
+  LEFT JOIN api_keys k ON k.id = s.api_key_id
  WHERE s.enabled AND s.next_run_at <= now()
  ORDER BY s.next_run_at
  LIMIT $1`;
@@ -164,6 +171,11 @@ export interface DueSchedule {
   agent_budget_monthly: string | null;
   tenant_budget_daily: string | null;
   tenant_budget_monthly: string | null;
+  /** The end-user budgets (when the schedule names a user) and its key's, as submissions check them. */
+  end_user_budget_daily: string | null;
+  end_user_budget_monthly: string | null;
+  api_key_budget_daily: string | null;
+  api_key_budget_monthly: string | null;
 }
 
 /** Up to `limit` enabled schedules due now, the longest due first (all tenants). */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { recordAudit } from '@agentq/audit';
 import { ToolSigningSecretCipher } from '@agentq/crypto';
 import { inTenantTransaction } from '@agentq/database';
 import { newWebhookSecret } from '@agentq/webhooks';
@@ -60,11 +61,20 @@ export class ToolSigningSecrets {
     const secret = newWebhookSecret();
     const last4 = secret.slice(-4);
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const [before] = await read(manager, tenantId);
       const [row]: { created_at: Date }[] = await manager.query(UPSERT_SQL, [
         tenantId,
         this.cipher.encrypt(secret, tenantId),
         last4,
       ]);
+      await recordAudit(manager, {
+        tenantId,
+        action: 'tool_signing_secret.rotated',
+        targetType: 'tool_signing_secret',
+        targetId: tenantId,
+        before: before ? { last4: before.secret_last4, createdAt: before.created_at } : null,
+        after: { last4, createdAt: row.created_at },
+      });
       return { secret, last4, createdAt: row.created_at };
     });
   }

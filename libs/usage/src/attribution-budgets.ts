@@ -78,7 +78,7 @@ SELECT l.scope, l.end_user, l.period, l.limit_usd::text AS limit_usd, s.spent::t
 export async function findSpentAttributionBudget(
   sql: Sql,
   tenantId: string,
-  apiKeyId: string,
+  apiKeyId: string | null,
   users: readonly string[],
   budgets: AttributionBudgets,
 ): Promise<SpentBudget | null> {
@@ -94,8 +94,10 @@ export async function findSpentAttributionBudget(
       limits.push({ scope, scope_id: scopeId, end_user: endUser, period, limit_usd: limitUsd });
     }
   };
-  add('api_key', apiKeyId, null, 'day', budgets.apiKeyDailyUsd);
-  add('api_key', apiKeyId, null, 'month', budgets.apiKeyMonthlyUsd);
+  if (apiKeyId) {
+    add('api_key', apiKeyId, null, 'day', budgets.apiKeyDailyUsd);
+    add('api_key', apiKeyId, null, 'month', budgets.apiKeyMonthlyUsd);
+  }
   for (const user of new Set(users)) {
     const scopeId = endUserScopeId(tenantId, user);
     add('end_user', scopeId, user, 'day', budgets.endUserDailyUsd);

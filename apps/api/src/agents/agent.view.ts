@@ -45,6 +45,15 @@ export class AgentView {
   @ApiProperty({ enum: AGENT_STATUSES }) status!: AgentStatus;
   @ApiProperty() enableMemory!: boolean;
   @ApiProperty({ type: 'integer', nullable: true }) maxConcurrency!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'user, apiKey or metadata.<key>' })
+  concurrencyKey!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) maxConcurrencyPerKey!: number | null;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'submissions a minute per key value',
+  })
+  rateLimitPerKey!: number | null;
   @ApiProperty({ type: [String] }) capabilities!: string[];
   @ApiProperty({ type: String, nullable: true }) space!: string | null;
   @ApiProperty({ type: String, nullable: true }) budgetDailyUsd!: string | null;
@@ -88,6 +97,9 @@ export function toAgentView(row: Agent): AgentView {
     status: row.status,
     enableMemory: row.enableMemory,
     maxConcurrency: row.maxConcurrency,
+    concurrencyKey: row.concurrencyKey,
+    maxConcurrencyPerKey: row.maxConcurrencyPerKey,
+    rateLimitPerKey: row.rateLimitPerKey,
     capabilities: row.capabilities ?? [],
     space: row.space,
     budgetDailyUsd: row.budgetDailyUsd,

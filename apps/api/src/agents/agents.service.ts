@@ -58,6 +58,9 @@ export class AgentsService {
       status: body.status ?? 'active',
       enableMemory: body.enableMemory ?? false,
       maxConcurrency: body.maxConcurrency ?? null,
+      concurrencyKey: body.concurrencyKey ?? null,
+      maxConcurrencyPerKey: body.maxConcurrencyPerKey ?? null,
+      rateLimitPerKey: body.rateLimitPerKey ?? null,
       capabilities: [...new Set(body.capabilities ?? [])],
       space: body.space ?? null,
       budgetDailyUsd: body.budgetDailyUsd ?? null,
@@ -75,6 +78,7 @@ export class AgentsService {
     });
     agent.tools = tools;
     checkGuards(agent);
+    checkPerKeyLimits(agent);
     await withProviderGuard(() =>
       this.inTenant(tenantId, async (manager) => {
         await manager.getRepository(Agent).insert(agent);
@@ -131,6 +135,9 @@ export class AgentsService {
       status: changes.status,
       enableMemory: changes.enableMemory,
       maxConcurrency: changes.maxConcurrency,
+      concurrencyKey: changes.concurrencyKey,
+      maxConcurrencyPerKey: changes.maxConcurrencyPerKey,
+      rateLimitPerKey: changes.rateLimitPerKey,
       capabilities:
         changes.capabilities === undefined ? undefined : [...new Set(changes.capabilities)],
       space: changes.space,
@@ -161,6 +168,23 @@ export class AgentsService {
         tools: (update.tools as AgentTool[] | undefined) ?? current.tools,
         inputGuard: changes.inputGuard === undefined ? current.inputGuard : changes.inputGuard,
         outputGuard: changes.outputGuard === undefined ? current.outputGuard : changes.outputGuard,
+      });
+    }
+    if (
+      changes.concurrencyKey !== undefined ||
+      changes.maxConcurrencyPerKey !== undefined ||
+      changes.rateLimitPerKey !== undefined
+    ) {
+      const current = await this.get(tenantId, id);
+      checkPerKeyLimits({
+        concurrencyKey:
+          changes.concurrencyKey === undefined ? current.concurrencyKey : changes.concurrencyKey,
+        maxConcurrencyPerKey:
+          changes.maxConcurrencyPerKey === undefined
+            ? current.maxConcurrencyPerKey
+            : changes.maxConcurrencyPerKey,
+        rateLimitPerKey:
+          changes.rateLimitPerKey === undefined ? current.rateLimitPerKey : changes.rateLimitPerKey,
       });
     }
     if (Object.keys(update).length > 0) {
@@ -244,6 +268,26 @@ async function withProviderGuard<T>(write: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
+}
+
+// Per-key limits count by the concurrency key: without one they would mean nothing.
+function checkPerKeyLimits(agent: {
+  concurrencyKey: string | null;
+  maxConcurrencyPerKey: number | null;
+  rateLimitPerKey: number | null;
+}): void {
+  if (agent.concurrencyKey) return;
+  const problems = (['maxConcurrencyPerKey', 'rateLimitPerKey'] as const).flatMap((field) =>
+    agent[field] === null
+      ? []
+      : [
+          {
+            field: 'concurrencyKey',
+            message: `required with ${field}: user, apiKey or metadata.<key>`,
+          },
+        ],
+  );
+  if (problems.length > 0) throw new ValidationFailedError(problems.slice(0, 1));
 }
 
 // Each guard names an http tool of the agent (400 naming the field otherwise).

@@ -7,6 +7,7 @@ import {
   HttpStatus,
   Param,
   ParseUUIDPipe,
+  Patch,
   Post,
 } from '@nestjs/common';
 import {
@@ -23,9 +24,10 @@ import {
 import { Auth, AuthContext, TenantId } from '../auth/auth.decorators';
 import { NotFoundError } from '../common/api-errors';
 import { ErrorResponse } from '../common/error-response';
-import { ApiKeyList, CreatedApiKeyView, toApiKeyView } from './api-key.view';
+import { ApiKeyList, ApiKeyView, CreatedApiKeyView, toApiKeyView } from './api-key.view';
 import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 
 const uuidOr404 = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError('API key') });
 
@@ -49,6 +51,22 @@ export class ApiKeysController {
   @ApiOkResponse({ type: ApiKeyList })
   async list(@TenantId() tenantId: string): Promise<ApiKeyList> {
     return { data: (await this.apiKeys.list(tenantId)).map(toApiKeyView) };
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename an API key or change its budgets (null clears one)' })
+  @ApiOkResponse({ type: ApiKeyView })
+  @ApiBadRequestResponse({
+    type: ErrorResponse,
+    description: 'validation_failed, naming the field',
+  })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async update(
+    @TenantId() tenantId: string,
+    @Param('id', uuidOr404) id: string,
+    @Body() body: UpdateApiKeyDto,
+  ): Promise<ApiKeyView> {
+    return toApiKeyView(await this.apiKeys.update(tenantId, id, body));
   }
 
   @Delete(':id')

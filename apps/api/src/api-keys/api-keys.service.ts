@@ -8,7 +8,9 @@ import { generateApiKeySecret } from '../auth/api-key-secret';
 import { ApiKeyUsage } from '../auth/api-key-usage.service';
 import { AuthContext } from '../auth/auth.decorators';
 import { ForbiddenScopeError, NotFoundError } from '../common/api-errors';
+import { definedOnly } from '../common/defined-only';
 import { CreatedApiKeyView } from './api-key.view';
+import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 
 export interface NewApiKey {
   name: string;
@@ -83,6 +85,32 @@ export class ApiKeysService {
         .getRepository(ApiKey)
         .find({ where: { tenantId }, order: { createdAt: 'DESC', id: 'DESC' } }),
     );
+  }
+
+  /** Renames a key or changes its budgets (submissions see a change within a second). */
+  async update(tenantId: string, id: string, changes: UpdateApiKeyDto): Promise<ApiKey> {
+    const update = definedOnly({
+      name: changes.name,
+      budgetDailyUsd: changes.budgetDailyUsd,
+      budgetMonthlyUsd: changes.budgetMonthlyUsd,
+    });
+    return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const keys = manager.getRepository(ApiKey);
+      const before = await keys.findOneBy({ id, tenantId });
+      if (!before) throw new NotFoundError('API key');
+      if (Object.keys(update).length === 0) return before;
+      await keys.update({ id, tenantId }, update);
+      const after = (await keys.findOneBy({ id, tenantId }))!;
+      await recordAudit(manager, {
+        tenantId,
+        action: 'api_key.updated',
+        targetType: 'api_key',
+        targetId: id,
+        before: { ...before },
+        after: { ...after },
+      });
+      return after;
+    });
   }
 
   /**

@@ -96,6 +96,13 @@ export class RateLimitedError extends RetryLaterError {
   }
 }
 
+/** An agent's rateLimitPerKey: the key value's submissions of the last minute are at the limit. */
+export class KeyRateLimitedError extends RetryLaterError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('rate_limited', message, retryAfterSeconds);
+  }
+}
+
 /** Load shedding: the queue is full, the submission was not written. */
 export class QueueFullApiError extends RetryLaterError {
   constructor(retryAfterSeconds: number) {

@@ -54,7 +54,9 @@ const ApiSubmissionErrors = () =>
     }),
     ApiTooManyRequestsResponse({
       type: ErrorResponse,
-      description: 'queue_full: too many waiting executions; retry after `Retry-After` seconds',
+      description:
+        "queue_full: too many waiting executions; rate_limited: the agent's rateLimitPerKey " +
+        'is reached for a key value; retry after `Retry-After` seconds, nothing was written',
     }),
     ApiServiceUnavailableResponse({
       type: ErrorResponse,
@@ -78,7 +80,9 @@ export class AgentExecutionsController {
   @ApiOperation({ summary: 'Submit an execution to an agent' })
   @ApiAcceptedResponse({
     type: ExecutionView,
-    description: 'queued (or still running after `wait`, or waiting in requires_action)',
+    description:
+      'queued (or still running after `wait`, or waiting in requires_action); a debounced ' +
+      'submission answers with the execution its key collapsed into',
   })
   @ApiOkResponse({
     type: ExecutionView,
@@ -92,7 +96,12 @@ export class AgentExecutionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExecutionView> {
     const waitMs = (body.wait ?? 0) * 1_000;
-    const { execution, created } = await this.submissions.submit(tenantId, apiKeyId, agentId, body);
+    const { execution, created, collapsed } = await this.submissions.submit(
+      tenantId,
+      apiKeyId,
+      agentId,
+      body,
+    );
     let current = execution;
     if (waitMs > 0 && !isSettled(current.status)) {
       const waiter = this.events.waitUntilSettled(execution.id, waitMs);
@@ -105,7 +114,7 @@ export class AgentExecutionsController {
       waiter.cancel();
     }
     const finished = waitMs > 0 && isTerminal(current.status);
-    void reply.status(created && !finished ? HttpStatus.ACCEPTED : HttpStatus.OK);
+    void reply.status((created || collapsed) && !finished ? HttpStatus.ACCEPTED : HttpStatus.OK);
     return toExecutionView(current);
   }
 

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
   attributionOf,
+  ExecutionDebouncer,
   ExecutionSubmitter,
+  NO_ATTRIBUTION,
   NewExecution,
   QueueFullError,
   QueueUnavailableError,
@@ -18,15 +20,19 @@ import {
 } from '../common/api-errors';
 import { SubmitExecutionDto } from './dto/submit-execution.dto';
 import { SubmissionBudgets } from './submission-budgets.service';
+import { SubmissionRateLimits } from './submission-rate-limits.service';
 
-export type Submission = SubmittedExecution;
+/** `collapsed`: a debounced submission joined an execution that had not started. */
+export type Submission = SubmittedExecution & { collapsed?: boolean };
 
 /** The HTTP side of submitting: checks what a DTO cannot, then hands over to the submitter. */
 @Injectable()
 export class ExecutionSubmissions {
   constructor(
     private readonly submitter: ExecutionSubmitter,
+    private readonly debouncer: ExecutionDebouncer,
     private readonly budgets: SubmissionBudgets,
+    private readonly rateLimits: SubmissionRateLimits,
   ) {}
 
   async submit(
@@ -35,8 +41,30 @@ export class ExecutionSubmissions {
     agentId: string,
     body: SubmitExecutionDto,
   ): Promise<Submission> {
+    if (body.debounce) return this.submitDebounced(tenantId, apiKeyId, agentId, body);
     const [submission] = await this.submitMany(tenantId, apiKeyId, agentId, [body]);
     return submission;
+  }
+
+  private async submitDebounced(
+    tenantId: string,
+    apiKeyId: string,
+    agentId: string,
+    body: SubmitExecutionDto,
+  ): Promise<Submission> {
+    const problems = checkSubmission(body, '');
+    if (problems.length > 0) throw new ValidationFailedError(problems);
+    await this.budgets.assertWithinBudgets(tenantId, apiKeyId, body.user ? [body.user] : []);
+    const execution = newExecution(body, apiKeyId, Date.now());
+    const taken = await this.rateLimits.take(tenantId, agentId, [
+      execution.attribution ?? NO_ATTRIBUTION,
+    ]);
+    try {
+      return await this.debouncer.submit(tenantId, agentId, execution, body.debounce!);
+    } catch (error) {
+      await taken.giveBack().catch(() => undefined);
+      throw toApiError(error);
+    }
   }
 
   /** One execution built by the caller (a schedule's trigger), with the same error mapping. */
@@ -83,9 +111,12 @@ export class ExecutionSubmissions {
     agentId: string,
     bodies: SubmitExecutionDto[],
   ): Promise<Submission[]> {
-    const problems = bodies.flatMap((body, index) =>
-      checkSubmission(body, bodies.length > 1 ? `executions.${index}.` : ''),
-    );
+    const problems = bodies.flatMap((body, index) => [
+      ...checkSubmission(body, bodies.length > 1 ? `executions.${index}.` : ''),
+      ...(body.debounce
+        ? [{ field: `executions.${index}.debounce`, message: 'not accepted in a batch' }]
+        : []),
+    ]);
     if (problems.length > 0) throw new ValidationFailedError(problems);
     await this.budgets.assertWithinBudgets(
       tenantId,
@@ -93,13 +124,16 @@ export class ExecutionSubmissions {
       bodies.flatMap((body) => (body.user ? [body.user] : [])),
     );
     const now = Date.now();
+    const executions = bodies.map((body) => newExecution(body, apiKeyId, now));
+    const taken = await this.rateLimits.take(
+      tenantId,
+      agentId,
+      executions.map((execution) => execution.attribution ?? NO_ATTRIBUTION),
+    );
     try {
-      return await this.submitter.submit({
-        tenantId,
-        agentId,
-        executions: bodies.map((body) => newExecution(body, apiKeyId, now)),
-      });
+      return await this.submitter.submit({ tenantId, agentId, executions });
     } catch (error) {
+      await taken.giveBack().catch(() => undefined);
       throw toApiError(error);
     }
   }
@@ -158,6 +192,16 @@ function checkSubmission(body: SubmitExecutionDto, prefix: string): FieldError[]
   }
   if (body.runAt !== undefined && body.delayMs !== undefined) {
     problems.push({ field: `${prefix}runAt`, message: 'give runAt or delayMs, not both' });
+  }
+  if (body.debounce) {
+    for (const field of ['runAt', 'delayMs', 'idempotencyKey'] as const) {
+      if (body[field] !== undefined) {
+        problems.push({
+          field: `${prefix}${field}`,
+          message: 'not with debounce: the debounce decides when it runs and which it is',
+        });
+      }
+    }
   }
   return problems;
 }

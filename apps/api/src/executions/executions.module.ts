@@ -10,6 +10,7 @@ import { ExecutionReader } from './execution-reader.service';
 import { ExecutionSubmissions } from './execution-submission.service';
 import { ExecutionTools } from './execution-tools.service';
 import { SubmissionBudgets } from './submission-budgets.service';
+import { SubmissionRateLimits } from './submission-rate-limits.service';
 import { ExecutionsController } from './executions.controller';
 import { WaitpointsController } from './waitpoints.controller';
 
@@ -25,6 +26,7 @@ import { WaitpointsController } from './waitpoints.controller';
     ExecutionTools,
     ExecutionReruns,
     SubmissionBudgets,
+    SubmissionRateLimits,
   ],
   exports: [
     ExecutionSubmissions,

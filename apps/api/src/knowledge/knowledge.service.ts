@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { recordAudit } from '@agentq/audit';
 import { inTenantTransaction } from '@agentq/database';
 import {
   EMBED_KNOWLEDGE_JOB,
@@ -88,7 +89,16 @@ export class KnowledgeService {
     assertStorable(fields);
     const entry = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
       await assertAgentsKnown(manager, tenantId, fields);
-      return createKnowledgeEntry(manager, tenantId, fields);
+      const created = await createKnowledgeEntry(manager, tenantId, fields);
+      await recordAudit(manager, {
+        tenantId,
+        action: 'knowledge_entry.created',
+        targetType: 'knowledge_entry',
+        targetId: created.id,
+        before: null,
+        after: auditedFields(created),
+      });
+      return created;
     });
     await this.enqueueEmbedding(tenantId, `entry-${entry.id}-v${entry.version}`);
     return entry;
@@ -148,7 +158,18 @@ export class KnowledgeService {
       const merged: KnowledgeEntryFields = { ...current, ...definedOnly(changes) };
       assertStorable(merged);
       await assertAgentsKnown(manager, tenantId, merged);
-      return updateKnowledgeEntry(manager, id, changes);
+      const updated = await updateKnowledgeEntry(manager, id, changes);
+      if (updated) {
+        await recordAudit(manager, {
+          tenantId,
+          action: 'knowledge_entry.updated',
+          targetType: 'knowledge_entry',
+          targetId: id,
+          before: auditedFields(current),
+          after: auditedFields(updated.entry),
+        });
+      }
+      return updated;
     });
     if (!result) throw new NotFoundError('knowledge entry');
     if (result.contentChanged) {
@@ -158,9 +179,19 @@ export class KnowledgeService {
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
-    const deleted = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      deleteKnowledgeEntry(manager, id),
-    );
+    const deleted = await inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const current = await findKnowledgeEntry(manager, id);
+      if (!current || !(await deleteKnowledgeEntry(manager, id))) return false;
+      await recordAudit(manager, {
+        tenantId,
+        action: 'knowledge_entry.deleted',
+        targetType: 'knowledge_entry',
+        targetId: id,
+        before: auditedFields(current),
+        after: null,
+      });
+      return true;
+    });
     if (!deleted) throw new NotFoundError('knowledge entry');
   }
 
@@ -295,8 +326,18 @@ export class KnowledgeService {
           { field: 'providerId', message: 'anthropic has no embeddings API' },
         ]);
       }
+      const before = await embeddingSettings(manager, tenantId, defaultEmbeddingModel);
       await setEmbeddingModel(manager, tenantId, providerId, model);
-      return embeddingSettings(manager, tenantId, defaultEmbeddingModel);
+      const after = await embeddingSettings(manager, tenantId, defaultEmbeddingModel);
+      await recordAudit(manager, {
+        tenantId,
+        action: 'knowledge.settings_updated',
+        targetType: 'knowledge',
+        targetId: tenantId,
+        before: { ...before },
+        after: { ...after },
+      });
+      return after;
     });
     await this.enqueueEmbedding(tenantId, `model-${Date.now()}`);
     return this.settingsView(settings);
@@ -403,4 +444,11 @@ async function assertAgentsKnown(
     ...unknownOwner.map((id) => ({ field: 'ownerAgentId', message: `no agent ${id}` })),
   ];
   if (problems.length > 0) throw new ValidationFailedError(problems);
+}
+
+// What the audit log keeps of an entry: its description, not its content (a new version says
+// that changed); the content is in the entry's versions.
+function auditedFields(entry: KnowledgeEntry): Record<string, unknown> {
+  const { content: _content, embeddingStatus: _status, embeddingError: _error, ...fields } = entry;
+  return fields;
 }

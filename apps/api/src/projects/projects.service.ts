@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { recordAudit } from '@agentq/audit';
 import { inTenantTransaction } from '@agentq/database';
 import { planExecutionReads } from '@agentq/executions';
 import { readProjectUsage } from '@agentq/plans';
@@ -23,6 +24,14 @@ export class ProjectsService {
          RETURNING ${COLUMNS}`,
         [tenantId, body.name, body.description ?? null, body.metadata ?? {}],
       );
+      await recordAudit(manager, {
+        tenantId,
+        action: 'project.created',
+        targetType: 'project',
+        targetId: row.id,
+        before: null,
+        after: { ...row },
+      });
       return this.view(manager, [row]).then(([view]) => view);
     });
   }
@@ -58,6 +67,10 @@ export class ProjectsService {
 
   update(tenantId: string, id: string, changes: UpdateProjectDto): Promise<ProjectView> {
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const [before]: ProjectRow[] = await manager.query(
+        `SELECT ${COLUMNS} FROM projects WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
       const rows: ProjectRow[] = await manager.query(
         `WITH updated AS (
            UPDATE projects
@@ -75,17 +88,41 @@ export class ProjectsService {
         ],
       );
       if (rows.length === 0) throw new NotFoundError('project');
+      await recordAudit(manager, {
+        tenantId,
+        action: 'project.updated',
+        targetType: 'project',
+        targetId: id,
+        before: { ...before },
+        after: { ...rows[0] },
+      });
       return (await this.view(manager, rows))[0];
     });
   }
 
   /** Its plans stay, without a project. */
   async remove(tenantId: string, id: string): Promise<void> {
-    const rows: unknown[] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      manager.query(
-        `WITH gone AS (DELETE FROM projects WHERE id = $1 RETURNING id) SELECT id FROM gone`,
-        [id],
-      ),
+    const rows: ProjectRow[] = await inTenantTransaction(
+      this.dataSource,
+      tenantId,
+      async (manager) => {
+        const gone: ProjectRow[] = await manager.query(
+          `WITH gone AS (DELETE FROM projects WHERE id = $1 RETURNING ${COLUMNS})
+           SELECT * FROM gone`,
+          [id],
+        );
+        if (gone.length > 0) {
+          await recordAudit(manager, {
+            tenantId,
+            action: 'project.deleted',
+            targetType: 'project',
+            targetId: id,
+            before: { ...gone[0] },
+            after: null,
+          });
+        }
+        return gone;
+      },
     );
     if (rows.length === 0) throw new NotFoundError('project');
   }

@@ -154,7 +154,7 @@ export class WebhooksService {
   rotateSecret(tenantId: string, id: string): Promise<WebhookWithSecret> {
     const secret = newWebhookSecret();
     return inTenantTransaction(this.dataSource, tenantId, async (manager) => {
-      await this.find(manager, id);
+      const before = await this.find(manager, id);
       const [[webhook]] = await manager.query(
         `UPDATE webhooks
             SET previous_secret_ciphertext = secret_ciphertext,
@@ -169,6 +169,14 @@ export class WebhooksService {
           new Date(Date.now() + PREVIOUS_SECRET_VALID_MS),
         ],
       );
+      await recordAudit(manager, {
+        tenantId,
+        action: 'webhook.secret_rotated',
+        targetType: 'webhook',
+        targetId: id,
+        before: { ...before },
+        after: { ...webhook },
+      });
       return { webhook, secret };
     });
   }

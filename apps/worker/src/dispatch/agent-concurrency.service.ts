@@ -13,6 +13,8 @@ export interface SlotOwner {
   /** The attempt's BullMQ job token: a lease belongs to one attempt, not to the execution. */
   attempt: string;
   agentId: string;
+  /** Set for a slot of the agent's maxConcurrencyPerKey: the key value's concurrencyKeyId. */
+  keyId?: string;
   limit: number;
   /** BullMQ priority (1 first): parked executions wake by priority, then in parking order. */
   priority: number;
@@ -74,7 +76,7 @@ export class AgentConcurrency {
     const [acquired, awaitedLeaseEndsInMs] = (await this.redis.eval(
       ACQUIRE_SLOT,
       3,
-      ...this.keys(owner.agentId),
+      ...this.keys(owner),
       leaseMember(owner),
       owner.executionId,
       owner.limit,
@@ -90,7 +92,7 @@ export class AgentConcurrency {
     const renewed = await this.redis.eval(
       RENEW_SLOT,
       1,
-      this.keys(owner.agentId)[0],
+      this.keys(owner)[0],
       leaseMember(owner),
       this.leaseTtlMs,
     );
@@ -110,7 +112,7 @@ export class AgentConcurrency {
     const woken = (await this.redis.eval(
       RELEASE_SLOT,
       3,
-      ...this.keys(owner.agentId),
+      ...this.keys(owner),
       '',
       owner.limit,
       this.leaseTtlMs,
@@ -124,7 +126,7 @@ export class AgentConcurrency {
     const woken = (await this.redis.eval(
       RELEASE_SLOT,
       3,
-      ...this.keys(owner.agentId),
+      ...this.keys(owner),
       member,
       handOver ? owner.limit : 0,
       this.leaseTtlMs,
@@ -154,8 +156,8 @@ export class AgentConcurrency {
     }
   }
 
-  private keys(agentId: string): [string, string, string] {
-    return agentDispatchKeys(this.prefix, agentId);
+  private keys(owner: SlotOwner): [string, string, string] {
+    return agentDispatchKeys(this.prefix, owner.agentId, owner.keyId);
   }
 }
 

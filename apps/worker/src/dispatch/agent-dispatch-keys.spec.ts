@@ -11,6 +11,10 @@ describe('agent dispatch keys', () => {
     for (const key of agentDispatchKeys('{agentq}', AGENT)) {
       expect(agentOfDispatchKey(key)).toBe(AGENT);
     }
+    for (const key of agentDispatchKeys('{agentq}', AGENT, 'AbC_-0123456789abcdefgh')) {
+      expect(key).toContain(`{agent:${AGENT}:key:AbC_-0123456789abcdefgh}`);
+      expect(agentOfDispatchKey(key)).toBe(AGENT);
+    }
     expect(agentOfDispatchKey('{agentq}:executions:123')).toBeNull();
     expect(agentOfDispatchKey(`{agentq}:dispatch:{agent:${AGENT}}:other`)).toBeNull();
   });

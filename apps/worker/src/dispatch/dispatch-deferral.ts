@@ -1,7 +1,8 @@
 import { formatDuration } from '@agentq/logging';
 
 /** Why an attempt waits instead of calling the provider (the `reason` label of the metrics). */
-export type DeferralReason = 'concurrency' | 'rate_limit' | 'provider_paused' | 'budget_reserved';
+export type DeferralReason =
+  'concurrency' | 'rate_limit' | 'provider_paused' | 'budget_reserved' | 'debounced';
 
 /**
  * Thrown by the paced adapter (and returned by the gate) when an attempt must wait before its

@@ -1,5 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ClaimedExecution, ExecutionClaims } from '@agentq/executions';
+import {
+  ClaimedExecution,
+  concurrencyKeyId,
+  concurrencyKeyValue,
+  ExecutionClaims,
+} from '@agentq/executions';
 import { toBullPriority } from '@agentq/jobs';
 import { AgentConcurrency, SlotOwner } from './agent-concurrency.service';
 import { ConcurrencySlotLost } from './concurrency-slot-lost';
@@ -38,14 +43,16 @@ interface HeldSlot {
 
 /**
  * Admission of a claimed attempt before anything is announced or sent: a slot of its agent's
- * max_concurrency, then its provider's first rate-limit turn. What cannot go now is deferred
- * (see DispatchDeferral); what goes holds its slot until `finished`. Slots are held per attempt
- * (its BullMQ job token), so two attempts of one execution never share one.
+ * max_concurrency, a slot of its key value's max_concurrency_per_key, then its provider's first
+ * rate-limit turn. What cannot go now is deferred (see DispatchDeferral); what goes holds its
+ * slots until `finished`. Slots are held per attempt (its BullMQ job token), so two attempts of
+ * one execution never share one.
  */
 @Injectable()
 export class DispatchGate {
   private readonly logger = new Logger(DispatchGate.name);
-  private readonly held = new Map<string, HeldSlot>();
+  // Attempt → the slots it holds (its agent's, its key value's).
+  private readonly held = new Map<string, HeldSlot[]>();
   private readonly parked = new Map<string, SlotOwner>();
   // Agent id → its maxConcurrency (null: none) as this process last read it.
   private readonly knownLimits = new Map<string, { limit: number | null; seenAt: number }>();
@@ -78,12 +85,17 @@ export class DispatchGate {
   }
 
   async admit(execution: ClaimedExecution, attempt: string): Promise<DispatchDeferral | null> {
-    const owner = slotOwner(execution, attempt);
-    this.remember(execution.agentId, owner?.limit ?? null);
+    const agentOwner = agentSlotOwner(execution, attempt);
+    this.remember(execution.agentId, agentOwner?.limit ?? null);
     // A slot taken before the claim stands, even if the limit changed since.
-    if (owner && !this.held.has(attempt)) {
+    for (const owner of [agentOwner, keySlotOwner(execution, attempt)]) {
+      if (!owner || this.holds(owner)) continue;
       const parked = await this.takeSlot(owner);
-      if (parked) return parked;
+      if (parked) {
+        // It waits for this slot without holding the others: they go to whoever waits for them.
+        await this.releaseSlots(attempt, { handOver: true });
+        return parked;
+      }
     }
     const tokens = estimateCallTokens(
       {
@@ -98,8 +110,8 @@ export class DispatchGate {
     // An agent with fallbacks passes a long-paused provider over rather than waiting for it.
     if (wait && !admissionWaitStands(wait, execution.agent.llmConfig)) return null;
     if (wait) {
-      // Its slot would sit idle while it waits: free it, but wake no one into the same wait.
-      await this.releaseSlot(attempt, { handOver: false });
+      // Its slots would sit idle while it waits: free them, but wake no one into the same wait.
+      await this.releaseSlots(attempt, { handOver: false });
       return wait;
     }
     this.pacing.admit(execution.id, tokens);
@@ -115,12 +127,12 @@ export class DispatchGate {
     await this.concurrency.recheckParked(owner);
   }
 
-  /** The attempt's controller is aborted (ConcurrencySlotLost) if its slot is lost. */
+  /** The attempt's controller is aborted (ConcurrencySlotLost) if one of its slots is lost. */
   bindSlot(attempt: string, controller: AbortController): void {
-    const slot = this.held.get(attempt);
-    if (!slot) return;
-    slot.attemptController = controller;
-    if (slot.lost) controller.abort(slot.lost);
+    for (const slot of this.held.get(attempt) ?? []) {
+      slot.attemptController = controller;
+      if (slot.lost) controller.abort(slot.lost);
+    }
   }
 
   /**
@@ -128,17 +140,17 @@ export class DispatchGate {
    * attempt) if its lease may have lapsed, e.g. after its event loop was blocked.
    */
   checkSlot(attempt: string): void {
-    const slot = this.held.get(attempt);
-    if (!slot) return;
-    if (!slot.lost && this.lapsing(slot)) this.lose(slot, 'not renewed within its lease time');
-    if (slot.lost) throw slot.lost;
+    for (const slot of this.held.get(attempt) ?? []) {
+      if (!slot.lost && this.lapsing(slot)) this.lose(slot, 'not renewed within its lease time');
+      if (slot.lost) throw slot.lost;
+    }
   }
 
-  /** The attempt is over, whatever its outcome: its slot goes to the next in line. */
+  /** The attempt is over, whatever its outcome: its slots go to the next in line. */
   async finished(executionId: string, attempt: string): Promise<void> {
     this.pacing.forget(executionId);
     this.parked.delete(attempt);
-    await this.releaseSlot(attempt, { handOver: true });
+    await this.releaseSlots(attempt, { handOver: true });
   }
 
   private limitOf(tenantId: string, agentId: string): Promise<number | null> {
@@ -184,8 +196,12 @@ export class DispatchGate {
       renewal: setInterval(() => this.renew(slot), this.concurrency.renewEveryMs),
     };
     slot.renewal.unref();
-    this.held.set(owner.attempt, slot);
+    this.held.set(owner.attempt, [...(this.held.get(owner.attempt) ?? []), slot]);
     return null;
+  }
+
+  private holds(owner: SlotOwner): boolean {
+    return (this.held.get(owner.attempt) ?? []).some((slot) => slot.owner.keyId === owner.keyId);
   }
 
   private renew(slot: HeldSlot) {
@@ -214,22 +230,39 @@ export class DispatchGate {
     slot.attemptController?.abort(slot.lost);
   }
 
-  private async releaseSlot(attempt: string, options: { handOver: boolean }) {
-    const slot = this.held.get(attempt);
-    if (!slot) return;
-    clearInterval(slot.renewal);
+  private async releaseSlots(attempt: string, options: { handOver: boolean }) {
+    const slots = this.held.get(attempt) ?? [];
     this.held.delete(attempt);
-    await this.concurrency.release(slot.owner, options);
+    for (const slot of slots) {
+      clearInterval(slot.renewal);
+      await this.concurrency.release(slot.owner, options);
+    }
   }
 }
 
-function slotOwner(execution: ClaimedExecution, attempt: string): SlotOwner | null {
+function agentSlotOwner(execution: ClaimedExecution, attempt: string): SlotOwner | null {
   const limit = execution.agent.maxConcurrency;
   if (!limit) return null;
   return {
     executionId: execution.id,
     attempt,
     agentId: execution.agentId,
+    limit,
+    priority: toBullPriority(execution.priority),
+  };
+}
+
+// Executions without a value for the agent's concurrencyKey are not limited per key.
+function keySlotOwner(execution: ClaimedExecution, attempt: string): SlotOwner | null {
+  const { concurrencyKey, maxConcurrencyPerKey: limit } = execution.agent;
+  if (!concurrencyKey || !limit) return null;
+  const value = concurrencyKeyValue(concurrencyKey, execution.attribution);
+  if (value === null) return null;
+  return {
+    executionId: execution.id,
+    attempt,
+    agentId: execution.agentId,
+    keyId: concurrencyKeyId(value),
     limit,
     priority: toBullPriority(execution.priority),
   };

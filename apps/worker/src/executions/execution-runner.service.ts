@@ -83,7 +83,13 @@ export class ExecutionRunner {
       { attributes: { 'agentq.execution.id': executionId, 'agentq.worker.id': WORKER_ID } },
       () => this.claims.claim(executionId, tenantId, WORKER_ID),
     );
-    if (!execution) return { kind: 'done', outcome: 'already-terminal' };
+    if (!execution) {
+      // A debounced execution whose window moved on after its job came due waits for it.
+      const debouncedMs = await this.claims.debounceWaitMs(tenantId, executionId);
+      if (debouncedMs !== null)
+        return { kind: 'deferred', reason: 'debounced', delayMs: debouncedMs };
+      return { kind: 'done', outcome: 'already-terminal' };
+    }
     const deferral = await this.dispatch.admit(execution, context.attempt);
     if (deferral) return this.deferred(execution, deferral);
     this.metrics.attemptStarted(execution);

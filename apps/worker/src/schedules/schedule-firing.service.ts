@@ -18,6 +18,11 @@ import {
   scheduleFiringKey,
   ScheduleSkipReason,
 } from '@agentq/schedules';
+import {
+  describeSpentBudget,
+  findSpentAttributionBudget,
+  hasAttributionBudgets,
+} from '@agentq/usage';
 import { DataSource } from 'typeorm';
 import { SpendGuard } from '../executions/spend-guard.service';
 
@@ -177,7 +182,28 @@ export class ScheduleFirings {
       },
     });
     if (budget) return { outcome: 'skipped', reason: 'budget_exceeded', message: budget.message };
+    const spent = await this.spentAttributionBudget(schedule);
+    if (spent) return { outcome: 'skipped', reason: 'budget_exceeded', message: spent };
     return this.submit(schedule, key);
+  }
+
+  // The end-user and API-key budgets a submission answers to, checked the same way for a firing.
+  private async spentAttributionBudget(schedule: DueSchedule): Promise<string | null> {
+    const budgets = {
+      endUserDailyUsd: schedule.end_user_budget_daily,
+      endUserMonthlyUsd: schedule.end_user_budget_monthly,
+      apiKeyDailyUsd: schedule.api_key_budget_daily,
+      apiKeyMonthlyUsd: schedule.api_key_budget_monthly,
+    };
+    if (!hasAttributionBudgets(budgets)) return null;
+    const spent = await findSpentAttributionBudget(
+      this.dataSource.manager,
+      schedule.tenant_id,
+      schedule.api_key_id,
+      schedule.end_user ? [schedule.end_user] : [],
+      budgets,
+    );
+    return spent && `${describeSpentBudget(spent)}; the firing was skipped`;
   }
 
   private async submit(schedule: DueSchedule, idempotencyKey: string): Promise<Firing> {

@@ -100,6 +100,8 @@ export class AgentExecution {
   @Column('timestamptz', { nullable: true }) completedAt!: Date | null;
   @Column('text', { nullable: true }) workerId!: string | null;
   @Column('text', { nullable: true }) idempotencyKey!: string | null;
+  /** Submissions with this debounce key collapse into the execution until it starts. */
+  @Column('text', { nullable: true }) debounceKey!: string | null;
   /** The memories the last attempt put in the system prompt; null when memory was off. */
   @Column('uuid', { array: true, nullable: true }) memoryIds!: string[] | null;
   /** The knowledge entries the last attempt put in the system prompt; null when knowledge was off. */

@@ -110,6 +110,11 @@ export class Agent {
   @Column('jsonb') llmConfig!: LlmConfig;
   @Column('boolean', { default: false }) enableMemory!: boolean;
   @Column('integer', { nullable: true }) maxConcurrency!: number | null;
+  /** What the per-key limits count by: `user`, `apiKey` or `metadata.<key>`; null: no per-key limits. */
+  @Column('text', { nullable: true }) concurrencyKey!: string | null;
+  @Column('integer', { nullable: true }) maxConcurrencyPerKey!: number | null;
+  /** Submissions a minute per key value, refused with 429 beyond it. */
+  @Column('integer', { nullable: true }) rateLimitPerKey!: number | null;
   @Column('text', { nullable: true }) space!: string | null;
   @Column('text', { nullable: true }) owner!: string | null;
   /** What plan tasks may ask for instead of naming the agent. */

@@ -21,6 +21,7 @@ UPDATE agent_executions e
   JOIN llm_providers p ON p.id = a.provider_id
   JOIN tenants t ON t.id = a.tenant_id
  WHERE e.id = ANY($1::uuid[]) AND e.status IN ('queued', 'running') AND a.id = e.agent_id
+   AND (e.debounce_key IS NULL OR e.status = 'running' OR e.run_at IS NULL OR e.run_at <= now())
 RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.attempts, e.max_attempts,
           e.timeout_ms, e.started_at, e.stream, e.response_format, e.api_key_id, e.end_user,
           e.tags, e.metadata, e.max_cost_usd, e.max_tokens,
@@ -28,7 +29,8 @@ RETURNING e.id, e.tenant_id, e.agent_id, e.session_id, e.input, e.priority, e.at
            OR e.save_output_as IS NOT NULL) AS has_follow_up_flags,
           a.role, a.backstory, a.goal, a.status AS agent_status,
           COALESCE(e.llm_config_override, a.llm_config) AS llm_config,
-          a.enable_memory, a.max_concurrency, COALESCE(e.tools_override, a.tools) AS tools,
+          a.enable_memory, a.max_concurrency, a.concurrency_key, a.max_concurrency_per_key,
+          COALESCE(e.tools_override, a.tools) AS tools,
           a.max_steps, a.input_guard, a.output_guard, a.knowledge,
           COALESCE(e.action_timeout_ms, a.action_timeout_ms) AS action_timeout_ms,
           p.id AS provider_id, p.type AS provider_type, p.base_url, p.api_key_ciphertext,
@@ -163,6 +165,21 @@ export class ExecutionClaims {
     return rows[0]?.max_concurrency ?? null;
   }
 
+  /**
+   * Ms until a debounced execution that a claim passed over may start (its window moved on after
+   * its job came due), or null when it is not such an execution (ended, say).
+   */
+  async debounceWaitMs(tenantId: string, executionId: string): Promise<number | null> {
+    const rows: { ms: number }[] = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
+      manager.query(
+        `SELECT ceil(extract(epoch FROM run_at - now()) * 1000)::int AS ms FROM agent_executions
+          WHERE id = $1 AND status = 'queued' AND debounce_key IS NOT NULL AND run_at > now()`,
+        [executionId],
+      ),
+    );
+    return rows[0] ? Math.max(1, rows[0].ms) : null;
+  }
+
   /** Back to `queued` with the attempt's error, announced `retrying`, while BullMQ waits out the backoff. */
   async markRetrying(execution: AttemptRef, error: ExecutionError): Promise<boolean> {
     const [, affected] = await inTenantTransaction(this.dataSource, execution.tenantId, (manager) =>
@@ -201,6 +218,8 @@ function toClaimedExecution(row: ClaimRow): ClaimedExecution {
       llmConfig: row.llm_config,
       enableMemory: row.enable_memory,
       maxConcurrency: row.max_concurrency,
+      concurrencyKey: row.concurrency_key,
+      maxConcurrencyPerKey: row.max_concurrency_per_key,
       tools: row.tools,
       maxSteps: row.max_steps,
       inputGuard: row.input_guard,

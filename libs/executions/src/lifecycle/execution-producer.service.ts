@@ -9,6 +9,7 @@ import {
   RUN_EXECUTION_JOB,
 } from '@agentq/jobs';
 import { recordFailure, SpanKind, startSpanUnder } from '@agentq/telemetry';
+import { Job } from 'bullmq';
 import { LifecycleAnnouncer } from '../streams/lifecycle-announcer.service';
 import { withTimeout } from '../support/with-timeout';
 
@@ -124,6 +125,30 @@ export class ExecutionProducer {
         }),
       ),
     );
+  }
+
+  /**
+   * Moves a delayed job's start to `runAt` (a debounced execution took a later submission).
+   * False when the job is not delayed (or not there): the worker's claim then checks the row's
+   * run_at itself, and the reconciler re-adds a missing job.
+   */
+  async reschedule(executionId: string, runAt: Date): Promise<boolean> {
+    try {
+      const job = await withTimeout(
+        Job.fromId(this.queue, executionId),
+        ENQUEUE_TIMEOUT_MS,
+        'reschedule',
+      );
+      if (!job) return false;
+      await withTimeout(
+        job.changeDelay(Math.max(0, runAt.getTime() - Date.now())),
+        ENQUEUE_TIMEOUT_MS,
+        'reschedule',
+      );
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Removes a waiting or delayed job; an active one is locked and stays (the worker aborts it). */

@@ -40,6 +40,10 @@ export interface ClaimedExecution {
     enableMemory: boolean;
     /** At most this many of the agent's executions run at once, cluster-wide; null: no limit. */
     maxConcurrency: number | null;
+    /** What maxConcurrencyPerKey counts by (`user`, `apiKey`, `metadata.<key>`); null: nothing. */
+    concurrencyKey?: string | null;
+    /** At most this many of the agent's executions per key value run at once, cluster-wide. */
+    maxConcurrencyPerKey?: number | null;
     tools: AgentTool[];
     maxSteps: number;
     /** Http tools (by name) that check the input before any model call, and the final output. */

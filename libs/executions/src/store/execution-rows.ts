@@ -30,6 +30,7 @@ export function executionFromRow(row: ExecutionRow): AgentExecution {
     completedAt: row.completed_at,
     workerId: row.worker_id,
     idempotencyKey: row.idempotency_key,
+    debounceKey: row.debounce_key ?? null,
     memoryIds: row.memory_ids,
     knowledgeIds: row.knowledge_ids,
     storeOutputAsMemory: row.store_output_as_memory,

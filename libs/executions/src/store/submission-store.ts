@@ -41,6 +41,8 @@ export interface NewExecution {
   /** Caps across the execution's model steps; unset takes the agent's. */
   maxCostUsd?: string | null;
   maxTokens?: number | null;
+  /** Set by the debouncer: the key whose later submissions collapse into this execution. */
+  debounceKey?: string | null;
   /** A rerun: the execution it reruns, the steps it starts from, its own llmConfig and tools. */
   rerun?: RerunOf;
 }
@@ -98,7 +100,7 @@ INSERT INTO agent_executions (id, tenant_id, agent_id, session_id, priority, inp
                               action_timeout_ms, api_key_id, end_user, tags, metadata,
                               max_cost_usd, max_tokens, rerun_of, llm_config_override,
                               tools_override, save_output_as, trace_id, handoff_depth,
-                              parent_execution_id)
+                              parent_execution_id, debounce_key)
 SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempts, r.timeout_ms,
        r.run_at, r.idempotency_key, a.llm_config->>'model', r.handoff_to_agent_id,
        r.store_output_as_memory, COALESCE(r.stream, a.stream),
@@ -106,7 +108,7 @@ SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempt
        r.end_user, r.tags, r.metadata,
        COALESCE(r.max_cost_usd, a.max_cost_usd), COALESCE(r.max_tokens, a.max_tokens),
        r.rerun_of, r.llm_config_override, r.tools_override, r.save_output_as, r.trace_id,
-       COALESCE(r.handoff_depth, 0), r.parent_execution_id
+       COALESCE(r.handoff_depth, 0), r.parent_execution_id, r.debounce_key
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, agent_id uuid, session_id uuid,
        priority smallint, input jsonb, max_attempts integer, timeout_ms integer,
        run_at timestamptz, idempotency_key text, handoff_to_agent_id uuid,
@@ -114,7 +116,7 @@ SELECT r.id, a.tenant_id, a.id, r.session_id, r.priority, r.input, r.max_attempt
        action_timeout_ms integer, api_key_id uuid, end_user text, tags text[], metadata jsonb,
        max_cost_usd numeric, max_tokens integer, rerun_of uuid, llm_config_override jsonb,
        tools_override jsonb, save_output_as jsonb, trace_id text, handoff_depth integer,
-       parent_execution_id uuid)
+       parent_execution_id uuid, debounce_key text)
   JOIN agents a ON a.id = r.agent_id AND a.status = 'active'
 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING *`;
@@ -207,6 +209,7 @@ export interface ExecutionRecord extends Partial<AttributionRecord> {
   /** A handoff: its parent and how many handoffs led to it (absent: none, 0). */
   handoff_depth?: number;
   parent_execution_id?: string | null;
+  debounce_key?: string | null;
 }
 
 /**
@@ -244,6 +247,7 @@ function toRecord({ id, agent_id, execution, trace_id }: Row): ExecutionRecord {
     tools_override: execution.rerun?.tools ?? null,
     save_output_as: execution.saveOutputAs ?? null,
     trace_id,
+    debounce_key: execution.debounceKey ?? null,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ACTION_TIMEOUT_LIMITS, AGENT_STATUSES, AgentStatus } from '@agentq/database';
+import { CONCURRENCY_KEY_PATTERN } from '@agentq/executions';
 import { TOOL_LIMITS, TOOL_NAME_PATTERN } from '@agentq/tools';
 import { Omittable } from '../../common/omittable.decorator';
 import { ResponseFormatDto } from '../../common/response-format.dto';
@@ -98,6 +99,46 @@ export class CreateAgentDto {
   @Min(1)
   @Max(10_000)
   maxConcurrency?: number | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'user',
+    description:
+      'what the per-key limits count by: `user` (the end user), `apiKey` (the submitting key) or ' +
+      '`metadata.<key>` (a top-level metadata entry, key 1-64 of A-Z a-z 0-9 _ . : -)',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(CONCURRENCY_KEY_PATTERN)
+  concurrencyKey?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: 10_000,
+    description: 'at most this many executions per concurrencyKey value run at once, cluster-wide',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  maxConcurrencyPerKey?: number | null;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: 10_000,
+    description:
+      'submissions a minute per concurrencyKey value; beyond it 429 rate_limited with Retry-After',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  rateLimitPerKey?: number | null;
 
   @ApiPropertyOptional({
     type: String,

@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ACTION_TIMEOUT_LIMITS } from '@agentq/database';
+import { MAX_DEBOUNCE_DELAY_MS } from '@agentq/executions';
 import { IsCalendarTimestamp } from '../../common/calendar-timestamp';
 import { EndUserField, MetadataField, TagsField } from '../../common/attribution.dto';
 import { OptionalPositiveUsdAmount } from '../../common/usd-amount.decorator';
@@ -43,6 +44,20 @@ export class ChatMessageDto {
   @IsString()
   @MaxLength(EXECUTION_LIMITS.messageChars)
   content!: string;
+}
+
+/** Submissions with the same key collapse into one execution that starts after the last of them. */
+export class DebounceDto {
+  @ApiProperty({ minLength: 1, maxLength: 256, example: 'reindex:customer-42' })
+  @IsString()
+  @Length(1, 256)
+  key!: string;
+
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_DEBOUNCE_DELAY_MS, example: 5_000 })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DEBOUNCE_DELAY_MS)
+  delayMs!: number;
 }
 
 /** Either a single `message` or a `messages` conversation. */
@@ -145,6 +160,19 @@ export class SubmitExecutionDto {
   @Min(1)
   @Max(EXECUTION_LIMITS.maxTokens)
   maxTokens?: number | null;
+
+  @ApiPropertyOptional({
+    type: DebounceDto,
+    description:
+      'submissions to this agent with the same key collapse into one execution while it has ' +
+      "not started: it runs delayMs after the last of them, with the last one's input, and each " +
+      'of them answers with its id; not with runAt, delayMs, idempotencyKey or in a batch',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => DebounceDto)
+  debounce?: DebounceDto;
 
   @ApiPropertyOptional({
     description: 'Same key, same execution: a retried submission is not run twice',
