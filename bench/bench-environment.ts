@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 import { generateApiKeySecret } from '../apps/api/src/auth/api-key-secret';
 import { BenchConfig } from './bench-config';
 import { BenchProcess } from './child-process';
-import { CpuMeter } from './cpu-usage';
+import { CpuMeter, IdleSubtractedMeter, postgresClusterPids } from './cpu-usage';
 
 /** The compiled tree this file runs from (dist/ after `npm run build`). */
 export const DIST_ROOT = join(__dirname, '..');
@@ -226,7 +226,7 @@ export class BenchRun {
 
   /** A baseline worker (bench/baselines/*), ready once it says so. */
   async startBaseline(
-    kind: 'raw' | 'naive',
+    kind: 'raw' | 'naive' | 'graphile',
     env: NodeJS.ProcessEnv,
     index = 1,
   ): Promise<BenchProcess> {
@@ -394,6 +394,46 @@ export class BenchRun {
     const ok =
       drift.lifetime.length === 0 && drift.daily.length === 0 && drift.attribution.length === 0;
     return ok ? { checked: true, ok } : { checked: true, ok, drift };
+  }
+
+  /**
+   * When the last job was acknowledged: BullMQ's completed set is scored by the worker's
+   * finishedOn (its clock, the same host's), written by the moveToFinished that acknowledges
+   * the job. Every BullMQ variant stops its clock here.
+   */
+  async lastAcknowledgedAt(): Promise<number> {
+    const [, score] = await this.redis.zrange(
+      this.queue.toKey('completed'),
+      '-1',
+      '-1',
+      'WITHSCORES',
+    );
+    if (score === undefined) throw new Error('no completed job in the queue');
+    return Number(score);
+  }
+
+  /** Waits until no job is waiting or active any more, then returns lastAcknowledgedAt(). */
+  async waitForAcknowledged(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const counts = await this.queue.getJobCounts('wait', 'active', 'prioritized', 'delayed');
+      if (Object.values(counts).every((count) => count === 0)) return this.lastAcknowledgedAt();
+      if (Date.now() > deadline) throw new Error(`jobs still open: ${JSON.stringify(counts)}`);
+      await sleep(50);
+    }
+  }
+
+  /**
+   * CPU of every PostgreSQL process (backends of every database, WAL writer, checkpointer,
+   * background writer, autovacuum), net of what they used in an idle second just before.
+   */
+  postgresClusterCpu(): IdleSubtractedMeter {
+    return new IdleSubtractedMeter(
+      new CpuMeter(async () => {
+        const [{ pid }] = await this.dataSource.query('SELECT pg_backend_pid() AS pid');
+        return postgresClusterPids(pid);
+      }),
+    );
   }
 
   /** CPU meter over this database's PostgreSQL backends (other than the bench's own). */

@@ -1,7 +1,8 @@
+import { Logger, runMigrations } from 'graphile-worker';
 import { randomUUID } from 'node:crypto';
-import { BENCH_MODEL, BenchEnvironment, BenchRun } from '../bench-environment';
+import { BENCH_MODEL, BenchEnvironment, BenchRun, sleep } from '../bench-environment';
 import { BenchProcess } from '../child-process';
-import { CpuMeter } from '../cpu-usage';
+import { CpuMeter, IdleSubtractedMeter } from '../cpu-usage';
 import { scrapeWorkerDiagnostics } from '../prometheus-text';
 import { RunRecord } from '../scenario';
 
@@ -17,16 +18,22 @@ type Measured = Omit<RunRecord, 'run'>;
 
 const drainTimeoutMs = (n: number, perJobMs = 10) => 60_000 + n * perJobMs;
 
-// CPU meters over the processes a run involves; `msPerJob` turns their deltas into ms/job.
-class RunCpu {
-  private readonly meters: [string, CpuMeter][];
+type Meter = Pick<CpuMeter, 'begin' | 'end'>;
 
-  constructor(meters: Record<string, CpuMeter>) {
-    this.meters = Object.entries(meters);
+// CPU meters over the processes a run involves; `msPerJob` turns their deltas into ms/job.
+export class RunCpu {
+  private readonly meters: [string, Meter][];
+
+  constructor(meters: Record<string, Meter>) {
+    // Idle-subtracted meters first: their idle second must end before the others start.
+    this.meters = Object.entries(meters).sort(
+      ([, a], [, b]) =>
+        Number(b instanceof IdleSubtractedMeter) - Number(a instanceof IdleSubtractedMeter),
+    );
   }
 
-  begin() {
-    return Promise.all(this.meters.map(([, meter]) => meter.begin()));
+  async begin() {
+    for (const [, meter] of this.meters) await meter.begin();
   }
 
   async msPerJob(jobs: number): Promise<Record<string, number>> {
@@ -42,7 +49,9 @@ class RunCpu {
 /**
  * agentq end to end inside the worker: rows inserted and jobs enqueued up front (queue paused),
  * the worker processes started and registered, then the clock starts with queue.resume() and
- * stops at the last completed_at.
+ * stops when the last job was acknowledged (BullMQ's completed time, as for every baseline).
+ * The last `completed_at` (set inside the last group commit, before its COMMIT and the acks),
+ * where the clock used to stop, is kept beside it as `jobsPerSecondToCompletedAt`.
  */
 export async function drainAgentq(
   environment: BenchEnvironment,
@@ -60,7 +69,8 @@ export async function drainAgentq(
     const processes = workers.map((worker) => worker.process);
     const cpu = new RunCpu({
       worker: run.processCpu(processes),
-      postgres: run.postgresCpu(),
+      postgres: run.postgresClusterCpu(),
+      postgresBackends: run.postgresCpu(),
       redis: run.redisCpu(),
     });
     await cpu.begin();
@@ -68,7 +78,9 @@ export async function drainAgentq(
     await run.queue.resume();
     const timeoutMs = drainTimeoutMs(options.n, options.echoLatencyMs > 0 ? 50 : 10);
     const progress = await run.waitForTerminal(options.n, timeoutMs, processes);
-    const seconds = (progress.lastCompletedAt - startedAt) / 1_000;
+    const acknowledgedAt = await run.waitForAcknowledged(timeoutMs);
+    const seconds = (acknowledgedAt - startedAt) / 1_000;
+    const secondsToCompletedAt = (progress.lastCompletedAt - startedAt) / 1_000;
     const cpuValues = await cpu.msPerJob(options.n);
     const diagnostics = await Promise.all(
       workers.map((worker) => scrapeWorkerDiagnostics(worker.metricsPort).catch(() => null)),
@@ -79,7 +91,12 @@ export async function drainAgentq(
         ? `${progress.failed} execution(s) failed instead of succeeding`
         : undefined;
     return {
-      values: { jobsPerSecond: options.n / seconds, seconds, ...cpuValues },
+      values: {
+        jobsPerSecond: options.n / seconds,
+        jobsPerSecondToCompletedAt: options.n / secondsToCompletedAt,
+        seconds,
+        ...cpuValues,
+      },
       details: { workers: diagnostics, ...(await tableStats(run)) },
       accounting,
       error,
@@ -146,6 +163,88 @@ export async function drainNaive(
   }
 }
 
+export type GraphileTask = 'noop' | 'writes';
+
+/**
+ * graphile-worker, the PostgreSQL-native queue, on the same rows: its schema installed and one
+ * job per execution added up front, held back by a far run_at; the worker process starts and
+ * is ready; the clock starts with one UPDATE that makes every job due (and the NOTIFY
+ * graphile-worker listens to) and stops when the last job row is gone, i.e. acknowledged.
+ */
+export async function drainGraphile(
+  environment: BenchEnvironment,
+  label: string,
+  options: { n: number; concurrency: number; task: GraphileTask; batched: boolean },
+): Promise<Measured> {
+  const run = await environment.newRun(label);
+  try {
+    await runMigrations({ connectionString: run.databaseUrl, logger: quietGraphileLogger() });
+    const agent = await run.seedAgent(0);
+    const ids = await run.insertExecutions(agent, options.n);
+    for (let start = 0; start < ids.length; start += 5_000) {
+      await run.dataSource.query(
+        `SELECT count(*) FROM graphile_worker.add_jobs(
+           array(SELECT ROW($1::text, json_build_object('executionId', id), NULL,
+                            now() + interval '1 day', NULL, NULL, NULL, NULL)::graphile_worker.job_spec
+                   FROM unnest($2::uuid[]) AS id))`,
+        [options.task, ids.slice(start, start + 5_000)],
+      );
+    }
+    const worker = await run.startBaseline('graphile', {
+      WORKER_CONCURRENCY: String(options.concurrency),
+      BENCH_EXPECT: String(options.n),
+      BENCH_GRAPHILE_BATCHED: options.batched ? '1' : '0',
+      NO_LOG_SUCCESS: '1',
+    });
+    const cpu = new RunCpu({
+      worker: run.processCpu([worker]),
+      postgres: run.postgresClusterCpu(),
+      postgresBackends: run.postgresCpu(),
+    });
+    await cpu.begin();
+    const startedAt = Date.now();
+    await run.dataSource.query(
+      `WITH due AS (UPDATE graphile_worker._private_jobs SET run_at = now() RETURNING 1)
+       SELECT pg_notify('jobs:insert', json_build_object('count', (SELECT count(*) FROM due))::text)`,
+    );
+    const timeoutMs = drainTimeoutMs(options.n, 50);
+    await worker.waitForEvent('done', timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [{ n }] = await run.dataSource.query(
+        `SELECT count(*)::int AS n FROM graphile_worker._private_jobs`,
+      );
+      if (n === 0) break;
+      if (Date.now() > deadline) throw new Error(`${n} graphile-worker jobs never went away`);
+      await sleep(20);
+    }
+    const seconds = (Date.now() - startedAt) / 1_000;
+    const cpuValues = await cpu.msPerJob(options.n);
+    if (options.task === 'noop') {
+      return { values: { jobsPerSecond: options.n / seconds, seconds, ...cpuValues } };
+    }
+    const progress = await run.terminalProgress();
+    return {
+      values: { jobsPerSecond: options.n / seconds, seconds, ...cpuValues },
+      details: await tableStats(run),
+      accounting: await run.accounting(),
+      error:
+        progress.terminal === options.n
+          ? undefined
+          : `${progress.terminal} of ${options.n} executions ended`,
+    };
+  } finally {
+    await run.close();
+  }
+}
+
+// graphile-worker's console logger says every migration step; the bench wants errors only.
+function quietGraphileLogger() {
+  return new Logger(() => (level, message) => {
+    if (level === 'error') console.error(`graphile-worker: ${message}`);
+  });
+}
+
 async function timeBaseline(
   run: BenchRun,
   worker: BenchProcess,
@@ -154,14 +253,16 @@ async function timeBaseline(
 ): Promise<Measured> {
   const cpu = new RunCpu({
     worker: run.processCpu([worker]),
-    ...(usesDatabase ? { postgres: run.postgresCpu() } : {}),
+    ...(usesDatabase
+      ? { postgres: run.postgresClusterCpu(), postgresBackends: run.postgresCpu() }
+      : {}),
     redis: run.redisCpu(),
   });
   await cpu.begin();
   const startedAt = Date.now();
   await run.queue.resume();
-  const done = await worker.waitForEvent('done', drainTimeoutMs(n, usesDatabase ? 50 : 10));
-  const seconds = ((done.finishedAt as number) - startedAt) / 1_000;
+  await worker.waitForEvent('done', drainTimeoutMs(n, usesDatabase ? 50 : 10));
+  const seconds = ((await run.lastAcknowledgedAt()) - startedAt) / 1_000;
   const cpuValues = await cpu.msPerJob(n);
   if (!usesDatabase) return { values: { jobsPerSecond: n / seconds, seconds, ...cpuValues } };
   const progress = await run.terminalProgress();
