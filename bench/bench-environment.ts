@@ -226,7 +226,7 @@ export class BenchRun {
 
   /** A baseline worker (bench/baselines/*), ready once it says so. */
   async startBaseline(
-    kind: 'raw' | 'naive' | 'graphile',
+    kind: 'raw' | 'naive' | 'graphile' | 'provider',
     env: NodeJS.ProcessEnv,
     index = 1,
   ): Promise<BenchProcess> {
@@ -248,8 +248,11 @@ export class BenchRun {
     }
   }
 
-  /** A tenant with an echo provider (priced, so cost is accounted) and one agent. */
-  async seedAgent(echoLatencyMs = 0): Promise<SeededAgent> {
+  /**
+   * A tenant with an echo provider (priced, so cost is accounted) and one agent; with
+   * `openAiBaseUrl`, an OpenAI-compatible provider at that URL instead (the bench's fake one).
+   */
+  async seedAgent(echoLatencyMs = 0, openAiBaseUrl?: string): Promise<SeededAgent> {
     const secret = generateApiKeySecret();
     const [{ id: tenantId }] = await this.dataSource.query(
       `INSERT INTO tenants (name) VALUES ('bench') RETURNING id`,
@@ -260,9 +263,15 @@ export class BenchRun {
     );
     const pricing = { [BENCH_MODEL]: { inputPerMillion: '0.15', outputPerMillion: '0.60' } };
     const [{ id: providerId }] = await this.dataSource.query(
-      `INSERT INTO llm_providers (tenant_id, name, type, is_default, settings, pricing)
-       VALUES ($1, 'echo', 'echo', true, $2, $3) RETURNING id`,
-      [tenantId, JSON.stringify({ latencyMs: echoLatencyMs }), JSON.stringify(pricing)],
+      `INSERT INTO llm_providers (tenant_id, name, type, base_url, is_default, settings, pricing)
+       VALUES ($1, 'echo', $2, $3, true, $4, $5) RETURNING id`,
+      [
+        tenantId,
+        openAiBaseUrl ? 'openai-compatible' : 'echo',
+        openAiBaseUrl ?? null,
+        JSON.stringify(openAiBaseUrl ? {} : { latencyMs: echoLatencyMs }),
+        JSON.stringify(pricing),
+      ],
     );
     const [{ id: agentId }] = await this.dataSource.query(
       `INSERT INTO agents (tenant_id, provider_id, name, role, backstory, goal, llm_config)

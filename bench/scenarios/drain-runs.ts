@@ -2,7 +2,7 @@ import { Logger, runMigrations } from 'graphile-worker';
 import { randomUUID } from 'node:crypto';
 import { BENCH_MODEL, BenchEnvironment, BenchRun, sleep } from '../bench-environment';
 import { BenchProcess } from '../child-process';
-import { CpuMeter, IdleSubtractedMeter } from '../cpu-usage';
+import { CpuMeter, IdleSubtractedMeter, rssBytes } from '../cpu-usage';
 import { scrapeWorkerDiagnostics } from '../prometheus-text';
 import { RunRecord } from '../scenario';
 
@@ -12,9 +12,33 @@ export interface AgentqDrainOptions {
   workers: number;
   concurrency: number;
   echoLatencyMs: number;
+  /** Call the fake provider over HTTP (its own process) instead of the in-process echo. */
+  httpProvider?: boolean;
 }
 
 type Measured = Omit<RunRecord, 'run'>;
+
+// The workers' summed RSS every 200 ms; stop() gives the peak above the first reading.
+class RssSampler {
+  private readonly baseline: number;
+  private peak = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pids: (number | undefined)[]) {
+    this.baseline = this.read();
+    this.timer = setInterval(() => (this.peak = Math.max(this.peak, this.read())), 200);
+  }
+
+  private read(): number {
+    return this.pids.reduce<number>((sum, pid) => sum + (rssBytes(pid) ?? 0), 0);
+  }
+
+  stop(): number {
+    clearInterval(this.timer);
+    this.peak = Math.max(this.peak, this.read());
+    return Math.max(0, this.peak - this.baseline);
+  }
+}
 
 const drainTimeoutMs = (n: number, perJobMs = 10) => 60_000 + n * perJobMs;
 
@@ -59,12 +83,19 @@ export async function drainAgentq(
 ): Promise<Measured> {
   const run = await environment.newRun(options.label);
   try {
-    const agent = await run.seedAgent(options.echoLatencyMs);
+    const provider = options.httpProvider
+      ? await run.startBaseline('provider', {
+          BENCH_PROVIDER_LATENCY_MS: String(options.echoLatencyMs),
+        })
+      : null;
+    const providerUrl = provider ? `${(await provider.waitForEvent('ready', 1)).url}/v1` : null;
+    const agent = await run.seedAgent(options.echoLatencyMs, providerUrl ?? undefined);
     const ids = await run.insertExecutions(agent, options.n);
     await run.queue.pause();
     await run.enqueue(agent.tenantId, ids);
     const workers = await run.startWorkers(options.workers, {
       concurrency: options.concurrency,
+      env: provider ? { AGENTQ_BLOCK_PRIVATE_PROVIDER_URLS: 'false' } : {},
     });
     const processes = workers.map((worker) => worker.process);
     const cpu = new RunCpu({
@@ -72,13 +103,18 @@ export async function drainAgentq(
       postgres: run.postgresClusterCpu(),
       postgresBackends: run.postgresCpu(),
       redis: run.redisCpu(),
+      ...(provider ? { provider: run.processCpu([provider]) } : {}),
     });
     await cpu.begin();
+    // Resets the workers' event-loop histograms, so the run's scrape covers the run alone.
+    await Promise.all(workers.map((worker) => scrapeWorkerDiagnostics(worker.metricsPort)));
+    const rss = new RssSampler(processes.map((child) => child.pid));
     const startedAt = Date.now();
     await run.queue.resume();
     const timeoutMs = drainTimeoutMs(options.n, options.echoLatencyMs > 0 ? 50 : 10);
     const progress = await run.waitForTerminal(options.n, timeoutMs, processes);
     const acknowledgedAt = await run.waitForAcknowledged(timeoutMs);
+    const rssGrowth = rss.stop();
     const seconds = (acknowledgedAt - startedAt) / 1_000;
     const secondsToCompletedAt = (progress.lastCompletedAt - startedAt) / 1_000;
     const cpuValues = await cpu.msPerJob(options.n);
@@ -96,6 +132,9 @@ export async function drainAgentq(
         jobsPerSecondToCompletedAt: options.n / secondsToCompletedAt,
         seconds,
         ...cpuValues,
+        // Peak resident memory above where it stood at the start, per execution in flight.
+        workerKiBPerInFlight: rssGrowth / 1_024 / (options.concurrency * options.workers),
+        eventLoopP99Ms: Math.max(...diagnostics.map((d) => d?.eventLoopP99Ms ?? Number.NaN)),
       },
       details: { workers: diagnostics, ...(await tableStats(run)) },
       accounting,
