@@ -71,8 +71,9 @@ async function main() {
   const batched = process.env.BENCH_GRAPHILE_BATCHED === '1';
   const pgPool = new Pool({
     connectionString: process.env.DATABASE_URL,
-    // graphile-worker's advice: 10 or concurrency + 2, whichever is larger.
-    max: Math.max(10, concurrency + 2),
+    // graphile-worker's advice is concurrency + 2; capped (BENCH_GRAPHILE_POOL, 20) to stay
+    // inside max_connections on a shared server, four times agentq's worker pool.
+    max: Math.min(Math.max(10, concurrency + 2), Number(process.env.BENCH_GRAPHILE_POOL ?? 20)),
     application_name: 'agentq-bench-graphile',
   });
   const writes: Task = async (payload) => {
@@ -84,13 +85,16 @@ async function main() {
     );
     await pgPool.query(FINISH, [executionId, OUTPUT]);
   };
+  pgPool.on('error', (error) => console.error(`graphile worker pool: ${error.message}`));
   const runner = await run({
     pgPool,
     concurrency,
     noHandleSignals: true,
     logger: undefined,
     taskList: { noop: async () => undefined, writes },
-    ...(batched ? { localQueue: { size: concurrency }, completeJobBatchDelay: 0 } : {}),
+    ...(batched
+      ? { preset: { worker: { localQueue: { size: concurrency }, completeJobBatchDelay: 0 } } }
+      : {}),
   });
   let completed = 0;
   runner.events.on('job:complete', ({ error }) => {
