@@ -1,6 +1,15 @@
 import { join } from 'node:path';
 
-export const SCENARIO_NAMES = ['drain', 'live', 'http', 'io', 'scaling', 'plan', 'noisy'] as const;
+export const SCENARIO_NAMES = [
+  'drain',
+  'live',
+  'http',
+  'io',
+  'scaling',
+  'plan',
+  'noisy',
+  'slow',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Everything a benchmark run can be told, from BENCH_* variables; defaults fit ~10 min on 2 cores. */
@@ -37,6 +46,14 @@ export interface BenchConfig {
   noisySeconds: number;
   /** Noisy neighbour: the echo provider's latency (BENCH_NOISY_LATENCY_MS), an LLM call's stand-in. */
   noisyLatencyMs: number;
+  /** Slow model calls: WORKER_CONCURRENCY values (BENCH_SLOW_CONCURRENCY). */
+  slowConcurrencies: number[];
+  /** Slow model calls: the provider's latency (BENCH_SLOW_LATENCY_MS). */
+  slowLatencyMs: number;
+  /** Slow model calls: executions per run as a multiple of C (BENCH_SLOW_WAVES). */
+  slowWaves: number;
+  /** Slow model calls: `echo` (in process) and/or `http` (fake provider server) (BENCH_SLOW_PROVIDERS). */
+  slowProviders: ('echo' | 'http')[];
   outDir: string;
   /** Prefix of the databases and Redis keys the bench creates (and removes). */
   namePrefix: string;
@@ -62,6 +79,16 @@ function intList(env: NodeJS.ProcessEnv, name: string, fallback: number[]): numb
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   return raw.split(',').map((part) => int({ [name]: part.trim() }, name, 0));
+}
+
+function slowProviders(raw: string): ('echo' | 'http')[] {
+  const names = raw.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (name !== 'echo' && name !== 'http') {
+      throw new Error(`BENCH_SLOW_PROVIDERS: echo and/or http, got "${name}"`);
+    }
+  }
+  return names as ('echo' | 'http')[];
 }
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -102,6 +129,10 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     noisyFew: int(env, 'BENCH_NOISY_FEW', 100),
     noisySeconds: int(env, 'BENCH_NOISY_SECONDS', 10),
     noisyLatencyMs: int(env, 'BENCH_NOISY_LATENCY_MS', 1_000, 0),
+    slowConcurrencies: intList(env, 'BENCH_SLOW_CONCURRENCY', [1_000, 4_000, 8_000]),
+    slowLatencyMs: int(env, 'BENCH_SLOW_LATENCY_MS', 2_000),
+    slowWaves: int(env, 'BENCH_SLOW_WAVES', 4),
+    slowProviders: slowProviders(env.BENCH_SLOW_PROVIDERS ?? 'echo,http'),
     outDir: env.BENCH_OUT_DIR ?? join(process.cwd(), 'bench-results'),
     namePrefix: prefix,
     profile: env.BENCH_PROFILE === '1' || env.BENCH_PROFILE === 'true',

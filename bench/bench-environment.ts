@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 import { generateApiKeySecret } from '../apps/api/src/auth/api-key-secret';
 import { BenchConfig } from './bench-config';
 import { BenchProcess } from './child-process';
-import { CpuMeter } from './cpu-usage';
+import { CpuMeter, IdleSubtractedMeter, postgresClusterPids } from './cpu-usage';
 
 /** The compiled tree this file runs from (dist/ after `npm run build`). */
 export const DIST_ROOT = join(__dirname, '..');
@@ -226,7 +226,7 @@ export class BenchRun {
 
   /** A baseline worker (bench/baselines/*), ready once it says so. */
   async startBaseline(
-    kind: 'raw' | 'naive',
+    kind: 'raw' | 'naive' | 'graphile' | 'provider',
     env: NodeJS.ProcessEnv,
     index = 1,
   ): Promise<BenchProcess> {
@@ -248,8 +248,11 @@ export class BenchRun {
     }
   }
 
-  /** A tenant with an echo provider (priced, so cost is accounted) and one agent. */
-  async seedAgent(echoLatencyMs = 0): Promise<SeededAgent> {
+  /**
+   * A tenant with an echo provider (priced, so cost is accounted) and one agent; with
+   * `openAiBaseUrl`, an OpenAI-compatible provider at that URL instead (the bench's fake one).
+   */
+  async seedAgent(echoLatencyMs = 0, openAiBaseUrl?: string): Promise<SeededAgent> {
     const secret = generateApiKeySecret();
     const [{ id: tenantId }] = await this.dataSource.query(
       `INSERT INTO tenants (name) VALUES ('bench') RETURNING id`,
@@ -260,9 +263,15 @@ export class BenchRun {
     );
     const pricing = { [BENCH_MODEL]: { inputPerMillion: '0.15', outputPerMillion: '0.60' } };
     const [{ id: providerId }] = await this.dataSource.query(
-      `INSERT INTO llm_providers (tenant_id, name, type, is_default, settings, pricing)
-       VALUES ($1, 'echo', 'echo', true, $2, $3) RETURNING id`,
-      [tenantId, JSON.stringify({ latencyMs: echoLatencyMs }), JSON.stringify(pricing)],
+      `INSERT INTO llm_providers (tenant_id, name, type, base_url, is_default, settings, pricing)
+       VALUES ($1, 'echo', $2, $3, true, $4, $5) RETURNING id`,
+      [
+        tenantId,
+        openAiBaseUrl ? 'openai-compatible' : 'echo',
+        openAiBaseUrl ?? null,
+        JSON.stringify(openAiBaseUrl ? {} : { latencyMs: echoLatencyMs }),
+        JSON.stringify(pricing),
+      ],
     );
     const [{ id: agentId }] = await this.dataSource.query(
       `INSERT INTO agents (tenant_id, provider_id, name, role, backstory, goal, llm_config)
@@ -394,6 +403,46 @@ export class BenchRun {
     const ok =
       drift.lifetime.length === 0 && drift.daily.length === 0 && drift.attribution.length === 0;
     return ok ? { checked: true, ok } : { checked: true, ok, drift };
+  }
+
+  /**
+   * When the last job was acknowledged: BullMQ's completed set is scored by the worker's
+   * finishedOn (its clock, the same host's), written by the moveToFinished that acknowledges
+   * the job. Every BullMQ variant stops its clock here.
+   */
+  async lastAcknowledgedAt(): Promise<number> {
+    const [, score] = await this.redis.zrange(
+      this.queue.toKey('completed'),
+      '-1',
+      '-1',
+      'WITHSCORES',
+    );
+    if (score === undefined) throw new Error('no completed job in the queue');
+    return Number(score);
+  }
+
+  /** Waits until no job is waiting or active any more, then returns lastAcknowledgedAt(). */
+  async waitForAcknowledged(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const counts = await this.queue.getJobCounts('wait', 'active', 'prioritized', 'delayed');
+      if (Object.values(counts).every((count) => count === 0)) return this.lastAcknowledgedAt();
+      if (Date.now() > deadline) throw new Error(`jobs still open: ${JSON.stringify(counts)}`);
+      await sleep(50);
+    }
+  }
+
+  /**
+   * CPU of every PostgreSQL process (backends of every database, WAL writer, checkpointer,
+   * background writer, autovacuum), net of what they used in an idle second just before.
+   */
+  postgresClusterCpu(): IdleSubtractedMeter {
+    return new IdleSubtractedMeter(
+      new CpuMeter(async () => {
+        const [{ pid }] = await this.dataSource.query('SELECT pg_backend_pid() AS pid');
+        return postgresClusterPids(pid);
+      }),
+    );
   }
 
   /** CPU meter over this database's PostgreSQL backends (other than the bench's own). */

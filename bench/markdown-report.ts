@@ -3,13 +3,16 @@
 import { readFileSync } from 'node:fs';
 import { BenchReport } from './report';
 
-const number = (value: number, digits = 0) =>
-  Number.isFinite(value)
-    ? value.toLocaleString('en-US', {
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      })
-    : '–';
+const number = (value: number | string, digits = 0) =>
+  // Infinity (a percentile on refused requests) is written to JSON as the string "Infinity".
+  Number(value) === Number.POSITIVE_INFINITY
+    ? '∞'
+    : typeof value === 'number' && Number.isFinite(value)
+      ? value.toLocaleString('en-US', {
+          minimumFractionDigits: digits,
+          maximumFractionDigits: digits,
+        })
+      : '–';
 
 export function formatMarkdown(report: BenchReport): string {
   const lines: string[] = [];

@@ -35,6 +35,8 @@ export async function scrapeWorkerDiagnostics(port: number) {
       ),
       1_000,
     ),
+    // prom-client resets its event-loop histogram at every scrape: this is since the last one.
+    eventLoopP99Ms: mul(sums.get('nodejs_eventloop_lag_p99_seconds') ?? null, 1_000),
     meanAttemptMs: mul(
       ratio('agentq_execution_duration_seconds_sum', 'agentq_execution_duration_seconds_count'),
       1_000,

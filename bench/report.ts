@@ -57,19 +57,22 @@ export function writeReport(report: BenchReport, outDir: string): string {
   mkdirSync(outDir, { recursive: true });
   const stamp = report.startedAt.replace(/[:.]/g, '-');
   const file = join(outDir, `${stamp}.json`);
-  const text = `${JSON.stringify(report, null, 2)}\n`;
+  const text = `${JSON.stringify(report, (_key, value) => (value === Number.POSITIVE_INFINITY ? 'Infinity' : value), 2)}\n`;
   writeFileSync(file, text);
   writeFileSync(join(outDir, 'latest.json'), text);
   return file;
 }
 
-const number = (value: number, digits = 0) =>
-  Number.isFinite(value)
-    ? value.toLocaleString('en-US', {
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      })
-    : '–';
+const number = (value: number | string, digits = 0) =>
+  // Infinity (a percentile on refused requests) is written to JSON as the string "Infinity".
+  Number(value) === Number.POSITIVE_INFINITY
+    ? '∞'
+    : typeof value === 'number' && Number.isFinite(value)
+      ? value.toLocaleString('en-US', {
+          minimumFractionDigits: digits,
+          maximumFractionDigits: digits,
+        })
+      : '–';
 
 /** The human table: per scenario, each variant's median and min–max per metric, then ratios. */
 export function formatReport(report: BenchReport): string {

@@ -13,6 +13,7 @@ import { planScenario } from './scenarios/plan.scenario';
 import { liveScenario } from './scenarios/live.scenario';
 import { noisyNeighbourScenario } from './scenarios/noisy-neighbour.scenario';
 import { scalingScenario } from './scenarios/scaling.scenario';
+import { slowCallsScenario } from './scenarios/slow-calls.scenario';
 
 function scenariosFor(name: ScenarioName, environment: BenchEnvironment): ScenarioDefinition[] {
   switch (name) {
@@ -30,6 +31,8 @@ function scenariosFor(name: ScenarioName, environment: BenchEnvironment): Scenar
       return [planScenario(environment)];
     case 'noisy':
       return [noisyNeighbourScenario(environment)];
+    case 'slow':
+      return [slowCallsScenario(environment)];
   }
 }
 

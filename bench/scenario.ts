@@ -1,4 +1,8 @@
+import { loadavg } from 'node:os';
 import { spread, Spread } from './stats';
+
+/** Every scenario's last column: the machine's 1-minute load average when the run ended. */
+export const LOAD_METRIC: MetricSpec = { key: 'loadAverage', label: 'load avg', digits: 1 };
 
 export interface MetricSpec {
   key: string;
@@ -83,6 +87,9 @@ export async function runScenario(
   runs: number,
   log: (line: string) => void,
 ): Promise<ScenarioResult> {
+  if (!definition.metrics.some((metric) => metric.key === LOAD_METRIC.key)) {
+    definition.metrics = [...definition.metrics, LOAD_METRIC];
+  }
   const records = new Map<string, RunRecord[]>(definition.variants.map((v) => [v.name, []]));
   for (let run = 1; run <= runs; run += 1) {
     const shift = (run - 1) % definition.variants.length;
@@ -91,7 +98,8 @@ export async function runScenario(
       const startedAt = Date.now();
       let record: RunRecord;
       try {
-        record = { run, ...(await variant.measure(run)) };
+        const measured = await variant.measure(run);
+        record = { run, ...measured, values: { ...measured.values, loadAverage: loadavg()[0] } };
       } catch (error) {
         record = { run, values: {}, error: (error as Error).stack ?? String(error) };
       }

@@ -13,9 +13,10 @@ export interface Spread {
 }
 
 export function spread(values: readonly number[]): Spread {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
-  const sorted = [...finite].sort((a, b) => a - b);
+  // Infinity stays: a percentile that landed on refused requests is infinite, not missing.
+  const known = values.filter((value) => !Number.isNaN(value));
+  if (known.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
+  const sorted = [...known].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   const median =
     sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;

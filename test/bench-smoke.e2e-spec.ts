@@ -19,6 +19,8 @@ describe('bench harness', () => {
       DATABASE_URL: process.env.DATABASE_URL,
       REDIS_URL: process.env.REDIS_URL,
       BENCH_SCENARIOS: 'drain',
+      // The PostgreSQL-native baseline once, with writes (its accounting checked); not the others.
+      BENCH_VARIANTS: 'agentq,raw,naive,graphile-writes',
       BENCH_N: '200',
       BENCH_NAIVE_N: '100',
       BENCH_RUNS: '1',
@@ -35,18 +37,28 @@ describe('bench harness', () => {
     expect(report.machine.cpus).toBeGreaterThan(0);
     const [drain] = report.scenarios;
     expect(drain.id).toBe('drain');
-    expect(drain.variants.map((v: { name: string }) => v.name)).toEqual(['agentq', 'raw', 'naive']);
+    expect(drain.variants.map((v: { name: string }) => v.name)).toEqual([
+      'agentq',
+      'raw',
+      'naive',
+      'graphile-writes',
+    ]);
     for (const variant of drain.variants) {
       expect(variant.runs).toHaveLength(1);
       const [run] = variant.runs;
       expect(run.error).toBeUndefined();
       expect(run.values.jobsPerSecond).toBeGreaterThan(0);
       expect(variant.summary.jobsPerSecond.median).toBe(run.values.jobsPerSecond);
+      expect(run.values.loadAverage).toBeGreaterThanOrEqual(0);
       if (variant.name !== 'raw') expect(run.accounting).toEqual({ checked: true, ok: true });
     }
     expect(drain.ratios.map((r: { name: string }) => r.name)).toEqual([
       'agentq / raw BullMQ (jobs/s)',
       'agentq / naive (jobs/s)',
+      'agentq / graphile-worker with the same writes (jobs/s)',
+      'agentq / graphile-worker batched, same writes (jobs/s)',
+      'agentq / graphile-worker no-op (jobs/s)',
+      'agentq CPU ms per execution (worker + every PG process + Redis)',
     ]);
     expect(bench.output()).toContain('agentq / raw BullMQ (jobs/s)');
   });

@@ -1,4 +1,5 @@
 import { executionJob } from '@agentq/jobs';
+import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { BenchEnvironment } from '../bench-environment';
 import { HttpLoadClient, runClosedLoop } from '../load';
@@ -24,12 +25,18 @@ export function httpScenario(environment: BenchEnvironment): ScenarioDefinition 
       { key: 'requestsPerSecond', label: 'calls/s' },
       { key: 'executionsPerSecond', label: 'executions/s' },
       { key: 'apiCpuMsPerExecution', label: 'API CPU ms/exec', digits: 3 },
+      { key: 'p99Ms', label: 'p99 ms (autocannon)', digits: 1 },
     ],
     variants: [
       {
         name: 'agentq',
         label: 'agentq POST /v1/agents/:id/executions',
         measure: (run) => httpAgentq(environment, run, 1),
+      },
+      {
+        name: 'agentq-autocannon',
+        label: 'agentq POST /v1/agents/:id/executions, autocannon',
+        measure: (run) => httpAutocannon(environment, run),
       },
       {
         name: 'raw',
@@ -52,6 +59,11 @@ export function httpScenario(environment: BenchEnvironment): ScenarioDefinition 
         'agentq / raw queue.add (executions/s)',
         median('agentq', 'executionsPerSecond') / median('raw', 'executionsPerSecond'),
         { atLeast: 0.15, text: '>= 0.15 (#11)' },
+      ),
+      ratio(
+        'agentq by autocannon / raw queue.add (executions/s)',
+        median('agentq-autocannon', 'executionsPerSecond') / median('raw', 'executionsPerSecond'),
+        { atLeast: 0.15, text: '>= 0.15 (#33)' },
       ),
       ratio(
         'agentq batch / raw addBulk (executions/s)',
@@ -102,6 +114,50 @@ async function httpAgentq(
       accounting: await run.accounting(),
       error:
         result.errors > 0 ? `${result.errors} request(s) failed: ${result.firstError}` : undefined,
+    };
+  } finally {
+    await run.close();
+  }
+}
+
+/**
+ * The same single submissions driven by autocannon, the load generator users reach for: its
+ * own HTTP client, the same number of connections, warm-up and window.
+ */
+async function httpAutocannon(environment: BenchEnvironment, runIndex: number): Promise<Measured> {
+  const run = await environment.newRun(`http-autocannon-${runIndex}`);
+  try {
+    const agent = await run.seedAgent(0);
+    const api = await run.startApi();
+    const { httpClients, httpSeconds, liveWarmupSeconds } = environment.config;
+    const options = {
+      url: `${api.url}/v1/agents/${agent.agentId}/executions`,
+      connections: httpClients,
+      method: 'POST' as const,
+      headers: { authorization: `Bearer ${agent.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(SUBMISSION),
+    };
+    if (liveWarmupSeconds > 0) {
+      await autocannon({ ...options, duration: liveWarmupSeconds });
+    }
+    const cpu = run.processCpu([api.process]);
+    await cpu.begin();
+    const result = await autocannon({ ...options, duration: httpSeconds });
+    const apiCpuSeconds = await cpu.end();
+    const accepted = result['2xx'];
+    const failed = result.non2xx + result.errors + result.timeouts;
+    return {
+      values: {
+        requestsPerSecond: accepted / result.duration,
+        executionsPerSecond: accepted / result.duration,
+        p99Ms: result.latency.p99,
+        ...(apiCpuSeconds === null || accepted === 0
+          ? {}
+          : { apiCpuMsPerExecution: (apiCpuSeconds * 1_000) / accepted }),
+      },
+      details: { accepted, failed, latency: result.latency },
+      accounting: await run.accounting(),
+      error: failed > 0 ? `${failed} request(s) failed or answered other than 2xx` : undefined,
     };
   } finally {
     await run.close();

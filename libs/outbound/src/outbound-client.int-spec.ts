@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { destinationProblem } from './destination';
@@ -119,6 +120,31 @@ describe('OutboundClient', () => {
     expect(refused?.code).toBe('redirect_refused');
     expect(redirecting.hosts).toHaveLength(1);
     expect(elsewhere.hosts).toEqual([]);
+  });
+
+  it('reads an uncompressed answer of a declared length within the limit as it is', async () => {
+    const target = await server((_request, response) => response.end('{"ok":true}'));
+    const response = await client({ blockNonGlobalAddresses: false }, async () => [
+      '127.0.0.1',
+    ]).fetch(`http://127.0.0.1:${target.port}/`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it('stops reading a compressed response that inflates past the limit, however short its declared length', async () => {
+    const inflated = gzipSync('x'.repeat(50_000));
+    const target = await server((_request, response) => {
+      response.writeHead(200, {
+        'content-encoding': 'gzip',
+        'content-length': String(inflated.byteLength),
+      });
+      response.end(inflated);
+    });
+    expect(inflated.byteLength).toBeLessThan(POLICY.maxResponseBytes);
+    const response = await client({ blockNonGlobalAddresses: false }, async () => [
+      '127.0.0.1',
+    ]).fetch(`http://127.0.0.1:${target.port}/`);
+    expect((await refusal(response.text()))?.code).toBe('response_too_large');
   });
 
   it('stops reading a response larger than the limit', async () => {

@@ -22,6 +22,19 @@ export type OutboundFetch = (
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
+ * An uncompressed body with a declared length within the cap cannot outgrow it (the HTTP parser
+ * reads exactly that many bytes), so it needs no capping stream; a compressed one can (a small
+ * gzip can inflate to gigabytes), and one without a length can too. That stream and the
+ * Response wrapped around it cost about as much CPU as the call itself (#33).
+ */
+function boundedByItsLength(response: { headers: Headers }, max: number): boolean {
+  const encoding = response.headers.get('content-encoding');
+  if (encoding !== null && encoding !== 'identity') return false;
+  const length = Number(response.headers.get('content-length') ?? Number.NaN);
+  return Number.isInteger(length) && length >= 0 && length <= max;
+}
+
+/**
  * The one HTTP client for requests to tenant-chosen destinations (providers today). Each new
  * connection resolves its host once, in the socket's lookup hook, applies the address policy to
  * every address it got, and dials only those, so a name cannot pass the check and then rebind
@@ -84,6 +97,10 @@ export class OutboundClient {
         'redirect_refused',
         `${new URL(request.url).origin} answered ${response.status} redirecting to ${location}; redirects are not followed`,
       );
+    }
+    if (boundedByItsLength(response, this.policy.maxResponseBytes)) {
+      // Same shape as the platform's Response for the SDKs, without a second one around it.
+      return response as unknown as Response;
     }
     return new Response(this.capped(response.body), {
       status: response.status,
