@@ -1,18 +1,7 @@
 // `node dist/bench/markdown-report.js [bench-results/latest.json]`: the report as Markdown
 // tables, for docs/benchmarks.md.
 import { readFileSync } from 'node:fs';
-import { BenchReport } from './report';
-
-const number = (value: number | string, digits = 0) =>
-  // Infinity (a percentile on refused requests) is written to JSON as the string "Infinity".
-  Number(value) === Number.POSITIVE_INFINITY
-    ? '∞'
-    : typeof value === 'number' && Number.isFinite(value)
-      ? value.toLocaleString('en-US', {
-          minimumFractionDigits: digits,
-          maximumFractionDigits: digits,
-        })
-      : '–';
+import { BenchReport, number } from './report';
 
 export function formatMarkdown(report: BenchReport): string {
   const lines: string[] = [];

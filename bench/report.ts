@@ -63,7 +63,7 @@ export function writeReport(report: BenchReport, outDir: string): string {
   return file;
 }
 
-const number = (value: number | string, digits = 0) =>
+export const number = (value: number | string, digits = 0) =>
   // Infinity (a percentile on refused requests) is written to JSON as the string "Infinity".
   Number(value) === Number.POSITIVE_INFINITY
     ? '∞'

@@ -71,16 +71,7 @@ export function StackedBarChart({
           );
         })}
       </svg>
-      {series.length > 1 && (
-        <ul className="legend">
-          {series.map((name, s) => (
-            <li key={name}>
-              <span className="swatch" style={{ background: seriesColour(s) }} aria-hidden />
-              {name}
-            </li>
-          ))}
-        </ul>
-      )}
+      {series.length > 1 && <Legend series={series} />}
     </figure>
   );
 }
@@ -130,14 +121,20 @@ export function ColumnChart({
           {columns[columns.length - 1]?.label}
         </text>
       </svg>
-      <ul className="legend">
-        {series.map((name, s) => (
-          <li key={name}>
-            <span className="swatch" style={{ background: seriesColour(s) }} aria-hidden />
-            {name}
-          </li>
-        ))}
-      </ul>
+      <Legend series={series} />
     </figure>
+  );
+}
+
+function Legend({ series }: { series: string[] }) {
+  return (
+    <ul className="legend">
+      {series.map((name, s) => (
+        <li key={name}>
+          <span className="swatch" style={{ background: seriesColour(s) }} aria-hidden />
+          {name}
+        </li>
+      ))}
+    </ul>
   );
 }
