@@ -21,12 +21,10 @@ export type OutboundFetch = (
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/**
- * An uncompressed body with a declared length within the cap cannot outgrow it (the HTTP parser
- * reads exactly that many bytes), so it needs no capping stream; a compressed one can (a small
- * gzip can inflate to gigabytes), and one without a length can too. That stream and the
- * Response wrapped around it cost about as much CPU as the call itself (#33).
- */
+// An uncompressed body with a declared length within the cap cannot outgrow it (the HTTP parser
+// reads exactly that many bytes), so it needs no capping stream; a compressed one can (a small
+// gzip can inflate to gigabytes), and one without a length can too. That stream and the
+// Response wrapped around it cost about as much CPU as the call itself (#33).
 function boundedByItsLength(response: { headers: Headers }, max: number): boolean {
   const encoding = response.headers.get('content-encoding');
   if (encoding !== null && encoding !== 'identity') return false;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { KeyRateLimitedError, ValidationFailedError } from '../common/api-errors';
 
-/** How long a process reuses an agent's per-key settings (a change applies within this). */
+// How long a process reuses an agent's per-key settings (a change applies within this).
 const SETTINGS_TTL_MS = 1_000;
 const MAX_CACHED_AGENTS = 10_000;
 const WINDOW_MS = 60_000;
@@ -17,12 +17,10 @@ interface PerKeySettings {
   rateLimitPerKey: number | null;
 }
 
-/**
- * A sliding log per key value (a sorted set of submission times, on the Redis server's clock):
- * no minute ever holds more than the limit. KEYS: one log per key value.
- * ARGV: limit, window ms, member prefix, then the submissions to add to each log.
- * Adds all of them and returns 0, or adds none and returns the ms until all would fit.
- */
+// A sliding log per key value (a sorted set of submission times, on the Redis server's clock):
+// no minute ever holds more than the limit. KEYS: one log per key value.
+// ARGV: limit, window ms, member prefix, then the submissions to add to each log.
+// Adds all of them and returns 0, or adds none and returns the ms until all would fit.
 const TAKE_SUBMISSIONS = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
