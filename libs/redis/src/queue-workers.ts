@@ -63,6 +63,13 @@ export class QueueWorkers {
     const schedule = async () => {
       try {
         await queue.setGlobalConcurrency(1);
+        // BullMQ keeps a scheduler's phase (its offset) when `every` changes, so a schedule
+        // made with a long interval would hold a short one back by up to that interval: a
+        // changed interval starts a new schedule instead.
+        const current = await queue.getJobScheduler(job.schedulerId);
+        if (current && current.every !== job.everyMs) {
+          await queue.removeJobScheduler(job.schedulerId);
+        }
         await queue.upsertJobScheduler(
           job.schedulerId,
           { every: job.everyMs },
