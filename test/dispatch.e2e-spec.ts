@@ -1,8 +1,9 @@
-import { FakeProviderRequest, FakeProviderServer } from '@agentq/testing';
+import { FakeProviderServer } from '@agentq/testing';
 import { freePort } from './faults/support/free-port';
 import { RunningProcess, startProcess } from './support/child-process';
 import { AgentSetup, setUpAgent, waitFor } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
+import { peakOverlap } from './support/peak-overlap';
 
 // Per-agent concurrency and provider rate limits across three built worker processes, against
 // a scripted local provider (docs/dispatch.md). FAULTS_SCALE=full runs the rate-limit scenario
@@ -312,20 +313,3 @@ describe('dispatch: per-agent concurrency and provider rate limits', () => {
     expect(rows.every((row) => row.status === 'succeeded' && row.attempts === 1)).toBe(true);
   }, 60_000);
 });
-
-// The most requests the provider was serving at once, each taking `latencyMs` from arrival.
-function peakOverlap(requests: FakeProviderRequest[], latencyMs: number): number {
-  const edges = requests.flatMap((r) => [
-    { at: r.receivedAt, change: 1 },
-    { at: r.receivedAt + latencyMs, change: -1 },
-  ]);
-  // An end and a start at the same instant do not overlap.
-  edges.sort((a, b) => a.at - b.at || a.change - b.change);
-  let current = 0;
-  let peak = 0;
-  for (const edge of edges) {
-    current += edge.change;
-    peak = Math.max(peak, current);
-  }
-  return peak;
-}

@@ -1,7 +1,8 @@
-import { FakeProviderRequest, FakeProviderServer } from '@agentq/testing';
+import { FakeProviderServer } from '@agentq/testing';
 import { startProcess } from './support/child-process';
 import { setUpAgent, waitFor } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
+import { peakOverlap } from './support/peak-overlap';
 
 const LOCK_ENV = { WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' };
 const LATENCY_MS = 300;
@@ -75,26 +76,11 @@ describe('per-key concurrency: a killed worker’s key slot', () => {
     );
     const of = (user: string) => fake.requests.filter((r) => r.prompt.includes(`${user} #`));
     // The crashed attempt's call was answered before the kill; its execution ran again later.
-    expect(peakOverlap(of('alice'))).toBe(1);
-    expect(peakOverlap(of('bob'))).toBe(1);
+    expect(peakOverlap(of('alice'), LATENCY_MS)).toBe(1);
+    expect(peakOverlap(of('bob'), LATENCY_MS)).toBe(1);
     const rows = (
       await stack.http.get(`/v1/executions?agentId=${setup.agentId}`, setup.tenant.apiKey)
     ).body.data as { status: string }[];
     expect(rows.map((row) => row.status)).toEqual(rows.map(() => 'succeeded'));
   }, 120_000);
 });
-
-function peakOverlap(requests: FakeProviderRequest[]): number {
-  const edges = requests.flatMap((r) => [
-    { at: r.receivedAt, change: 1 },
-    { at: r.receivedAt + LATENCY_MS, change: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.change - b.change);
-  let current = 0;
-  let peak = 0;
-  for (const edge of edges) {
-    current += edge.change;
-    peak = Math.max(peak, current);
-  }
-  return peak;
-}

@@ -1,6 +1,7 @@
-import { FakeProviderRequest, FakeProviderServer } from '@agentq/testing';
+import { FakeProviderServer } from '@agentq/testing';
 import { AgentSetup, setUpAgent, waitFor } from './support/scenario';
 import { startTestStack, TestStack } from './support/test-stack';
+import { peakOverlap } from './support/peak-overlap';
 
 // Issue #28 point 5: an agent's concurrencyKey with maxConcurrencyPerKey (a slot per key value,
 // cluster-wide, parked executions holding no worker slot) and rateLimitPerKey (429 at submission).
@@ -250,20 +251,3 @@ describe('per-key fairness: maxConcurrencyPerKey and rateLimitPerKey', () => {
 
   const requestsWith = (marker: string) => fake.requests.filter((r) => r.prompt.includes(marker));
 });
-
-// The most requests in flight at once, each taken to last `latencyMs` from its arrival.
-function peakOverlap(requests: FakeProviderRequest[], latencyMs: number): number {
-  const edges = requests.flatMap((r) => [
-    { at: r.receivedAt, change: 1 },
-    { at: r.receivedAt + latencyMs, change: -1 },
-  ]);
-  // An end and a start at the same instant do not overlap.
-  edges.sort((a, b) => a.at - b.at || a.change - b.change);
-  let current = 0;
-  let peak = 0;
-  for (const edge of edges) {
-    current += edge.change;
-    peak = Math.max(peak, current);
-  }
-  return peak;
-}
