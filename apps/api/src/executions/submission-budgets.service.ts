@@ -10,6 +10,7 @@ import {
 } from '@agentq/usage';
 import { DataSource } from 'typeorm';
 import { BudgetExceededApiError } from '../common/api-errors';
+import { ShortLivedCache } from '../common/short-lived-cache';
 
 // How long a process reuses a key's budget settings (a change applies within this).
 const BUDGETS_TTL_MS = 1_000;
@@ -21,7 +22,7 @@ const BUDGETS_TTL_MS = 1_000;
  */
 @Injectable()
 export class SubmissionBudgets {
-  private readonly cached = new Map<string, { budgets: AttributionBudgets; until: number }>();
+  private readonly cached = new ShortLivedCache<AttributionBudgets>(BUDGETS_TTL_MS, 10_000);
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -40,16 +41,11 @@ export class SubmissionBudgets {
     }
   }
 
-  private async budgets(tenantId: string, apiKeyId: string): Promise<AttributionBudgets> {
-    const key = `${tenantId}:${apiKeyId}`;
-    const now = Date.now();
-    const hit = this.cached.get(key);
-    if (hit && hit.until > now) return hit.budgets;
-    const budgets = await inTenantTransaction(this.dataSource, tenantId, (manager) =>
-      readAttributionBudgets(manager, tenantId, apiKeyId),
+  private budgets(tenantId: string, apiKeyId: string): Promise<AttributionBudgets> {
+    return this.cached.get(`${tenantId}:${apiKeyId}`, () =>
+      inTenantTransaction(this.dataSource, tenantId, (manager) =>
+        readAttributionBudgets(manager, tenantId, apiKeyId),
+      ),
     );
-    if (this.cached.size > 10_000) this.cached.clear();
-    this.cached.set(key, { budgets, until: now + BUDGETS_TTL_MS });
-    return budgets;
   }
 }

@@ -6,6 +6,7 @@ import { RedisClient, RedisConnections } from '@agentq/redis';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { KeyRateLimitedError, ValidationFailedError } from '../common/api-errors';
+import { ShortLivedCache } from '../common/short-lived-cache';
 
 // How long a process reuses an agent's per-key settings (a change applies within this).
 const SETTINGS_TTL_MS = 1_000;
@@ -72,7 +73,7 @@ const NOTHING_TAKEN: TakenSubmissions = { giveBack: async () => undefined };
  */
 @Injectable()
 export class SubmissionRateLimits {
-  private readonly cached = new Map<string, { settings: PerKeySettings; until: number }>();
+  private readonly cached = new ShortLivedCache<PerKeySettings>(SETTINGS_TTL_MS, MAX_CACHED_AGENTS);
   private readonly redis: RedisClient;
   private readonly prefix: string;
 
@@ -138,23 +139,20 @@ export class SubmissionRateLimits {
     };
   }
 
-  private async settings(tenantId: string, agentId: string): Promise<PerKeySettings> {
-    const now = Date.now();
-    const cacheKey = `${tenantId}:${agentId}`;
-    const hit = this.cached.get(cacheKey);
-    if (hit && hit.until > now) return hit.settings;
+  private settings(tenantId: string, agentId: string): Promise<PerKeySettings> {
+    return this.cached.get(`${tenantId}:${agentId}`, () => this.readSettings(tenantId, agentId));
+  }
+
+  private async readSettings(tenantId: string, agentId: string): Promise<PerKeySettings> {
     const rows: { concurrency_key: string | null; rate_limit_per_key: number | null }[] =
       await inTenantTransaction(this.dataSource, tenantId, (manager) =>
         manager.query(`SELECT concurrency_key, rate_limit_per_key FROM agents WHERE id = $1`, [
           agentId,
         ]),
       );
-    const settings = {
+    return {
       concurrencyKey: rows[0]?.concurrency_key ?? null,
       rateLimitPerKey: rows[0]?.rate_limit_per_key ?? null,
     };
-    if (this.cached.size >= MAX_CACHED_AGENTS) this.cached.clear();
-    this.cached.set(cacheKey, { settings, until: now + SETTINGS_TTL_MS });
-    return settings;
   }
 }
